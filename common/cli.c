@@ -1,0 +1,156 @@
+/*
+ * cli.c - dispatch of `fieldkit SUBCOMMAND`, --help and --version.
+ */
+#include "cli.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#ifndef FK_VERSION
+#define FK_VERSION "0.0.0"
+#endif
+#ifndef FK_LOCALEDIR
+#define FK_LOCALEDIR "/usr/share/locale"
+#endif
+#ifndef FK_BUILD_LOCALEDIR
+#define FK_BUILD_LOCALEDIR FK_LOCALEDIR
+#endif
+
+extern const struct fk_command __start_fk_cmds[];
+extern const struct fk_command __stop_fk_cmds[];
+
+int
+fk_report(const fk_err *e)
+{
+	fprintf(stderr, "fieldkit: %s\n", e->msg[0] ? e->msg : _("unknown error"));
+	return e->code == FK_EUSAGE ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+}
+
+void
+fk_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fieldkit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+fk_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fieldkit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, _(" (see: fieldkit %s --help)\n"), cmd);
+	return FK_EXIT_USAGE;
+}
+
+int
+fk_progress_enabled(void)
+{
+	const char *q = getenv("FIELDKIT_QUIET");
+
+	return isatty(2) && (q == NULL || *q == '\0');
+}
+
+const struct fk_command *
+fk_command_find(const char *name)
+{
+	const struct fk_command *c;
+
+	for (c = __start_fk_cmds; c < __stop_fk_cmds; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static int
+cmd_cmp(const void *a, const void *b)
+{
+	const struct fk_command *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static void
+usage(FILE *f)
+{
+	const struct fk_command *c, *list[256];
+	size_t n = 0, i;
+
+	fprintf(f, _("Usage: fieldkit COMMAND [OPTIONS]...\n"
+		     "Capture, seal and move records of children's return, offline.\n\n"
+		     "Commands:\n"));
+	for (c = __start_fk_cmds; c < __stop_fk_cmds && n < 256; c++)
+		list[n++] = c;
+	qsort(list, n, sizeof list[0], cmd_cmp);
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-12s %s\n", list[i]->name, _(list[i]->summary));
+	fprintf(f, _("\nRun 'fieldkit COMMAND --help' for a command's options.\n"
+		     "Set LANGUAGE=uk (or FIELDKIT_LANG=uk) for Ukrainian messages.\n"));
+}
+
+static void
+setup_i18n(void)
+{
+	const char *lang = getenv("FIELDKIT_LANG");
+	const char *dir = getenv("FIELDKIT_LOCALEDIR");
+	struct stat st;
+
+	if (lang != NULL && *lang != '\0')
+		setenv("LANGUAGE", lang, 1);
+	if (setlocale(LC_ALL, "") == NULL)
+		setlocale(LC_ALL, "C.UTF-8");
+	if (dir == NULL || *dir == '\0') {
+		dir = FK_LOCALEDIR;
+		if (stat(FK_LOCALEDIR "/uk/LC_MESSAGES/fieldkit.mo", &st) != 0)
+			dir = FK_BUILD_LOCALEDIR;
+	}
+	bindtextdomain("fieldkit", dir);
+	bind_textdomain_codeset("fieldkit", "UTF-8");
+	textdomain("fieldkit");
+}
+
+int
+fk_main(int argc, char **argv)
+{
+	const struct fk_command *c;
+
+	setup_i18n();
+	if (sodium_init() < 0) {
+		fk_warn(_("cannot initialise libsodium"));
+		return FK_EXIT_FAIL;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return FK_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return FK_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("fieldkit %s\n", FK_VERSION);
+		return FK_EXIT_OK;
+	}
+	c = fk_command_find(argv[1]);
+	if (c == NULL) {
+		fk_warn(_("unknown command '%s' (see: fieldkit --help)"), argv[1]);
+		return FK_EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}

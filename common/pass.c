@@ -1,0 +1,109 @@
+/*
+ * pass.c - see pass.h.
+ */
+#include "pass.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+int
+fk_pass_from_bytes(const uint8_t *p, size_t len, fk_secret *out, fk_err *e)
+{
+	size_t n = 0;
+
+	while (n < len && p[n] != '\n')
+		n++;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n == 0)
+		return fk_fail(e, FK_EPASS, _("the passphrase is empty"));
+	if (n > FK_PASS_MAX)
+		return fk_fail(e, FK_ELIMIT, _("the passphrase is longer than %d bytes"),
+		    FK_PASS_MAX);
+	if (fk_secret_alloc(out, n, e) != 0)
+		return -1;
+	memcpy(out->p, p, n);
+	return 0;
+}
+
+static int
+tty_read_line(int fd, const char *prompt, fk_secret *out, fk_err *e)
+{
+	struct termios old, raw;
+	fk_secret buf;
+	size_t n = 0;
+	int echo_off = 0, rc = -1;
+
+	if (fk_secret_alloc(&buf, FK_PASS_MAX + 2, e) != 0)
+		return -1;
+	if (tcgetattr(fd, &old) == 0) {
+		raw = old;
+		raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		raw.c_lflag |= ICANON;
+		if (tcsetattr(fd, TCSAFLUSH, &raw) == 0)
+			echo_off = 1;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		/* The prompt is a courtesy; reading still works without it. */
+	}
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n')
+			break;
+		if (n < FK_PASS_MAX + 1)
+			buf.p[n++] = (uint8_t)c;
+	}
+	if (echo_off) {
+		tcsetattr(fd, TCSAFLUSH, &old);
+		if (write(fd, "\n", 1) < 0) {
+			/* cosmetic */
+		}
+	}
+	rc = fk_pass_from_bytes(buf.p, n, out, e);
+	fk_secret_free(&buf);
+	return rc;
+}
+
+int
+fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *out, fk_err *e)
+{
+	fk_secret again;
+	int fd, rc;
+
+	out->p = NULL;
+	out->len = 0;
+	if (file != NULL) {
+		fk_secret raw;
+		if (fk_read_secret_file(file, FK_PASS_MAX + 2, &raw, e) != 0)
+			return fk_prefix(e, _("passphrase file"));
+		rc = fk_pass_from_bytes(raw.p, raw.len, out, e);
+		fk_secret_free(&raw);
+		return rc;
+	}
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return fk_fail(e, FK_EUSAGE,
+		    _("no terminal to ask for the passphrase; give one with --passphrase-file FILE"));
+	rc = tty_read_line(fd, prompt, out, e);
+	if (rc == 0 && confirm) {
+		rc = tty_read_line(fd, _("Repeat the passphrase: "), &again, e);
+		if (rc == 0) {
+			if (again.len != out->len || sodium_memcmp(again.p, out->p, out->len) != 0)
+				rc = fk_fail(e, FK_EPASS, _("the passphrases do not match"));
+			fk_secret_free(&again);
+		}
+		if (rc != 0)
+			fk_secret_free(out);
+	}
+	close(fd);
+	return rc;
+}

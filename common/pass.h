@@ -1,0 +1,25 @@
+/*
+ * pass.h - passphrases: read from the terminal without echo, or from a file
+ * named on the command line (for scripts). Always into sodium_malloc memory.
+ * Never logs or echoes a passphrase.
+ */
+#ifndef FK_PASS_H
+#define FK_PASS_H
+
+#include "io.h"
+
+#define FK_PASS_MAX 1024
+
+/*
+ * Gets a passphrase. If file is not NULL, its first line (without the line end)
+ * is used; the file must not be readable by others. Otherwise the terminal is
+ * asked with prompt; if confirm, it is asked twice and must match.
+ * An empty passphrase is refused. out is allocated; free with fk_secret_free.
+ */
+int fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *out,
+    fk_err *e) FK_WUR;
+
+/* Parses a passphrase out of file bytes (first line). Exposed for tests. */
+int fk_pass_from_bytes(const uint8_t *p, size_t len, fk_secret *out, fk_err *e) FK_WUR;
+
+#endif

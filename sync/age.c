@@ -1,0 +1,1383 @@
+/*
+ * age.c - age v1 on libsodium 1.0.18. See age.h and docs/keys.md.
+ *
+ * Must never: release plaintext before its chunk's tag verifies; accept
+ * non-canonical encodings; spend more than FK_AGE_MAX_LOGN on scrypt; leave a
+ * file key, wrap key, payload key or passphrase outside sodium_malloc memory
+ * or unwiped stack.
+ */
+#include "age.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "bech32.h"
+#include "hkdf.h"
+#include "pass.h"
+
+#define INTRO "age-encryption.org/v1"
+#define ARMOR_BEGIN "-----BEGIN AGE ENCRYPTED FILE-----"
+#define ARMOR_END "-----END AGE ENCRYPTED FILE-----"
+#define X25519_LABEL "age-encryption.org/v1/X25519"
+#define SCRYPT_LABEL "age-encryption.org/v1/scrypt"
+#define ENC_CHUNK (FK_AGE_CHUNK + crypto_aead_chacha20poly1305_ietf_ABYTES)
+#define MAX_LINE 4096
+#define MAX_ARGS 64
+#define MAX_WHITESPACE 1024
+
+/* ---------------------------------------------------------------- base64 */
+
+/* Strict, canonical, unpadded base64 as the age header uses it. */
+static int
+b64_raw_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t *outlen)
+{
+	const char *end = NULL;
+
+	if (n == 0) {
+		*outlen = 0;
+		return 0;
+	}
+	if (sodium_base642bin(out, cap, s, n, NULL, outlen, &end,
+		sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+		return -1;
+	return end == s + n ? 0 : -1;
+}
+
+static size_t
+b64_raw_encode(char *out, size_t cap, const uint8_t *p, size_t n)
+{
+	sodium_bin2base64(out, cap, p, n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	return strlen(out);
+}
+
+/* ---------------------------------------------------------------- keys */
+
+void
+fk_age_keygen(uint8_t sk[32], uint8_t pk[32])
+{
+	do {
+		randombytes_buf(sk, 32);
+	} while (crypto_scalarmult_base(pk, sk) != 0);
+}
+
+int
+fk_age_pubkey(const uint8_t sk[32], uint8_t pk[32])
+{
+	return crypto_scalarmult_base(pk, sk);
+}
+
+void
+fk_age_format_recipient(const uint8_t pk[32], char out[FK_AGE_RECIPIENT_LEN + 1])
+{
+	fk_bech32_encode(out, FK_AGE_RECIPIENT_LEN + 1, "age", pk, 32, 0);
+}
+
+void
+fk_age_format_identity(const uint8_t sk[32], char *out)
+{
+	fk_bech32_encode(out, FK_AGE_IDENTITY_LEN + 1, "AGE-SECRET-KEY-", sk, 32, 1);
+}
+
+int
+fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[32], fk_err *e)
+{
+	char hrp[16];
+	uint8_t data[40];
+	size_t n;
+
+	if (fk_bech32_decode(s, len, hrp, sizeof hrp, data, sizeof data, &n) != 0 ||
+	    strcmp(hrp, "age") != 0 || n != 32)
+		return fk_fail(e, FK_EKEY,
+		    _("'%.*s' is not an age recipient (expected age1... as age-keygen prints)"),
+		    (int)(len > 80 ? 80 : len), s);
+	memcpy(pk, data, 32);
+	return 0;
+}
+
+int
+fk_age_parse_identity(const char *s, size_t len, uint8_t sk[32], fk_err *e)
+{
+	char hrp[24];
+	uint8_t data[40];
+	size_t n;
+	int rc = 0;
+
+	if (fk_bech32_decode(s, len, hrp, sizeof hrp, data, sizeof data, &n) != 0 ||
+	    strcmp(hrp, "AGE-SECRET-KEY-") != 0 || n != 32)
+		rc = fk_fail(e, FK_EKEY,
+		    _("malformed age identity (expected AGE-SECRET-KEY-1... as age-keygen writes)"));
+	else
+		memcpy(sk, data, 32);
+	sodium_memzero(data, sizeof data);
+	return rc;
+}
+
+int
+fk_age_recipients_add(fk_age_recipients *r, const uint8_t pk[32], fk_err *e)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4;
+		void *q = realloc(r->pk, cap * 32);
+		if (q == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		r->pk = q;
+		r->cap = cap;
+	}
+	memcpy(r->pk[r->n++], pk, 32);
+	return 0;
+}
+
+/* Calls fn on each non-blank, non-comment line, trimmed of surrounding space. */
+static int
+each_line(const uint8_t *p, size_t len, int (*fn)(void *ctx, const char *s, size_t n,
+    size_t lineno, fk_err *e), void *ctx, fk_err *e)
+{
+	size_t i = 0, lineno = 0;
+
+	while (i < len) {
+		size_t s = i, t;
+		while (i < len && p[i] != '\n')
+			i++;
+		t = i;
+		i++;
+		lineno++;
+		while (s < t && isspace(p[s]))
+			s++;
+		while (t > s && isspace(p[t - 1]))
+			t--;
+		if (s == t || p[s] == '#')
+			continue;
+		if (fn(ctx, (const char *)p + s, t - s, lineno, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+recipient_line(void *ctx, const char *s, size_t n, size_t lineno, fk_err *e)
+{
+	uint8_t pk[32];
+
+	if (fk_age_parse_recipient(s, n, pk, e) != 0)
+		return fk_prefix(e, _("line %zu"), lineno);
+	return fk_age_recipients_add(ctx, pk, e);
+}
+
+int
+fk_age_recipients_parse(fk_age_recipients *r, const uint8_t *p, size_t len, fk_err *e)
+{
+	return each_line(p, len, recipient_line, r, e);
+}
+
+void
+fk_age_recipients_free(fk_age_recipients *r)
+{
+	free(r->pk);
+	memset(r, 0, sizeof *r);
+}
+
+int
+fk_age_identities_add(fk_age_identities *ids, const uint8_t sk[32], fk_err *e)
+{
+	if (ids->n == ids->cap) {
+		size_t cap = ids->cap ? ids->cap * 2 : 4;
+		uint8_t *q = sodium_malloc(cap * 64);
+		if (q == NULL)
+			return fk_fail(e, FK_ENOMEM, _("cannot allocate protected memory"));
+		if (ids->sk != NULL) {
+			memcpy(q, ids->sk, ids->n * 64);
+			sodium_free(ids->sk);
+		}
+		ids->sk = q;
+		ids->cap = cap;
+	}
+	/* Each entry: secret scalar, then its public key. */
+	memcpy(ids->sk + ids->n * 64, sk, 32);
+	if (crypto_scalarmult_base(ids->sk + ids->n * 64 + 32, sk) != 0)
+		return fk_fail(e, FK_EKEY, _("invalid age identity"));
+	ids->n++;
+	return 0;
+}
+
+static int
+identity_line(void *ctx, const char *s, size_t n, size_t lineno, fk_err *e)
+{
+	uint8_t sk[32];
+	int rc;
+
+	if (fk_age_parse_identity(s, n, sk, e) != 0)
+		return fk_prefix(e, _("line %zu"), lineno);
+	rc = fk_age_identities_add(ctx, sk, e);
+	sodium_memzero(sk, sizeof sk);
+	return rc;
+}
+
+int
+fk_age_identities_parse(fk_age_identities *ids, const uint8_t *p, size_t len, fk_err *e)
+{
+	size_t before = ids->n;
+
+	if (each_line(p, len, identity_line, ids, e) != 0)
+		return -1;
+	if (ids->n == before)
+		return fk_fail(e, FK_EKEY, _("no identities found"));
+	return 0;
+}
+
+int
+fk_age_is_age(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= sizeof INTRO - 1 && memcmp(p, INTRO, sizeof INTRO - 1) == 0)
+		return 1;
+	while (i < n && i < MAX_WHITESPACE && isspace(p[i]))
+		i++;
+	return n - i >= sizeof ARMOR_BEGIN - 1 &&
+	    memcmp(p + i, ARMOR_BEGIN, sizeof ARMOR_BEGIN - 1) == 0;
+}
+
+struct passfile_ctx {
+	const char *passfile;
+	const char *path;
+};
+
+static int
+identity_file_pass(void *ctx, fk_secret *out, fk_err *e)
+{
+	struct passfile_ctx *c = ctx;
+	char prompt[512];
+
+	snprintf(prompt, sizeof prompt, _("Enter passphrase for identity file \"%s\": "),
+	    c->path);
+	return fk_pass_get(prompt, 0, c->passfile, out, e);
+}
+
+int
+fk_age_identities_load(fk_age_identities *ids, const char *path, const char *passfile,
+    fk_err *e)
+{
+	fk_secret raw;
+	int rc;
+
+	if (fk_read_secret_file(path, 1 << 20, &raw, e) != 0)
+		return -1;
+	if (fk_age_is_age(raw.p, raw.len)) {
+		fk_age_identities inner = {0};
+		struct passfile_ctx pc = {passfile, path};
+		fk_age_dec *dec;
+		fk_memsrc ms;
+		fk_secret plain;
+		long got;
+
+		inner.get_pass = identity_file_pass;
+		inner.pass_ctx = &pc;
+		dec = fk_age_dec_open(fk_memsrc_init(&ms, raw.p, raw.len), -1, &inner, e);
+		if (dec == NULL) {
+			fk_secret_free(&raw);
+			if (e != NULL && e->code == FK_ENOMATCH)
+				e->code = FK_EPASS, snprintf(e->msg, sizeof e->msg,
+				    _("wrong passphrase for identity file %s"), path);
+			else
+				fk_prefix(e, "%s", path);
+			return -1;
+		}
+		if (fk_secret_alloc(&plain, 1 << 20, e) != 0) {
+			fk_age_dec_free(dec);
+			fk_secret_free(&raw);
+			return -1;
+		}
+		plain.len = 0;
+		while ((got = fk_age_dec_read(dec, plain.p + plain.len, (1 << 20) - plain.len,
+			    e)) > 0)
+			plain.len += (size_t)got;
+		fk_age_dec_free(dec);
+		fk_secret_free(&raw);
+		if (got < 0) {
+			fk_secret_free(&plain);
+			return fk_prefix(e, "%s", path);
+		}
+		raw = plain;
+	}
+	rc = fk_age_identities_parse(ids, raw.p, raw.len, e);
+	fk_secret_free(&raw);
+	if (rc != 0)
+		fk_prefix(e, "%s", path);
+	return rc;
+}
+
+void
+fk_age_identities_free(fk_age_identities *ids)
+{
+	if (ids->sk != NULL)
+		sodium_free(ids->sk);
+	ids->sk = NULL;
+	ids->n = ids->cap = 0;
+}
+
+/* ---------------------------------------------------------------- buffered reader */
+
+struct rd {
+	fk_source src;
+	uint8_t buf[MAX_LINE + 8];
+	size_t pos, len;
+	int eof;
+};
+
+static int
+rd_fill(struct rd *r, fk_err *e)
+{
+	long n;
+
+	if (r->eof)
+		return 0;
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->len == sizeof r->buf)
+		return 1;
+	n = r->src.read(r->src.ctx, r->buf + r->len, sizeof r->buf - r->len, e);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		r->eof = 1;
+	r->len += (size_t)n;
+	return 1;
+}
+
+/*
+ * Reads one line of at most max bytes (without its '\n'). Returns 1 with the
+ * line (valid until the next call; *nl says whether it ended in '\n'), 0 at
+ * end of input, -1 on a read error or a line longer than max (e set, class cls).
+ */
+static int
+rd_line(struct rd *r, size_t max, const uint8_t **line, size_t *len, int *nl, int cls,
+    fk_err *e)
+{
+	size_t scanned = 0;
+
+	for (;;) {
+		uint8_t *q = memchr(r->buf + r->pos + scanned, '\n', r->len - r->pos - scanned);
+		if (q != NULL) {
+			*line = r->buf + r->pos;
+			*len = (size_t)(q - (r->buf + r->pos));
+			if (*len > max)
+				return fk_fail(e, cls, _("line too long"));
+			*nl = 1;
+			r->pos += *len + 1;
+			return 1;
+		}
+		scanned = r->len - r->pos;
+		if (scanned > max)
+			return fk_fail(e, cls, _("line too long"));
+		if (r->eof) {
+			if (scanned == 0)
+				return 0;
+			*line = r->buf + r->pos;
+			*len = scanned;
+			*nl = 0;
+			r->pos += scanned;
+			return 1;
+		}
+		if (rd_fill(r, e) < 0)
+			return -1;
+	}
+}
+
+static long
+rd_read(struct rd *r, uint8_t *out, size_t n, fk_err *e)
+{
+	size_t got = 0;
+
+	if (r->pos < r->len) {
+		got = r->len - r->pos < n ? r->len - r->pos : n;
+		memcpy(out, r->buf + r->pos, got);
+		r->pos += got;
+	}
+	while (got < n && !r->eof) {
+		long m = r->src.read(r->src.ctx, out + got, n - got, e);
+		if (m < 0)
+			return -1;
+		if (m == 0)
+			r->eof = 1;
+		got += (size_t)m;
+	}
+	return (long)got;
+}
+
+/* ---------------------------------------------------------------- armor reader */
+
+enum { AR_START, AR_BODY, AR_FOOTER, AR_DONE, AR_ERR };
+
+struct armor_rd {
+	struct rd in;
+	int state;
+	uint8_t out[48];
+	size_t opos, olen;
+	fk_err err;
+};
+
+static int
+all_space(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isspace(p[i]))
+			return 0;
+	return 1;
+}
+
+static int
+armor_fail(struct armor_rd *a, fk_err *e, const char *msg)
+{
+	a->state = AR_ERR;
+	fk_fail(&a->err, FK_EARMOR, _("malformed ASCII armor: %s"), msg);
+	if (e != NULL)
+		*e = a->err;
+	return -1;
+}
+
+/* Trailing whitespace only, and not too much of it. */
+static int
+armor_drain(struct armor_rd *a, fk_err *e)
+{
+	uint8_t tail[MAX_WHITESPACE];
+	long n = rd_read(&a->in, tail, sizeof tail, e);
+
+	if (n < 0)
+		return -1;
+	if (!all_space(tail, (size_t)n))
+		return armor_fail(a, e, _("data after the end line"));
+	if (n == MAX_WHITESPACE)
+		return armor_fail(a, e, _("too much trailing whitespace"));
+	return 0;
+}
+
+static const uint8_t *
+strip_cr(const uint8_t *line, size_t *len)
+{
+	if (*len > 0 && line[*len - 1] == '\r')
+		(*len)--;
+	return line;
+}
+
+static int
+line_is(const uint8_t *line, size_t len, const char *s)
+{
+	return len == strlen(s) && memcmp(line, s, len) == 0;
+}
+
+static int
+armor_step(struct armor_rd *a, fk_err *e)
+{
+	const uint8_t *line;
+	size_t len, spent = 0, n;
+	int nl, rc;
+
+	if (a->state == AR_START) {
+		for (;;) {
+			rc = rd_line(&a->in, MAX_WHITESPACE, &line, &len, &nl, FK_EARMOR, e);
+			if (rc < 0) {
+				if (e != NULL && e->code == FK_EARMOR)
+					return armor_fail(a, e, _("first line too long"));
+				return -1;
+			}
+			if (rc == 0)
+				return armor_fail(a, e, _("no BEGIN line"));
+			strip_cr(line, &len);
+			if (all_space(line, len)) {
+				spent += len + 1;
+				if (spent > MAX_WHITESPACE)
+					return armor_fail(a, e, _("too much leading whitespace"));
+				continue;
+			}
+			if (!line_is(line, len, ARMOR_BEGIN))
+				return armor_fail(a, e, _("wrong BEGIN line"));
+			a->state = AR_BODY;
+			break;
+		}
+	}
+	if (a->state == AR_FOOTER) {
+		rc = rd_line(&a->in, 80, &line, &len, &nl, FK_EARMOR, e);
+		if (rc < 0)
+			return e != NULL && e->code == FK_EARMOR ?
+			    armor_fail(a, e, _("invalid END line")) : -1;
+		if (rc == 0)
+			return armor_fail(a, e, _("no END line"));
+		strip_cr(line, &len);
+		if (!line_is(line, len, ARMOR_END))
+			return armor_fail(a, e, _("invalid END line"));
+		if (armor_drain(a, e) != 0)
+			return -1;
+		a->state = AR_DONE;
+		return 0;
+	}
+	/* AR_BODY: one line of base64, or the END line. */
+	rc = rd_line(&a->in, 80, &line, &len, &nl, FK_EARMOR, e);
+	if (rc < 0)
+		return e != NULL && e->code == FK_EARMOR ?
+		    armor_fail(a, e, _("line longer than 64 columns")) : -1;
+	if (rc == 0)
+		return armor_fail(a, e, _("no END line"));
+	strip_cr(line, &len);
+	if (line_is(line, len, ARMOR_END)) {
+		if (armor_drain(a, e) != 0)
+			return -1;
+		a->state = AR_DONE;
+		return 0;
+	}
+	if (len == 0)
+		return armor_fail(a, e, _("empty line"));
+	if (len > 64)
+		return armor_fail(a, e, _("line longer than 64 columns"));
+	{
+		const char *end = NULL;
+		if (sodium_base642bin(a->out, sizeof a->out, (const char *)line, len, NULL, &n,
+			&end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    end != (const char *)line + len)
+			return armor_fail(a, e, _("invalid base64"));
+	}
+	a->opos = 0;
+	a->olen = n;
+	if (n < 48)
+		a->state = AR_FOOTER;
+	return 0;
+}
+
+static long
+armor_read(void *ctx, uint8_t *buf, size_t len, fk_err *e)
+{
+	struct armor_rd *a = ctx;
+	size_t n;
+
+	while (a->opos == a->olen) {
+		if (a->state == AR_DONE)
+			return 0;
+		if (a->state == AR_ERR) {
+			if (e != NULL)
+				*e = a->err;
+			return -1;
+		}
+		if (armor_step(a, e) != 0)
+			return -1;
+	}
+	n = a->olen - a->opos < len ? a->olen - a->opos : len;
+	memcpy(buf, a->out + a->opos, n);
+	a->opos += n;
+	return (long)n;
+}
+
+/* ---------------------------------------------------------------- header */
+
+struct stanza {
+	char *type;
+	char *args[MAX_ARGS];
+	size_t nargs;
+	uint8_t *body;
+	size_t bodylen;
+};
+
+struct fk_age_dec {
+	struct armor_rd *armor; /* NULL when binary */
+	struct rd in;           /* the age file itself */
+	struct stanza *st;
+	size_t nst;
+	int scrypt;
+	uint8_t mac[32];
+	fk_buf hdr;             /* header bytes up to and including "---" */
+	uint8_t *key;           /* payload key, 32 bytes, sodium_malloc */
+	uint8_t nonce[12];
+	uint8_t *ct;            /* ENC_CHUNK */
+	uint8_t *pt;            /* FK_AGE_CHUNK, sodium_malloc */
+	size_t ppos, plen;
+	int last, done;
+	fk_err pending;         /* error to report once released plaintext is read */
+};
+
+static void
+stanzas_free(fk_age_dec *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->nst; i++) {
+		free(d->st[i].type);
+		for (j = 0; j < d->st[i].nargs; j++)
+			free(d->st[i].args[j]);
+		free(d->st[i].body);
+	}
+	free(d->st);
+	d->st = NULL;
+	d->nst = 0;
+}
+
+static int
+valid_arg(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i] < 33 || p[i] > 126)
+			return 0;
+	return 1;
+}
+
+static int
+hdr_fail(fk_err *e, const char *what)
+{
+	return fk_fail(e, FK_EHEADER, _("not a valid age file: %s"), what);
+}
+
+static char *
+dupn(const uint8_t *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s != NULL) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+static int
+parse_stanza(fk_age_dec *d, const uint8_t *line, size_t len, fk_err *e)
+{
+	struct stanza *s;
+	size_t i = 0, start;
+	int rc;
+
+	if (d->nst == FK_AGE_MAX_STANZAS)
+		return hdr_fail(e, _("too many recipients"));
+	if (len < 3 || memcmp(line, "-> ", 3) != 0)
+		return hdr_fail(e, _("malformed recipient line"));
+	s = realloc(d->st, (d->nst + 1) * sizeof *s);
+	if (s == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	d->st = s;
+	s = &d->st[d->nst++];
+	memset(s, 0, sizeof *s);
+	/* "-> " then arguments separated by single spaces, each non-empty. */
+	i = 3;
+	for (;;) {
+		start = i;
+		while (i < len && line[i] != ' ')
+			i++;
+		if (!valid_arg(line + start, i - start))
+			return hdr_fail(e, _("malformed recipient line"));
+		if (s->type == NULL) {
+			if ((s->type = dupn(line + start, i - start)) == NULL)
+				return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		} else {
+			if (s->nargs == MAX_ARGS)
+				return hdr_fail(e, _("too many arguments"));
+			if ((s->args[s->nargs] = dupn(line + start, i - start)) == NULL)
+				return fk_fail(e, FK_ENOMEM, _("out of memory"));
+			s->nargs++;
+		}
+		if (i == len)
+			break;
+		i++; /* the space */
+	}
+	if (fk_buf_append(&d->hdr, line, len, e) != 0 || fk_buf_append(&d->hdr, "\n", 1, e) != 0)
+		return -1;
+	/* Body: lines of 64 columns, ended by a shorter (possibly empty) one. */
+	for (;;) {
+		const uint8_t *bl;
+		size_t bn, got;
+		uint8_t chunk[48];
+		uint8_t *nb;
+		int nl;
+
+		rc = rd_line(&d->in, 64, &bl, &bn, &nl, FK_EHEADER, e);
+		if (rc < 0)
+			return e != NULL && e->code == FK_EHEADER ?
+			    hdr_fail(e, _("recipient body line longer than 64 columns")) : -1;
+		if (rc == 0 || !nl)
+			return hdr_fail(e, _("header ends inside a recipient"));
+		if (b64_raw_decode((const char *)bl, bn, chunk, sizeof chunk, &got) != 0)
+			return hdr_fail(e, _("recipient body is not canonical base64"));
+		if (d->hdr.len + bn + 1 > FK_AGE_MAX_HEADER)
+			return hdr_fail(e, _("header too large"));
+		if (fk_buf_append(&d->hdr, bl, bn, e) != 0 || fk_buf_append(&d->hdr, "\n", 1, e) != 0)
+			return -1;
+		nb = realloc(s->body, s->bodylen + got + 1);
+		if (nb == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		s->body = nb;
+		memcpy(s->body + s->bodylen, chunk, got);
+		s->bodylen += got;
+		if (got < 48)
+			break;
+	}
+	return 0;
+}
+
+static int
+parse_header(fk_age_dec *d, fk_err *e)
+{
+	const uint8_t *line;
+	size_t len, n;
+	int nl, rc;
+
+	d->hdr.max = FK_AGE_MAX_HEADER;
+	rc = rd_line(&d->in, MAX_LINE, &line, &len, &nl, FK_EHEADER, e);
+	if (rc < 0)
+		return e != NULL && e->code == FK_EHEADER ? hdr_fail(e, _("wrong first line")) : -1;
+	if (rc == 0)
+		return hdr_fail(e, _("the file is empty"));
+	if (!nl || !line_is(line, len, INTRO)) {
+		if (len >= 4 && memcmp(line, "age-", 4) == 0)
+			return hdr_fail(e, _("unsupported version"));
+		return hdr_fail(e, _("wrong first line"));
+	}
+	if (fk_buf_append(&d->hdr, INTRO "\n", sizeof INTRO, e) != 0)
+		return -1;
+	for (;;) {
+		rc = rd_line(&d->in, MAX_LINE, &line, &len, &nl, FK_EHEADER, e);
+		if (rc < 0)
+			return e != NULL && e->code == FK_EHEADER ? hdr_fail(e, _("line too long")) : -1;
+		if (rc == 0 || !nl)
+			return hdr_fail(e, _("the header is truncated"));
+		if (len >= 3 && memcmp(line, "---", 3) == 0) {
+			/* "--- " MAC: exactly one argument, 32 bytes of canonical base64. */
+			if (len < 4 || line[3] != ' ' || memchr(line + 4, ' ', len - 4) != NULL ||
+			    b64_raw_decode((const char *)line + 4, len - 4, d->mac, sizeof d->mac,
+				&n) != 0 ||
+			    n != 32)
+				return hdr_fail(e, _("malformed MAC line"));
+			if (fk_buf_append(&d->hdr, "---", 3, e) != 0)
+				return -1;
+			break;
+		}
+		if (parse_stanza(d, line, len, e) != 0)
+			return -1;
+	}
+	if (d->nst == 0)
+		return hdr_fail(e, _("no recipients"));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- unwrap */
+
+static const uint8_t zero_nonce[12];
+
+/* 1 = opened, 0 = not this key, -1 = malformed body (header failure). */
+static int
+open_file_key(const uint8_t wrap[32], const struct stanza *s, uint8_t file_key[16])
+{
+	unsigned long long n;
+
+	if (s->bodylen != 32)
+		return -1;
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key, &n, NULL, s->body, 32, NULL, 0,
+		zero_nonce, wrap) != 0)
+		return 0;
+	return 1;
+}
+
+/* Returns 1 (opened), 0 (no match), -1 (error, e set). */
+static int
+unwrap_x25519(const uint8_t *id, const struct stanza *s, uint8_t file_key[16], fk_err *e)
+{
+	uint8_t share[33], shared[32], salt[64], wrap[32];
+	size_t n;
+	int rc;
+
+	if (s->nargs != 1 || b64_raw_decode(s->args[0], strlen(s->args[0]), share, sizeof share,
+				 &n) != 0 || n != 32)
+		return hdr_fail(e, _("invalid X25519 recipient"));
+	if (s->bodylen != 32)
+		return hdr_fail(e, _("invalid X25519 recipient body"));
+	if (crypto_scalarmult(shared, id, share) != 0)
+		return hdr_fail(e, _("invalid X25519 recipient (low-order share)"));
+	memcpy(salt, share, 32);
+	memcpy(salt + 32, id + 32, 32);
+	fk_hkdf_sha256(wrap, sizeof wrap, shared, sizeof shared, salt, sizeof salt, X25519_LABEL);
+	rc = open_file_key(wrap, s, file_key);
+	sodium_memzero(shared, sizeof shared);
+	sodium_memzero(wrap, sizeof wrap);
+	return rc;
+}
+
+static int
+parse_logn(const char *s, int *logn)
+{
+	size_t n = strlen(s), i;
+	long v = 0;
+
+	if (n == 0 || n > 2 || s[0] == '0')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*logn = (int)v;
+	return 0;
+}
+
+static int
+unwrap_scrypt(const fk_age_identities *ids, fk_secret *pass, const struct stanza *s,
+    uint8_t file_key[16], fk_err *e)
+{
+	uint8_t salt[sizeof SCRYPT_LABEL - 1 + 17], *wrap;
+	size_t n;
+	int logn, max = ids->max_logn ? ids->max_logn : FK_AGE_MAX_LOGN, rc;
+
+	if (s->nargs != 2 || b64_raw_decode(s->args[0], strlen(s->args[0]),
+				 salt + sizeof SCRYPT_LABEL - 1, 17, &n) != 0 || n != 16)
+		return hdr_fail(e, _("invalid scrypt recipient"));
+	if (parse_logn(s->args[1], &logn) != 0)
+		return hdr_fail(e, _("invalid scrypt work factor"));
+	if (logn > max)
+		return fk_fail(e, FK_EHEADER,
+		    _("the passphrase work factor 2^%d is above the limit 2^%d; refusing to spend "
+		      "that much memory and time"), logn, max);
+	if (s->bodylen != 32)
+		return hdr_fail(e, _("invalid scrypt recipient body"));
+	if (pass->p == NULL) {
+		if (ids->get_pass(ids->pass_ctx, pass, e) != 0)
+			return -1;
+	}
+	memcpy(salt, SCRYPT_LABEL, sizeof SCRYPT_LABEL - 1);
+	wrap = sodium_malloc(32);
+	if (wrap == NULL)
+		return fk_fail(e, FK_ENOMEM, _("cannot allocate protected memory"));
+	if (crypto_pwhash_scryptsalsa208sha256_ll(pass->p, pass->len, salt,
+		sizeof SCRYPT_LABEL - 1 + 16, (uint64_t)1 << logn, 8, 1, wrap, 32) != 0) {
+		sodium_free(wrap);
+		return fk_fail(e, FK_ENOMEM, _("not enough memory for the passphrase work factor"));
+	}
+	rc = open_file_key(wrap, s, file_key);
+	sodium_free(wrap);
+	return rc;
+}
+
+static int
+unwrap(fk_age_dec *d, const fk_age_identities *ids, uint8_t file_key[16], fk_err *e)
+{
+	fk_secret pass = {NULL, 0};
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < d->nst; i++)
+		if (strcmp(d->st[i].type, "scrypt") == 0) {
+			d->scrypt = 1;
+			if (d->nst != 1)
+				return hdr_fail(e, _("a passphrase recipient must be the only one"));
+		}
+	for (j = 0; ids != NULL && j < ids->n && rc == 0; j++)
+		for (i = 0; i < d->nst && rc == 0; i++)
+			if (strcmp(d->st[i].type, "X25519") == 0)
+				rc = unwrap_x25519(ids->sk + 64 * j, &d->st[i], file_key, e);
+	if (rc == 0 && ids != NULL && ids->get_pass != NULL)
+		for (i = 0; i < d->nst && rc == 0; i++)
+			if (strcmp(d->st[i].type, "scrypt") == 0)
+				rc = unwrap_scrypt(ids, &pass, &d->st[i], file_key, e);
+	fk_secret_free(&pass);
+	if (rc < 0) {
+		if (e != NULL && e->code == FK_OK)
+			hdr_fail(e, _("invalid recipient"));
+		return -1;
+	}
+	if (rc == 0) {
+		if (d->scrypt && (ids == NULL || ids->get_pass == NULL))
+			return fk_fail(e, FK_ENOMATCH,
+			    _("the file is protected by a passphrase, but none was asked for"));
+		if (d->scrypt)
+			return fk_fail(e, FK_ENOMATCH, _("wrong passphrase"));
+		return fk_fail(e, FK_ENOMATCH,
+		    _("no identity matched: the file was not encrypted to any key given"));
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- decryption */
+
+static void
+nonce_inc(uint8_t nonce[12])
+{
+	int i;
+
+	for (i = 10; i >= 0; i--)
+		if (++nonce[i] != 0)
+			break;
+}
+
+static int
+nonce_is_zero(const uint8_t nonce[12])
+{
+	return sodium_is_zero(nonce, 11);
+}
+
+void
+fk_age_dec_free(fk_age_dec *d)
+{
+	if (d == NULL)
+		return;
+	stanzas_free(d);
+	fk_buf_free(&d->hdr);
+	if (d->key != NULL)
+		sodium_free(d->key);
+	if (d->pt != NULL)
+		sodium_free(d->pt);
+	free(d->ct);
+	if (d->armor != NULL) {
+		sodium_memzero(d->armor, sizeof *d->armor);
+		free(d->armor);
+	}
+	sodium_memzero(d, sizeof *d);
+	free(d);
+}
+
+int
+fk_age_dec_is_scrypt(const fk_age_dec *d)
+{
+	return d->scrypt;
+}
+
+static int
+peek_armored(struct rd *r, fk_err *e)
+{
+	size_t i;
+
+	while (r->len - r->pos < sizeof r->buf && !r->eof)
+		if (rd_fill(r, e) < 0)
+			return -1;
+	for (i = r->pos; i < r->len && i - r->pos < MAX_WHITESPACE && isspace(r->buf[i]); i++)
+		;
+	return r->len - i >= sizeof ARMOR_BEGIN - 1 &&
+	    memcmp(r->buf + i, ARMOR_BEGIN, sizeof ARMOR_BEGIN - 1) == 0;
+}
+
+static long
+armor_source_read(void *ctx, uint8_t *buf, size_t len, fk_err *e)
+{
+	return armor_read(ctx, buf, len, e);
+}
+
+fk_age_dec *
+fk_age_dec_open(fk_source in, int armor, const fk_age_identities *ids, fk_err *e)
+{
+	fk_age_dec *d = calloc(1, sizeof *d);
+	uint8_t file_key[16], hmac_key[32], mac[32], nonce[16];
+	long n;
+
+	if (d == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		return NULL;
+	}
+	d->in.src = in;
+	if (armor < 0) {
+		int a = peek_armored(&d->in, e);
+		if (a < 0)
+			goto fail;
+		armor = a;
+	}
+	if (armor) {
+		d->armor = calloc(1, sizeof *d->armor);
+		if (d->armor == NULL) {
+			fk_fail(e, FK_ENOMEM, _("out of memory"));
+			goto fail;
+		}
+		/* The raw reader (with whatever it buffered) moves under the armor. */
+		d->armor->in = d->in;
+		memset(&d->in, 0, sizeof d->in);
+		d->in.src.read = armor_source_read;
+		d->in.src.ctx = d->armor;
+	}
+	if (parse_header(d, e) != 0 || unwrap(d, ids, file_key, e) != 0)
+		goto fail;
+	fk_hkdf_sha256(hmac_key, sizeof hmac_key, file_key, sizeof file_key, NULL, 0, "header");
+	crypto_auth_hmacsha256(mac, d->hdr.p, d->hdr.len, hmac_key);
+	sodium_memzero(hmac_key, sizeof hmac_key);
+	if (sodium_memcmp(mac, d->mac, sizeof mac) != 0) {
+		fk_fail(e, FK_EHMAC, _("the file's header has been altered (MAC mismatch)"));
+		goto fail_key;
+	}
+	n = rd_read(&d->in, nonce, sizeof nonce, e);
+	if (n < 0)
+		goto fail_key;
+	if (n != (long)sizeof nonce) {
+		hdr_fail(e, _("the file ends before its payload"));
+		goto fail_key;
+	}
+	d->key = sodium_malloc(32);
+	d->pt = sodium_malloc(FK_AGE_CHUNK);
+	d->ct = malloc(ENC_CHUNK);
+	if (d->key == NULL || d->pt == NULL || d->ct == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto fail_key;
+	}
+	fk_hkdf_sha256(d->key, 32, file_key, sizeof file_key, nonce, sizeof nonce, "payload");
+	sodium_memzero(file_key, sizeof file_key);
+	stanzas_free(d);
+	fk_buf_free(&d->hdr);
+	return d;
+fail_key:
+	sodium_memzero(file_key, sizeof file_key);
+fail:
+	fk_age_dec_free(d);
+	return NULL;
+}
+
+static int
+read_chunk(fk_age_dec *d, fk_err *e)
+{
+	unsigned long long outlen;
+	long n = rd_read(&d->in, d->ct, ENC_CHUNK, e);
+	int last = 0;
+
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return fk_fail(e, FK_EPAYLOAD, _("the file is truncated (no final chunk)"));
+	if (n < ENC_CHUNK) {
+		if (!nonce_is_zero(d->nonce) &&
+		    n == crypto_aead_chacha20poly1305_ietf_ABYTES)
+			return fk_fail(e, FK_EPAYLOAD, _("the file has an empty final chunk"));
+		last = 1;
+		d->nonce[11] = 1;
+	}
+	if (n < crypto_aead_chacha20poly1305_ietf_ABYTES ||
+	    crypto_aead_chacha20poly1305_ietf_decrypt(d->pt, &outlen, NULL, d->ct, (size_t)n,
+		NULL, 0, d->nonce, d->key) != 0) {
+		if (last)
+			return fk_fail(e, FK_EPAYLOAD,
+			    _("the file is damaged or truncated (a chunk does not authenticate)"));
+		/* A full-size chunk may be the final one. */
+		d->nonce[11] = 1;
+		last = 1;
+		if (crypto_aead_chacha20poly1305_ietf_decrypt(d->pt, &outlen, NULL, d->ct,
+			(size_t)n, NULL, 0, d->nonce, d->key) != 0)
+			return fk_fail(e, FK_EPAYLOAD,
+			    _("the file is damaged (a chunk does not authenticate)"));
+	}
+	nonce_inc(d->nonce);
+	d->ppos = 0;
+	d->plen = (size_t)outlen;
+	if (last) {
+		uint8_t extra;
+		d->last = 1;
+		n = rd_read(&d->in, &extra, 1, &d->pending);
+		if (n > 0)
+			fk_fail(&d->pending, FK_EPAYLOAD, _("data after the end of the encrypted file"));
+		else if (n == 0)
+			fk_err_clear(&d->pending);
+	}
+	return 0;
+}
+
+long
+fk_age_dec_read(fk_age_dec *d, uint8_t *buf, size_t n, fk_err *e)
+{
+	size_t m;
+
+	while (d->ppos == d->plen) {
+		if (d->last) {
+			if (d->pending.code != FK_OK) {
+				if (e != NULL)
+					*e = d->pending;
+				return -1;
+			}
+			return 0;
+		}
+		if (d->done) {
+			if (e != NULL)
+				*e = d->pending;
+			return -1;
+		}
+		if (read_chunk(d, e) != 0) {
+			d->done = 1;
+			if (e != NULL)
+				d->pending = *e;
+			return -1;
+		}
+	}
+	m = d->plen - d->ppos < n ? d->plen - d->ppos : n;
+	memcpy(buf, d->pt + d->ppos, m);
+	d->ppos += m;
+	return (long)m;
+}
+
+int
+fk_age_decrypt_buf(const fk_age_identities *ids, const uint8_t *p, size_t n, size_t max,
+    fk_buf *out, fk_err *e)
+{
+	fk_memsrc ms;
+	fk_age_dec *d = fk_age_dec_open(fk_memsrc_init(&ms, p, n), -1, ids, e);
+	uint8_t tmp[16384];
+	long got;
+	size_t oldmax = out->max;
+
+	if (d == NULL)
+		return -1;
+	out->max = max;
+	while ((got = fk_age_dec_read(d, tmp, sizeof tmp, e)) > 0)
+		if (fk_buf_append(out, tmp, (size_t)got, e) != 0) {
+			got = -1;
+			break;
+		}
+	out->max = oldmax;
+	sodium_memzero(tmp, sizeof tmp);
+	fk_age_dec_free(d);
+	return got < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- encryption */
+
+struct fk_age_enc {
+	fk_sink out;
+	int armor;
+	uint8_t abuf[48];
+	size_t alen;
+	uint8_t *key;  /* 32, sodium_malloc */
+	uint8_t nonce[12];
+	uint8_t *pt;   /* FK_AGE_CHUNK, sodium_malloc */
+	size_t ptlen;
+	uint8_t *ct;   /* ENC_CHUNK */
+	int finished;
+};
+
+static int
+armor_line(fk_age_enc *x, const uint8_t *p, size_t n, fk_err *e)
+{
+	char line[70];
+
+	sodium_bin2base64(line, sizeof line, p, n, sodium_base64_VARIANT_ORIGINAL);
+	n = strlen(line);
+	line[n++] = '\n';
+	return x->out.write(x->out.ctx, (const uint8_t *)line, n, e);
+}
+
+static int
+emit(fk_age_enc *x, const uint8_t *p, size_t n, fk_err *e)
+{
+	if (!x->armor)
+		return x->out.write(x->out.ctx, p, n, e);
+	while (n > 0) {
+		size_t m = 48 - x->alen < n ? 48 - x->alen : n;
+		memcpy(x->abuf + x->alen, p, m);
+		x->alen += m;
+		p += m;
+		n -= m;
+		if (x->alen == 48) {
+			if (armor_line(x, x->abuf, 48, e) != 0)
+				return -1;
+			x->alen = 0;
+		}
+	}
+	return 0;
+}
+
+/* Appends a stanza body: base64 lines of 64 columns ended by a short line. */
+static int
+emit_body(fk_age_enc *x, fk_buf *hdr, const uint8_t *body, size_t n, fk_err *e)
+{
+	char b64[128];
+	size_t len = b64_raw_encode(b64, sizeof b64, body, n), i = 0;
+
+	(void)x;
+	for (;;) {
+		size_t m = len - i > 64 ? 64 : len - i;
+		if (fk_buf_append(hdr, b64 + i, m, e) != 0 || fk_buf_append(hdr, "\n", 1, e) != 0)
+			return -1;
+		i += m;
+		if (m < 64)
+			return 0;
+	}
+}
+
+fk_age_enc *
+fk_age_enc_new(const fk_age_recipients *r, int armor, fk_sink out, fk_err *e)
+{
+	fk_age_enc *x = calloc(1, sizeof *x);
+	fk_buf hdr = {0};
+	uint8_t file_key[16], hmac_key[32], mac[32], nonce[16];
+	char b64[64], line[160];
+	size_t i;
+
+	if (x == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		return NULL;
+	}
+	x->out = out;
+	x->armor = armor;
+	if (r->pass == NULL && r->n == 0) {
+		fk_fail(e, FK_EUSAGE, _("no recipients to encrypt to"));
+		goto fail;
+	}
+	if (r->pass != NULL && r->n != 0) {
+		fk_fail(e, FK_EUSAGE, _("a passphrase cannot be combined with recipients"));
+		goto fail;
+	}
+	x->key = sodium_malloc(32);
+	x->pt = sodium_malloc(FK_AGE_CHUNK);
+	x->ct = malloc(ENC_CHUNK);
+	if (x->key == NULL || x->pt == NULL || x->ct == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto fail;
+	}
+	randombytes_buf(file_key, sizeof file_key);
+	if (fk_buf_append(&hdr, INTRO "\n", sizeof INTRO, e) != 0)
+		goto fail_key;
+	for (i = 0; i < r->n; i++) {
+		uint8_t eph[32], share[32], shared[32], salt[64], wrap[32], body[32];
+		fk_age_keygen(eph, share);
+		if (crypto_scalarmult(shared, eph, r->pk[i]) != 0) {
+			sodium_memzero(eph, sizeof eph);
+			fk_fail(e, FK_EKEY, _("recipient %zu is not a valid X25519 key"), i + 1);
+			goto fail_key;
+		}
+		memcpy(salt, share, 32);
+		memcpy(salt + 32, r->pk[i], 32);
+		fk_hkdf_sha256(wrap, 32, shared, 32, salt, 64, X25519_LABEL);
+		crypto_aead_chacha20poly1305_ietf_encrypt(body, NULL, file_key, 16, NULL, 0, NULL,
+		    zero_nonce, wrap);
+		sodium_memzero(eph, sizeof eph);
+		sodium_memzero(shared, sizeof shared);
+		sodium_memzero(wrap, sizeof wrap);
+		b64_raw_encode(b64, sizeof b64, share, 32);
+		snprintf(line, sizeof line, "-> X25519 %s\n", b64);
+		if (fk_buf_append(&hdr, line, strlen(line), e) != 0 ||
+		    emit_body(x, &hdr, body, sizeof body, e) != 0)
+			goto fail_key;
+	}
+	if (r->pass != NULL) {
+		uint8_t salt[sizeof SCRYPT_LABEL - 1 + 16], body[32], *wrap;
+		int logn = r->logn ? r->logn : FK_AGE_DEFAULT_LOGN;
+		memcpy(salt, SCRYPT_LABEL, sizeof SCRYPT_LABEL - 1);
+		randombytes_buf(salt + sizeof SCRYPT_LABEL - 1, 16);
+		wrap = sodium_malloc(32);
+		if (wrap == NULL || logn < 1 || logn > 30 ||
+		    crypto_pwhash_scryptsalsa208sha256_ll(r->pass, r->passlen, salt, sizeof salt,
+			(uint64_t)1 << logn, 8, 1, wrap, 32) != 0) {
+			if (wrap != NULL)
+				sodium_free(wrap);
+			fk_fail(e, FK_ENOMEM, _("cannot derive a key from the passphrase"));
+			goto fail_key;
+		}
+		crypto_aead_chacha20poly1305_ietf_encrypt(body, NULL, file_key, 16, NULL, 0, NULL,
+		    zero_nonce, wrap);
+		sodium_free(wrap);
+		b64_raw_encode(b64, sizeof b64, salt + sizeof SCRYPT_LABEL - 1, 16);
+		snprintf(line, sizeof line, "-> scrypt %s %d\n", b64, logn);
+		if (fk_buf_append(&hdr, line, strlen(line), e) != 0 ||
+		    emit_body(x, &hdr, body, sizeof body, e) != 0)
+			goto fail_key;
+	}
+	if (fk_buf_append(&hdr, "---", 3, e) != 0)
+		goto fail_key;
+	fk_hkdf_sha256(hmac_key, 32, file_key, 16, NULL, 0, "header");
+	crypto_auth_hmacsha256(mac, hdr.p, hdr.len, hmac_key);
+	sodium_memzero(hmac_key, sizeof hmac_key);
+	b64_raw_encode(b64, sizeof b64, mac, 32);
+	snprintf(line, sizeof line, " %s\n", b64);
+	randombytes_buf(nonce, sizeof nonce);
+	fk_hkdf_sha256(x->key, 32, file_key, 16, nonce, 16, "payload");
+	sodium_memzero(file_key, sizeof file_key);
+	if (fk_buf_append(&hdr, line, strlen(line), e) != 0 ||
+	    fk_buf_append(&hdr, nonce, sizeof nonce, e) != 0)
+		goto fail;
+	if ((armor && x->out.write(x->out.ctx, (const uint8_t *)ARMOR_BEGIN "\n",
+			  sizeof ARMOR_BEGIN, e) != 0) ||
+	    emit(x, hdr.p, hdr.len, e) != 0)
+		goto fail;
+	fk_buf_free(&hdr);
+	return x;
+fail_key:
+	sodium_memzero(file_key, sizeof file_key);
+fail:
+	fk_buf_free(&hdr);
+	fk_age_enc_free(x);
+	return NULL;
+}
+
+static int
+seal_chunk(fk_age_enc *x, int last, fk_err *e)
+{
+	unsigned long long n;
+
+	x->nonce[11] = last ? 1 : 0;
+	crypto_aead_chacha20poly1305_ietf_encrypt(x->ct, &n, x->pt, x->ptlen, NULL, 0, NULL,
+	    x->nonce, x->key);
+	nonce_inc(x->nonce);
+	x->ptlen = 0;
+	return emit(x, x->ct, (size_t)n, e);
+}
+
+int
+fk_age_enc_write(fk_age_enc *x, const uint8_t *p, size_t n, fk_err *e)
+{
+	if (x->finished)
+		return fk_fail(e, FK_ESTATE, _("write after finish"));
+	while (n > 0) {
+		size_t m;
+		/* A full buffer is sealed as non-final only once more data arrives. */
+		if (x->ptlen == FK_AGE_CHUNK && seal_chunk(x, 0, e) != 0)
+			return -1;
+		m = FK_AGE_CHUNK - x->ptlen < n ? FK_AGE_CHUNK - x->ptlen : n;
+		memcpy(x->pt + x->ptlen, p, m);
+		x->ptlen += m;
+		p += m;
+		n -= m;
+	}
+	return 0;
+}
+
+int
+fk_age_enc_finish(fk_age_enc *x, fk_err *e)
+{
+	if (x->finished)
+		return fk_fail(e, FK_ESTATE, _("finish called twice"));
+	x->finished = 1;
+	if (seal_chunk(x, 1, e) != 0)
+		return -1;
+	if (x->armor) {
+		if (x->alen > 0 && armor_line(x, x->abuf, x->alen, e) != 0)
+			return -1;
+		x->alen = 0;
+		if (x->out.write(x->out.ctx, (const uint8_t *)ARMOR_END "\n", sizeof ARMOR_END, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+fk_age_enc_free(fk_age_enc *x)
+{
+	if (x == NULL)
+		return;
+	if (x->key != NULL)
+		sodium_free(x->key);
+	if (x->pt != NULL)
+		sodium_free(x->pt);
+	free(x->ct);
+	sodium_memzero(x, sizeof *x);
+	free(x);
+}
+
+int
+fk_age_encrypt_buf(const fk_age_recipients *r, int armor, const uint8_t *p, size_t n,
+    fk_buf *out, fk_err *e)
+{
+	fk_age_enc *x = fk_age_enc_new(r, armor, fk_buf_sink(out), e);
+	int rc;
+
+	if (x == NULL)
+		return -1;
+	rc = fk_age_enc_write(x, p, n, e);
+	if (rc == 0)
+		rc = fk_age_enc_finish(x, e);
+	fk_age_enc_free(x);
+	return rc;
+}
