@@ -252,6 +252,24 @@ fk_today(time_t now, char buf[11])
 	memcpy(buf, tmp, 11);
 }
 
+void
+fk_now_iso(time_t now, char buf[32])
+{
+	struct tm tm;
+	size_t len;
+
+	if (now == 0)
+		now = time(NULL);
+	localtime_r(&now, &tm);
+	len = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	if (len == 24) { /* +HHMM -> +HH:MM */
+		memmove(buf + 23, buf + 22, 2);
+		buf[22] = ':';
+		buf[25] = '\0';
+	} else if (len == 0)
+		snprintf(buf, 32, "1970-01-01T00:00:00+00:00");
+}
+
 /* ---- parser ---- */
 
 struct parser {
@@ -959,8 +977,6 @@ call(const struct node *n, const fk_expr_env *env, const fk_value *a, fk_value *
 	size_t len = 0;
 	double d;
 	int y, m, dd;
-	struct tm tm;
-	time_t now = env->now ? env->now : time(NULL);
 
 	if (n->n > 0)
 		to_str(&a[0], tmp, sizeof tmp, &s, &len);
@@ -969,16 +985,8 @@ call(const struct node *n, const fk_expr_env *env, const fk_value *a, fk_value *
 		fk_today(env->now, date);
 		return own_str(out, strdup(date), 10, e);
 	case FN_NOW:
-		localtime_r(&now, &tm);
-		strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S%z", &tm);
-		len = strlen(tmp);
-		if (len == 24) { /* +HHMM -> +HH:MM */
-			memmove(tmp + 23, tmp + 22, 2);
-			tmp[22] = ':';
-			len = 25;
-			tmp[len] = '\0';
-		}
-		return own_str(out, strdup(tmp), len, e);
+		fk_now_iso(env->now, tmp);
+		return own_str(out, strdup(tmp), strlen(tmp), e);
 	case FN_AGE:
 		fk_value_num(out, age_of(&a[0], env->now));
 		return 0;

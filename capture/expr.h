@@ -99,5 +99,7 @@ int fk_datetime_parse(const char *s, size_t len);
 long fk_days_from_civil(int y, int m, int d);
 /* Writes today's local date (of now, 0 = time(NULL)) as YYYY-MM-DD into buf[11]. */
 void fk_today(time_t now, char buf[11]);
+/* Writes the local time (of now, 0 = time(NULL)) as YYYY-MM-DDTHH:MM:SS+HH:MM into buf[32]. */
+void fk_now_iso(time_t now, char buf[32]);
 
 #endif
