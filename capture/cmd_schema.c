@@ -405,8 +405,8 @@ cmd_schema(int argc, char **argv)
 		return fk_usage_error("schema", _("'schema %s' needs a form"), sub);
 	if (o.lang == NULL)
 		o.lang = default_lang();
-	if (load_form(argv[0], &f) != 0)
-		return FK_EXIT_FAIL;
+	if ((rc = load_form(argv[0], &f)) != 0)
+		return rc;
 	if (strcmp(sub, "validate") == 0)
 		rc = sub_validate(f, argc - 1, argv + 1, &o);
 	else if (strcmp(sub, "build") == 0)
