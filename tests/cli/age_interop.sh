@@ -64,10 +64,11 @@ printf 'wrong\n' >badpw && chmod 600 badpw
 expect_fail "wrong passphrase" $F age -d --passphrase-file badpw ct3
 expect_fail "not an age file" $F age -d -i ours.key plain
 expect_fail "empty file" $F age -d -i ours.key empty
-printf 'age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 40\nAAAA\n--- AAAA\n' >huge
+printf 'age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 40\nAAAA\n--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n' >huge
 expect_fail "huge scrypt work factor" $F age -d --passphrase-file pw huge
 expect_fail "garbage recipient" $F age -r age1garbage plain
 expect_fail "identity as recipient" $F age -r "$(tail -1 ours.key)" plain
+grep -q AGE-SECRET-KEY-1 "$T/err" && fail "a secret key was echoed in an error message"
 printf 'not a key\n' >junk.key && chmod 600 junk.key
 expect_fail "garbage identity file" $F age -d -i junk.key ct2
 cp ours.key open.key && chmod 644 open.key
