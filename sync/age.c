@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -89,6 +90,10 @@ fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[32], fk_err *e)
 	uint8_t data[40];
 	size_t n;
 
+	if (len >= 15 && strncasecmp(s, "AGE-SECRET-KEY-", 15) == 0)
+		return fk_fail(e, FK_EKEY,
+		    _("a secret key (AGE-SECRET-KEY-...) was given where a public key (age1...) "
+		      "belongs; never share the secret key"));
 	if (fk_bech32_decode(s, len, hrp, sizeof hrp, data, sizeof data, &n) != 0 ||
 	    strcmp(hrp, "age") != 0 || n != 32)
 		return fk_fail(e, FK_EKEY,
