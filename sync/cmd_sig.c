@@ -290,8 +290,11 @@ verify_file(const fk_minisign_pk *pk, const char *msg, const char *sigpath, int 
 
 	if (s == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if (fk_read_file(sigpath, FK_MINISIGN_FILE_MAX, &sig, e) != 0)
+	if (fk_read_file(sigpath, FK_MINISIGN_FILE_MAX, &sig, e) != 0) {
+		if (e != NULL && e->code == FK_ELIMIT)
+			fk_fail(e, FK_EINPUT, _("%s is too large to be a signature file"), sigpath);
 		goto done;
+	}
 	if (fk_minisign_sig_parse(sig.p, sig.len, s, e) != 0) {
 		fk_prefix(e, "%s", sigpath);
 		goto done;
