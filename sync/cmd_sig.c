@@ -157,13 +157,14 @@ sig_keygen(int argc, char **argv)
 	    fk_write_file_atomic(pkpath, pub.p, pub.len, 0644, &e) != 0)
 		goto report;
 	fk_minisign_keyid_hex(pk.keynum, id);
+	/* The public key file's second line is the -P form; pub ends with its LF. */
+	pub.p[pub.len - 1] = '\0';
 	printf(_("The secret key was saved as %s - keep it secret.\n"
 		 "The public key was saved as %s - that one can be public.\n"
 		 "Key id: %s\n\n"
 		 "Files signed with this key pair can be verified with:\n"
-		 "fieldkit sig verify -m FILE -P %.*s\n"),
-	    skpath, pkpath, id, (int)strcspn((char *)pub.p + strcspn((char *)pub.p, "\n") + 1, "\n"),
-	    (char *)pub.p + strcspn((char *)pub.p, "\n") + 1);
+		 "fieldkit sig verify -m FILE -P %s\n"),
+	    skpath, pkpath, id, strchr((char *)pub.p, '\n') + 1);
 	rc = FK_EXIT_OK;
 	goto out;
 report:

@@ -251,7 +251,7 @@ test_sk_damage(void)
 static void
 test_default_cost(void)
 {
-	fk_minisign_sk *sk = NULL, *sk2 = NULL;
+	fk_minisign_sk *sk = NULL;
 	fk_minisign_pk pk;
 	fk_secret text;
 	fk_err e = {0};
@@ -267,8 +267,7 @@ test_default_cost(void)
 	CHECK(memcmp(st, "EdScB2", 6) == 0);
 	CHECK(st[38 + 3] == 0x02 && st[38 + 0] == 0 && st[38 + 4] == 0); /* 33554432 LE */
 	CHECK(st[46 + 3] == 0x04 && st[46 + 0] == 0 && st[46 + 4] == 0); /* 67108864 LE */
-	CHECK(fk_minisign_sk_decode(text.p, text.len, (const uint8_t *)"pw", 2, &sk2, &e) == 0);
-	fk_minisign_sk_free(sk2);
+	/* Decoding at this cost is left to tests/cli/sig_interop.sh (slow under qemu). */
 	fk_secret_free(&text);
 	fk_minisign_sk_free(sk);
 }
