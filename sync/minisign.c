@@ -559,6 +559,10 @@ sign_msg(const fk_minisign_sk *sk, const char *alg, const uint8_t *msg, size_t m
 	global_msg_init(&g, raw + 10, trusted, strlen(trusted));
 	if (crypto_sign_detached(gsig, NULL, g.p, g.len, sk->sk) != 0)
 		return fk_fail(e, FK_ECRYPTO, _("cannot compute the signature"));
+	/* Check our own work (a faulty signature would leak the key and fail later anyway). */
+	if (crypto_sign_verify_detached(raw + 10, msg, msglen, sk->sk + 32) != 0 ||
+	    crypto_sign_verify_detached(gsig, g.p, g.len, sk->sk + 32) != 0)
+		return fk_fail(e, FK_ECRYPTO, _("cannot compute the signature"));
 	if (fk_buf_append(out, UNTRUSTED_PREFIX, strlen(UNTRUSTED_PREFIX), e) != 0 ||
 	    fk_buf_append(out, untrusted, strlen(untrusted), e) != 0 ||
 	    fk_buf_append(out, "\n", 1, e) != 0 || b64_append(out, raw, sizeof raw, e) != 0 ||
