@@ -11,6 +11,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,7 +224,7 @@ fk_store_open(fk_store **sp, const char *home, fk_err *e)
 {
 	fk_store *s;
 	char *path;
-	int rc;
+	int rc, fd;
 
 	*sp = NULL;
 	if ((s = calloc(1, sizeof *s)) == NULL)
@@ -232,6 +233,9 @@ fk_store_open(fk_store **sp, const char *home, fk_err *e)
 		free(s);
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
+	/* Create the file private; SQLite gives its -wal and -shm the same mode. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
 	rc = sqlite3_open_v2(path, &s->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
