@@ -20,7 +20,7 @@
 #include "record.h"
 #include "store.h"
 
-static char *
+static inline char *
 tu_tmpdir(const char *tag)
 {
 	const char *t = getenv("TMPDIR");
@@ -31,7 +31,7 @@ tu_tmpdir(const char *tag)
 }
 
 /* A device (not written to disk) encrypting to one hub key we hold. */
-static void
+static inline void
 tu_device(fk_device *d, const char *home, fk_age_identities *ids)
 {
 	uint8_t sk[32], pk[32];
@@ -56,7 +56,7 @@ tu_device(fk_device *d, const char *home, fk_age_identities *ids)
 }
 
 /* Decrypts and decompresses a record's ciphertext into a JSON tree, or NULL. */
-static json_t *
+static inline json_t *
 tu_open_record(const fk_age_identities *ids, const uint8_t *ct, size_t n)
 {
 	fk_buf z = { 0 };
@@ -79,7 +79,7 @@ tu_open_record(const fk_age_identities *ids, const uint8_t *ct, size_t n)
 	return j;
 }
 
-static void
+static inline void
 tu_rmrf(const char *dir)
 {
 	char cmd[1024];
