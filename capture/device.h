@@ -29,8 +29,8 @@
 #define FK_MINISIGN_PK_B64_LEN 56
 
 /* Argon2id cost of the draft key (see docs/device-store.md for the reasoning). */
-#define FK_DRAFTKEY_OPSLIMIT 2
-#define FK_DRAFTKEY_MEMLIMIT (64u * 1024 * 1024)
+#define FK_DRAFTKEY_OPSLIMIT 3
+#define FK_DRAFTKEY_MEMLIMIT (32u * 1024 * 1024)
 
 typedef struct fk_hub {
 	char name[128];
