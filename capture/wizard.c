@@ -375,8 +375,9 @@ go_back(struct wiz *w)
 		size_t cnt, k = (size_t)strtoul(hash + 1, NULL, 10);
 		snprintf(path, sizeof path, "%.*s", (int)(hash - key), key);
 		cnt = instances(w, path);
-		if (cnt == k + 1)
-			(void)fk_answers_repeat_remove(w->form, w->answers, path, k, NULL);
+		if (cnt == k + 1 &&
+		    fk_answers_repeat_remove(w->form, w->answers, path, k, NULL) != 0)
+			fprintf(w->o->out, "%s\n", _("  ! cannot remove the last entry"));
 	}
 	json_object_del(w->visited, key);
 	json_array_remove(w->history, n - 1);
