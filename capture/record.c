@@ -149,7 +149,7 @@ fk_json_dump_secure(const json_t *j, fk_secbuf *b, fk_err *e)
 	struct dumpctx c = { b, e };
 
 	b->len = 0;
-	if (json_dump_callback(j, dump_cb, &c, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
+	if (json_dump_callback(j, dump_cb, &c, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) != 0) {
 		if (e != NULL && e->code == FK_OK)
 			fk_fail(e, FK_ENOMEM, _("cannot serialize the record"));
 		return -1;

@@ -31,6 +31,8 @@ int fk_json_dump_secure(const json_t *j, fk_secbuf *b, fk_err *e) FK_WUR;
 /*
  * Makes jansson (and thus every JSON tree in this process) wipe memory when
  * freeing it. Call once at the start of a command, before any JSON use.
+ * From then on, text from json_dumps() must never be released with free():
+ * serialize with fk_json_dump_secure or json_dump_callback instead.
  */
 void fk_json_use_wiping_alloc(void);
 

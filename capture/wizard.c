@@ -126,6 +126,13 @@ visit(struct wiz *w, const char *key)
 	return 0;
 }
 
+/* A visit the worker did not answer (headings, automatic entries): not undone by '<'. */
+static int
+visit_auto(struct wiz *w, const char *key)
+{
+	return json_object_set_new(w->visited, key, json_true());
+}
+
 static void
 repeat_key(const char *path, size_t n, char *out, size_t cap)
 {
@@ -271,12 +278,10 @@ show_value(struct wiz *w, const fk_field *x, const json_t *v)
 	if (json_is_string(v)) {
 		fputs(json_string_value(v), out);
 	} else {
-		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		if (s != NULL) {
-			fputs(s, out);
-			sodium_memzero(s, strlen(s));
-			free(s);
-		}
+		fk_secbuf b = { 0 };
+		if (fk_json_dump_secure(v, &b, NULL) == 0)
+			fwrite(b.p, 1, b.len, out);
+		fk_secbuf_free(&b);
 	}
 }
 
@@ -424,13 +429,13 @@ ask_repeat(struct wiz *w, const fk_question *q, fk_err *e)
 	snprintf(done, sizeof done, "%s#done", q->path);
 	if ((long)n < min || visited(w, key)) {
 		if ((long)n >= min && visited(w, key))
-			return visit(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
+			return visit_auto(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
 		if (fk_answers_repeat_add(w->form, w->answers, q->path, &idx, e) != 0)
 			return STEP_FAIL;
-		return visit(w, key) == 0 ? STEP_NEXT : STEP_FAIL;
+		return visit_auto(w, key) == 0 ? STEP_NEXT : STEP_FAIL;
 	}
 	if (max > 0 && (long)n >= max)
-		return visit(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
+		return visit_auto(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
 	fprintf(w->o->out, "\n%*s%s: %s (%zu) ", q->depth * 2, "", fk_field_label(q->field, w->lang),
 	    n == 0 ? _("add one? y/n") : _("add another? y/n"), n);
 	fputs("> ", w->o->out);
@@ -630,7 +635,7 @@ wizard_loop(struct wiz *w, fk_record_out *res, int *saved, fk_err *e)
 			} else if (t == FK_T_GROUP || t == FK_T_NOTE || x->readonly) {
 				fprintf(w->o->out, "\n%*s%s %s\n", x->depth * 2, "",
 				    t == FK_T_GROUP ? "==" : "--", fk_field_label(x->field, w->lang));
-				step = visit(w, x->path) == 0 ? STEP_NEXT : STEP_FAIL;
+				step = visit_auto(w, x->path) == 0 ? STEP_NEXT : STEP_FAIL;
 			} else {
 				step = ask_field(w, x, e);
 			}
