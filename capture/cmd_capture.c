@@ -39,8 +39,8 @@
 #endif
 
 #define MAX_ATTACH 16
-#define GROUP_RECORDS 500
-#define GROUP_MS 250
+#define GROUP_RECORDS 200
+#define GROUP_MS 200
 
 static void
 capture_usage(FILE *f)
