@@ -4,7 +4,6 @@
 # Captures N (default 10,000) valid records of the test form with one
 # `fieldkit capture --from` run on a fresh device and prints records/s and
 # the peak resident memory (GNU time).
-# a 1 MB attachment for the attachment path.
 # On a shared machine the wall-clock rate is what is left of the CPU; the
 # rate per CPU-second is printed too.
 set -eu
