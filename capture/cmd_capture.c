@@ -363,7 +363,8 @@ batch_progress(struct batch *b, int final)
 	if (!b->progress || (!final && ms_since(&b->last_progress) < 500))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &b->last_progress);
-	fprintf(stderr, _("\rcapture: %ld read, %ld finalized, %ld rejected"), b->seen,
+	fputc('\r', stderr);
+	fprintf(stderr, _("capture: %ld read, %ld finalized, %ld rejected"), b->seen,
 	    b->done + (long)b->ngrp, b->rejected);
 	if (final)
 		fputc('\n', stderr);

@@ -54,7 +54,9 @@ ok "back, constraint re-asked with reason, choices, repeat, review, sealed as an
 out=$(printf '%s\n' 'Коваль' ':lang uk' '' ':draft' | wiz --lang en 2>&1) || fail "lang: $out"
 echo "$out" | grep -q "Reporter's surname (Latin)" || fail "no English label"
 echo "$out" | grep -q "Прізвище заявника (латиницею)" || fail "no Ukrainian label after :lang uk"
-ok ":lang uk switches the questions' language"
+echo "$out" | grep -q "\[пропозиція: Koval\]" || fail "prompts not in Ukrainian after :lang uk"
+echo "$out" | grep -q "Чернетку збережено" || fail "no Ukrainian draft message"
+ok ":lang uk switches the questions' and the prompts' language"
 
 # 3. Draft, wrong passphrase, resume where it stopped.
 id=$("$FIELDKIT" drafts --home "$H" | awk 'NR == 2 {print $1}')
