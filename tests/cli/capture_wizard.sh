@@ -72,7 +72,7 @@ out=$(printf '%s\n' 'Петро' '' '2025-05-01' '' 'Коваль' '' '' 'n' '' 
 	| "$FIELDKIT" capture --resume "$id" --home "$H" --passphrase-file "$W/pass" 2>&1) || fail "resume: $out"
 first=$(echo "$out" | grep -m1 -E "^(Прізвище|Ім'я|Reporter)" || true)
 echo "$first" | grep -q "Ім'я заявника (кирилицею)" || fail "resume did not continue at the given name (in uk): $first"
-echo "$out" | grep -q 'Short reference' || fail "resumed draft not finalized"
+echo "$out" | grep -q 'Короткий номер для родини' || fail "resumed draft not finalized (in uk)"
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 1 ] || fail "finalized draft not deleted"
 last_record | "$PY" -c '
 import json, sys
