@@ -126,29 +126,14 @@ dec_backsub(fk_fountain_dec *d, uint32_t q, const uint8_t *c, const uint8_t *x)
 	}
 }
 
+/* Adds a row with coefficients c (k bytes, scratch) and data x (chunk bytes, scratch). */
 static int
-dec_add_source(fk_fountain_dec *d, uint32_t i, const uint8_t *payload)
+dec_add_row(fk_fountain_dec *d, uint8_t *c, uint8_t *x)
 {
-	uint8_t *row = d->data + (size_t)i * d->chunk;
-
-	if (d->have[i])
-		return 0;
-	memcpy(row, payload, d->chunk);
-	dec_backsub(d, i, NULL, row);
-	d->have[i] = 1;
-	d->rank++;
-	return 1;
-}
-
-static int
-dec_add_repair(fk_fountain_dec *d, uint32_t index, const uint8_t *payload)
-{
-	uint8_t *c = d->tc, *x = d->td, *keep;
+	uint8_t *keep;
 	uint32_t p, q;
 	uint8_t f;
 
-	fk_fountain_coefs(d->sid, index, c, d->k);
-	memcpy(x, payload, d->chunk);
 	for (p = 0; p < d->k; p++) {
 		if (c[p] == 0 || !d->have[p])
 			continue;
@@ -181,6 +166,36 @@ dec_add_repair(fk_fountain_dec *d, uint32_t index, const uint8_t *payload)
 	d->have[q] = 1;
 	d->rank++;
 	return 1;
+}
+
+static int
+dec_add_source(fk_fountain_dec *d, uint32_t i, const uint8_t *payload)
+{
+	uint8_t *row = d->data + (size_t)i * d->chunk;
+
+	if (d->have[i] && d->coef[i] == NULL)
+		return 0;
+	if (d->have[i]) {
+		/* Pivot i is held by a repair row: reduce e_i like any other row. */
+		memset(d->tc, 0, d->k);
+		d->tc[i] = 1;
+		memcpy(d->td, payload, d->chunk);
+		return dec_add_row(d, d->tc, d->td);
+	}
+	/* A unit row on a free column: it only has to be removed from the dense rows. */
+	memcpy(row, payload, d->chunk);
+	dec_backsub(d, i, NULL, row);
+	d->have[i] = 1;
+	d->rank++;
+	return 1;
+}
+
+static int
+dec_add_repair(fk_fountain_dec *d, uint32_t index, const uint8_t *payload)
+{
+	fk_fountain_coefs(d->sid, index, d->tc, d->k);
+	memcpy(d->td, payload, d->chunk);
+	return dec_add_row(d, d->tc, d->td);
 }
 
 int

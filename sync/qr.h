@@ -127,15 +127,19 @@ int fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e);
 int fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e);
 void fk_qr_rx_progress(const fk_qr_rx *rx, fk_qr_progress *p);
 int fk_qr_rx_done(const fk_qr_rx *rx);
-/* Appends the verified file to out; fails (FK_ESTATE) while incomplete. */
+/*
+ * Appends the verified file to out; fails with FK_ESTATE while incomplete and
+ * FK_EINPUT when complete streams of two different files were fed.
+ */
 int fk_qr_rx_take(fk_qr_rx *rx, fk_buf *out, fk_err *e) FK_WUR;
 
 typedef void (*fk_qr_progress_fn)(const fk_qr_progress *p, const char *image, void *ctx);
 
 /*
  * Receives a stream from image files (PNG or JPEG; a path that is a directory
- * stands for its *.png, *.jpg and *.jpeg files in name order). Stops once a
- * stream is complete. Unreadable images are counted and skipped.
+ * stands for its *.png, *.jpg and *.jpeg files in name order). Every image
+ * is scanned; unreadable ones are counted and skipped. Fails if no stream
+ * completes, or if complete streams of different files are found.
  */
 int fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_fn cb,
     void *ctx, fk_err *e) FK_WUR;

@@ -6,8 +6,10 @@
  * replayed, a second sender in view) cannot touch it. A stream that reaches
  * full rank is verified (SHA-256 carried in the stream, stream id recomputed)
  * before it counts as done; one that fails is dropped and reported.
- * At most FK_QR_MAX_STREAMS streams are kept: a new stream replaces the one
- * with the fewest useful frames.
+ * At most FK_QR_MAX_STREAMS streams are kept: a new stream replaces the
+ * unfinished one with the fewest useful frames. If two streams of different
+ * files complete (an old stream replayed in full among the images), the
+ * receiver refuses to choose: fk_qr_rx_take fails.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -24,18 +26,21 @@
 
 struct rx_stream {
 	int used;
-	int failed;
+	unsigned failed;
 	uint8_t sid[8];
 	uint32_t k, len;
 	size_t chunk;
 	unsigned long useful, frames;
+	int complete;  /* decoded and verified */
+	uint8_t hash[32];
 	fk_fountain_dec *dec;
 };
 
 struct fk_qr_rx {
 	size_t max_len;
 	struct rx_stream s[FK_QR_MAX_STREAMS];
-	int done;    /* index of the verified stream, or -1 */
+	int done;    /* index of the first verified stream, or -1 */
+	int conflict; /* another verified stream holds a different file */
 	fk_qr_progress p;
 	zbar_image_scanner_t *zs;
 	uint8_t buf[FK_QRF_MAX];
@@ -98,7 +103,7 @@ rx_stream_for(fk_qr_rx *rx, const fk_qrframe *f, fk_err *e, int *oom)
 		return NULL;
 	for (i = 0; i < FK_QR_MAX_STREAMS; i++) {
 		s = &rx->s[i];
-		if (i == rx->done)
+		if (s->complete)
 			continue;
 		if (!s->used) {
 			victim = s;
@@ -165,8 +170,10 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 		return FK_QR_FEED_REFUSED;
 	}
 	s->frames++;
-	if (s->failed || s->dec == NULL || (rx->done >= 0 && s != &rx->s[rx->done]))
+	if (s->complete)
 		return FK_QR_FEED_REDUNDANT;
+	if (s->dec == NULL && (s->dec = fk_fountain_dec_new(s->k, s->chunk, s->sid)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory for a QR stream of %u bytes"), s->len);
 	rc = fk_fountain_dec_add(s->dec, f.index, f.payload);
 	if (rc < 0)
 		return fk_fail(e, FK_ENOMEM, _("out of memory while decoding the QR stream"));
@@ -177,13 +184,20 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 	if (fk_fountain_dec_rank(s->dec) < s->k)
 		return FK_QR_FEED_USEFUL;
 	if (rx_verify(s) != 0) {
-		s->failed = 1;
+		/* A frame with a valid CRC but wrong content: start the stream over. */
+		s->failed++;
+		s->useful = 0;
 		fk_fountain_dec_free(s->dec);
 		s->dec = NULL;
 		rx->p.failed++;
 		return FK_QR_FEED_FAILED;
 	}
-	rx->done = (int)(s - rx->s);
+	s->complete = 1;
+	memcpy(s->hash, fk_fountain_dec_message(s->dec) + s->len, 32);
+	if (rx->done < 0)
+		rx->done = (int)(s - rx->s);
+	else if (rx->s[rx->done].len != s->len || memcmp(rx->s[rx->done].hash, s->hash, 32) != 0)
+		rx->conflict = 1;
 	return FK_QR_FEED_DONE;
 }
 
@@ -238,7 +252,7 @@ fk_qr_rx_progress(const fk_qr_rx *rx, fk_qr_progress *p)
 		lead = &rx->s[rx->done];
 	} else {
 		for (i = 0; i < FK_QR_MAX_STREAMS; i++)
-			if (rx->s[i].used && !rx->s[i].failed &&
+			if (rx->s[i].used &&
 			    (lead == NULL || rx->s[i].useful > lead->useful))
 				lead = &rx->s[i];
 	}
@@ -247,7 +261,7 @@ fk_qr_rx_progress(const fk_qr_rx *rx, fk_qr_progress *p)
 	if (lead != NULL) {
 		p->k = lead->k;
 		p->len = lead->len;
-		p->rank = p->done ? lead->k : fk_fountain_dec_rank(lead->dec);
+		p->rank = lead->dec == NULL ? 0 : fk_fountain_dec_rank(lead->dec);
 		p->other -= lead->frames;
 	}
 }
@@ -266,7 +280,7 @@ fk_qr_rx_take(fk_qr_rx *rx, fk_buf *out, fk_err *e)
 
 	if (rx->done < 0) {
 		fk_qr_rx_progress(rx, &p);
-		if (p.k == 0 && p.failed > 0)
+		if (p.failed > 0 && p.rank == 0)
 			return fk_fail(e, FK_EINPUT,
 			    _("the QR stream decoded but its checksum is wrong; receive it again"));
 		if (p.k == 0)
@@ -278,6 +292,10 @@ fk_qr_rx_take(fk_qr_rx *rx, fk_buf *out, fk_err *e)
 		      "frames needed"),
 		    p.rank, p.k, p.k - p.rank + 2);
 	}
+	if (rx->conflict)
+		return fk_fail(e, FK_EINPUT,
+		    _("the images hold more than one complete file (QR streams of different "
+		      "files); give the images of one stream only"));
 	s = &rx->s[rx->done];
 	return fk_buf_append(out, fk_fountain_dec_message(s->dec), s->len, e);
 }
@@ -356,7 +374,7 @@ rx_dir(struct rx_run *r, const char *dir, fk_err *e)
 		rc = fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if (n > 0)
 		qsort(names, n, sizeof *names, name_cmp);
-	for (i = 0; i < n && rc == 0 && !fk_qr_rx_done(r->rx); i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
 			rc = fk_fail(e, FK_ENOMEM, _("out of memory"));
 		else {
@@ -381,7 +399,7 @@ fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_f
 
 	if ((r.rx = fk_qr_rx_new(0, e)) == NULL)
 		return -1;
-	for (i = 0; i < n && rc == 0 && !fk_qr_rx_done(r.rx); i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
 			rc = rx_dir(&r, paths[i], e);
 		else
