@@ -75,13 +75,16 @@ recv_usage(FILE *f)
 {
 	fprintf(f, _("Usage:\n"
 		     "  fieldkit qr receive --images FILE|DIR [FILE|DIR]... [-o OUTPUT]\n"
-		     "  fieldkit qr receive --camera /dev/videoN [-o OUTPUT]\n\n"
+		     "  fieldkit qr receive --camera /dev/videoN [-o OUTPUT]\n"
+		     "  fieldkit qr receive --text FILE [-o OUTPUT]\n\n"
 		     "Rebuilds a file from photos or screenshots of QR stream frames (PNG or JPEG),\n"
 		     "or from a camera. The file is written only when it is whole and its SHA-256\n"
 		     "checks out.\n\n"
 		     "Options:\n"
 		     "      --images FILE|DIR  images to read (a directory: its .png/.jpg files)\n"
 		     "      --camera DEV       read from a video device until the file is complete\n"
+		     "      --text FILE        read frames as Base45 text, one per line (from another\n"
+		     "                         QR decoder; - for standard input)\n"
 		     "  -o, --output FILE      write the file here (atomically); default: stdout\n"
 		     "  -h, --help             show this help\n"));
 }
@@ -255,7 +258,7 @@ send_sheet(const fk_buf *file, const char *name, const char *stem, fk_qr_opts *o
 }
 
 enum { OPT_TERM = 256, OPT_FPS, OPT_COUNT, OPT_PNG, OPT_SHEET, OPT_EXTRA, OPT_VERSION,
-	OPT_LEVEL, OPT_BINARY, OPT_SCALE, OPT_IMAGES, OPT_CAMERA };
+	OPT_LEVEL, OPT_BINARY, OPT_SCALE, OPT_IMAGES, OPT_CAMERA, OPT_TEXT };
 
 static int
 qr_send(int argc, char **argv)
@@ -340,8 +343,9 @@ qr_send(int argc, char **argv)
 static void
 show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 {
-	(void)ctx;
 	(void)image;
+	if (ctx != NULL)
+		*(fk_qr_progress *)ctx = *p;
 	if (!fk_progress_enabled())
 		return;
 	if (p->k == 0)
@@ -426,20 +430,35 @@ out:
 }
 
 static int
+recv_text(const char *path, fk_buf *out, fk_err *e)
+{
+	fk_buf t = {0};
+	int rc;
+
+	if (fk_read_file(path, 4 * (size_t)FK_QR_MAX_LEN, &t, e) != 0)
+		return fk_prefix(e, "%s", path);
+	rc = fk_qr_receive_text(t.p, t.len, out, e);
+	fk_buf_free(&t);
+	return rc;
+}
+
+static int
 qr_receive(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"images", required_argument, NULL, OPT_IMAGES},
 		{"camera", required_argument, NULL, OPT_CAMERA},
+		{"text", required_argument, NULL, OPT_TEXT},
 		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	const char **paths = NULL, *camera = NULL, *output = NULL;
+	const char **paths = NULL, *camera = NULL, *output = NULL, *text = NULL;
 	size_t n = 0;
 	fk_buf file = {0};
 	fk_err e = {0};
 	int c, rc;
 	uint8_t h[32];
 	char hex[65];
+	fk_qr_progress p = {0};
 
 	optind = 1;
 	paths = calloc((size_t)argc + 1, sizeof *paths);
@@ -451,15 +470,17 @@ qr_receive(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case OPT_IMAGES: paths[n++] = optarg; break;
 		case OPT_CAMERA: camera = optarg; break;
+		case OPT_TEXT: text = optarg; break;
 		default: free(paths); return fk_usage_error("qr receive", _("unknown option"));
 		}
 	}
 	if (n > 0)
 		while (optind < argc)
 			paths[n++] = argv[optind++];
-	if (optind < argc || (n > 0) == (camera != NULL)) {
+	if (optind < argc || (n > 0) + (camera != NULL) + (text != NULL) != 1) {
 		free(paths);
-		return fk_usage_error("qr receive", _("give either --images FILE|DIR... or --camera DEV"));
+		return fk_usage_error("qr receive",
+		    _("give one of --images FILE|DIR..., --camera DEV and --text FILE"));
 	}
 	if (output == NULL && isatty(1)) {
 		free(paths);
@@ -467,8 +488,10 @@ qr_receive(int argc, char **argv)
 	}
 	if (camera != NULL)
 		rc = recv_camera(camera, &file, &e);
+	else if (text != NULL)
+		rc = recv_text(text, &file, &e);
 	else
-		rc = fk_qr_receive_images(paths, n, &file, show_progress, NULL, &e);
+		rc = fk_qr_receive_images(paths, n, &file, show_progress, &p, &e);
 	if (fk_progress_enabled())
 		fputc('\n', stderr);
 	free(paths);
@@ -483,6 +506,10 @@ qr_receive(int argc, char **argv)
 		for (c = 0; c < 32; c++)
 			snprintf(hex + 2 * c, 3, "%02x", h[c]);
 		fprintf(stderr, _("received %zu bytes, SHA-256 %s (verified)\n"), file.len, hex);
+		if (p.images > 0)
+			fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, "
+			    "%lu useful, k = %u\n"), p.images, p.symbols, p.frames - p.other - p.refused,
+			    p.useful, p.k);
 	}
 	fk_buf_free(&file);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);

@@ -144,4 +144,10 @@ typedef void (*fk_qr_progress_fn)(const fk_qr_progress *p, const char *image, vo
 int fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_fn cb,
     void *ctx, fk_err *e) FK_WUR;
 
+/*
+ * Receives a stream from text: one Base45 frame per line (as another QR
+ * decoder or a phone app prints them). Lines that are not frames are ignored.
+ */
+int fk_qr_receive_text(const uint8_t *p, size_t n, fk_buf *out, fk_err *e) FK_WUR;
+
 #endif

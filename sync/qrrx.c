@@ -412,3 +412,25 @@ fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_f
 	fk_qr_rx_free(r.rx);
 	return rc;
 }
+
+int
+fk_qr_receive_text(const uint8_t *p, size_t n, fk_buf *out, fk_err *e)
+{
+	fk_qr_rx *rx;
+	size_t off = 0, len;
+	int rc = 0;
+
+	if ((rx = fk_qr_rx_new(0, e)) == NULL)
+		return -1;
+	while (off < n && rc == 0) {
+		for (len = 0; off + len < n && p[off + len] != '\n'; len++)
+			;
+		if (len > 0 && fk_qr_rx_feed(rx, p + off, len - (p[off + len - 1] == '\r'), e) < 0)
+			rc = -1;
+		off += len + 1;
+	}
+	if (rc == 0)
+		rc = fk_qr_rx_take(rx, out, e);
+	fk_qr_rx_free(rx);
+	return rc;
+}
