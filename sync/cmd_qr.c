@@ -229,8 +229,8 @@ send_png(const fk_buf *file, const char *dir, fk_qr_opts *o, double extra, fk_er
 	if (stream_k(file, o, &k, e) != 0 ||
 	    fk_qr_send_png(file->p, file->len, dir, extra < 0 ? 50 : (unsigned)extra, o, &n, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u frames to %s (k = %u: any %u of them restore the file)\n"), n,
-	    dir, k, k + 2 < n ? k + 2 : n);
+	fprintf(stderr, _("wrote %u frames to %s (k = %u: any k + 2 of them restore the file)\n"),
+	    n, dir, k);
 	return 0;
 }
 
