@@ -24,7 +24,7 @@ for f in "$d"/fr/*.png; do
 	if command -v ZXingReader >/dev/null; then
 		ZXingReader -format QRCode -bytes "$f" >>"$d/sym.txt" 2>/dev/null || true
 	else
-		zbarimg -q --raw "$f" | tr -d '\n' >>"$d/sym.txt"
+		zbarimg -q --raw "$f" 2>/dev/null | tr -d "\n" >>"$d/sym.txt"
 	fi
 	echo >>"$d/sym.txt"
 done
@@ -47,7 +47,7 @@ python3 "$ref" frames "$d/vec" 56 5 >"$d/ref.hex"
 i=0
 for f in "$d"/vf/*.png; do
 	i=$((i + 1))
-	t=$(zbarimg -q --raw "$f" | tr -d '\n')
+	t=$(zbarimg -q --raw "$f" 2>/dev/null | tr -d '\n')
 	h=$(printf '%s' "$t" | python3 -c "import sys; sys.path.insert(0, '$(dirname "$ref")'); import qr_reference as r; print(r.b45decode(sys.stdin.read()).hex())")
 	[ "$h" = "$(sed -n "${i}p" "$d/ref.hex")" ] || fail "vector frame $i differs"
 done
