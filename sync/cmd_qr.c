@@ -160,12 +160,16 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 	struct timespec t;
 	unsigned long n;
 	QRcode *c;
-	int rc = 0;
+	int rc = 0, cols, rows;
 
 	o->margin = 2;
 	if (o->version == 0 && (o->version = term_version(o->margin)) == 0)
 		return fk_fail(e, FK_EUSAGE,
 		    _("the terminal is too small for a QR code; enlarge it or use a smaller font"));
+	if (term_size(&cols, &rows) == 0 && (17 + 4 * o->version + 2 * o->margin > cols ||
+	    (17 + 4 * o->version + 2 * o->margin + 1) / 2 + 1 > rows))
+		fk_warn(_("a version %d code does not fit this terminal (%d x %d); enlarge it or "
+		    "use a lower --version"), o->version, cols, rows);
 	if (fk_qr_stream_init(&s, file->p, file->len, o, e) != 0)
 		return -1;
 	qr_catch_signals();

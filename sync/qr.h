@@ -78,8 +78,8 @@ int fk_qr_code_text(const QRcode *c, int margin, fk_buf *out, fk_err *e) FK_WUR;
 uint32_t fk_qr_extra_frames(uint32_t k, unsigned percent);
 
 /*
- * Writes DIR/frame-NNNNN.png for frames 0 .. k + extra - 1. If names is not
- * NULL, *nframes is set to the number written.
+ * Writes DIR/frame-00001.png ... for frames 0 .. k + extra - 1 (extra =
+ * ceil(k * extra_percent / 100)). If nframes is not NULL it gets the count.
  */
 int fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned extra_percent,
     const fk_qr_opts *o, uint32_t *nframes, fk_err *e) FK_WUR;
