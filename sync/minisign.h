@@ -89,6 +89,49 @@ int fk_minisign_verify(const fk_minisign_pk *pk, const uint8_t *sig, size_t sigl
 int fk_minisign_verify_buf(const fk_minisign_pk *pk, const uint8_t *sig, size_t siglen,
     const uint8_t *p, size_t n, char *trusted, size_t trusted_cap, fk_err *e) FK_WUR;
 
+/*
+ * Additions beyond the first contract (same conventions).
+ */
+
+/* The scrypt cost we write (64 MiB), and the most we accept when reading:
+ * minisign -G's own "sensitive" cost (1 GiB), so its keys open here. */
+#define FK_MINISIGN_OPSLIMIT 33554432ULL
+#define FK_MINISIGN_MEMLIMIT 67108864ULL
+#define FK_MINISIGN_MAX_OPSLIMIT 33554432ULL
+#define FK_MINISIGN_MAX_MEMLIMIT 1073741824ULL
+/* The largest file a legacy "Ed" signature is checked for (it needs the whole
+ * file in memory; minisign has the same limit). */
+#define FK_MINISIGN_LEGACY_MAX ((size_t)1 << 30)
+/* The largest signature / key file we read. */
+#define FK_MINISIGN_FILE_MAX 16384
+
+/* As fk_minisign_sk_encode, with an explicit scrypt cost (tests use a low one). */
+int fk_minisign_sk_encode_limits(const fk_minisign_sk *sk, const uint8_t *pass,
+    size_t passlen, uint64_t opslimit, uint64_t memlimit, fk_secret *out, fk_err *e) FK_WUR;
+
+/* A parsed signature file. Comments are NUL-terminated. */
+typedef struct fk_minisign_sig {
+	uint8_t alg[2];        /* "ED" (hashed) or "Ed" (legacy) */
+	uint8_t keynum[8];
+	uint8_t sig[64];
+	uint8_t global_sig[64];
+	size_t trusted_len;
+	char trusted[FK_MINISIGN_TRUSTED_MAX];
+	char untrusted[FK_MINISIGN_UNTRUSTED_MAX];
+} fk_minisign_sig;
+/* Parses signature file text strictly (FK_EINPUT on any defect). */
+int fk_minisign_sig_parse(const uint8_t *p, size_t len, fk_minisign_sig *s, fk_err *e) FK_WUR;
+/* Whether a parsed signature is the legacy "Ed" form. */
+int fk_minisign_sig_legacy(const fk_minisign_sig *s);
+
+/* The trusted comment minisign writes by default:
+ * "timestamp:<unix>\tfile:<basename>\thashed". */
+void fk_minisign_default_trusted(const char *path, uint64_t now, char *out, size_t cap);
+
+/* Checks comments before signing: one line each, within minisign's limits
+ * (trusted NULL is refused; untrusted may be NULL). */
+int fk_minisign_comments_ok(const char *trusted, const char *untrusted, fk_err *e) FK_WUR;
+
 /* Loads a secret key file (must be 0600), asking its passphrase if it has one. */
 int fk_minisign_sk_load(const char *path, const char *passfile, fk_minisign_sk **out,
     fk_err *e) FK_WUR;
