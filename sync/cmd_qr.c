@@ -94,8 +94,10 @@ qr_usage(FILE *f)
 {
 	fprintf(f, _("Usage:\n"
 		     "  fieldkit qr send FILE (--terminal | --png DIR | --sheet STEM) [options]\n"
-		     "  fieldkit qr receive (--images FILE|DIR... | --camera DEV) [-o OUTPUT]\n\n"
-		     "Moves a file as a stream of QR codes (see `fieldkit qr send --help`).\n"));
+		     "  fieldkit qr receive (--images FILE|DIR... | --camera DEV | --text FILE)\n"
+		     "                     [-o OUTPUT]\n\n"
+		     "Moves a file as a stream of QR codes (see `fieldkit qr send --help` and\n"
+		     "`fieldkit qr receive --help`).\n"));
 }
 
 static int
@@ -188,8 +190,9 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 		if (rc != 0)
 			break;
 		fwrite(out.p, 1, out.len, stdout);
-		printf(_("\033[K%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), name, n + 1,
-		    s.k, o->version);
+		fputs("\033[K", stdout);
+		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), name, n + 1, s.k,
+		    o->version);
 		fflush(stdout);
 		sleep_until(&t, 1.0 / fps);
 	}
@@ -352,11 +355,12 @@ show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 		*(fk_qr_progress *)ctx = *p;
 	if (!fk_progress_enabled())
 		return;
+	fputs("\r\033[K", stderr);
 	if (p->k == 0)
-		fprintf(stderr, _("\r\033[Kimages %lu, codes %lu, no stream frame yet"), p->images,
+		fprintf(stderr, _("images %lu, codes %lu, no stream frame yet"), p->images,
 		    p->symbols);
 	else
-		fprintf(stderr, _("\r\033[Kimages %lu, frames seen %lu, useful %lu, have %u of %u, "
+		fprintf(stderr, _("images %lu, frames seen %lu, useful %lu, have %u of %u, "
 		    "need %u more"), p->images, p->frames, p->useful, p->rank, p->k,
 		    p->done ? 0 : p->k - p->rank);
 }
