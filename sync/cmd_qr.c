@@ -380,7 +380,8 @@ cam_handler(zbar_image_t *img, const void *ud)
 
 	for (sym = zbar_image_first_symbol(img); sym != NULL && c->state == 0;
 	    sym = zbar_symbol_next(sym)) {
-		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
+		/* The processor's cache reports a symbol still in view again with count > 0. */
+		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE || zbar_symbol_get_count(sym) > 0)
 			continue;
 		if (fk_qr_rx_feed(c->rx, (const uint8_t *)zbar_symbol_get_data(sym),
 		    zbar_symbol_get_data_length(sym), &c->e) < 0)
@@ -421,15 +422,17 @@ recv_camera(const char *dev, fk_buf *out, fk_err *e)
 		goto out;
 	}
 	qr_catch_signals();
+	/* No window: wait for decoded output, not for user input (zbar_processor_user_wait). */
 	while (c.state == 0 && !qr_stop)
-		if (zbar_processor_user_wait(proc, 200) < 0 && !qr_stop) {
+		if (zbar_process_one(proc, 250) < 0 && !qr_stop) {
 			fk_fail(e, FK_EIO, _("the camera %s stopped"), dev);
+			c.state = -2;
 			break;
 		}
 	zbar_processor_set_active(proc, 0);
-	if (c.state < 0)
+	if (c.state == -1)
 		*e = c.e;
-	else
+	else if (c.state == 0 || c.state == 1)
 		rc = fk_qr_rx_take(c.rx, out, e);
 out:
 	zbar_processor_destroy(proc);

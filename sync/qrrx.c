@@ -32,6 +32,8 @@ struct rx_stream {
 	size_t chunk;
 	unsigned long useful, frames;
 	int complete;  /* decoded and verified */
+	uint32_t recent[32]; /* indices seen lately: repeats skip the elimination */
+	unsigned nrecent;
 	uint8_t hash[32];
 	fk_fountain_dec *dec;
 };
@@ -150,6 +152,21 @@ rx_verify(const struct rx_stream *s)
 	return memcmp(sid, s->sid, 8) == 0 ? 0 : -1;
 }
 
+/* True if the stream saw this frame index lately; remembers it otherwise. */
+static int
+rx_seen(struct rx_stream *s, uint32_t index)
+{
+	unsigned i, n = s->nrecent < 32 ? s->nrecent : 32;
+
+	for (i = 0; i < n; i++)
+		if (s->recent[i] == index)
+			return 1;
+	s->recent[s->nrecent++ % 32] = index;
+	if (s->nrecent >= 64)
+		s->nrecent = 32;
+	return 0;
+}
+
 int
 fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 {
@@ -174,6 +191,8 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 		return FK_QR_FEED_REDUNDANT;
 	if (s->dec == NULL && (s->dec = fk_fountain_dec_new(s->k, s->chunk, s->sid)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory for a QR stream of %u bytes"), s->len);
+	if (rx_seen(s, f.index))
+		return FK_QR_FEED_REDUNDANT;
 	rc = fk_fountain_dec_add(s->dec, f.index, f.payload);
 	if (rc < 0)
 		return fk_fail(e, FK_ENOMEM, _("out of memory while decoding the QR stream"));
@@ -187,6 +206,7 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 		/* A frame with a valid CRC but wrong content: start the stream over. */
 		s->failed++;
 		s->useful = 0;
+		s->nrecent = 0;
 		fk_fountain_dec_free(s->dec);
 		s->dec = NULL;
 		rx->p.failed++;

@@ -412,6 +412,46 @@ test_many_streams(void)
 		fk_qr_stream_free(&s[j]);
 }
 
+/* A camera sees each shown frame several times: repeats are cheap and harmless. */
+static void
+test_repeats(void)
+{
+	uint8_t data[30000], fr[FK_QRF_MAX];
+	fk_qr_opts o;
+	fk_qr_stream s;
+	fk_qr_rx *rx;
+	fk_buf out = {0};
+	fk_err e;
+	fk_qr_progress p;
+	uint32_t i;
+	size_t n;
+	int st = 0, rep, redundant = 0;
+
+	rnd_bytes(data, sizeof data);
+	fk_qr_opts_default(&o);
+	CHECK(fk_qr_stream_init(&s, data, sizeof data, &o, &e) == 0);
+	rx = fk_qr_rx_new(0, &e);
+	for (i = 0; st != FK_QR_FEED_DONE; i++) {
+		if (i % 4 == 0)
+			continue; /* and a quarter of the frames never seen */
+		n = fk_qr_stream_frame(&s, i, fr);
+		for (rep = 0; rep < 4 && st != FK_QR_FEED_DONE; rep++) {
+			st = fk_qr_rx_feed(rx, fr, n, &e);
+			redundant += rep > 0 && st == FK_QR_FEED_REDUNDANT;
+		}
+	}
+	fk_qr_rx_progress(rx, &p);
+	CHECK(p.done && p.useful == s.k && p.rank == s.k && p.k == s.k);
+	CHECK(redundant > 0 && p.frames > 3 * p.useful);
+	CHECK(fk_qr_rx_take(rx, &out, &e) == 0 && out.len == sizeof data &&
+	    memcmp(out.p, data, sizeof data) == 0);
+	/* Frames after completion change nothing. */
+	CHECK(fk_qr_rx_feed(rx, fr, fk_qr_stream_frame(&s, 1, fr), &e) == FK_QR_FEED_REDUNDANT);
+	fk_buf_free(&out);
+	fk_qr_rx_free(rx);
+	fk_qr_stream_free(&s);
+}
+
 int
 main(void)
 {
@@ -423,5 +463,6 @@ main(void)
 	test_roundtrips();
 	test_hostile();
 	test_many_streams();
+	test_repeats();
 	return check_done("qr fountain");
 }
