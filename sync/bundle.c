@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #define TC_PREFIX "fieldkit-bundle v1 device="
+#define UNTRUSTED "fieldkit bundle manifest"
 
 void
 fk_hex(const uint8_t *p, size_t n, char *out)
@@ -292,7 +293,7 @@ fk_bundle_write_head(const fk_bundle_manifest *m, const fk_minisign_sk *sk, fk_s
 	}
 	snprintf(tc, sizeof tc, TC_PREFIX "%s bundle=%s records=%zu", m->device_id,
 	    m->bundle_id, m->n);
-	if (fk_minisign_sign_buf(sk, z, zl, tc, "fieldkit bundle manifest", &sig, e) != 0)
+	if (fk_minisign_sign_buf(sk, z, zl, tc, UNTRUSTED, &sig, e) != 0)
 		goto fail;
 	snprintf(line, sizeof line, "%zu %zu\n", zl, sig.len);
 	if (out.write(out.ctx, (const uint8_t *)FK_BUNDLE_MAGIC, strlen(FK_BUNDLE_MAGIC),
@@ -368,6 +369,47 @@ parse_len(const char *s, size_t max, size_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+/* Whether base64 line l (n chars) decodes to want bytes and re-encodes to itself. */
+static int
+canon_b64(const uint8_t *l, size_t n, size_t want)
+{
+	uint8_t bin[128];
+	char re[256];
+	size_t got;
+
+	if (n >= sizeof re || sodium_base642bin(bin, sizeof bin, (const char *)l, n, NULL,
+	    &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || got != want)
+		return 0;
+	sodium_bin2base64(re, sizeof re, bin, got, sodium_base64_VARIANT_ORIGINAL);
+	return strlen(re) == n && memcmp(re, l, n) == 0;
+}
+
+/*
+ * The signature text must be exactly what we write: four lines ending in
+ * newlines, our untrusted comment, canonical base64. Minisign does not sign
+ * the untrusted comment, so without this a changed byte there would pass.
+ */
+static int
+canonical_sig(const uint8_t *p, size_t len)
+{
+	static const char l1[] = "untrusted comment: " UNTRUSTED "\n";
+	const uint8_t *l[4], *end = p + len, *q = p;
+	size_t ll[4];
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		const uint8_t *nl = memchr(q, '\n', (size_t)(end - q));
+		if (nl == NULL)
+			return 0;
+		l[k] = q;
+		ll[k] = (size_t)(nl - q);
+		q = nl + 1;
+	}
+	return q == end && ll[0] + 1 == sizeof l1 - 1 && memcmp(p, l1, sizeof l1 - 1) == 0 &&
+	    canon_b64(l[1], ll[1], 74) && canon_b64(l[3], ll[3], 64) &&
+	    memchr(l[2], '\r', ll[2]) == NULL;
 }
 
 /* The trusted comment of a signature, as text (not yet verified). */
@@ -631,7 +673,7 @@ read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 		return -1;
 	if ((size_t)n != r->siglen)
 		return bad(e, _("the file ends inside the signature (truncated?)"));
-	if (trusted_device(r->sig, r->siglen, dev, bid) != 0)
+	if (!canonical_sig(r->sig, r->siglen) || trusted_device(r->sig, r->siglen, dev, bid))
 		return bad(e, _("malformed signature"));
 	if (keyfn != NULL) {
 		if (keyfn(ctx, dev, &pk, e) != 0)
