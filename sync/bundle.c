@@ -391,13 +391,15 @@ canon_b64(const uint8_t *l, size_t n, size_t want)
  * newlines, our untrusted comment, canonical base64. Minisign does not sign
  * the untrusted comment, so without this a changed byte there would pass.
  */
-static int
-canonical_sig(const uint8_t *p, size_t len)
+int
+fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted)
 {
-	static const char l1[] = "untrusted comment: " UNTRUSTED "\n";
+	char l1[FK_MINISIGN_UNTRUSTED_MAX + 32];
 	const uint8_t *l[4], *end = p + len, *q = p;
-	size_t ll[4];
+	size_t ll[4], n1;
 	int k;
+
+	n1 = (size_t)snprintf(l1, sizeof l1, "untrusted comment: %s\n", untrusted);
 
 	for (k = 0; k < 4; k++) {
 		const uint8_t *nl = memchr(q, '\n', (size_t)(end - q));
@@ -407,7 +409,7 @@ canonical_sig(const uint8_t *p, size_t len)
 		ll[k] = (size_t)(nl - q);
 		q = nl + 1;
 	}
-	return q == end && ll[0] + 1 == sizeof l1 - 1 && memcmp(p, l1, sizeof l1 - 1) == 0 &&
+	return q == end && ll[0] + 1 == n1 && memcmp(p, l1, n1) == 0 &&
 	    canon_b64(l[1], ll[1], 74) && canon_b64(l[3], ll[3], 64) &&
 	    memchr(l[2], '\r', ll[2]) == NULL;
 }
@@ -673,7 +675,7 @@ read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 		return -1;
 	if ((size_t)n != r->siglen)
 		return bad(e, _("the file ends inside the signature (truncated?)"));
-	if (!canonical_sig(r->sig, r->siglen) || trusted_device(r->sig, r->siglen, dev, bid))
+	if (!fk_sig_canonical(r->sig, r->siglen, UNTRUSTED) || trusted_device(r->sig, r->siglen, dev, bid))
 		return bad(e, _("malformed signature"));
 	if (keyfn != NULL) {
 		if (keyfn(ctx, dev, &pk, e) != 0)

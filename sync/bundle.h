@@ -113,6 +113,9 @@ void fk_uuid(char out[37]);
 int fk_uuid_valid(const char *s);
 int fk_device_id_valid(const char *s);
 void fk_now_rfc3339(char out[32]);
+/* Whether minisign signature text is exactly as we write it (4 lines, this
+ * untrusted comment, canonical base64): minisign leaves line 1 unsigned. */
+int fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted);
 /* A sink that discards. */
 fk_sink fk_null_sink(void);
 

@@ -35,6 +35,7 @@ struct fx_dev {
 	size_t n, cap;
 	struct fx_rec *rec;
 	size_t from; /* first record the iterator yields */
+	size_t to;   /* one past the last (0 = all) */
 };
 
 static inline void
@@ -138,6 +139,25 @@ fx_add(struct fx_dev *d, const fk_age_recipients *to, const char *form_id, int v
 	return r;
 }
 
+/* Replaces record i's sealed body (same id and seq) with plaintext p (already compressed
+ * when compress is 0), keeping the chain fields as they were. */
+static inline void
+fx_reseal(struct fx_dev *d, size_t i, const fk_age_recipients *to, const void *p, size_t n,
+    int compress)
+{
+	struct fx_rec *r = &d->rec[i];
+
+	fk_buf_free(&r->ct);
+	fx_seal(to, p, n, compress, &r->ct);
+	r->r.ct = r->ct.p;
+	r->r.ctlen = r->ct.len;
+	crypto_hash_sha256(r->r.ct_hash, r->r.ct, r->r.ctlen);
+	if (compress) {
+		free(r->json);
+		r->json = strndup(p, n);
+	}
+}
+
 /* fk_record_iter over d->rec[d->from..]. */
 static inline int
 fx_iter(void *ictx, fk_record_fn fn, void *ctx, fk_err *e)
@@ -146,7 +166,7 @@ fx_iter(void *ictx, fk_record_fn fn, void *ctx, fk_err *e)
 	size_t i;
 	int k;
 
-	for (i = d->from; i < d->n; i++) {
+	for (i = d->from; i < (d->to ? d->to : d->n); i++) {
 		d->rec[i].r.ct = d->rec[i].ct.p;
 		d->rec[i].r.att = d->rec[i].att;
 		if ((k = fn(ctx, &d->rec[i].r, e)) != 0)
@@ -180,6 +200,27 @@ fx_export(struct fx_dev *d, const char *dir)
 	}
 	p = res.nfiles ? strdup(res.paths[0]) : NULL;
 	fk_export_result_free(&res);
+	return p;
+}
+
+/* Length of a bundle's head (magic, lengths, manifest, signature). */
+static inline size_t
+fx_head_len(const fk_buf *b)
+{
+	size_t mz = 0, sl = 0;
+	const char *p = (const char *)b->p + strlen(FK_BUNDLE_MAGIC);
+
+	if (sscanf(p, "%zu %zu", &mz, &sl) != 2)
+		return 0;
+	return (size_t)(strchr(p, '\n') + 1 - (const char *)b->p) + mz + sl;
+}
+
+static inline char *
+fk_hub_path_test(const char *dir)
+{
+	char *p = malloc(4096);
+
+	snprintf(p, 4096, "%s/hub", dir);
 	return p;
 }
 
