@@ -445,11 +445,11 @@ trusted_device(const uint8_t *sig, size_t len, char dev[FK_ID_MAX + 1], char bid
 	return 0;
 }
 
-static int
-decompress_manifest(fk_bundle_reader *r, fk_err *e)
+int
+fk_zstd_inflate(const uint8_t *p, size_t n, size_t max, fk_buf *out, fk_err *e)
 {
 	ZSTD_DCtx *d = ZSTD_createDCtx();
-	ZSTD_inBuffer in = {r->mz, r->mzlen, 0};
+	ZSTD_inBuffer in = {p, n, 0};
 	uint8_t tmp[65536];
 	size_t ret = 1;
 	int rc = -1;
@@ -457,30 +457,32 @@ decompress_manifest(fk_bundle_reader *r, fk_err *e)
 	if (d == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, 24);
-	r->json.max = FK_BUNDLE_MAX_MANIFEST;
-	while (in.pos < in.size || ret != 0) {
-		ZSTD_outBuffer out = {tmp, sizeof tmp, 0};
+	out->max = max;
+	while (ret != 0) {
+		ZSTD_outBuffer o = {tmp, sizeof tmp, 0};
 		size_t before = in.pos;
-		ret = ZSTD_decompressStream(d, &out, &in);
+		ret = ZSTD_decompressStream(d, &o, &in);
 		if (ZSTD_isError(ret)) {
-			bad(e, _("the manifest does not decompress"));
+			fk_fail(e, FK_EINPUT, _("corrupt compressed data"));
 			goto fail;
 		}
-		if (fk_buf_append(&r->json, tmp, out.pos, e) != 0) {
-			fk_fail(e, FK_ELIMIT, _("bundle manifest too large (compression bomb?)"));
+		if (fk_buf_append(out, tmp, o.pos, e) != 0) {
+			fk_fail(e, FK_ELIMIT, _("decompresses to more than %zu MB (compression "
+			    "bomb?)"), max >> 20);
 			goto fail;
 		}
-		if (ret != 0 && in.pos == before && out.pos == 0) {
-			bad(e, _("the manifest is truncated"));
-			goto fail;
-		}
-		if (ret == 0 && in.pos < in.size) {
-			bad(e, _("data after the manifest"));
+		if (ret != 0 && in.pos == before && o.pos == 0) {
+			fk_fail(e, FK_EINPUT, _("compressed data truncated"));
 			goto fail;
 		}
 	}
+	if (in.pos != in.size) {
+		fk_fail(e, FK_EINPUT, _("data after the compressed data"));
+		goto fail;
+	}
 	rc = 0;
 fail:
+	sodium_memzero(tmp, sizeof tmp);
 	ZSTD_freeDCtx(d);
 	return rc;
 }
@@ -686,8 +688,8 @@ read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 			    "against device %s (altered or forged)"), dev);
 		r->is_signed = 1;
 	}
-	if (decompress_manifest(r, e) != 0)
-		return -1;
+	if (fk_zstd_inflate(r->mz, r->mzlen, FK_BUNDLE_MAX_MANIFEST, &r->json, e) != 0)
+		return fk_prefix(e, _("not a valid fieldkit bundle: manifest"));
 	return parse_manifest(r, keyfn ? dev : NULL, bid, e);
 }
 

@@ -116,6 +116,8 @@ void fk_now_rfc3339(char out[32]);
 /* Whether minisign signature text is exactly as we write it (4 lines, this
  * untrusted comment, canonical base64): minisign leaves line 1 unsigned. */
 int fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted);
+/* zstd decompression into out, refused past max bytes (compression bombs). */
+int fk_zstd_inflate(const uint8_t *p, size_t n, size_t max, fk_buf *out, fk_err *e) FK_WUR;
 /* A sink that discards. */
 fk_sink fk_null_sink(void);
 

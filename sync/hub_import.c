@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <zstd.h>
 
 #include "cli.h"
 #include "io.h"
@@ -76,48 +75,6 @@ finalize_all(struct imp *im)
 	sqlite3_finalize(im->insa);
 }
 
-/* zstd with a cap: a compression bomb is refused. */
-static int
-inflate(const uint8_t *p, size_t n, fk_buf *out, const char *id, fk_err *e)
-{
-	ZSTD_DCtx *d = ZSTD_createDCtx();
-	ZSTD_inBuffer in = {p, n, 0};
-	uint8_t tmp[65536];
-	size_t ret = 1;
-	int rc = -1;
-
-	if (d == NULL)
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, 24);
-	out->max = FK_HUB_MAX_RECORD_JSON;
-	while (ret != 0) {
-		ZSTD_outBuffer o = {tmp, sizeof tmp, 0};
-		size_t before = in.pos;
-		ret = ZSTD_decompressStream(d, &o, &in);
-		if (ZSTD_isError(ret)) {
-			fk_fail(e, FK_EINPUT, _("record %s is not valid compressed JSON"), id);
-			goto fail;
-		}
-		if (fk_buf_append(out, tmp, o.pos, e) != 0) {
-			fk_fail(e, FK_ELIMIT, _("record %s decompresses to more than %u MB "
-			    "(compression bomb?)"), id, FK_HUB_MAX_RECORD_JSON >> 20);
-			goto fail;
-		}
-		if (ret != 0 && in.pos == before && o.pos == 0) {
-			fk_fail(e, FK_EINPUT, _("record %s is truncated"), id);
-			goto fail;
-		}
-	}
-	if (in.pos != in.size) {
-		fk_fail(e, FK_EINPUT, _("record %s has data after its end"), id);
-		goto fail;
-	}
-	rc = 0;
-fail:
-	sodium_memzero(tmp, sizeof tmp);
-	ZSTD_freeDCtx(d);
-	return rc;
-}
 
 static int
 bad_rec(fk_err *e, const char *id, const char *what)
@@ -269,8 +226,10 @@ import_record(struct imp *im, const fk_bundle_entry *en, fk_err *e)
 		fk_prefix(e, _("record %s cannot be opened with this hub's key"), en->id);
 		goto fail;
 	}
-	if (inflate(z.p, z.len, &js, en->id, e) != 0)
+	if (fk_zstd_inflate(z.p, z.len, FK_HUB_MAX_RECORD_JSON, &js, e) != 0) {
+		fk_prefix(e, _("record %s"), en->id);
 		goto fail;
+	}
 	im->rec = json_loadb((const char *)js.p, js.len, JSON_REJECT_DUPLICATES, NULL);
 	if (im->rec == NULL || !json_is_object(im->rec)) {
 		bad_rec(e, en->id, _("not a JSON object"));
