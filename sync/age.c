@@ -10,8 +10,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -89,6 +91,10 @@ fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[32], fk_err *e)
 	uint8_t data[40];
 	size_t n;
 
+	if (len >= 15 && strncasecmp(s, "AGE-SECRET-KEY-", 15) == 0)
+		return fk_fail(e, FK_EKEY,
+		    _("a secret key (AGE-SECRET-KEY-...) was given where a public key (age1...) "
+		      "belongs; never share the secret key"));
 	if (fk_bech32_decode(s, len, hrp, sizeof hrp, data, sizeof data, &n) != 0 ||
 	    strcmp(hrp, "age") != 0 || n != 32)
 		return fk_fail(e, FK_EKEY,
@@ -576,6 +582,16 @@ armor_read(void *ctx, uint8_t *buf, size_t len, fk_err *e)
 
 /* ---------------------------------------------------------------- header */
 
+/* Chunks are sealed and opened BATCH at a time, split over two threads. */
+#define BATCH 8
+
+struct chunk {
+	size_t len;        /* ciphertext (opening) or plaintext (sealing) length */
+	size_t outlen;
+	int final;
+	int ok;
+};
+
 struct stanza {
 	char *type;
 	char *args[MAX_ARGS];
@@ -593,11 +609,12 @@ struct fk_age_dec {
 	uint8_t mac[32];
 	fk_buf hdr;             /* header bytes up to and including "---" */
 	uint8_t *key;           /* payload key, 32 bytes, sodium_malloc */
-	uint8_t nonce[12];
-	uint8_t *ct;            /* ENC_CHUNK */
-	uint8_t *pt;            /* FK_AGE_CHUNK, sodium_malloc */
+	uint8_t nonce[12];      /* nonce of the next chunk to read */
+	uint8_t *ct;            /* BATCH * ENC_CHUNK */
+	uint8_t *pt;            /* BATCH * FK_AGE_CHUNK, sodium_malloc */
+	struct chunk c[BATCH];
 	size_t ppos, plen;
-	int last, done;
+	int last;               /* nothing more to read: release, then report pending */
 	fk_err pending;         /* error to report once released plaintext is read */
 };
 
@@ -903,16 +920,6 @@ unwrap(fk_age_dec *d, const fk_age_identities *ids, uint8_t file_key[16], fk_err
 
 /* ---------------------------------------------------------------- decryption */
 
-static void
-nonce_inc(uint8_t nonce[12])
-{
-	int i;
-
-	for (i = 10; i >= 0; i--)
-		if (++nonce[i] != 0)
-			break;
-}
-
 static int
 nonce_is_zero(const uint8_t nonce[12])
 {
@@ -1012,8 +1019,8 @@ fk_age_dec_open(fk_source in, int armor, const fk_age_identities *ids, fk_err *e
 		goto fail_key;
 	}
 	d->key = sodium_malloc(32);
-	d->pt = sodium_malloc(FK_AGE_CHUNK);
-	d->ct = malloc(ENC_CHUNK);
+	d->pt = sodium_malloc(BATCH * FK_AGE_CHUNK);
+	d->ct = malloc(BATCH * ENC_CHUNK);
 	if (d->key == NULL || d->pt == NULL || d->ct == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto fail_key;
@@ -1030,51 +1037,196 @@ fail:
 	return NULL;
 }
 
-static int
-read_chunk(fk_age_dec *d, fk_err *e)
+/* The nonce of chunk j after base: an 88-bit big-endian counter, then the flag. */
+static void
+nonce_at(uint8_t out[12], const uint8_t base[12], size_t j, int final)
 {
-	unsigned long long outlen;
-	long n = rd_read(&d->in, d->ct, ENC_CHUNK, e);
-	int last = 0;
+	unsigned carry = (unsigned)j;
+	int i;
 
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		return fk_fail(e, FK_EPAYLOAD, _("the file is truncated (no final chunk)"));
-	if (n < ENC_CHUNK) {
-		if (!nonce_is_zero(d->nonce) &&
-		    n == crypto_aead_chacha20poly1305_ietf_ABYTES)
-			return fk_fail(e, FK_EPAYLOAD, _("the file has an empty final chunk"));
-		last = 1;
-		d->nonce[11] = 1;
+	memcpy(out, base, 12);
+	for (i = 10; i >= 0 && carry != 0; i--) {
+		carry += out[i];
+		out[i] = (uint8_t)carry;
+		carry >>= 8;
 	}
-	if (n < crypto_aead_chacha20poly1305_ietf_ABYTES ||
-	    crypto_aead_chacha20poly1305_ietf_decrypt(d->pt, &outlen, NULL, d->ct, (size_t)n,
-		NULL, 0, d->nonce, d->key) != 0) {
-		if (last)
-			return fk_fail(e, FK_EPAYLOAD,
+	out[11] = final ? 1 : 0;
+}
+
+struct job {
+	const uint8_t *key;
+	const uint8_t *nonce;
+	const uint8_t *in;
+	uint8_t *out;
+	struct chunk *c;
+	size_t from, to;
+	int seal;
+};
+
+static void
+run_range(struct job *j)
+{
+	uint8_t nonce[12];
+	unsigned long long n;
+	size_t k;
+
+	for (k = j->from; k < j->to; k++) {
+		struct chunk *c = &j->c[k];
+		nonce_at(nonce, j->nonce, k, c->final);
+		if (j->seal) {
+			crypto_aead_chacha20poly1305_ietf_encrypt(j->out + k * ENC_CHUNK, &n,
+			    j->in + k * FK_AGE_CHUNK, c->len, NULL, 0, NULL, nonce, j->key);
+			c->ok = 1;
+		} else {
+			c->ok = c->len >= crypto_aead_chacha20poly1305_ietf_ABYTES &&
+			    crypto_aead_chacha20poly1305_ietf_decrypt(j->out + k * FK_AGE_CHUNK, &n,
+				NULL, j->in + k * ENC_CHUNK, c->len, NULL, 0, nonce, j->key) == 0;
+		}
+		c->outlen = c->ok ? (size_t)n : 0;
+	}
+}
+
+static void *
+run_worker(void *arg)
+{
+	run_range(arg);
+	return NULL;
+}
+
+/* Seals or opens chunks [0, n), the first half on a second thread. */
+static void
+run_parallel(struct job *all, size_t n)
+{
+	struct job half = *all;
+	pthread_t t;
+
+	all->from = 0;
+	all->to = n;
+	if (n < 2) {
+		run_range(all);
+		return;
+	}
+	half.from = 0;
+	half.to = n / 2;
+	if (pthread_create(&t, NULL, run_worker, &half) != 0) {
+		run_range(all);
+		return;
+	}
+	all->from = n / 2;
+	run_range(all);
+	pthread_join(t, NULL);
+}
+
+/* After a final chunk: anything more in the input is an error, reported once
+ * the final chunk's plaintext has been released (as the reference does). */
+static void
+check_trailing(fk_age_dec *d, int more_in_batch, int eof)
+{
+	uint8_t extra;
+	long n;
+
+	d->last = 1;
+	if (more_in_batch) {
+		fk_fail(&d->pending, FK_EPAYLOAD, _("data after the end of the encrypted file"));
+		return;
+	}
+	if (eof)
+		return;
+	n = rd_read(&d->in, &extra, 1, &d->pending);
+	if (n > 0)
+		fk_fail(&d->pending, FK_EPAYLOAD, _("data after the end of the encrypted file"));
+	else if (n == 0)
+		fk_err_clear(&d->pending);
+}
+
+/*
+ * Reads and opens up to BATCH chunks. Never fails by itself: plaintext that
+ * authenticated is released, then d->last and d->pending say how the stream
+ * ended. Same outcomes as reading chunk by chunk: a full-size chunk is tried
+ * as non-final, then as final; a short chunk at the end must be final; an empty
+ * final chunk is an error unless it is the only chunk.
+ */
+static void
+read_batch(fk_age_dec *d)
+{
+	struct job job;
+	fk_err rerr = {0};
+	size_t nch = 0, k;
+	int eof = 0, rfail = 0, empty_final = 0;
+	uint8_t nonce[12];
+
+	while (nch < BATCH) {
+		long n = rd_read(&d->in, d->ct + nch * ENC_CHUNK, ENC_CHUNK, &rerr);
+		if (n < 0) {
+			rfail = 1;
+			break;
+		}
+		if (n == 0) {
+			eof = 1;
+			break;
+		}
+		d->c[nch].len = (size_t)n;
+		d->c[nch].final = 0;
+		nch++;
+		if (n < ENC_CHUNK) {
+			eof = 1;
+			break;
+		}
+	}
+	if (nch > 0 && eof && d->c[nch - 1].len < ENC_CHUNK) {
+		d->c[nch - 1].final = 1;
+		nonce_at(nonce, d->nonce, nch - 1, 0);
+		if (d->c[nch - 1].len == crypto_aead_chacha20poly1305_ietf_ABYTES &&
+		    !nonce_is_zero(nonce))
+			empty_final = 1;
+	}
+	job.key = d->key;
+	job.nonce = d->nonce;
+	job.in = d->ct;
+	job.out = d->pt;
+	job.c = d->c;
+	job.seal = 0;
+	run_parallel(&job, nch - (size_t)empty_final);
+	d->ppos = d->plen = 0;
+	for (k = 0; k < nch; k++) {
+		struct chunk *c = &d->c[k];
+		if (k == nch - 1 && empty_final) {
+			fk_fail(&d->pending, FK_EPAYLOAD, _("the file has an empty final chunk"));
+			d->last = 1;
+			break;
+		}
+		if (!c->ok && !c->final) {
+			/* A chunk that is not the final one may still be a full-size final. */
+			c->final = 1;
+			job.from = k;
+			job.to = k + 1;
+			run_range(&job);
+			if (!c->ok)
+				c->final = 0;
+		}
+		if (!c->ok) {
+			fk_fail(&d->pending, FK_EPAYLOAD,
 			    _("the file is damaged or truncated (a chunk does not authenticate)"));
-		/* A full-size chunk may be the final one. */
-		d->nonce[11] = 1;
-		last = 1;
-		if (crypto_aead_chacha20poly1305_ietf_decrypt(d->pt, &outlen, NULL, d->ct,
-			(size_t)n, NULL, 0, d->nonce, d->key) != 0)
-			return fk_fail(e, FK_EPAYLOAD,
-			    _("the file is damaged (a chunk does not authenticate)"));
+			d->last = 1;
+			break;
+		}
+		d->plen += c->outlen;
+		if (c->final) {
+			check_trailing(d, k + 1 < nch, eof && k + 1 == nch);
+			break;
+		}
 	}
-	nonce_inc(d->nonce);
-	d->ppos = 0;
-	d->plen = (size_t)outlen;
-	if (last) {
-		uint8_t extra;
-		d->last = 1;
-		n = rd_read(&d->in, &extra, 1, &d->pending);
-		if (n > 0)
-			fk_fail(&d->pending, FK_EPAYLOAD, _("data after the end of the encrypted file"));
-		else if (n == 0)
-			fk_err_clear(&d->pending);
+	if (!d->last) {
+		if (rfail) {
+			d->pending = rerr;
+			d->last = 1;
+		} else if (eof) {
+			fk_fail(&d->pending, FK_EPAYLOAD, _("the file is truncated (no final chunk)"));
+			d->last = 1;
+		} else {
+			nonce_at(d->nonce, d->nonce, nch, 0);
+		}
 	}
-	return 0;
 }
 
 long
@@ -1091,17 +1243,7 @@ fk_age_dec_read(fk_age_dec *d, uint8_t *buf, size_t n, fk_err *e)
 			}
 			return 0;
 		}
-		if (d->done) {
-			if (e != NULL)
-				*e = d->pending;
-			return -1;
-		}
-		if (read_chunk(d, e) != 0) {
-			d->done = 1;
-			if (e != NULL)
-				d->pending = *e;
-			return -1;
-		}
+		read_batch(d);
 	}
 	m = d->plen - d->ppos < n ? d->plen - d->ppos : n;
 	memcpy(buf, d->pt + d->ppos, m);
@@ -1142,9 +1284,10 @@ struct fk_age_enc {
 	size_t alen;
 	uint8_t *key;  /* 32, sodium_malloc */
 	uint8_t nonce[12];
-	uint8_t *pt;   /* FK_AGE_CHUNK, sodium_malloc */
+	uint8_t *pt;   /* BATCH * FK_AGE_CHUNK, sodium_malloc */
 	size_t ptlen;
-	uint8_t *ct;   /* ENC_CHUNK */
+	uint8_t *ct;   /* BATCH * ENC_CHUNK */
+	struct chunk c[BATCH];
 	int finished;
 };
 
@@ -1221,8 +1364,8 @@ fk_age_enc_new(const fk_age_recipients *r, int armor, fk_sink out, fk_err *e)
 		goto fail;
 	}
 	x->key = sodium_malloc(32);
-	x->pt = sodium_malloc(FK_AGE_CHUNK);
-	x->ct = malloc(ENC_CHUNK);
+	x->pt = sodium_malloc(BATCH * FK_AGE_CHUNK);
+	x->ct = malloc(BATCH * ENC_CHUNK);
 	if (x->key == NULL || x->pt == NULL || x->ct == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto fail;
@@ -1302,17 +1445,34 @@ fail:
 	return NULL;
 }
 
+/* Seals what is buffered: BATCH full non-final chunks, or (final) the rest. */
 static int
-seal_chunk(fk_age_enc *x, int last, fk_err *e)
+seal_batch(fk_age_enc *x, int final, fk_err *e)
 {
-	unsigned long long n;
+	struct job job;
+	size_t nch, k;
 
-	x->nonce[11] = last ? 1 : 0;
-	crypto_aead_chacha20poly1305_ietf_encrypt(x->ct, &n, x->pt, x->ptlen, NULL, 0, NULL,
-	    x->nonce, x->key);
-	nonce_inc(x->nonce);
+	nch = final ? (x->ptlen + FK_AGE_CHUNK - 1) / FK_AGE_CHUNK : BATCH;
+	if (nch == 0)
+		nch = 1; /* an empty payload is one empty final chunk */
+	for (k = 0; k < nch; k++) {
+		size_t left = x->ptlen - k * FK_AGE_CHUNK;
+		x->c[k].len = left < FK_AGE_CHUNK ? left : FK_AGE_CHUNK;
+		x->c[k].final = final && k == nch - 1;
+	}
+	job.key = x->key;
+	job.nonce = x->nonce;
+	job.in = x->pt;
+	job.out = x->ct;
+	job.c = x->c;
+	job.seal = 1;
+	run_parallel(&job, nch);
+	nonce_at(x->nonce, x->nonce, nch, 0);
 	x->ptlen = 0;
-	return emit(x, x->ct, (size_t)n, e);
+	for (k = 0; k < nch; k++)
+		if (emit(x, x->ct + k * ENC_CHUNK, x->c[k].outlen, e) != 0)
+			return -1;
+	return 0;
 }
 
 int
@@ -1323,9 +1483,9 @@ fk_age_enc_write(fk_age_enc *x, const uint8_t *p, size_t n, fk_err *e)
 	while (n > 0) {
 		size_t m;
 		/* A full buffer is sealed as non-final only once more data arrives. */
-		if (x->ptlen == FK_AGE_CHUNK && seal_chunk(x, 0, e) != 0)
+		if (x->ptlen == BATCH * FK_AGE_CHUNK && seal_batch(x, 0, e) != 0)
 			return -1;
-		m = FK_AGE_CHUNK - x->ptlen < n ? FK_AGE_CHUNK - x->ptlen : n;
+		m = BATCH * FK_AGE_CHUNK - x->ptlen < n ? BATCH * FK_AGE_CHUNK - x->ptlen : n;
 		memcpy(x->pt + x->ptlen, p, m);
 		x->ptlen += m;
 		p += m;
@@ -1340,7 +1500,7 @@ fk_age_enc_finish(fk_age_enc *x, fk_err *e)
 	if (x->finished)
 		return fk_fail(e, FK_ESTATE, _("finish called twice"));
 	x->finished = 1;
-	if (seal_chunk(x, 1, e) != 0)
+	if (seal_batch(x, 1, e) != 0)
 		return -1;
 	if (x->armor) {
 		if (x->alen > 0 && armor_line(x, x->abuf, x->alen, e) != 0)

@@ -15,9 +15,10 @@ fk_hkdf_sha256(uint8_t *out, size_t outlen, const uint8_t *ikm, size_t ikmlen,
 	uint8_t prk[32], t[32];
 	size_t done = 0, tlen = 0;
 	uint8_t ctr = 1;
-
 	/* Extract: PRK = HMAC(salt, IKM); an empty salt is a key of zero length. */
-	crypto_auth_hmacsha256_init(&st, salt, saltlen);
+	static const uint8_t none[1];
+
+	crypto_auth_hmacsha256_init(&st, salt != NULL ? salt : none, saltlen);
 	crypto_auth_hmacsha256_update(&st, ikm, ikmlen);
 	crypto_auth_hmacsha256_final(&st, prk);
 	/* Expand: T(i) = HMAC(PRK, T(i-1) | info | i). */
