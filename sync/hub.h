@@ -54,6 +54,9 @@ const char *fk_hub_name(const fk_hubdb *h);
 const char *fk_hub_home(const fk_hubdb *h);
 void *fk_hub_sqlite(fk_hubdb *h); /* sqlite3 *, for the listing commands */
 
+/* home/name, malloc'd (NULL when out of memory). */
+char *fk_hub_path(const char *home, const char *name);
+
 /* Unlocks identity.age (asks the passphrase or reads passfile). */
 int fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e) FK_WUR;
 /* Uses these identities instead (tests). Borrowed. */
@@ -94,5 +97,8 @@ int fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec,
 /* For receipts: every (record id, ct hash) the hub holds from a device. */
 int fk_hub_each_held(fk_hubdb *h, const char *device_id,
     int (*fn)(void *ctx, const char *id, const char *ct_hex), void *ctx, fk_err *e) FK_WUR;
+
+/* `hub export --format jsonl|csv --to DIR` (hub_export.c). Returns an exit status. */
+int fk_hub_export_cmd(fk_hubdb *h, const char *format, const char *dir, fk_err *e);
 
 #endif

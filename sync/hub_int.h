@@ -18,7 +18,6 @@ struct fk_hubdb {
 	void *vctx;
 };
 
-char *fk_hub_path(const char *home, const char *name);
 int fk_hub_sql_err(sqlite3 *db, fk_err *e);
 int fk_hub_exec(sqlite3 *db, const char *sql, fk_err *e);
 int fk_hub_meta_set(fk_hubdb *h, const char *k, const char *v, fk_err *e);
