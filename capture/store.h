@@ -78,4 +78,98 @@ int fk_store_mark_delivered(fk_store *s, const char (*ids)[37],
     const uint8_t (*ct_hash)[32], size_t n, size_t *marked, size_t *mismatched,
     fk_err *e) FK_WUR;
 
+/* ---- Added by the capture side (capture/store.c); see docs/device-store.md. ---- */
+
+#define FK_STORE_SCHEMA_VERSION 1
+
+/* Sync state of a record. */
+enum fk_store_state { FK_STATE_PENDING = 0, FK_STATE_DELIVERED, FK_STATE_PURGED };
+
+/* What `fieldkit list` may show: nothing that identifies anyone. */
+typedef struct fk_store_info {
+	int64_t seq;
+	char form_id[64];
+	int form_version;
+	char short_ref[9];
+	int64_t finalized_at;
+	int state;
+	int64_t delivered_at; /* 0 = not yet */
+	size_t natt;
+} fk_store_info;
+
+typedef struct fk_store_counts {
+	int64_t pending, delivered, purged, drafts, attachments;
+	int64_t last_seq;
+	int64_t pending_bytes;
+} fk_store_counts;
+
+/* Retention applied by fk_store_mark_delivered (default: from device.json). */
+void fk_store_set_retention(fk_store *s, int retention, int days);
+
+/* Write transactions (BEGIN IMMEDIATE: one writer, the chain tip is stable). */
+int fk_store_begin(fk_store *s, fk_err *e) FK_WUR;
+int fk_store_commit(fk_store *s, fk_err *e) FK_WUR;
+void fk_store_rollback(fk_store *s);
+/* Savepoints inside a transaction: one per record, so a failed record leaves nothing. */
+int fk_store_savepoint(fk_store *s, fk_err *e) FK_WUR;
+int fk_store_release(fk_store *s, fk_err *e) FK_WUR;
+void fk_store_rollback_savepoint(fk_store *s);
+
+/* Inside a transaction: the next seq and the prev hash it must carry. */
+int fk_store_next(fk_store *s, int64_t *seq, uint8_t prev[32], fk_err *e) FK_WUR;
+/* Whether a short reference is already used on this device. */
+int fk_store_shortref_taken(fk_store *s, const char *ref, int *taken, fk_err *e) FK_WUR;
+/*
+ * Inserts a finalized record (rec->seq and rec->prev from fk_store_next,
+ * rec->ct_hash = SHA-256(rec->ct)). Attachments must already be written for
+ * rec->seq with fk_store_att_open. Inside a transaction.
+ */
+int fk_store_insert_record(fk_store *s, const fk_store_record *rec, fk_err *e) FK_WUR;
+
+/*
+ * Streams an attachment's ciphertext of exactly ctlen bytes into the store
+ * (incremental blob I/O: memory stays flat). Inside a transaction, before the
+ * record row is inserted. fk_store_att_close checks the length, computes and
+ * stores the SHA-256 of the ciphertext.
+ */
+typedef struct fk_store_blob fk_store_blob;
+int fk_store_att_open(fk_store *s, const char *id, int64_t seq, int idx, size_t ctlen,
+    fk_store_blob **b, fk_err *e) FK_WUR;
+fk_sink fk_store_blob_sink(fk_store_blob *b);
+int fk_store_att_close(fk_store_blob *b, uint8_t ct_hash[32], fk_err *e) FK_WUR;
+void fk_store_att_abort(fk_store_blob *b);
+
+/* Listing and counts (never ciphertext, never anything identifying). */
+int fk_store_each_info(fk_store *s, int (*fn)(void *ctx, const fk_store_info *r, fk_err *e),
+    void *ctx, fk_err *e) FK_WUR;
+int fk_store_counts_get(fk_store *s, fk_store_counts *c, fk_err *e) FK_WUR;
+
+/*
+ * Checks the whole chain: seq 1..n without holes, each prev = ct_hash of the
+ * one before, each present ct hashes to its ct_hash. *bad is the first bad
+ * seq or 0.
+ */
+int fk_store_verify_chain(fk_store *s, int64_t *n, int64_t *bad, fk_err *e) FK_WUR;
+
+/* Drafts: ciphertext under the draft key (see draft.h); metadata in clear. */
+typedef struct fk_store_draft {
+	char id[37];
+	char form_id[64];
+	int form_version;
+	int64_t created_at, saved_at;
+	uint8_t nonce[24];
+	const uint8_t *ct;
+	size_t ctlen;
+} fk_store_draft;
+int fk_store_draft_put(fk_store *s, const fk_store_draft *d, fk_err *e) FK_WUR;
+/* Copies the ciphertext into out (ct points into out->p). FK_EINPUT if unknown. */
+int fk_store_draft_get(fk_store *s, const char *id, fk_store_draft *d, fk_buf *out,
+    fk_err *e) FK_WUR;
+int fk_store_draft_delete(fk_store *s, const char *id, fk_err *e) FK_WUR;
+int fk_store_each_draft(fk_store *s,
+    int (*fn)(void *ctx, const fk_store_draft *d, fk_err *e), void *ctx, fk_err *e) FK_WUR;
+
+/* Applies retention: purges delivered records whose time has come. */
+int fk_store_purge_due(fk_store *s, int64_t now, size_t *purged, fk_err *e) FK_WUR;
+
 #endif

@@ -1,0 +1,689 @@
+/*
+ * cmd_capture.c - `fieldkit capture FORM`: the wizard (interactive, or
+ * scripted stdin) and batches (`--from FILE`, one JSON record or JSON Lines).
+ *
+ * Batch: every record is built and validated by the forms engine; an invalid
+ * record is rejected with all its problems (line, field path, reason) and
+ * nothing else is lost; valid ones are finalized in groups, each record whole
+ * or absent. Stdout gets "LINE<TAB>SHORT-REF<TAB>SEQ" for every record once it
+ * is durable. Input lines live only in sodium_malloc memory.
+ *
+ * Must never: print an answer (errors name paths and reasons, never values).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "device.h"
+#include "draft.h"
+#include "record.h"
+#include "shortref.h"
+#include "store.h"
+#include "wizard.h"
+
+#if __has_include("schema.h")
+#include "schema.h"
+#define FK_HAVE_SCHEMA 1
+#else
+#define FK_HAVE_SCHEMA 0
+#endif
+
+#ifndef FK_SCHEMADIR
+#define FK_SCHEMADIR "/usr/share/fieldkit/schemas"
+#endif
+
+#define MAX_ATTACH 16
+#define GROUP_RECORDS 500
+#define GROUP_MS 250
+
+static void
+capture_usage(FILE *f)
+{
+	fprintf(f, _("Usage:\n"
+		     "  fieldkit capture FORM [--home DIR] [--lang uk|en] [--attach FIELD=PATH]...\n"
+		     "                        [--passphrase-file F]\n"
+		     "  fieldkit capture --resume DRAFT-ID [--home DIR] [--passphrase-file F]\n"
+		     "  fieldkit capture FORM --from FILE [--attach FIELD=PATH]... [--home DIR]\n\n"
+		     "Captures records of FORM (a form id such as family-report, or a form file).\n"
+		     "Without --from, asks one question at a time; type '<' to go back, ':draft'\n"
+		     "to save a draft, ':lang uk' or ':lang en' to switch language; Ctrl-C also\n"
+		     "saves a draft. Every record is sealed to the hub when finalized; its short\n"
+		     "reference is printed for the family's paper slip.\n\n"
+		     "With --from FILE (\"-\" = standard input): one JSON record, or JSON Lines.\n"
+		     "Invalid records are rejected with every problem and the exit status is 1;\n"
+		     "valid ones are finalized and printed as LINE, SHORT-REF, SEQ.\n\n"
+		     "Options:\n"
+		     "      --home DIR             device home\n"
+		     "      --from FILE            capture a batch of records from FILE\n"
+		     "      --attach FIELD=PATH    attach a file to FIELD (one record only)\n"
+		     "      --lang uk|en           language of the questions\n"
+		     "      --resume ID            continue a saved draft (see: fieldkit drafts)\n"
+		     "      --passphrase-file F    device passphrase (drafts) from F\n"
+		     "  -h, --help                 show this help\n"));
+}
+
+#if FK_HAVE_SCHEMA
+
+struct capture_opts {
+	const char *home, *from, *lang, *resume, *passfile, *form;
+	fk_attach_in att[MAX_ATTACH];
+	size_t natt;
+};
+
+/* FORM: a file path, or an id looked up in the schema folders. */
+static int
+load_form(const char *name, fk_form **form, fk_err *e)
+{
+	const char *dirs[4];
+	char path[4096];
+	fk_issues is = { 0 };
+	size_t i, nd = 0;
+	int rc;
+
+	if (strchr(name, '/') != NULL || access(name, R_OK) == 0) {
+		snprintf(path, sizeof path, "%s", name);
+	} else {
+		if ((dirs[nd] = getenv("FIELDKIT_SCHEMAS")) != NULL && *dirs[nd] != '\0')
+			nd++;
+		if ((dirs[nd] = getenv("FK_SCHEMAS")) != NULL && *dirs[nd] != '\0')
+			nd++;
+		dirs[nd++] = FK_SCHEMADIR;
+#ifdef FK_BUILD_SCHEMADIR
+		dirs[nd++] = FK_BUILD_SCHEMADIR;
+#endif
+		path[0] = '\0';
+		for (i = 0; i < nd; i++) {
+			snprintf(path, sizeof path, "%s/%s.json", dirs[i], name);
+			if (access(path, R_OK) == 0)
+				break;
+		}
+		if (i == nd)
+			return fk_fail(e, FK_EUSAGE,
+			    _("no form \"%.64s\" (give a form id such as family-report, or a form file)"),
+			    name);
+	}
+	rc = fk_form_load_file(path, form, &is, e);
+	if (rc != 0) {
+		for (i = 0; i < is.n && i < 20; i++)
+			fk_warn("%s: %s: %s", path, is.v[i].path, is.v[i].msg);
+	}
+	fk_issues_free(&is);
+	return rc;
+}
+
+/* --- reading input: lines in secure memory --- */
+
+struct lreader {
+	FILE *f;
+	fk_secbuf chunk, line;
+	size_t pos, n, max;
+	long lineno;
+	int eof, toolong;
+};
+
+static int
+lr_next(struct lreader *r, fk_err *e)
+{
+	r->line.len = 0;
+	r->toolong = 0;
+	for (;;) {
+		const uint8_t *nl;
+		size_t take;
+		if (r->pos == r->n) {
+			if (r->eof)
+				return r->line.len > 0 || r->toolong ? (r->lineno++, 1) : 0;
+			r->n = fread(r->chunk.p, 1, r->chunk.cap, r->f);
+			r->pos = 0;
+			if (r->n == 0) {
+				if (ferror(r->f))
+					return fk_fail(e, FK_EIO, _("cannot read the input"));
+				r->eof = 1;
+			}
+			continue;
+		}
+		nl = memchr(r->chunk.p + r->pos, '\n', r->n - r->pos);
+		take = nl ? (size_t)(nl - (r->chunk.p + r->pos)) : r->n - r->pos;
+		if (!r->toolong) {
+			if (r->line.len + take > r->max) {
+				r->toolong = 1;
+				sodium_memzero(r->line.p, r->line.cap);
+				r->line.len = 0;
+			} else if (fk_secbuf_append(&r->line, r->chunk.p + r->pos, take, e) != 0) {
+				return -1;
+			}
+		}
+		r->pos += take;
+		if (nl != NULL) {
+			r->pos++;
+			r->lineno++;
+			return 1;
+		}
+	}
+}
+
+static int
+blank(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* --- the batch --- */
+
+struct pending_out {
+	long line;
+	char ref[9];
+	int64_t seq;
+};
+
+struct batch {
+	const fk_form *form;
+	fk_finalizer *fin;
+	const struct capture_opts *o;
+	long done, rejected, seen;
+	struct pending_out grp[GROUP_RECORDS];
+	size_t ngrp;
+	struct timespec grp_start, last_progress;
+	int progress;
+};
+
+static double
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+static void
+reject(struct batch *b, long line, const char *path, const char *code, const char *msg)
+{
+	fprintf(stderr, _("line %ld: %s: %s (%s)\n"), line, path && *path ? path : _("(record)"),
+	    msg, code);
+	(void)b;
+}
+
+static const char *
+json_err_reason(const json_error_t *je, const char **code)
+{
+	switch (json_error_code(je)) {
+	case json_error_invalid_utf8:
+		*code = "invalid_utf8";
+		return _("the record is not valid UTF-8");
+	case json_error_premature_end_of_input:
+		*code = "invalid_json";
+		return _("the record ends too early (a JSON record must be on one line)");
+	case json_error_duplicate_key:
+		*code = "duplicate_key";
+		return _("a field is given twice");
+	case json_error_null_character:
+		*code = "invalid_json";
+		return _("the record contains a NUL character");
+	default:
+		*code = "invalid_json";
+		return _("the record is not valid JSON");
+	}
+}
+
+static int
+group_commit(struct batch *b, fk_err *e)
+{
+	size_t i;
+
+	if (fk_finalizer_commit(b->fin, e) != 0)
+		return -1;
+	for (i = 0; i < b->ngrp; i++) {
+		char ref[10];
+		fk_shortref_format(b->grp[i].ref, ref);
+		printf("%ld\t%s\t%lld\n", b->grp[i].line, ref, (long long)b->grp[i].seq);
+	}
+	b->done += (long)b->ngrp;
+	b->ngrp = 0;
+	fflush(stdout);
+	return 0;
+}
+
+static void
+set_attachment_answers(const struct capture_opts *o, json_t *ans)
+{
+	size_t i;
+
+	for (i = 0; i < o->natt; i++) {
+		const char *base = strrchr(o->att[i].path, '/');
+		base = base ? base + 1 : o->att[i].path;
+		if (json_object_get(ans, o->att[i].field) == NULL)
+			json_object_set_new(ans, o->att[i].field, json_string(base));
+	}
+}
+
+/* One record's text: parse, build, validate, finalize. Returns 1 rejected, 0 ok, -1 fatal. */
+static int
+batch_record(struct batch *b, const uint8_t *p, size_t n, long line, fk_err *e)
+{
+	fk_issues is = { 0 };
+	fk_vopts vo = { b->o->lang, 0 };
+	json_error_t je;
+	json_t *ans;
+	fk_record_in in;
+	fk_record_out out;
+	const char *code;
+	size_t i;
+	int rc = 1;
+
+	b->seen++;
+	ans = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &je);
+	if (ans == NULL) {
+		const char *why = json_err_reason(&je, &code);
+		reject(b, line, "", code, why);
+		return 1;
+	}
+	if (!json_is_object(ans)) {
+		reject(b, line, "", "not_object", _("a record must be a JSON object of answers"));
+		json_decref(ans);
+		return 1;
+	}
+	if (b->o->natt > 0 && b->seen > 1) {
+		reject(b, line, "", "attach_single", _("--attach goes with one record only"));
+		json_decref(ans);
+		return 1;
+	}
+	set_attachment_answers(b->o, ans);
+	if (fk_form_build(b->form, ans, &vo, e) != 0 ||
+	    fk_form_validate(b->form, ans, &vo, &is, e) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (is.n > 0 || is.dropped > 0) {
+		for (i = 0; i < is.n; i++)
+			reject(b, line, is.v[i].path, is.v[i].code, is.v[i].msg);
+		if (is.dropped > 0)
+			fprintf(stderr, _("line %ld: and %zu more problems\n"), line, is.dropped);
+		goto out;
+	}
+	memset(&in, 0, sizeof in);
+	in.form_id = fk_form_id(b->form);
+	in.form_version = fk_form_version(b->form);
+	in.answers = ans;
+	in.att = b->o->att;
+	in.natt = b->o->natt;
+	if (b->ngrp == 0) {
+		if (fk_finalizer_begin(b->fin, e) != 0) {
+			rc = -1;
+			goto out;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &b->grp_start);
+	}
+	if (fk_finalize(b->fin, &in, &out, e) != 0) {
+		if (e->code == FK_EIO && b->ngrp == 0) {
+			/* The store itself failed: stop. */
+		}
+		reject(b, line, "", "not_finalized", e->msg);
+		fk_err_clear(e);
+		if (b->ngrp == 0)
+			fk_finalizer_rollback(b->fin);
+		goto out;
+	}
+	b->grp[b->ngrp].line = line;
+	memcpy(b->grp[b->ngrp].ref, out.short_ref, 9);
+	b->grp[b->ngrp].seq = out.seq;
+	b->ngrp++;
+	rc = 0;
+	if ((b->ngrp == GROUP_RECORDS || ms_since(&b->grp_start) > GROUP_MS) &&
+	    group_commit(b, e) != 0)
+		rc = -1;
+out:
+	fk_issues_free(&is);
+	json_decref(ans);
+	return rc;
+}
+
+static void
+batch_progress(struct batch *b, int final)
+{
+	if (!b->progress || (!final && ms_since(&b->last_progress) < 500))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &b->last_progress);
+	fprintf(stderr, _("\rcapture: %ld read, %ld finalized, %ld rejected"), b->seen,
+	    b->done + (long)b->ngrp, b->rejected);
+	if (final)
+		fputc('\n', stderr);
+}
+
+/* If line 1 is an incomplete JSON object, the input is one (pretty) JSON document. */
+static int
+read_document(struct lreader *r, fk_err *e)
+{
+	const uint8_t nl = '\n';
+	long first = r->lineno;
+	struct lreader save = *r;
+	int rc;
+
+	(void)save;
+	for (;;) {
+		size_t have = r->line.len;
+		fk_secbuf keep = r->line;
+		r->line.p = NULL;
+		r->line.len = r->line.cap = 0;
+		rc = lr_next(r, e);
+		if (rc < 0) {
+			fk_secbuf_free(&keep);
+			return -1;
+		}
+		if (rc == 0 || r->toolong || have + 1 + r->line.len > r->max) {
+			int tl = rc != 0;
+			fk_secbuf_free(&r->line);
+			r->line = keep;
+			r->toolong = tl;
+			if (tl) {
+				/* Skip the rest of the input: one document only. */
+				while ((rc = lr_next(r, e)) == 1)
+					;
+				r->toolong = 1;
+			}
+			r->lineno = first;
+			return rc < 0 ? -1 : 0;
+		}
+		if (fk_secbuf_append(&keep, &nl, 1, e) != 0 ||
+		    fk_secbuf_append(&keep, r->line.p, r->line.len, e) != 0) {
+			fk_secbuf_free(&keep);
+			return -1;
+		}
+		fk_secbuf_free(&r->line);
+		r->line = keep;
+	}
+}
+
+static int
+incomplete_object(const uint8_t *p, size_t n)
+{
+	json_error_t je;
+	json_t *j;
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+		i++;
+	if (i == n || p[i] != '{')
+		return 0;
+	j = json_loadb((const char *)p, n, 0, &je);
+	if (j != NULL) {
+		json_decref(j);
+		return 0;
+	}
+	return json_error_code(&je) == json_error_premature_end_of_input;
+}
+
+static int
+run_batch(const struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_err *e)
+{
+	struct lreader r;
+	struct batch *b = calloc(1, sizeof *b);
+	int rc = -1, x;
+
+	memset(&r, 0, sizeof r);
+	if (b == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	b->form = form;
+	b->fin = fin;
+	b->o = o;
+	b->progress = fk_progress_enabled();
+	clock_gettime(CLOCK_MONOTONIC, &b->last_progress);
+	r.max = FK_RECORD_MAX;
+	if ((r.f = fk_open_read(o->from, e)) == NULL)
+		goto out;
+	if (fk_secbuf_reserve(&r.chunk, 65536, e) != 0)
+		goto out;
+	while ((x = lr_next(&r, e)) == 1) {
+		long line = r.lineno;
+		if (!r.toolong && blank(r.line.p, r.line.len))
+			continue;
+		if (line == 1 && !r.toolong && incomplete_object(r.line.p, r.line.len) &&
+		    read_document(&r, e) != 0)
+			goto out;
+		if (r.toolong) {
+			b->seen++;
+			b->rejected++;
+			fprintf(stderr, _("line %ld: (record): the record is larger than %u bytes; it is skipped (record_too_large)\n"),
+			    line, FK_RECORD_MAX);
+			continue;
+		}
+		x = batch_record(b, r.line.p, r.line.len, line, e);
+		sodium_memzero(r.line.p, r.line.cap);
+		if (x < 0)
+			goto out;
+		if (x > 0)
+			b->rejected++;
+		batch_progress(b, 0);
+	}
+	if (x < 0)
+		goto out;
+	if (b->ngrp > 0 && group_commit(b, e) != 0)
+		goto out;
+	batch_progress(b, 1);
+	fprintf(stderr, _("capture: %ld records finalized, %ld rejected\n"), b->done, b->rejected);
+	if (b->seen == 0)
+		fprintf(stderr, _("capture: the input holds no record\n"));
+	rc = b->rejected > 0 || b->seen == 0 ? 1 : 0;
+out:
+	if (rc < 0) {
+		fk_finalizer_rollback(fin);
+		if (b->ngrp > 0)
+			fk_prefix(e, _("the last %zu records were not finalized"), b->ngrp);
+	}
+	if (r.f != NULL && r.f != stdin)
+		fclose(r.f);
+	fk_secbuf_free(&r.chunk);
+	fk_secbuf_free(&r.line);
+	free(b);
+	return rc;
+}
+
+/* --- the command --- */
+
+static int
+parse_attach(struct capture_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg || eq[1] == '\0' || o->natt >= MAX_ATTACH)
+		return -1;
+	o->att[o->natt].field = strndup(arg, (size_t)(eq - arg));
+	o->att[o->natt].path = eq + 1;
+	if (o->att[o->natt].field == NULL)
+		return -1;
+	o->natt++;
+	return 0;
+}
+
+static int
+check_attach_fields(const struct capture_opts *o, const fk_form *form, fk_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < o->natt; i++) {
+		const fk_field *x = fk_form_find(form, o->att[i].field);
+		if (x == NULL || fk_field_type(x) != FK_T_ATTACHMENT)
+			return fk_fail(e, FK_EUSAGE, _("--attach: the form has no attachment field \"%s\""),
+			    o->att[i].field);
+	}
+	return 0;
+}
+
+static int
+draft_form_id(const char *home, const char *id, char out[64], fk_err *e)
+{
+	fk_store *s;
+	fk_store_draft d;
+	fk_buf ct = { 0 };
+	int rc;
+
+	if (fk_store_open(&s, home, e) != 0)
+		return -1;
+	rc = fk_store_draft_get(s, id, &d, &ct, e);
+	if (rc == 0)
+		snprintf(out, 64, "%s", d.form_id);
+	fk_buf_free(&ct);
+	fk_store_close(s);
+	return rc;
+}
+
+static int
+run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_finalizer *fin,
+    const char *home, fk_err *e)
+{
+	fk_wizard_opts w;
+	fk_record_out out;
+	fk_secret key = { 0 };
+	char did[37] = "";
+	int saved = 0, rc;
+
+	if (fk_device_unlock_drafts(home, o->passfile, &key, e) != 0)
+		return -1;
+	memset(&w, 0, sizeof w);
+	w.form = form;
+	w.store = s;
+	w.fin = fin;
+	w.draft_key = &key;
+	w.lang = o->lang;
+	w.resume_id = o->resume;
+	w.att = o->att;
+	w.natt = o->natt;
+	w.in = stdin;
+	w.out = stdout;
+	rc = fk_wizard_run(&w, &out, &saved, did, e);
+	fk_secret_free(&key);
+	return rc;
+}
+
+static int
+cmd_capture(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "attach", required_argument, NULL, 'a' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "resume", required_argument, NULL, 'r' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct capture_opts o;
+	fk_device *d = calloc(1, sizeof *d);
+	fk_form *form = NULL;
+	fk_store *s = NULL;
+	fk_finalizer *fin = NULL;
+	fk_err e = { 0 };
+	char *home = NULL, formid[64];
+	int c, rc = FK_EXIT_FAIL;
+	size_t i;
+
+	memset(&o, 0, sizeof o);
+	if (d == NULL)
+		return fk_report(&(fk_err){ FK_ENOMEM, "out of memory" });
+	fk_json_use_wiping_alloc();
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': o.home = optarg; break;
+		case 'f': o.from = optarg; break;
+		case 'l': o.lang = optarg; break;
+		case 'r': o.resume = optarg; break;
+		case 'P': o.passfile = optarg; break;
+		case 'a':
+			if (parse_attach(&o, optarg) != 0) {
+				rc = fk_usage_error("capture", _("--attach takes FIELD=PATH (at most %d)"),
+				    MAX_ATTACH);
+				goto out;
+			}
+			break;
+		case 'h':
+			capture_usage(stdout);
+			rc = FK_EXIT_OK;
+			goto out;
+		default:
+			rc = fk_usage_error("capture", _("unknown option"));
+			goto out;
+		}
+	}
+	if (optind < argc)
+		o.form = argv[optind++];
+	if (optind != argc) {
+		rc = fk_usage_error("capture", _("unexpected argument '%s'"), argv[optind]);
+		goto out;
+	}
+	if (o.resume != NULL && o.from != NULL) {
+		rc = fk_usage_error("capture", _("--resume and --from do not go together"));
+		goto out;
+	}
+	if (o.form == NULL && o.resume == NULL) {
+		rc = fk_usage_error("capture", _("name the FORM to capture"));
+		goto out;
+	}
+	if (o.lang != NULL && strcmp(o.lang, "uk") != 0 && strcmp(o.lang, "en") != 0) {
+		rc = fk_usage_error("capture", _("--lang is uk or en"));
+		goto out;
+	}
+	if (fk_device_home(o.home, &home, &e) != 0 || fk_device_load(d, home, &e) != 0)
+		goto fail;
+	if (o.form == NULL) {
+		if (draft_form_id(home, o.resume, formid, &e) != 0)
+			goto fail;
+		o.form = formid;
+	}
+	if (load_form(o.form, &form, &e) != 0 || check_attach_fields(&o, form, &e) != 0)
+		goto fail;
+	if (fk_store_open(&s, home, &e) != 0 || fk_finalizer_new(&fin, s, d, &e) != 0)
+		goto fail;
+	if (o.from != NULL) {
+		rc = run_batch(&o, form, fin, &e);
+		if (rc < 0)
+			goto fail;
+		goto out;
+	}
+	if (run_wizard(&o, form, s, fin, home, &e) != 0)
+		goto fail;
+	rc = FK_EXIT_OK;
+	goto out;
+fail:
+	rc = fk_report(&e);
+out:
+	fk_finalizer_free(fin);
+	fk_store_close(s);
+	fk_form_free(form);
+	fk_device_free(d);
+	free(d);
+	free(home);
+	for (i = 0; i < o.natt; i++)
+		free((char *)o.att[i].field);
+	return rc;
+}
+
+#else /* no forms engine in this build */
+
+static int
+cmd_capture(int argc, char **argv)
+{
+	fk_err e;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		capture_usage(stdout);
+		return FK_EXIT_OK;
+	}
+	fk_fail(&e, FK_ESTATE, _("this build has no forms engine (capture/schema.c)"));
+	return fk_report(&e);
+}
+
+#endif
+
+FK_COMMAND(capture, N_("capture records: one at a time (wizard) or a batch (--from)"), cmd_capture);

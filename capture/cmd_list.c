@@ -1,0 +1,210 @@
+/*
+ * cmd_list.c - `fieldkit list`, `fieldkit status` and `fieldkit drafts`:
+ * what is on the device, showing only what identifies no one (form, short
+ * reference, times, sync state, counts). Never opens a draft or a record.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "device.h"
+#include "shortref.h"
+#include "store.h"
+
+static const char *
+state_name(int st)
+{
+	switch (st) {
+	case FK_STATE_PENDING:
+		return _("pending");
+	case FK_STATE_DELIVERED:
+		return _("delivered");
+	default:
+		return _("purged");
+	}
+}
+
+/* Parses --home/--help for the three commands; returns -1 to go on, else an exit code. */
+static int
+simple_opts(const char *cmd, const char *help, int argc, char **argv, const char **home)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'H') {
+			*home = optarg;
+		} else if (c == 'h') {
+			printf(_("Usage: fieldkit %s [--home DIR]\n\n%s\n"), cmd, help);
+			return FK_EXIT_OK;
+		} else {
+			return fk_usage_error(cmd, _("unknown option"));
+		}
+	}
+	if (optind != argc)
+		return fk_usage_error(cmd, _("unexpected argument '%s'"), argv[optind]);
+	return -1;
+}
+
+/* Loads the device and opens its store. */
+static int
+open_device(const char *opt, fk_device *d, fk_store **s, fk_err *e)
+{
+	char *home = NULL;
+	int rc;
+
+	*s = NULL;
+	memset(d, 0, sizeof *d);
+	if (fk_device_home(opt, &home, e) != 0)
+		return -1;
+	rc = fk_device_load(d, home, e);
+	if (rc == 0)
+		rc = fk_store_open(s, home, e);
+	free(home);
+	return rc;
+}
+
+static int
+print_info(void *ctx, const fk_store_info *r, fk_err *e)
+{
+	char ref[10], t[32], dt[32] = "-";
+
+	(void)ctx;
+	(void)e;
+	fk_shortref_format(r->short_ref, ref);
+	fk_time_rfc3339(r->finalized_at, t);
+	if (r->delivered_at)
+		fk_time_rfc3339(r->delivered_at, dt);
+	printf("%-6lld %-20s %-3d %s  %s  %-9s %s  %zu\n", (long long)r->seq, r->form_id,
+	    r->form_version, ref, t, state_name(r->state), dt, r->natt);
+	return 0;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	const char *home = NULL;
+	fk_device d;
+	fk_store *s = NULL;
+	fk_err e = { 0 };
+	int rc = simple_opts("list",
+	    _("Lists the records on this device: sequence, form, short reference, when\n"
+	      "finalized, sync state, when delivered, attachments. Nothing identifying."),
+	    argc, argv, &home);
+
+	if (rc >= 0)
+		return rc;
+	if (open_device(home, &d, &s, &e) != 0)
+		goto fail;
+	printf("%-6s %-20s %-3s %-9s  %-20s  %-9s %-20s  %s\n", _("seq"), _("form"), _("ver"),
+	    _("reference"), _("finalized"), _("state"), _("delivered"), _("att"));
+	if (fk_store_each_info(s, print_info, NULL, &e) != 0)
+		goto fail;
+	rc = FK_EXIT_OK;
+	goto out;
+fail:
+	rc = fk_report(&e);
+out:
+	fk_store_close(s);
+	fk_device_free(&d);
+	return rc;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	const char *home = NULL;
+	fk_device d;
+	fk_store *s = NULL;
+	fk_store_counts c;
+	fk_err e = { 0 };
+	int64_t n, bad;
+	char purge[32];
+	int rc = simple_opts("status",
+	    _("Shows this device's state: records pending, delivered and purged, drafts,\n"
+	      "the hash chain check, hubs and retention. Nothing identifying."),
+	    argc, argv, &home);
+
+	if (rc >= 0)
+		return rc;
+	if (open_device(home, &d, &s, &e) != 0 || fk_store_counts_get(s, &c, &e) != 0 ||
+	    fk_store_verify_chain(s, &n, &bad, &e) != 0)
+		goto fail;
+	fk_purge_format(d.purge, d.purge_days, purge);
+	printf(_("device:      %s (%s)\n"), d.device_id, d.name[0] ? d.name : "-");
+	printf(_("home:        %s\n"), d.home);
+	printf(_("hubs:        %zu\n"), d.nhubs);
+	printf(_("records:     %lld pending, %lld delivered, %lld purged (last seq %lld)\n"),
+	    (long long)c.pending, (long long)c.delivered, (long long)c.purged,
+	    (long long)c.last_seq);
+	printf(_("to deliver:  %lld bytes of ciphertext, %lld attachments stored\n"),
+	    (long long)c.pending_bytes, (long long)c.attachments);
+	printf(_("drafts:      %lld\n"), (long long)c.drafts);
+	printf(_("retention:   %s\n"), purge);
+	if (bad != 0) {
+		printf(_("hash chain:  BROKEN at seq %lld\n"), (long long)bad);
+		rc = FK_EXIT_FAIL;
+	} else {
+		printf(_("hash chain:  ok (%lld records)\n"), (long long)n);
+		rc = FK_EXIT_OK;
+	}
+	goto out;
+fail:
+	rc = fk_report(&e);
+out:
+	fk_store_close(s);
+	fk_device_free(&d);
+	return rc;
+}
+
+static int
+print_draft(void *ctx, const fk_store_draft *dr, fk_err *e)
+{
+	char t[32];
+
+	(void)ctx;
+	(void)e;
+	fk_time_rfc3339(dr->saved_at, t);
+	printf("%s  %-20s %-3d %s\n", dr->id, dr->form_id, dr->form_version, t);
+	return 0;
+}
+
+static int
+cmd_drafts(int argc, char **argv)
+{
+	const char *home = NULL;
+	fk_device d;
+	fk_store *s = NULL;
+	fk_err e = { 0 };
+	int rc = simple_opts("drafts",
+	    _("Lists saved drafts (id, form, last saved). Resume one with\n"
+	      "'fieldkit capture --resume ID'."),
+	    argc, argv, &home);
+
+	if (rc >= 0)
+		return rc;
+	if (open_device(home, &d, &s, &e) != 0)
+		goto fail;
+	printf("%-36s  %-20s %-3s %s\n", _("draft"), _("form"), _("ver"), _("last saved"));
+	if (fk_store_each_draft(s, print_draft, NULL, &e) != 0)
+		goto fail;
+	rc = FK_EXIT_OK;
+	goto out;
+fail:
+	rc = fk_report(&e);
+out:
+	fk_store_close(s);
+	fk_device_free(&d);
+	return rc;
+}
+
+FK_COMMAND(list, N_("list the records on this device (nothing identifying)"), cmd_list);
+FK_COMMAND(status, N_("show this device's records, drafts and sync state"), cmd_status);
+FK_COMMAND(drafts, N_("list saved drafts"), cmd_drafts);

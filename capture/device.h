@@ -1,0 +1,120 @@
+/*
+ * device.h - the device home: where it is, device.json (identity, retention,
+ * attachment limit, hubs), the device signing key, the draft key wrapped by
+ * the device passphrase (Argon2id), and hub cards.
+ *
+ * Owns: the layout of the device home (see docs/device-store.md).
+ * Must never: write a secret (draft key, signing key, passphrase) unwrapped to
+ * disk; accept a hub card that is not exactly in the card format; hold a hub
+ * identity (the device can encrypt to the hub, never decrypt).
+ */
+#ifndef FK_DEVICE_H
+#define FK_DEVICE_H
+
+#include <stdint.h>
+
+#include "age.h"
+#include "fk.h"
+#include "io.h"
+
+#define FK_DEVICE_JSON "device.json"
+#define FK_DEVICE_SIGN_KEY "sign.key"
+#define FK_DEVICE_SIGN_PUB "sign.pub"
+#define FK_DEVICE_DRAFT_KEY "draft.key"
+#define FK_DEVICE_STORE "store.db"
+#define FK_DEVICE_MAX_JSON (256 * 1024)
+#define FK_DEVICE_DEFAULT_ATT_LIMIT (10u * 1024 * 1024)
+#define FK_HUB_MAX_RECIPIENTS 64
+#define FK_DEVICE_MAX_HUBS 16
+#define FK_MINISIGN_PK_B64_LEN 56
+
+/* Argon2id cost of the draft key (see docs/device-store.md for the reasoning). */
+#define FK_DRAFTKEY_OPSLIMIT 3
+#define FK_DRAFTKEY_MEMLIMIT (32u * 1024 * 1024)
+
+typedef struct fk_hub {
+	char name[128];
+	size_t nrecip;
+	char recip[FK_HUB_MAX_RECIPIENTS][FK_AGE_RECIPIENT_LEN + 1];
+	char sign_pubkey[FK_MINISIGN_PK_B64_LEN + 1];
+} fk_hub;
+
+/* A hub card as the hub writes it. */
+typedef struct fk_hubcard {
+	fk_hub hub;
+	char created[32];
+} fk_hubcard;
+
+enum fk_purge { FK_PURGE_NOW = 0, FK_PURGE_DAYS, FK_PURGE_NEVER };
+
+typedef struct fk_device {
+	char *home;
+	char device_id[37];
+	char name[128];
+	char created[32];
+	int purge;          /* enum fk_purge */
+	int purge_days;
+	uint64_t att_limit; /* bytes */
+	size_t nhubs;
+	fk_hub hubs[FK_DEVICE_MAX_HUBS];
+} fk_device;
+
+/*
+ * The device home: opt (--home) if given, else $FIELDKIT_HOME, else
+ * $XDG_DATA_HOME/fieldkit, else ~/.local/share/fieldkit. *out is malloc'd.
+ */
+int fk_device_home(const char *opt, char **out, fk_err *e) FK_WUR;
+/* home/name, malloc'd. */
+char *fk_device_path(const char *home, const char *name);
+
+/* Strict parsers of outside input. */
+int fk_hubcard_parse(const uint8_t *p, size_t n, fk_hubcard *out, fk_err *e) FK_WUR;
+int fk_device_parse(const uint8_t *p, size_t n, fk_device *d, fk_err *e) FK_WUR;
+int fk_device_encode(const fk_device *d, fk_buf *out, fk_err *e) FK_WUR;
+
+/* Loads home/device.json (fails clearly when the device is not set up). */
+int fk_device_load(fk_device *d, const char *home, fk_err *e) FK_WUR;
+int fk_device_save(const fk_device *d, fk_err *e) FK_WUR;
+void fk_device_free(fk_device *d);
+
+/* Every recipient of every hub. */
+int fk_device_recipients(const fk_device *d, fk_age_recipients *r, fk_err *e) FK_WUR;
+
+/* Purge setting text: "now", "days:N", "never". */
+int fk_purge_parse(const char *s, int *purge, int *days, fk_err *e) FK_WUR;
+void fk_purge_format(int purge, int days, char out[32]);
+
+/* Parses a minisign public key given as a bare base64 key or .pub file text. */
+int fk_sign_pubkey_parse(const uint8_t *p, size_t n, char out[FK_MINISIGN_PK_B64_LEN + 1],
+    fk_err *e) FK_WUR;
+/* Fingerprints to compare by phone: "1A2B 3C4D 5E6F 7A8B" style. */
+void fk_fingerprint_recipient(const char *recip, char out[40]);
+/* The minisign key id (16 hex digits, as minisign prints it). */
+int fk_fingerprint_sign_pubkey(const char *b64, char out[17]);
+
+/* Draft key: 32 random bytes wrapped with an Argon2id key of the passphrase. */
+#define FK_DRAFTKEY_FILE_LEN 112
+int fk_draftkey_wrap(const uint8_t key[32], const uint8_t *pass, size_t passlen,
+    unsigned long long ops, size_t mem, uint8_t out[FK_DRAFTKEY_FILE_LEN], fk_err *e) FK_WUR;
+/* Fails with FK_EPASS on a wrong passphrase; key is sodium_malloc'd (32 bytes). */
+int fk_draftkey_unwrap(const uint8_t *file, size_t n, const uint8_t *pass, size_t passlen,
+    fk_secret *key, fk_err *e) FK_WUR;
+/* Asks the passphrase (or reads passfile) and unwraps home/draft.key. */
+int fk_device_unlock_drafts(const char *home, const char *passfile, fk_secret *key,
+    fk_err *e) FK_WUR;
+
+/*
+ * Creates a device home: device.json, sign.key/sign.pub (minisign, protected
+ * by the passphrase), draft.key, store.db. d->home and the hubs must be set;
+ * device_id and created are filled in. Refuses a home that is already set up.
+ */
+int fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e) FK_WUR;
+
+/* Current UTC time as RFC3339 "YYYY-MM-DDTHH:MM:SSZ". */
+void fk_time_rfc3339(int64_t t, char out[32]);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" strictly. */
+int fk_time_parse_rfc3339(const char *s, int64_t *t);
+/* A random (v4) UUID, lower case. */
+void fk_uuid_new(char out[37]);
+
+#endif

@@ -1,0 +1,464 @@
+/*
+ * record.c - see record.h and docs/device-store.md ("Finalizing").
+ *
+ * Plaintext path: answers (a jansson tree, allocated through a wiping
+ * allocator) -> canonical JSON in sodium_malloc memory -> zstd (its context
+ * also on the wiping allocator, output in sodium_malloc memory) -> age. Only
+ * the age ciphertext leaves this file.
+ */
+#define ZSTD_STATIC_LINKING_ONLY
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include "age.h"
+#include "shortref.h"
+
+#define ZSTD_LEVEL 3
+
+struct fk_finalizer {
+	fk_store *s;
+	const fk_device *d;
+	fk_age_recipients r;
+	size_t age_overhead; /* header + payload nonce */
+	ZSTD_CCtx *zc;
+	fk_secbuf js, zs, io;
+	fk_buf ct;
+	int in_tx;
+};
+
+/* --- wiping allocation --- */
+
+#define WIPE_HDR 16
+
+static void *
+wipe_malloc(size_t n)
+{
+	uint8_t *p;
+
+	if (n > SIZE_MAX - WIPE_HDR || (p = malloc(n + WIPE_HDR)) == NULL)
+		return NULL;
+	memcpy(p, &n, sizeof n);
+	return p + WIPE_HDR;
+}
+
+static void
+wipe_free(void *q)
+{
+	uint8_t *p;
+	size_t n;
+
+	if (q == NULL)
+		return;
+	p = (uint8_t *)q - WIPE_HDR;
+	memcpy(&n, p, sizeof n);
+	sodium_memzero(q, n);
+	free(p);
+}
+
+static void *
+zwipe_alloc(void *opaque, size_t n)
+{
+	(void)opaque;
+	return wipe_malloc(n);
+}
+
+static void
+zwipe_free(void *opaque, void *p)
+{
+	(void)opaque;
+	wipe_free(p);
+}
+
+void
+fk_json_use_wiping_alloc(void)
+{
+	json_set_alloc_funcs(wipe_malloc, wipe_free);
+}
+
+/* --- secure buffers --- */
+
+int
+fk_secbuf_reserve(fk_secbuf *b, size_t cap, fk_err *e)
+{
+	uint8_t *q;
+	size_t nc;
+
+	if (cap <= b->cap)
+		return 0;
+	nc = b->cap ? b->cap : 4096;
+	while (nc < cap) {
+		if (nc > SIZE_MAX / 2)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		nc *= 2;
+	}
+	if ((q = sodium_malloc(nc)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (b->len > 0)
+		memcpy(q, b->p, b->len);
+	sodium_free(b->p); /* wipes */
+	b->p = q;
+	b->cap = nc;
+	return 0;
+}
+
+int
+fk_secbuf_append(fk_secbuf *b, const void *p, size_t n, fk_err *e)
+{
+	if (n > SIZE_MAX - b->len || fk_secbuf_reserve(b, b->len + n, e) != 0)
+		return -1;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void
+fk_secbuf_free(fk_secbuf *b)
+{
+	sodium_free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+struct dumpctx {
+	fk_secbuf *b;
+	fk_err *e;
+};
+
+static int
+dump_cb(const char *buf, size_t n, void *data)
+{
+	struct dumpctx *c = data;
+
+	return fk_secbuf_append(c->b, buf, n, c->e) == 0 ? 0 : -1;
+}
+
+int
+fk_json_dump_secure(const json_t *j, fk_secbuf *b, fk_err *e)
+{
+	struct dumpctx c = { b, e };
+
+	b->len = 0;
+	if (json_dump_callback(j, dump_cb, &c, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
+		if (e != NULL && e->code == FK_OK)
+			fk_fail(e, FK_ENOMEM, _("cannot serialize the record"));
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the finalizer --- */
+
+int
+fk_finalizer_new(fk_finalizer **fp, fk_store *s, const fk_device *d, fk_err *e)
+{
+	fk_finalizer *f;
+	ZSTD_customMem mem = { zwipe_alloc, zwipe_free, NULL };
+
+	*fp = NULL;
+	if ((f = calloc(1, sizeof *f)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	f->s = s;
+	f->d = d;
+	if (fk_device_recipients(d, &f->r, e) != 0) {
+		free(f);
+		return -1;
+	}
+	/* The header length only depends on the recipients: learn it once. */
+	if (fk_age_encrypt_buf(&f->r, 0, NULL, 0, &f->ct, e) != 0) {
+		fk_finalizer_free(f);
+		return -1;
+	}
+	f->age_overhead = f->ct.len - crypto_aead_chacha20poly1305_ietf_ABYTES;
+	f->ct.len = 0;
+	if ((f->zc = ZSTD_createCCtx_advanced(mem)) == NULL) {
+		fk_finalizer_free(f);
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	}
+	*fp = f;
+	return 0;
+}
+
+void
+fk_finalizer_free(fk_finalizer *f)
+{
+	if (f == NULL)
+		return;
+	if (f->in_tx)
+		fk_finalizer_rollback(f);
+	fk_age_recipients_free(&f->r);
+	ZSTD_freeCCtx(f->zc);
+	fk_secbuf_free(&f->js);
+	fk_secbuf_free(&f->zs);
+	fk_secbuf_free(&f->io);
+	fk_buf_free(&f->ct);
+	free(f);
+}
+
+size_t
+fk_finalizer_att_ctlen(const fk_finalizer *f, uint64_t n)
+{
+	uint64_t chunks = n == 0 ? 1 : (n + FK_AGE_CHUNK - 1) / FK_AGE_CHUNK;
+
+	return f->age_overhead + (size_t)n + (size_t)chunks * crypto_aead_chacha20poly1305_ietf_ABYTES;
+}
+
+int
+fk_finalizer_begin(fk_finalizer *f, fk_err *e)
+{
+	if (f->in_tx)
+		return 0;
+	if (fk_store_begin(f->s, e) != 0)
+		return -1;
+	f->in_tx = 1;
+	return 0;
+}
+
+int
+fk_finalizer_commit(fk_finalizer *f, fk_err *e)
+{
+	if (!f->in_tx)
+		return 0;
+	f->in_tx = 0;
+	return fk_store_commit(f->s, e);
+}
+
+void
+fk_finalizer_rollback(fk_finalizer *f)
+{
+	if (f->in_tx)
+		fk_store_rollback(f->s);
+	f->in_tx = 0;
+}
+
+static const char *
+media_type(const char *path)
+{
+	static const char *const map[][2] = {
+		{ ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" }, { ".png", "image/png" },
+		{ ".gif", "image/gif" }, { ".webp", "image/webp" }, { ".heic", "image/heic" },
+		{ ".pdf", "application/pdf" }, { ".txt", "text/plain" },
+		{ ".mp3", "audio/mpeg" }, { ".ogg", "audio/ogg" }, { ".m4a", "audio/mp4" },
+		{ ".mp4", "video/mp4" },
+	};
+	const char *dot = strrchr(path, '.');
+	size_t i;
+
+	if (dot != NULL)
+		for (i = 0; i < sizeof map / sizeof map[0]; i++)
+			if (strcasecmp(dot, map[i][0]) == 0)
+				return map[i][1];
+	return "application/octet-stream";
+}
+
+static int
+seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, json_t *list,
+    fk_err *e)
+{
+	char id[37], hex[65];
+	uint8_t hash[32];
+	struct stat st;
+	fk_store_blob *b = NULL;
+	fk_age_enc *enc = NULL;
+	uint64_t got = 0;
+	const char *name;
+	json_t *o;
+	int fd, rc = -1;
+
+	if ((fd = open(a->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fk_fail(e, FK_EIO, _("cannot open attachment %s: %s"), a->path,
+		    strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		fk_fail(e, FK_EINPUT, _("attachment %s is not a regular file"), a->path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > f->d->att_limit) {
+		fk_fail(e, FK_ELIMIT,
+		    _("attachment %s is %lld bytes, over the device limit of %llu bytes"), a->path,
+		    (long long)st.st_size, (unsigned long long)f->d->att_limit);
+		goto out;
+	}
+	if (fk_secbuf_reserve(&f->io, FK_AGE_CHUNK, e) != 0)
+		goto out;
+	fk_uuid_new(id);
+	if (fk_store_att_open(f->s, id, seq, idx,
+		fk_finalizer_att_ctlen(f, (uint64_t)st.st_size), &b, e) != 0)
+		goto out;
+	if ((enc = fk_age_enc_new(&f->r, 0, fk_store_blob_sink(b), e)) == NULL)
+		goto out;
+	for (;;) {
+		ssize_t n = read(fd, f->io.p, FK_AGE_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fk_fail(e, FK_EIO, _("cannot read attachment %s: %s"), a->path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (uint64_t)n;
+		if (got > (uint64_t)st.st_size) {
+			fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), a->path);
+			goto out;
+		}
+		if (fk_age_enc_write(enc, f->io.p, (size_t)n, e) != 0)
+			goto out;
+	}
+	if (got != (uint64_t)st.st_size) {
+		fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), a->path);
+		goto out;
+	}
+	if (fk_age_enc_finish(enc, e) != 0)
+		goto out;
+	rc = fk_store_att_close(b, hash, e);
+	b = NULL;
+	if (rc != 0)
+		goto out;
+	sodium_bin2hex(hex, sizeof hex, hash, 32);
+	name = strrchr(a->path, '/');
+	name = name ? name + 1 : a->path;
+	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "field", a->field, "id", id,
+	    "sha256_ct", hex, "size", (json_int_t)st.st_size, "media_type", media_type(a->path),
+	    "name", name);
+	if (o == NULL || json_array_append_new(list, o) != 0)
+		rc = fk_fail(e, FK_EINPUT, _("attachment %s: field or file name is not valid UTF-8"),
+		    a->path);
+out:
+	fk_age_enc_free(enc);
+	fk_store_att_abort(b);
+	sodium_memzero(f->io.p, f->io.cap);
+	close(fd);
+	return rc;
+}
+
+static int
+new_short_ref(fk_finalizer *f, char ref[9], fk_err *e)
+{
+	int taken = 1, tries;
+
+	for (tries = 0; taken && tries < 100; tries++) {
+		fk_shortref_new(ref);
+		if (fk_store_shortref_taken(f->s, ref, &taken, e) != 0)
+			return -1;
+	}
+	if (taken)
+		return fk_fail(e, FK_ESTATE, _("cannot find a free short reference"));
+	return 0;
+}
+
+static json_t *
+record_json(fk_finalizer *f, const fk_record_in *in, const fk_record_out *out,
+    int64_t finalized, json_t *atts)
+{
+	char created[32], fin[32];
+
+	fk_time_rfc3339(in->created_at ? in->created_at : finalized, created);
+	fk_time_rfc3339(finalized, fin);
+	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:s, s:s, s:s, s:O, s:O}",
+	    "record_id", out->id, "form_id", in->form_id, "form_version", in->form_version,
+	    "device_id", f->d->device_id, "seq", (json_int_t)out->seq, "created_at", created,
+	    "finalized_at", fin, "short_ref", out->short_ref, "answers", (json_t *)in->answers,
+	    "attachments", atts);
+}
+
+static int
+seal_record(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_store_record *r,
+    fk_err *e)
+{
+	json_t *atts = json_array(), *rec = NULL;
+	size_t i, zlen;
+	int rc = -1;
+
+	if (atts == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	for (i = 0; i < in->natt; i++)
+		if (seal_attachment(f, out->seq, (int)i, &in->att[i], atts, e) != 0)
+			goto out;
+	rec = record_json(f, in, out, r->finalized_at, atts);
+	if (rec == NULL) {
+		fk_fail(e, FK_EINPUT, _("the record cannot be put together (form id not UTF-8?)"));
+		goto out;
+	}
+	if (fk_json_dump_secure(rec, &f->js, e) != 0 ||
+	    fk_secbuf_reserve(&f->zs, ZSTD_compressBound(f->js.len), e) != 0)
+		goto out;
+	zlen = ZSTD_compressCCtx(f->zc, f->zs.p, f->zs.cap, f->js.p, f->js.len, ZSTD_LEVEL);
+	if (ZSTD_isError(zlen)) {
+		fk_fail(e, FK_ENOMEM, _("cannot compress the record: %s"), ZSTD_getErrorName(zlen));
+		goto out;
+	}
+	f->zs.len = zlen;
+	f->ct.len = 0;
+	if (fk_age_encrypt_buf(&f->r, 0, f->zs.p, f->zs.len, &f->ct, e) != 0)
+		goto out;
+	r->ct = f->ct.p;
+	r->ctlen = f->ct.len;
+	r->natt = in->natt;
+	crypto_hash_sha256(r->ct_hash, r->ct, r->ctlen);
+	rc = 0;
+out:
+	sodium_memzero(f->js.p, f->js.cap);
+	sodium_memzero(f->zs.p, f->zs.cap);
+	f->js.len = f->zs.len = 0;
+	json_decref(rec);
+	json_decref(atts);
+	return rc;
+}
+
+int
+fk_finalize(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_err *e)
+{
+	fk_store_record r;
+
+	memset(&r, 0, sizeof r);
+	memset(out, 0, sizeof *out);
+	if (!f->in_tx)
+		return fk_fail(e, FK_ESTATE, _("finalizing outside a transaction"));
+	if (in->form_id == NULL || strlen(in->form_id) >= sizeof r.form_id ||
+	    !json_is_object(in->answers))
+		return fk_fail(e, FK_EINPUT, _("the record has no form or no answers"));
+	if (fk_store_savepoint(f->s, e) != 0)
+		return -1;
+	if (fk_store_next(f->s, &out->seq, r.prev, e) != 0 || new_short_ref(f, out->short_ref, e) != 0)
+		goto fail;
+	fk_uuid_new(out->id);
+	r.seq = out->seq;
+	memcpy(r.id, out->id, sizeof r.id);
+	snprintf(r.form_id, sizeof r.form_id, "%s", in->form_id);
+	r.form_version = in->form_version;
+	memcpy(r.short_ref, out->short_ref, sizeof r.short_ref);
+	r.finalized_at = (int64_t)time(NULL);
+	if (seal_record(f, in, out, &r, e) != 0 || fk_store_insert_record(f->s, &r, e) != 0)
+		goto fail;
+	if (in->draft_id != NULL && fk_store_draft_delete(f->s, in->draft_id, e) != 0)
+		goto fail;
+	if (fk_store_release(f->s, e) != 0)
+		goto fail;
+	out->ctlen = r.ctlen;
+	return 0;
+fail:
+	fk_store_rollback_savepoint(f->s);
+	return -1;
+}
+
+int
+fk_finalize_one(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_err *e)
+{
+	if (fk_finalizer_begin(f, e) != 0)
+		return -1;
+	if (fk_finalize(f, in, out, e) != 0) {
+		fk_finalizer_rollback(f);
+		return -1;
+	}
+	return fk_finalizer_commit(f, e);
+}
