@@ -18,6 +18,13 @@
 #include "io.h"
 #include "pass.h"
 
+/*
+ * The hub signing key's scrypt cost: 64 MiB, one pass (as identity.age at
+ * log N = 16), so signing a receipt takes a fraction of a second on a Pi.
+ */
+#define HUB_KEY_OPSLIMIT 2097152ULL
+#define HUB_KEY_MEMLIMIT 67108864ULL
+
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS devices(device_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
@@ -118,7 +125,8 @@ write_sign_key(const char *home, const uint8_t *pass, size_t passlen, fk_minisig
 	int rc = -1;
 
 	if (kp == NULL || pp == NULL || fk_minisign_keygen(&sk, pk, e) != 0 ||
-	    fk_minisign_sk_encode(sk, pass, passlen, &enc, e) != 0 ||
+	    fk_minisign_sk_encode_limits(sk, pass, passlen, HUB_KEY_OPSLIMIT,
+	    HUB_KEY_MEMLIMIT, &enc, e) != 0 ||
 	    fk_write_secret_file(kp, enc.p, enc.len, 0, e) != 0 ||
 	    fk_minisign_pk_encode(pk, &pub, e) != 0 ||
 	    fk_write_file_atomic(pp, pub.p, pub.len, 0644, e) != 0)
