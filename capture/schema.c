@@ -540,6 +540,7 @@ parse_field(struct loader *ld, const char *path, json_t *o, struct fk_field *par
 		return NULL;
 	}
 	x->name = name;
+	x->obj = o;
 	x->type = (enum fk_ftype)t;
 	x->parent = parent;
 	x->rep = parent->type == FK_T_REPEAT ? parent : parent->rep;
@@ -984,6 +985,16 @@ const fk_field *fk_field_kid(const fk_field *x, size_t i) { return i < x->nkids 
 size_t fk_field_nchoices(const fk_field *x) { return x->choices ? x->choices->n : 0; }
 const fk_field *fk_field_translit_from(const fk_field *x) { return x->translit_src; }
 int fk_field_readonly(const fk_field *x) { return x->calculate != NULL; }
+
+const char *
+fk_field_prop(const fk_field *x, const char *key)
+{
+	json_t *v = x->obj ? json_object_get(x->obj, key) : NULL;
+
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return json_string_value(v);
+}
 
 const char *
 fk_field_choice_name(const fk_field *x, size_t i)

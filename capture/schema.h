@@ -126,6 +126,12 @@ int fk_field_repeat_bounds(const fk_field *x, long *min, long *max);
 const fk_field *fk_field_translit_from(const fk_field *x);
 /* 1 if the field's value is computed (calculate) and not typed. */
 int fk_field_readonly(const fk_field *x);
+/*
+ * The source text of a string property as written in the form ("relevant",
+ * "constraint", "calculate", "required", "translit_from", "choices", ...);
+ * "true"/"false" for a boolean one; NULL if absent or of another kind.
+ */
+const char *fk_field_prop(const fk_field *x, const char *key);
 
 /* ---- records ---- */
 

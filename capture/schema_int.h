@@ -22,6 +22,7 @@ struct choices {
 
 struct fk_field {
 	const char *name; /* borrowed from the form's JSON */
+	json_t *obj;      /* the field's object in the form's JSON */
 	enum fk_ftype type;
 	size_t index;     /* pre-order position; the root is 0 */
 	size_t last;      /* index of the last descendant (itself for a leaf) */

@@ -583,7 +583,7 @@ required_issue(struct run *r, const struct fk_field *x, const struct scope *sc)
 {
 	const char *msg = fk_lang_text(r->f, x->rmsg, r->lang);
 
-	return issue_at(r, sc, x->name, "required", msg ? msg : _("required: answer this question"));
+	return issue_at(r, sc, x->name, "required", msg ? msg : _("this question must be answered"));
 }
 
 static int
@@ -652,8 +652,8 @@ do_repeat(struct run *r, const struct fk_field *x, const struct scope *sc, int d
 		    _("expected a list of entries"));
 	if (r->mode == M_VALIDATE && (n < (size_t)x->rmin || n > (size_t)x->rmax)) {
 		snprintf(msg, sizeof msg, n < (size_t)x->rmin ?
-		    _("at least %ld entries are needed, %zu given") :
-		    _("at most %ld entries are allowed, %zu given"),
+		    _("too few entries: at least %ld needed, %zu given") :
+		    _("too many entries: at most %ld allowed, %zu given"),
 		    n < (size_t)x->rmin ? x->rmin : x->rmax, n);
 		if (issue_at(r, sc, x->name, n < (size_t)x->rmin ? "repeat_min" : "repeat_max",
 		    msg) != 0)

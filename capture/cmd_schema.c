@@ -1,0 +1,421 @@
+/*
+ * cmd_schema.c - `fieldkit schema`: check a form, validate records against
+ * it, show its questions, build final answers. A thin layer over schema.h;
+ * it never writes files.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "expr.h"
+#include "io.h"
+#include "schema.h"
+
+#ifndef FK_SCHEMADIR
+#define FK_SCHEMADIR "/usr/share/fieldkit/schemas"
+#endif
+#ifndef FK_BUILD_SCHEMADIR
+#define FK_BUILD_SCHEMADIR FK_SCHEMADIR
+#endif
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, _("Usage:\n"
+		     "  fieldkit schema check FILE...\n"
+		     "  fieldkit schema validate [--lang L] [--today DATE] FORM RECORD.json|RECORD.jsonl...\n"
+		     "  fieldkit schema build [--today DATE] FORM RECORD.json\n"
+		     "  fieldkit schema show [--lang uk|en] FORM\n\n"
+		     "Checks forms and the records captured with them.\n"
+		     "  check     load each form file and list every problem with its JSON path;\n"
+		     "            prints \"ok: ID vVERSION, N fields\" for a good one\n"
+		     "  validate  check records (a .json file, or .jsonl with one record a line)\n"
+		     "            and list every problem: FILE[:LINE]: PATH: CODE: reason\n"
+		     "  build     apply defaults, calculations and transliteration to a record\n"
+		     "            and print the final answers (JSON) on standard output\n"
+		     "  show      print the questions of a form in a language\n\n"
+		     "FORM is a file, or a form id looked up as ID.json in $FK_SCHEMAS or the\n"
+		     "installed schemas directory.\n\n"
+		     "Options:\n"
+		     "  --lang L       language of labels and form messages (default: from\n"
+		     "                 FIELDKIT_LANG/LANGUAGE, else the form's first language)\n"
+		     "  --today DATE   take DATE (YYYY-MM-DD) as today, for reproducible checks\n"
+		     "  -h, --help     show this help\n"
+		     "Exit status: 0 all good, 1 a form or a record has problems, 2 usage.\n"));
+}
+
+static const char *
+default_lang(void)
+{
+	const char *v = getenv("FIELDKIT_LANG");
+
+	if (v == NULL || *v == '\0')
+		v = getenv("LANGUAGE");
+	if (v == NULL || *v == '\0')
+		v = getenv("LANG");
+	return v != NULL && strncmp(v, "uk", 2) == 0 ? "uk" : "en";
+}
+
+/* FORM as a path: a file name, or an id in the schemas directory. */
+static int
+form_path(const char *arg, char *out, size_t n, fk_err *e)
+{
+	const char *dir = getenv("FK_SCHEMAS");
+	struct stat st;
+	size_t i;
+
+	if (strchr(arg, '/') != NULL || strstr(arg, ".json") != NULL || stat(arg, &st) == 0) {
+		snprintf(out, n, "%s", arg);
+		return 0;
+	}
+	for (i = 0; arg[i]; i++)
+		if (!islower((unsigned char)arg[i]) && !isdigit((unsigned char)arg[i]) && arg[i] != '-')
+			return fk_fail(e, FK_EUSAGE, _("'%s' is neither a form file nor a form id"), arg);
+	if (dir == NULL || *dir == '\0')
+		dir = stat(FK_SCHEMADIR, &st) == 0 ? FK_SCHEMADIR : FK_BUILD_SCHEMADIR;
+	if (snprintf(out, n, "%s/%s.json", dir, arg) >= (int)n)
+		return fk_fail(e, FK_EUSAGE, _("path too long"));
+	return 0;
+}
+
+static void
+print_issues(const char *label, const fk_issues *is)
+{
+	size_t i;
+
+	for (i = 0; i < is->n; i++)
+		printf("%s: %s: %s: %s\n", label, is->v[i].path[0] ? is->v[i].path : "(record)",
+		    is->v[i].code, is->v[i].msg);
+	if (is->dropped)
+		printf(_("%s: ... and %zu more problems\n"), label, is->dropped);
+}
+
+static int
+load_form(const char *arg, fk_form **f)
+{
+	char path[4096];
+	fk_issues is = {0};
+	fk_err e = {0};
+	size_t i;
+
+	if (form_path(arg, path, sizeof path, &e) != 0)
+		return fk_report(&e);
+	if (fk_form_load_file(path, f, &is, &e) != 0) {
+		for (i = 0; i < is.n; i++)
+			printf("%s: %s: %s\n", path, is.v[i].path, is.v[i].msg);
+		fk_issues_free(&is);
+		return fk_report(&e);
+	}
+	fk_issues_free(&is);
+	return 0;
+}
+
+static int
+sub_check(int argc, char **argv)
+{
+	fk_form *f;
+	int i, rc = FK_EXIT_OK;
+
+	if (argc < 1)
+		return fk_usage_error("schema", _("check needs a form file"));
+	for (i = 0; i < argc; i++) {
+		if (load_form(argv[i], &f) != 0) {
+			rc = FK_EXIT_FAIL;
+			continue;
+		}
+		printf(_("ok: %s v%d, %zu fields\n"), fk_form_id(f), fk_form_version(f),
+		    fk_form_nfields(f));
+		fk_form_free(f);
+	}
+	return rc;
+}
+
+/* Validates one record's bytes; returns 1 if valid, 0 if not, -1 on failure. */
+static int
+validate_one(const fk_form *f, const char *label, const uint8_t *p, size_t len,
+    const fk_vopts *o)
+{
+	fk_issues is = {0};
+	fk_err e = {0};
+	int ok;
+
+	if (fk_form_validate_bytes(f, p, len, o, &is, &e) != 0) {
+		fk_issues_free(&is);
+		fk_report(&e);
+		return -1;
+	}
+	print_issues(label, &is);
+	ok = is.n == 0 && is.dropped == 0;
+	fk_issues_free(&is);
+	return ok;
+}
+
+static int
+validate_jsonl(const fk_form *f, const char *path, const fk_vopts *o, size_t *nrec, size_t *nbad)
+{
+	fk_err e = {0};
+	FILE *in = fk_open_read(path, &e);
+	fk_buf line = {0};
+	char label[4200];
+	size_t lineno = 0;
+	int c, over = 0, r, rc = 0;
+	static const uint8_t big[] = "x";
+
+	if (in == NULL)
+		return fk_report(&e), -1;
+	line.max = FK_RECORD_MAX;
+	for (;;) {
+		c = getc(in);
+		if (c != '\n' && c != EOF) {
+			if (!over && fk_buf_append(&line, &(uint8_t){(uint8_t)c}, 1, &e) != 0)
+				over = 1;
+			continue;
+		}
+		lineno++;
+		if (line.len > 0 || over) {
+			snprintf(label, sizeof label, "%s:%zu", path, lineno);
+			(*nrec)++;
+			if (over) /* refused without parsing */
+				r = validate_one(f, label, big, FK_RECORD_MAX + 1u, o);
+			else
+				r = validate_one(f, label, line.p, line.len, o);
+			if (r < 0) {
+				rc = -1;
+				break;
+			}
+			*nbad += r == 0;
+		}
+		line.len = 0;
+		over = 0;
+		if (c == EOF)
+			break;
+	}
+	if (ferror(in)) {
+		fk_warn(_("cannot read %s: %s"), path, strerror(errno));
+		rc = -1;
+	}
+	if (in != stdin)
+		fclose(in);
+	fk_buf_free(&line);
+	return rc;
+}
+
+static int
+validate_file(const fk_form *f, const char *path, const fk_vopts *o, size_t *nrec, size_t *nbad)
+{
+	fk_buf b = {0};
+	fk_err e = {0};
+	size_t n = strlen(path);
+	int r;
+
+	if (n > 6 && strcmp(path + n - 6, ".jsonl") == 0)
+		return validate_jsonl(f, path, o, nrec, nbad);
+	(*nrec)++;
+	if (fk_read_file(path, FK_RECORD_MAX, &b, &e) != 0) {
+		fk_buf_free(&b);
+		if (e.code != FK_ELIMIT)
+			return fk_report(&e), -1;
+		/* Larger than any record: refused without reading the rest. */
+		r = validate_one(f, path, (const uint8_t *)"", FK_RECORD_MAX + 1u, o);
+	} else {
+		r = validate_one(f, path, b.p ? b.p : (const uint8_t *)"", b.len, o);
+		fk_buf_free(&b);
+	}
+	if (r < 0)
+		return -1;
+	*nbad += r == 0;
+	return 0;
+}
+
+static int
+parse_today(const char *s, time_t *now)
+{
+	int y, m, d;
+	struct tm tm;
+
+	if (fk_date_parse(s, strlen(s), &y, &m, &d) != 0)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	tm.tm_isdst = -1;
+	*now = mktime(&tm);
+	return *now == (time_t)-1 ? -1 : 0;
+}
+
+/* Options shared by validate, build and show. Returns -1 on a usage error (reported). */
+static int
+parse_opts(const char *sub, int argc, char **argv, fk_vopts *o, int *help)
+{
+	static const struct option opts[] = {
+		{"lang", required_argument, NULL, 'l'},
+		{"today", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': o->lang = optarg; break;
+		case 't':
+			if (parse_today(optarg, &o->now) != 0)
+				return fk_usage_error("schema", _("--today takes a date YYYY-MM-DD")), -1;
+			break;
+		case 'h': *help = 1; return 0;
+		default: return fk_usage_error("schema", _("unknown option for 'schema %s'"), sub), -1;
+		}
+	}
+	return 0;
+}
+
+static int
+sub_validate(const fk_form *f, int argc, char **argv, const fk_vopts *o)
+{
+	size_t nrec = 0, nbad = 0;
+	int i;
+
+	if (argc < 1)
+		return fk_usage_error("schema", _("validate needs a form and record files"));
+	for (i = 0; i < argc; i++)
+		if (validate_file(f, argv[i], o, &nrec, &nbad) != 0)
+			return FK_EXIT_FAIL;
+	printf(_("%zu records checked, %zu with problems\n"), nrec, nbad);
+	return nbad ? FK_EXIT_FAIL : FK_EXIT_OK;
+}
+
+static int
+sub_build(const fk_form *f, int argc, char **argv, const fk_vopts *o)
+{
+	fk_buf b = {0};
+	fk_err e = {0};
+	json_error_t je;
+	json_t *rec = NULL;
+	char *out;
+	int rc = FK_EXIT_FAIL;
+
+	if (argc != 1)
+		return fk_usage_error("schema", _("build needs a form and one record file"));
+	if (fk_read_file(argv[0], FK_RECORD_MAX, &b, &e) != 0)
+		goto report;
+	if ((rec = json_loadb(b.p ? (const char *)b.p : "", b.len, JSON_REJECT_DUPLICATES,
+	    &je)) == NULL) {
+		fk_fail(&e, FK_EINPUT, _("%s: not valid JSON: line %d, column %d: %s"), argv[0],
+		    je.line, je.column, je.text);
+		goto report;
+	}
+	if (fk_form_build(f, rec, o, &e) != 0)
+		goto report;
+	if ((out = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
+		fk_fail(&e, FK_ENOMEM, _("out of memory"));
+		goto report;
+	}
+	puts(out);
+	free(out);
+	rc = FK_EXIT_OK;
+	goto out;
+report:
+	rc = fk_report(&e);
+out:
+	json_decref(rec);
+	fk_buf_free(&b);
+	return rc;
+}
+
+static void
+show_field(const fk_field *x, const char *lang, int depth)
+{
+	enum fk_ftype t = fk_field_type(x);
+	const char *hint = fk_field_hint(x, lang), *s;
+	size_t i;
+	long lo, hi;
+	static const char *const props[] = {"required", "relevant", "constraint", "calculate",
+		"translit_from", NULL};
+
+	printf("%*s%s [%s] %s\n", depth * 2, "", fk_field_name(x), fk_ftype_name(t),
+	    fk_field_label(x, lang));
+	if (hint != NULL)
+		printf("%*s  %s\n", depth * 2, "", hint);
+	for (i = 0; props[i] != NULL; i++)
+		if ((s = fk_field_prop(x, props[i])) != NULL && strcmp(s, "false") != 0)
+			printf("%*s  %s: %s\n", depth * 2, "", props[i], s);
+	if (fk_field_repeat_bounds(x, &lo, &hi))
+		printf("%*s  %s: %ld..%ld\n", depth * 2, "", _("entries"), lo, hi);
+	for (i = 0; i < fk_field_nchoices(x); i++)
+		printf("%*s  - %s: %s\n", depth * 2, "", fk_field_choice_name(x, i),
+		    fk_field_choice_label(x, i, lang));
+	for (i = 0; i < fk_field_nkids(x); i++)
+		show_field(fk_field_kid(x, i), lang, depth + 1);
+}
+
+static int
+sub_show(const fk_form *f, int argc, const fk_vopts *o)
+{
+	const fk_field *root = fk_form_root(f);
+	const char *lang = o->lang;
+	size_t i;
+
+	if (argc != 0)
+		return fk_usage_error("schema", _("show takes one form"));
+	if (!fk_form_has_lang(f, lang))
+		lang = fk_form_lang(f, 0);
+	printf(_("%s (%s v%d, %zu fields)\n"), fk_form_title(f, lang), fk_form_id(f), fk_form_version(f),
+	    fk_form_nfields(f));
+	for (i = 0; i < fk_field_nkids(root); i++)
+		show_field(fk_field_kid(root, i), lang, 0);
+	return FK_EXIT_OK;
+}
+
+static int
+cmd_schema(int argc, char **argv)
+{
+	fk_vopts o = {NULL, 0};
+	fk_form *f = NULL;
+	const char *sub;
+	int help = 0, rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? FK_EXIT_USAGE : FK_EXIT_OK;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "check") && strcmp(sub, "validate") && strcmp(sub, "show") &&
+	    strcmp(sub, "build"))
+		return fk_usage_error("schema", _("unknown subcommand '%s'"), sub);
+	if (parse_opts(sub, argc - 1, argv + 1, &o, &help) != 0)
+		return FK_EXIT_USAGE;
+	if (help) {
+		usage(stdout);
+		return FK_EXIT_OK;
+	}
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (strcmp(sub, "check") == 0)
+		return sub_check(argc, argv);
+	if (argc < 1)
+		return fk_usage_error("schema", _("'schema %s' needs a form"), sub);
+	if (o.lang == NULL)
+		o.lang = default_lang();
+	if ((rc = load_form(argv[0], &f)) != 0)
+		return rc;
+	if (strcmp(sub, "validate") == 0)
+		rc = sub_validate(f, argc - 1, argv + 1, &o);
+	else if (strcmp(sub, "build") == 0)
+		rc = sub_build(f, argc - 1, argv + 1, &o);
+	else
+		rc = sub_show(f, argc - 1, &o);
+	fk_form_free(f);
+	return rc;
+}
+
+FK_COMMAND(schema, N_("check forms, validate records against them, show their questions"),
+    cmd_schema);
