@@ -127,6 +127,7 @@ cmd_export(int argc, char **argv)
 	fk_minisign_sk *sk = NULL;
 	fk_store *s = NULL;
 	fk_export_result res = {0};
+	fk_store_counts counts = {0};
 	fk_err e = {0};
 	char *home = NULL;
 	uint64_t max = 0;
@@ -147,8 +148,14 @@ cmd_export(int argc, char **argv)
 		return fk_usage_error("export", _("say --to DIR (and --max-size like 650M)"));
 	}
 	if (load_device(&o, d, &home, &e) != 0 || fk_store_open(&s, home, &e) != 0 ||
-	    fk_mkdirs(o.to, 0755, &e) != 0 || load_sign_key(home, o.passfile, &sk, &e) != 0 ||
-	    fk_bundle_export(store_iter, s, d->device_id, sk, o.to, max, &res, &e) != 0) {
+	    fk_store_counts_get(s, &counts, &e) != 0) {
+		rc = fk_report(&e);
+		goto out;
+	}
+	/* The signing key (and its passphrase) only when there is something to sign. */
+	if (counts.pending > 0 && (fk_mkdirs(o.to, 0755, &e) != 0 ||
+	    load_sign_key(home, o.passfile, &sk, &e) != 0 ||
+	    fk_bundle_export(store_iter, s, d->device_id, sk, o.to, max, &res, &e) != 0)) {
 		rc = fk_report(&e);
 		goto out;
 	}
