@@ -90,17 +90,23 @@ generate(const char *cardpath, const char *out, size_t n, size_t attsize)
 	fk_device_card c;
 	fk_export_result res;
 	fk_err e;
-	json_t *j;
+	json_t *j = NULL;
 	uint8_t pk[32];
 	char path[4200];
+	size_t i;
+	int rc = 1;
 
 	if (fk_read_file(cardpath, 65536, &card, &e) != 0 ||
 	    (j = json_loadb((const char *)card.p, card.len, 0, NULL)) == NULL ||
 	    fk_age_parse_recipient(json_string_value(json_array_get(json_object_get(j,
 	    "recipients"), 0)), 62, pk, &e) != 0 || fk_age_recipients_add(&to, pk, &e) != 0) {
 		fprintf(stderr, "bad hub card\n");
+		json_decref(j);
+		fk_buf_free(&card);
+		fk_age_recipients_free(&to);
 		return 1;
 	}
+	memset(&g, 0, sizeof g);
 	fx_dev_init(&d, "bench-device");
 	memset(&c, 0, sizeof c);
 	snprintf(c.device_id, sizeof c.device_id, "%s", d.id);
@@ -111,7 +117,6 @@ generate(const char *cardpath, const char *out, size_t n, size_t attsize)
 	if (fk_card_device_encode(&c, d.sk, &dc, &e) != 0 ||
 	    fk_write_file_atomic(path, dc.p, dc.len, 0644, &e) != 0)
 		goto fail;
-	memset(&g, 0, sizeof g);
 	g.d = &d;
 	g.to = &to;
 	g.n = n;
@@ -127,11 +132,21 @@ generate(const char *cardpath, const char *out, size_t n, size_t attsize)
 		goto fail;
 	printf("%s\n", res.paths[0]);
 	fk_export_result_free(&res);
-	fk_buf_free(&g.act);
-	return 0;
+	rc = 0;
 fail:
-	fprintf(stderr, "test_bundle_gen: %s\n", e.msg);
-	return 1;
+	if (rc != 0)
+		fprintf(stderr, "test_bundle_gen: %s\n", e.msg);
+	if (g.cache != NULL)
+		for (i = 0; i < n; i++)
+			fk_buf_free(&g.cache[i]);
+	free(g.cache);
+	fk_buf_free(&g.act);
+	fk_buf_free(&card);
+	fk_buf_free(&dc);
+	json_decref(j);
+	fx_dev_free(&d);
+	fk_age_recipients_free(&to);
+	return rc;
 }
 
 int
