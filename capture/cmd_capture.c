@@ -189,7 +189,8 @@ struct pending_out {
 struct batch {
 	const fk_form *form;
 	fk_finalizer *fin;
-	const struct capture_opts *o;
+	struct capture_opts *o;
+	uint64_t att_limit;
 	long done, rejected, seen;
 	struct pending_out grp[GROUP_RECORDS];
 	size_t ngrp;
@@ -254,17 +255,20 @@ group_commit(struct batch *b, fk_err *e)
 	return 0;
 }
 
-static void
-set_attachment_answers(const struct capture_opts *o, json_t *ans)
+static int
+set_attachment_answers(struct capture_opts *o, uint64_t limit, json_t *ans, fk_err *e)
 {
+	json_t *v;
 	size_t i;
 
 	for (i = 0; i < o->natt; i++) {
-		const char *base = strrchr(o->att[i].path, '/');
-		base = base ? base + 1 : o->att[i].path;
-		if (json_object_get(ans, o->att[i].field) == NULL)
-			json_object_set_new(ans, o->att[i].field, json_string(base));
+		if (json_object_get(ans, o->att[i].field) != NULL)
+			continue;
+		if (fk_attach_answer(&o->att[i], limit, &v, e) != 0 ||
+		    json_object_set_new(ans, o->att[i].field, v) != 0)
+			return -1;
 	}
+	return 0;
 }
 
 /* One record's text: parse, build, validate, finalize. Returns 1 rejected, 0 ok, -1 fatal. */
@@ -298,7 +302,12 @@ batch_record(struct batch *b, const uint8_t *p, size_t n, long line, fk_err *e)
 		json_decref(ans);
 		return 1;
 	}
-	set_attachment_answers(b->o, ans);
+	if (set_attachment_answers(b->o, b->att_limit, ans, e) != 0) {
+		reject(b, line, "", "attachment", e->msg);
+		fk_err_clear(e);
+		json_decref(ans);
+		return 1;
+	}
 	if (fk_form_build(b->form, ans, &vo, e) != 0 ||
 	    fk_form_validate(b->form, ans, &vo, &is, e) != 0) {
 		rc = -1;
@@ -424,7 +433,8 @@ incomplete_object(const uint8_t *p, size_t n)
 }
 
 static int
-run_batch(const struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_err *e)
+run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, uint64_t limit,
+    fk_err *e)
 {
 	struct lreader r;
 	struct batch *b = calloc(1, sizeof *b);
@@ -436,6 +446,7 @@ run_batch(const struct capture_opts *o, const fk_form *form, fk_finalizer *fin, 
 	b->form = form;
 	b->fin = fin;
 	b->o = o;
+	b->att_limit = limit;
 	b->progress = fk_progress_enabled();
 	clock_gettime(CLOCK_MONOTONIC, &b->last_progress);
 	r.max = FK_RECORD_MAX;
@@ -539,7 +550,7 @@ draft_form_id(const char *home, const char *id, char out[64], fk_err *e)
 
 static int
 run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_finalizer *fin,
-    const char *home, fk_err *e)
+    const char *home, uint64_t limit, fk_err *e)
 {
 	fk_wizard_opts w;
 	fk_record_out out;
@@ -558,6 +569,7 @@ run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_fi
 	w.resume_id = o->resume;
 	w.att = o->att;
 	w.natt = o->natt;
+	w.att_limit = limit;
 	w.in = stdin;
 	w.out = stdout;
 	rc = fk_wizard_run(&w, &out, &saved, did, e);
@@ -646,12 +658,12 @@ cmd_capture(int argc, char **argv)
 	if (fk_store_open(&s, home, &e) != 0 || fk_finalizer_new(&fin, s, d, &e) != 0)
 		goto fail;
 	if (o.from != NULL) {
-		rc = run_batch(&o, form, fin, &e);
+		rc = run_batch(&o, form, fin, d->att_limit, &e);
 		if (rc < 0)
 			goto fail;
 		goto out;
 	}
-	if (run_wizard(&o, form, s, fin, home, &e) != 0)
+	if (run_wizard(&o, form, s, fin, home, d->att_limit, &e) != 0)
 		goto fail;
 	rc = FK_EXIT_OK;
 	goto out;

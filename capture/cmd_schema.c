@@ -289,7 +289,7 @@ sub_validate(const fk_form *f, int argc, char **argv, const fk_vopts *o)
 	for (i = 0; i < argc; i++)
 		if (validate_file(f, argv[i], o, &nrec, &nbad) != 0)
 			return FK_EXIT_FAIL;
-	printf(_("%zu records checked, %zu with problems\n"), nrec, nbad);
+	printf(_("records checked: %zu, with problems: %zu\n"), nrec, nbad);
 	return nbad ? FK_EXIT_FAIL : FK_EXIT_OK;
 }
 

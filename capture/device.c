@@ -454,11 +454,17 @@ out:
 	return rc;
 }
 
+static int
+dump_buf(const char *p, size_t n, void *ctx)
+{
+	return fk_buf_append(ctx, p, n, NULL);
+}
+
 int
 fk_device_encode(const fk_device *d, fk_buf *out, fk_err *e)
 {
 	json_t *root, *hubs, *h, *r;
-	char purge[32], *s;
+	char purge[32];
 	size_t i, j;
 	int rc = -1;
 
@@ -483,15 +489,11 @@ fk_device_encode(const fk_device *d, fk_buf *out, fk_err *e)
 		goto nomem;
 	}
 	hubs = NULL;
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s == NULL)
-		goto nomem;
-	rc = fk_buf_append(out, s, strlen(s), e);
+	rc = json_dump_callback(root, dump_buf, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (rc == 0)
 		rc = fk_buf_append(out, "\n", 1, e);
-	free(s);
 	json_decref(root);
-	return rc;
+	return rc == 0 ? 0 : fk_fail(e, FK_ENOMEM, _("out of memory"));
 nomem:
 	json_decref(hubs);
 	json_decref(root);

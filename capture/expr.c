@@ -951,11 +951,15 @@ concat(const struct node *n, const fk_expr_env *env, fk_value *out, fk_err *e)
 	size_t i, len;
 	uint8_t nul = 0;
 
-	b.max = 1 << 20;
 	for (i = 0; i < n->n; i++) {
 		if (eval(n->kid[i], env, &v, e) != 0)
 			goto fail;
 		to_str(&v, tmp, sizeof tmp, &s, &len);
+		if (b.len + len > FK_EXPR_MAX_STR) { /* cut at a character boundary */
+			len = FK_EXPR_MAX_STR - b.len;
+			while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+				len--;
+		}
 		if (fk_buf_append(&b, s, len, e) != 0)
 			goto fail;
 		fk_value_free(&v);
@@ -1026,6 +1030,8 @@ call(const struct node *n, const fk_expr_env *env, const fk_value *a, fk_value *
 		return 0;
 	case FN_TRANSLIT: {
 		char *t = fk_translit_uk_str(s, len, e);
+		if (t == NULL && e != NULL && e->code == FK_EINPUT)
+			return 0; /* not UTF-8: "" */
 		return t == NULL ? -1 : own_str(out, t, strlen(t), e);
 	}
 	}

@@ -35,6 +35,7 @@
 #define FK_EXPR_MAX_LEN 4096   /* bytes of source */
 #define FK_EXPR_MAX_DEPTH 48   /* nesting of sub-expressions */
 #define FK_EXPR_MAX_NAME 64
+#define FK_EXPR_MAX_STR (1 << 20) /* concat() cuts its result here */
 
 /* A value: an empty string is "unanswered". */
 enum fk_vtype { FK_VAL_STR = 0, FK_VAL_NUM, FK_VAL_BOOL };

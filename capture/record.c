@@ -149,7 +149,7 @@ fk_json_dump_secure(const json_t *j, fk_secbuf *b, fk_err *e)
 	struct dumpctx c = { b, e };
 
 	b->len = 0;
-	if (json_dump_callback(j, dump_cb, &c, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
+	if (json_dump_callback(j, dump_cb, &c, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) != 0) {
 		if (e != NULL && e->code == FK_OK)
 			fk_fail(e, FK_ENOMEM, _("cannot serialize the record"));
 		return -1;
@@ -241,8 +241,8 @@ fk_finalizer_rollback(fk_finalizer *f)
 	f->in_tx = 0;
 }
 
-static const char *
-media_type(const char *path)
+const char *
+fk_media_type(const char *path)
 {
 	static const char *const map[][2] = {
 		{ ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" }, { ".png", "image/png" },
@@ -290,7 +290,10 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 	}
 	if (fk_secbuf_reserve(&f->io, FK_AGE_CHUNK, e) != 0)
 		goto out;
-	fk_uuid_new(id);
+	if (a->id[0] != '\0')
+		memcpy(id, a->id, sizeof id);
+	else
+		fk_uuid_new(id);
 	if (fk_store_att_open(f->s, id, seq, idx,
 		fk_finalizer_att_ctlen(f, (uint64_t)st.st_size), &b, e) != 0)
 		goto out;
@@ -328,7 +331,7 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 	name = strrchr(a->path, '/');
 	name = name ? name + 1 : a->path;
 	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "field", a->field, "id", id,
-	    "sha256_ct", hex, "size", (json_int_t)st.st_size, "media_type", media_type(a->path),
+	    "sha256_ct", hex, "size", (json_int_t)st.st_size, "media_type", fk_media_type(a->path),
 	    "name", name);
 	if (o == NULL || json_array_append_new(list, o) != 0)
 		rc = fk_fail(e, FK_EINPUT, _("attachment %s: field or file name is not valid UTF-8"),
@@ -339,6 +342,32 @@ out:
 	sodium_memzero(f->io.p, f->io.cap);
 	close(fd);
 	return rc;
+}
+
+int
+fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e)
+{
+	struct stat st;
+	const char *name = strrchr(a->path, '/');
+
+	*out = NULL;
+	if (stat(a->path, &st) != 0)
+		return fk_fail(e, FK_EIO, _("cannot open attachment %s: %s"), a->path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fk_fail(e, FK_EINPUT, _("attachment %s is not a regular file"), a->path);
+	if ((uint64_t)st.st_size > limit)
+		return fk_fail(e, FK_ELIMIT,
+		    _("attachment %s is %lld bytes, over the device limit of %llu bytes"), a->path,
+		    (long long)st.st_size, (unsigned long long)limit);
+	if (a->id[0] == '\0')
+		fk_uuid_new(a->id);
+	*out = json_pack("{s:s, s:s, s:I, s:s}", "id", a->id, "media_type",
+	    fk_media_type(a->path), "size", (json_int_t)st.st_size, "name",
+	    name ? name + 1 : a->path);
+	if (*out == NULL)
+		return fk_fail(e, FK_EINPUT, _("attachment %s: the file name is not valid UTF-8"),
+		    a->path);
+	return 0;
 }
 
 static int

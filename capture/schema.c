@@ -872,8 +872,7 @@ fk_form_load(const uint8_t *p, size_t len, fk_form **out, fk_issues *issues, fk_
 	*out = f;
 	return 0;
 fail:
-	fk_fail(e, FK_EINPUT, ld.nproblems == 1 ? _("the form has %zu problem") :
-	    _("the form has %zu problems"), ld.nproblems ? ld.nproblems : 1);
+	fk_fail(e, FK_EINPUT, _("problems in the form: %zu"), ld.nproblems ? ld.nproblems : 1);
 fail_nomsg:
 	fk_form_free(f);
 	return -1;

@@ -27,6 +27,7 @@
 #include "schema.h"
 
 #define LINE_MAX_BYTES 65536
+#define WIZ_MAX_ATT 16
 
 extern int _nl_msg_cat_cntr; /* glibc: bump to make gettext see a new LANGUAGE */
 
@@ -48,7 +49,56 @@ struct wiz {
 	int64_t created_at;
 	int resumed;
 	fk_secbuf line;
+	fk_attach_in att[WIZ_MAX_ATT];
+	size_t natt;
 };
+
+static void
+att_free(struct wiz *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->natt; i++) {
+		free((char *)w->att[i].field);
+		free((char *)w->att[i].path);
+	}
+	w->natt = 0;
+}
+
+/* Adds or replaces the attachment of field; takes copies. */
+static int
+att_put(struct wiz *w, const char *field, const char *path, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < w->natt; i++)
+		if (strcmp(w->att[i].field, field) == 0)
+			break;
+	if (i == WIZ_MAX_ATT)
+		return -1;
+	if (i == w->natt) {
+		w->natt++;
+	} else {
+		free((char *)w->att[i].field);
+		free((char *)w->att[i].path);
+	}
+	w->att[i].field = strdup(field);
+	w->att[i].path = strdup(path);
+	snprintf(w->att[i].id, sizeof w->att[i].id, "%s", id ? id : "");
+	return w->att[i].field && w->att[i].path ? 0 : -1;
+}
+
+static json_t *
+att_json(const struct wiz *w)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < w->natt; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "field", w->att[i].field,
+		    "path", w->att[i].path, "id", w->att[i].id));
+	return a;
+}
 
 enum { IN_LINE, IN_EOF, IN_INTR, IN_ERR };
 
@@ -126,6 +176,13 @@ visit(struct wiz *w, const char *key)
 	return 0;
 }
 
+/* A visit the worker did not answer (headings, automatic entries): not undone by '<'. */
+static int
+visit_auto(struct wiz *w, const char *key)
+{
+	return json_object_set_new(w->visited, key, json_true());
+}
+
 static void
 repeat_key(const char *path, size_t n, char *out, size_t cap)
 {
@@ -188,9 +245,9 @@ save_draft(struct wiz *w, fk_err *e)
 	snprintf(d.form_id, sizeof d.form_id, "%s", fk_form_id(w->form));
 	d.form_version = fk_form_version(w->form);
 	d.created_at = w->created_at;
-	j = json_pack("{s:i, s:s, s:I, s:O, s:O, s:O}", "v", 1, "lang", w->lang, "created_at",
-	    (json_int_t)w->created_at, "answers", w->answers, "visited", w->visited, "history",
-	    w->history);
+	j = json_pack("{s:i, s:s, s:I, s:O, s:O, s:O, s:o}", "v", 1, "lang", w->lang,
+	    "created_at", (json_int_t)w->created_at, "answers", w->answers, "visited",
+	    w->visited, "history", w->history, "attach", att_json(w));
 	if (j == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	rc = fk_json_dump_secure(j, &pt, e);
@@ -234,6 +291,17 @@ load_draft(struct wiz *w, const char *id, fk_err *e)
 			set_lang(w, json_string_value(l));
 		w->created_at = d.created_at;
 		memcpy(w->draft_id, d.id, sizeof w->draft_id);
+		{
+			json_t *at = json_object_get(j, "attach"), *el;
+			size_t k;
+			json_array_foreach(at, k, el) {
+				const char *f = json_string_value(json_object_get(el, "field"));
+				const char *pa = json_string_value(json_object_get(el, "path"));
+				const char *aid = json_string_value(json_object_get(el, "id"));
+				if (f != NULL && pa != NULL)
+					(void)!att_put(w, f, pa, aid);
+			}
+		}
 		w->resumed = 1;
 		rc = 0;
 	} else {
@@ -271,12 +339,10 @@ show_value(struct wiz *w, const fk_field *x, const json_t *v)
 	if (json_is_string(v)) {
 		fputs(json_string_value(v), out);
 	} else {
-		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		if (s != NULL) {
-			fputs(s, out);
-			sodium_memzero(s, strlen(s));
-			free(s);
-		}
+		fk_secbuf b = { 0 };
+		if (fk_json_dump_secure(v, &b, NULL) == 0)
+			fwrite(b.p, 1, b.len, out);
+		fk_secbuf_free(&b);
 	}
 }
 
@@ -424,13 +490,13 @@ ask_repeat(struct wiz *w, const fk_question *q, fk_err *e)
 	snprintf(done, sizeof done, "%s#done", q->path);
 	if ((long)n < min || visited(w, key)) {
 		if ((long)n >= min && visited(w, key))
-			return visit(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
+			return visit_auto(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
 		if (fk_answers_repeat_add(w->form, w->answers, q->path, &idx, e) != 0)
 			return STEP_FAIL;
-		return visit(w, key) == 0 ? STEP_NEXT : STEP_FAIL;
+		return visit_auto(w, key) == 0 ? STEP_NEXT : STEP_FAIL;
 	}
 	if (max > 0 && (long)n >= max)
-		return visit(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
+		return visit_auto(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
 	fprintf(w->o->out, "\n%*s%s: %s (%zu) ", q->depth * 2, "", fk_field_label(q->field, w->lang),
 	    n == 0 ? _("add one? y/n") : _("add another? y/n"), n);
 	fputs("> ", w->o->out);
@@ -472,6 +538,21 @@ ask_field(struct wiz *w, const fk_question *q, fk_err *e)
 	}
 	if (w->line.len == 0) {
 		val = cur ? json_incref(cur) : sugg ? json_incref(sugg) : NULL;
+	} else if (fk_field_type(x) == FK_T_ATTACHMENT) {
+		fk_attach_in a;
+		memset(&a, 0, sizeof a);
+		a.field = q->path;
+		a.path = (const char *)w->line.p;
+		if (fk_attach_answer(&a, w->o->att_limit, &val, e) != 0) {
+			fprintf(w->o->out, "  ! %s\n", e->msg);
+			fk_err_clear(e);
+			rc = STEP_NEXT;
+			goto out;
+		}
+		if (att_put(w, q->path, a.path, a.id) != 0) {
+			fk_fail(e, FK_ELIMIT, _("too many attachments"));
+			goto out;
+		}
 	} else {
 		const char *text = (const char *)w->line.p;
 		size_t len = w->line.len;
@@ -569,8 +650,8 @@ finalize(struct wiz *w, fk_record_out *res, int *done, fk_err *e)
 	in.form_version = fk_form_version(w->form);
 	in.answers = w->answers;
 	in.created_at = w->created_at;
-	in.att = w->o->att;
-	in.natt = w->o->natt;
+	in.att = w->att;
+	in.natt = w->natt;
 	in.draft_id = w->resumed ? w->draft_id : NULL;
 	if (fk_finalize_one(w->o->fin, &in, res, e) != 0)
 		goto out;
@@ -630,7 +711,7 @@ wizard_loop(struct wiz *w, fk_record_out *res, int *saved, fk_err *e)
 			} else if (t == FK_T_GROUP || t == FK_T_NOTE || x->readonly) {
 				fprintf(w->o->out, "\n%*s%s %s\n", x->depth * 2, "",
 				    t == FK_T_GROUP ? "==" : "--", fk_field_label(x->field, w->lang));
-				step = visit(w, x->path) == 0 ? STEP_NEXT : STEP_FAIL;
+				step = visit_auto(w, x->path) == 0 ? STEP_NEXT : STEP_FAIL;
 			} else {
 				step = ask_field(w, x, e);
 			}
@@ -657,6 +738,7 @@ fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *saved, char draf
 {
 	struct wiz w;
 	struct sigaction sa, old;
+	size_t i;
 	int rc = -1;
 
 	memset(&w, 0, sizeof w);
@@ -675,6 +757,15 @@ fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *saved, char draf
 	set_lang(&w, start_lang(o));
 	if (o->resume_id != NULL && load_draft(&w, o->resume_id, e) != 0)
 		goto out;
+	for (i = 0; i < o->natt; i++) {
+		fk_attach_in a = o->att[i];
+		json_t *v;
+		if (fk_attach_answer(&a, o->att_limit, &v, e) != 0)
+			goto out;
+		if (fk_answers_set(w.form, w.answers, a.field, v, e) != 0 ||
+		    att_put(&w, a.field, a.path, a.id) != 0)
+			goto out;
+	}
 	interrupted = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
@@ -698,6 +789,7 @@ out:
 	json_decref(w.visited);
 	json_decref(w.history);
 	fk_secbuf_free(&w.line);
+	att_free(&w);
 	return rc;
 }
 

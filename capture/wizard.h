@@ -29,8 +29,9 @@ typedef struct fk_wizard_opts {
 	const fk_secret *draft_key;  /* unlocked; drafts need it */
 	const char *lang;            /* starting language ("uk", "en") */
 	const char *resume_id;       /* a draft id to continue, or NULL */
-	const fk_attach_in *att;
+	const fk_attach_in *att;     /* --attach FIELD=PATH given on the command line */
 	size_t natt;
+	uint64_t att_limit;
 	FILE *in, *out;
 } fk_wizard_opts;
 

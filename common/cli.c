@@ -112,7 +112,16 @@ setup_i18n(void)
 
 	if (lang != NULL && *lang != '\0')
 		setenv("LANGUAGE", lang, 1);
+	const char *cur, *want;
+
 	if (setlocale(LC_ALL, "") == NULL)
+		setlocale(LC_ALL, "C.UTF-8");
+	/* gettext ignores LANGUAGE in the "C" locale: a worker who asked for a
+	 * language gets it even on a machine with no locale configured. */
+	cur = setlocale(LC_MESSAGES, NULL);
+	want = getenv("LANGUAGE");
+	if (want != NULL && *want != '\0' && cur != NULL &&
+	    (strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0))
 		setlocale(LC_ALL, "C.UTF-8");
 	if (dir == NULL || *dir == '\0') {
 		dir = FK_LOCALEDIR;

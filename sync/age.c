@@ -33,12 +33,33 @@
 
 /* ---------------------------------------------------------------- base64 */
 
+/*
+ * Only the base64 alphabet (and '=' where padding is allowed). libsodium 1.0.18's
+ * decoder lets bytes >= 0x80 through as if they were letters, so altered text
+ * could decode to the same bytes: check the alphabet before decoding.
+ */
+static int
+b64_alphabet_ok(const char *s, size_t n, int padding)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			c == '+' || c == '/' || (padding && c == '=')))
+			return 0;
+	}
+	return 1;
+}
+
 /* Strict, canonical, unpadded base64 as the age header uses it. */
 static int
 b64_raw_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t *outlen)
 {
 	const char *end = NULL;
 
+	if (!b64_alphabet_ok(s, n, 0))
+		return -1;
 	if (n == 0) {
 		*outlen = 0;
 		return 0;
@@ -545,7 +566,8 @@ armor_step(struct armor_rd *a, fk_err *e)
 		return armor_fail(a, e, _("line longer than 64 columns"));
 	{
 		const char *end = NULL;
-		if (sodium_base642bin(a->out, sizeof a->out, (const char *)line, len, NULL, &n,
+		if (!b64_alphabet_ok((const char *)line, len, 1) ||
+		    sodium_base642bin(a->out, sizeof a->out, (const char *)line, len, NULL, &n,
 			&end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    end != (const char *)line + len)
 			return armor_fail(a, e, _("invalid base64"));

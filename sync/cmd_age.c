@@ -210,7 +210,8 @@ cmd_age(int argc, char **argv)
 			rec.logn = logn;
 		}
 		if (output != NULL) {
-			if (fk_atomic_open(&at, output, 0644, &e) != 0)
+			/* A passphrase-encrypted file is often an identity file: keep it private. */
+			if (fk_atomic_open(&at, output, use_pass ? 0600 : 0644, &e) != 0)
 				goto report;
 			sink = fk_atomic_sink(&at);
 		}

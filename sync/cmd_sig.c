@@ -157,13 +157,14 @@ sig_keygen(int argc, char **argv)
 	    fk_write_file_atomic(pkpath, pub.p, pub.len, 0644, &e) != 0)
 		goto report;
 	fk_minisign_keyid_hex(pk.keynum, id);
+	/* The public key file's second line is the -P form; pub ends with its LF. */
+	pub.p[pub.len - 1] = '\0';
 	printf(_("The secret key was saved as %s - keep it secret.\n"
 		 "The public key was saved as %s - that one can be public.\n"
 		 "Key id: %s\n\n"
 		 "Files signed with this key pair can be verified with:\n"
-		 "fieldkit sig verify -m FILE -P %.*s\n"),
-	    skpath, pkpath, id, (int)strcspn((char *)pub.p + strcspn((char *)pub.p, "\n") + 1, "\n"),
-	    (char *)pub.p + strcspn((char *)pub.p, "\n") + 1);
+		 "fieldkit sig verify -m FILE -P %s\n"),
+	    skpath, pkpath, id, strchr((char *)pub.p, '\n') + 1);
 	rc = FK_EXIT_OK;
 	goto out;
 report:
@@ -290,8 +291,11 @@ verify_file(const fk_minisign_pk *pk, const char *msg, const char *sigpath, int 
 
 	if (s == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if (fk_read_file(sigpath, FK_MINISIGN_FILE_MAX, &sig, e) != 0)
+	if (fk_read_file(sigpath, FK_MINISIGN_FILE_MAX, &sig, e) != 0) {
+		if (e != NULL && e->code == FK_ELIMIT)
+			fk_fail(e, FK_EINPUT, _("%s is too large to be a signature file"), sigpath);
 		goto done;
+	}
 	if (fk_minisign_sig_parse(sig.p, sig.len, s, e) != 0) {
 		fk_prefix(e, "%s", sigpath);
 		goto done;

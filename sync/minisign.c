@@ -32,8 +32,8 @@
 
 /* Longest comment texts minisign writes and reads back (its fgets buffers,
  * less the prefix, the line end and the NUL). */
-#define TRUSTED_TEXT_MAX (FK_MINISIGN_TRUSTED_MAX - sizeof TRUSTED_PREFIX)
-#define UNTRUSTED_TEXT_MAX (FK_MINISIGN_UNTRUSTED_MAX - sizeof UNTRUSTED_PREFIX)
+#define TRUSTED_TEXT_MAX (FK_MINISIGN_TRUSTED_MAX - sizeof TRUSTED_PREFIX - 1)     /* 8173 */
+#define UNTRUSTED_TEXT_MAX (FK_MINISIGN_UNTRUSTED_MAX - sizeof UNTRUSTED_PREFIX - 1) /* 1003 */
 
 #define PK_BYTES 42   /* "Ed" || keynum[8] || pk[32] */
 #define SIG_BYTES 74  /* alg[2] || keynum[8] || sig[64] */
@@ -129,15 +129,29 @@ has_prefix(const uint8_t *line, size_t n, const char *prefix)
 	return n >= k && memcmp(line, prefix, k) == 0;
 }
 
-/* Decodes canonical standard base64 of exactly outlen bytes. */
+static int
+b64_char(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    c == '+' || c == '/' || c == '=';
+}
+
+/*
+ * Decodes canonical standard base64 of exactly outlen bytes. libsodium 1.0.18's
+ * decoder lets bytes >= 0x80 through as if they were other letters, so the
+ * alphabet is checked here first (minisign's own decoder refuses them too).
+ */
 static int
 b64_exact(const uint8_t *s, size_t n, uint8_t *out, size_t outlen)
 {
-	size_t got = 0;
+	size_t got = 0, i;
 	const char *end = NULL;
 
 	if (n != sodium_base64_encoded_len(outlen, sodium_base64_VARIANT_ORIGINAL) - 1)
 		return -1;
+	for (i = 0; i < n; i++)
+		if (!b64_char(s[i]))
+			return -1;
 	if (sodium_base642bin(out, outlen, (const char *)s, n, NULL, &got, &end,
 	    sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;
@@ -318,9 +332,9 @@ fk_minisign_sk_encode_limits(const fk_minisign_sk *sk, const uint8_t *pass, size
 	memcpy(st + SK_CHK_ALG, "B2", 2);
 	memcpy(st + SK_KEYNUM, sk->keynum, 8);
 	memcpy(st + SK_SK, sk->sk, 64);
-	/* minisign -W leaves the checksum zero; we keep it, which minisign ignores. */
-	sk_checksum(st, st + SK_CHK);
+	/* Like minisign -W, an unencrypted key has a zero checksum (and salt and cost). */
 	if (pass != NULL) {
+		sk_checksum(st, st + SK_CHK);
 		memcpy(st + SK_KDF_ALG, "Sc", 2);
 		randombytes_buf(st + SK_SALT, 32);
 		le64_store(st + SK_OPS, opslimit);
@@ -402,7 +416,7 @@ sk_check(const uint8_t *st, int encrypted, fk_err *e)
 		sodium_free(sk2);
 		return fk_fail(e, FK_EPASS, _("wrong passphrase for the secret key (checksum mismatch)"));
 	}
-	/* minisign -W writes a zero checksum. */
+	/* Unencrypted keys carry a zero checksum (minisign -W); a correct one is accepted too. */
 	if (!ok && sodium_memcmp(zero, st + SK_CHK, 32) != 0) {
 		sodium_free(sk2);
 		return fk_fail(e, FK_EKEY, _("the secret key is damaged (checksum mismatch)"));
@@ -483,6 +497,16 @@ fk_minisign_hash_final(fk_minisign_hasher *h, uint8_t out[64])
 
 /* Signing. */
 
+static void
+hash_buf(const uint8_t *p, size_t n, uint8_t hash[64])
+{
+	fk_minisign_hasher h;
+
+	fk_minisign_hash_init(&h);
+	fk_minisign_hash_update(&h, p, n);
+	fk_minisign_hash_final(&h, hash);
+}
+
 int
 fk_minisign_comments_ok(const char *trusted, const char *untrusted, fk_err *e)
 {
@@ -535,6 +559,10 @@ sign_msg(const fk_minisign_sk *sk, const char *alg, const uint8_t *msg, size_t m
 	global_msg_init(&g, raw + 10, trusted, strlen(trusted));
 	if (crypto_sign_detached(gsig, NULL, g.p, g.len, sk->sk) != 0)
 		return fk_fail(e, FK_ECRYPTO, _("cannot compute the signature"));
+	/* Check our own work (a faulty signature would leak the key and fail later anyway). */
+	if (crypto_sign_verify_detached(raw + 10, msg, msglen, sk->sk + 32) != 0 ||
+	    crypto_sign_verify_detached(gsig, g.p, g.len, sk->sk + 32) != 0)
+		return fk_fail(e, FK_ECRYPTO, _("cannot compute the signature"));
 	if (fk_buf_append(out, UNTRUSTED_PREFIX, strlen(UNTRUSTED_PREFIX), e) != 0 ||
 	    fk_buf_append(out, untrusted, strlen(untrusted), e) != 0 ||
 	    fk_buf_append(out, "\n", 1, e) != 0 || b64_append(out, raw, sizeof raw, e) != 0 ||
@@ -556,12 +584,9 @@ int
 fk_minisign_sign_buf(const fk_minisign_sk *sk, const uint8_t *p, size_t n, const char *trusted,
     const char *untrusted, fk_buf *out, fk_err *e)
 {
-	fk_minisign_hasher h;
 	uint8_t hash[64];
 
-	fk_minisign_hash_init(&h);
-	fk_minisign_hash_update(&h, p, n);
-	fk_minisign_hash_final(&h, hash);
+	hash_buf(p, n, hash);
 	return fk_minisign_sign_hash(sk, hash, trusted, untrusted, out, e);
 }
 
@@ -715,12 +740,9 @@ int
 fk_minisign_verify_buf(const fk_minisign_pk *pk, const uint8_t *sig, size_t siglen,
     const uint8_t *p, size_t n, char *trusted, size_t trusted_cap, fk_err *e)
 {
-	fk_minisign_hasher h;
 	uint8_t hash[64];
 
-	fk_minisign_hash_init(&h);
-	fk_minisign_hash_update(&h, p, n);
-	fk_minisign_hash_final(&h, hash);
+	hash_buf(p, n, hash);
 	return fk_minisign_verify(pk, sig, siglen, hash, p != NULL ? p : (const uint8_t *)"", n, 0,
 	    trusted, trusted_cap, e);
 }

@@ -56,7 +56,7 @@ JSON
 expect 1 "$FK" schema check "$T/bad.json"
 has '$.fields[0].label: no text in language '"'en'"
 has '$.fields[1].relevant: at character 7'
-has 'the form has 2 problems'
+has 'problems in the form: 2'
 printf '{"fieldkit_form": 1,' >"$T/trunc.json"
 expect 1 "$FK" schema check "$T/trunc.json"
 has 'line 1'
@@ -69,7 +69,7 @@ has "\$.fields[2].relevant: at character 1: no field named 'zz'"
 
 # Valid examples validate; invalid ones list path: code.
 expect 0 "$FK" schema validate --today 2025-06-01 family-report "$EX"/family-report-valid-*.json
-has "2 records checked, 0 with problems"
+has "records checked: 2, with problems: 0"
 expect 0 "$FK" schema validate --today 2025-06-01 "$SRC/schemas/child-intake.json" "$EX"/child-intake-valid-*.json
 expect 1 "$FK" schema validate --today 2025-06-01 family-report "$EX/family-report-bad-dob-future.json"
 has "family-report-bad-dob-future.json: children[0].dob: date_in_future: the date is in the future (today is 2025-06-01)"
@@ -87,7 +87,7 @@ has "(record): invalid_utf8"
 } >"$T/batch.jsonl"
 expect 1 "$FK" schema validate --today 2025-06-01 family-report "$T/batch.jsonl"
 has "batch.jsonl:3: reporter_surname_cyr: required"
-has "3 records checked, 1 with problems"
+has "records checked: 3, with problems: 1"
 
 # 50 MB: refused without being read whole, in .json and .jsonl.
 head -c 52428800 /dev/zero | tr '\0' 'a' | sed 's/^/{"report_place": "/' >"$T/big.json"
@@ -96,7 +96,7 @@ has "(record): record_too_large"
 { cat "$T/big.json"; echo; tr -d '\n' <"$EX/family-report-valid-1.json"; echo; } >"$T/big.jsonl"
 expect 1 "$FK" schema validate --today 2025-06-01 family-report "$T/big.jsonl"
 has "big.jsonl:1: (record): record_too_large"
-has "2 records checked, 1 with problems"
+has "records checked: 2, with problems: 1"
 
 # Form ids resolve in FK_SCHEMAS; bad ids are usage errors.
 expect 2 "$FK" schema show 'Bad Id'

@@ -274,6 +274,20 @@ test_garbage(void)
 	for (i = 0; i < (int)(sizeof hdrs / sizeof hdrs[0]); i++)
 		CHECK(fk_age_decrypt_buf(&ids1, (const uint8_t *)hdrs[i], strlen(hdrs[i]), 0, &out,
 			  &e) != 0);
+	/* High bytes are not base64, whatever libsodium 1.0.18's decoder thinks. */
+	{
+		fk_buf ct = {0};
+		size_t k;
+		CHECK(fk_age_encrypt_buf(&rec1, 0, (const uint8_t *)"x", 1, &ct, &e) == 0);
+		for (k = 0; k < ct.len - 32; k++)
+			if (ct.p[k] == '\n' && ct.p[k + 1] == '-' && ct.p[k + 2] == '-')
+				break;
+		/* the byte before "\n---" ends the stanza body */
+		ct.p[k - 1] = 0xC1;
+		CHECK(fk_age_decrypt_buf(&ids1, ct.p, ct.len, 0, &out, &e) != 0 &&
+		    e.code == FK_EHEADER);
+		fk_buf_free(&ct);
+	}
 	/* A header line far longer than any real one. */
 	{
 		static uint8_t big[20000];

@@ -619,7 +619,7 @@ test_bad_forms(void)
 	/* Every problem is reported, not only the first. */
 	CHECK(fk_form_load((const uint8_t *)three, sizeof three - 1, &f, &is, &e) == -1);
 	CHECK_MSG(is.n == 3, "%zu problems", is.n);
-	CHECK(strstr(e.msg, "3 problems") != NULL);
+	CHECK(strstr(e.msg, "problems in the form: 3") != NULL);
 	fk_issues_free(&is);
 }
 

@@ -279,6 +279,7 @@ test_attachments(const char *home)
 	in.form_id = "child-intake";
 	in.form_version = 2;
 	in.answers = a;
+	memset(&att, 0, sizeof att);
 	att.field = "photo";
 	att.path = path;
 	in.att = &att;
