@@ -162,6 +162,9 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 	}
 	printf(_("%s: %zu records from %s: %zu new, %zu duplicates, %zu conflicts, "
 	    "%zu attachments\n"), path, r.nrec, r.device_id, r.nnew, r.ndup, r.nconf, r.natt);
+	if (r.replayed[0])
+		printf(_("%s: this bundle was already imported on %s; nothing changed\n"), path,
+		    r.replayed);
 	return 0;
 }
 

@@ -76,6 +76,7 @@ typedef struct fk_import_result {
 	char device_id[FK_ID_MAX + 1];
 	char bundle_id[37];
 	size_t nrec, nnew, ndup, nconf, natt;
+	char replayed[32];      /* when this bundle was imported before, or "" */
 	char quarantined[4096]; /* where a refused file went ("" if not) */
 } fk_import_result;
 

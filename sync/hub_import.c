@@ -437,6 +437,24 @@ out:
 
 /* ---- the import ---- */
 
+/* A bundle seen before: its records will all be duplicates; say when. */
+static int
+replayed(struct imp *im, fk_err *e)
+{
+	sqlite3_stmt *st;
+	int k;
+
+	if (prep(im->h->db, &st, "SELECT imported_at FROM bundles WHERE bundle_id = ?", e))
+		return -1;
+	sqlite3_bind_text(st, 1, im->m->bundle_id, -1, SQLITE_STATIC);
+	k = sqlite3_step(st);
+	if (k == SQLITE_ROW)
+		snprintf(im->res->replayed, sizeof im->res->replayed, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return k == SQLITE_ROW || k == SQLITE_DONE ? 0 : fk_hub_sql_err(im->h->db, e);
+}
+
 static int
 run(struct imp *im, FILE *f, fk_err *e)
 {
@@ -451,7 +469,7 @@ run(struct imp *im, FILE *f, fk_err *e)
 	snprintf(im->res->bundle_id, sizeof im->res->bundle_id, "%s", im->m->bundle_id);
 	if (prepare_all(im, e) != 0)
 		return -1;
-	if (fk_hub_exec(im->h->db, "BEGIN IMMEDIATE", e) != 0)
+	if (fk_hub_exec(im->h->db, "BEGIN IMMEDIATE", e) != 0 || replayed(im, e) != 0)
 		return -1;
 	while ((k = fk_bundle_peek(im->r, &ri, &ai, e)) == 1) {
 		const fk_bundle_entry *en = &im->m->rec[ri];

@@ -211,7 +211,7 @@ main(void)
 		uint8_t a[32], b[32];
 		state(h, a);
 		CHECK(fk_hub_import_file(h, paths[1], &res, &e) == 0);
-		CHECK(res.nnew == 0 && res.ndup == 333);
+		CHECK(res.nnew == 0 && res.ndup == 333 && res.replayed[0] != 0);
 		state(h, b);
 		CHECK(memcmp(a, b, 32) == 0);
 	}
