@@ -45,6 +45,7 @@ static const char hub_help[] = N_(
     "  show ID                   show one record (logged)\n"
     "  export --format jsonl|csv --to DIR   write records out (logged)\n"
     "  gaps                      report missing sequence numbers and chain breaks\n"
+    "  conflicts                 list different bodies received under a known record id\n"
     "  receipt --device ID --to DIR   write a signed receipt for a device\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
@@ -302,6 +303,34 @@ hub_show(fk_hubdb *h, const char *id, fk_err *e)
 }
 
 static int
+hub_conflicts(fk_hubdb *h, fk_err *e)
+{
+	sqlite3_stmt *st;
+	long n = 0;
+
+	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT c.record_id, c.device_id, c.seq,"
+	    " c.imported_at, c.bundle_id, r.ct_hash, c.ct_hash FROM conflicts c LEFT JOIN records"
+	    " r ON r.record_id = c.record_id ORDER BY c.imported_at, c.record_id", -1, &st,
+	    NULL) != SQLITE_OK)
+		return fk_report(e);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		printf(_("%s\t%s\t%lld\t%s\tbundle %s\tstored %.16s\tother %.16s\n"),
+		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+		    (long long)sqlite3_column_int64(st, 2), sqlite3_column_text(st, 3),
+		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
+		    sqlite3_column_text(st, 6));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n == 0)
+		printf(_("no conflicts\n"));
+	else
+		printf(_("%ld conflicting versions kept; compare them with `fieldkit hub show ID`\n"),
+		    n);
+	return 0;
+}
+
+static int
 hub_receipt(fk_hubdb *h, const struct hopts *o, fk_err *e)
 {
 	fk_minisign_sk *sk = NULL;
@@ -382,6 +411,8 @@ cmd_hub(int argc, char **argv)
 		rc = fk_hub_export_cmd(h, o.format, o.to, &e);
 	else if (strcmp(sub, "gaps") == 0)
 		rc = hub_gaps(h, &e);
+	else if (strcmp(sub, "conflicts") == 0)
+		rc = hub_conflicts(h, &e);
 	else if (strcmp(sub, "receipt") == 0)
 		rc = hub_receipt(h, &o, &e);
 	else
