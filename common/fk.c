@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -146,4 +147,18 @@ fk_buf_free(fk_buf *b)
 	}
 	b->p = NULL;
 	b->len = b->cap = 0;
+}
+
+int
+fk_threads(void)
+{
+	const char *v = getenv("FIELDKIT_THREADS");
+	long n;
+
+	if (v != NULL && *v != '\0') {
+		n = strtol(v, NULL, 10);
+		return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }

@@ -51,6 +51,13 @@ int fk_fail(fk_err *e, int code, const char *fmt, ...) FK_PRINTF(3, 4);
 int fk_prefix(fk_err *e, const char *fmt, ...) FK_PRINTF(2, 3);
 void fk_err_clear(fk_err *e);
 
+/*
+ * How many threads CPU-heavy work may use: FIELDKIT_THREADS if set (1 = no
+ * extra threads), else the online processors, at most 4. (qemu-user 7.2 hangs
+ * in pthread_create on some hosts; the arm64 tests run with FIELDKIT_THREADS=1.)
+ */
+int fk_threads(void);
+
 /* A pull source: returns bytes read (>0), 0 at end of input, -1 on error (e set). */
 typedef struct fk_source {
 	long (*read)(void *ctx, uint8_t *buf, size_t len, fk_err *e);

@@ -1124,7 +1124,7 @@ run_parallel(struct job *all, size_t n)
 
 	all->from = 0;
 	all->to = n;
-	if (n < 2) {
+	if (n < 2 || fk_threads() < 2) {
 		run_range(all);
 		return;
 	}
