@@ -234,7 +234,8 @@ int
 fk_qr_code_text(const QRcode *c, int margin, fk_buf *out, fk_err *e)
 {
 	/* Light modules are drawn (bright white on black), dark ones left blank. */
-	static const char *cell[4] = {"\xe2\x96\x88", "\xe2\x96\x80", "\xe2\x96\x84", " "};
+	/* Index: top module dark (1) | bottom module dark (2). */
+	static const char *cell[4] = {"\xe2\x96\x88", "\xe2\x96\x84", "\xe2\x96\x80", " "};
 	int side = c->width + 2 * margin, x, y;
 
 	for (y = 0; y < side; y += 2) {

@@ -2,7 +2,7 @@
 # qr_cli.sh - `fieldkit qr`: help and usage errors, PNG frame sets with loss,
 # atomic output only when verified, terminal animation, printable sheets.
 set -eu
-: "${FIELDKIT:?}" "${TMPDIR:?}"
+: "${FIELDKIT:?}" "${TMPDIR:?}" "${FK_SRC:?}"
 fk() { "$FIELDKIT" "$@"; }
 d=$(mktemp -d "$TMPDIR/qr_cli.XXXXXX")
 trap 'rm -rf "$d"' EXIT
@@ -94,6 +94,12 @@ fk qr send "$d/in1000" --terminal --count 3 --fps 15 >"$d/term" 2>"$d/err"
 grep -q "▀\|▄" "$d/term" || fail "no half blocks"
 grep -q "showed 3 frames" "$d/err" || fail "terminal summary"
 tail -c 20 "$d/term" | grep -q $'\033\\[?1049l' || fail "terminal not restored"
+# The half-block picture is a readable code: back to pixels, through zbar.
+python3 "$FK_SRC/tests/bench/qr_term2pgm.py" "$d/term" "$d/term.pgm"
+convert "$d/term.pgm" "$d/term.png"
+fk qr receive --images "$d/term.png" -o "$d/term.bin" 2>"$d/err" && [ ! -s "$d/term.bin" ] &&
+	fail "one frame cannot be a whole 1000-byte file"
+grep -q "incomplete QR stream: 1 of" "$d/err" || fail "terminal frame unreadable: $(cat "$d/err")"
 # Ctrl-C (SIGINT) stops it and restores the terminal.
 "$FIELDKIT" qr send "$d/in1000" --terminal --fps 2 >"$d/term2" 2>/dev/null &
 pid=$!
