@@ -57,6 +57,13 @@ PY
 	done
 done
 
+# A directory with frames of an earlier stream is refused.
+set +e
+fk qr send "$d/in1000" --png "$d/fr" 2>"$d/err"; rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "already holds" "$d/err" || fail "frames written over an earlier stream"
+ok "frame directory in use refused"
+
 # Images given one by one, and output on stdout.
 fk qr send "$d/in1000" --png "$d/one" --binary --version 15 2>/dev/null
 fk qr receive --images "$d"/one/*.png >"$d/out2" 2>/dev/null
@@ -131,6 +138,8 @@ for p in "$d"/sheet-*.png; do
 done
 fk qr receive --images "$d/photos" -o "$d/sheetout" 2>"$d/err" || { cat "$d/err"; fail "sheet receive"; }
 cmp -s "$d/sheetin" "$d/sheetout" || fail "sheet content"
-grep -q "$(( $(python3 -c 'import math; k=math.ceil(6032/182); print(k + max(4, math.ceil(k/10)))') - 2 )) QR codes" "$d/err" || fail "the two blotted codes were read: $(cat "$d/err")"
-ok "sheet: $pages pages, two codes lost, restored from JPEG photos"
+codes=$(sed -n 's/^from [0-9]* images: \([0-9]*\) QR codes.*/\1/p' "$d/err")
+total=$(python3 -c 'import math; k=math.ceil(6032/182); print(k + max(4, math.ceil(k/10)))')
+[ -n "$codes" ] && [ "$codes" -le $((total - 2)) ] || fail "the two blotted codes were read: $(cat "$d/err")"
+ok "sheet: $pages pages, $codes of $total codes read (two blotted out), restored from JPEG photos"
 echo "qr_cli: all passed"
