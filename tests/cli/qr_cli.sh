@@ -118,7 +118,8 @@ ok "terminal animation and Ctrl-C"
 
 # Printable sheets: pages at 300 dpi; a photo-like downscale of the pages,
 # with two codes blotted out, still restores the file.
-head -c 6000 /dev/urandom >"$d/sheetin"
+# deterministic content, so that the photo simulation gives the same result every run
+python3 -c "import random, sys; random.seed(6000); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(6000)))" >"$d/sheetin"
 fk qr send "$d/sheetin" --sheet "$d/sheet" 2>"$d/err"
 ls "$d"/sheet-*.png >/dev/null || fail "no sheet pages"
 identify -format '%w %h %x\n' "$d/sheet-1.png" | grep -q "^2480 3508 " || fail "page size"
@@ -142,4 +143,10 @@ codes=$(sed -n 's/^from [0-9]* images: \([0-9]*\) QR codes.*/\1/p' "$d/err")
 total=$(python3 -c 'import math; k=math.ceil(6032/182); print(k + max(4, math.ceil(k/10)))')
 [ -n "$codes" ] && [ "$codes" -le $((total - 2)) ] || fail "the two blotted codes were read: $(cat "$d/err")"
 ok "sheet: $pages pages, $codes of $total codes read (two blotted out), restored from JPEG photos"
+# A code too large for A4 is refused before anything is written.
+set +e
+fk qr send "$d/sheetin" --sheet "$d/big" --version 40 --scale 14 2>"$d/err"; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q "A4" "$d/err" && ! ls "$d"/big-* >/dev/null 2>&1 || fail "oversized sheet code"
+ok "oversized sheet code refused"
 echo "qr_cli: all passed"
