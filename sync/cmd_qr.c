@@ -523,6 +523,8 @@ qr_receive(int argc, char **argv)
 			fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, "
 			    "%lu useful, k = %u\n"), p.images, p.symbols, p.frames - p.other - p.refused,
 			    p.useful, p.k);
+		if (p.unreadable > 0)
+			fk_warn(_("%lu files were not readable images and were skipped"), p.unreadable);
 	}
 	fk_buf_free(&file);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);

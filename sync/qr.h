@@ -103,6 +103,7 @@ typedef struct fk_qr_progress {
 	unsigned long refused;   /* frames of streams over the limits */
 	unsigned streams;        /* streams seen */
 	unsigned failed;         /* streams that decoded but did not verify */
+	unsigned long unreadable; /* image files that could not be read (receive_images) */
 	uint32_t k, rank;        /* of the leading stream (most useful frames) */
 	uint32_t len;
 	int done;

@@ -342,26 +342,35 @@ struct rx_run {
 	unsigned long unreadable;
 };
 
+static void
+rx_report(struct rx_run *r, const char *path)
+{
+	fk_qr_progress p;
+
+	if (r->cb == NULL)
+		return;
+	fk_qr_rx_progress(r->rx, &p);
+	p.unreadable = r->unreadable;
+	r->cb(&p, path, r->ctx);
+}
+
 static int
 rx_image(struct rx_run *r, const char *path, fk_err *e)
 {
 	fk_image img;
 	fk_err ie;
-	fk_qr_progress p;
 	int rc;
 
 	if (fk_image_load(path, &img, &ie) != 0) {
 		r->unreadable++;
+		rx_report(r, path);
 		return 0;
 	}
 	rc = fk_qr_rx_scan(r->rx, &img, e);
 	fk_image_free(&img);
 	if (rc < 0)
 		return -1;
-	if (r->cb != NULL) {
-		fk_qr_rx_progress(r->rx, &p);
-		r->cb(&p, path, r->ctx);
-	}
+	rx_report(r, path);
 	return 0;
 }
 
