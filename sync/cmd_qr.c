@@ -411,6 +411,8 @@ recv_camera(const char *dev, fk_buf *out, fk_err *e)
 	zbar_processor_set_config(proc, 0, ZBAR_CFG_ENABLE, 0);
 	zbar_processor_set_config(proc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
 	zbar_processor_set_config(proc, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
+	/* 720p: a V20-V25 code needs ~4 px per module (docs/qr-stream.md). */
+	zbar_processor_request_size(proc, 1280, 720);
 	if (zbar_processor_init(proc, dev, 0) != 0) {
 		fk_fail(e, FK_EIO, _("cannot open the camera %s; check the device name and "
 		    "that no other program uses it"), dev);
@@ -521,6 +523,8 @@ qr_receive(int argc, char **argv)
 			fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, "
 			    "%lu useful, k = %u\n"), p.images, p.symbols, p.frames - p.other - p.refused,
 			    p.useful, p.k);
+		if (p.unreadable > 0)
+			fk_warn(_("%lu files were not readable images and were skipped"), p.unreadable);
 	}
 	fk_buf_free(&file);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);

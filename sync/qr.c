@@ -2,6 +2,7 @@
  * qr.c - the sending side of the QR stream: cutting a buffer into frames,
  * rendering symbols (PNG, text) and writing PNG frame sets.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,7 +235,8 @@ int
 fk_qr_code_text(const QRcode *c, int margin, fk_buf *out, fk_err *e)
 {
 	/* Light modules are drawn (bright white on black), dark ones left blank. */
-	static const char *cell[4] = {"\xe2\x96\x88", "\xe2\x96\x80", "\xe2\x96\x84", " "};
+	/* Index: top module dark (1) | bottom module dark (2). */
+	static const char *cell[4] = {"\xe2\x96\x88", "\xe2\x96\x84", "\xe2\x96\x80", " "};
 	int side = c->width + 2 * margin, x, y;
 
 	for (y = 0; y < side; y += 2) {
@@ -260,6 +262,26 @@ fk_qr_extra_frames(uint32_t k, unsigned percent)
 	return (uint32_t)(((uint64_t)k * percent + 99) / 100);
 }
 
+/* True if dir already holds frame-*.png files (of an earlier stream, perhaps). */
+static int
+dir_has_frames(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n;
+	int found = 0;
+
+	if (d == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		found = n > 10 && strncmp(de->d_name, "frame-", 6) == 0 &&
+		    strcmp(de->d_name + n - 4, ".png") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 int
 fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned extra_percent,
     const fk_qr_opts *o, uint32_t *nframes, fk_err *e)
@@ -271,6 +293,9 @@ fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned extra_
 	uint32_t i, n;
 	int rc = -1;
 
+	if (dir_has_frames(dir))
+		return fk_fail(e, FK_ESTATE, _("%s already holds frame-*.png files; remove them or "
+		    "choose another directory, so that two streams do not mix"), dir);
 	if (fk_qr_stream_init(&s, data, len, o, e) != 0)
 		return -1;
 	if (fk_mkdirs(dir, 0755, e) != 0)

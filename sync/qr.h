@@ -80,6 +80,7 @@ uint32_t fk_qr_extra_frames(uint32_t k, unsigned percent);
 /*
  * Writes DIR/frame-00001.png ... for frames 0 .. k + extra - 1 (extra =
  * ceil(k * extra_percent / 100)). If nframes is not NULL it gets the count.
+ * Refuses (FK_ESTATE) a directory that already holds frame-*.png files.
  */
 int fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned extra_percent,
     const fk_qr_opts *o, uint32_t *nframes, fk_err *e) FK_WUR;
@@ -102,6 +103,7 @@ typedef struct fk_qr_progress {
 	unsigned long refused;   /* frames of streams over the limits */
 	unsigned streams;        /* streams seen */
 	unsigned failed;         /* streams that decoded but did not verify */
+	unsigned long unreadable; /* image files that could not be read (receive_images) */
 	uint32_t k, rank;        /* of the leading stream (most useful frames) */
 	uint32_t len;
 	int done;

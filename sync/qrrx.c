@@ -92,12 +92,11 @@ rx_same(const struct rx_stream *s, const fk_qrframe *f)
 
 /* The stream a frame belongs to, making room for a new one; NULL if refused. */
 static struct rx_stream *
-rx_stream_for(fk_qr_rx *rx, const fk_qrframe *f, fk_err *e, int *oom)
+rx_stream_for(fk_qr_rx *rx, const fk_qrframe *f)
 {
 	struct rx_stream *s, *victim = NULL;
 	int i;
 
-	*oom = 0;
 	for (i = 0; i < FK_QR_MAX_STREAMS; i++)
 		if (rx_same(&rx->s[i], f))
 			return &rx->s[i];
@@ -118,11 +117,8 @@ rx_stream_for(fk_qr_rx *rx, const fk_qrframe *f, fk_err *e, int *oom)
 		return NULL;
 	rx_stream_clear(victim);
 	victim->dec = fk_fountain_dec_new(f->k, f->chunk, f->sid);
-	if (victim->dec == NULL) {
-		*oom = 1;
-		fk_fail(e, FK_ENOMEM, _("out of memory for a QR stream of %u bytes"), f->len);
-		return NULL;
-	}
+	if (victim->dec == NULL)
+		return NULL; /* no memory for this (perhaps forged) stream: refuse its frames */
 	victim->used = 1;
 	memcpy(victim->sid, f->sid, 8);
 	victim->k = f->k;
@@ -172,7 +168,7 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 {
 	struct rx_stream *s;
 	fk_qrframe f;
-	int rc, oom;
+	int rc;
 
 	rx->p.symbols++;
 	if (fk_qrframe_from_symbol(sym, n, rx->buf, &f) != 0) {
@@ -180,9 +176,7 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 		return FK_QR_FEED_INVALID;
 	}
 	rx->p.frames++;
-	if ((s = rx_stream_for(rx, &f, e, &oom)) == NULL) {
-		if (oom)
-			return -1;
+	if ((s = rx_stream_for(rx, &f)) == NULL) {
 		rx->p.refused++;
 		return FK_QR_FEED_REFUSED;
 	}
@@ -342,26 +336,35 @@ struct rx_run {
 	unsigned long unreadable;
 };
 
+static void
+rx_report(struct rx_run *r, const char *path)
+{
+	fk_qr_progress p;
+
+	if (r->cb == NULL)
+		return;
+	fk_qr_rx_progress(r->rx, &p);
+	p.unreadable = r->unreadable;
+	r->cb(&p, path, r->ctx);
+}
+
 static int
 rx_image(struct rx_run *r, const char *path, fk_err *e)
 {
 	fk_image img;
 	fk_err ie;
-	fk_qr_progress p;
 	int rc;
 
 	if (fk_image_load(path, &img, &ie) != 0) {
 		r->unreadable++;
+		rx_report(r, path);
 		return 0;
 	}
 	rc = fk_qr_rx_scan(r->rx, &img, e);
 	fk_image_free(&img);
 	if (rc < 0)
 		return -1;
-	if (r->cb != NULL) {
-		fk_qr_rx_progress(r->rx, &p);
-		r->cb(&p, path, r->ctx);
-	}
+	rx_report(r, path);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -48,13 +49,14 @@ bench_overhead(void)
 	size_t a, b;
 
 	printf("1. frames received / k until decoded (random loss, frames shown in order)\n");
-	printf("   %5s %5s %7s %9s %9s %9s %9s\n", "k", "loss", "trials", "mean", "max",
-	    "extra>=2", "shown/k");
+	printf("   (late: the receiver starts at frame k/2 and misses the first source frames)\n");
+	printf("   %5s %5s %7s %9s %9s %9s %9s %9s\n", "k", "loss", "trials", "mean", "max",
+	    "extra>=2", "shown/k", "late");
 	for (a = 0; a < 3; a++)
 		for (b = 0; b < 4; b++) {
 			uint32_t k = ks[a], trials = k == 10 ? 2000 : k == 100 ? 300 : 12, t, i;
 			uint8_t *msg = malloc((size_t)k * chunk), pl[16], *scr = malloc(k), sid[8];
-			double sum = 0, shown = 0, mx = 0;
+			double sum = 0, shown = 0, mx = 0, late = 0;
 			unsigned over2 = 0;
 
 			for (t = 0; t < trials; t++) {
@@ -77,9 +79,19 @@ bench_overhead(void)
 					mx = (double)got / k;
 				over2 += got > k + 2;
 				fk_fountain_dec_free(d);
+				d = fk_fountain_dec_new(k, chunk, sid);
+				for (got = 0, i = k / 2; fk_fountain_dec_message(d) == NULL; i++) {
+					if (rnd() % 100 < losses[b])
+						continue;
+					fk_fountain_encode(msg, k, chunk, sid, i, pl, scr);
+					fk_fountain_dec_add(d, i, pl);
+					got++;
+				}
+				late += (double)got / k;
+				fk_fountain_dec_free(d);
 			}
-			printf("   %5u %4u%% %7u %9.4f %9.4f %9u %9.3f\n", k, losses[b], trials,
-			    sum / trials, mx, over2, shown / trials);
+			printf("   %5u %4u%% %7u %9.4f %9.4f %9u %9.3f %9.4f\n", k, losses[b], trials,
+			    sum / trials, mx, over2, shown / trials, late / trials);
 			free(msg);
 			free(scr);
 		}
@@ -163,48 +175,54 @@ bench_zbar(void)
 }
 
 static void
-bench_stream(void)
+bench_stream_one(size_t len, int version, int level, int loss)
 {
-	size_t len = 500000;
 	uint8_t *data = malloc(len), fr[FK_QRF_MAX];
 	fk_qr_opts o;
 	fk_qr_stream s;
 	fk_qr_rx *rx;
 	fk_buf out = {0};
 	double t0, te = 0, td = 0;
+	struct rusage ru;
 	uint32_t i;
-	int loss;
+	size_t n;
 
 	randombytes_buf(data, len);
 	fk_qr_opts_default(&o);
-	printf("\n4. 500 KB stream in memory (V20-M base45 framing, no images)\n");
-	for (loss = 0; loss <= 50; loss += 25) {
-		size_t n;
-
-		te = td = 0;
-		if (fk_qr_stream_init(&s, data, len, &o, NULL) != 0)
-			break;
-		rx = fk_qr_rx_new(0, NULL);
-		for (i = 0; !fk_qr_rx_done(rx); i++) {
-			if ((int)(rnd() % 100) < loss)
-				continue;
-			t0 = now();
-			n = fk_qr_stream_frame(&s, i, fr);
-			te += now() - t0;
-			t0 = now();
-			fk_qr_rx_feed(rx, fr, n, NULL);
-			td += now() - t0;
-		}
-		out.len = 0;
-		printf("   loss %2d%%: k = %u, frames shown %u, encode %.2f s, decode %.2f s, %s\n",
-		    loss, s.k, i, te, td,
-		    fk_qr_rx_take(rx, &out, NULL) == 0 && out.len == len &&
-		    memcmp(out.p, data, len) == 0 ? "ok" : "FAILED");
-		fk_qr_rx_free(rx);
-		fk_qr_stream_free(&s);
+	o.version = version;
+	o.level = level;
+	if (fk_qr_stream_init(&s, data, len, &o, NULL) != 0)
+		return;
+	rx = fk_qr_rx_new(0, NULL);
+	for (i = 0; !fk_qr_rx_done(rx); i++) {
+		if ((int)(rnd() % 100) < loss)
+			continue;
+		t0 = now();
+		n = fk_qr_stream_frame(&s, i, fr);
+		te += now() - t0;
+		t0 = now();
+		fk_qr_rx_feed(rx, fr, n, NULL);
+		td += now() - t0;
 	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("   %7zu bytes V%d-%c loss %2d%%: k = %4u, shown %4u, encode %.2f s, decode %.2f s, "
+	    "peak RSS %ld MB, %s\n", len, version, "LMQH"[level], loss, s.k, i, te, td,
+	    ru.ru_maxrss / 1024, fk_qr_rx_take(rx, &out, NULL) == 0 && out.len == len &&
+	    memcmp(out.p, data, len) == 0 ? "ok" : "FAILED");
+	fk_qr_rx_free(rx);
+	fk_qr_stream_free(&s);
 	fk_buf_free(&out);
 	free(data);
+}
+
+static void
+bench_stream(void)
+{
+	printf("\n4. streams in memory (frames built and fed, no images; one core)\n");
+	bench_stream_one(500000, 20, 1, 0);
+	bench_stream_one(500000, 20, 1, 25);
+	bench_stream_one(500000, 20, 1, 50);
+	bench_stream_one(5000000, 25, 0, 10);
 }
 
 /* Test vectors for docs/qr-stream.md. */

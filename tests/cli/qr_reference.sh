@@ -35,7 +35,7 @@ echo "ok: independent QR decoder + reference stream decoder rebuild the file"
 # A damaged symbol and foreign lines are ignored by both decoders.
 sed -i '1s/^./Z/' "$d/sym.txt"
 echo "HELLO WORLD" >>"$d/sym.txt"
-"$FIELDKIT" qr receive --text "$d/sym.txt" -o "$d/out2" 2>/dev/null || fail "fieldkit --text"
+"$FIELDKIT" qr receive --text - -o "$d/out2" <"$d/sym.txt" 2>/dev/null || fail "fieldkit --text"
 cmp -s "$d/in" "$d/out2" || fail "fieldkit --text content"
 echo "ok: fieldkit reads the same symbols as text"
 
