@@ -207,11 +207,44 @@ ms_since(const struct timespec *t)
 	return (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
 }
 
+/*
+ * Some reasons quote the offending value ('...'); a batch's errors go to
+ * logs, so for those codes the quoted text is replaced by an ellipsis: errors
+ * name the line, the field path and the reason, never a value.
+ */
+static void
+redact(const char *msg, char *out, size_t cap)
+{
+	size_t o = 0;
+	int inq = 0;
+
+	for (; *msg && o + 4 < cap; msg++) {
+		if (*msg == '\'') {
+			if (!inq) {
+				memcpy(out + o, "'\xe2\x80\xa6'", 5);
+				o += 5;
+			}
+			inq = !inq;
+			continue;
+		}
+		if (!inq)
+			out[o++] = *msg;
+	}
+	out[o < cap ? o : cap - 1] = '\0';
+}
+
 static void
 reject(struct batch *b, long line, const char *path, const char *code, const char *msg)
 {
+	char safe[512];
+
+	if (strcmp(code, "invalid_choice") == 0 || strcmp(code, "duplicate_choice") == 0 ||
+	    strcmp(code, "media_type") == 0)
+		redact(msg, safe, sizeof safe);
+	else
+		snprintf(safe, sizeof safe, "%s", msg);
 	fprintf(stderr, _("line %ld: %s: %s (%s)\n"), line, path && *path ? path : _("(record)"),
-	    msg, code);
+	    safe, code);
 	(void)b;
 }
 
