@@ -400,12 +400,40 @@ record_json(fk_finalizer *f, const fk_record_in *in, const fk_record_out *out,
 	    "attachments", atts);
 }
 
+/* zstd then age: js -> ct, and ct's SHA-256. Safe to run in several threads
+ * with distinct zc, zs and ct (the recipients are only read). */
 static int
-seal_record(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_store_record *r,
-    fk_err *e)
+seal_bytes(const fk_age_recipients *r, ZSTD_CCtx *zc, fk_secbuf *zs, const fk_secbuf *js,
+    fk_buf *ct, uint8_t hash[32], fk_err *e)
+{
+	size_t zlen;
+	int rc = -1;
+
+	if (fk_secbuf_reserve(zs, ZSTD_compressBound(js->len), e) != 0)
+		return -1;
+	zlen = ZSTD_compressCCtx(zc, zs->p, zs->cap, js->p, js->len, ZSTD_LEVEL);
+	if (ZSTD_isError(zlen)) {
+		fk_fail(e, FK_ENOMEM, _("cannot compress the record: %s"), ZSTD_getErrorName(zlen));
+		goto out;
+	}
+	ct->len = 0;
+	if (fk_age_encrypt_buf(r, 0, zs->p, zlen, ct, e) != 0)
+		goto out;
+	crypto_hash_sha256(hash, ct->p, ct->len);
+	rc = 0;
+out:
+	sodium_memzero(zs->p, zs->cap);
+	zs->len = 0;
+	return rc;
+}
+
+/* Seals the attachments, then puts the canonical record JSON into js. */
+static int
+record_plaintext(fk_finalizer *f, const fk_record_in *in, const fk_record_out *out,
+    int64_t finalized, fk_secbuf *js, fk_err *e)
 {
 	json_t *atts = json_array(), *rec = NULL;
-	size_t i, zlen;
+	size_t i;
 	int rc = -1;
 
 	if (atts == NULL)
@@ -413,34 +441,34 @@ seal_record(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_stor
 	for (i = 0; i < in->natt; i++)
 		if (seal_attachment(f, out->seq, (int)i, &in->att[i], atts, e) != 0)
 			goto out;
-	rec = record_json(f, in, out, r->finalized_at, atts);
+	rec = record_json(f, in, out, finalized, atts);
 	if (rec == NULL) {
 		fk_fail(e, FK_EINPUT, _("the record cannot be put together (form id not UTF-8?)"));
 		goto out;
 	}
-	if (fk_json_dump_secure(rec, &f->js, e) != 0 ||
-	    fk_secbuf_reserve(&f->zs, ZSTD_compressBound(f->js.len), e) != 0)
-		goto out;
-	zlen = ZSTD_compressCCtx(f->zc, f->zs.p, f->zs.cap, f->js.p, f->js.len, ZSTD_LEVEL);
-	if (ZSTD_isError(zlen)) {
-		fk_fail(e, FK_ENOMEM, _("cannot compress the record: %s"), ZSTD_getErrorName(zlen));
-		goto out;
-	}
-	f->zs.len = zlen;
-	f->ct.len = 0;
-	if (fk_age_encrypt_buf(&f->r, 0, f->zs.p, f->zs.len, &f->ct, e) != 0)
-		goto out;
-	r->ct = f->ct.p;
-	r->ctlen = f->ct.len;
-	r->natt = in->natt;
-	crypto_hash_sha256(r->ct_hash, r->ct, r->ctlen);
-	rc = 0;
+	rc = fk_json_dump_secure(rec, js, e);
 out:
-	sodium_memzero(f->js.p, f->js.cap);
-	sodium_memzero(f->zs.p, f->zs.cap);
-	f->js.len = f->zs.len = 0;
 	json_decref(rec);
 	json_decref(atts);
+	return rc;
+}
+
+static int
+seal_record(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_store_record *r,
+    fk_err *e)
+{
+	int rc;
+
+	rc = record_plaintext(f, in, out, r->finalized_at, &f->js, e);
+	if (rc == 0)
+		rc = seal_bytes(&f->r, f->zc, &f->zs, &f->js, &f->ct, r->ct_hash, e);
+	sodium_memzero(f->js.p, f->js.cap);
+	f->js.len = 0;
+	if (rc == 0) {
+		r->ct = f->ct.p;
+		r->ctlen = f->ct.len;
+		r->natt = in->natt;
+	}
 	return rc;
 }
 
