@@ -1,0 +1,276 @@
+/*
+ * cmd_demo.c - `fieldkit demo`: the whole loop in a temporary folder, saying
+ * at each step what happened: a hub and a device set up, sample records of
+ * both forms captured, a bundle exported, verified and imported, a receipt
+ * signed by the hub and acknowledged by the device.
+ *
+ * Each step runs this same program (/proc/self/exe) as a user would, with
+ * passphrases from generated files (no prompts). Must never: touch anything
+ * outside its temporary folder, or leave it behind unless --keep is given.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "io.h"
+
+static const char family_sample[] =
+    "{\"report_date\":\"2025-01-20\",\"report_place_kind\":\"remote\","
+    "\"report_place\":\"Гаряча лінія\",\"status\":\"tracing\","
+    "\"reporter_surname_cyr\":\"Юрченко\",\"reporter_given_cyr\":\"Ганна\","
+    "\"reporter_dob_kind\":\"unknown\",\"reporter_age\":67,\"reporter_sex\":\"female\","
+    "\"reporter_settlement\":\"Запоріжжя\",\"reporter_oblast\":\"UA23\","
+    "\"reporter_language\":\"ru\",\"reporter_id_type\":\"none\",\"children\":[{"
+    "\"relationship\":\"grandmother\",\"surname_cyr\":\"Юрченко\",\"given_cyr\":\"Євген\","
+    "\"sex\":\"male\",\"dob_kind\":\"unknown\",\"age_years\":9,\"docs_had\":[\"unknown\"],"
+    "\"imposed\":[\"unknown\"],\"res_settlement\":\"Маріуполь\",\"res_oblast\":\"UA14\","
+    "\"separation_cause\":\"filtration\",\"with_whom\":\"parents\","
+    "\"separation_date\":\"2022-04-10\",\"last_country\":\"unknown\"}],"
+    "\"consent_process\":\"yes\",\"consent_share_authorities\":\"yes\","
+    "\"consent_share_orgs\":\"no\",\"consent_publish_name\":\"no\","
+    "\"consent_publish_photo\":\"no\",\"consent_withheld_reasons\":[\"safety_family\"]}\n";
+
+static const char intake_sample[] =
+    "{\"intake_date\":\"2025-02-11\",\"intake_place\":\"Київ, служба у справах дітей\","
+    "\"surname_cyr\":\"Шевченко\",\"given_cyr\":\"Богдан\",\"sex\":\"male\","
+    "\"dob_kind\":\"unknown\",\"age_years\":15,\"citizenship\":[\"UA\"],"
+    "\"docs_on_return\":[\"none\"],\"imposed\":[\"none\"],\"dna_sample_taken\":\"no\","
+    "\"return_date\":\"2025-02-10\",\"crossing_point\":\"Гоптівка\","
+    "\"accompanied_by\":[\"alone\"],\"child_wishes\":\"not_asked\","
+    "\"care_arrangement\":\"none_yet\",\"urgent\":\"yes\","
+    "\"urgent_details\":\"Потребує лікування\",\"risk_level\":\"high\","
+    "\"protection_concerns\":[\"unaccompanied\",\"medical\"],"
+    "\"interview_present\":[\"psychologist\",\"social_worker\"],"
+    "\"crime_disclosed\":\"unknown\",\"interview_subject\":\"child\","
+    "\"consent_services\":\"yes\",\"consent_tracing\":\"yes\","
+    "\"consent_share_family\":\"yes\",\"consent_share_authorities\":\"yes\","
+    "\"consent_share_orgs\":\"no\",\"legal_basis\":\"vital_interest\",\"withheld\":\"no\"}\n";
+
+static char dir[4096];
+static int step;
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("\n[%d] ", ++step);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Runs `fieldkit ARGS...` (this very program); returns its exit status. */
+static int
+run(const char *first, ...)
+{
+	char *argv[32];
+	va_list ap;
+	int n = 0, status;
+	pid_t pid;
+
+	argv[n++] = "fieldkit";
+	argv[n++] = (char *)first;
+	va_start(ap, first);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static char *
+p(const char *name)
+{
+	static char buf[8][4200];
+	static int k;
+
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+static int
+write_pass(const char *name, fk_err *e)
+{
+	uint8_t r[18];
+	char b64[32];
+
+	randombytes_buf(r, sizeof r);
+	sodium_bin2base64(b64, sizeof b64, r, sizeof r, sodium_base64_VARIANT_URLSAFE);
+	strcat(b64, "\n");
+	return fk_write_secret_file(p(name), b64, strlen(b64), 0, e);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static int
+first_file(const char *sub, const char *suffix, char *out, size_t cap)
+{
+	char cmd[4400];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(cmd, sizeof cmd, "ls -1 '%s'/*%s 2>/dev/null | head -1", p(sub), suffix);
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(out, (int)cap, f) != NULL) {
+		out[strcspn(out, "\n")] = 0;
+		rc = out[0] ? 0 : -1;
+	}
+	pclose(f);
+	return rc;
+}
+
+static int
+device_id(char *out, size_t cap)
+{
+	char cmd[4400];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(cmd, sizeof cmd, "sed -n 's/.*\"device_id\" *: *\"\\([^\"]*\\)\".*/\\1/p' "
+	    "'%s' | head -1", p("device/device.json"));
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(out, (int)cap, f) != NULL) {
+		out[strcspn(out, "\n")] = 0;
+		rc = out[0] ? 0 : -1;
+	}
+	pclose(f);
+	return rc;
+}
+
+#define RUN(...) do { if (run(__VA_ARGS__, (char *)NULL) != 0) goto failed; } while (0)
+
+static int
+loop(fk_err *e)
+{
+	char bundle[4200], receipt[4200], dev[128];
+
+	say(_("A hub (the office that receives records): its age key, protected by a "
+	    "passphrase; its signing key; its public card."));
+	RUN("hub", "init", "--home", p("hub"), "--name", "Demo hub", "--passphrase-file",
+	    p("hub.pass"));
+	say(_("A field device, set up with the hub's card: whatever it captures is sealed "
+	    "to the hub at once."));
+	RUN("init", "--home", p("device"), "--name", "Demo laptop", "--hub",
+	    p("hub/hub-card.json"), "--passphrase-file", p("device.pass"));
+	say(_("The device's signed card, registered at the hub: only registered devices "
+	    "may send bundles."));
+	RUN("device-card", "--home", p("device"), "--to", p("device.card"),
+	    "--passphrase-file", p("device.pass"));
+	RUN("hub", "devices", "add", p("device.card"), "--home", p("hub"));
+	say(_("Capturing sample records: a family report and a returned child's intake. "
+	    "The device cannot read them back."));
+	if (fk_write_file_atomic(p("family.jsonl"), family_sample, strlen(family_sample), 0600,
+	    e) != 0 || fk_write_file_atomic(p("intake.jsonl"), intake_sample,
+	    strlen(intake_sample), 0600, e) != 0)
+		return -1;
+	RUN("capture", "family-report", "--from", p("family.jsonl"), "--home", p("device"));
+	RUN("capture", "child-intake", "--from", p("intake.jsonl"), "--home", p("device"));
+	RUN("list", "--home", p("device"));
+	say(_("Export to a \"USB stick\": one signed bundle, written safely and read back."));
+	RUN("export", "--home", p("device"), "--to", p("stick"), "--passphrase-file",
+	    p("device.pass"));
+	if (first_file("stick", ".fkb", bundle, sizeof bundle) != 0)
+		goto failed;
+	say(_("At the hub: the bundle's signature and every record's hash are checked..."));
+	RUN("bundle", "verify", bundle, "--hub", p("hub"));
+	say(_("...and it is imported in one transaction: decrypted, validated against its "
+	    "form, stored."));
+	RUN("hub", "import", "--home", p("hub"), "--passphrase-file", p("hub.pass"), bundle);
+	say(_("Importing the same stick again changes nothing: duplicates are recognised."));
+	RUN("hub", "import", "--home", p("hub"), "--passphrase-file", p("hub.pass"), bundle);
+	RUN("hub", "list", "--home", p("hub"));
+	RUN("hub", "gaps", "--home", p("hub"));
+	say(_("The hub signs a receipt of what it holds; the device checks it and only then "
+	    "purges."));
+	if (device_id(dev, sizeof dev) != 0)
+		goto failed;
+	RUN("hub", "receipt", "--home", p("hub"), "--device", dev, "--to", p("stick"),
+	    "--passphrase-file", p("hub.pass"));
+	if (first_file("stick", ".fkr", receipt, sizeof receipt) != 0)
+		goto failed;
+	RUN("ack", "--home", p("device"), receipt);
+	RUN("list", "--home", p("device"));
+	return 0;
+failed:
+	return fk_fail(e, FK_ESTATE, _("the demo stopped at step %d (see above)"), step);
+}
+
+static int
+cmd_demo(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"keep", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	const char *tmp = getenv("TMPDIR");
+	int c, keep = 0, rc;
+	fk_err e = {0};
+	time_t t0 = time(NULL);
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "kh", lo, NULL)) != -1) {
+		if (c == 'k')
+			keep = 1;
+		else if (c == 'h') {
+			printf("%s", _("Usage: fieldkit demo [--keep]\n\n"
+			    "Runs the whole loop in a temporary folder: hub and device set up, sample\n"
+			    "records of both forms captured, a bundle exported and imported, the hub's\n"
+			    "receipt acknowledged. --keep leaves the folder for a look around.\n"));
+			return 0;
+		} else
+			return fk_usage_error("demo", _("unknown option"));
+	}
+	snprintf(dir, sizeof dir, "%s/fieldkit-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		fk_fail(&e, FK_EIO, _("cannot create a temporary folder: %s"), strerror(errno));
+		return fk_report(&e);
+	}
+	printf(_("fieldkit demo in %s\n"), dir);
+	setenv("FIELDKIT_QUIET", "1", 0);
+	rc = write_pass("hub.pass", &e) == 0 && write_pass("device.pass", &e) == 0 ?
+	    loop(&e) : -1;
+	if (rc == 0)
+		printf(_("\nDone in %ld s: every record captured reached the hub once, and the "
+		    "device holds nothing the hub has not confirmed.\n"), (long)(time(NULL) - t0));
+	if (keep)
+		printf(_("Everything is in %s (passphrases in hub.pass, device.pass).\n"), dir);
+	else
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return rc == 0 ? 0 : fk_report(&e);
+}
+
+FK_COMMAND(demo, N_("run the whole loop (device -> USB bundle -> hub -> receipt) in a "
+    "temporary folder"), cmd_demo);

@@ -1,0 +1,311 @@
+/*
+ * cmd_export.c - the device's side of USB sync: `fieldkit export` (bundle of
+ * every record not yet acknowledged), `fieldkit ack RECEIPT` (mark what a hub
+ * holds as delivered, which purges it per the retention setting) and
+ * `fieldkit device-card` (the signed public card a hub registers).
+ *
+ * Must never: mark anything delivered without a receipt signed by a hub this
+ * device was set up with and addressed to this device; report an export as
+ * done before the bundle was read back and verified.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card.h"
+#include "cli.h"
+#include "device.h"
+#include "io.h"
+#include "receipt.h"
+#include "store.h"
+
+enum { O_HOME = 256, O_PASS, O_TO, O_MAX };
+
+struct dopts {
+	const char *home, *passfile, *to, *max;
+	int help;
+};
+
+static int
+parse(int argc, char **argv, struct dopts *o)
+{
+	static const struct option lo[] = {
+		{"home", required_argument, NULL, O_HOME},
+		{"passphrase-file", required_argument, NULL, O_PASS},
+		{"to", required_argument, NULL, O_TO},
+		{"max-size", required_argument, NULL, O_MAX},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int c;
+
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_HOME: o->home = optarg; break;
+		case O_PASS: o->passfile = optarg; break;
+		case O_TO: o->to = optarg; break;
+		case O_MAX: o->max = optarg; break;
+		case 'h': o->help = 1; break;
+		default: return -1;
+		}
+	}
+	return 0;
+}
+
+/* "650M", "4G", "100000" -> bytes. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+
+	if (end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	else if (*end != 0)
+		return -1;
+	if (shift && end[1] != 0 && strcmp(end + 1, "B") != 0)
+		return -1;
+	if (v == 0 || v > (1ULL << 50) >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int
+load_device(const struct dopts *o, fk_device *d, char **home, fk_err *e)
+{
+	if (fk_device_home(o->home, home, e) != 0)
+		return -1;
+	return fk_device_load(d, *home, e);
+}
+
+static int
+load_sign_key(const char *home, const char *passfile, fk_minisign_sk **sk, fk_err *e)
+{
+	char *p = fk_device_path(home, FK_DEVICE_SIGN_KEY);
+	int rc;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	rc = fk_minisign_sk_load(p, passfile, sk, e);
+	free(p);
+	return rc;
+}
+
+static int
+store_iter(void *ictx, fk_record_fn fn, void *ctx, fk_err *e)
+{
+	return fk_store_each_pending(ictx, fn, ctx, e);
+}
+
+static const char export_help[] = N_(
+    "Usage: fieldkit export --to DIR [--max-size SIZE] [--home DIR] [--passphrase-file F]\n\n"
+    "Writes every finalized record not yet acknowledged by a hub (with its\n"
+    "attachments) into a signed bundle in DIR, then reads it back and checks it.\n"
+    "Records stay on this device until `fieldkit ack RECEIPT`.\n\n"
+    "Options:\n"
+    "  --to DIR                  where to write (a USB stick)\n"
+    "  --max-size SIZE           split into bundles of at most SIZE bytes (K, M, G)\n"
+    "  --home DIR                device home (default $FIELDKIT_HOME)\n"
+    "  --passphrase-file F       read the device passphrase from F (for the signing key)\n"
+    "  -h, --help                show this help\n");
+
+static int
+cmd_export(int argc, char **argv)
+{
+	struct dopts o;
+	fk_device *d = calloc(1, sizeof *d);
+	fk_minisign_sk *sk = NULL;
+	fk_store *s = NULL;
+	fk_export_result res = {0};
+	fk_store_counts counts = {0};
+	fk_err e = {0};
+	char *home = NULL;
+	uint64_t max = 0;
+	size_t i;
+	int rc = FK_EXIT_FAIL;
+
+	if (d == NULL || parse(argc, argv, &o) != 0) {
+		free(d);
+		return fk_usage_error("export", _("unknown option"));
+	}
+	if (o.help) {
+		fputs(_(export_help), stdout);
+		free(d);
+		return 0;
+	}
+	if (o.to == NULL || optind != argc || (o.max && parse_size(o.max, &max) != 0)) {
+		free(d);
+		return fk_usage_error("export", _("say --to DIR (and --max-size like 650M)"));
+	}
+	if (load_device(&o, d, &home, &e) != 0 || fk_store_open(&s, home, &e) != 0 ||
+	    fk_store_counts_get(s, &counts, &e) != 0) {
+		rc = fk_report(&e);
+		goto out;
+	}
+	/* The signing key (and its passphrase) only when there is something to sign. */
+	if (counts.pending > 0 && (fk_mkdirs(o.to, 0755, &e) != 0 ||
+	    load_sign_key(home, o.passfile, &sk, &e) != 0 ||
+	    fk_bundle_export(store_iter, s, d->device_id, sk, o.to, max, &res, &e) != 0)) {
+		rc = fk_report(&e);
+		goto out;
+	}
+	if (res.nfiles == 0)
+		printf(_("nothing to export: every record was acknowledged by a hub\n"));
+	for (i = 0; i < res.nfiles; i++)
+		printf(_("wrote %s\n"), res.paths[i]);
+	if (res.nfiles > 0)
+		printf(_("%zu records and %zu attachments in %zu bundle(s), %llu bytes, read back "
+		    "and verified; records stay here until a hub's receipt is acknowledged\n"),
+		    res.nrec, res.natt, res.nfiles, (unsigned long long)res.bytes);
+	rc = 0;
+out:
+	fk_export_result_free(&res);
+	fk_minisign_sk_free(sk);
+	fk_store_close(s);
+	fk_device_free(d);
+	free(d);
+	free(home);
+	return rc;
+}
+
+static const char ack_help[] = N_(
+    "Usage: fieldkit ack RECEIPT [--home DIR]\n\n"
+    "Checks a hub's receipt (its signature against the hub keys this device was set\n"
+    "up with, and that it is addressed to this device), then marks the records it\n"
+    "lists as delivered; they are purged per the device's retention setting.\n");
+
+static int
+cmd_ack(int argc, char **argv)
+{
+	struct dopts o;
+	fk_device *d = calloc(1, sizeof *d);
+	fk_minisign_pk pks[FK_DEVICE_MAX_HUBS];
+	const char *names[FK_DEVICE_MAX_HUBS];
+	fk_receipt r = {0};
+	fk_store *s = NULL;
+	fk_buf b = {0};
+	fk_err e = {0};
+	char *home = NULL;
+	size_t i, marked, mism;
+	int rc = FK_EXIT_FAIL;
+
+	if (d == NULL || parse(argc, argv, &o) != 0) {
+		free(d);
+		return fk_usage_error("ack", _("unknown option"));
+	}
+	if (o.help) {
+		fputs(_(ack_help), stdout);
+		free(d);
+		return 0;
+	}
+	if (optind != argc - 1) {
+		free(d);
+		return fk_usage_error("ack", _("name one receipt file"));
+	}
+	if (load_device(&o, d, &home, &e) != 0 ||
+	    fk_read_file(argv[optind], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
+		goto fail;
+	for (i = 0; i < d->nhubs; i++) {
+		const char *k = d->hubs[i].sign_pubkey;
+		if (fk_minisign_pk_parse((const uint8_t *)k, strlen(k), &pks[i], &e) != 0)
+			goto fail;
+		names[i] = d->hubs[i].name;
+	}
+	if (fk_receipt_check(b.p, b.len, pks, names, d->nhubs, d->device_id, &r, &e) != 0 ||
+	    fk_store_open(&s, home, &e) != 0 ||
+	    fk_store_mark_delivered(s, (const char (*)[37])r.ids, (const uint8_t (*)[32])r.ct,
+	    r.n, &marked, &mism, &e) != 0)
+		goto fail;
+	printf(_("receipt from hub \"%s\" (%s): %zu records confirmed delivered"), r.hub,
+	    r.created, marked);
+	if (mism > 0)
+		printf(_("; %zu listed records are not held here in that form (kept as they are)"),
+		    mism);
+	putchar('\n');
+	rc = 0;
+	goto out;
+fail:
+	fk_prefix(&e, "ack");
+	rc = fk_report(&e);
+out:
+	fk_receipt_free(&r);
+	fk_store_close(s);
+	fk_buf_free(&b);
+	fk_device_free(d);
+	free(d);
+	free(home);
+	return rc;
+}
+
+static const char card_help[] = N_(
+    "Usage: fieldkit device-card [--to FILE] [--home DIR] [--passphrase-file F]\n\n"
+    "Writes this device's public card (device id, name, signing key), signed by the\n"
+    "device key, for the hub to register with `fieldkit hub devices add CARD`.\n");
+
+static int
+cmd_device_card(int argc, char **argv)
+{
+	struct dopts o;
+	fk_device *d = calloc(1, sizeof *d);
+	fk_minisign_sk *sk = NULL;
+	fk_device_card c;
+	fk_buf out = {0};
+	fk_err e = {0};
+	char *home = NULL, def[64], fp[17];
+	const char *to;
+	int rc = FK_EXIT_FAIL;
+
+	if (d == NULL || parse(argc, argv, &o) != 0) {
+		free(d);
+		return fk_usage_error("device-card", _("unknown option"));
+	}
+	if (o.help) {
+		fputs(_(card_help), stdout);
+		free(d);
+		return 0;
+	}
+	if (load_device(&o, d, &home, &e) != 0 || load_sign_key(home, o.passfile, &sk, &e))
+		goto fail;
+	memset(&c, 0, sizeof c);
+	snprintf(c.device_id, sizeof c.device_id, "%s", d->device_id);
+	snprintf(c.name, sizeof c.name, "%s", d->name);
+	fk_minisign_sk_public(sk, &c.pk);
+	fk_now_rfc3339(c.created);
+	snprintf(def, sizeof def, "device-%.8s.card", d->device_id);
+	to = o.to ? o.to : def;
+	if (fk_card_device_encode(&c, sk, &out, &e) != 0 ||
+	    fk_write_file_atomic(to, out.p, out.len, 0644, &e) != 0)
+		goto fail;
+	fk_minisign_keyid_hex(c.pk.keynum, fp);
+	printf(_("device card written to %s (device %s, key id %s)\n"), to, c.device_id, fp);
+	rc = 0;
+	goto out;
+fail:
+	rc = fk_report(&e);
+out:
+	fk_minisign_sk_free(sk);
+	fk_buf_free(&out);
+	fk_device_free(d);
+	free(d);
+	free(home);
+	return rc;
+}
+
+FK_COMMAND(export, N_("write a signed bundle of unacknowledged records (USB sync)"),
+    cmd_export);
+FK_COMMAND(ack, N_("acknowledge a hub's receipt: mark its records delivered"), cmd_ack);
+/* FK_COMMAND with a hyphenated name. */
+static const struct fk_command fk_cmd_device_card
+    __attribute__((used, section("fk_cmds"), aligned(sizeof(void *)))) = {
+	"device-card", N_("write this device's signed public card for the hub"),
+	cmd_device_card};

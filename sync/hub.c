@@ -1,0 +1,522 @@
+/*
+ * hub.c - the hub home and database: creation, devices, gaps, audit log.
+ * Import lives in hub_import.c. See hub.h.
+ */
+#include "hub.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "card.h"
+#include "hub_int.h"
+#include "io.h"
+#include "pass.h"
+
+/*
+ * The hub signing key's scrypt cost: 64 MiB, one pass (as identity.age at
+ * log N = 16), so signing a receipt takes a fraction of a second on a Pi.
+ */
+#define HUB_KEY_OPSLIMIT 2097152ULL
+#define HUB_KEY_MEMLIMIT 67108864ULL
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS devices(device_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " sign_pubkey TEXT NOT NULL, added_at TEXT NOT NULL, revoked_at TEXT);"
+    "CREATE TABLE IF NOT EXISTS bundles(bundle_id TEXT PRIMARY KEY, device_id TEXT NOT NULL,"
+    " created TEXT, imported_at TEXT NOT NULL, nrec INT, nnew INT, ndup INT, nconf INT);"
+    "CREATE TABLE IF NOT EXISTS records(record_id TEXT PRIMARY KEY,"
+    " device_id TEXT NOT NULL, seq INT NOT NULL, ct_hash TEXT NOT NULL, prev TEXT NOT NULL,"
+    " form_id TEXT NOT NULL, form_version INT NOT NULL, short_ref TEXT,"
+    " body TEXT NOT NULL CHECK(json_valid(body)), bundle_id TEXT NOT NULL,"
+    " imported_at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS records_dev ON records(device_id, seq);"
+    "CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY, record_id TEXT NOT NULL,"
+    " device_id TEXT NOT NULL, seq INT NOT NULL, ct_hash TEXT NOT NULL, prev TEXT NOT NULL,"
+    " body TEXT NOT NULL, bundle_id TEXT NOT NULL, imported_at TEXT NOT NULL,"
+    " UNIQUE(record_id, ct_hash));"
+    "CREATE TABLE IF NOT EXISTS attachments(att_id TEXT NOT NULL, record_id TEXT NOT NULL,"
+    " ct_hash TEXT NOT NULL, size INT NOT NULL, field TEXT, media_type TEXT, name TEXT,"
+    " PRIMARY KEY(att_id, record_id));"
+    "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+    " action TEXT NOT NULL, detail TEXT, nrec INT);";
+
+char *
+fk_hub_path(const char *home, const char *name)
+{
+	size_t n = strlen(home) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", home, name);
+	return p;
+}
+
+int
+fk_hub_sql_err(sqlite3 *db, fk_err *e)
+{
+	return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(db));
+}
+
+int
+fk_hub_exec(sqlite3 *db, const char *sql, fk_err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fk_fail(e, FK_EIO, _("hub database: %s"), msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_identity(const char *home, const uint8_t *pass, size_t passlen, int logn,
+    char recip[FK_AGE_RECIPIENT_LEN + 1], fk_err *e)
+{
+	uint8_t sk[32], pk[32];
+	fk_secret txt = {0};
+	fk_age_recipients r = {0};
+	fk_buf out = {0};
+	char *path = fk_hub_path(home, FK_HUB_IDENTITY);
+	int rc = -1;
+	char when[32];
+
+	fk_age_keygen(sk, pk);
+	fk_age_format_recipient(pk, recip);
+	if (path == NULL || fk_secret_alloc(&txt, 256, e) != 0)
+		goto fail;
+	fk_now_rfc3339(when);
+	txt.len = (size_t)snprintf((char *)txt.p, 256, "# created: %s\n# public key: %s\n",
+	    when, recip);
+	fk_age_format_identity(sk, (char *)txt.p + txt.len);
+	txt.len += FK_AGE_IDENTITY_LEN;
+	txt.p[txt.len++] = '\n';
+	r.pass = pass;
+	r.passlen = passlen;
+	r.logn = logn;
+	if (fk_age_encrypt_buf(&r, 0, txt.p, txt.len, &out, e) != 0 ||
+	    fk_write_secret_file(path, out.p, out.len, 0, e) != 0)
+		goto fail;
+	rc = 0;
+fail:
+	sodium_memzero(sk, sizeof sk);
+	fk_secret_free(&txt);
+	fk_buf_free(&out);
+	free(path);
+	return rc;
+}
+
+static int
+write_sign_key(const char *home, const uint8_t *pass, size_t passlen, fk_minisign_pk *pk,
+    fk_err *e)
+{
+	fk_minisign_sk *sk = NULL;
+	fk_secret enc = {0};
+	fk_buf pub = {0};
+	char *kp = fk_hub_path(home, FK_HUB_SIGN_KEY), *pp = fk_hub_path(home, FK_HUB_SIGN_PUB);
+	int rc = -1;
+
+	if (kp == NULL || pp == NULL || fk_minisign_keygen(&sk, pk, e) != 0 ||
+	    fk_minisign_sk_encode_limits(sk, pass, passlen, HUB_KEY_OPSLIMIT,
+	    HUB_KEY_MEMLIMIT, &enc, e) != 0 ||
+	    fk_write_secret_file(kp, enc.p, enc.len, 0, e) != 0 ||
+	    fk_minisign_pk_encode(pk, &pub, e) != 0 ||
+	    fk_write_file_atomic(pp, pub.p, pub.len, 0644, e) != 0)
+		goto fail;
+	rc = 0;
+fail:
+	fk_minisign_sk_free(sk);
+	fk_secret_free(&enc);
+	fk_buf_free(&pub);
+	free(kp);
+	free(pp);
+	return rc;
+}
+
+int
+fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t passlen,
+    int logn, fk_err *e)
+{
+	char recip[FK_AGE_RECIPIENT_LEN + 1], when[32];
+	char *p = NULL;
+	fk_minisign_pk pk;
+	fk_buf card = {0};
+	fk_hubdb *h = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (name[0] == 0 || strlen(name) > FK_HUB_NAME_MAX || strpbrk(name, "\n\r\t") != NULL)
+		return fk_fail(e, FK_EUSAGE, _("the hub name must be 1 to %d characters on "
+		    "one line"), FK_HUB_NAME_MAX);
+	if (fk_mkdirs(home, 0700, e) != 0)
+		return -1;
+	if ((p = fk_hub_path(home, FK_HUB_IDENTITY)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (stat(p, &st) == 0) {
+		fk_fail(e, FK_ESTATE, _("%s already holds a hub; choose another --home"), home);
+		goto fail;
+	}
+	if (write_identity(home, pass, passlen, logn, recip, e) != 0 ||
+	    write_sign_key(home, pass, passlen, &pk, e) != 0)
+		goto fail;
+	fk_now_rfc3339(when);
+	free(p);
+	if ((p = fk_hub_path(home, FK_HUB_CARD)) == NULL ||
+	    fk_card_hub_encode(name, recip, &pk, when, &card, e) != 0 ||
+	    fk_write_file_atomic(p, card.p, card.len, 0644, e) != 0)
+		goto fail;
+	if (fk_hub_open(&h, home, e) != 0)
+		goto fail;
+	rc = fk_hub_meta_set(h, "name", name, e);
+	if (rc == 0)
+		rc = fk_hub_meta_set(h, "created", when, e);
+fail:
+	fk_hub_close(h);
+	fk_buf_free(&card);
+	free(p);
+	if (rc != 0)
+		fk_prefix(e, _("hub init"));
+	return rc;
+}
+
+int
+fk_hub_meta_set(fk_hubdb *h, const char *k, const char *v, fk_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", -1,
+	    &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fk_hub_sql_err(h->db, e);
+	sqlite3_finalize(st);
+	if (rc == 0 && strcmp(k, "name") == 0)
+		snprintf(h->name, sizeof h->name, "%s", v);
+	return rc;
+}
+
+static void
+meta_load(fk_hubdb *h)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(h->db, "SELECT v FROM meta WHERE k = 'name'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(h->name, sizeof h->name, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+int
+fk_hub_open(fk_hubdb **out, const char *home, fk_err *e)
+{
+	fk_hubdb *h = calloc(1, sizeof *h);
+	char *p = NULL;
+	struct stat st;
+
+	*out = NULL;
+	if (h == NULL || (h->home = strdup(home)) == NULL)
+		goto nomem;
+	if ((p = fk_hub_path(home, FK_HUB_IDENTITY)) == NULL)
+		goto nomem;
+	if (stat(p, &st) != 0) {
+		fk_fail(e, FK_ESTATE, _("no hub in %s; run `fieldkit hub init --home %s` "
+		    "first"), home, home);
+		goto fail;
+	}
+	free(p);
+	if ((p = fk_hub_path(home, FK_HUB_DB)) == NULL)
+		goto nomem;
+	if (sqlite3_open_v2(p, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		fk_fail(e, FK_EIO, _("cannot open the hub database %s"), p);
+		goto fail;
+	}
+	sqlite3_busy_timeout(h->db, 10000);
+	if (fk_hub_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", e) != 0 ||
+	    fk_hub_exec(h->db, schema_sql, e) != 0)
+		goto fail;
+	meta_load(h);
+	free(p);
+	*out = h;
+	return 0;
+nomem:
+	fk_fail(e, FK_ENOMEM, _("out of memory"));
+fail:
+	free(p);
+	fk_hub_close(h);
+	return -1;
+}
+
+void
+fk_hub_close(fk_hubdb *h)
+{
+	if (h == NULL)
+		return;
+	if (h->db != NULL)
+		sqlite3_close(h->db);
+	fk_age_identities_free(&h->own_ids);
+	free(h->home);
+	free(h);
+}
+
+const char *
+fk_hub_name(const fk_hubdb *h)
+{
+	return h->name;
+}
+
+const char *
+fk_hub_home(const fk_hubdb *h)
+{
+	return h->home;
+}
+
+void *
+fk_hub_sqlite(fk_hubdb *h)
+{
+	return h->db;
+}
+
+int
+fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e)
+{
+	char *p = fk_hub_path(h->home, FK_HUB_IDENTITY);
+	int rc;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	rc = fk_age_identities_load(&h->own_ids, p, passfile, e);
+	free(p);
+	if (rc == 0)
+		h->ids = &h->own_ids;
+	return rc;
+}
+
+void
+fk_hub_set_identities(fk_hubdb *h, const fk_age_identities *ids)
+{
+	h->ids = ids;
+}
+
+void
+fk_hub_set_validator(fk_hubdb *h, fk_hub_validator fn, void *ctx)
+{
+	h->validate = fn;
+	h->vctx = ctx;
+}
+
+/* ---- devices ---- */
+
+int
+fk_hub_device_add(fk_hubdb *h, const char *id, const char *name, const fk_minisign_pk *pk,
+    fk_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	char b64[64], when[32];
+	uint8_t raw[42];
+	int rc = -1, k;
+
+	if (!fk_device_id_valid(id))
+		return fk_fail(e, FK_EINPUT, _("malformed device id"));
+	memcpy(raw, "Ed", 2);
+	memcpy(raw + 2, pk->keynum, 8);
+	memcpy(raw + 10, pk->pk, 32);
+	sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
+	fk_now_rfc3339(when);
+	if (sqlite3_prepare_v2(h->db, "SELECT sign_pubkey, revoked_at FROM devices "
+	    "WHERE device_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	k = sqlite3_step(st);
+	if (k == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			fk_fail(e, FK_ESTATE, _("device %s was revoked; a revoked device "
+			    "cannot be added again"), id);
+		else if (strcmp((const char *)sqlite3_column_text(st, 0), b64) != 0)
+			fk_fail(e, FK_ESTATE, _("device %s is already registered with another "
+			    "key; revoke it first"), id);
+		else
+			rc = 0; /* the same card again */
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(h->db, "INSERT INTO devices(device_id, name, sign_pubkey, "
+	    "added_at) VALUES(?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b64, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, when, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fk_hub_sql_err(h->db, e);
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = fk_hub_audit(h, "device-add", id, 0, e);
+	return rc;
+}
+
+int
+fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e)
+{
+	sqlite3_stmt *st;
+	char when[32];
+	int rc;
+
+	fk_now_rfc3339(when);
+	if (sqlite3_prepare_v2(h->db, "UPDATE devices SET revoked_at = ? WHERE device_id = ? "
+	    "AND revoked_at IS NULL", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fk_hub_sql_err(h->db, e);
+	sqlite3_finalize(st);
+	if (rc == 0 && sqlite3_changes(h->db) == 0)
+		return fk_fail(e, FK_EINPUT, _("no registered, unrevoked device %s; see "
+		    "`fieldkit hub devices list`"), id);
+	return rc == 0 ? fk_hub_audit(h, "device-revoke", id, 0, e) : rc;
+}
+
+int
+fk_hub_device_list(fk_hubdb *h, FILE *out, fk_err *e)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(h->db, "SELECT d.device_id, d.name, d.added_at, d.revoked_at,"
+	    " (SELECT count(*) FROM records r WHERE r.device_id = d.device_id),"
+	    " d.sign_pubkey FROM devices d ORDER BY d.added_at, d.device_id", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *rev = (const char *)sqlite3_column_text(st, 3);
+		fprintf(out, "%s\t%s\t%s\t%s\t%lld\t%s\n", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+		    rev ? rev : "active", (long long)sqlite3_column_int64(st, 4),
+		    sqlite3_column_text(st, 5));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+fk_hub_device_key(void *ctx, const char *device_id, fk_minisign_pk *pk, fk_err *e)
+{
+	fk_hubdb *h = ctx;
+	sqlite3_stmt *st;
+	int k, rc = -1;
+
+	if (sqlite3_prepare_v2(h->db, "SELECT sign_pubkey, revoked_at FROM devices WHERE "
+	    "device_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	k = sqlite3_step(st);
+	if (k != SQLITE_ROW)
+		fk_fail(e, FK_ESIG, _("bundle from unknown device %s; register its card with "
+		    "`fieldkit hub devices add`"), device_id);
+	else if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		fk_fail(e, FK_ESIG, _("bundle from revoked device %s (revoked %s)"), device_id,
+		    sqlite3_column_text(st, 1));
+	else {
+		const char *b = (const char *)sqlite3_column_text(st, 0);
+		rc = fk_minisign_pk_parse((const uint8_t *)b, strlen(b), pk, e);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- audit, gaps, receipts ---- */
+
+int
+fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec, fk_err *e)
+{
+	sqlite3_stmt *st;
+	char when[32];
+	int rc;
+
+	fk_now_rfc3339(when);
+	if (sqlite3_prepare_v2(h->db, "INSERT INTO audit(at, action, detail, nrec) "
+	    "VALUES(?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, nrec);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fk_hub_sql_err(h->db, e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+fk_hub_gaps(fk_hubdb *h, FILE *out, size_t *nproblems, fk_err *e)
+{
+	sqlite3_stmt *st;
+	char dev[FK_ID_MAX + 1] = "", last[65] = "";
+	int64_t lastseq = 0;
+
+	*nproblems = 0;
+	if (sqlite3_prepare_v2(h->db, "SELECT device_id, seq, ct_hash, prev FROM records "
+	    "ORDER BY device_id, seq", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+		int64_t seq = sqlite3_column_int64(st, 1);
+		const char *ct = (const char *)sqlite3_column_text(st, 2);
+		const char *prev = (const char *)sqlite3_column_text(st, 3);
+		if (strcmp(d, dev) != 0) {
+			snprintf(dev, sizeof dev, "%s", d);
+			lastseq = 0;
+			last[0] = 0;
+		}
+		if (seq > lastseq + 1) {
+			(*nproblems)++;
+			if (seq == lastseq + 2)
+				fprintf(out, _("%s: record %lld missing\n"), d, (long long)lastseq + 1);
+			else
+				fprintf(out, _("%s: records %lld to %lld missing\n"), d,
+				    (long long)lastseq + 1, (long long)seq - 1);
+		} else if (seq == lastseq + 1 && last[0] != 0 && strcmp(prev, last) != 0) {
+			(*nproblems)++;
+			fprintf(out, _("%s: hash chain broken before record %lld\n"), d,
+			    (long long)seq);
+		}
+		lastseq = seq;
+		snprintf(last, sizeof last, "%s", ct);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+fk_hub_each_held(fk_hubdb *h, const char *device_id,
+    int (*fn)(void *ctx, const char *id, const char *ct_hex), void *ctx, fk_err *e)
+{
+	sqlite3_stmt *st;
+	int k, rc = 0;
+
+	if (sqlite3_prepare_v2(h->db, "SELECT record_id, ct_hash FROM records WHERE "
+	    "device_id = ?1 UNION SELECT record_id, ct_hash FROM conflicts WHERE "
+	    "device_id = ?1 ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	while ((k = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1)) != 0) {
+			rc = fk_fail(e, FK_ENOMEM, _("out of memory"));
+			break;
+		}
+	if (rc == 0 && k != SQLITE_DONE)
+		rc = fk_hub_sql_err(h->db, e);
+	sqlite3_finalize(st);
+	return rc;
+}

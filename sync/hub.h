@@ -1,0 +1,105 @@
+/*
+ * hub.h - the hub: the place records from many devices end up.
+ *
+ * The hub home holds hub.db (SQLite, WAL, synchronous=FULL), identity.age
+ * (the hub's age identity, passphrase-encrypted so that `age -d` opens it),
+ * sign.key / sign.pub (minisign, for receipts), hub-card.json (public),
+ * files/ (attachments, as their age files, named by the SHA-256 of the
+ * ciphertext) and quarantine/ (refused bundles, each with a .reason file).
+ *
+ * Owns: registering devices, importing bundles (one transaction per bundle:
+ * all of it or none of it), duplicates, conflicts, gaps, the audit log.
+ * Must never: delete or overwrite a stored record, import part of a bundle,
+ * accept a bundle from an unknown or revoked device, or write a reference to
+ * an attachment file before that file is durably on disk.
+ */
+#ifndef FK_HUB_H
+#define FK_HUB_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "age.h"
+#include "bundle.h"
+#include "minisign.h"
+
+#define FK_HUB_DB "hub.db"
+#define FK_HUB_IDENTITY "identity.age"
+#define FK_HUB_SIGN_KEY "sign.key"
+#define FK_HUB_SIGN_PUB "sign.pub"
+#define FK_HUB_CARD "hub-card.json"
+#define FK_HUB_FILES "files"
+#define FK_HUB_QUARANTINE "quarantine"
+#define FK_HUB_MAX_RECORD_JSON (8u << 20)   /* one record's decompressed JSON */
+#define FK_HUB_NAME_MAX 127
+
+typedef struct fk_hubdb fk_hubdb;
+
+/*
+ * Form validation: returns 0 when the record is valid for the form version
+ * it names; -1 with FK_ESTATE when the hub does not know that form version
+ * (the bundle is quarantined until the form is added); -1 otherwise.
+ */
+typedef int (*fk_hub_validator)(void *ctx, const char *form_id, int version,
+    json_t *record, fk_err *e);
+
+/* Creates a hub home: keys, card, empty database. */
+int fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t passlen,
+    int logn, fk_err *e) FK_WUR;
+
+int fk_hub_open(fk_hubdb **h, const char *home, fk_err *e) FK_WUR;
+void fk_hub_close(fk_hubdb *h);
+const char *fk_hub_name(const fk_hubdb *h);
+const char *fk_hub_home(const fk_hubdb *h);
+void *fk_hub_sqlite(fk_hubdb *h); /* sqlite3 *, for the listing commands */
+
+/* home/name, malloc'd (NULL when out of memory). */
+char *fk_hub_path(const char *home, const char *name);
+
+/* Unlocks identity.age (asks the passphrase or reads passfile). */
+int fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e) FK_WUR;
+/* Uses these identities instead (tests). Borrowed. */
+void fk_hub_set_identities(fk_hubdb *h, const fk_age_identities *ids);
+void fk_hub_set_validator(fk_hubdb *h, fk_hub_validator fn, void *ctx);
+
+/* Devices. */
+int fk_hub_device_add(fk_hubdb *h, const char *id, const char *name,
+    const fk_minisign_pk *pk, fk_err *e) FK_WUR;
+int fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e) FK_WUR;
+int fk_hub_device_list(fk_hubdb *h, FILE *out, fk_err *e) FK_WUR;
+/* fk_bundle_keyfn: the key of a registered, not revoked device. */
+int fk_hub_device_key(void *h, const char *device_id, fk_minisign_pk *pk, fk_err *e);
+
+/* Import. */
+typedef struct fk_import_result {
+	char device_id[FK_ID_MAX + 1];
+	char bundle_id[37];
+	size_t nrec, nnew, ndup, nconf, natt;
+	char replayed[32];      /* when this bundle was imported before, or "" */
+	char quarantined[4096]; /* where a refused file went ("" if not) */
+} fk_import_result;
+
+/*
+ * Imports one bundle file in one transaction. On refusal the file is copied
+ * into quarantine/ with the reason beside it, the database is unchanged, and
+ * -1 is returned with e saying why.
+ */
+int fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res,
+    fk_err *e) FK_WUR;
+
+/* Reports holes in each device's sequence and breaks in its hash chain. */
+int fk_hub_gaps(fk_hubdb *h, FILE *out, size_t *nproblems, fk_err *e) FK_WUR;
+
+/* Appends to the audit log. */
+int fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec,
+    fk_err *e) FK_WUR;
+
+/* For receipts: every (record id, ct hash) the hub holds from a device. */
+int fk_hub_each_held(fk_hubdb *h, const char *device_id,
+    int (*fn)(void *ctx, const char *id, const char *ct_hex), void *ctx, fk_err *e) FK_WUR;
+
+/* `hub export --format jsonl|csv --to DIR` (hub_export.c). Returns an exit status. */
+int fk_hub_export_cmd(fk_hubdb *h, const char *format, const char *dir, fk_err *e);
+
+#endif

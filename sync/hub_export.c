@@ -1,0 +1,334 @@
+/*
+ * hub_export.c - `fieldkit hub export --format jsonl|csv --to DIR`: the
+ * stored records as plain files. JSONL: one record per line (records.jsonl).
+ * CSV: one file per form version (FORM-vN.csv, one row per record) and one
+ * per repeat group (FORM-vN.GROUP.csv, one row per instance, keyed by
+ * record_id and index). Every export is logged in the audit table.
+ *
+ * Must never: write a partial file under its final name (atomic writes).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "cli.h"
+#include "hub.h"
+#include "io.h"
+
+static int
+out_w(fk_sink *s, const char *p, size_t n, fk_err *e)
+{
+	return s->write(s->ctx, (const uint8_t *)p, n, e);
+}
+
+static int
+csv_cell(fk_sink *s, const char *v, fk_err *e)
+{
+	const char *p;
+
+	if (strpbrk(v, ",\"\r\n") == NULL)
+		return out_w(s, v, strlen(v), e);
+	if (out_w(s, "\"", 1, e) != 0)
+		return -1;
+	for (p = v; *p; p++)
+		if (out_w(s, p, 1, e) != 0 || (*p == '"' && out_w(s, "\"", 1, e) != 0))
+			return -1;
+	return out_w(s, "\"", 1, e);
+}
+
+/* A JSON value as CSV text: strings as is, arrays of scalars joined by spaces. */
+static char *
+cell_text(json_t *v)
+{
+	char *s;
+	size_t i;
+
+	if (v == NULL || json_is_null(v))
+		return strdup("");
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_array(v)) {
+		size_t len = 1;
+		for (i = 0; i < json_array_size(v); i++)
+			if (!json_is_string(json_array_get(v, i)))
+				break;
+		if (i == json_array_size(v)) {
+			for (i = 0; i < json_array_size(v); i++)
+				len += strlen(json_string_value(json_array_get(v, i))) + 1;
+			if ((s = calloc(1, len)) == NULL)
+				return NULL;
+			for (i = 0; i < json_array_size(v); i++) {
+				if (i)
+					strcat(s, " ");
+				strcat(s, json_string_value(json_array_get(v, i)));
+			}
+			return s;
+		}
+	}
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static int
+is_repeat(json_t *v)
+{
+	return json_is_array(v) && json_array_size(v) > 0 &&
+	    json_is_object(json_array_get(v, 0));
+}
+
+static const char *meta_cols[] = {"record_id", "device_id", "seq", "short_ref",
+	"finalized_at"};
+
+struct table {
+	char *path;
+	json_t *cols; /* object used as an ordered set */
+	fk_atomic a;
+	int open;
+};
+
+static int
+write_row(struct table *t, json_t *row, fk_err *e)
+{
+	fk_sink s = fk_atomic_sink(&t->a);
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	json_object_foreach(t->cols, k, v) {
+		char *c = cell_text(json_object_get(row, k));
+		int rc;
+		(void)v;
+		if (c == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		rc = (!first && out_w(&s, ",", 1, e) != 0) || csv_cell(&s, c, e) != 0;
+		free(c);
+		if (rc)
+			return -1;
+		first = 0;
+	}
+	return out_w(&s, "\r\n", 2, e);
+}
+
+static int
+open_table(struct table *t, fk_err *e)
+{
+	fk_sink s;
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	if (fk_atomic_open(&t->a, t->path, 0600, e) != 0)
+		return -1;
+	t->open = 1;
+	s = fk_atomic_sink(&t->a);
+	json_object_foreach(t->cols, k, v) {
+		(void)v;
+		if ((!first && out_w(&s, ",", 1, e) != 0) || csv_cell(&s, k, e) != 0)
+			return -1;
+		first = 0;
+	}
+	return out_w(&s, "\r\n", 2, e);
+}
+
+/* The rows of one record: the main row and one per repeat instance. */
+static int
+each_row(json_t *rec, struct table *main, json_t *groups, int pass, fk_err *e)
+{
+	json_t *ans = json_object_get(rec, "answers"), *row = json_object(), *v;
+	const char *k;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof meta_cols / sizeof meta_cols[0]; i++)
+		json_object_set(row, meta_cols[i], json_object_get(rec, meta_cols[i]));
+	json_object_foreach(ans, k, v) {
+		if (is_repeat(v)) {
+			struct table *g;
+			json_t *gp = json_object_get(groups, k);
+			size_t j;
+			if (gp == NULL) {
+				g = calloc(1, sizeof *g);
+				g->cols = json_pack("{s:n, s:n}", "record_id", "index");
+				json_object_set_new(groups, k, json_integer((json_int_t)(intptr_t)g));
+			} else
+				g = (struct table *)(intptr_t)json_integer_value(gp);
+			for (j = 0; j < json_array_size(v); j++) {
+				json_t *inst = json_array_get(v, j), *r2;
+				const char *k2;
+				json_t *v2;
+				if (pass == 0) {
+					json_object_foreach(inst, k2, v2)
+						json_object_set(g->cols, k2, json_null());
+					continue;
+				}
+				r2 = json_deep_copy(inst);
+				json_object_set(r2, "record_id", json_object_get(rec, "record_id"));
+				json_object_set_new(r2, "index", json_integer((json_int_t)j));
+				rc = write_row(g, r2, e);
+				json_decref(r2);
+				if (rc)
+					goto out;
+			}
+			continue;
+		}
+		if (pass == 0)
+			json_object_set(main->cols, k, json_null());
+		json_object_set(row, k, v);
+	}
+	if (pass == 1)
+		rc = write_row(main, row, e);
+out:
+	json_decref(row);
+	return rc;
+}
+
+static int
+export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t *nrec,
+    fk_err *e)
+{
+	sqlite3_stmt *st;
+	struct table main = {0};
+	json_t *groups = json_object(), *gv;
+	const char *gk;
+	char path[4200];
+	size_t i;
+	int pass, rc = -1;
+
+	main.cols = json_object();
+	for (i = 0; i < sizeof meta_cols / sizeof meta_cols[0]; i++)
+		json_object_set_new(main.cols, meta_cols[i], json_null());
+	snprintf(path, sizeof path, "%s/%s-v%d.csv", dir, form, version);
+	main.path = strdup(path);
+	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE form_id = ?"
+	    " AND form_version = ? ORDER BY device_id, seq", -1, &st, NULL) != SQLITE_OK) {
+		fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		goto fail;
+	}
+	sqlite3_bind_text(st, 1, form, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, version);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (open_table(&main, e) != 0)
+				goto fail;
+			json_object_foreach(groups, gk, gv) {
+				struct table *g = (struct table *)(intptr_t)json_integer_value(gv);
+				snprintf(path, sizeof path, "%s/%s-v%d.%s.csv", dir, form, version, gk);
+				g->path = strdup(path);
+				if (open_table(g, e) != 0)
+					goto fail;
+			}
+		}
+		sqlite3_reset(st);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_t *rec = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+			int k = rec ? each_row(rec, &main, groups, pass, e) : 0;
+			json_decref(rec);
+			if (k)
+				goto fail;
+			if (pass == 1)
+				(*nrec)++;
+		}
+	}
+	if (fk_atomic_commit(&main.a, e) != 0)
+		goto fail;
+	main.open = 0;
+	json_object_foreach(groups, gk, gv) {
+		struct table *g = (struct table *)(intptr_t)json_integer_value(gv);
+		if (fk_atomic_commit(&g->a, e) != 0)
+			goto fail;
+		g->open = 0;
+	}
+	rc = 0;
+fail:
+	sqlite3_finalize(st);
+	if (main.open)
+		fk_atomic_abort(&main.a);
+	json_object_foreach(groups, gk, gv) {
+		struct table *g = (struct table *)(intptr_t)json_integer_value(gv);
+		if (g->open)
+			fk_atomic_abort(&g->a);
+		json_decref(g->cols);
+		free(g->path);
+		free(g);
+	}
+	json_decref(groups);
+	json_decref(main.cols);
+	free(main.path);
+	return rc;
+}
+
+static int
+export_csv(fk_hubdb *h, const char *dir, size_t *n, fk_err *e)
+{
+	sqlite3_stmt *st;
+	int k, rc = 0;
+
+	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT DISTINCT form_id, form_version FROM "
+	    "records ORDER BY 1, 2", -1, &st, NULL) != SQLITE_OK)
+		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+	while (rc == 0 && (k = sqlite3_step(st)) == SQLITE_ROW) {
+		char *form = strdup((const char *)sqlite3_column_text(st, 0));
+		if (strchr(form, '/') != NULL || form[0] == '.')
+			rc = fk_fail(e, FK_EINPUT, _("unsafe form id %s"), form);
+		else
+			rc = export_form(h, dir, form, sqlite3_column_int(st, 1), n, e);
+		free(form);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+export_jsonl(fk_hubdb *h, const char *dir, size_t *n, fk_err *e)
+{
+	sqlite3_stmt *st;
+	fk_atomic a;
+	fk_sink s;
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/records.jsonl", dir);
+	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records ORDER BY device_id,"
+	    " seq", -1, &st, NULL) != SQLITE_OK)
+		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+	if (fk_atomic_open(&a, path, 0600, e) != 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	s = fk_atomic_sink(&a);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *b = (const char *)sqlite3_column_text(st, 0);
+		if (out_w(&s, b, strlen(b), e) != 0 || out_w(&s, "\n", 1, e) != 0) {
+			sqlite3_finalize(st);
+			fk_atomic_abort(&a);
+			return -1;
+		}
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return fk_atomic_commit(&a, e);
+}
+
+int
+fk_hub_export_cmd(fk_hubdb *h, const char *format, const char *dir, fk_err *e)
+{
+	size_t n = 0;
+	char detail[4300];
+	int rc;
+
+	if (format == NULL || dir == NULL ||
+	    (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
+		return fk_usage_error("hub export", _("say --format jsonl|csv and --to DIR"));
+	if (fk_mkdirs(dir, 0700, e) != 0)
+		return fk_report(e);
+	snprintf(detail, sizeof detail, "%s to %s", format, dir);
+	/* Logged before anything readable is written. */
+	if (fk_hub_audit(h, "export", detail, -1, e) != 0)
+		return fk_report(e);
+	rc = strcmp(format, "csv") == 0 ? export_csv(h, dir, &n, e) : export_jsonl(h, dir, &n, e);
+	if (rc != 0)
+		return fk_report(e);
+	printf(_("%zu records exported as %s to %s\n"), n, format, dir);
+	return 0;
+}

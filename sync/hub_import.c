@@ -1,0 +1,563 @@
+/*
+ * hub_import.c - importing a bundle: all of it in one transaction, or none of
+ * it and the file in quarantine with the reason beside it. See hub.h.
+ *
+ * Order of checks: signature against a registered device (before the
+ * manifest is decompressed), manifest sanity, then per record: ciphertext
+ * hash against the manifest (as it streams), decryption with the hub
+ * identity, capped decompression, the record's own id/device/seq against the
+ * manifest, its attachments against the manifest, form validation.
+ * Attachment files are written, fsynced and renamed to their hash before the
+ * transaction commits, so a crash leaves at most an orphan file.
+ */
+#include "hub_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "io.h"
+
+enum { ST_NEW, ST_DUP, ST_CONF };
+
+struct imp {
+	fk_hubdb *h;
+	fk_bundle_reader *r;
+	const fk_bundle_manifest *m;
+	fk_import_result *res;
+	char now[32];
+	sqlite3_stmt *find, *findc, *ins, *insc, *insa;
+	int status;           /* of the current record */
+	json_t *rec;          /* the current record's JSON */
+	char *files;          /* home/files */
+	int progress;
+};
+
+static int
+prep(sqlite3 *db, sqlite3_stmt **st, const char *sql, fk_err *e)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(db, e);
+	return 0;
+}
+
+static int
+prepare_all(struct imp *im, fk_err *e)
+{
+	sqlite3 *db = im->h->db;
+
+	return prep(db, &im->find, "SELECT ct_hash, device_id, seq FROM records WHERE record_id = ?", e) ||
+	    prep(db, &im->findc, "SELECT 1 FROM conflicts WHERE record_id = ? AND "
+	    "ct_hash = ?", e) ||
+	    prep(db, &im->ins, "INSERT INTO records(record_id, device_id, seq, ct_hash, prev,"
+	    " form_id, form_version, short_ref, body, bundle_id, imported_at) VALUES(?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?)", e) ||
+	    prep(db, &im->insc, "INSERT INTO conflicts(record_id, device_id, seq, ct_hash, "
+	    "prev, body, bundle_id, imported_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)", e) ||
+	    prep(db, &im->insa, "INSERT OR IGNORE INTO attachments(att_id, record_id, "
+	    "ct_hash, size, field, media_type, name) VALUES(?, ?, ?, ?, ?, ?, ?)", e) ? -1 : 0;
+}
+
+static void
+finalize_all(struct imp *im)
+{
+	sqlite3_finalize(im->find);
+	sqlite3_finalize(im->findc);
+	sqlite3_finalize(im->ins);
+	sqlite3_finalize(im->insc);
+	sqlite3_finalize(im->insa);
+}
+
+
+static int
+bad_rec(fk_err *e, const char *id, const char *what)
+{
+	return fk_fail(e, FK_EINPUT, _("record %s: %s"), id, what);
+}
+
+/* The record's own fields must agree with the signed manifest. */
+static int
+check_record(struct imp *im, const fk_bundle_entry *en, json_t *j, fk_err *e)
+{
+	const char *s, *fid;
+	json_t *atts, *v;
+	size_t i;
+	char hex[65];
+
+	s = json_string_value(json_object_get(j, "record_id"));
+	if (s == NULL || strcmp(s, en->id) != 0)
+		return bad_rec(e, en->id, _("its id differs from the manifest's (replaced?)"));
+	s = json_string_value(json_object_get(j, "device_id"));
+	if (s == NULL || strcmp(s, im->m->device_id) != 0)
+		return bad_rec(e, en->id, _("it comes from another device"));
+	v = json_object_get(j, "seq");
+	if (!json_is_integer(v) || json_integer_value(v) != en->seq)
+		return bad_rec(e, en->id, _("its sequence number differs from the manifest's"));
+	fid = json_string_value(json_object_get(j, "form_id"));
+	v = json_object_get(j, "form_version");
+	if (fid == NULL || strlen(fid) > 63 || !json_is_integer(v) ||
+	    !json_is_object(json_object_get(j, "answers")))
+		return bad_rec(e, en->id, _("form id, version or answers missing"));
+	atts = json_object_get(j, "attachments");
+	if (atts == NULL && en->natt == 0)
+		goto validate;
+	if (!json_is_array(atts) || json_array_size(atts) != en->natt)
+		return bad_rec(e, en->id, _("its attachments differ from the manifest's"));
+	for (i = 0; i < en->natt; i++) {
+		json_t *a = json_array_get(atts, i);
+		json_t *sz = json_object_get(a, "size");
+		fk_hex(en->att[i].hash, 32, hex);
+		s = json_string_value(json_object_get(a, "id"));
+		if (s == NULL || strcmp(s, en->att[i].id) != 0 ||
+		    (s = json_string_value(json_object_get(a, "sha256_ct"))) == NULL ||
+		    strcmp(s, hex) != 0 || !json_is_integer(sz) || json_integer_value(sz) < 0)
+			return bad_rec(e, en->id, _("its attachments differ from the manifest's"));
+	}
+validate:
+	if (im->h->validate != NULL &&
+	    im->h->validate(im->h->vctx, fid, (int)json_integer_value(v), j, e) != 0)
+		return fk_prefix(e, _("record %s"), en->id);
+	return 0;
+}
+
+/* Looks the record up: new, a duplicate, or a conflict (different body). */
+static int
+classify(struct imp *im, const fk_bundle_entry *en, const char *hex, fk_err *e)
+{
+	int k;
+
+	sqlite3_reset(im->find);
+	sqlite3_bind_text(im->find, 1, en->id, -1, SQLITE_STATIC);
+	k = sqlite3_step(im->find);
+	if (k == SQLITE_DONE)
+		im->status = ST_NEW;
+	else if (k != SQLITE_ROW)
+		return fk_hub_sql_err(im->h->db, e);
+	else if (strcmp((const char *)sqlite3_column_text(im->find, 1), im->m->device_id) != 0 ||
+	    sqlite3_column_int64(im->find, 2) != en->seq) {
+		sqlite3_reset(im->find);
+		return bad_rec(e, en->id, _("the hub holds it from another device or under "
+		    "another sequence number"));
+	} else if (strcmp((const char *)sqlite3_column_text(im->find, 0), hex) == 0)
+		im->status = ST_DUP;
+	else {
+		sqlite3_reset(im->findc);
+		sqlite3_bind_text(im->findc, 1, en->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->findc, 2, hex, -1, SQLITE_STATIC);
+		k = sqlite3_step(im->findc);
+		if (k != SQLITE_ROW && k != SQLITE_DONE)
+			return fk_hub_sql_err(im->h->db, e);
+		im->status = k == SQLITE_ROW ? ST_DUP : ST_CONF;
+	}
+	sqlite3_reset(im->find);
+	sqlite3_reset(im->findc);
+	return 0;
+}
+
+static int
+store_record(struct imp *im, const fk_bundle_entry *en, const char *hex, const char *body,
+    fk_err *e)
+{
+	sqlite3_stmt *st = im->status == ST_NEW ? im->ins : im->insc;
+	char prev[65];
+	const char *sref = json_string_value(json_object_get(im->rec, "short_ref"));
+	int i = 1, k;
+
+	fk_hex(en->prev, 32, prev);
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, i++, en->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, im->m->device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, i++, en->seq);
+	sqlite3_bind_text(st, i++, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, prev, -1, SQLITE_TRANSIENT);
+	if (im->status == ST_NEW) {
+		sqlite3_bind_text(st, i++, json_string_value(json_object_get(im->rec,
+		    "form_id")), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, i++, json_integer_value(json_object_get(im->rec,
+		    "form_version")));
+		if (sref != NULL)
+			sqlite3_bind_text(st, i++, sref, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, i++);
+	}
+	sqlite3_bind_text(st, i++, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, im->m->bundle_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, im->now, -1, SQLITE_STATIC);
+	k = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (k != SQLITE_DONE)
+		return fk_hub_sql_err(im->h->db, e);
+	if (im->status == ST_NEW)
+		im->res->nnew++;
+	else
+		im->res->nconf++;
+	return 0;
+}
+
+static int
+import_record(struct imp *im, const fk_bundle_entry *en, fk_err *e)
+{
+	fk_buf ct = {0}, z = {0}, js = {0};
+	char hex[65], *body = NULL;
+	int rc = -1;
+
+	ct.max = en->len;
+	if (fk_bundle_read(im->r, fk_buf_sink(&ct), e) != 0)
+		goto fail;
+	fk_hex(en->ct_hash, 32, hex);
+	if (classify(im, en, hex, e) != 0)
+		goto fail;
+	im->res->nrec++;
+	json_decref(im->rec);
+	im->rec = NULL;
+	if (im->status == ST_DUP) {
+		im->res->ndup++;
+		rc = 0;
+		goto fail;
+	}
+	if (fk_age_decrypt_buf(im->h->ids, ct.p, ct.len, FK_HUB_MAX_RECORD_JSON, &z, e) != 0) {
+		fk_prefix(e, _("record %s cannot be opened with this hub's key"), en->id);
+		goto fail;
+	}
+	if (fk_zstd_inflate(z.p, z.len, FK_HUB_MAX_RECORD_JSON, &js, e) != 0) {
+		fk_prefix(e, _("record %s"), en->id);
+		goto fail;
+	}
+	im->rec = json_loadb((const char *)js.p, js.len, JSON_REJECT_DUPLICATES, NULL);
+	if (im->rec == NULL || !json_is_object(im->rec)) {
+		bad_rec(e, en->id, _("not a JSON object"));
+		goto fail;
+	}
+	if (check_record(im, en, im->rec, e) != 0)
+		goto fail;
+	if ((body = json_dumps(im->rec, JSON_COMPACT)) == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto fail;
+	}
+	rc = store_record(im, en, hex, body, e);
+fail:
+	if (z.p)
+		sodium_memzero(z.p, z.len);
+	if (js.p)
+		sodium_memzero(js.p, js.len);
+	fk_buf_free(&ct);
+	fk_buf_free(&z);
+	fk_buf_free(&js);
+	free(body);
+	return rc;
+}
+
+/* ---- attachments ---- */
+
+struct fdsink {
+	int fd;
+};
+
+static int
+fd_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
+{
+	struct fdsink *s = ctx;
+
+	while (n > 0) {
+		ssize_t w = write(s->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return fk_fail(e, FK_EIO, _("cannot write an attachment: %s"),
+			    strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Checks that an age file opens with the hub key and holds exactly size bytes. */
+static int
+att_opens(struct imp *im, int fd, uint64_t size, const char *id, fk_err *e)
+{
+	FILE *f;
+	fk_age_dec *d;
+	uint8_t buf[65536];
+	uint64_t total = 0;
+	long n = 0;
+	int dfd = dup(fd);
+
+	if (dfd < 0 || lseek(dfd, 0, SEEK_SET) != 0 || (f = fdopen(dfd, "rb")) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return fk_fail(e, FK_EIO, _("cannot reread an attachment: %s"), strerror(errno));
+	}
+	d = fk_age_dec_open(fk_file_source(f), 0, im->h->ids, e);
+	while (d != NULL && (n = fk_age_dec_read(d, buf, sizeof buf, e)) > 0)
+		total += (uint64_t)n;
+	fk_age_dec_free(d);
+	fclose(f);
+	sodium_memzero(buf, sizeof buf);
+	if (d == NULL || n < 0)
+		return fk_prefix(e, _("attachment %s cannot be opened with this hub's key"), id);
+	if (total != size)
+		return fk_fail(e, FK_EINPUT, _("attachment %s is %llu bytes, its record says %llu"),
+		    id, (unsigned long long)total, (unsigned long long)size);
+	return 0;
+}
+
+static int
+store_att(struct imp *im, const fk_bundle_entry *en, size_t ai, fk_err *e)
+{
+	json_t *a = json_array_get(json_object_get(im->rec, "attachments"), ai);
+	uint64_t size = (uint64_t)json_integer_value(json_object_get(a, "size"));
+	char hex[65], tmp[4200], fin[4200];
+	struct fdsink s;
+	fk_sink sink;
+	int rc = -1, k;
+
+	fk_hex(en->att[ai].hash, 32, hex);
+	snprintf(tmp, sizeof tmp, "%s/.tmp-%s-XXXXXX", im->files, hex);
+	snprintf(fin, sizeof fin, "%s/%s.age", im->files, hex);
+	if ((s.fd = mkstemp(tmp)) < 0)
+		return fk_fail(e, FK_EIO, _("cannot create a file in %s: %s"), im->files,
+		    strerror(errno));
+	sink.write = fd_write;
+	sink.ctx = &s;
+	if (fk_bundle_read(im->r, sink, e) != 0 ||
+	    att_opens(im, s.fd, size, en->att[ai].id, e) != 0)
+		goto fail;
+	if (fsync(s.fd) != 0) {
+		fk_fail(e, FK_EIO, _("cannot sync %s: %s"), tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, fin) != 0) {
+		fk_fail(e, FK_EIO, _("cannot rename %s: %s"), tmp, strerror(errno));
+		goto fail;
+	}
+	tmp[0] = 0;
+	sqlite3_reset(im->insa);
+	k = 1;
+	sqlite3_bind_text(im->insa, k++, en->att[ai].id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->insa, k++, en->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->insa, k++, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(im->insa, k++, (sqlite3_int64)size);
+	sqlite3_bind_text(im->insa, k++, json_string_value(json_object_get(a, "field")), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(im->insa, k++, json_string_value(json_object_get(a, "media_type")),
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->insa, k++, json_string_value(json_object_get(a, "name")), -1,
+	    SQLITE_STATIC);
+	k = sqlite3_step(im->insa);
+	sqlite3_reset(im->insa);
+	if (k != SQLITE_DONE) {
+		fk_hub_sql_err(im->h->db, e);
+		goto fail;
+	}
+	im->res->natt++;
+	rc = 0;
+fail:
+	close(s.fd);
+	if (tmp[0])
+		unlink(tmp);
+	return rc;
+}
+
+/* ---- quarantine ---- */
+
+static int
+copy_to(const char *src, const char *dst, fk_err *e)
+{
+	FILE *f = fopen(src, "rb");
+	fk_atomic a;
+	uint8_t buf[65536];
+	size_t n;
+	fk_sink s;
+
+	if (f == NULL)
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), src, strerror(errno));
+	if (fk_atomic_open(&a, dst, 0600, e) != 0) {
+		fclose(f);
+		return -1;
+	}
+	s = fk_atomic_sink(&a);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (s.write(s.ctx, buf, n, e) != 0)
+			goto fail;
+	if (ferror(f)) {
+		fk_fail(e, FK_EIO, _("cannot read %s"), src);
+		goto fail;
+	}
+	fclose(f);
+	return fk_atomic_commit(&a, e);
+fail:
+	fclose(f);
+	fk_atomic_abort(&a);
+	return -1;
+}
+
+static void
+quarantine(fk_hubdb *h, const char *path, const fk_err *why, fk_import_result *res)
+{
+	char dir[4096], dst[4600], rsn[4700], stamp[32], *copy = strdup(path);
+	time_t t = time(NULL);
+	struct tm tm;
+	struct stat st;
+	fk_err e2;
+	int i;
+
+	if (copy == NULL)
+		return;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(dir, sizeof dir, "%s/%s", h->home, FK_HUB_QUARANTINE);
+	if (fk_mkdirs(dir, 0700, &e2) != 0)
+		goto out;
+	for (i = 0; i < 1000; i++) {
+		snprintf(dst, sizeof dst, "%s/%s-%d-%s", dir, stamp, i, basename(copy));
+		if (stat(dst, &st) != 0)
+			break;
+	}
+	snprintf(rsn, sizeof rsn, "%s.reason", dst);
+	if (copy_to(path, dst, &e2) != 0)
+		goto out;
+	{
+		char text[1200];
+		int n = snprintf(text, sizeof text, "%s\n", why->msg);
+		if (fk_write_file_atomic(rsn, text, (size_t)n, 0600, &e2) != 0)
+			goto out;
+	}
+	snprintf(res->quarantined, sizeof res->quarantined, "%.4000s", dst);
+out:
+	free(copy);
+}
+
+/* ---- the import ---- */
+
+/* A bundle seen before: its records will all be duplicates; say when. */
+static int
+replayed(struct imp *im, fk_err *e)
+{
+	sqlite3_stmt *st;
+	int k;
+
+	if (prep(im->h->db, &st, "SELECT imported_at FROM bundles WHERE bundle_id = ?", e))
+		return -1;
+	sqlite3_bind_text(st, 1, im->m->bundle_id, -1, SQLITE_STATIC);
+	k = sqlite3_step(st);
+	if (k == SQLITE_ROW)
+		snprintf(im->res->replayed, sizeof im->res->replayed, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return k == SQLITE_ROW || k == SQLITE_DONE ? 0 : fk_hub_sql_err(im->h->db, e);
+}
+
+static int
+run(struct imp *im, FILE *f, fk_err *e)
+{
+	size_t ri, ai;
+	int k;
+
+	im->r = fk_bundle_open(fk_file_source(f), fk_hub_device_key, im->h, e);
+	if (im->r == NULL)
+		return -1;
+	im->m = fk_bundle_manifest_of(im->r);
+	snprintf(im->res->device_id, sizeof im->res->device_id, "%s", im->m->device_id);
+	snprintf(im->res->bundle_id, sizeof im->res->bundle_id, "%s", im->m->bundle_id);
+	if (prepare_all(im, e) != 0)
+		return -1;
+	if (fk_hub_exec(im->h->db, "BEGIN IMMEDIATE", e) != 0 || replayed(im, e) != 0)
+		return -1;
+	while ((k = fk_bundle_peek(im->r, &ri, &ai, e)) == 1) {
+		const fk_bundle_entry *en = &im->m->rec[ri];
+		if (ai == (size_t)-1)
+			k = import_record(im, en, e);
+		else if (im->status == ST_DUP)
+			k = fk_bundle_read(im->r, fk_null_sink(), e);
+		else
+			k = store_att(im, en, ai, e);
+		if (k != 0)
+			return -1;
+		if (im->progress && ai == (size_t)-1 && ri % 500 == 0)
+			fprintf(stderr, "\r%zu/%zu", ri, im->m->n);
+	}
+	return k;
+}
+
+static int
+finish(struct imp *im, fk_err *e)
+{
+	sqlite3_stmt *st;
+	char detail[256];
+	int k;
+
+	if (fk_fsync_parent(im->files, e) != 0 ||
+	    prep(im->h->db, &st, "INSERT OR IGNORE INTO bundles(bundle_id, device_id, created,"
+	    " imported_at, nrec, nnew, ndup, nconf) VALUES(?, ?, ?, ?, ?, ?, ?, ?)", e) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, im->m->bundle_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, im->m->device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, im->m->created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, im->now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)im->res->nrec);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)im->res->nnew);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)im->res->ndup);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)im->res->nconf);
+	k = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (k != SQLITE_DONE)
+		return fk_hub_sql_err(im->h->db, e);
+	snprintf(detail, sizeof detail, "bundle %s from %s: %zu new, %zu duplicate, "
+	    "%zu conflict", im->m->bundle_id, im->m->device_id, im->res->nnew, im->res->ndup,
+	    im->res->nconf);
+	if (fk_hub_audit(im->h, "import", detail, (long)im->res->nnew, e) != 0)
+		return -1;
+	return fk_hub_exec(im->h->db, "COMMIT", e);
+}
+
+int
+fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res, fk_err *e)
+{
+	struct imp im = {0};
+	FILE *f;
+	int rc = -1;
+
+	memset(res, 0, sizeof *res);
+	if (h->ids == NULL)
+		return fk_fail(e, FK_ESTATE, "hub identity not unlocked");
+	im.h = h;
+	im.res = res;
+	im.progress = fk_progress_enabled();
+	fk_now_rfc3339(im.now);
+	im.files = fk_hub_path(h->home, FK_HUB_FILES);
+	if (im.files == NULL || fk_mkdirs(im.files, 0700, e) != 0) {
+		free(im.files);
+		return -1;
+	}
+	if ((f = fopen(path, "rb")) == NULL) {
+		free(im.files);
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
+	}
+	if (run(&im, f, e) == 0 && finish(&im, e) == 0)
+		rc = 0;
+	if (rc != 0) {
+		fk_err e2;
+		if (!sqlite3_get_autocommit(h->db))
+			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		quarantine(h, path, e, res);
+		if (fk_hub_audit(h, "refuse", e->msg, 0, &e2) != 0)
+			fk_err_clear(&e2);
+		memset(res->device_id, 0, sizeof res->device_id);
+	}
+	if (im.progress)
+		fputs("\r                    \r", stderr);
+	json_decref(im.rec);
+	finalize_all(&im);
+	fk_bundle_close(im.r);
+	fclose(f);
+	free(im.files);
+	return rc;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): hub import rate for a 10,000-record bundle against
+# the cost of the X25519 operations alone on the same machine (one per record:
+# the rate is bounded by it), and peak memory importing a 200 MB bundle of
+# photos (aim: flat, under 32 MB).
+# Usage: tests/bench/hub_bench.sh [BUILD_DIR] [RECORDS] [PHOTO_MB]
+set -eu
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$src/build}
+nrec=${2:-10000}
+photo_mb=${3:-200}
+F=$build/fieldkit
+G=$build/test_bundle_gen
+[ -x "$F" ] && [ -x "$G" ] || { echo "build first: $F / $G not found" >&2; exit 1; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+export FIELDKIT_QUIET=1 FIELDKIT_SCRYPT_LOGN=14
+printf 'pw\n' >pass && chmod 600 pass
+
+# X25519 alone: crypto_scalarmult per second, one core.
+cat >x.c <<'C'
+#include <sodium.h>
+#include <stdio.h>
+#include <time.h>
+int main(void) {
+	unsigned char sk[32], pk[32], out[32];
+	struct timespec a, b;
+	long n = 0; double s;
+	if (sodium_init() < 0) return 1;
+	randombytes_buf(sk, 32); crypto_scalarmult_base(pk, sk);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do {
+		for (int i = 0; i < 200; i++) { if (crypto_scalarmult(out, sk, pk) != 0) return 1; pk[0] ^= out[0] & 1; }
+		n += 200; clock_gettime(CLOCK_MONOTONIC, &b);
+		s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	} while (s < 2.0);
+	printf("%.0f\n", n / s);
+	return 0;
+}
+C
+cc -O2 -o x x.c $(pkg-config --cflags --libs libsodium)
+x25519=$(./x)
+
+# A form for the generated records.
+mkdir -p hub
+new_hub() {
+	rm -rf hub && $F hub init --home hub --name bench --passphrase-file pass >/dev/null
+	mkdir -p hub/forms
+	cat >hub/forms/bench.json <<'J'
+{"fieldkit_form": 1, "id": "bench", "version": 1, "languages": ["uk", "en"],
+ "title": {"uk": "Тест", "en": "Bench"},
+ "fields": [
+  {"name": "surname_cyr", "type": "text", "label": {"uk": "Прізвище", "en": "Surname"}},
+  {"name": "n", "type": "integer", "label": {"uk": "Номер", "en": "Number"}}]}
+J
+}
+
+new_hub
+rm -rf gen && mkdir gen
+b=$($G hub/hub-card.json gen "$nrec" 0)
+$F hub devices add gen/device.card --home hub >/dev/null
+size=$(stat -c %s "$b")
+/usr/bin/time -f "%e %M" -o tm $F hub import --home hub --passphrase-file pass "$b" >imp.out
+read -r secs kb <tm
+grep -q "$nrec new" imp.out || { cat imp.out; echo "import failed" >&2; exit 1; }
+rate=$(echo "$nrec / $secs" | bc -l)
+printf 'X25519 alone (1 core):         %8.0f ops/s\n' "$x25519"
+printf 'import %d records (%d bytes): %6.2f s  %8.0f records/s  (%.0f%% of the X25519 rate; aim >= 50%%)  peak %.1f MiB\n' \
+	"$nrec" "$size" "$secs" "$rate" "$(echo "100 * $rate / $x25519" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+/usr/bin/time -f "%e %M" -o tm $F hub import --home hub --passphrase-file pass "$b" >imp.out
+read -r secs kb <tm
+printf 're-import (all duplicates):    %6.2f s  peak %.1f MiB\n' "$secs" "$(echo "$kb / 1024" | bc -l)"
+
+# 200 MB of photos: 1 MB attachments.
+new_hub
+rm -rf gen && mkdir gen
+b=$($G hub/hub-card.json gen "$photo_mb" 1048576)
+$F hub devices add gen/device.card --home hub >/dev/null
+size=$(stat -c %s "$b")
+/usr/bin/time -f "%e %M" -o tm $F hub import --home hub --passphrase-file pass "$b" >imp.out
+read -r secs kb <tm
+grep -q "$photo_mb new" imp.out || { cat imp.out; echo "import failed" >&2; exit 1; }
+printf 'import %d MB bundle of photos:  %6.2f s  %6.1f MB/s  peak %.1f MiB (aim: flat, < 32)\n' \
+	"$((size / 1000000))" "$secs" "$(echo "$size / 1000000 / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+/usr/bin/time -f "%e %M" -o tm $F bundle verify "$b" --hub hub >/dev/null
+read -r secs kb <tm
+printf 'bundle verify of it:           %6.2f s  peak %.1f MiB\n' "$secs" "$(echo "$kb / 1024" | bc -l)"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `fieldkit demo` (the README's first command) runs the whole loop, saying
+# what happened at each step, and leaves no folder behind.
+set -eu
+. "$(dirname "$0")/lib/common.sh"
+cd "$T"
+export TMPDIR=$T
+$FIELDKIT demo >demo.out 2>&1 || { cat demo.out; fail "fieldkit demo failed"; }
+grep -q "^Done in" demo.out || fail "demo did not finish"
+grep -q "2 new, 0 duplicates" demo.out || fail "demo import"
+grep -q "0 new, 2 duplicates" demo.out || fail "demo re-import"
+grep -q "family-report@1" demo.out && grep -q "child-intake@1" demo.out || fail "demo forms at the hub"
+grep -q "2 records confirmed delivered" demo.out || fail "demo ack"
+[ "$(grep -c purged demo.out)" = 2 ] || fail "demo device did not purge"
+[ -z "$(ls -d "$T"/fieldkit-demo-* 2>/dev/null)" ] || fail "demo left its folder behind"
+ok "demo ran the loop (both forms, import, duplicates, receipt, purge) and cleaned up"
+finish
