@@ -550,6 +550,8 @@ run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, uint64
 	r.max = FK_RECORD_MAX;
 	if ((r.f = fk_open_read(o->from, e)) == NULL)
 		goto out;
+	/* No stdio buffer: input bytes go straight into sodium_malloc memory. */
+	setvbuf(r.f, NULL, _IONBF, 0);
 	if (fk_secbuf_reserve(&r.chunk, 65536, e) != 0)
 		goto out;
 	while ((x = lr_next(&r, e)) == 1) {
