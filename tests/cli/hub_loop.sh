@@ -8,7 +8,7 @@ set -eu
 cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FK_SCHEMAS=$FK_SRC/tests/data
-FORM=$FK_SRC/tests/data/capture_form.json
+FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
 rows() { sqlite3 hub/hub.db "$1"; }
 
@@ -98,6 +98,16 @@ expect_fail "revoked device" $F hub import --home hub --passphrase-file pass sti
 grep -q "revoked" hub/quarantine/*stick2*.reason 2>/dev/null || grep -lq revoked hub/quarantine/*.reason ||
 	fail "reason file"
 ok "refused bundles left the hub unchanged and are in quarantine with the reason"
+
+# Split across sticks: several bundles, each verifying; together all duplicates.
+$F export --home dev --to split --max-size 1800 --passphrase-file pass >/dev/null
+[ "$(ls split/*.fkb | wc -l)" -ge 2 ] || fail "--max-size did not split"
+for b in split/*.fkb; do
+	[ "$(stat -c %s "$b")" -le 1800 ] || fail "$b larger than --max-size"
+done
+$F hub import --home hub --passphrase-file pass split >split.out
+[ "$(grep -o '[0-9]* duplicates' split.out | awk '{s += $1} END {print s}')" = 3 ] || fail "split import"
+ok "export --max-size split the records over $(ls split/*.fkb | wc -l) bundles; all arrive"
 
 # Receipts.
 $F hub receipt --home hub --device "$DEV" --to stick --passphrase-file pass >/dev/null
