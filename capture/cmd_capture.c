@@ -39,8 +39,8 @@
 #endif
 
 #define MAX_ATTACH 16
-#define GROUP_RECORDS 500
-#define GROUP_MS 250
+#define GROUP_RECORDS 200
+#define GROUP_MS 200
 
 static void
 capture_usage(FILE *f)
@@ -363,7 +363,8 @@ batch_progress(struct batch *b, int final)
 	if (!b->progress || (!final && ms_since(&b->last_progress) < 500))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &b->last_progress);
-	fprintf(stderr, _("\rcapture: %ld read, %ld finalized, %ld rejected"), b->seen,
+	fputc('\r', stderr);
+	fprintf(stderr, _("capture: %ld read, %ld finalized, %ld rejected"), b->seen,
 	    b->done + (long)b->ngrp, b->rejected);
 	if (final)
 		fputc('\n', stderr);

@@ -62,7 +62,7 @@ sign_key_arg(const char *arg, char out[FK_MINISIGN_PK_B64_LEN + 1], fk_err *e)
 	fk_buf b = { 0 };
 	int rc;
 
-	if (strlen(arg) == FK_MINISIGN_PK_B64_LEN && strchr(arg, '/') == NULL &&
+	if (strlen(arg) == FK_MINISIGN_PK_B64_LEN &&
 	    fk_sign_pubkey_parse((const uint8_t *)arg, strlen(arg), out, NULL) == 0)
 		return 0;
 	if (fk_read_file(arg, 4096, &b, e) != 0)

@@ -171,9 +171,13 @@ validate_jsonl(const fk_form *f, const char *path, const fk_vopts *o, size_t *nr
 		return fk_report(&e), -1;
 	line.max = FK_RECORD_MAX;
 	for (;;) {
-		c = getc(in);
+		c = getc_unlocked(in);
 		if (c != '\n' && c != EOF) {
-			if (!over && fk_buf_append(&line, &(uint8_t){(uint8_t)c}, 1, &e) != 0)
+			if (over)
+				continue;
+			if (line.len < line.cap) /* the common case, without a call */
+				line.p[line.len++] = (uint8_t)c;
+			else if (fk_buf_append(&line, &(uint8_t){(uint8_t)c}, 1, &e) != 0)
 				over = 1;
 			continue;
 		}

@@ -226,15 +226,45 @@ find_list(const fk_form *f, const char *name)
 	return NULL;
 }
 
+static int
+byname_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct fk_field *const *)a)->name, (*(struct fk_field *const *)b)->name);
+}
+
+static int
+key_cmp(const void *key, const void *b)
+{
+	return strcmp(key, (*(struct fk_field *const *)b)->name);
+}
+
 const fk_field *
 fk_form_find(const fk_form *f, const char *name)
 {
+	struct fk_field **p;
 	size_t i;
 
-	for (i = 1; i < f->nall; i++)
+	if (f->byname != NULL) {
+		p = bsearch(name, f->byname, f->nall - 1, sizeof *p, key_cmp);
+		return p != NULL ? *p : NULL;
+	}
+	for (i = 1; i < f->nall; i++) /* while loading */
 		if (strcmp(f->all[i]->name, name) == 0)
 			return f->all[i];
 	return NULL;
+}
+
+/* Indexes the fields by name once the tree is complete. */
+static int
+index_names(fk_form *f)
+{
+	if (f->nall < 2)
+		return 0;
+	if ((f->byname = malloc((f->nall - 1) * sizeof *f->byname)) == NULL)
+		return -1;
+	memcpy(f->byname, f->all + 1, (f->nall - 1) * sizeof *f->byname);
+	qsort(f->byname, f->nall - 1, sizeof *f->byname, byname_cmp);
+	return 0;
 }
 
 static int
@@ -861,6 +891,8 @@ fk_form_load(const uint8_t *p, size_t len, fk_form **out, fk_issues *issues, fk_
 	if (f->nlangs > 0 && !ld.oom)
 		parse_kids(&ld, "$", f->top, json_object_get(root, "fields"), 0);
 	f->top->last = f->nall ? f->nall - 1 : 0;
+	if (ld.nproblems == 0 && !ld.oom && index_names(f) != 0)
+		ld.oom = 1;
 	if (ld.nproblems == 0 && !ld.oom)
 		second_pass(&ld, f->top, "$", root);
 	if (ld.oom) {
@@ -922,6 +954,7 @@ fk_form_free(fk_form *f)
 	}
 	free(f->lists);
 	free(f->all);
+	free(f->byname);
 	free(f->langs);
 	json_decref(f->root);
 	free(f);

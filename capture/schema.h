@@ -172,7 +172,7 @@ int fk_form_build(const fk_form *f, json_t *answers, const fk_vopts *o, fk_err *
 typedef struct fk_question {
 	const fk_field *field;
 	char *path;     /* malloc'd */
-	int depth;      /* 0 top level; +1 inside each group, repeat and instance */
+	int depth;      /* 0 top level; +1 inside each group and each repeat */
 	int required;   /* required given the current answers */
 	int readonly;   /* calculated: shown, not asked */
 } fk_question;

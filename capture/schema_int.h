@@ -57,6 +57,7 @@ struct fk_form {
 	struct fk_field *top;
 	struct fk_field **all;
 	size_t nall;
+	struct fk_field **byname; /* all but the root, sorted by name (once loaded) */
 	struct choices *lists;
 	size_t nlists;
 	size_t nquestions;

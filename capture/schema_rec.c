@@ -659,6 +659,9 @@ do_repeat(struct run *r, const struct fk_field *x, const struct scope *sc, int d
 		    msg) != 0)
 			return -1;
 	}
+	/* Instances past max are reported once (repeat_max), not walked: bounded work. */
+	if (n > (size_t)x->rmax)
+		n = (size_t)x->rmax;
 	for (i = 0; i < n; i++) {
 		el = json_array_get(arr, i);
 		if (!json_is_object(el)) {

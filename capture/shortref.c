@@ -8,6 +8,7 @@
  */
 #include "shortref.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -44,10 +45,22 @@ fk_shortref_check_char(const char data[FK_SHORTREF_LEN - 1])
 void
 fk_shortref_new(char out[FK_SHORTREF_LEN + 1])
 {
+	uint8_t r[32];
+	size_t k = sizeof r;
 	int i;
 
-	for (i = 0; i < FK_SHORTREF_LEN - 1; i++)
-		out[i] = FK_SHORTREF_ALPHABET[randombytes_uniform(NSYM)];
+	/* One call for the randomness (each call may be a system call); bytes
+	 * of 248 and more are dropped so every symbol is equally likely. */
+	for (i = 0; i < FK_SHORTREF_LEN - 1; i++) {
+		do {
+			if (k == sizeof r) {
+				randombytes_buf(r, sizeof r);
+				k = 0;
+			}
+		} while (r[k++] >= 248);
+		out[i] = FK_SHORTREF_ALPHABET[r[k - 1] % NSYM];
+	}
+	sodium_memzero(r, sizeof r);
 	out[FK_SHORTREF_LEN - 1] = fk_shortref_check_char(out);
 	out[FK_SHORTREF_LEN] = '\0';
 }

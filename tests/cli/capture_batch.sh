@@ -47,7 +47,7 @@ good='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Оле�
 	printf '{"reporter_surname_cyr":"\xff\xfe","reporter_given_cyr":"B","report_date":"2025-03-01","children":[{"child_surname_cyr":"B"}]}\n'  # 4 invalid UTF-8
 	echo '{"reporter_surname_cyr":"A","reporter_given_cyr":"B","report_date":"2999-01-01","children":[{"child_surname_cyr":"B","child_dob":"2998-01-01"}]}'  # 5 future dates
 	echo "$good"                                                           # 6 ok
-	python3 -c 'import sys; sys.stdout.write("{\"reporter_surname_cyr\":\"" + "A" * (50 * 1024 * 1024) + "\"}\n")'  # 7 50 MB
+	"$PY" -c 'import sys; sys.stdout.write("{\"reporter_surname_cyr\":\"" + "A" * (50 * 1024 * 1024) + "\"}\n")'  # 7 50 MB
 	echo 'not json at all'                                                 # 8
 	echo '[1,2]'                                                           # 9 not an object
 	echo '{"reporter_surname_cyr":"A","reporter_surname_cyr":"B"}'        # 10 duplicate key
@@ -83,7 +83,7 @@ ok "bad records refused with line, path and reason; good ones sealed; 50 MB line
 ok "no answer printed in errors"
 
 # --- one pretty-printed record ---
-python3 -c "import json,sys; print(json.dumps(json.loads(sys.argv[1]), indent=2, ensure_ascii=False))" "$good" > "$W/one.json"
+"$PY" -c "import json,sys; print(json.dumps(json.loads(sys.argv[1]), indent=2, ensure_ascii=False))" "$good" > "$W/one.json"
 "$FIELDKIT" capture "$FORM" --home "$W/home" --from "$W/one.json" > "$W/out" 2>"$W/err" || fail "pretty record: $(cat "$W/err")"
 grep -q "^1	[0-9A-Z]\{4\}-[0-9A-Z]\{4\}	4$" "$W/out" || fail "pretty record output: $(cat "$W/out")"
 ok "one pretty-printed JSON record"

@@ -1,0 +1,547 @@
+/*
+ * cmd_qr.c - `fieldkit qr send` and `fieldkit qr receive`: moving a file as a
+ * stream of QR codes (terminal animation, PNG frames, printable sheets;
+ * images or a camera on the receiving side).
+ *
+ * The received file is written only once it is complete and verified, and
+ * atomically. The camera path is a thin shell around zbar's processor: all
+ * decoding behind it is the same as for --images.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zbar.h>
+
+#include "cli.h"
+#include "io.h"
+#include "qr.h"
+
+static volatile sig_atomic_t qr_stop;
+
+static void
+qr_on_signal(int sig)
+{
+	(void)sig;
+	qr_stop = 1;
+}
+
+static void
+qr_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = qr_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void
+send_usage(FILE *f)
+{
+	fprintf(f, _("Usage:\n"
+		     "  fieldkit qr send FILE --terminal [--fps N] [--count N]\n"
+		     "  fieldkit qr send FILE --png DIR [--extra PERCENT]\n"
+		     "  fieldkit qr send FILE --sheet STEM [--extra PERCENT]\n\n"
+		     "Sends FILE as a stream of QR codes: any k+2 of the frames rebuild it.\n\n"
+		     "Options:\n"
+		     "      --terminal         animate the codes in this terminal (Ctrl-C stops)\n"
+		     "      --fps N            frames per second on the terminal (0.5 to 15, default 8)\n"
+		     "      --count N          stop the animation after N frames\n"
+		     "      --png DIR          write DIR/frame-00001.png ...: k frames plus --extra\n"
+		     "      --sheet STEM       write printable A4 pages STEM-1.png ... (300 dpi)\n"
+		     "      --extra PERCENT    repair frames beyond k, in percent of k (default 50 for\n"
+		     "                         --png; for --sheet 10, at least 4)\n"
+		     "      --version V        QR version 1 to 40 (default 20; 10 for --sheet; on a\n"
+		     "                         terminal the largest that fits, at most 25)\n"
+		     "      --level L|M|Q|H    error correction level (default M)\n"
+		     "      --binary           raw bytes in byte mode instead of Base45 text\n"
+		     "      --scale N          pixels per module in PNGs (default 4; 8 for --sheet)\n"
+		     "  -h, --help             show this help\n"));
+}
+
+static void
+recv_usage(FILE *f)
+{
+	fprintf(f, _("Usage:\n"
+		     "  fieldkit qr receive --images FILE|DIR [FILE|DIR]... [-o OUTPUT]\n"
+		     "  fieldkit qr receive --camera /dev/videoN [-o OUTPUT]\n"
+		     "  fieldkit qr receive --text FILE [-o OUTPUT]\n\n"
+		     "Rebuilds a file from photos or screenshots of QR stream frames (PNG or JPEG),\n"
+		     "or from a camera. The file is written only when it is whole and its SHA-256\n"
+		     "checks out.\n\n"
+		     "Options:\n"
+		     "      --images FILE|DIR  images to read (a directory: its .png/.jpg files)\n"
+		     "      --camera DEV       read from a video device until the file is complete\n"
+		     "      --text FILE        read frames as Base45 text, one per line (from another\n"
+		     "                         QR decoder; - for standard input)\n"
+		     "  -o, --output FILE      write the file here (atomically); default: stdout\n"
+		     "  -h, --help             show this help\n"));
+}
+
+static void
+qr_usage(FILE *f)
+{
+	fprintf(f, _("Usage:\n"
+		     "  fieldkit qr send FILE (--terminal | --png DIR | --sheet STEM) [options]\n"
+		     "  fieldkit qr receive (--images FILE|DIR... | --camera DEV | --text FILE)\n"
+		     "                     [-o OUTPUT]\n\n"
+		     "Moves a file as a stream of QR codes (see `fieldkit qr send --help` and\n"
+		     "`fieldkit qr receive --help`).\n"));
+}
+
+static int
+parse_num(const char *s, double lo, double hi, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno == 0 && end != s && *end == '\0' && *v >= lo && *v <= hi ? 0 : -1;
+}
+
+static int
+term_size(int *cols, int *rows)
+{
+	struct winsize ws;
+
+	if (ioctl(1, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0 || ws.ws_row == 0)
+		return -1;
+	*cols = ws.ws_col;
+	*rows = ws.ws_row;
+	return 0;
+}
+
+/* The largest version (at most 25) whose code fits the terminal; 0 if none. */
+static int
+term_version(int margin)
+{
+	int cols, rows, v, side;
+
+	if (term_size(&cols, &rows) != 0)
+		return 10;
+	for (v = 25; v >= 1; v--) {
+		side = 17 + 4 * v + 2 * margin;
+		if (side <= cols && (side + 1) / 2 + 1 <= rows)
+			return v;
+	}
+	return 0;
+}
+
+static void
+sleep_until(struct timespec *t, double period)
+{
+	long ns = (long)(period * 1e9);
+
+	t->tv_sec += ns / 1000000000L;
+	t->tv_nsec += ns % 1000000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+	while (!qr_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR)
+		;
+}
+
+static int
+send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
+    unsigned long count, fk_err *e)
+{
+	fk_qr_stream s;
+	fk_buf out = {0};
+	struct timespec t;
+	unsigned long n;
+	QRcode *c;
+	int rc = 0, cols, rows;
+
+	o->margin = 2;
+	if (o->version == 0 && (o->version = term_version(o->margin)) == 0)
+		return fk_fail(e, FK_EUSAGE,
+		    _("the terminal is too small for a QR code; enlarge it or use a smaller font"));
+	if (term_size(&cols, &rows) == 0 && (17 + 4 * o->version + 2 * o->margin > cols ||
+	    (17 + 4 * o->version + 2 * o->margin + 1) / 2 + 1 > rows))
+		fk_warn(_("a version %d code does not fit this terminal (%d x %d); enlarge it or "
+		    "use a lower --version"), o->version, cols, rows);
+	if (fk_qr_stream_init(&s, file->p, file->len, o, e) != 0)
+		return -1;
+	qr_catch_signals();
+	fputs("\033[?1049h\033[?25l\033[2J", stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (n = 0; !qr_stop && (count == 0 || n < count); n++) {
+		if ((c = fk_qr_stream_code(&s, (uint32_t)n, e)) == NULL) {
+			rc = -1;
+			break;
+		}
+		out.len = 0;
+		rc = fk_buf_append(&out, "\033[H", 3, e);
+		if (rc == 0)
+			rc = fk_qr_code_text(c, o->margin, &out, e);
+		QRcode_free(c);
+		if (rc != 0)
+			break;
+		fwrite(out.p, 1, out.len, stdout);
+		fputs("\033[K", stdout);
+		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), name, n + 1, s.k,
+		    o->version);
+		fflush(stdout);
+		sleep_until(&t, 1.0 / fps);
+	}
+	fputs("\033[0m\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	fprintf(stderr, _("showed %lu frames of %s (k = %u)\n"), n, name, s.k);
+	fk_buf_free(&out);
+	fk_qr_stream_free(&s);
+	return rc;
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s != NULL ? s + 1 : p;
+}
+
+/* k of a file at the chosen version and level. */
+static int
+stream_k(const fk_buf *file, const fk_qr_opts *o, uint32_t *k, fk_err *e)
+{
+	size_t chunk;
+
+	if (fk_qr_chunk_size(o->version, o->level, o->binary, &chunk, e) != 0)
+		return -1;
+	*k = fk_qrframe_k(file->len, chunk);
+	return 0;
+}
+
+static int
+send_png(const fk_buf *file, const char *dir, fk_qr_opts *o, double extra, fk_err *e)
+{
+	uint32_t n, k;
+
+	if (o->version == 0)
+		o->version = 20;
+	if (o->scale == 0)
+		o->scale = 4;
+	if (stream_k(file, o, &k, e) != 0 ||
+	    fk_qr_send_png(file->p, file->len, dir, extra < 0 ? 50 : (unsigned)extra, o, &n, e) != 0)
+		return -1;
+	fprintf(stderr, _("wrote %u frames to %s (k = %u: any k + 2 of them restore the file)\n"),
+	    n, dir, k);
+	return 0;
+}
+
+static int
+send_sheet(const fk_buf *file, const char *name, const char *stem, fk_qr_opts *o,
+    double extra, fk_err *e)
+{
+	uint32_t k, r;
+	unsigned pages;
+
+	if (o->version == 0)
+		o->version = 10;
+	if (o->scale == 0)
+		o->scale = 8;
+	if (stream_k(file, o, &k, e) != 0)
+		return -1;
+	r = fk_qr_extra_frames(k, extra < 0 ? 10 : (unsigned)extra);
+	if (r < 4 && extra < 0)
+		r = 4;
+	if (fk_qr_send_sheet(file->p, file->len, name, stem, r, o, &pages, e) != 0)
+		return -1;
+	fprintf(stderr, _("wrote %u pages %s-1.png ... (%u codes; any %u of them restore the file)\n"),
+	    pages, stem, k + r, k + 2 < k + r ? k + 2 : k + r);
+	return 0;
+}
+
+enum { OPT_TERM = 256, OPT_FPS, OPT_COUNT, OPT_PNG, OPT_SHEET, OPT_EXTRA, OPT_VERSION,
+	OPT_LEVEL, OPT_BINARY, OPT_SCALE, OPT_IMAGES, OPT_CAMERA, OPT_TEXT };
+
+static int
+qr_send(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"terminal", no_argument, NULL, OPT_TERM}, {"fps", required_argument, NULL, OPT_FPS},
+		{"count", required_argument, NULL, OPT_COUNT},
+		{"png", required_argument, NULL, OPT_PNG}, {"sheet", required_argument, NULL, OPT_SHEET},
+		{"extra", required_argument, NULL, OPT_EXTRA},
+		{"version", required_argument, NULL, OPT_VERSION},
+		{"level", required_argument, NULL, OPT_LEVEL},
+		{"binary", no_argument, NULL, OPT_BINARY}, {"scale", required_argument, NULL, OPT_SCALE},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	const char *png = NULL, *sheet = NULL, *input;
+	int term = 0, c, modes, rc;
+	double fps = 8, v, extra = -1, count = 0;
+	fk_qr_opts o;
+	fk_buf file = {0};
+	fk_err e = {0};
+
+	fk_qr_opts_default(&o);
+	o.version = 0;
+	o.scale = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': send_usage(stdout); return FK_EXIT_OK;
+		case OPT_TERM: term = 1; break;
+		case OPT_PNG: png = optarg; break;
+		case OPT_SHEET: sheet = optarg; break;
+		case OPT_BINARY: o.binary = 1; break;
+		case OPT_FPS:
+			if (parse_num(optarg, 0.5, 15, &fps) != 0)
+				return fk_usage_error("qr send", _("--fps takes 0.5 to 15 (a 30 fps camera "
+				    "needs at least two captures of each frame)"));
+			break;
+		case OPT_COUNT:
+			if (parse_num(optarg, 1, 4e9, &count) != 0)
+				return fk_usage_error("qr send", _("--count takes a positive number"));
+			break;
+		case OPT_EXTRA:
+			if (parse_num(optarg, 0, 1000, &extra) != 0)
+				return fk_usage_error("qr send", _("--extra takes 0 to 1000 (percent)"));
+			break;
+		case OPT_VERSION:
+			if (parse_num(optarg, 1, 40, &v) != 0 || v != (int)v)
+				return fk_usage_error("qr send", _("--version takes 1 to 40"));
+			o.version = (int)v;
+			break;
+		case OPT_LEVEL:
+			if ((o.level = fk_qr_parse_level(optarg)) < 0)
+				return fk_usage_error("qr send", _("--level takes L, M, Q or H"));
+			break;
+		case OPT_SCALE:
+			if (parse_num(optarg, 1, 40, &v) != 0 || v != (int)v)
+				return fk_usage_error("qr send", _("--scale takes 1 to 40"));
+			o.scale = (int)v;
+			break;
+		default: return fk_usage_error("qr send", _("unknown option"));
+		}
+	}
+	if (optind + 1 != argc)
+		return fk_usage_error("qr send", _("give exactly one FILE to send"));
+	input = argv[optind];
+	modes = term + (png != NULL) + (sheet != NULL);
+	if (modes != 1)
+		return fk_usage_error("qr send", _("choose one of --terminal, --png and --sheet"));
+	if (fk_read_file(input, FK_QR_MAX_LEN, &file, &e) != 0) {
+		fk_prefix(&e, "%s", input);
+		return fk_report(&e);
+	}
+	if (term)
+		rc = send_terminal(&file, base_name(input), &o, fps, (unsigned long)count, &e);
+	else if (png != NULL)
+		rc = send_png(&file, png, &o, extra, &e);
+	else
+		rc = send_sheet(&file, base_name(input), sheet, &o, extra, &e);
+	fk_buf_free(&file);
+	return rc == 0 ? FK_EXIT_OK : fk_report(&e);
+}
+
+static void
+show_progress(const fk_qr_progress *p, const char *image, void *ctx)
+{
+	(void)image;
+	if (ctx != NULL)
+		*(fk_qr_progress *)ctx = *p;
+	if (!fk_progress_enabled())
+		return;
+	fputs("\r\033[K", stderr);
+	if (p->k == 0)
+		fprintf(stderr, _("images %lu, codes %lu, no stream frame yet"), p->images,
+		    p->symbols);
+	else
+		fprintf(stderr, _("images %lu, frames seen %lu, useful %lu, have %u of %u, "
+		    "need %u more"), p->images, p->frames, p->useful, p->rank, p->k,
+		    p->done ? 0 : p->k - p->rank);
+}
+
+struct cam {
+	fk_qr_rx *rx;
+	fk_err e;
+	volatile int state; /* 0 running, 1 done, -1 error */
+};
+
+static void
+cam_handler(zbar_image_t *img, const void *ud)
+{
+	struct cam *c = (struct cam *)ud;
+	const zbar_symbol_t *sym;
+	fk_qr_progress p;
+
+	for (sym = zbar_image_first_symbol(img); sym != NULL && c->state == 0;
+	    sym = zbar_symbol_next(sym)) {
+		/* The processor's cache reports a symbol still in view again with count > 0. */
+		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE || zbar_symbol_get_count(sym) > 0)
+			continue;
+		if (fk_qr_rx_feed(c->rx, (const uint8_t *)zbar_symbol_get_data(sym),
+		    zbar_symbol_get_data_length(sym), &c->e) < 0)
+			c->state = -1;
+		else if (fk_qr_rx_done(c->rx))
+			c->state = 1;
+	}
+	fk_qr_rx_progress(c->rx, &p);
+	show_progress(&p, NULL, NULL);
+}
+
+/* Thin by design: zbar's processor feeds symbols into the same receiver. */
+static int
+recv_camera(const char *dev, fk_buf *out, fk_err *e)
+{
+	struct cam c = {NULL, {0}, 0};
+	zbar_processor_t *proc;
+	int rc = -1;
+
+	if ((c.rx = fk_qr_rx_new(0, e)) == NULL)
+		return -1;
+	proc = zbar_processor_create(1);
+	if (proc == NULL) {
+		fk_qr_rx_free(c.rx);
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	}
+	zbar_processor_set_config(proc, 0, ZBAR_CFG_ENABLE, 0);
+	zbar_processor_set_config(proc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zbar_processor_set_config(proc, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
+	if (zbar_processor_init(proc, dev, 0) != 0) {
+		fk_fail(e, FK_EIO, _("cannot open the camera %s; check the device name and "
+		    "that no other program uses it"), dev);
+		goto out;
+	}
+	zbar_processor_set_data_handler(proc, cam_handler, &c);
+	if (zbar_processor_set_active(proc, 1) != 0) {
+		fk_fail(e, FK_EIO, _("cannot start the camera %s"), dev);
+		goto out;
+	}
+	qr_catch_signals();
+	/* No window: wait for decoded output, not for user input (zbar_processor_user_wait). */
+	while (c.state == 0 && !qr_stop)
+		if (zbar_process_one(proc, 250) < 0 && !qr_stop) {
+			fk_fail(e, FK_EIO, _("the camera %s stopped"), dev);
+			c.state = -2;
+			break;
+		}
+	zbar_processor_set_active(proc, 0);
+	if (c.state == -1)
+		*e = c.e;
+	else if (c.state == 0 || c.state == 1)
+		rc = fk_qr_rx_take(c.rx, out, e);
+out:
+	zbar_processor_destroy(proc);
+	fk_qr_rx_free(c.rx);
+	return rc;
+}
+
+static int
+recv_text(const char *path, fk_buf *out, fk_err *e)
+{
+	fk_buf t = {0};
+	int rc;
+
+	if (fk_read_file(path, 4 * (size_t)FK_QR_MAX_LEN, &t, e) != 0)
+		return fk_prefix(e, "%s", path);
+	rc = fk_qr_receive_text(t.p, t.len, out, e);
+	fk_buf_free(&t);
+	return rc;
+}
+
+static int
+qr_receive(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"images", required_argument, NULL, OPT_IMAGES},
+		{"camera", required_argument, NULL, OPT_CAMERA},
+		{"text", required_argument, NULL, OPT_TEXT},
+		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	const char **paths = NULL, *camera = NULL, *output = NULL, *text = NULL;
+	size_t n = 0;
+	fk_buf file = {0};
+	fk_err e = {0};
+	int c, rc;
+	uint8_t h[32];
+	char hex[65];
+	fk_qr_progress p = {0};
+
+	optind = 1;
+	paths = calloc((size_t)argc + 1, sizeof *paths);
+	if (paths == NULL)
+		return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': recv_usage(stdout); free(paths); return FK_EXIT_OK;
+		case 'o': output = optarg; break;
+		case OPT_IMAGES: paths[n++] = optarg; break;
+		case OPT_CAMERA: camera = optarg; break;
+		case OPT_TEXT: text = optarg; break;
+		default: free(paths); return fk_usage_error("qr receive", _("unknown option"));
+		}
+	}
+	if (n > 0)
+		while (optind < argc)
+			paths[n++] = argv[optind++];
+	if (optind < argc || (n > 0) + (camera != NULL) + (text != NULL) != 1) {
+		free(paths);
+		return fk_usage_error("qr receive",
+		    _("give one of --images FILE|DIR..., --camera DEV and --text FILE"));
+	}
+	if (output == NULL && isatty(1)) {
+		free(paths);
+		return fk_usage_error("qr receive", _("give -o FILE, or redirect the output"));
+	}
+	if (camera != NULL)
+		rc = recv_camera(camera, &file, &e);
+	else if (text != NULL)
+		rc = recv_text(text, &file, &e);
+	else
+		rc = fk_qr_receive_images(paths, n, &file, show_progress, &p, &e);
+	if (fk_progress_enabled())
+		fputc('\n', stderr);
+	free(paths);
+	if (rc == 0) {
+		if (output != NULL)
+			rc = fk_write_file_atomic(output, file.p, file.len, 0600, &e);
+		else if (fwrite(file.p, 1, file.len, stdout) != file.len || fflush(stdout) != 0)
+			rc = fk_fail(&e, FK_EIO, _("cannot write the output: %s"), strerror(errno));
+	}
+	if (rc == 0) {
+		crypto_hash_sha256(h, file.p, file.len);
+		for (c = 0; c < 32; c++)
+			snprintf(hex + 2 * c, 3, "%02x", h[c]);
+		fprintf(stderr, _("received %zu bytes, SHA-256 %s (verified)\n"), file.len, hex);
+		if (p.images > 0)
+			fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, "
+			    "%lu useful, k = %u\n"), p.images, p.symbols, p.frames - p.other - p.refused,
+			    p.useful, p.k);
+	}
+	fk_buf_free(&file);
+	return rc == 0 ? FK_EXIT_OK : fk_report(&e);
+}
+
+static int
+cmd_qr(int argc, char **argv)
+{
+	if (argc < 2) {
+		qr_usage(stderr);
+		return FK_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		qr_usage(stdout);
+		return FK_EXIT_OK;
+	}
+	if (strcmp(argv[1], "send") == 0)
+		return qr_send(argc - 1, argv + 1);
+	if (strcmp(argv[1], "receive") == 0)
+		return qr_receive(argc - 1, argv + 1);
+	return fk_usage_error("qr", _("unknown subcommand '%s'; use send or receive"), argv[1]);
+}
+
+FK_COMMAND(qr, N_("send or receive a file as a stream of QR codes"), cmd_qr);

@@ -1,0 +1,456 @@
+/*
+ * qrrx.c - the receiving side of the QR stream.
+ *
+ * Frames are sorted into streams by stream id, k, length and chunk size;
+ * each stream has its own decoder, so frames of another stream (an old one
+ * replayed, a second sender in view) cannot touch it. A stream that reaches
+ * full rank is verified (SHA-256 carried in the stream, stream id recomputed)
+ * before it counts as done; one that fails is dropped and reported.
+ * At most FK_QR_MAX_STREAMS streams are kept: a new stream replaces the
+ * unfinished one with the fewest useful frames. If two streams of different
+ * files complete (an old stream replayed in full among the images), the
+ * receiver refuses to choose: fk_qr_rx_take fails.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+#include <zbar.h>
+
+#include "fountain.h"
+#include "io.h"
+#include "qr.h"
+
+struct rx_stream {
+	int used;
+	unsigned failed;
+	uint8_t sid[8];
+	uint32_t k, len;
+	size_t chunk;
+	unsigned long useful, frames;
+	int complete;  /* decoded and verified */
+	uint32_t recent[32]; /* indices seen lately: repeats skip the elimination */
+	unsigned nrecent;
+	uint8_t hash[32];
+	fk_fountain_dec *dec;
+};
+
+struct fk_qr_rx {
+	size_t max_len;
+	struct rx_stream s[FK_QR_MAX_STREAMS];
+	int done;    /* index of the first verified stream, or -1 */
+	int conflict; /* another verified stream holds a different file */
+	fk_qr_progress p;
+	zbar_image_scanner_t *zs;
+	uint8_t buf[FK_QRF_MAX];
+};
+
+fk_qr_rx *
+fk_qr_rx_new(size_t max_len, fk_err *e)
+{
+	fk_qr_rx *rx = calloc(1, sizeof *rx);
+
+	if (rx == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		return NULL;
+	}
+	rx->max_len = max_len == 0 || max_len > FK_QR_MAX_LEN ? FK_QR_MAX_LEN : max_len;
+	rx->done = -1;
+	return rx;
+}
+
+static void
+rx_stream_clear(struct rx_stream *s)
+{
+	fk_fountain_dec_free(s->dec);
+	memset(s, 0, sizeof *s);
+}
+
+void
+fk_qr_rx_free(fk_qr_rx *rx)
+{
+	int i;
+
+	if (rx == NULL)
+		return;
+	for (i = 0; i < FK_QR_MAX_STREAMS; i++)
+		rx_stream_clear(&rx->s[i]);
+	if (rx->zs != NULL)
+		zbar_image_scanner_destroy(rx->zs);
+	free(rx);
+}
+
+static int
+rx_same(const struct rx_stream *s, const fk_qrframe *f)
+{
+	return s->used && memcmp(s->sid, f->sid, 8) == 0 && s->k == f->k && s->len == f->len &&
+	    s->chunk == f->chunk;
+}
+
+/* The stream a frame belongs to, making room for a new one; NULL if refused. */
+static struct rx_stream *
+rx_stream_for(fk_qr_rx *rx, const fk_qrframe *f, fk_err *e, int *oom)
+{
+	struct rx_stream *s, *victim = NULL;
+	int i;
+
+	*oom = 0;
+	for (i = 0; i < FK_QR_MAX_STREAMS; i++)
+		if (rx_same(&rx->s[i], f))
+			return &rx->s[i];
+	if (f->len > rx->max_len || f->k > FK_QR_MAX_K)
+		return NULL;
+	for (i = 0; i < FK_QR_MAX_STREAMS; i++) {
+		s = &rx->s[i];
+		if (s->complete)
+			continue;
+		if (!s->used) {
+			victim = s;
+			break;
+		}
+		if (victim == NULL || s->useful < victim->useful)
+			victim = s;
+	}
+	if (victim == NULL)
+		return NULL;
+	rx_stream_clear(victim);
+	victim->dec = fk_fountain_dec_new(f->k, f->chunk, f->sid);
+	if (victim->dec == NULL) {
+		*oom = 1;
+		fk_fail(e, FK_ENOMEM, _("out of memory for a QR stream of %u bytes"), f->len);
+		return NULL;
+	}
+	victim->used = 1;
+	memcpy(victim->sid, f->sid, 8);
+	victim->k = f->k;
+	victim->len = f->len;
+	victim->chunk = f->chunk;
+	rx->p.streams++;
+	return victim;
+}
+
+/* Checks a complete stream: SHA-256, zero padding and stream id. */
+static int
+rx_verify(const struct rx_stream *s)
+{
+	const uint8_t *m = fk_fountain_dec_message(s->dec);
+	uint8_t h[32], sid[8];
+	size_t i, end = (size_t)s->k * s->chunk;
+
+	if (m == NULL)
+		return -1;
+	crypto_hash_sha256(h, m, s->len);
+	if (sodium_memcmp(h, m + s->len, 32) != 0)
+		return -1;
+	for (i = (size_t)s->len + 32; i < end; i++)
+		if (m[i] != 0)
+			return -1;
+	fk_qr_stream_id(h, s->len, s->chunk, sid);
+	return memcmp(sid, s->sid, 8) == 0 ? 0 : -1;
+}
+
+/* True if the stream saw this frame index lately; remembers it otherwise. */
+static int
+rx_seen(struct rx_stream *s, uint32_t index)
+{
+	unsigned i, n = s->nrecent < 32 ? s->nrecent : 32;
+
+	for (i = 0; i < n; i++)
+		if (s->recent[i] == index)
+			return 1;
+	s->recent[s->nrecent++ % 32] = index;
+	if (s->nrecent >= 64)
+		s->nrecent = 32;
+	return 0;
+}
+
+int
+fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
+{
+	struct rx_stream *s;
+	fk_qrframe f;
+	int rc, oom;
+
+	rx->p.symbols++;
+	if (fk_qrframe_from_symbol(sym, n, rx->buf, &f) != 0) {
+		rx->p.invalid++;
+		return FK_QR_FEED_INVALID;
+	}
+	rx->p.frames++;
+	if ((s = rx_stream_for(rx, &f, e, &oom)) == NULL) {
+		if (oom)
+			return -1;
+		rx->p.refused++;
+		return FK_QR_FEED_REFUSED;
+	}
+	s->frames++;
+	if (s->complete)
+		return FK_QR_FEED_REDUNDANT;
+	if (s->dec == NULL && (s->dec = fk_fountain_dec_new(s->k, s->chunk, s->sid)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory for a QR stream of %u bytes"), s->len);
+	if (rx_seen(s, f.index))
+		return FK_QR_FEED_REDUNDANT;
+	rc = fk_fountain_dec_add(s->dec, f.index, f.payload);
+	if (rc < 0)
+		return fk_fail(e, FK_ENOMEM, _("out of memory while decoding the QR stream"));
+	if (rc == 0)
+		return FK_QR_FEED_REDUNDANT;
+	s->useful++;
+	rx->p.useful++;
+	if (fk_fountain_dec_rank(s->dec) < s->k)
+		return FK_QR_FEED_USEFUL;
+	if (rx_verify(s) != 0) {
+		/* A frame with a valid CRC but wrong content: start the stream over. */
+		s->failed++;
+		s->useful = 0;
+		s->nrecent = 0;
+		fk_fountain_dec_free(s->dec);
+		s->dec = NULL;
+		rx->p.failed++;
+		return FK_QR_FEED_FAILED;
+	}
+	s->complete = 1;
+	memcpy(s->hash, fk_fountain_dec_message(s->dec) + s->len, 32);
+	if (rx->done < 0)
+		rx->done = (int)(s - rx->s);
+	else if (rx->s[rx->done].len != s->len || memcmp(rx->s[rx->done].hash, s->hash, 32) != 0)
+		rx->conflict = 1;
+	return FK_QR_FEED_DONE;
+}
+
+int
+fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
+{
+	zbar_image_t *zi;
+	const zbar_symbol_t *sym;
+	int n = 0;
+
+	if (rx->zs == NULL) {
+		rx->zs = zbar_image_scanner_create();
+		if (rx->zs == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		zbar_image_scanner_set_config(rx->zs, 0, ZBAR_CFG_ENABLE, 0);
+		zbar_image_scanner_set_config(rx->zs, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+		zbar_image_scanner_set_config(rx->zs, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
+	}
+	zi = zbar_image_create();
+	if (zi == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	zbar_image_set_format(zi, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(zi, (unsigned)img->w, (unsigned)img->h);
+	zbar_image_set_data(zi, img->px, (unsigned long)img->w * (unsigned long)img->h, NULL);
+	rx->p.images++;
+	if (zbar_scan_image(rx->zs, zi) < 0) {
+		zbar_image_destroy(zi);
+		return fk_fail(e, FK_EINPUT, _("the QR decoder failed on an image"));
+	}
+	for (sym = zbar_image_first_symbol(zi); sym != NULL; sym = zbar_symbol_next(sym)) {
+		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
+			continue;
+		if (fk_qr_rx_feed(rx, (const uint8_t *)zbar_symbol_get_data(sym),
+		    zbar_symbol_get_data_length(sym), e) < 0) {
+			zbar_image_destroy(zi);
+			return -1;
+		}
+		n++;
+	}
+	zbar_image_destroy(zi);
+	return n;
+}
+
+void
+fk_qr_rx_progress(const fk_qr_rx *rx, fk_qr_progress *p)
+{
+	const struct rx_stream *lead = NULL;
+	int i;
+
+	*p = rx->p;
+	if (rx->done >= 0) {
+		lead = &rx->s[rx->done];
+	} else {
+		for (i = 0; i < FK_QR_MAX_STREAMS; i++)
+			if (rx->s[i].used &&
+			    (lead == NULL || rx->s[i].useful > lead->useful))
+				lead = &rx->s[i];
+	}
+	p->done = rx->done >= 0;
+	p->other = p->frames - p->refused;
+	if (lead != NULL) {
+		p->k = lead->k;
+		p->len = lead->len;
+		p->rank = lead->dec == NULL ? 0 : fk_fountain_dec_rank(lead->dec);
+		p->other -= lead->frames;
+	}
+}
+
+int
+fk_qr_rx_done(const fk_qr_rx *rx)
+{
+	return rx->done >= 0;
+}
+
+int
+fk_qr_rx_take(fk_qr_rx *rx, fk_buf *out, fk_err *e)
+{
+	fk_qr_progress p;
+	const struct rx_stream *s;
+
+	if (rx->done < 0) {
+		fk_qr_rx_progress(rx, &p);
+		if (p.failed > 0 && p.rank == 0)
+			return fk_fail(e, FK_EINPUT,
+			    _("the QR stream decoded but its checksum is wrong; receive it again"));
+		if (p.k == 0)
+			return fk_fail(e, FK_ESTATE,
+			    _("no QR stream frames found in %lu images (%lu QR codes unreadable as frames)"),
+			    p.images, p.invalid);
+		return fk_fail(e, FK_ESTATE,
+		    _("incomplete QR stream: %u of %u frames' worth received; about %u more "
+		      "frames needed"),
+		    p.rank, p.k, p.k - p.rank + 2);
+	}
+	if (rx->conflict)
+		return fk_fail(e, FK_EINPUT,
+		    _("the images hold more than one complete file (QR streams of different "
+		      "files); give the images of one stream only"));
+	s = &rx->s[rx->done];
+	return fk_buf_append(out, fk_fountain_dec_message(s->dec), s->len, e);
+}
+
+static int
+img_name_ok(const char *n)
+{
+	const char *dot = strrchr(n, '.');
+
+	return n[0] != '.' && dot != NULL && (strcasecmp(dot, ".png") == 0 ||
+	    strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct rx_run {
+	fk_qr_rx *rx;
+	fk_qr_progress_fn cb;
+	void *ctx;
+	unsigned long unreadable;
+};
+
+static int
+rx_image(struct rx_run *r, const char *path, fk_err *e)
+{
+	fk_image img;
+	fk_err ie;
+	fk_qr_progress p;
+	int rc;
+
+	if (fk_image_load(path, &img, &ie) != 0) {
+		r->unreadable++;
+		return 0;
+	}
+	rc = fk_qr_rx_scan(r->rx, &img, e);
+	fk_image_free(&img);
+	if (rc < 0)
+		return -1;
+	if (r->cb != NULL) {
+		fk_qr_rx_progress(r->rx, &p);
+		r->cb(&p, path, r->ctx);
+	}
+	return 0;
+}
+
+static int
+rx_dir(struct rx_run *r, const char *dir, fk_err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, **nn, *path;
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
+
+	if (d == NULL)
+		return fk_fail(e, FK_EIO, _("cannot open the directory %s"), dir);
+	while ((de = readdir(d)) != NULL) {
+		if (!img_name_ok(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nn = realloc(names, cap * sizeof *names)) == NULL)
+				break;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(d);
+	if (de != NULL)
+		rc = fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (n > 0)
+		qsort(names, n, sizeof *names, name_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
+			rc = fk_fail(e, FK_ENOMEM, _("out of memory"));
+		else {
+			rc = rx_image(r, path, e);
+			free(path);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+int
+fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_fn cb,
+    void *ctx, fk_err *e)
+{
+	struct rx_run r = {NULL, cb, ctx, 0};
+	struct stat st;
+	size_t i;
+	int rc = 0;
+
+	if ((r.rx = fk_qr_rx_new(0, e)) == NULL)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
+			rc = rx_dir(&r, paths[i], e);
+		else
+			rc = rx_image(&r, paths[i], e);
+	}
+	if (rc == 0)
+		rc = fk_qr_rx_take(r.rx, out, e);
+	if (rc != 0 && r.unreadable > 0)
+		fk_prefix(e, _("%lu images could not be read"), r.unreadable);
+	fk_qr_rx_free(r.rx);
+	return rc;
+}
+
+int
+fk_qr_receive_text(const uint8_t *p, size_t n, fk_buf *out, fk_err *e)
+{
+	fk_qr_rx *rx;
+	size_t off = 0, len;
+	int rc = 0;
+
+	if ((rx = fk_qr_rx_new(0, e)) == NULL)
+		return -1;
+	while (off < n && rc == 0) {
+		for (len = 0; off + len < n && p[off + len] != '\n'; len++)
+			;
+		if (len > 0 && fk_qr_rx_feed(rx, p + off, len - (p[off + len - 1] == '\r'), e) < 0)
+			rc = -1;
+		off += len + 1;
+	}
+	if (rc == 0)
+		rc = fk_qr_rx_take(rx, out, e);
+	fk_qr_rx_free(rx);
+	return rc;
+}

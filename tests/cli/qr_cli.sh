@@ -1,0 +1,130 @@
+#!/bin/bash
+# qr_cli.sh - `fieldkit qr`: help and usage errors, PNG frame sets with loss,
+# atomic output only when verified, terminal animation, printable sheets.
+set -eu
+: "${FIELDKIT:?}" "${TMPDIR:?}"
+fk() { "$FIELDKIT" "$@"; }
+d=$(mktemp -d "$TMPDIR/qr_cli.XXXXXX")
+trap 'rm -rf "$d"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+export FIELDKIT_QUIET=1
+
+# Help and usage.
+fk qr --help | grep -q "qr send" || fail "qr --help"
+fk qr send --help | grep -q -- "--terminal" || fail "send --help"
+fk qr receive --help | grep -q -- "--images" || fail "receive --help"
+set +e
+fk qr >/dev/null 2>&1; [ $? -eq 2 ] || fail "qr without subcommand"
+fk qr bogus 2>/dev/null; [ $? -eq 2 ] || fail "unknown subcommand"
+fk qr send 2>/dev/null; [ $? -eq 2 ] || fail "send without file"
+fk qr send /etc/hostname 2>/dev/null; [ $? -eq 2 ] || fail "send without mode"
+fk qr send /etc/hostname --png a --sheet b 2>/dev/null; [ $? -eq 2 ] || fail "two modes"
+fk qr send /etc/hostname --terminal --fps 30 2>/dev/null; [ $? -eq 2 ] || fail "fps 30"
+fk qr send /etc/hostname --png "$d/x" --version 41 2>/dev/null; [ $? -eq 2 ] || fail "version 41"
+fk qr send /etc/hostname --png "$d/x" --level X 2>/dev/null; [ $? -eq 2 ] || fail "level X"
+fk qr send "$d/missing" --png "$d/x" 2>/dev/null; [ $? -eq 1 ] || fail "missing input"
+fk qr receive -o "$d/o" 2>/dev/null; [ $? -eq 2 ] || fail "receive without source"
+fk qr receive --images a --camera /dev/video9 2>/dev/null; [ $? -eq 2 ] || fail "both sources"
+set -e
+ok "help and usage errors"
+
+# 1 KB through PNG frames with 0/10/30/50% of the frames deleted, 50 KB with
+# 30% (test_qr_png covers 50 KB at every loss in-process).
+for size in 1000 50000; do
+	head -c $size /dev/urandom >"$d/in$size"
+	losses="0 10 30 50"
+	[ $size -gt 1000 ] && losses=30
+	for loss in $losses; do
+		rm -rf "$d/fr"
+		fk qr send "$d/in$size" --png "$d/fr" --extra 120 2>"$d/err"
+		grep -q "wrote" "$d/err" || fail "send message"
+		n=$(ls "$d/fr" | wc -l)
+		python3 - "$d/fr" "$loss" <<'PY'
+import os, random, sys
+d, loss = sys.argv[1], int(sys.argv[2])
+names = sorted(os.listdir(d))
+random.seed(loss * 7 + len(names))
+for f in random.sample(names, len(names) * loss // 100):
+    os.unlink(os.path.join(d, f))
+PY
+		left=$(ls "$d/fr" | wc -l)
+		rm -f "$d/out"
+		fk qr receive --images "$d/fr" -o "$d/out" 2>"$d/err" || { cat "$d/err"; fail "receive $size loss $loss"; }
+		cmp -s "$d/in$size" "$d/out" || fail "content $size loss $loss"
+		grep -q "verified" "$d/err" || fail "summary"
+		ok "$size bytes, $loss% loss: $left of $n frames, restored"
+	done
+done
+
+# Images given one by one, and output on stdout.
+fk qr send "$d/in1000" --png "$d/one" --binary --version 15 2>/dev/null
+fk qr receive --images "$d"/one/*.png >"$d/out2" 2>/dev/null
+cmp -s "$d/in1000" "$d/out2" || fail "stdout output"
+ok "byte mode, file list, stdout"
+
+# Too few frames: exit 1, no output file, a message saying how many are missing.
+rm -rf "$d/fr"
+fk qr send "$d/in50000" --png "$d/fr" --extra 0 2>/dev/null
+rm "$d"/fr/frame-0000[1-5].png
+echo old >"$d/keep"
+set +e
+fk qr receive --images "$d/fr" -o "$d/keep" 2>"$d/err"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "incomplete: exit $rc"
+grep -q "more" "$d/err" || fail "incomplete message: $(cat "$d/err")"
+[ "$(cat "$d/keep")" = old ] || fail "incomplete stream overwrote the output"
+ls "$d" | grep -q '\.tmp' && fail "temporary file left"
+ok "incomplete stream refused, output untouched"
+
+# Two different complete files in one directory: refused.
+rm -rf "$d/mix"
+fk qr send "$d/in1000" --png "$d/mix" 2>/dev/null
+fk qr send /etc/hostname --png "$d/mix2" 2>/dev/null
+for f in "$d"/mix2/*; do mv "$f" "$d/mix/z-$(basename "$f")"; done
+set +e
+fk qr receive --images "$d/mix" -o "$d/o3" 2>"$d/err"; rc=$?
+set -e
+[ $rc -eq 1 ] && [ ! -e "$d/o3" ] || fail "two files accepted"
+grep -q "more than one" "$d/err" || fail "two files message"
+ok "two complete files refused"
+
+# Terminal animation: half blocks, colours reset, stops after --count.
+fk qr send "$d/in1000" --terminal --count 3 --fps 15 >"$d/term" 2>"$d/err"
+grep -q "▀\|▄" "$d/term" || fail "no half blocks"
+grep -q "showed 3 frames" "$d/err" || fail "terminal summary"
+tail -c 20 "$d/term" | grep -q $'\033\\[?1049l' || fail "terminal not restored"
+# Ctrl-C (SIGINT) stops it and restores the terminal.
+"$FIELDKIT" qr send "$d/in1000" --terminal --fps 2 >"$d/term2" 2>/dev/null &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid || true
+tail -c 20 "$d/term2" | grep -q $'\033\\[?25h' || fail "SIGINT did not restore the cursor"
+ok "terminal animation and Ctrl-C"
+
+# Printable sheets: pages at 300 dpi; a photo-like downscale of the pages,
+# with two codes blotted out, still restores the file.
+head -c 6000 /dev/urandom >"$d/sheetin"
+fk qr send "$d/sheetin" --sheet "$d/sheet" 2>"$d/err"
+ls "$d"/sheet-*.png >/dev/null || fail "no sheet pages"
+identify -format '%w %h %x\n' "$d/sheet-1.png" | grep -q "^2480 3508 " || fail "page size"
+pages=$(ls "$d"/sheet-*.png | wc -l)
+mkdir "$d/photos"
+i=0
+for p in "$d"/sheet-*.png; do
+	i=$((i + 1))
+	if [ $i -eq 1 ]; then
+		# blot out the first two codes on page 1
+		convert "$p" -fill black -draw "rectangle 150 330 700 850" \
+			-fill black -draw "rectangle 700 330 1250 850" -resize 60% -blur 0x1 \
+			-quality 80 "$d/photos/p$i.jpg"
+	else
+		convert "$p" -resize 60% -blur 0x1 -quality 80 "$d/photos/p$i.jpg"
+	fi
+done
+fk qr receive --images "$d/photos" -o "$d/sheetout" 2>"$d/err" || { cat "$d/err"; fail "sheet receive"; }
+cmp -s "$d/sheetin" "$d/sheetout" || fail "sheet content"
+grep -q "$(( $(python3 -c 'import math; k=math.ceil(6032/182); print(k + max(4, math.ceil(k/10)))') - 2 )) QR codes" "$d/err" || fail "the two blotted codes were read: $(cat "$d/err")"
+ok "sheet: $pages pages, two codes lost, restored from JPEG photos"
+echo "qr_cli: all passed"
