@@ -7,6 +7,7 @@
  *
  * Must never: write a partial file under its final name (atomic writes).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,18 @@ out:
 	return rc;
 }
 
+/* A name fit for a file: letters, digits, '-' and '_' only. */
+static const char *
+safe_name(const char *s, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < cap; i++)
+		out[i] = (isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_') ? s[i] : '_';
+	out[i] = 0;
+	return out;
+}
+
 static int
 export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t *nrec,
     fk_err *e)
@@ -192,7 +205,7 @@ export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t 
 	struct table main = {0};
 	json_t *groups = json_object(), *gv;
 	const char *gk;
-	char path[4200];
+	char path[4200], safe[128];
 	size_t i;
 	int pass, rc = -1;
 
@@ -214,7 +227,8 @@ export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t 
 				goto fail;
 			json_object_foreach(groups, gk, gv) {
 				struct table *g = (struct table *)(intptr_t)json_integer_value(gv);
-				snprintf(path, sizeof path, "%s/%s-v%d.%s.csv", dir, form, version, gk);
+				snprintf(path, sizeof path, "%s/%s-v%d.%s.csv", dir, form, version,
+				    safe_name(gk, safe, sizeof safe));
 				g->path = strdup(path);
 				if (open_table(g, e) != 0)
 					goto fail;
