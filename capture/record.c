@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include <sodium.h>
 #include <zstd.h>
@@ -25,6 +26,18 @@
 #include "shortref.h"
 
 #define ZSTD_LEVEL 3
+
+struct sealer {
+	fk_finalizer *f;
+	fk_secbuf *js;
+	fk_buf *ct;
+	uint8_t (*hash)[32];
+	size_t n, first, step;
+	ZSTD_CCtx *zc;
+	fk_secbuf zs;
+	fk_err e;
+	int rc;
+};
 
 struct fk_finalizer {
 	fk_store *s;
@@ -35,6 +48,12 @@ struct fk_finalizer {
 	fk_secbuf js, zs, io;
 	fk_buf ct;
 	int in_tx;
+	/* fk_finalize_many */
+	struct sealer *work;
+	size_t nwork;
+	fk_secbuf mjs[FK_FINALIZE_MANY];
+	fk_buf mct[FK_FINALIZE_MANY];
+	uint8_t mhash[FK_FINALIZE_MANY][32];
 };
 
 /* --- wiping allocation --- */
@@ -181,7 +200,8 @@ fk_finalizer_new(fk_finalizer **fp, fk_store *s, const fk_device *d, fk_err *e)
 	}
 	f->age_overhead = f->ct.len - crypto_aead_chacha20poly1305_ietf_ABYTES;
 	f->ct.len = 0;
-	if ((f->zc = ZSTD_createCCtx_advanced(mem)) == NULL) {
+	f->work = calloc(FK_FINALIZE_MAX_THREADS, sizeof *f->work);
+	if ((f->zc = ZSTD_createCCtx_advanced(mem)) == NULL || f->work == NULL) {
 		fk_finalizer_free(f);
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
@@ -192,6 +212,8 @@ fk_finalizer_new(fk_finalizer **fp, fk_store *s, const fk_device *d, fk_err *e)
 void
 fk_finalizer_free(fk_finalizer *f)
 {
+	size_t i;
+
 	if (f == NULL)
 		return;
 	if (f->in_tx)
@@ -202,6 +224,15 @@ fk_finalizer_free(fk_finalizer *f)
 	fk_secbuf_free(&f->zs);
 	fk_secbuf_free(&f->io);
 	fk_buf_free(&f->ct);
+	for (i = 0; i < f->nwork; i++) {
+		ZSTD_freeCCtx(f->work[i].zc);
+		fk_secbuf_free(&f->work[i].zs);
+	}
+	free(f->work);
+	for (i = 0; i < FK_FINALIZE_MANY; i++) {
+		fk_secbuf_free(&f->mjs[i]);
+		fk_buf_free(&f->mct[i]);
+	}
 	free(f);
 }
 
@@ -400,12 +431,40 @@ record_json(fk_finalizer *f, const fk_record_in *in, const fk_record_out *out,
 	    "attachments", atts);
 }
 
+/* zstd then age: js -> ct, and ct's SHA-256. Safe to run in several threads
+ * with distinct zc, zs and ct (the recipients are only read). */
 static int
-seal_record(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_store_record *r,
-    fk_err *e)
+seal_bytes(const fk_age_recipients *r, ZSTD_CCtx *zc, fk_secbuf *zs, const fk_secbuf *js,
+    fk_buf *ct, uint8_t hash[32], fk_err *e)
+{
+	size_t zlen;
+	int rc = -1;
+
+	if (fk_secbuf_reserve(zs, ZSTD_compressBound(js->len), e) != 0)
+		return -1;
+	zlen = ZSTD_compressCCtx(zc, zs->p, zs->cap, js->p, js->len, ZSTD_LEVEL);
+	if (ZSTD_isError(zlen)) {
+		fk_fail(e, FK_ENOMEM, _("cannot compress the record: %s"), ZSTD_getErrorName(zlen));
+		goto out;
+	}
+	ct->len = 0;
+	if (fk_age_encrypt_buf(r, 0, zs->p, zlen, ct, e) != 0)
+		goto out;
+	crypto_hash_sha256(hash, ct->p, ct->len);
+	rc = 0;
+out:
+	sodium_memzero(zs->p, zs->cap);
+	zs->len = 0;
+	return rc;
+}
+
+/* Seals the attachments, then puts the canonical record JSON into js. */
+static int
+record_plaintext(fk_finalizer *f, const fk_record_in *in, const fk_record_out *out,
+    int64_t finalized, fk_secbuf *js, fk_err *e)
 {
 	json_t *atts = json_array(), *rec = NULL;
-	size_t i, zlen;
+	size_t i;
 	int rc = -1;
 
 	if (atts == NULL)
@@ -413,34 +472,34 @@ seal_record(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_stor
 	for (i = 0; i < in->natt; i++)
 		if (seal_attachment(f, out->seq, (int)i, &in->att[i], atts, e) != 0)
 			goto out;
-	rec = record_json(f, in, out, r->finalized_at, atts);
+	rec = record_json(f, in, out, finalized, atts);
 	if (rec == NULL) {
 		fk_fail(e, FK_EINPUT, _("the record cannot be put together (form id not UTF-8?)"));
 		goto out;
 	}
-	if (fk_json_dump_secure(rec, &f->js, e) != 0 ||
-	    fk_secbuf_reserve(&f->zs, ZSTD_compressBound(f->js.len), e) != 0)
-		goto out;
-	zlen = ZSTD_compressCCtx(f->zc, f->zs.p, f->zs.cap, f->js.p, f->js.len, ZSTD_LEVEL);
-	if (ZSTD_isError(zlen)) {
-		fk_fail(e, FK_ENOMEM, _("cannot compress the record: %s"), ZSTD_getErrorName(zlen));
-		goto out;
-	}
-	f->zs.len = zlen;
-	f->ct.len = 0;
-	if (fk_age_encrypt_buf(&f->r, 0, f->zs.p, f->zs.len, &f->ct, e) != 0)
-		goto out;
-	r->ct = f->ct.p;
-	r->ctlen = f->ct.len;
-	r->natt = in->natt;
-	crypto_hash_sha256(r->ct_hash, r->ct, r->ctlen);
-	rc = 0;
+	rc = fk_json_dump_secure(rec, js, e);
 out:
-	sodium_memzero(f->js.p, f->js.cap);
-	sodium_memzero(f->zs.p, f->zs.cap);
-	f->js.len = f->zs.len = 0;
 	json_decref(rec);
 	json_decref(atts);
+	return rc;
+}
+
+static int
+seal_record(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_store_record *r,
+    fk_err *e)
+{
+	int rc;
+
+	rc = record_plaintext(f, in, out, r->finalized_at, &f->js, e);
+	if (rc == 0)
+		rc = seal_bytes(&f->r, f->zc, &f->zs, &f->js, &f->ct, r->ct_hash, e);
+	sodium_memzero(f->js.p, f->js.cap);
+	f->js.len = 0;
+	if (rc == 0) {
+		r->ct = f->ct.p;
+		r->ctlen = f->ct.len;
+		r->natt = in->natt;
+	}
 	return rc;
 }
 
@@ -490,4 +549,142 @@ fk_finalize_one(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_
 		return -1;
 	}
 	return fk_finalizer_commit(f, e);
+}
+
+/* --- many records at once: plaintext built in order, sealed in parallel --- */
+
+
+static void *
+sealer_run(void *arg)
+{
+	struct sealer *w = arg;
+	size_t i;
+
+	w->rc = 0;
+	for (i = w->first; i < w->n && w->rc == 0; i += w->step)
+		w->rc = seal_bytes(&w->f->r, w->zc, &w->zs, &w->js[i], &w->ct[i], w->hash[i], &w->e);
+	return NULL;
+}
+
+static int
+ensure_workers(fk_finalizer *f, fk_err *e)
+{
+	ZSTD_customMem mem = { zwipe_alloc, zwipe_free, NULL };
+	const char *env = getenv("FIELDKIT_THREADS");
+	/* One thread unless asked: with fk_age_enc_new's two sodium_malloc calls
+	 * per record, threads contend in the kernel and were no faster here. */
+	long n = env && *env ? strtol(env, NULL, 10) : 1;
+	size_t i;
+
+	if (f->nwork > 0)
+		return 0;
+	if (n < 1)
+		n = 1;
+	if (n > FK_FINALIZE_MAX_THREADS)
+		n = FK_FINALIZE_MAX_THREADS;
+	for (i = 0; i < (size_t)n; i++) {
+		f->work[i].f = f;
+		if ((f->work[i].zc = ZSTD_createCCtx_advanced(mem)) == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		f->nwork = i + 1;
+	}
+	return 0;
+}
+
+static int
+seal_parallel(fk_finalizer *f, size_t n, fk_err *e)
+{
+	pthread_t th[FK_FINALIZE_MAX_THREADS];
+	int started[FK_FINALIZE_MAX_THREADS] = { 0 };
+	size_t t, nt = f->nwork < n ? f->nwork : n;
+	int rc = 0;
+
+	for (t = 0; t < nt; t++) {
+		struct sealer *w = &f->work[t];
+		w->js = f->mjs;
+		w->ct = f->mct;
+		w->hash = f->mhash;
+		w->n = n;
+		w->first = t;
+		w->step = nt;
+		fk_err_clear(&w->e);
+		/* The calling thread does the last share itself. */
+		if (t + 1 < nt && pthread_create(&th[t], NULL, sealer_run, w) == 0)
+			started[t] = 1;
+		else
+			sealer_run(w);
+	}
+	for (t = 0; t < nt; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		if (f->work[t].rc != 0 && rc == 0) {
+			if (e != NULL)
+				*e = f->work[t].e;
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+int
+fk_finalize_many(fk_finalizer *f, const fk_record_in *in, size_t n, fk_record_out *out,
+    fk_err *e)
+{
+	fk_store_record r;
+	int64_t seq;
+	uint8_t prev[32];
+	size_t i, j;
+	int rc = -1, taken;
+	int64_t now = (int64_t)time(NULL);
+
+	if (!f->in_tx)
+		return fk_fail(e, FK_ESTATE, _("finalizing outside a transaction"));
+	if (n > FK_FINALIZE_MANY)
+		return fk_fail(e, FK_ELIMIT, _("too many records at once"));
+	if (ensure_workers(f, e) != 0 || fk_store_next(f->s, &seq, prev, e) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (in[i].natt > 0 || in[i].draft_id != NULL || !json_is_object(in[i].answers) ||
+		    in[i].form_id == NULL || strlen(in[i].form_id) >= sizeof r.form_id)
+			return fk_fail(e, FK_EINPUT, _("the record has no form or no answers"));
+		memset(&out[i], 0, sizeof out[i]);
+		out[i].seq = seq + (int64_t)i;
+		fk_uuid_new(out[i].id);
+		do {
+			if (new_short_ref(f, out[i].short_ref, e) != 0)
+				goto out;
+			for (taken = 0, j = 0; j < i && !taken; j++)
+				taken = strcmp(out[j].short_ref, out[i].short_ref) == 0;
+		} while (taken);
+		if (record_plaintext(f, &in[i], &out[i], now, &f->mjs[i], e) != 0)
+			goto out;
+	}
+	if (seal_parallel(f, n, e) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		memset(&r, 0, sizeof r);
+		r.seq = out[i].seq;
+		memcpy(r.id, out[i].id, sizeof r.id);
+		snprintf(r.form_id, sizeof r.form_id, "%s", in[i].form_id);
+		r.form_version = in[i].form_version;
+		memcpy(r.short_ref, out[i].short_ref, sizeof r.short_ref);
+		r.finalized_at = now;
+		memcpy(r.prev, prev, 32);
+		memcpy(r.ct_hash, f->mhash[i], 32);
+		r.ct = f->mct[i].p;
+		r.ctlen = f->mct[i].len;
+		/* Each insert is whole; a failure here is the store's and ends the group. */
+		if (fk_store_insert_record(f->s, &r, e) != 0)
+			goto out;
+		memcpy(prev, r.ct_hash, 32);
+		out[i].ctlen = r.ctlen;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++) {
+		if (f->mjs[i].p != NULL)
+			sodium_memzero(f->mjs[i].p, f->mjs[i].cap);
+		f->mjs[i].len = 0;
+	}
+	return rc;
 }

@@ -85,6 +85,19 @@ int fk_finalize(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_
 int fk_finalizer_commit(fk_finalizer *f, fk_err *e) FK_WUR;
 void fk_finalizer_rollback(fk_finalizer *f);
 
+/*
+ * Finalizes n records (no attachments, no drafts) inside the current
+ * transaction: the plaintext is built in order here, then zstd and age run
+ * on FIELDKIT_THREADS threads (default 1, at most FK_FINALIZE_MAX_THREADS),
+ * then the rows are inserted in seq order. On failure the
+ * caller must roll the group back (records inserted so far are not whole
+ * groups). Records must already be validated.
+ */
+#define FK_FINALIZE_MANY 64
+#define FK_FINALIZE_MAX_THREADS 4
+int fk_finalize_many(fk_finalizer *f, const fk_record_in *in, size_t n, fk_record_out *out,
+    fk_err *e) FK_WUR;
+
 /* begin + finalize + commit. */
 int fk_finalize_one(fk_finalizer *f, const fk_record_in *in, fk_record_out *out,
     fk_err *e) FK_WUR;

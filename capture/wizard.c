@@ -766,6 +766,8 @@ fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *saved, char draf
 		    att_put(&w, a.field, a.path, a.id) != 0)
 			goto out;
 	}
+	/* Typed answers go straight into sodium_malloc memory, not a stdio buffer. */
+	setvbuf(o->in, NULL, _IONBF, 0);
 	interrupted = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;

@@ -829,47 +829,57 @@ fk_bundle_verify_all(fk_bundle_reader *r, fk_err *e)
 
 #include "io.h"
 
-#define HEAD_ESTIMATE 8192
-#define ENTRY_ESTIMATE 400
+/*
+ * Size bounds for --max-size. A part's size is at most the magic and lengths
+ * lines, the zstd bound of its raw manifest JSON, the signature text (its
+ * length depends only on the trusted comment) and the payload; every raw
+ * manifest entry is at most ENTRY_RAW plus ATT_RAW per attachment (ids,
+ * 64-hex hashes, 20-digit numbers, the chain link always counted).
+ */
+#define ENTRY_RAW 256
+#define ATT_RAW 160
+#define BASE_RAW 160
+#define SIG_RAW 420
 
 struct plan {
 	fk_bundle_manifest *parts;
 	size_t nparts;
-	uint64_t max, cur; /* size estimate of the last part */
-	int err;
+	const char *device_id;
+	uint64_t max, raw, payload; /* of the last part */
 };
 
 static uint64_t
-rec_bytes(const fk_store_record *rec)
+head_bound(const struct plan *p, uint64_t raw)
 {
-	uint64_t t = rec->ctlen + ENTRY_ESTIMATE;
-	size_t i;
-
-	for (i = 0; i < rec->natt; i++)
-		t += rec->att[i].ctlen + 120;
-	return t;
+	return 19 + 24 + ZSTD_COMPRESSBOUND(raw + strlen(p->device_id)) + SIG_RAW +
+	    strlen(p->device_id);
 }
 
 static int
 plan_fn(void *ctx, const fk_store_record *rec, fk_err *e)
 {
 	struct plan *p = ctx;
-	uint64_t b = rec_bytes(rec);
+	uint64_t b = rec->ctlen, raw = ENTRY_RAW + ATT_RAW * rec->natt;
 	fk_bundle_manifest *m;
+	size_t i;
 
-	if (p->max && b + HEAD_ESTIMATE > p->max)
+	for (i = 0; i < rec->natt; i++)
+		b += rec->att[i].ctlen;
+	if (p->max && head_bound(p, BASE_RAW + raw) + b > p->max)
 		return fk_fail(e, FK_ELIMIT, _("record %s (%llu bytes with its attachments) "
 		    "does not fit in --max-size; raise it"), rec->id, (unsigned long long)b);
-	if (p->nparts == 0 || (p->max && p->cur + b > p->max) ||
+	if (p->nparts == 0 || (p->max && head_bound(p, p->raw + raw) + p->payload + b > p->max) ||
 	    p->parts[p->nparts - 1].n >= FK_BUNDLE_MAX_RECORDS / 2) {
 		m = realloc(p->parts, (p->nparts + 1) * sizeof *m);
 		if (m == NULL)
 			return fk_fail(e, FK_ENOMEM, _("out of memory"));
 		p->parts = m;
 		memset(&m[p->nparts++], 0, sizeof *m);
-		p->cur = HEAD_ESTIMATE;
+		p->raw = BASE_RAW;
+		p->payload = 0;
 	}
-	p->cur += b;
+	p->raw += raw;
+	p->payload += b;
 	return fk_bundle_manifest_add(&p->parts[p->nparts - 1], rec, e);
 }
 
@@ -1007,6 +1017,7 @@ fk_bundle_export(fk_record_iter it, void *ictx, const char *device_id,
 
 	memset(res, 0, sizeof *res);
 	p.max = max_size;
+	p.device_id = device_id;
 	if (it(ictx, plan_fn, &p, e) != 0)
 		goto fail;
 	for (i = 0; i < p.nparts; i++) {

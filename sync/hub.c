@@ -5,6 +5,7 @@
 #include "hub.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,7 +46,7 @@ static const char schema_sql[] =
     " ct_hash TEXT NOT NULL, size INT NOT NULL, field TEXT, media_type TEXT, name TEXT,"
     " PRIMARY KEY(att_id, record_id));"
     "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
-    " action TEXT NOT NULL, detail TEXT, nrec INT);";
+    " action TEXT NOT NULL, detail TEXT, nrec INT, who TEXT);";
 
 char *
 fk_hub_path(const char *home, const char *name)
@@ -218,6 +219,19 @@ meta_load(fk_hubdb *h)
 	sqlite3_finalize(st);
 }
 
+/* Hubs made by earlier builds: the audit log gained a "who" column. */
+static int
+migrate(sqlite3 *db, fk_err *e)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT who FROM audit LIMIT 0", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	return fk_hub_exec(db, "ALTER TABLE audit ADD COLUMN who TEXT", e);
+}
+
 int
 fk_hub_open(fk_hubdb **out, const char *home, fk_err *e)
 {
@@ -246,6 +260,8 @@ fk_hub_open(fk_hubdb **out, const char *home, fk_err *e)
 	sqlite3_busy_timeout(h->db, 10000);
 	if (fk_hub_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", e) != 0 ||
 	    fk_hub_exec(h->db, schema_sql, e) != 0)
+		goto fail;
+	if (migrate(h->db, e) != 0)
 		goto fail;
 	meta_load(h);
 	free(p);
@@ -441,13 +457,17 @@ int
 fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec, fk_err *e)
 {
 	sqlite3_stmt *st;
-	char when[32];
+	struct passwd *pw;
+	char when[32], who[128];
 	int rc;
 
 	fk_now_rfc3339(when);
-	if (sqlite3_prepare_v2(h->db, "INSERT INTO audit(at, action, detail, nrec) "
-	    "VALUES(?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(h->db, "INSERT INTO audit(at, action, detail, nrec, who) "
+	    "VALUES(?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
 		return fk_hub_sql_err(h->db, e);
+	pw = getpwuid(geteuid());
+	snprintf(who, sizeof who, "%s (uid %u)", pw ? pw->pw_name : "?", (unsigned)geteuid());
+	sqlite3_bind_text(st, 5, who, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);

@@ -7,6 +7,7 @@
  *
  * Must never: write a partial file under its final name (atomic writes).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,56 +133,99 @@ open_table(struct table *t, fk_err *e)
 	return out_w(&s, "\r\n", 2, e);
 }
 
+/* The table of repeat group name (created with the key columns, then "index"). */
+static struct table *
+group_get(json_t *groups, const char *name, json_t *keys)
+{
+	json_t *gp = json_object_get(groups, name), *v;
+	struct table *g;
+	const char *k;
+
+	if (gp != NULL)
+		return (struct table *)(intptr_t)json_integer_value(gp);
+	if ((g = calloc(1, sizeof *g)) == NULL)
+		return NULL;
+	g->cols = json_object();
+	json_object_foreach(keys, k, v)
+		json_object_set_new(g->cols, k, json_null());
+	json_object_set_new(g->cols, "index", json_null());
+	json_object_set_new(groups, name, json_integer((json_int_t)(intptr_t)g));
+	return g;
+}
+
+/*
+ * Puts obj's answers into row (table t) and each repeat's instances into the
+ * table of that group ("children", "children.photos", ...), keyed by the
+ * record id and the index of every enclosing instance. Pass 0 only collects
+ * columns; pass 1 writes the group rows (the caller writes row).
+ */
+static int
+walk(json_t *obj, json_t *row, struct table *t, const char *gname, json_t *keys,
+    json_t *groups, int pass, fk_err *e)
+{
+	const char *k;
+	json_t *v;
+	size_t j;
+	int rc = 0;
+
+	json_object_foreach(obj, k, v) {
+		char name[512], kn[300];
+		struct table *g;
+		if (!is_repeat(v)) {
+			if (pass == 0)
+				json_object_set(t->cols, k, json_null());
+			json_object_set(row, k, v);
+			continue;
+		}
+		snprintf(name, sizeof name, "%s%s%s", gname, gname[0] ? "." : "", k);
+		if ((g = group_get(groups, name, keys)) == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		snprintf(kn, sizeof kn, "%s_index", k);
+		for (j = 0; rc == 0 && j < json_array_size(v); j++) {
+			json_t *r2 = json_deep_copy(keys), *k2 = json_deep_copy(keys);
+			json_object_set_new(r2, "index", json_integer((json_int_t)j));
+			json_object_set_new(k2, kn, json_integer((json_int_t)j));
+			rc = walk(json_array_get(v, j), r2, g, name, k2, groups, pass, e);
+			if (rc == 0 && pass == 1)
+				rc = write_row(g, r2, e);
+			json_decref(r2);
+			json_decref(k2);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* The rows of one record: the main row and one per repeat instance. */
 static int
 each_row(json_t *rec, struct table *main, json_t *groups, int pass, fk_err *e)
 {
-	json_t *ans = json_object_get(rec, "answers"), *row = json_object(), *v;
-	const char *k;
+	json_t *row = json_object(), *keys;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	for (i = 0; i < sizeof meta_cols / sizeof meta_cols[0]; i++)
 		json_object_set(row, meta_cols[i], json_object_get(rec, meta_cols[i]));
-	json_object_foreach(ans, k, v) {
-		if (is_repeat(v)) {
-			struct table *g;
-			json_t *gp = json_object_get(groups, k);
-			size_t j;
-			if (gp == NULL) {
-				g = calloc(1, sizeof *g);
-				g->cols = json_pack("{s:n, s:n}", "record_id", "index");
-				json_object_set_new(groups, k, json_integer((json_int_t)(intptr_t)g));
-			} else
-				g = (struct table *)(intptr_t)json_integer_value(gp);
-			for (j = 0; j < json_array_size(v); j++) {
-				json_t *inst = json_array_get(v, j), *r2;
-				const char *k2;
-				json_t *v2;
-				if (pass == 0) {
-					json_object_foreach(inst, k2, v2)
-						json_object_set(g->cols, k2, json_null());
-					continue;
-				}
-				r2 = json_deep_copy(inst);
-				json_object_set(r2, "record_id", json_object_get(rec, "record_id"));
-				json_object_set_new(r2, "index", json_integer((json_int_t)j));
-				rc = write_row(g, r2, e);
-				json_decref(r2);
-				if (rc)
-					goto out;
-			}
-			continue;
-		}
-		if (pass == 0)
-			json_object_set(main->cols, k, json_null());
-		json_object_set(row, k, v);
-	}
-	if (pass == 1)
+	keys = json_pack("{s:O}", "record_id", json_object_get(rec, "record_id"));
+	rc = walk(json_object_get(rec, "answers"), row, main, "", keys, groups, pass, e);
+	if (rc == 0 && pass == 1)
 		rc = write_row(main, row, e);
-out:
+	json_decref(keys);
 	json_decref(row);
 	return rc;
+}
+
+/* A name fit for a file: letters, digits, '-' and '_' only. */
+static const char *
+safe_name(const char *s, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < cap; i++)
+		out[i] = (isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_') ? s[i] : '_';
+	out[i] = 0;
+	return out;
 }
 
 static int
@@ -192,7 +236,7 @@ export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t 
 	struct table main = {0};
 	json_t *groups = json_object(), *gv;
 	const char *gk;
-	char path[4200];
+	char path[4200], safe[128];
 	size_t i;
 	int pass, rc = -1;
 
@@ -214,7 +258,8 @@ export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t 
 				goto fail;
 			json_object_foreach(groups, gk, gv) {
 				struct table *g = (struct table *)(intptr_t)json_integer_value(gv);
-				snprintf(path, sizeof path, "%s/%s-v%d.%s.csv", dir, form, version, gk);
+				snprintf(path, sizeof path, "%s/%s-v%d.%s.csv", dir, form, version,
+				    safe_name(gk, safe, sizeof safe));
 				g->path = strdup(path);
 				if (open_table(g, e) != 0)
 					goto fail;

@@ -52,7 +52,7 @@ good='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Оле�
 	echo '[1,2]'                                                           # 9 not an object
 	echo '{"reporter_surname_cyr":"A","reporter_surname_cyr":"B"}'        # 10 duplicate key
 	echo ''                                                                # 11 blank: skipped
-	echo '{"reporter_surname_cyr":"A","reporter_given_cyr":"B","report_date":"2025-03-01","reporter_age":7,"children":[{"child_surname_cyr":"B","child_sex":"x"}]}'  # 12 range, choice
+	echo '{"reporter_surname_cyr":"A","reporter_given_cyr":"B","report_date":"2025-03-01","reporter_age":7,"children":[{"child_surname_cyr":"B","child_sex":"Олена"}]}'  # 12 range, choice (a name where a choice goes)
 	echo "$good"                                                           # 13 ok
 } > "$W/batch.jsonl"
 set +e

@@ -49,7 +49,9 @@ PY
 start=$(date +%s)
 kills=0 total=0
 for i in $(seq 1 20); do
-	"$FIELDKIT" capture "$FORM" --home "$W/home" --from "$W/batch.jsonl" > "$W/out.$i" 2>/dev/null &
+	# Every other run seals on two threads.
+	FIELDKIT_THREADS=$((1 + i % 2)) "$FIELDKIT" capture "$FORM" --home "$W/home" \
+		--from "$W/batch.jsonl" > "$W/out.$i" 2>/dev/null &
 	pid=$!
 	sleep "0.$(printf '%03d' $((RANDOM % 400 + 20)))"
 	if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi

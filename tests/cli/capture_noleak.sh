@@ -36,7 +36,7 @@ wiz_out=$(printf 'Шевчишин\nShevchyshyn\nЗоряна\n\n:draft\n' \
 	|| fail "wizard draft: $wiz_out"
 id=$("$FIELDKIT" drafts --home "$H" | awk 'NR == 2 {print $1}')
 [ -n "$id" ] || fail "no draft listed"
-wiz_out=$(printf '2025-03-02\n\nШевчишина\n2\n\nn\n\ny\n' \
+wiz_out=$(printf '2025-03-02\n\nШевчишина\n2\n\nn\n\n\ny\n' \
 	| "$FIELDKIT" capture --resume "$id" --home "$H" --passphrase-file "$W/pass" 2>&1) \
 	|| fail "resume: $wiz_out"
 echo "$wiz_out" | grep -q 'Short reference' || fail "resumed draft not finalized"

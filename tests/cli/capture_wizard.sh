@@ -22,15 +22,16 @@ last_record() {
 #    (back to given), given again, latin, a future date, a good date, age 7
 #    (below min 14), age 40, child 1 (auto-added: min 1), choice 2, no dob,
 #    add another: y, child 2, choice 1, a bad date, empty, add another: n,
-#    no photo, review: y.
+#    no photo, consent: 2 (no) so "why not" becomes relevant, review: y.
 out=$(printf '%s\n' 'Коваль' '' 'Wrong' '<' 'Олена' '' '2999-01-01' '2025-04-01' '7' '40' \
-	'Коваль' '2' '' 'y' 'Коваль-Друга' '1' '31.02.2020' '' 'n' '' 'y' | wiz --lang en 2>&1) \
+	'Коваль' '2' '' 'y' 'Коваль-Друга' '1' '31.02.2020' '' 'n' '' '2' 'afraid' 'y' | wiz --lang en 2>&1) \
 	|| fail "wizard: $out"
 echo "$out" | grep -q 'the date is in the future' || fail "no reason for the future date"
 echo "$out" | grep -q '! .*14' || fail "no reason for age below 14: $out"
 echo "$out" | grep -q '1) female' || fail "no numbered choices"
 echo "$out" | grep -q 'add another? y/n (1)' || fail "no add-another question"
 echo "$out" | grep -q '== Review: Test form ==' || fail "no review screen"
+echo "$out" | grep -q '^Why not' || fail "relevant question not asked"
 echo "$out" | grep -q 'Short reference for the family: [0-9A-Z]\{4\}-[0-9A-Z]\{4\}' || fail "no short ref"
 n=$(echo "$out" | grep -c "Reporter's given name (Cyrillic)") || true
 [ "$n" -ge 2 ] || fail "'<' did not go back to the given name"
@@ -46,9 +47,10 @@ assert a["reporter_age"] == 40, a
 c = a["children"]
 assert len(c) == 2 and c[0]["child_sex"] == "m" and c[1]["child_sex"] == "f", c
 assert "child_dob" not in c[1], c
+assert a["consent_share"] == "no" and a["consent_reason"] == "afraid", a
 assert r["form_id"] == "capture-test" and r["seq"] == 1
 ' || fail "sealed record is not what was answered"
-ok "back, constraint re-asked with reason, choices, repeat, review, sealed as answered"
+ok "back, constraint re-asked with reason, choices, repeat, relevance, review, sealed as answered"
 
 # 2. Switching language mid-way; Ukrainian labels.
 out=$(printf '%s\n' 'Коваль' ':lang uk' '' ':draft' | wiz --lang en 2>&1) || fail "lang: $out"
@@ -68,11 +70,12 @@ if printf '\n' | "$FIELDKIT" capture --resume "$id" --home "$H" --passphrase-fil
 fi
 grep -q 'wrong passphrase' "$W/err" || fail "unclear wrong-passphrase error: $(cat "$W/err")"
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 2 ] || fail "draft lost after a wrong passphrase"
-out=$(printf '%s\n' 'Петро' '' '2025-05-01' '' 'Коваль' '' '' 'n' '' 'y' \
+out=$(printf '%s\n' 'Петро' '' '2025-05-01' '' 'Коваль' '' '' 'n' '' '1' 'y' \
 	| "$FIELDKIT" capture --resume "$id" --home "$H" --passphrase-file "$W/pass" 2>&1) || fail "resume: $out"
 first=$(echo "$out" | grep -m1 -E "^(Прізвище|Ім'я|Reporter)" || true)
 echo "$first" | grep -q "Ім'я заявника (кирилицею)" || fail "resume did not continue at the given name (in uk): $first"
 echo "$out" | grep -q 'Короткий номер для родини' || fail "resumed draft not finalized (in uk)"
+! echo "$out" | grep -q '^Чому ні' || fail "irrelevant question asked"
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 1 ] || fail "finalized draft not deleted"
 last_record | "$PY" -c '
 import json, sys

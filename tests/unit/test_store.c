@@ -387,6 +387,57 @@ test_drafts(const char *home)
 	fk_device_free(&d);
 }
 
+static void
+test_many(const char *home)
+{
+	fk_device d;
+	fk_age_identities ids;
+	fk_store *s = NULL;
+	fk_finalizer *f = NULL;
+	fk_record_in in[FK_FINALIZE_MANY];
+	fk_record_out out[FK_FINALIZE_MANY];
+	json_t *a[FK_FINALIZE_MANY];
+	struct collect c;
+	fk_err e;
+	int64_t n, bad;
+	size_t i, k;
+
+	setenv("FIELDKIT_THREADS", "3", 1);
+	tu_device(&d, home, &ids);
+	CHECK(fk_store_open(&s, home, &e) == 0);
+	CHECK(fk_finalizer_new(&f, s, &d, &e) == 0);
+	memset(in, 0, sizeof in);
+	for (i = 0; i < FK_FINALIZE_MANY; i++) {
+		a[i] = answers((int)i);
+		in[i].form_id = "family-report";
+		in[i].form_version = 1;
+		in[i].answers = a[i];
+	}
+	/* Outside a transaction: refused. */
+	CHECK(fk_finalize_many(f, in, 3, out, &e) != 0);
+	for (k = 0; k < 3; k++) {
+		CHECK(fk_finalizer_begin(f, &e) == 0);
+		CHECK(fk_finalize_many(f, in, FK_FINALIZE_MANY - k, out, &e) == 0);
+		CHECK(fk_finalizer_commit(f, &e) == 0);
+	}
+	CHECK(out[0].seq == 2 * FK_FINALIZE_MANY - 1 + 1);
+	/* One single record between batches keeps the chain. */
+	CHECK(fk_finalize_one(f, &in[0], &out[0], &e) == 0 && out[0].seq == 3 * FK_FINALIZE_MANY - 3 + 1);
+	CHECK(fk_store_verify_chain(s, &n, &bad, &e) == 0 && bad == 0 && n == 3 * FK_FINALIZE_MANY - 2);
+	memset(&c, 0, sizeof c);
+	c.ids = &ids;
+	CHECK(fk_store_each_pending(s, collect, &c, &e) == 0);
+	CHECK(c.n == 3 * FK_FINALIZE_MANY - 2 && c.bad == 0);
+	json_decref(c.first);
+	for (i = 0; i < FK_FINALIZE_MANY; i++)
+		json_decref(a[i]);
+	unsetenv("FIELDKIT_THREADS");
+	fk_finalizer_free(f);
+	fk_store_close(s);
+	fk_age_identities_free(&ids);
+	fk_device_free(&d);
+}
+
 int
 main(void)
 {
@@ -405,6 +456,11 @@ main(void)
 
 	dir = tu_tmpdir("store-att");
 	test_attachments(dir);
+	tu_rmrf(dir);
+	free(dir);
+
+	dir = tu_tmpdir("store-many");
+	test_many(dir);
 	tu_rmrf(dir);
 	free(dir);
 
