@@ -60,9 +60,14 @@ cmake -S "$src" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$build/cross/toolchain.cmake
 cmake --build "$build" -j"$(nproc)"
 aarch64-linux-gnu-readelf -h "$build/fieldkit" | grep -q AArch64 || { echo "cross: not an arm64 binary" >&2; exit 1; }
 # The unit tests run under qemu; the CLI scripts drive host tools and are run natively.
-# qemu-user 7.2 (Debian 12) hangs in pthread_create of dynamically linked arm64
-# programs on some hosts, so the tests run single-threaded here; the threaded
-# paths are the same C code and are tested natively and under ASan.
+# qemu-user 7.2 (Debian 12) hangs on clone() (fork, pthread_create) in dynamically
+# linked arm64 programs on some hosts (seen on this project's CI machine), so the
+# tests that fork or start threads (label "forks": crash tests, parallel sealing)
+# are left out here and everything else runs single-threaded. The left-out code is
+# the same C, tested natively and under ASan; on a real arm64 machine run
+# `ctest -L unit` in the build folder to include them.
 cd "$build"
-FIELDKIT_THREADS=1 QEMU_LD_PREFIX=/usr/aarch64-linux-gnu ctest -L unit --output-on-failure -j"$(nproc)"
+FK_NO_CLONE=1 FIELDKIT_THREADS=1 QEMU_LD_PREFIX=/usr/aarch64-linux-gnu \
+	ctest -L unit -LE forks --output-on-failure -j"$(nproc)" --timeout 900
+echo "cross: left out under qemu: $(ctest -N -L forks | grep -c 'Test *#') tests that fork or start threads"
 echo "cross: arm64 build and unit tests under qemu took $(( $(date +%s) - start )) s"
