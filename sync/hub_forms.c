@@ -89,7 +89,7 @@ fk_hub_forms_load(fk_hub_forms **out, fk_hubdb *h, fk_err *e)
 {
 	fk_hub_forms *f = calloc(1, sizeof *f);
 	char *own = NULL;
-	const char *env = getenv("FK_SCHEMAS");
+	const char *env = getenv("FK_SCHEMAS"), *env2 = getenv("FIELDKIT_SCHEMAS");
 	struct stat st;
 
 	*out = NULL;
@@ -98,6 +98,7 @@ fk_hub_forms_load(fk_hub_forms **out, fk_hubdb *h, fk_err *e)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
 	if (fk_hub_forms_add_dir(f, own, e) != 0 ||
+	    (env2 != NULL && fk_hub_forms_add_dir(f, env2, e) != 0) ||
 	    (env != NULL && fk_hub_forms_add_dir(f, env, e) != 0))
 		goto fail;
 #ifdef FK_BUILD_SCHEMADIR
