@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 LIBS="libsodium-dev libsqlite3-dev libqrencode-dev libzbar-dev libzstd-dev libpng-dev
 libjansson-dev libjpeg62-turbo-dev zlib1g-dev"
 TOOLS="build-essential cmake pkg-config gettext age minisign sqlite3 python3 zbar-tools
-zxing-cpp-tools imagemagick time"
+zxing-cpp-tools imagemagick time zstd bc"
 
 want="$LIBS $TOOLS"
 cross=0

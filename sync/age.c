@@ -1346,12 +1346,11 @@ emit(fk_age_enc *x, const uint8_t *p, size_t n, fk_err *e)
 
 /* Appends a stanza body: base64 lines of 64 columns ended by a short line. */
 static int
-emit_body(fk_age_enc *x, fk_buf *hdr, const uint8_t *body, size_t n, fk_err *e)
+emit_body(fk_buf *hdr, const uint8_t *body, size_t n, fk_err *e)
 {
 	char b64[128];
 	size_t len = b64_raw_encode(b64, sizeof b64, body, n), i = 0;
 
-	(void)x;
 	for (;;) {
 		size_t m = len - i > 64 ? 64 : len - i;
 		if (fk_buf_append(hdr, b64 + i, m, e) != 0 || fk_buf_append(hdr, "\n", 1, e) != 0)
@@ -1362,46 +1361,31 @@ emit_body(fk_age_enc *x, fk_buf *hdr, const uint8_t *body, size_t n, fk_err *e)
 	}
 }
 
-fk_age_enc *
-fk_age_enc_new(const fk_age_recipients *r, int armor, fk_sink out, fk_err *e)
+/*
+ * Builds the whole header (intro, stanzas, MAC line) and the payload nonce into
+ * hdr, and derives the payload key. The file key never leaves this function.
+ */
+static int
+build_header(const fk_age_recipients *r, fk_buf *hdr, uint8_t payload_key[32], fk_err *e)
 {
-	fk_age_enc *x = calloc(1, sizeof *x);
-	fk_buf hdr = {0};
 	uint8_t file_key[16], hmac_key[32], mac[32], nonce[16];
 	char b64[64], line[160];
 	size_t i;
 
-	if (x == NULL) {
-		fk_fail(e, FK_ENOMEM, _("out of memory"));
-		return NULL;
-	}
-	x->out = out;
-	x->armor = armor;
-	if (r->pass == NULL && r->n == 0) {
-		fk_fail(e, FK_EUSAGE, _("no recipients to encrypt to"));
-		goto fail;
-	}
-	if (r->pass != NULL && r->n != 0) {
-		fk_fail(e, FK_EUSAGE, _("a passphrase cannot be combined with recipients"));
-		goto fail;
-	}
-	x->key = sodium_malloc(32);
-	x->pt = sodium_malloc(BATCH * FK_AGE_CHUNK);
-	x->ct = malloc(BATCH * ENC_CHUNK);
-	if (x->key == NULL || x->pt == NULL || x->ct == NULL) {
-		fk_fail(e, FK_ENOMEM, _("out of memory"));
-		goto fail;
-	}
+	if (r->pass == NULL && r->n == 0)
+		return fk_fail(e, FK_EUSAGE, _("no recipients to encrypt to"));
+	if (r->pass != NULL && r->n != 0)
+		return fk_fail(e, FK_EUSAGE, _("a passphrase cannot be combined with recipients"));
 	randombytes_buf(file_key, sizeof file_key);
-	if (fk_buf_append(&hdr, INTRO "\n", sizeof INTRO, e) != 0)
-		goto fail_key;
+	if (fk_buf_append(hdr, INTRO "\n", sizeof INTRO, e) != 0)
+		goto fail;
 	for (i = 0; i < r->n; i++) {
 		uint8_t eph[32], share[32], shared[32], salt[64], wrap[32], body[32];
 		fk_age_keygen(eph, share);
 		if (crypto_scalarmult(shared, eph, r->pk[i]) != 0) {
 			sodium_memzero(eph, sizeof eph);
 			fk_fail(e, FK_EKEY, _("recipient %zu is not a valid X25519 key"), i + 1);
-			goto fail_key;
+			goto fail;
 		}
 		memcpy(salt, share, 32);
 		memcpy(salt + 32, r->pk[i], 32);
@@ -1413,9 +1397,9 @@ fk_age_enc_new(const fk_age_recipients *r, int armor, fk_sink out, fk_err *e)
 		sodium_memzero(wrap, sizeof wrap);
 		b64_raw_encode(b64, sizeof b64, share, 32);
 		snprintf(line, sizeof line, "-> X25519 %s\n", b64);
-		if (fk_buf_append(&hdr, line, strlen(line), e) != 0 ||
-		    emit_body(x, &hdr, body, sizeof body, e) != 0)
-			goto fail_key;
+		if (fk_buf_append(hdr, line, strlen(line), e) != 0 ||
+		    emit_body(hdr, body, sizeof body, e) != 0)
+			goto fail;
 	}
 	if (r->pass != NULL) {
 		uint8_t salt[sizeof SCRYPT_LABEL - 1 + 16], body[32], *wrap;
@@ -1429,29 +1413,56 @@ fk_age_enc_new(const fk_age_recipients *r, int armor, fk_sink out, fk_err *e)
 			if (wrap != NULL)
 				sodium_free(wrap);
 			fk_fail(e, FK_ENOMEM, _("cannot derive a key from the passphrase"));
-			goto fail_key;
+			goto fail;
 		}
 		crypto_aead_chacha20poly1305_ietf_encrypt(body, NULL, file_key, 16, NULL, 0, NULL,
 		    zero_nonce, wrap);
 		sodium_free(wrap);
 		b64_raw_encode(b64, sizeof b64, salt + sizeof SCRYPT_LABEL - 1, 16);
 		snprintf(line, sizeof line, "-> scrypt %s %d\n", b64, logn);
-		if (fk_buf_append(&hdr, line, strlen(line), e) != 0 ||
-		    emit_body(x, &hdr, body, sizeof body, e) != 0)
-			goto fail_key;
+		if (fk_buf_append(hdr, line, strlen(line), e) != 0 ||
+		    emit_body(hdr, body, sizeof body, e) != 0)
+			goto fail;
 	}
-	if (fk_buf_append(&hdr, "---", 3, e) != 0)
-		goto fail_key;
+	if (fk_buf_append(hdr, "---", 3, e) != 0)
+		goto fail;
 	fk_hkdf_sha256(hmac_key, 32, file_key, 16, NULL, 0, "header");
-	crypto_auth_hmacsha256(mac, hdr.p, hdr.len, hmac_key);
+	crypto_auth_hmacsha256(mac, hdr->p, hdr->len, hmac_key);
 	sodium_memzero(hmac_key, sizeof hmac_key);
 	b64_raw_encode(b64, sizeof b64, mac, 32);
 	snprintf(line, sizeof line, " %s\n", b64);
 	randombytes_buf(nonce, sizeof nonce);
-	fk_hkdf_sha256(x->key, 32, file_key, 16, nonce, 16, "payload");
+	fk_hkdf_sha256(payload_key, 32, file_key, 16, nonce, 16, "payload");
 	sodium_memzero(file_key, sizeof file_key);
-	if (fk_buf_append(&hdr, line, strlen(line), e) != 0 ||
-	    fk_buf_append(&hdr, nonce, sizeof nonce, e) != 0)
+	if (fk_buf_append(hdr, line, strlen(line), e) != 0 ||
+	    fk_buf_append(hdr, nonce, sizeof nonce, e) != 0)
+		return -1;
+	return 0;
+fail:
+	sodium_memzero(file_key, sizeof file_key);
+	return -1;
+}
+
+fk_age_enc *
+fk_age_enc_new(const fk_age_recipients *r, int armor, fk_sink out, fk_err *e)
+{
+	fk_age_enc *x = calloc(1, sizeof *x);
+	fk_buf hdr = {0};
+
+	if (x == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		return NULL;
+	}
+	x->out = out;
+	x->armor = armor;
+	x->key = sodium_malloc(32);
+	x->pt = sodium_malloc(BATCH * FK_AGE_CHUNK);
+	x->ct = malloc(BATCH * ENC_CHUNK);
+	if (x->key == NULL || x->pt == NULL || x->ct == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto fail;
+	}
+	if (build_header(r, &hdr, x->key, e) != 0)
 		goto fail;
 	if ((armor && x->out.write(x->out.ctx, (const uint8_t *)ARMOR_BEGIN "\n",
 			  sizeof ARMOR_BEGIN, e) != 0) ||
@@ -1459,8 +1470,6 @@ fk_age_enc_new(const fk_age_recipients *r, int armor, fk_sink out, fk_err *e)
 		goto fail;
 	fk_buf_free(&hdr);
 	return x;
-fail_key:
-	sodium_memzero(file_key, sizeof file_key);
 fail:
 	fk_buf_free(&hdr);
 	fk_age_enc_free(x);
@@ -1552,14 +1561,84 @@ int
 fk_age_encrypt_buf(const fk_age_recipients *r, int armor, const uint8_t *p, size_t n,
     fk_buf *out, fk_err *e)
 {
-	fk_age_enc *x = fk_age_enc_new(r, armor, fk_buf_sink(out), e);
+	struct chunk c[BATCH];
+	struct job job;
+	uint8_t key[32], nonce[12] = {0};
+	size_t nch, done = 0, k, base;
+	fk_age_enc *x;
 	int rc;
 
-	if (x == NULL)
+	if (armor) {
+		x = fk_age_enc_new(r, armor, fk_buf_sink(out), e);
+		if (x == NULL)
+			return -1;
+		rc = fk_age_enc_write(x, p, n, e);
+		if (rc == 0)
+			rc = fk_age_enc_finish(x, e);
+		fk_age_enc_free(x);
+		return rc;
+	}
+	/*
+	 * Binary output from a buffer already in memory: seal straight from the
+	 * caller's plaintext into the output, with no protected buffers to map
+	 * (that cost dominated sealing many small records).
+	 */
+	static const uint8_t none[1];
+
+	if (p == NULL)
+		p = none; /* n is 0: nothing is read */
+	base = out->len;
+	if (build_header(r, out, key, e) != 0) {
+		sodium_memzero(key, sizeof key);
+		out->len = base;
 		return -1;
-	rc = fk_age_enc_write(x, p, n, e);
-	if (rc == 0)
-		rc = fk_age_enc_finish(x, e);
-	fk_age_enc_free(x);
-	return rc;
+	}
+	nch = n == 0 ? 1 : (n + FK_AGE_CHUNK - 1) / FK_AGE_CHUNK;
+	if (nch > (SIZE_MAX - out->len) / ENC_CHUNK) {
+		sodium_memzero(key, sizeof key);
+		out->len = base;
+		return fk_fail(e, FK_ELIMIT, _("data too large"));
+	}
+	/* Reserve the whole output, then seal in place. */
+	{
+		size_t need = out->len + n + nch * crypto_aead_chacha20poly1305_ietf_ABYTES;
+		if (out->max != 0 && need - base > out->max)
+			rc = fk_fail(e, FK_ELIMIT, _("data larger than the limit of %zu bytes"),
+			    out->max);
+		else if (need > out->cap) {
+			uint8_t *q = realloc(out->p, need);
+			rc = q == NULL ? fk_fail(e, FK_ENOMEM, _("out of memory")) : 0;
+			if (q != NULL) {
+				out->p = q;
+				out->cap = need;
+			}
+		} else
+			rc = 0;
+		if (rc != 0) {
+			sodium_memzero(key, sizeof key);
+			out->len = base;
+			return -1;
+		}
+	}
+	job.key = key;
+	job.c = c;
+	job.seal = 1;
+	while (done < nch) {
+		size_t m = nch - done < BATCH ? nch - done : BATCH;
+		for (k = 0; k < m; k++) {
+			size_t off = (done + k) * FK_AGE_CHUNK;
+			c[k].len = n - off < FK_AGE_CHUNK ? n - off : FK_AGE_CHUNK;
+			c[k].final = done + k == nch - 1;
+		}
+		job.nonce = nonce;
+		job.in = p + done * FK_AGE_CHUNK;
+		job.out = out->p + out->len;
+		run_parallel(&job, m);
+		for (k = 0; k < m; k++)
+			out->len += c[k].outlen;
+		nonce_at(nonce, nonce, m, 0);
+		done += m;
+	}
+	sodium_memzero(key, sizeof key);
+	return 0;
 }
