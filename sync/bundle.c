@@ -414,6 +414,23 @@ fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted)
 	    memchr(l[2], '\r', ll[2]) == NULL;
 }
 
+int
+fk_lengths_parse(const char *line, size_t max_a, size_t max_b, size_t *a, size_t *b)
+{
+	char tmp[64];
+	char *sp;
+
+	if (strlen(line) >= sizeof tmp)
+		return -1;
+	memcpy(tmp, line, strlen(line) + 1);
+	if ((sp = strchr(tmp, ' ')) == NULL)
+		return -1;
+	*sp++ = 0;
+	if (parse_len(tmp, max_a, a) != 0 || parse_len(sp, max_b, b) != 0 || *a == 0 || *b == 0)
+		return -1;
+	return 0;
+}
+
 /* The trusted comment of a signature, as text (not yet verified). */
 static int
 trusted_device(const uint8_t *sig, size_t len, char dev[FK_ID_MAX + 1], char bid[37])
@@ -650,7 +667,7 @@ fail:
 static int
 read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 {
-	char line[64], *sp, dev[FK_ID_MAX + 1], bid[37];
+	char line[64], dev[FK_ID_MAX + 1], bid[37];
 	fk_minisign_pk pk;
 	long n;
 
@@ -660,12 +677,8 @@ read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 		return bad(e, _("wrong magic line"));
 	if (read_line(&r->in, line, sizeof line, e) != 0)
 		return -1;
-	if ((sp = strchr(line, ' ')) == NULL)
-		return bad(e, _("malformed lengths line"));
-	*sp++ = 0;
-	if (parse_len(line, FK_BUNDLE_MAX_MANIFEST_Z, &r->mzlen) != 0 ||
-	    parse_len(sp, FK_BUNDLE_MAX_SIG, &r->siglen) != 0 || r->mzlen == 0 ||
-	    r->siglen == 0)
+	if (fk_lengths_parse(line, FK_BUNDLE_MAX_MANIFEST_Z, FK_BUNDLE_MAX_SIG, &r->mzlen,
+	    &r->siglen) != 0)
 		return bad(e, _("malformed lengths line"));
 	if ((r->mz = malloc(r->mzlen)) == NULL || (r->sig = malloc(r->siglen)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));

@@ -80,8 +80,7 @@ fk_signed_split(const char *magic, const uint8_t *p, size_t n, const uint8_t **b
 	size_t ml = strlen(magic), off;
 	const uint8_t *nl;
 	char line[64];
-	unsigned long long a, b;
-	int used = 0;
+	size_t a, b;
 
 	if (n < ml + 1 || memcmp(p, magic, ml) != 0 || p[ml] != '\n')
 		return fk_fail(e, FK_EINPUT, _("not a %s file"), magic);
@@ -91,8 +90,7 @@ fk_signed_split(const char *magic, const uint8_t *p, size_t n, const uint8_t **b
 		return fk_fail(e, FK_EINPUT, _("malformed %s file"), magic);
 	memcpy(line, p + off, (size_t)(nl - (p + off)));
 	line[nl - (p + off)] = 0;
-	if (sscanf(line, "%llu %llu%n", &a, &b, &used) != 2 || line[used] != 0 ||
-	    line[0] == '0' || a > FK_SIGNED_MAX_BODY || b > FK_BUNDLE_MAX_SIG || b == 0)
+	if (fk_lengths_parse(line, FK_SIGNED_MAX_BODY, FK_BUNDLE_MAX_SIG, &a, &b) != 0)
 		return fk_fail(e, FK_EINPUT, _("malformed %s file"), magic);
 	off = (size_t)(nl + 1 - p);
 	if (n - off != a + b)

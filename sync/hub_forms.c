@@ -8,13 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#if __has_include("schema.h")
 #include "schema.h"
-#define HAVE_SCHEMA 1
-#else
-typedef struct fk_form fk_form;
-#define HAVE_SCHEMA 0
-#endif
 
 struct fk_hub_forms {
 	size_t n, cap;
@@ -27,7 +21,6 @@ fk_hub_forms_count(const fk_hub_forms *f)
 	return f->n;
 }
 
-#if HAVE_SCHEMA
 static int
 find(const fk_hub_forms *f, const char *id, int version)
 {
@@ -38,12 +31,10 @@ find(const fk_hub_forms *f, const char *id, int version)
 			return (int)i;
 	return -1;
 }
-#endif
 
 int
 fk_hub_forms_add_dir(fk_hub_forms *f, const char *dir, fk_err *e)
 {
-#if HAVE_SCHEMA
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char path[4200];
@@ -76,11 +67,6 @@ fk_hub_forms_add_dir(fk_hub_forms *f, const char *dir, fk_err *e)
 		f->v[f->n++] = form;
 	}
 	closedir(d);
-#else
-	(void)f;
-	(void)dir;
-	(void)e;
-#endif
 	return 0;
 }
 
@@ -89,7 +75,7 @@ fk_hub_forms_load(fk_hub_forms **out, fk_hubdb *h, fk_err *e)
 {
 	fk_hub_forms *f = calloc(1, sizeof *f);
 	char *own = NULL;
-	const char *env = getenv("FK_SCHEMAS");
+	const char *env = getenv("FK_SCHEMAS"), *env2 = getenv("FIELDKIT_SCHEMAS");
 	struct stat st;
 
 	*out = NULL;
@@ -98,6 +84,7 @@ fk_hub_forms_load(fk_hub_forms **out, fk_hubdb *h, fk_err *e)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
 	if (fk_hub_forms_add_dir(f, own, e) != 0 ||
+	    (env2 != NULL && fk_hub_forms_add_dir(f, env2, e) != 0) ||
 	    (env != NULL && fk_hub_forms_add_dir(f, env, e) != 0))
 		goto fail;
 #ifdef FK_BUILD_SCHEMADIR
@@ -126,12 +113,8 @@ fk_hub_forms_free(fk_hub_forms *f)
 
 	if (f == NULL)
 		return;
-#if HAVE_SCHEMA
 	for (i = 0; i < f->n; i++)
 		fk_form_free(f->v[i]);
-#else
-	(void)i;
-#endif
 	free(f->v);
 	free(f);
 }
@@ -140,7 +123,6 @@ int
 fk_hub_forms_validate(void *ctx, const char *form_id, int version, json_t *record,
     fk_err *e)
 {
-#if HAVE_SCHEMA
 	fk_hub_forms *f = ctx;
 	fk_issues is = {0};
 	fk_vopts o = {0};
@@ -157,12 +139,4 @@ fk_hub_forms_validate(void *ctx, const char *form_id, int version, json_t *recor
 		    version, is.n ? is.v[0].path : "", is.n ? is.v[0].msg : "");
 	fk_issues_free(&is);
 	return rc;
-#else
-	(void)ctx;
-	(void)form_id;
-	(void)version;
-	(void)record;
-	(void)e;
-	return 0;
-#endif
 }

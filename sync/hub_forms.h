@@ -2,7 +2,7 @@
  * hub_forms.h - the forms a hub knows, by id and version, for validating
  * imported records (capture/schema.h does the validation).
  *
- * Forms are read from HOME/forms/, $FK_SCHEMAS, and the installed schemas
+ * Forms are read from HOME/forms/, $FIELDKIT_SCHEMAS, $FK_SCHEMAS and the installed schemas
  * directory (the build's schemas/ when run from a build tree). A record
  * naming a form version not found there is refused with FK_ESTATE, so its
  * bundle is quarantined until the form is added - never dropped.

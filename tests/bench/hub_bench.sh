@@ -65,9 +65,12 @@ size=$(stat -c %s "$b")
 read -r secs kb <tm
 grep -q "$nrec new" imp.out || { cat imp.out; echo "import failed" >&2; exit 1; }
 rate=$(echo "$nrec / $secs" | bc -l)
+dec=$($G --decrypt-rate hub/identity.age pass "$b")
 printf 'X25519 alone (1 core):         %8.0f ops/s\n' "$x25519"
+printf 'fk_age_decrypt_buf alone:      %8.0f records/s (the X25519 plus age.c per-file costs)\n' "$dec"
 printf 'import %d records (%d bytes): %6.2f s  %8.0f records/s  (%.0f%% of the X25519 rate; aim >= 50%%)  peak %.1f MiB\n' \
 	"$nrec" "$size" "$secs" "$rate" "$(echo "100 * $rate / $x25519" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+printf '                               (%.0f%% of the fk_age_decrypt_buf rate)\n' "$(echo "100 * $rate / $dec" | bc -l)"
 /usr/bin/time -f "%e %M" -o tm $F hub import --home hub --passphrase-file pass "$b" >imp.out
 read -r secs kb <tm
 printf 're-import (all duplicates):    %6.2f s  peak %.1f MiB\n' "$secs" "$(echo "$kb / 1024" | bc -l)"

@@ -60,6 +60,9 @@ for r in un/records/*.age; do
 	python3 -c 'import json,sys; r=json.load(open("rec.json")); assert r["record_id"]+".age"==sys.argv[1], r' \
 		"$(basename "$r")" || fail "record id inside $r"
 done
+R1=$(ls un/records/*.age | head -1)
+$PTY pw -- age -d -i hub/identity.age -o r1.zst "$R1" >/dev/null 2>&1 || fail "age -d -i hub/identity.age"
+zstd -qdc r1.zst | grep -q '"record_id"' || fail "record opened with the passphrase-protected identity"
 [ "$(ls un/attachments | wc -l)" = 1 ] || fail "attachment not unpacked"
 age -d -i id.txt un/attachments/*.age | cmp - photo.jpg || fail "age -d of the attachment"
 ok "unpacked bundle checked by minisign -V, sha256sum -c, opened by age -d and zstd"

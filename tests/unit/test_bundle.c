@@ -105,6 +105,28 @@ main(void)
 		CHECK(verify_mem(junk, sizeof junk, &d, &e) != 0);
 	}
 
+	/* A signed manifest that decompresses past the cap (a compression bomb). */
+	{
+		size_t n = (size_t)FK_BUNDLE_MAX_MANIFEST + (1u << 20), zc = ZSTD_compressBound(n), zl;
+		uint8_t *big = malloc(n), *z = malloc(zc);
+		fk_buf sig = {0}, bomb = {0};
+		char tc[200], line[64];
+		memset(big, ' ', n);
+		zl = ZSTD_compress(z, zc, big, n, 3);
+		snprintf(tc, sizeof tc, "fieldkit-bundle v1 device=%s bundle=%s records=1", d.id,
+		    "00000000-0000-4000-8000-000000000000");
+		CHECK(fk_minisign_sign_buf(d.sk, z, zl, tc, "fieldkit bundle manifest", &sig, &e) == 0);
+		snprintf(line, sizeof line, FK_BUNDLE_MAGIC "%zu %zu\n", zl, sig.len);
+		CHECK(fk_buf_append(&bomb, line, strlen(line), &e) == 0);
+		CHECK(fk_buf_append(&bomb, z, zl, &e) == 0);
+		CHECK(fk_buf_append(&bomb, sig.p, sig.len, &e) == 0);
+		CHECK(verify_mem(bomb.p, bomb.len, &d, &e) != 0 && e.code == FK_ELIMIT);
+		free(big);
+		free(z);
+		fk_buf_free(&sig);
+		fk_buf_free(&bomb);
+	}
+
 	/* Split by size: every part verifies, together they hold every record. */
 	{
 		fk_export_result res;

@@ -5,9 +5,14 @@
  * NRECORDS records sealed to the hub card's recipient, each with one
  * attachment of ATTACHMENT_BYTES random bytes (0 = none), streamed so memory
  * stays flat. Without arguments (under ctest) it checks itself on a small bundle.
+ *   test_bundle_gen --decrypt-rate IDENTITY PASSFILE BUNDLE
+ * prints how many of the bundle's records fk_age_decrypt_buf alone opens per
+ * second (the bound on the hub's import rate).
  */
 #include "check.h"
 #include "hub_fixture.h"
+
+#include <time.h>
 
 #include "card.h"
 
@@ -149,6 +154,49 @@ fail:
 	return rc;
 }
 
+static int
+decrypt_rate(const char *idpath, const char *passfile, const char *bundle)
+{
+	fk_age_identities ids = {0};
+	fk_bundle_reader *r;
+	fk_err e;
+	FILE *f = fopen(bundle, "rb");
+	fk_buf *ct;
+	size_t ri, ai, n = 0, i;
+	struct timespec a, b;
+	double s;
+
+	if (f == NULL || fk_age_identities_load(&ids, idpath, passfile, &e) != 0 ||
+	    (r = fk_bundle_open(fk_file_source(f), NULL, NULL, &e)) == NULL)
+		return 1;
+	ct = calloc(fk_bundle_manifest_of(r)->n, sizeof *ct);
+	while (fk_bundle_peek(r, &ri, &ai, &e) == 1) {
+		fk_buf tmp = {0};
+		if (fk_bundle_read(r, fk_buf_sink(ai == (size_t)-1 ? &ct[n] : &tmp), &e) != 0)
+			return 1;
+		if (ai == (size_t)-1)
+			n++;
+		fk_buf_free(&tmp);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++) {
+		fk_buf out = {0};
+		if (fk_age_decrypt_buf(&ids, ct[i].p, ct[i].len, 1 << 24, &out, &e) != 0)
+			return 1;
+		fk_buf_free(&out);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	printf("%.0f\n", (double)n / s);
+	for (i = 0; i < n; i++)
+		fk_buf_free(&ct[i]);
+	free(ct);
+	fk_bundle_close(r);
+	fclose(f);
+	fk_age_identities_free(&ids);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -157,6 +205,8 @@ main(int argc, char **argv)
 	fk_bundle_manifest m = {0};
 
 	check_init();
+	if (argc == 5 && strcmp(argv[1], "--decrypt-rate") == 0)
+		return decrypt_rate(argv[2], argv[3], argv[4]);
 	if (argc == 5)
 		return generate(argv[1], argv[2], strtoul(argv[3], NULL, 10),
 		    strtoul(argv[4], NULL, 10));

@@ -104,6 +104,29 @@ main(void)
 			accepted++;
 	}
 	CHECK_MSG(accepted == 0, "%zu mutated bundles accepted", accepted);
+	/* The head, exhaustively: a byte deleted or a space/digit inserted anywhere. */
+	{
+		size_t head = fx_head_len(&b);
+		accepted = 0;
+		for (i = 0; i < head; i++) {
+			static const char ins[] = " 0+";
+			size_t k;
+			memcpy(buf, b.p, i);
+			memcpy(buf + i, b.p + i + 1, b.len - i - 1);
+			if (bundle_ok(buf, b.len - 1, &d))
+				accepted++;
+			for (k = 0; k < sizeof ins - 1; k++) {
+				memcpy(buf, b.p, i);
+				buf[i] = (uint8_t)ins[k];
+				memcpy(buf + i + 1, b.p + i, b.len - i);
+				if ((i == 0 || b.p[i - 1] != (uint8_t)ins[k]) &&
+				    bundle_ok(buf, b.len + 1, &d))
+					accepted++;
+			}
+		}
+		CHECK_MSG(accepted == 0, "%zu bundles with a head byte inserted or deleted "
+		    "accepted", accepted);
+	}
 
 	memset(&c, 0, sizeof c);
 	snprintf(c.device_id, sizeof c.device_id, "%s", d.id);
@@ -123,6 +146,26 @@ main(void)
 			accepted++;
 	}
 	CHECK_MSG(accepted == 0, "%zu mutated device cards accepted", accepted);
+	/* Exhaustively: every byte deleted, and a space, digit, newline, '+' or tab
+	 * inserted before every byte (non-canonical spellings must not pass). */
+	accepted = 0;
+	for (i = 0; i < card.len; i++) {
+		static const char ins[] = " 0\n+\t";
+		size_t k;
+		memcpy(buf, card.p, i);
+		memcpy(buf + i, card.p + i + 1, card.len - i - 1);
+		if (fk_card_device_parse(buf, card.len - 1, &c2, &e) == 0)
+			accepted++;
+		for (k = 0; k < sizeof ins - 1; k++) {
+			memcpy(buf, card.p, i);
+			buf[i] = (uint8_t)ins[k];
+			memcpy(buf + i + 1, card.p + i, card.len - i);
+			if ((i == 0 || card.p[i - 1] != (uint8_t)ins[k]) &&
+			    fk_card_device_parse(buf, card.len + 1, &c2, &e) == 0)
+				accepted++;
+		}
+	}
+	CHECK_MSG(accepted == 0, "%zu cards with a byte inserted or deleted accepted", accepted);
 	{
 		/* Receipts: random mutations, and plain garbage. */
 		fk_receipt r;
