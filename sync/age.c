@@ -630,10 +630,11 @@ struct fk_age_dec {
 	int scrypt;
 	uint8_t mac[32];
 	fk_buf hdr;             /* header bytes up to and including "---" */
-	uint8_t *key;           /* payload key, 32 bytes, sodium_malloc */
+	uint8_t key[32];        /* payload key (the struct is wiped when freed) */
 	uint8_t nonce[12];      /* nonce of the next chunk to read */
-	uint8_t *ct;            /* BATCH * ENC_CHUNK */
-	uint8_t *pt;            /* BATCH * FK_AGE_CHUNK, sodium_malloc */
+	size_t batch;           /* chunks per batch: BATCH, fewer for small inputs */
+	uint8_t *ct;            /* batch * ENC_CHUNK, allocated at the first read */
+	uint8_t *pt;            /* batch * FK_AGE_CHUNK, wiped before it is freed */
 	struct chunk c[BATCH];
 	size_t ppos, plen;
 	int last;               /* nothing more to read: release, then report pending */
@@ -955,10 +956,10 @@ fk_age_dec_free(fk_age_dec *d)
 		return;
 	stanzas_free(d);
 	fk_buf_free(&d->hdr);
-	if (d->key != NULL)
-		sodium_free(d->key);
-	if (d->pt != NULL)
-		sodium_free(d->pt);
+	if (d->pt != NULL) {
+		sodium_memzero(d->pt, d->batch * FK_AGE_CHUNK);
+		free(d->pt);
+	}
 	free(d->ct);
 	if (d->armor != NULL) {
 		sodium_memzero(d->armor, sizeof *d->armor);
@@ -1040,13 +1041,7 @@ fk_age_dec_open(fk_source in, int armor, const fk_age_identities *ids, fk_err *e
 		hdr_fail(e, _("the file ends before its payload"));
 		goto fail_key;
 	}
-	d->key = sodium_malloc(32);
-	d->pt = sodium_malloc(BATCH * FK_AGE_CHUNK);
-	d->ct = malloc(BATCH * ENC_CHUNK);
-	if (d->key == NULL || d->pt == NULL || d->ct == NULL) {
-		fk_fail(e, FK_ENOMEM, _("out of memory"));
-		goto fail_key;
-	}
+	d->batch = BATCH;
 	fk_hkdf_sha256(d->key, 32, file_key, sizeof file_key, nonce, sizeof nonce, "payload");
 	sodium_memzero(file_key, sizeof file_key);
 	stanzas_free(d);
@@ -1177,7 +1172,21 @@ read_batch(fk_age_dec *d)
 	int eof = 0, rfail = 0, empty_final = 0;
 	uint8_t nonce[12];
 
-	while (nch < BATCH) {
+	if (d->pt == NULL) {
+		/*
+		 * Plain heap, not sodium_malloc: mapping guarded, locked pages for
+		 * every record was the whole cost of importing many small records.
+		 * The buffer is wiped before it is freed.
+		 */
+		d->ct = malloc(d->batch * ENC_CHUNK);
+		d->pt = malloc(d->batch * FK_AGE_CHUNK);
+		if (d->ct == NULL || d->pt == NULL) {
+			fk_fail(&d->pending, FK_ENOMEM, _("out of memory"));
+			d->last = 1;
+			return;
+		}
+	}
+	while (nch < d->batch) {
 		long n = rd_read(&d->in, d->ct + nch * ENC_CHUNK, ENC_CHUNK, &rerr);
 		if (n < 0) {
 			rfail = 1;
@@ -1285,6 +1294,9 @@ fk_age_decrypt_buf(const fk_age_identities *ids, const uint8_t *p, size_t n, siz
 
 	if (d == NULL)
 		return -1;
+	/* The whole input is known: no bigger buffers than it can fill. */
+	if (n / ENC_CHUNK + 1 < d->batch)
+		d->batch = n / ENC_CHUNK + 1;
 	out->max = max;
 	while ((got = fk_age_dec_read(d, tmp, sizeof tmp, e)) > 0)
 		if (fk_buf_append(out, tmp, (size_t)got, e) != 0) {

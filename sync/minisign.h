@@ -93,9 +93,9 @@ int fk_minisign_verify_buf(const fk_minisign_pk *pk, const uint8_t *sig, size_t 
  * Additions beyond the first contract (same conventions).
  */
 
-/* The scrypt cost we write (64 MiB), and the most we accept when reading:
+/* The scrypt cost we write (64 MiB, one pass: N = 2^16, r = 8, p = 1), and the most we accept when reading:
  * minisign -G's own "sensitive" cost (1 GiB), so its keys open here. */
-#define FK_MINISIGN_OPSLIMIT 33554432ULL
+#define FK_MINISIGN_OPSLIMIT 2097152ULL
 #define FK_MINISIGN_MEMLIMIT 67108864ULL
 #define FK_MINISIGN_MAX_OPSLIMIT 33554432ULL
 #define FK_MINISIGN_MAX_MEMLIMIT 1073741824ULL
