@@ -144,17 +144,22 @@ main(void)
 		paths[i] = fx_export(&d, dir);
 	}
 
-	/* Calibrate: one uninterrupted import. */
-	t0 = now_s();
-	waitpid(spawn_import(paths[b]), &status, 0);
-	dur = now_s() - t0;
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK(check_hub() == PER);
-	b++;
+	/* Calibrate: two uninterrupted imports; the faster one (the first pays
+	 * for cold caches) sets how long to wait before a kill. */
+	for (i = 0; i < 2; i++) {
+		double d1;
+		t0 = now_s();
+		waitpid(spawn_import(paths[b]), &status, 0);
+		d1 = now_s() - t0;
+		dur = i == 0 || d1 < dur ? d1 : dur;
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		b++;
+		CHECK(check_hub() == (long)b * PER);
+	}
 	srand((unsigned)time(NULL));
 	for (round = 0; round < ROUNDS && b < NBUNDLES; round++) {
 		long before = (long)b * PER, n;
-		useconds_t wait = (useconds_t)((double)rand() / RAND_MAX * dur * 1.15 * 1e6);
+		useconds_t wait = (useconds_t)((double)rand() / RAND_MAX * dur * 1e6);
 		pid_t pid = spawn_import(paths[b]);
 		usleep(wait);
 		kill(pid, SIGKILL);
