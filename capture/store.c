@@ -34,8 +34,8 @@ static const char *const QUERIES[Q_COUNT] = {
 	[Q_INSERT] = "INSERT INTO records (seq, id, form_id, form_version, short_ref, "
 		     "finalized_at, ct, ct_len, ct_hash, prev, natt) "
 		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[Q_ATT_INSERT] = "INSERT INTO attachments (id, record_seq, idx, ct, ct_len) "
-			 "VALUES (?, ?, ?, zeroblob(?), ?)",
+	[Q_ATT_INSERT] = ("INSERT INTO attachments (id, record_seq, idx, ct, ct_len) "
+			  "VALUES (?, ?, ?, zeroblob(?), ?)"),
 	[Q_ATT_HASH] = "UPDATE attachments SET ct_hash = ? WHERE rowid = ?",
 	[Q_SAVEPOINT] = "SAVEPOINT rec",
 	[Q_RELEASE] = "RELEASE rec",

@@ -31,6 +31,8 @@
 #define FK_BUNDLE_MAX_MANIFEST (64u << 20)    /* decompressed manifest */
 #define FK_BUNDLE_MAX_SIG 4096
 #define FK_BUNDLE_MAX_RECORDS 500000
+/* JSON values in a manifest (~8 a record): bounds the parser's memory (~100 MB). */
+#define FK_BUNDLE_MAX_MANIFEST_VALUES 2000000
 #define FK_BUNDLE_MAX_ATT 256                 /* attachments per record */
 #define FK_BUNDLE_MAX_RECORD_CT (32u << 20)   /* one record's age file */
 #define FK_BUNDLE_MAX_ATT_CT (1ull << 32)     /* one attachment's age file */

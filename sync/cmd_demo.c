@@ -59,6 +59,8 @@ static const char intake_sample[] =
 static char dir[4096];
 static int step;
 
+static void say(const char *fmt, ...) FK_PRINTF(1, 2);
+
 static void
 say(const char *fmt, ...)
 {
