@@ -42,8 +42,8 @@ progress(const fk_qr_progress *p, const char *image, void *ctx)
 	*(fk_qr_progress *)ctx = *p;
 	if (!fk_progress_enabled() || p->k == 0)
 		return;
-	fprintf(stderr, _("\r\033[Kimages %lu: have %u of %u frames' worth"), p->images,
-	    p->rank, p->k);
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("images %lu: have %u of %u frames' worth"), p->images, p->rank, p->k);
 }
 
 int
