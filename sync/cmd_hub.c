@@ -250,22 +250,19 @@ import_dir(fk_hubdb *h, const char *dir, int *bad, fk_err *e)
 }
 
 /*
- * A bundle sent as QR codes: rebuilt and verified in memory, written to
- * incoming/qr-HASH.fkb under the hub home, then imported like any bundle file
- * (a refused one is copied to quarantine from there). The file is removed
- * afterwards; the frames stay where they are.
+ * A bundle sent as QR codes (b: rebuilt and verified by its stream): written
+ * to incoming/qr-HASH.fkb under the hub home, then imported like any bundle
+ * file (a refused one is copied to quarantine from there). The file is
+ * removed afterwards; the frames stay where they are.
  */
 static int
-import_qr(fk_hubdb *h, const fk_qr_paths *q, int *bad, fk_err *e)
+import_qr(fk_hubdb *h, const fk_buf *b, int *bad, fk_err *e)
 {
-	fk_buf b = {0};
 	char *dir = NULL, path[4200], hex[65];
 	uint8_t hash[32];
 	int rc = -1;
 
-	if (fk_qrwire_receive(q, FK_QR_MAX_LEN, _("bundle"), &b, e) != 0)
-		goto out;
-	crypto_hash_sha256(hash, b.p, b.len);
+	crypto_hash_sha256(hash, b->p, b->len);
 	fk_hex(hash, 8, hex);
 	if ((dir = fk_hub_path(fk_hub_home(h), "incoming")) == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
@@ -273,14 +270,13 @@ import_qr(fk_hubdb *h, const fk_qr_paths *q, int *bad, fk_err *e)
 	}
 	snprintf(path, sizeof path, "%s/qr-%s.fkb", dir, hex);
 	if (fk_mkdirs(dir, 0700, e) != 0 ||
-	    fk_write_file_atomic(path, b.p, b.len, 0600, e) != 0)
+	    fk_write_file_atomic(path, b->p, b->len, 0600, e) != 0)
 		goto out;
 	import_one(h, path, bad);
 	unlink(path);
 	rc = 0;
 out:
 	free(dir);
-	fk_buf_free(&b);
 	return rc;
 }
 
@@ -288,6 +284,7 @@ static int
 hub_import(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 {
 	fk_hub_forms *forms = NULL;
+	fk_buf b = {0};
 	struct stat st;
 	int i, bad = 0;
 
@@ -295,17 +292,20 @@ hub_import(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 		return fk_usage_error("hub import", _("name the bundles or folders to import"));
 	if (o->qr.n > 0) {
 		/* Every argument is an image: receive before asking the passphrase. */
-		if (qr_rest(o, argc, argv, e) != 0)
+		if (qr_rest(o, argc, argv, e) != 0 ||
+		    fk_qrwire_receive(&o->qr, FK_QR_MAX_LEN, _("bundle"), &b, e) != 0) {
+			fk_buf_free(&b);
 			return fk_report(e);
+		}
 		argc = 0;
 	}
-	if (fk_hub_unlock(h, o->passfile, e) != 0 || fk_hub_forms_load(&forms, h, e) != 0)
-		return fk_report(e);
-	fk_hub_set_validator(h, fk_hub_forms_validate, forms);
-	if (o->qr.n > 0 && import_qr(h, &o->qr, &bad, e) != 0) {
+	if (fk_hub_unlock(h, o->passfile, e) != 0 || fk_hub_forms_load(&forms, h, e) != 0 ||
+	    (o->qr.n > 0 && import_qr(h, &b, &bad, e) != 0)) {
 		fk_hub_forms_free(forms);
+		fk_buf_free(&b);
 		return fk_report(e);
 	}
+	fk_buf_free(&b);
 	for (i = 0; i < argc; i++) {
 		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
 			if (import_dir(h, argv[i], &bad, e) != 0) {
