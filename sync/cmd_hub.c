@@ -299,8 +299,12 @@ hub_import(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 		}
 		argc = 0;
 	}
-	if (fk_hub_unlock(h, o->passfile, e) != 0 || fk_hub_forms_load(&forms, h, e) != 0 ||
-	    (o->qr.n > 0 && import_qr(h, &b, &bad, e) != 0)) {
+	if (fk_hub_unlock(h, o->passfile, e) != 0 || fk_hub_forms_load(&forms, h, e) != 0) {
+		fk_buf_free(&b);
+		return fk_report(e);
+	}
+	fk_hub_set_validator(h, fk_hub_forms_validate, forms);
+	if (o->qr.n > 0 && import_qr(h, &b, &bad, e) != 0) {
 		fk_hub_forms_free(forms);
 		fk_buf_free(&b);
 		return fk_report(e);

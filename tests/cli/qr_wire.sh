@@ -104,6 +104,14 @@ expect_fail "hub import --qr with two different streams" \
 	$F hub import --home hub --passphrase-file pass --qr bq cardqr
 [ "$(rows 'select count(*) from records')" = 0 ] || fail "a refused stream changed the hub"
 [ "$(nfiles hub/quarantine)" = 0 ] || fail "a stream that never completed was quarantined"
+# The same checks as for a bundle file: without its form the bundle is refused
+# and the rebuilt file is quarantined.
+FK_SCHEMAS= expect_fail "hub import --qr of a bundle whose form the hub lacks" \
+	$F hub import --home hub --passphrase-file pass --qr bq
+[ "$(rows 'select count(*) from records')" = 0 ] || fail "a refused bundle by QR changed the hub"
+bh=$(sha256sum "$B" | cut -c1-16)
+cmp hub/quarantine/*-qr-$bh.fkb "$B" || fail "the refused bundle by QR is not in quarantine"
+grep -q "form" hub/quarantine/*-qr-$bh.fkb.reason || fail "quarantine reason"
 $F hub import --home hub --passphrase-file pass --qr bq >imp.out
 grep -q "4 records from $DEV: 4 new, 0 duplicates" imp.out || fail "hub import --qr: $(cat imp.out)"
 [ "$(rows 'select count(*) from records')" = 4 ] || fail "4 records"
@@ -117,7 +125,7 @@ ok "hub import --qr: $left of $total frames ($(echo $lost | wc -w) lost) gave 4 
 expect_fail "hub import --qr of an unrelated stream" \
 	$F hub import --home hub --passphrase-file pass --qr unrel
 [ "$(rows 'select count(*) from records')" = 4 ] || fail "an unrelated stream changed the hub"
-q=$(ls hub/quarantine/*qr-*.fkb)
+q=$(ls hub/quarantine/*-qr-$(sha256sum unrelated.bin | cut -c1-16).fkb)
 cmp "$q" unrelated.bin || fail "the quarantined file is not what the stream carried"
 [ -s "$q.reason" ] || fail "no reason beside the quarantined file"
 [ "$(nfiles hub/incoming)" = 0 ] || fail "a refused bundle was left in incoming/"
