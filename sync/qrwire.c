@@ -2,9 +2,11 @@
  * qrwire.c - receiving a card, receipt or bundle from QR frame images for the
  * commands that otherwise read it from a file. See qrwire.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -54,10 +56,16 @@ fk_qrwire_receive(const fk_qr_paths *q, size_t max, const char *what, fk_buf *ou
 	uint8_t h[32];
 	char hex[65];
 	const char *quiet = getenv("FIELDKIT_QUIET");
+	struct stat st;
+	size_t i;
 	int rc;
 
 	if (q->n == 0)
 		return fk_fail(e, FK_EUSAGE, _("name the QR frame images (files or a folder)"));
+	for (i = 0; i < q->n; i++)
+		if (stat(q->v[i], &st) != 0)
+			return fk_fail(e, FK_EIO, _("%s by QR: cannot open %s: %s"), what, q->v[i],
+			    strerror(errno));
 	out->len = 0;
 	rc = fk_qr_receive_images(q->v, q->n, out, progress, &p, e);
 	if (fk_progress_enabled() && p.k > 0)

@@ -52,7 +52,7 @@ if [ "$n" -gt 1 ]; then
 		$F init --home devx --hub-qr fewcard --passphrase-file pass
 	[ ! -e devx ] || fail "a device home was created from too few frames"
 fi
-expect_fail "init --hub-qr with no images" $F init --home devx --hub-qr empty-dir-missing \
+expect_fail "init --hub-qr with a missing folder" $F init --home devx --hub-qr empty-dir-missing \
 	--passphrase-file pass
 [ ! -e devx ] || fail "a device home was created from nothing"
 
