@@ -11,12 +11,14 @@
 #include "cli.h"
 #include "device.h"
 #include "pass.h"
+#include "qrwire.h"
 
 static void
 init_usage(FILE *f)
 {
 	fprintf(f, _("Usage:\n"
 		     "  fieldkit init [--home DIR] [--name NAME] --hub CARD... [--passphrase-file F]\n"
+		     "  fieldkit init [--home DIR] [--name NAME] --hub-qr IMAGES|DIR... [--passphrase-file F]\n"
 		     "  fieldkit init [--home DIR] [--name NAME] --hub-recipient age1...\n"
 		     "                --hub-sign-pubkey KEYFILE_OR_BASE64 [--hub-name NAME]\n"
 		     "                [--passphrase-file F]\n\n"
@@ -27,6 +29,11 @@ init_usage(FILE *f)
 		     "                               ~/.local/share/fieldkit)\n"
 		     "      --name NAME              a name for this device\n"
 		     "      --hub CARD               a hub card file from the hub (repeatable)\n"
+		     "      --hub-qr IMAGE|DIR       the hub card as QR frame images (PNG/JPEG files or a\n"
+		     "                               folder of them; repeatable, and any further\n"
+		     "                               arguments are images too): all of them make up\n"
+		     "                               one card, from `fieldkit qr send hub-card.json\n"
+		     "                               --png DIR` at the hub\n"
 		     "      --hub-recipient KEY      a hub's age1... key (repeatable)\n"
 		     "      --hub-sign-pubkey KEY    the hub's minisign public key (file or base64)\n"
 		     "      --hub-name NAME          the hub's name (default \"hub\")\n"
@@ -37,8 +44,9 @@ init_usage(FILE *f)
 		     "  -h, --help                   show this help\n"));
 }
 
+/* A hub card from a file (path) or from QR frame images (q). */
 static int
-add_card(fk_device *d, const char *path, fk_err *e)
+add_card(fk_device *d, const char *path, const fk_qr_paths *q, fk_err *e)
 {
 	fk_buf b = { 0 };
 	fk_hubcard c;
@@ -46,12 +54,15 @@ add_card(fk_device *d, const char *path, fk_err *e)
 
 	if (d->nhubs >= FK_DEVICE_MAX_HUBS)
 		return fk_fail(e, FK_ELIMIT, _("at most %d hubs"), FK_DEVICE_MAX_HUBS);
-	rc = fk_read_file(path, FK_DEVICE_MAX_JSON, &b, e);
+	if (path != NULL)
+		rc = fk_read_file(path, FK_DEVICE_MAX_JSON, &b, e);
+	else
+		rc = fk_qrwire_receive(q, FK_DEVICE_MAX_JSON, _("hub card"), &b, e);
 	if (rc == 0)
 		rc = fk_hubcard_parse(b.p, b.len, &c, e);
 	fk_buf_free(&b);
 	if (rc != 0)
-		return fk_prefix(e, "%s", path);
+		return path != NULL ? fk_prefix(e, "%s", path) : -1;
 	d->hubs[d->nhubs++] = c.hub;
 	return 0;
 }
@@ -98,6 +109,7 @@ cmd_init(int argc, char **argv)
 		{ "home", required_argument, NULL, 'H' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "hub", required_argument, NULL, 'c' },
+		{ "hub-qr", required_argument, NULL, 'Q' },
 		{ "hub-recipient", required_argument, NULL, 'r' },
 		{ "hub-sign-pubkey", required_argument, NULL, 's' },
 		{ "hub-name", required_argument, NULL, 'N' },
@@ -110,6 +122,7 @@ cmd_init(int argc, char **argv)
 	fk_device *d = calloc(1, sizeof *d);
 	fk_hub manual;
 	fk_secret pass = { 0 };
+	fk_qr_paths qr = { 0 };
 	fk_err e = { 0 };
 	const char *home = NULL, *passfile = NULL, *hubname = "hub";
 	int c, have_manual = 0, have_sign = 0, rc = FK_EXIT_FAIL;
@@ -130,7 +143,11 @@ cmd_init(int argc, char **argv)
 			snprintf(d->name, sizeof d->name, "%s", optarg);
 			break;
 		case 'c':
-			if (add_card(d, optarg, &e) != 0)
+			if (add_card(d, optarg, NULL, &e) != 0)
+				goto fail;
+			break;
+		case 'Q':
+			if (fk_qr_paths_add(&qr, optarg, &e) != 0)
 				goto fail;
 			break;
 		case 'r':
@@ -177,10 +194,15 @@ cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
+	while (qr.n > 0 && optind < argc)
+		if (fk_qr_paths_add(&qr, argv[optind++], &e) != 0)
+			goto fail;
 	if (optind != argc) {
 		rc = fk_usage_error("init", _("unexpected argument '%s'"), argv[optind]);
 		goto out;
 	}
+	if (qr.n > 0 && add_card(d, NULL, &qr, &e) != 0)
+		goto fail;
 	if (have_manual != have_sign) {
 		rc = fk_usage_error("init",
 		    _("--hub-recipient and --hub-sign-pubkey go together"));
@@ -195,7 +217,8 @@ cmd_init(int argc, char **argv)
 		d->hubs[d->nhubs++] = manual;
 	}
 	if (d->nhubs == 0) {
-		rc = fk_usage_error("init", _("name a hub with --hub CARD or --hub-recipient"));
+		rc = fk_usage_error("init", _("name a hub with --hub CARD, --hub-qr IMAGES or "
+		    "--hub-recipient"));
 		goto out;
 	}
 	if (fk_device_home(home, &d->home, &e) != 0)
@@ -212,6 +235,7 @@ fail:
 out:
 	if (pass.p != NULL)
 		fk_secret_free(&pass);
+	fk_qr_paths_free(&qr);
 	fk_device_free(d);
 	free(d);
 	return rc;

@@ -2,7 +2,9 @@
  * cmd_demo.c - `fieldkit demo`: the whole loop in a temporary folder, saying
  * at each step what happened: a hub and a device set up, sample records of
  * both forms captured, a bundle exported, verified and imported, a receipt
- * signed by the hub and acknowledged by the device.
+ * signed by the hub and acknowledged by the device; then the same without
+ * USB: a bundle as QR frames, a fifth of them lost, imported, and the receipt
+ * back as QR frames.
  *
  * Each step runs this same program (/proc/self/exe) as a user would, with
  * passphrases from generated files (no prompts). Must never: touch anything
@@ -174,6 +176,63 @@ device_id(char *out, size_t cap)
 
 #define RUN(...) do { if (run(__VA_ARGS__, (char *)NULL) != 0) goto failed; } while (0)
 
+/* Deletes every fifth frame of DIR (frame-00005.png, frame-00010.png, ...). */
+static void
+lose_frames(const char *sub)
+{
+	char name[64], *path;
+	unsigned i, n = 0;
+
+	printf(_("Lost on the way (deleted):"));
+	for (i = 5; i < 100000; i += 5) {
+		snprintf(name, sizeof name, "%s/frame-%05u.png", sub, i);
+		path = p(name);
+		if (access(path, F_OK) != 0)
+			break;
+		if (remove(path) == 0) {
+			printf(" %s", name + strlen(sub) + 1);
+			n++;
+		}
+	}
+	printf(n ? "\n" : _(" none (too few frames)\n"));
+}
+
+/* The loop again with no USB: a bundle and a receipt as QR codes. */
+static int
+qr_loop(const char *dev, fk_err *e)
+{
+	char bundle[4200], receipt[4200];
+
+	say(_("No USB stick? The same by QR codes. One more record is captured and "
+	    "exported..."));
+	RUN("capture", "family-report", "--from", p("family.jsonl"), "--home", p("device"));
+	RUN("export", "--home", p("device"), "--to", p("phone"), "--passphrase-file",
+	    p("device.pass"));
+	if (first_file("phone", ".fkb", bundle, sizeof bundle) != 0)
+		goto failed;
+	say(_("...and shown as a stream of QR codes (here: small PNG frames, k of them plus "
+	    "50%% repair frames; `--terminal` animates them on screen)."));
+	RUN("qr", "send", bundle, "--png", p("bundle-frames"), "--version", "10");
+	say(_("The camera misses every fifth frame; any k + 2 frames are enough."));
+	lose_frames("bundle-frames");
+	say(_("The hub rebuilds the bundle from the frames it saw, checks its SHA-256, and "
+	    "imports it like one from a stick."));
+	RUN("hub", "import", "--home", p("hub"), "--passphrase-file", p("hub.pass"), "--qr",
+	    p("bundle-frames"));
+	say(_("The receipt goes back as QR codes too; the device checks its signature and "
+	    "purges."));
+	RUN("hub", "receipt", "--home", p("hub"), "--device", dev, "--to", p("hub-out"),
+	    "--passphrase-file", p("hub.pass"));
+	if (first_file("hub-out", ".fkr", receipt, sizeof receipt) != 0)
+		goto failed;
+	RUN("qr", "send", receipt, "--png", p("receipt-frames"));
+	RUN("ack", "--home", p("device"), "--qr", p("receipt-frames"));
+	RUN("list", "--home", p("device"));
+	return 0;
+failed:
+	return fk_fail(e, FK_ESTATE, _("the demo stopped at step %d (see above)"), step);
+}
+
 static int
 loop(fk_err *e)
 {
@@ -225,7 +284,7 @@ loop(fk_err *e)
 		goto failed;
 	RUN("ack", "--home", p("device"), receipt);
 	RUN("list", "--home", p("device"));
-	return 0;
+	return qr_loop(dev, e);
 failed:
 	return fk_fail(e, FK_ESTATE, _("the demo stopped at step %d (see above)"), step);
 }
@@ -250,7 +309,8 @@ cmd_demo(int argc, char **argv)
 			printf("%s", _("Usage: fieldkit demo [--keep]\n\n"
 			    "Runs the whole loop in a temporary folder: hub and device set up, sample\n"
 			    "records of both forms captured, a bundle exported and imported, the hub's\n"
-			    "receipt acknowledged. --keep leaves the folder for a look around.\n"));
+			    "receipt acknowledged; then a bundle and a receipt as QR code frames, some\n"
+			    "frames lost. --keep leaves the folder for a look around.\n"));
 			return 0;
 		} else
 			return fk_usage_error("demo", _("unknown option"));
@@ -274,5 +334,5 @@ cmd_demo(int argc, char **argv)
 	return rc == 0 ? 0 : fk_report(&e);
 }
 
-FK_COMMAND(demo, N_("run the whole loop (device -> USB bundle -> hub -> receipt) in a "
-    "temporary folder"), cmd_demo);
+FK_COMMAND(demo, N_("run the whole loop (device -> USB bundle or QR codes -> hub -> "
+    "receipt) in a temporary folder"), cmd_demo);

@@ -17,13 +17,15 @@
 #include "cli.h"
 #include "device.h"
 #include "io.h"
+#include "qrwire.h"
 #include "receipt.h"
 #include "store.h"
 
-enum { O_HOME = 256, O_PASS, O_TO, O_MAX };
+enum { O_HOME = 256, O_PASS, O_TO, O_MAX, O_QR };
 
 struct dopts {
 	const char *home, *passfile, *to, *max;
+	fk_qr_paths qr; /* --qr IMAGE|DIR (ack); free with fk_qr_paths_free */
 	int help;
 };
 
@@ -35,8 +37,10 @@ parse(int argc, char **argv, struct dopts *o)
 		{"passphrase-file", required_argument, NULL, O_PASS},
 		{"to", required_argument, NULL, O_TO},
 		{"max-size", required_argument, NULL, O_MAX},
+		{"qr", required_argument, NULL, O_QR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
+	fk_err qe;
 	int c;
 
 	memset(o, 0, sizeof *o);
@@ -47,9 +51,24 @@ parse(int argc, char **argv, struct dopts *o)
 		case O_PASS: o->passfile = optarg; break;
 		case O_TO: o->to = optarg; break;
 		case O_MAX: o->max = optarg; break;
+		case O_QR:
+			if (fk_qr_paths_add(&o->qr, optarg, &qe) != 0)
+				return -1;
+			break;
 		case 'h': o->help = 1; break;
 		default: return -1;
 		}
+	}
+	return 0;
+}
+
+/* parse() for the commands without --qr. */
+static int
+parse_noqr(int argc, char **argv, struct dopts *o)
+{
+	if (parse(argc, argv, o) != 0 || o->qr.n > 0) {
+		fk_qr_paths_free(&o->qr);
+		return -1;
 	}
 	return 0;
 }
@@ -111,7 +130,9 @@ static const char export_help[] = N_(
     "Usage: fieldkit export --to DIR [--max-size SIZE] [--home DIR] [--passphrase-file F]\n\n"
     "Writes every finalized record not yet acknowledged by a hub (with its\n"
     "attachments) into a signed bundle in DIR, then reads it back and checks it.\n"
-    "Records stay on this device until `fieldkit ack RECEIPT`.\n\n"
+    "Records stay on this device until `fieldkit ack RECEIPT`.\n"
+    "No USB stick? Send the bundle as QR codes: `fieldkit qr send BUNDLE --png DIR`\n"
+    "(or --terminal); the hub takes them with `fieldkit hub import --qr DIR`.\n\n"
     "Options:\n"
     "  --to DIR                  where to write (a USB stick)\n"
     "  --max-size SIZE           split into bundles of at most SIZE bytes (K, M, G)\n"
@@ -134,7 +155,7 @@ cmd_export(int argc, char **argv)
 	size_t i;
 	int rc = FK_EXIT_FAIL;
 
-	if (d == NULL || parse(argc, argv, &o) != 0) {
+	if (d == NULL || parse_noqr(argc, argv, &o) != 0) {
 		free(d);
 		return fk_usage_error("export", _("unknown option"));
 	}
@@ -179,15 +200,23 @@ out:
 }
 
 static const char ack_help[] = N_(
-    "Usage: fieldkit ack RECEIPT [--home DIR]\n\n"
+    "Usage: fieldkit ack RECEIPT [--home DIR]\n"
+    "       fieldkit ack --qr IMAGE|DIR [IMAGE|DIR]... [--home DIR]\n\n"
     "Checks a hub's receipt (its signature against the hub keys this device was set\n"
     "up with, and that it is addressed to this device), then marks the records it\n"
-    "lists as delivered; they are purged per the device's retention setting.\n");
+    "lists as delivered; they are purged per the device's retention setting.\n\n"
+    "Options:\n"
+    "  --qr IMAGE|DIR            read the receipt from photos or screenshots of its QR\n"
+    "                            frames (PNG/JPEG files or a folder of them; further\n"
+    "                            arguments are images too), as written by\n"
+    "                            `fieldkit qr send RECEIPT --png DIR` at the hub\n"
+    "  --home DIR                device home (default $FIELDKIT_HOME)\n"
+    "  -h, --help                show this help\n");
 
 static int
 cmd_ack(int argc, char **argv)
 {
-	struct dopts o;
+	struct dopts o = {0};
 	fk_device *d = calloc(1, sizeof *d);
 	fk_minisign_pk pks[FK_DEVICE_MAX_HUBS];
 	const char *names[FK_DEVICE_MAX_HUBS];
@@ -200,20 +229,25 @@ cmd_ack(int argc, char **argv)
 	int rc = FK_EXIT_FAIL;
 
 	if (d == NULL || parse(argc, argv, &o) != 0) {
-		free(d);
-		return fk_usage_error("ack", _("unknown option"));
+		rc = fk_usage_error("ack", _("unknown option"));
+		goto out;
 	}
 	if (o.help) {
 		fputs(_(ack_help), stdout);
-		free(d);
-		return 0;
+		rc = 0;
+		goto out;
 	}
-	if (optind != argc - 1) {
-		free(d);
-		return fk_usage_error("ack", _("name one receipt file"));
+	while (o.qr.n > 0 && optind < argc)
+		if (fk_qr_paths_add(&o.qr, argv[optind++], &e) != 0)
+			goto fail;
+	if (o.qr.n == 0 && optind != argc - 1) {
+		rc = fk_usage_error("ack", _("name one receipt file (or its QR images with --qr)"));
+		goto out;
 	}
-	if (load_device(&o, d, &home, &e) != 0 ||
-	    fk_read_file(argv[optind], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
+	if (load_device(&o, d, &home, &e) != 0)
+		goto fail;
+	if (o.qr.n > 0 ? fk_qrwire_receive(&o.qr, FK_SIGNED_MAX_BODY + 8192, _("receipt"), &b,
+	    &e) != 0 : fk_read_file(argv[optind], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
 		goto fail;
 	for (i = 0; i < d->nhubs; i++) {
 		const char *k = d->hubs[i].sign_pubkey;
@@ -241,7 +275,9 @@ out:
 	fk_receipt_free(&r);
 	fk_store_close(s);
 	fk_buf_free(&b);
-	fk_device_free(d);
+	fk_qr_paths_free(&o.qr);
+	if (d != NULL)
+		fk_device_free(d);
 	free(d);
 	free(home);
 	return rc;
@@ -250,7 +286,9 @@ out:
 static const char card_help[] = N_(
     "Usage: fieldkit device-card [--to FILE] [--home DIR] [--passphrase-file F]\n\n"
     "Writes this device's public card (device id, name, signing key), signed by the\n"
-    "device key, for the hub to register with `fieldkit hub devices add CARD`.\n");
+    "device key, for the hub to register with `fieldkit hub devices add CARD`.\n"
+    "No USB? `fieldkit qr send CARD --png DIR` (or --terminal) shows it as QR codes;\n"
+    "the hub reads them with `fieldkit hub devices add --qr DIR`.\n");
 
 static int
 cmd_device_card(int argc, char **argv)
@@ -265,7 +303,7 @@ cmd_device_card(int argc, char **argv)
 	const char *to;
 	int rc = FK_EXIT_FAIL;
 
-	if (d == NULL || parse(argc, argv, &o) != 0) {
+	if (d == NULL || parse_noqr(argc, argv, &o) != 0) {
 		free(d);
 		return fk_usage_error("device-card", _("unknown option"));
 	}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -23,14 +24,17 @@
 #include "hub_forms.h"
 #include "io.h"
 #include "pass.h"
+#include "qr.h"
+#include "qrwire.h"
 #include "receipt.h"
 
 struct hopts {
 	const char *home, *passfile, *name, *device, *to, *format;
+	fk_qr_paths qr; /* --qr IMAGE|DIR, then any further arguments */
 	int help;
 };
 
-enum { O_HOME = 256, O_PASS, O_NAME, O_DEVICE, O_TO, O_FORMAT };
+enum { O_HOME = 256, O_PASS, O_NAME, O_DEVICE, O_TO, O_FORMAT, O_QR };
 
 static const char hub_help[] = N_(
     "Usage: fieldkit hub COMMAND [--home DIR] ...\n\n"
@@ -38,9 +42,12 @@ static const char hub_help[] = N_(
     "Commands:\n"
     "  init --name NAME          create a hub: age identity, signing key, hub card\n"
     "  devices add CARD          register a device's signed card\n"
+    "  devices add --qr IMAGE|DIR...   the same, the card read from QR frame images\n"
     "  devices list              list registered devices\n"
     "  devices revoke ID         refuse every future bundle from device ID\n"
     "  import FILE|DIR...        import bundles (a DIR: every *.fkb in it)\n"
+    "  import --qr IMAGE|DIR...  import one bundle sent as QR codes, from photos or\n"
+    "                            screenshots of its frames (PNG/JPEG, or a folder)\n"
     "  list [--device ID]        list stored records (logged in the audit table)\n"
     "  show ID                   show one record (logged)\n"
     "  export --format jsonl|csv --to DIR   write records out (logged)\n"
@@ -50,7 +57,11 @@ static const char hub_help[] = N_(
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
-    "  -h, --help                show this help\n");
+    "  -h, --help                show this help\n\n"
+    "No USB? Any card, receipt or bundle travels as QR codes:\n"
+    "`fieldkit qr send FILE --png DIR` (or --terminal) on one side, and on the other\n"
+    "`fieldkit init --hub-qr DIR`, `fieldkit ack --qr DIR`, `hub devices add --qr DIR`\n"
+    "or `hub import --qr DIR`.\n");
 
 static int
 parse(int argc, char **argv, struct hopts *o)
@@ -62,8 +73,10 @@ parse(int argc, char **argv, struct hopts *o)
 		{"device", required_argument, NULL, O_DEVICE},
 		{"to", required_argument, NULL, O_TO},
 		{"format", required_argument, NULL, O_FORMAT},
+		{"qr", required_argument, NULL, O_QR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
+	fk_err qe;
 	int c;
 
 	memset(o, 0, sizeof *o);
@@ -77,6 +90,10 @@ parse(int argc, char **argv, struct hopts *o)
 		case O_DEVICE: o->device = optarg; break;
 		case O_TO: o->to = optarg; break;
 		case O_FORMAT: o->format = optarg; break;
+		case O_QR:
+			if (fk_qr_paths_add(&o->qr, optarg, &qe) != 0)
+				return -1;
+			break;
 		case 'h': o->help = 1; break;
 		default: return -1;
 		}
@@ -112,21 +129,41 @@ hub_init(const struct hopts *o, fk_err *e)
 	snprintf(card, sizeof card, "%s/%s", o->home, FK_HUB_CARD);
 	printf(_("hub \"%s\" created in %s\n"), o->name, o->home);
 	printf(_("give devices the hub card %s (`fieldkit init --hub %s`)\n"), card, card);
+	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read with "
+	    "`fieldkit init --hub-qr DIR`\n"), card);
+	return 0;
+}
+
+/* The positional arguments after --qr are images of the same stream. */
+static int
+qr_rest(struct hopts *o, int argc, char **argv, fk_err *e)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (fk_qr_paths_add(&o->qr, argv[i], e) != 0)
+			return -1;
 	return 0;
 }
 
 static int
-hub_devices(fk_hubdb *h, int argc, char **argv, fk_err *e)
+hub_devices(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 {
 	fk_buf b = {0};
 	fk_device_card c;
 	char fp[17];
+	int rc;
 
 	if (argc < 1)
 		return fk_usage_error("hub devices", _("say add CARD, list or revoke ID"));
+	if (o->qr.n > 0 && strcmp(argv[0], "add") != 0)
+		return fk_usage_error("hub devices", _("--qr goes with devices add"));
 	if (strcmp(argv[0], "list") == 0)
 		return fk_hub_device_list(h, stdout, e) == 0 ? 0 : fk_report(e);
-	if (argc != 2)
+	if (o->qr.n > 0) {
+		if (qr_rest(o, argc - 1, argv + 1, e) != 0)
+			return fk_report(e);
+	} else if (argc != 2)
 		return fk_usage_error("hub devices", _("say add CARD, list or revoke ID"));
 	if (strcmp(argv[0], "revoke") == 0) {
 		if (fk_hub_device_revoke(h, argv[1], e) != 0)
@@ -136,8 +173,9 @@ hub_devices(fk_hubdb *h, int argc, char **argv, fk_err *e)
 	}
 	if (strcmp(argv[0], "add") != 0)
 		return fk_usage_error("hub devices", _("unknown devices command %s"), argv[0]);
-	if (fk_read_file(argv[1], 1 << 20, &b, e) != 0 ||
-	    fk_card_device_parse(b.p, b.len, &c, e) != 0 ||
+	rc = o->qr.n > 0 ? fk_qrwire_receive(&o->qr, 1 << 20, _("device card"), &b, e) :
+	    fk_read_file(argv[1], 1 << 20, &b, e);
+	if (rc != 0 || fk_card_device_parse(b.p, b.len, &c, e) != 0 ||
 	    fk_hub_device_add(h, c.device_id, c.name, &c.pk, e) != 0) {
 		fk_buf_free(&b);
 		return fk_report(e);
@@ -211,18 +249,67 @@ import_dir(fk_hubdb *h, const char *dir, int *bad, fk_err *e)
 	return 0;
 }
 
+/*
+ * A bundle sent as QR codes (b: rebuilt and verified by its stream): written
+ * to incoming/qr-HASH.fkb under the hub home, then imported like any bundle
+ * file (a refused one is copied to quarantine from there). The file is
+ * removed afterwards; the frames stay where they are.
+ */
 static int
-hub_import(fk_hubdb *h, const struct hopts *o, int argc, char **argv, fk_err *e)
+import_qr(fk_hubdb *h, const fk_buf *b, int *bad, fk_err *e)
+{
+	char *dir = NULL, path[4200], hex[65];
+	uint8_t hash[32];
+	int rc = -1;
+
+	crypto_hash_sha256(hash, b->p, b->len);
+	fk_hex(hash, 8, hex);
+	if ((dir = fk_hub_path(fk_hub_home(h), "incoming")) == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s/qr-%s.fkb", dir, hex);
+	if (fk_mkdirs(dir, 0700, e) != 0 ||
+	    fk_write_file_atomic(path, b->p, b->len, 0600, e) != 0)
+		goto out;
+	import_one(h, path, bad);
+	unlink(path);
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
+static int
+hub_import(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 {
 	fk_hub_forms *forms = NULL;
+	fk_buf b = {0};
 	struct stat st;
 	int i, bad = 0;
 
-	if (argc < 1)
+	if (argc < 1 && o->qr.n == 0)
 		return fk_usage_error("hub import", _("name the bundles or folders to import"));
-	if (fk_hub_unlock(h, o->passfile, e) != 0 || fk_hub_forms_load(&forms, h, e) != 0)
+	if (o->qr.n > 0) {
+		/* Every argument is an image: receive before asking the passphrase. */
+		if (qr_rest(o, argc, argv, e) != 0 ||
+		    fk_qrwire_receive(&o->qr, FK_QR_MAX_LEN, _("bundle"), &b, e) != 0) {
+			fk_buf_free(&b);
+			return fk_report(e);
+		}
+		argc = 0;
+	}
+	if (fk_hub_unlock(h, o->passfile, e) != 0 || fk_hub_forms_load(&forms, h, e) != 0) {
+		fk_buf_free(&b);
 		return fk_report(e);
+	}
 	fk_hub_set_validator(h, fk_hub_forms_validate, forms);
+	if (o->qr.n > 0 && import_qr(h, &b, &bad, e) != 0) {
+		fk_hub_forms_free(forms);
+		fk_buf_free(&b);
+		return fk_report(e);
+	}
+	fk_buf_free(&b);
 	for (i = 0; i < argc; i++) {
 		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
 			if (import_dir(h, argv[i], &bad, e) != 0) {
@@ -352,6 +439,8 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, fk_err *e)
 	if (fk_write_file_atomic(path, out.p, out.len, 0644, e) != 0)
 		goto fail;
 	printf(_("receipt for %zu records of device %s written to %s\n"), n, o->device, path);
+	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read on the "
+	    "device with `fieldkit ack --qr DIR`\n"), path);
 	rc = 0;
 fail:
 	free(kp);
@@ -381,25 +470,30 @@ cmd_hub(int argc, char **argv)
 	const char *sub;
 	int rc;
 
-	if (parse(argc, argv, &o) != 0)
+	if (parse(argc, argv, &o) != 0) {
+		fk_qr_paths_free(&o.qr);
 		return fk_usage_error("hub", _("unknown option"));
-	if (optind >= argc) {
+	}
+	if (optind >= argc || o.help) {
 		fputs(_(hub_help), o.help ? stdout : stderr);
+		fk_qr_paths_free(&o.qr);
 		return o.help ? 0 : FK_EXIT_USAGE;
 	}
 	sub = argv[optind];
 	argc -= optind + 1;
 	argv += optind + 1;
-	if (o.help) {
-		fputs(_(hub_help), stdout);
-		return 0;
+	if (o.qr.n > 0 && strcmp(sub, "devices") != 0 && strcmp(sub, "import") != 0) {
+		fk_qr_paths_free(&o.qr);
+		return fk_usage_error("hub", _("--qr goes with devices add and import"));
 	}
 	if (strcmp(sub, "init") == 0)
 		return hub_init(&o, &e);
-	if (open_hub(&o, &h, &e) != 0)
+	if (open_hub(&o, &h, &e) != 0) {
+		fk_qr_paths_free(&o.qr);
 		return fk_report(&e);
+	}
 	if (strcmp(sub, "devices") == 0)
-		rc = hub_devices(h, argc, argv, &e);
+		rc = hub_devices(h, &o, argc, argv, &e);
 	else if (strcmp(sub, "import") == 0)
 		rc = hub_import(h, &o, argc, argv, &e);
 	else if (strcmp(sub, "list") == 0)
@@ -418,6 +512,7 @@ cmd_hub(int argc, char **argv)
 	else
 		rc = fk_usage_error("hub", _("unknown command %s"), sub);
 	fk_hub_close(h);
+	fk_qr_paths_free(&o.qr);
 	return rc;
 }
 
