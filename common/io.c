@@ -110,8 +110,8 @@ fk_atomic_open(fk_atomic *a, const char *path, int mode, fk_err *e)
 	return 0;
 }
 
-static int
-fd_write_all(int fd, const uint8_t *p, size_t n, const char *name, fk_err *e)
+int
+fk_fd_write_all(int fd, const uint8_t *p, size_t n, const char *name, fk_err *e)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
@@ -131,7 +131,7 @@ atomic_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
 {
 	fk_atomic *a = ctx;
 
-	return fd_write_all(a->fd, p, n, a->path, e);
+	return fk_fd_write_all(a->fd, p, n, a->path, e);
 }
 
 fk_sink
@@ -197,7 +197,7 @@ fk_write_file_atomic(const char *path, const void *data, size_t len, int mode, f
 
 	if (fk_atomic_open(&a, path, mode, e) != 0)
 		return -1;
-	if (fd_write_all(a.fd, data, len, path, e) != 0) {
+	if (fk_fd_write_all(a.fd, data, len, path, e) != 0) {
 		fk_atomic_abort(&a);
 		return -1;
 	}

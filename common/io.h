@@ -33,6 +33,9 @@ fk_sink fk_atomic_sink(fk_atomic *a);
 int fk_atomic_commit(fk_atomic *a, fk_err *e) FK_WUR; /* fsync, rename, fsync dir */
 void fk_atomic_abort(fk_atomic *a);                   /* unlink the temporary file */
 
+/* Writes all of p to fd, retrying short writes and EINTR; name is for the message. */
+int fk_fd_write_all(int fd, const uint8_t *p, size_t n, const char *name, fk_err *e) FK_WUR;
+
 /* fsyncs the directory that holds path. */
 int fk_fsync_parent(const char *path, fk_err *e) FK_WUR;
 

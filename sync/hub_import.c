@@ -266,17 +266,7 @@ fd_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
 {
 	struct fdsink *s = ctx;
 
-	while (n > 0) {
-		ssize_t w = write(s->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return fk_fail(e, FK_EIO, _("cannot write an attachment: %s"),
-			    strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return fk_fd_write_all(s->fd, p, n, _("an attachment"), e);
 }
 
 /* Checks that an age file opens with the hub key and holds exactly size bytes. */
