@@ -18,7 +18,12 @@ cross=0
 if [ "${1:-}" = "--cross" ]; then
 	cross=1
 	want="$want gcc-aarch64-linux-gnu qemu-user-static"
-	for l in $LIBS; do want="$want $l:arm64"; done
+	# libzbar-dev is not Multi-Arch: same; its arm64 copy would remove the native
+	# one, so only the arm64 runtime is installed (cross-arm64.sh writes its .pc).
+	for l in $LIBS; do
+		[ "$l" = libzbar-dev ] && l=libzbar0
+		want="$want $l:arm64"
+	done
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		$SUDO dpkg --add-architecture arm64
 		rm -f /tmp/.fieldkit-apt-updated
