@@ -31,62 +31,6 @@
 
 static const uint8_t DRAFTKEY_MAGIC[8] = { 'F', 'K', 'D', 'R', 'A', 'F', 'T', '1' };
 
-void
-fk_uuid_new(char out[37])
-{
-	uint8_t b[16];
-	static const char hex[] = "0123456789abcdef";
-	int i, j = 0;
-
-	randombytes_buf(b, sizeof b);
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[j++] = '-';
-		out[j++] = hex[b[i] >> 4];
-		out[j++] = hex[b[i] & 15];
-	}
-	out[j] = '\0';
-}
-
-void
-fk_time_rfc3339(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int
-fk_time_parse_rfc3339(const char *s, int64_t *t)
-{
-	struct tm tm;
-	int i;
-	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
-
-	if (strlen(s) != sizeof pat - 1)
-		return -1;
-	for (i = 0; pat[i]; i++) {
-		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
-			return -1;
-	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = atoi(s) - 1900;
-	tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0') - 1;
-	tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
-	tm.tm_hour = (s[11] - '0') * 10 + (s[12] - '0');
-	tm.tm_min = (s[14] - '0') * 10 + (s[15] - '0');
-	tm.tm_sec = (s[17] - '0') * 10 + (s[18] - '0');
-	if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60)
-		return -1;
-	*t = (int64_t)timegm(&tm);
-	return 0;
-}
-
 int
 fk_device_home(const char *opt, char **out, fk_err *e)
 {
@@ -109,17 +53,6 @@ fk_device_home(const char *opt, char **out, fk_err *e)
 	if (*out == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	return 0;
-}
-
-char *
-fk_device_path(const char *home, const char *name)
-{
-	size_t n = strlen(home) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", home, name);
-	return p;
 }
 
 /* --- fingerprints and keys --- */
@@ -508,7 +441,7 @@ fk_device_load(fk_device *d, const char *home, fk_err *e)
 	int rc;
 
 	memset(d, 0, sizeof *d);
-	if ((d->home = strdup(home)) == NULL || (path = fk_device_path(home, FK_DEVICE_JSON)) == NULL)
+	if ((d->home = strdup(home)) == NULL || (path = fk_path_join(home, FK_DEVICE_JSON)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if (access(path, F_OK) != 0) {
 		free(path);
@@ -529,7 +462,7 @@ int
 fk_device_save(const fk_device *d, fk_err *e)
 {
 	fk_buf b = { 0 };
-	char *path = fk_device_path(d->home, FK_DEVICE_JSON);
+	char *path = fk_path_join(d->home, FK_DEVICE_JSON);
 	int rc;
 
 	if (path == NULL)
@@ -664,7 +597,7 @@ fk_draftkey_unwrap(const uint8_t *file, size_t n, const uint8_t *pass, size_t pa
 int
 fk_device_unlock_drafts(const char *home, const char *passfile, fk_secret *key, fk_err *e)
 {
-	char *path = fk_device_path(home, FK_DEVICE_DRAFT_KEY);
+	char *path = fk_path_join(home, FK_DEVICE_DRAFT_KEY);
 	fk_secret file = { 0 }, pass = { 0 };
 	int rc = -1;
 
@@ -691,7 +624,7 @@ static int
 write_home_file(const char *home, const char *name, const void *p, size_t n, int secret,
     fk_err *e)
 {
-	char *path = fk_device_path(home, name);
+	char *path = fk_path_join(home, name);
 	int rc;
 
 	if (path == NULL)
@@ -745,7 +678,7 @@ fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e)
 
 	if (d->nhubs == 0)
 		return fk_fail(e, FK_EUSAGE, _("a device needs at least one hub to encrypt to"));
-	if ((path = fk_device_path(d->home, FK_DEVICE_JSON)) == NULL)
+	if ((path = fk_path_join(d->home, FK_DEVICE_JSON)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	exists = access(path, F_OK) == 0;
 	free(path);
@@ -757,7 +690,7 @@ fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e)
 		return -1;
 	if (chmod(d->home, 0700) != 0)
 		return fk_fail(e, FK_EIO, _("cannot make %s private: %s"), d->home, strerror(errno));
-	fk_uuid_new(d->device_id);
+	fk_uuid(d->device_id);
 	fk_time_rfc3339((int64_t)time(NULL), d->created);
 	if (d->att_limit == 0)
 		d->att_limit = FK_DEVICE_DEFAULT_ATT_LIMIT;

@@ -16,6 +16,7 @@
 #include "age.h"
 #include "fk.h"
 #include "io.h"
+#include "util.h"
 
 #define FK_DEVICE_JSON "device.json"
 #define FK_DEVICE_SIGN_KEY "sign.key"
@@ -64,8 +65,6 @@ typedef struct fk_device {
  * $XDG_DATA_HOME/fieldkit, else ~/.local/share/fieldkit. *out is malloc'd.
  */
 int fk_device_home(const char *opt, char **out, fk_err *e) FK_WUR;
-/* home/name, malloc'd. */
-char *fk_device_path(const char *home, const char *name);
 
 /* Strict parsers of outside input. */
 int fk_hubcard_parse(const uint8_t *p, size_t n, fk_hubcard *out, fk_err *e) FK_WUR;
@@ -109,12 +108,5 @@ int fk_device_unlock_drafts(const char *home, const char *passfile, fk_secret *k
  * device_id and created are filled in. Refuses a home that is already set up.
  */
 int fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e) FK_WUR;
-
-/* Current UTC time as RFC3339 "YYYY-MM-DDTHH:MM:SSZ". */
-void fk_time_rfc3339(int64_t t, char out[32]);
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" strictly. */
-int fk_time_parse_rfc3339(const char *s, int64_t *t);
-/* A random (v4) UUID, lower case. */
-void fk_uuid_new(char out[37]);
 
 #endif

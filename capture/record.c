@@ -324,7 +324,7 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 	if (a->id[0] != '\0')
 		memcpy(id, a->id, sizeof id);
 	else
-		fk_uuid_new(id);
+		fk_uuid(id);
 	if (fk_store_att_open(f->s, id, seq, idx,
 		fk_finalizer_att_ctlen(f, (uint64_t)st.st_size), &b, e) != 0)
 		goto out;
@@ -391,7 +391,7 @@ fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e)
 		    _("attachment %s is %lld bytes, over the device limit of %llu bytes"), a->path,
 		    (long long)st.st_size, (unsigned long long)limit);
 	if (a->id[0] == '\0')
-		fk_uuid_new(a->id);
+		fk_uuid(a->id);
 	*out = json_pack("{s:s, s:s, s:I, s:s}", "id", a->id, "media_type",
 	    fk_media_type(a->path), "size", (json_int_t)st.st_size, "name",
 	    name ? name + 1 : a->path);
@@ -519,7 +519,7 @@ fk_finalize(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_err 
 		return -1;
 	if (fk_store_next(f->s, &out->seq, r.prev, e) != 0 || new_short_ref(f, out->short_ref, e) != 0)
 		goto fail;
-	fk_uuid_new(out->id);
+	fk_uuid(out->id);
 	r.seq = out->seq;
 	memcpy(r.id, out->id, sizeof r.id);
 	snprintf(r.form_id, sizeof r.form_id, "%s", in->form_id);
@@ -649,7 +649,7 @@ fk_finalize_many(fk_finalizer *f, const fk_record_in *in, size_t n, fk_record_ou
 			return fk_fail(e, FK_EINPUT, _("the record has no form or no answers"));
 		memset(&out[i], 0, sizeof out[i]);
 		out[i].seq = seq + (int64_t)i;
-		fk_uuid_new(out[i].id);
+		fk_uuid(out[i].id);
 		do {
 			if (new_short_ref(f, out[i].short_ref, e) != 0)
 				goto out;

@@ -160,7 +160,7 @@ pragma_int(fk_store *s, const char *sql, int64_t *v, fk_err *e)
 static void
 load_retention(fk_store *s, const char *home)
 {
-	char *path = fk_device_path(home, FK_DEVICE_JSON);
+	char *path = fk_path_join(home, FK_DEVICE_JSON);
 	fk_buf b = { 0 };
 	fk_device *d = calloc(1, sizeof *d);
 
@@ -229,7 +229,7 @@ fk_store_open(fk_store **sp, const char *home, fk_err *e)
 	*sp = NULL;
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if ((path = fk_device_path(home, FK_DEVICE_STORE)) == NULL) {
+	if ((path = fk_path_join(home, FK_DEVICE_STORE)) == NULL) {
 		free(s);
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}

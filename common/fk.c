@@ -54,6 +54,23 @@ fk_err_clear(fk_err *e)
 	}
 }
 
+static fk_status_fn status_fn;
+static void *status_ctx;
+
+void
+fk_status_set(fk_status_fn fn, void *ctx)
+{
+	status_fn = fn;
+	status_ctx = ctx;
+}
+
+void
+fk_status(const char *what, int phase)
+{
+	if (status_fn != NULL)
+		status_fn(status_ctx, what, phase);
+}
+
 long
 fk_source_read_full(fk_source *s, uint8_t *buf, size_t len, fk_err *e)
 {
@@ -95,6 +112,23 @@ fk_memsrc_init(fk_memsrc *m, const uint8_t *p, size_t len)
 	m->off = 0;
 	s.read = memsrc_read;
 	s.ctx = m;
+	return s;
+}
+
+static int
+null_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
+{
+	(void)ctx;
+	(void)p;
+	(void)n;
+	(void)e;
+	return 0;
+}
+
+fk_sink
+fk_null_sink(void)
+{
+	fk_sink s = {null_write, NULL};
 	return s;
 }
 

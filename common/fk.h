@@ -58,6 +58,16 @@ void fk_err_clear(fk_err *e);
  */
 int fk_threads(void);
 
+/*
+ * Status of a slow step inside a library call ("Deriving a key from the
+ * passphrase"): phase 0 when it starts, 1 when it ended well, -1 when it
+ * failed. Library code calls fk_status(); the command layer decides whether
+ * and how a person sees it (fk_status_set). Nothing is shown by default.
+ */
+typedef void (*fk_status_fn)(void *ctx, const char *what, int phase);
+void fk_status_set(fk_status_fn fn, void *ctx);
+void fk_status(const char *what, int phase);
+
 /* A pull source: returns bytes read (>0), 0 at end of input, -1 on error (e set). */
 typedef struct fk_source {
 	long (*read)(void *ctx, uint8_t *buf, size_t len, fk_err *e);
@@ -86,6 +96,9 @@ typedef struct fk_buf {
 	size_t max; /* 0 = unlimited */
 } fk_buf;
 fk_sink fk_buf_sink(fk_buf *b);
+/* A sink that discards. */
+fk_sink fk_null_sink(void);
+
 int fk_buf_append(fk_buf *b, const void *p, size_t n, fk_err *e) FK_WUR;
 void fk_buf_free(fk_buf *b);
 

@@ -16,73 +16,6 @@
 #define TC_PREFIX "fieldkit-bundle v1 device="
 #define UNTRUSTED "fieldkit bundle manifest"
 
-void
-fk_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int
-fk_unhex(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-void
-fk_uuid(char out[37])
-{
-	uint8_t b[16];
-	char h[33];
-
-	randombytes_buf(b, sizeof b);
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	fk_hex(b, 16, h);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
-}
-
-int
-fk_uuid_valid(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (hexval(s[i]) < 0)
-			return 0;
-	}
-	return s[36] == 0;
-}
-
 int
 fk_device_id_valid(const char *s)
 {
@@ -94,33 +27,6 @@ fk_device_id_valid(const char *s)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
 			return 0;
 	return 1;
-}
-
-void
-fk_now_rfc3339(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int
-null_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
-{
-	(void)ctx;
-	(void)p;
-	(void)n;
-	(void)e;
-	return 0;
-}
-
-fk_sink
-fk_null_sink(void)
-{
-	fk_sink s = {null_write, NULL};
-	return s;
 }
 
 /* ---- manifest ---- */

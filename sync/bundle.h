@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "fk.h"
+#include "util.h"
 #include "minisign.h"
 #include "store.h"
 
@@ -108,13 +109,8 @@ int fk_bundle_read(fk_bundle_reader *r, fk_sink out, fk_err *e) FK_WUR;
 /* Reads and checks every blob, discarding the bytes. */
 int fk_bundle_verify_all(fk_bundle_reader *r, fk_err *e) FK_WUR;
 
-/* Helpers shared by the sync module. */
-void fk_hex(const uint8_t *p, size_t n, char *out);
-int fk_unhex(const char *s, uint8_t *out, size_t n);
-void fk_uuid(char out[37]);
-int fk_uuid_valid(const char *s);
+/* Helpers shared by the sync formats. */
 int fk_device_id_valid(const char *s);
-void fk_now_rfc3339(char out[32]);
 /* Whether minisign signature text is exactly as we write it (4 lines, this
  * untrusted comment, canonical base64): minisign leaves line 1 unsigned. */
 int fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted);
@@ -122,8 +118,6 @@ int fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted);
 int fk_lengths_parse(const char *line, size_t max_a, size_t max_b, size_t *a, size_t *b);
 /* zstd decompression into out, refused past max bytes (compression bombs). */
 int fk_zstd_inflate(const uint8_t *p, size_t n, size_t max, fk_buf *out, fk_err *e) FK_WUR;
-/* A sink that discards. */
-fk_sink fk_null_sink(void);
 
 
 /*

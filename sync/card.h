@@ -21,6 +21,7 @@
 #include "minisign.h"
 
 #define FK_SIGNED_MAX_BODY (64u << 20)
+#define FK_NAME_MAX 127  /* bytes of a hub's or a device's name */
 
 /* The bare base64 form of a minisign public key (what cards carry). */
 void fk_card_pk_b64(const fk_minisign_pk *pk, char out[64]);

@@ -8,10 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sodium.h>
-
 #include "bundle.h"
-#include "cli.h"
 #include "qr.h"
 #include "qrwire.h"
 
@@ -37,29 +34,31 @@ fk_qr_paths_free(fk_qr_paths *q)
 	memset(q, 0, sizeof *q);
 }
 
+struct relay {
+	fk_qr_progress_fn fn;
+	void *ctx;
+	fk_qr_progress *last;
+};
+
 static void
-progress(const fk_qr_progress *p, const char *image, void *ctx)
+relay(const fk_qr_progress *p, const char *image, void *ctx)
 {
-	(void)image;
-	*(fk_qr_progress *)ctx = *p;
-	if (!fk_progress_enabled() || p->k == 0)
-		return;
-	fputs("\r\033[K", stderr);
-	fprintf(stderr, _("images %lu: have %u of %u frames' worth"), p->images, p->rank, p->k);
+	struct relay *r = ctx;
+
+	*r->last = *p;
+	if (r->fn != NULL)
+		r->fn(p, image, r->ctx);
 }
 
 int
 fk_qrwire_receive(const fk_qr_paths *q, size_t max, const char *what, fk_buf *out,
-    fk_err *e)
+    fk_qr_progress_fn fn, void *ctx, fk_qr_progress *last, fk_err *e)
 {
-	fk_qr_progress p = {0};
-	uint8_t h[32];
-	char hex[65];
-	const char *quiet = getenv("FIELDKIT_QUIET");
+	struct relay r = {fn, ctx, last};
 	struct stat st;
 	size_t i;
-	int rc;
 
+	memset(last, 0, sizeof *last);
 	if (q->n == 0)
 		return fk_fail(e, FK_EUSAGE, _("name the QR frame images (files or a folder)"));
 	for (i = 0; i < q->n; i++)
@@ -67,10 +66,7 @@ fk_qrwire_receive(const fk_qr_paths *q, size_t max, const char *what, fk_buf *ou
 			return fk_fail(e, FK_EIO, _("%s by QR: cannot open %s: %s"), what, q->v[i],
 			    strerror(errno));
 	out->len = 0;
-	rc = fk_qr_receive_images(q->v, q->n, out, progress, &p, e);
-	if (fk_progress_enabled() && p.k > 0)
-		fputc('\n', stderr);
-	if (rc != 0)
+	if (fk_qr_receive_images(q->v, q->n, out, relay, &r, e) != 0)
 		return fk_prefix(e, _("%s by QR"), what);
 	if (out->len > max) {
 		fk_fail(e, FK_EINPUT, _("%s by QR: the stream holds %zu bytes, more than a %s "
@@ -78,11 +74,5 @@ fk_qrwire_receive(const fk_qr_paths *q, size_t max, const char *what, fk_buf *ou
 		out->len = 0;
 		return -1;
 	}
-	crypto_hash_sha256(h, out->p, out->len);
-	fk_hex(h, 8, hex);
-	if (quiet == NULL || quiet[0] == '\0')
-		fprintf(stderr, _("%s received by QR: %zu bytes from %lu images (%lu frames "
-		    "used, k = %u), SHA-256 %s... verified\n"), what, out->len, p.images, p.useful,
-		    p.k, hex);
 	return 0;
 }

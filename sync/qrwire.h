@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "fk.h"
+#include "qr.h"
 
 /* Where --qr paths of one command go (argv strings, borrowed). */
 typedef struct fk_qr_paths {
@@ -28,10 +29,10 @@ void fk_qr_paths_free(fk_qr_paths *q);
  * Rebuilds one file from images of its QR frames (PNG/JPEG files, or
  * directories of them) into out, verified by the stream's SHA-256, and
  * refuses it when larger than max bytes. `what` names the file in messages
- * ("hub card", "receipt" ...). Says on stderr what was received unless
- * FIELDKIT_QUIET is set.
+ * ("hub card", "receipt" ...). fn (may be NULL) hears the progress after each
+ * image; *last holds the final figures.
  */
 int fk_qrwire_receive(const fk_qr_paths *q, size_t max, const char *what, fk_buf *out,
-    fk_err *e) FK_WUR;
+    fk_qr_progress_fn fn, void *ctx, fk_qr_progress *last, fk_err *e) FK_WUR;
 
 #endif

@@ -10,40 +10,25 @@
 
 #include "card.h"
 
-static int
-add_held(void *ctx, const char *id, const char *ct_hex)
-{
-	return json_array_append_new(ctx, json_pack("[s, s]", id, ct_hex));
-}
-
 int
-fk_receipt_make(fk_hubdb *h, const char *device_id, const fk_minisign_sk *sk, fk_buf *out,
-    size_t *n, fk_err *e)
+fk_receipt_encode(const char *hub, const char *device_id, json_t *records,
+    const fk_minisign_sk *sk, fk_buf *out, fk_err *e)
 {
-	json_t *recs = json_array(), *j = NULL;
-	char when[32], tc[256], *body = NULL, detail[200];
+	json_t *j;
+	char when[FK_TIME_BUF], tc[256], *body = NULL;
 	int rc = -1;
 
 	fk_now_rfc3339(when);
-	if (recs == NULL || fk_hub_each_held(h, device_id, add_held, recs, e) != 0)
-		goto fail;
-	*n = json_array_size(recs);
 	j = json_pack("{s:s, s:i, s:s, s:s, s:s, s:O}", "type", "fieldkit-receipt", "version",
-	    1, "hub", fk_hub_name(h), "device_id", device_id, "created", when, "records",
-	    recs);
+	    1, "hub", hub, "device_id", device_id, "created", when, "records", records);
 	if (j == NULL || (body = json_dumps(j, JSON_COMPACT)) == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto fail;
 	}
-	snprintf(tc, sizeof tc, "fieldkit-receipt hub=%.100s device=%s", fk_hub_name(h),
-	    device_id);
-	if (fk_signed_encode(FK_RECEIPT_MAGIC, (const uint8_t *)body, strlen(body), sk, tc,
-	    out, e) != 0)
-		goto fail;
-	snprintf(detail, sizeof detail, "receipt for %s", device_id);
-	rc = fk_hub_audit(h, "receipt", detail, (long)*n, e);
+	snprintf(tc, sizeof tc, "fieldkit-receipt hub=%.100s device=%s", hub, device_id);
+	rc = fk_signed_encode(FK_RECEIPT_MAGIC, (const uint8_t *)body, strlen(body), sk, tc,
+	    out, e);
 fail:
-	json_decref(recs);
 	json_decref(j);
 	free(body);
 	return rc;
@@ -73,7 +58,7 @@ parse_body(const uint8_t *body, size_t blen, fk_receipt *r, fk_err *e)
 	cr = json_string_value(json_object_get(j, "created"));
 	recs = json_object_get(j, "records");
 	if (t == NULL || strcmp(t, "fieldkit-receipt") != 0 || hub == NULL ||
-	    strlen(hub) > FK_HUB_NAME_MAX || dev == NULL || strlen(dev) > FK_ID_MAX ||
+	    strlen(hub) > FK_NAME_MAX || dev == NULL || strlen(dev) > FK_ID_MAX ||
 	    cr == NULL || strlen(cr) >= sizeof r->created || !json_is_array(recs) ||
 	    json_integer_value(json_object_get(j, "version")) != 1) {
 		fk_fail(e, FK_EINPUT, _("malformed receipt"));

@@ -14,23 +14,28 @@
 #ifndef FK_RECEIPT_H
 #define FK_RECEIPT_H
 
-#include "hub.h"
+#include <jansson.h>
+
+#include "card.h"
 #include "minisign.h"
 
 #define FK_RECEIPT_MAGIC "fieldkit-receipt v1"
 
 typedef struct fk_receipt {
-	char hub[FK_HUB_NAME_MAX + 1];
+	char hub[FK_NAME_MAX + 1];
 	char device_id[FK_ID_MAX + 1];
-	char created[32];
+	char created[FK_TIME_BUF];
 	size_t n;
 	char (*ids)[37];
-	uint8_t (*ct)[32];
+	uint8_t (*ct)[FK_SHA256_LEN];
 } fk_receipt;
 
-/* Makes the receipt of everything the hub holds from device_id. */
-int fk_receipt_make(fk_hubdb *h, const char *device_id, const fk_minisign_sk *sk,
-    fk_buf *out, size_t *n, fk_err *e) FK_WUR;
+/*
+ * Writes a receipt from hub `hub` to device_id for records, a JSON array of
+ * ["<record id>", "<sha256 hex>"] pairs, signed with sk.
+ */
+int fk_receipt_encode(const char *hub, const char *device_id, json_t *records,
+    const fk_minisign_sk *sk, fk_buf *out, fk_err *e) FK_WUR;
 
 /*
  * Checks a receipt: signed by one of the npk hub keys (names[i] is the hub

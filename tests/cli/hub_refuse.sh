@@ -8,7 +8,7 @@ set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
 F=$FIELDKIT
-export FIELDKIT_SCRYPT_LOGN=10 FK_SCHEMAS=$FK_SRC/tests/data
+export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
 snap() { sqlite3 hub/hub.db 'select record_id, ct_hash from records order by 1' | sha256sum; }
@@ -41,7 +41,7 @@ for pos in 5 40 200 $((size / 2)) $((size - 3)); do
 	expect_fail "byte $pos changed" imp bad/flip-$pos.fkb
 done
 # The hub without the form the records name: quarantined until it is added.
-FK_SCHEMAS= expect_fail "unknown form version" imp "$B"
+FIELDKIT_SCHEMAS= expect_fail "unknown form version" imp "$B"
 grep -lq "capture-test version 1 is not known" hub/quarantine/*.reason || fail "form reason"
 [ "$(snap)" = "$before" ] || fail "a refused bundle changed the hub"
 ok "refused bundles left the hub unchanged"

@@ -6,7 +6,7 @@ set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
 F=$FIELDKIT
-export FIELDKIT_SCRYPT_LOGN=10 FK_SCHEMAS=$FK_SRC/tests/data
+export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null

@@ -8,7 +8,7 @@ set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
 F=$FIELDKIT
-export FIELDKIT_SCRYPT_LOGN=10 FK_SCHEMAS=$FK_SRC/tests/data FIELDKIT_LANG=en
+export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_LANG=en
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
 rows() { sqlite3 hub/hub.db "$1"; }
@@ -106,7 +106,7 @@ expect_fail "hub import --qr with two different streams" \
 [ "$(nfiles hub/quarantine)" = 0 ] || fail "a stream that never completed was quarantined"
 # The same checks as for a bundle file: without its form the bundle is refused
 # and the rebuilt file is quarantined.
-FK_SCHEMAS= expect_fail "hub import --qr of a bundle whose form the hub lacks" \
+FIELDKIT_SCHEMAS= expect_fail "hub import --qr of a bundle whose form the hub lacks" \
 	$F hub import --home hub --passphrase-file pass --qr bq
 [ "$(rows 'select count(*) from records')" = 0 ] || fail "a refused bundle by QR changed the hub"
 bh=$(sha256sum "$B" | cut -c1-16)

@@ -1,14 +1,14 @@
 #!/bin/bash
 # schema_check.sh - `fieldkit schema check|validate|show|build` end to end:
 # the shipped forms, broken forms, example records, JSONL, big input,
-# form ids via FK_SCHEMAS, languages, usage errors and --help.
+# form ids via FIELDKIT_SCHEMAS, languages, usage errors and --help.
 set -eu
 
 FK=${FIELDKIT:?}
 SRC=${FK_SRC:?}
 T=$(mktemp -d "${TMPDIR:-/tmp}/schema_cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-export FK_SCHEMAS="$SRC/schemas"
+export FIELDKIT_SCHEMAS="$SRC/schemas"
 export LANGUAGE=en FIELDKIT_LANG=en
 EX="$SRC/schemas/examples"
 n=0
@@ -98,10 +98,10 @@ expect 1 "$FK" schema validate --today 2025-06-01 family-report "$T/big.jsonl"
 has "big.jsonl:1: (record): record_too_large"
 has "records checked: 2, with problems: 1"
 
-# Form ids resolve in FK_SCHEMAS; bad ids are usage errors.
+# Form ids resolve in FIELDKIT_SCHEMAS; bad ids are usage errors.
 expect 2 "$FK" schema show 'Bad Id'
-FK_SCHEMAS="$T" expect 1 "$FK" schema show family-report
-has "cannot open"
+FIELDKIT_SCHEMAS="$T" expect 2 "$FK" schema show family-report
+has 'no form "family-report"'
 
 # show in both languages.
 expect 0 "$FK" schema show --lang uk family-report

@@ -7,7 +7,7 @@
  *   2: the input is a record for the shipped child-intake form;
  *   3: the input is an expression;
  *   other: "FORM\0RECORD" - a form and a record for it.
- * The shipped forms are read from $FK_SCHEMAS (default: FK_BUILD_SCHEMADIR).
+ * The shipped forms are read from $FIELDKIT_SCHEMAS (default: FK_BUILD_SCHEMADIR).
  * Build with -DFK_FUZZ_MAIN for a plain driver that runs files given as
  * arguments (for reproducing crashes without libFuzzer).
  */
@@ -30,7 +30,7 @@ static void
 load_shipped(void)
 {
 	static const char *const ids[] = {"family-report", "child-intake"};
-	const char *dir = getenv("FK_SCHEMAS");
+	const char *dir = getenv("FIELDKIT_SCHEMAS");
 	char path[4096];
 	fk_err e = {0};
 	size_t i;

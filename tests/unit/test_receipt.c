@@ -80,7 +80,7 @@ main(void)
 	path = fx_export(&d, dir);
 	CHECK(fk_hub_import_file(h, path, &res, &e) == 0 && res.nnew == 5);
 
-	CHECK(fk_receipt_make(h, d.id, sk, &rc, &n, &e) == 0 && n == 5);
+	CHECK(fk_hub_receipt_make(h, d.id, sk, &rc, &n, &e) == 0 && n == 5);
 	pks[0] = pk;
 	pks[1] = pk;
 	CHECK(fk_minisign_keygen(&other, &opk, &e) == 0);

@@ -118,7 +118,7 @@ check_build(const char *dir)
 int
 main(void)
 {
-	const char *sch = getenv("FK_SCHEMAS");
+	const char *sch = getenv("FIELDKIT_SCHEMAS");
 	char dir[2048], path[4096];
 	fk_issues is = {0};
 	fk_err e = {0};

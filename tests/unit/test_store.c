@@ -343,7 +343,7 @@ test_drafts(const char *home)
 	CHECK(fk_secret_alloc(&other, 32, &e) == 0);
 	randombytes_buf(other.p, 32);
 	memset(&dr, 0, sizeof dr);
-	fk_uuid_new(dr.id);
+	fk_uuid(dr.id);
 	snprintf(dr.form_id, sizeof dr.form_id, "family-report");
 	dr.form_version = 1;
 	CHECK(fk_draft_save(s, &key, &dr, (const uint8_t *)text, strlen(text), &e) == 0);

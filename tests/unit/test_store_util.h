@@ -39,7 +39,7 @@ tu_device(fk_device *d, const char *home, fk_age_identities *ids)
 
 	memset(d, 0, sizeof *d);
 	d->home = strdup(home);
-	fk_uuid_new(d->device_id);
+	fk_uuid(d->device_id);
 	fk_time_rfc3339(1700000000, d->created);
 	d->att_limit = FK_DEVICE_DEFAULT_ATT_LIMIT;
 	d->nhubs = 1;

@@ -17,12 +17,6 @@
 #include "io.h"
 #include "schema.h"
 
-#ifndef FK_SCHEMADIR
-#define FK_SCHEMADIR "/usr/share/fieldkit/schemas"
-#endif
-#ifndef FK_BUILD_SCHEMADIR
-#define FK_BUILD_SCHEMADIR FK_SCHEMADIR
-#endif
 
 static void
 usage(FILE *f)
@@ -53,35 +47,9 @@ usage(FILE *f)
 static const char *
 default_lang(void)
 {
-	const char *v = getenv("FIELDKIT_LANG");
+	const char *l = fk_lang_pref();
 
-	if (v == NULL || *v == '\0')
-		v = getenv("LANGUAGE");
-	if (v == NULL || *v == '\0')
-		v = getenv("LANG");
-	return v != NULL && strncmp(v, "uk", 2) == 0 ? "uk" : "en";
-}
-
-/* FORM as a path: a file name, or an id in the schemas directory. */
-static int
-form_path(const char *arg, char *out, size_t n, fk_err *e)
-{
-	const char *dir = getenv("FK_SCHEMAS");
-	struct stat st;
-	size_t i;
-
-	if (strchr(arg, '/') != NULL || strstr(arg, ".json") != NULL || stat(arg, &st) == 0) {
-		snprintf(out, n, "%s", arg);
-		return 0;
-	}
-	for (i = 0; arg[i]; i++)
-		if (!islower((unsigned char)arg[i]) && !isdigit((unsigned char)arg[i]) && arg[i] != '-')
-			return fk_fail(e, FK_EUSAGE, _("'%s' is neither a form file nor a form id"), arg);
-	if (dir == NULL || *dir == '\0')
-		dir = stat(FK_SCHEMADIR, &st) == 0 ? FK_SCHEMADIR : FK_BUILD_SCHEMADIR;
-	if (snprintf(out, n, "%s/%s.json", dir, arg) >= (int)n)
-		return fk_fail(e, FK_EUSAGE, _("path too long"));
-	return 0;
+	return l != NULL ? l : "en";
 }
 
 static void
@@ -104,7 +72,7 @@ load_form(const char *arg, fk_form **f)
 	fk_err e = {0};
 	size_t i;
 
-	if (form_path(arg, path, sizeof path, &e) != 0)
+	if (fk_schema_find(arg, path, sizeof path, &e) != 0)
 		return fk_report(&e);
 	if (fk_form_load_file(path, f, &is, &e) != 0) {
 		for (i = 0; i < is.n; i++)

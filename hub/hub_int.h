@@ -11,11 +11,13 @@
 struct fk_hubdb {
 	sqlite3 *db;
 	char *home;
-	char name[FK_HUB_NAME_MAX + 1];
+	char name[FK_NAME_MAX + 1];
 	fk_age_identities own_ids;
 	const fk_age_identities *ids;
 	fk_hub_validator validate;
 	void *vctx;
+	fk_hub_progress_fn progress;
+	void *pctx;
 };
 
 int fk_hub_sql_err(sqlite3 *db, fk_err *e);

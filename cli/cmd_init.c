@@ -57,7 +57,7 @@ add_card(fk_device *d, const char *path, const fk_qr_paths *q, fk_err *e)
 	if (path != NULL)
 		rc = fk_read_file(path, FK_DEVICE_MAX_JSON, &b, e);
 	else
-		rc = fk_qrwire_receive(q, FK_DEVICE_MAX_JSON, _("hub card"), &b, e);
+		rc = fk_cli_qr_receive(q, FK_DEVICE_MAX_JSON, _("hub card"), &b, e);
 	if (rc == 0)
 		rc = fk_hubcard_parse(b.p, b.len, &c, e);
 	fk_buf_free(&b);

@@ -22,7 +22,6 @@
 
 #include <sodium.h>
 
-#include "cli.h"
 #include "pass.h"
 
 #define UNTRUSTED_PREFIX "untrusted comment: "
@@ -766,12 +765,11 @@ fk_minisign_sk_load(const char *path, const char *passfile, fk_minisign_sk **out
 			fk_secret_free(&raw);
 			return -1;
 		}
-		if (fk_progress_enabled())
-			fprintf(stderr, "%s", _("Deriving a key from the passphrase... "));
+		fk_status(_("Deriving a key from the passphrase"), 0);
 	}
 	rc = fk_minisign_sk_decode(raw.p, raw.len, pass.p, pass.len, out, e);
-	if (enc == 1 && fk_progress_enabled())
-		fprintf(stderr, "%s\n", rc == 0 ? _("done") : _("failed"));
+	if (enc == 1)
+		fk_status(_("Deriving a key from the passphrase"), rc == 0 ? 1 : -1);
 	fk_secret_free(&pass);
 	fk_secret_free(&raw);
 	if (rc != 0)

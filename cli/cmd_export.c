@@ -110,7 +110,7 @@ load_device(const struct dopts *o, fk_device *d, char **home, fk_err *e)
 static int
 load_sign_key(const char *home, const char *passfile, fk_minisign_sk **sk, fk_err *e)
 {
-	char *p = fk_device_path(home, FK_DEVICE_SIGN_KEY);
+	char *p = fk_path_join(home, FK_DEVICE_SIGN_KEY);
 	int rc;
 
 	if (p == NULL)
@@ -246,7 +246,7 @@ cmd_ack(int argc, char **argv)
 	}
 	if (load_device(&o, d, &home, &e) != 0)
 		goto fail;
-	if (o.qr.n > 0 ? fk_qrwire_receive(&o.qr, FK_SIGNED_MAX_BODY + 8192, _("receipt"), &b,
+	if (o.qr.n > 0 ? fk_cli_qr_receive(&o.qr, FK_SIGNED_MAX_BODY + 8192, _("receipt"), &b,
 	    &e) != 0 : fk_read_file(argv[optind], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
 		goto fail;
 	for (i = 0; i < d->nhubs; i++) {

@@ -29,7 +29,6 @@
 #define LINE_MAX_BYTES 65536
 #define WIZ_MAX_ATT 16
 
-extern int _nl_msg_cat_cntr; /* glibc: bump to make gettext see a new LANGUAGE */
 
 static volatile sig_atomic_t interrupted;
 
@@ -105,14 +104,8 @@ enum { IN_LINE, IN_EOF, IN_INTR, IN_ERR };
 static void
 set_lang(struct wiz *w, const char *lang)
 {
-	const char *cur;
-
 	snprintf(w->lang, sizeof w->lang, "%s", lang);
-	setenv("LANGUAGE", lang, 1);
-	cur = setlocale(LC_MESSAGES, NULL);
-	if (cur != NULL && (strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0))
-		setlocale(LC_MESSAGES, "C.UTF-8");
-	++_nl_msg_cat_cntr;
+	fk_i18n_switch(lang);
 }
 
 /* Reads one line (without its end) into w->line. */
@@ -240,7 +233,7 @@ save_draft(struct wiz *w, fk_err *e)
 
 	memset(&d, 0, sizeof d);
 	if (w->draft_id[0] == '\0')
-		fk_uuid_new(w->draft_id);
+		fk_uuid(w->draft_id);
 	memcpy(d.id, w->draft_id, sizeof d.id);
 	snprintf(d.form_id, sizeof d.form_id, "%s", fk_form_id(w->form));
 	d.form_version = fk_form_version(w->form);
@@ -667,10 +660,8 @@ start_lang(const fk_wizard_opts *o)
 {
 	const char *l = o->lang;
 
-	if (l == NULL && (l = getenv("FIELDKIT_LANG")) != NULL && *l == '\0')
-		l = NULL;
-	if (l == NULL && (l = getenv("LANGUAGE")) != NULL && *l == '\0')
-		l = NULL;
+	if (l == NULL)
+		l = fk_lang_pref();
 	if (l != NULL && strncmp(l, "uk", 2) == 0 && fk_form_has_lang(o->form, "uk"))
 		return "uk";
 	if (l != NULL && strncmp(l, "en", 2) == 0 && fk_form_has_lang(o->form, "en"))

@@ -34,9 +34,6 @@
 #define FK_HAVE_SCHEMA 0
 #endif
 
-#ifndef FK_SCHEMADIR
-#define FK_SCHEMADIR "/usr/share/fieldkit/schemas"
-#endif
 
 #define MAX_ATTACH 16
 #define GROUP_RECORDS 200
@@ -80,34 +77,13 @@ struct capture_opts {
 static int
 load_form(const char *name, fk_form **form, fk_err *e)
 {
-	const char *dirs[4];
 	char path[4096];
 	fk_issues is = { 0 };
-	size_t i, nd = 0;
+	size_t i;
 	int rc;
 
-	if (strchr(name, '/') != NULL || access(name, R_OK) == 0) {
-		snprintf(path, sizeof path, "%s", name);
-	} else {
-		if ((dirs[nd] = getenv("FIELDKIT_SCHEMAS")) != NULL && *dirs[nd] != '\0')
-			nd++;
-		if ((dirs[nd] = getenv("FK_SCHEMAS")) != NULL && *dirs[nd] != '\0')
-			nd++;
-		dirs[nd++] = FK_SCHEMADIR;
-#ifdef FK_BUILD_SCHEMADIR
-		dirs[nd++] = FK_BUILD_SCHEMADIR;
-#endif
-		path[0] = '\0';
-		for (i = 0; i < nd; i++) {
-			snprintf(path, sizeof path, "%s/%s.json", dirs[i], name);
-			if (access(path, R_OK) == 0)
-				break;
-		}
-		if (i == nd)
-			return fk_fail(e, FK_EUSAGE,
-			    _("no form \"%.64s\" (give a form id such as family-report, or a form file)"),
-			    name);
-	}
+	if (fk_schema_find(name, path, sizeof path, e) != 0)
+		return -1;
 	rc = fk_form_load_file(path, form, &is, e);
 	if (rc != 0) {
 		for (i = 0; i < is.n && i < 20; i++)

@@ -2,6 +2,7 @@
  * cli.c - dispatch of `fieldkit SUBCOMMAND`, --help and --version.
  */
 #include "cli.h"
+#include "util.h"
 
 #include <locale.h>
 #include <stdarg.h>
@@ -15,12 +16,6 @@
 
 #ifndef FK_VERSION
 #define FK_VERSION "0.0.0"
-#endif
-#ifndef FK_LOCALEDIR
-#define FK_LOCALEDIR "/usr/share/locale"
-#endif
-#ifndef FK_BUILD_LOCALEDIR
-#define FK_BUILD_LOCALEDIR FK_LOCALEDIR
 #endif
 
 extern const struct fk_command __start_fk_cmds[];
@@ -103,34 +98,17 @@ usage(FILE *f)
 		     "Set LANGUAGE=uk (or FIELDKIT_LANG=uk) for Ukrainian messages.\n"));
 }
 
+/* Slow steps inside library calls, on a terminal: "what... done". */
 static void
-setup_i18n(void)
+show_status(void *ctx, const char *what, int phase)
 {
-	const char *lang = getenv("FIELDKIT_LANG");
-	const char *dir = getenv("FIELDKIT_LOCALEDIR");
-	struct stat st;
-
-	if (lang != NULL && *lang != '\0')
-		setenv("LANGUAGE", lang, 1);
-	const char *cur, *want;
-
-	if (setlocale(LC_ALL, "") == NULL)
-		setlocale(LC_ALL, "C.UTF-8");
-	/* gettext ignores LANGUAGE in the "C" locale: a worker who asked for a
-	 * language gets it even on a machine with no locale configured. */
-	cur = setlocale(LC_MESSAGES, NULL);
-	want = getenv("LANGUAGE");
-	if (want != NULL && *want != '\0' && cur != NULL &&
-	    (strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0))
-		setlocale(LC_ALL, "C.UTF-8");
-	if (dir == NULL || *dir == '\0') {
-		dir = FK_LOCALEDIR;
-		if (stat(FK_LOCALEDIR "/uk/LC_MESSAGES/fieldkit.mo", &st) != 0)
-			dir = FK_BUILD_LOCALEDIR;
-	}
-	bindtextdomain("fieldkit", dir);
-	bind_textdomain_codeset("fieldkit", "UTF-8");
-	textdomain("fieldkit");
+	(void)ctx;
+	if (!fk_progress_enabled())
+		return;
+	if (phase == 0)
+		fprintf(stderr, "%s... ", what);
+	else
+		fprintf(stderr, "%s\n", phase > 0 ? _("done") : _("failed"));
 }
 
 int
@@ -138,7 +116,8 @@ fk_main(int argc, char **argv)
 {
 	const struct fk_command *c;
 
-	setup_i18n();
+	fk_i18n_setup();
+	fk_status_set(show_status, NULL);
 	if (sodium_init() < 0) {
 		fk_warn(_("cannot initialise libsodium"));
 		return FK_EXIT_FAIL;

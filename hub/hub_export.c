@@ -15,7 +15,6 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "cli.h"
 #include "hub.h"
 #include "io.h"
 
@@ -356,24 +355,19 @@ export_jsonl(fk_hubdb *h, const char *dir, size_t *n, fk_err *e)
 }
 
 int
-fk_hub_export_cmd(fk_hubdb *h, const char *format, const char *dir, fk_err *e)
+fk_hub_export(fk_hubdb *h, const char *format, const char *dir, size_t *n, fk_err *e)
 {
-	size_t n = 0;
 	char detail[4300];
-	int rc;
 
+	*n = 0;
 	if (format == NULL || dir == NULL ||
 	    (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
-		return fk_usage_error("hub export", _("say --format jsonl|csv and --to DIR"));
+		return fk_fail(e, FK_EUSAGE, _("say --format jsonl|csv and --to DIR"));
 	if (fk_mkdirs(dir, 0700, e) != 0)
-		return fk_report(e);
+		return -1;
 	snprintf(detail, sizeof detail, "%s to %s", format, dir);
 	/* Logged before anything readable is written. */
 	if (fk_hub_audit(h, "export", detail, -1, e) != 0)
-		return fk_report(e);
-	rc = strcmp(format, "csv") == 0 ? export_csv(h, dir, &n, e) : export_jsonl(h, dir, &n, e);
-	if (rc != 0)
-		return fk_report(e);
-	printf(_("%zu records exported as %s to %s\n"), n, format, dir);
-	return 0;
+		return -1;
+	return strcmp(format, "csv") == 0 ? export_csv(h, dir, n, e) : export_jsonl(h, dir, n, e);
 }

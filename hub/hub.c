@@ -18,6 +18,7 @@
 #include "hub_int.h"
 #include "io.h"
 #include "pass.h"
+#include "receipt.h"
 
 /*
  * The hub signing key's scrypt cost: 64 MiB, one pass (as identity.age at
@@ -48,17 +49,6 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
     " action TEXT NOT NULL, detail TEXT, nrec INT, who TEXT);";
 
-char *
-fk_hub_path(const char *home, const char *name)
-{
-	size_t n = strlen(home) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", home, name);
-	return p;
-}
-
 int
 fk_hub_sql_err(sqlite3 *db, fk_err *e)
 {
@@ -86,7 +76,7 @@ write_identity(const char *home, const uint8_t *pass, size_t passlen, int logn,
 	fk_secret txt = {0};
 	fk_age_recipients r = {0};
 	fk_buf out = {0};
-	char *path = fk_hub_path(home, FK_HUB_IDENTITY);
+	char *path = fk_path_join(home, FK_HUB_IDENTITY);
 	int rc = -1;
 	char when[32];
 
@@ -122,7 +112,7 @@ write_sign_key(const char *home, const uint8_t *pass, size_t passlen, fk_minisig
 	fk_minisign_sk *sk = NULL;
 	fk_secret enc = {0};
 	fk_buf pub = {0};
-	char *kp = fk_hub_path(home, FK_HUB_SIGN_KEY), *pp = fk_hub_path(home, FK_HUB_SIGN_PUB);
+	char *kp = fk_path_join(home, FK_HUB_SIGN_KEY), *pp = fk_path_join(home, FK_HUB_SIGN_PUB);
 	int rc = -1;
 
 	if (kp == NULL || pp == NULL || fk_minisign_keygen(&sk, pk, e) != 0 ||
@@ -154,12 +144,12 @@ fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t pa
 	struct stat st;
 	int rc = -1;
 
-	if (name[0] == 0 || strlen(name) > FK_HUB_NAME_MAX || strpbrk(name, "\n\r\t") != NULL)
+	if (name[0] == 0 || strlen(name) > FK_NAME_MAX || strpbrk(name, "\n\r\t") != NULL)
 		return fk_fail(e, FK_EUSAGE, _("the hub name must be 1 to %d characters on "
-		    "one line"), FK_HUB_NAME_MAX);
+		    "one line"), FK_NAME_MAX);
 	if (fk_mkdirs(home, 0700, e) != 0)
 		return -1;
-	if ((p = fk_hub_path(home, FK_HUB_IDENTITY)) == NULL)
+	if ((p = fk_path_join(home, FK_HUB_IDENTITY)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if (stat(p, &st) == 0) {
 		fk_fail(e, FK_ESTATE, _("%s already holds a hub; choose another --home"), home);
@@ -170,7 +160,7 @@ fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t pa
 		goto fail;
 	fk_now_rfc3339(when);
 	free(p);
-	if ((p = fk_hub_path(home, FK_HUB_CARD)) == NULL ||
+	if ((p = fk_path_join(home, FK_HUB_CARD)) == NULL ||
 	    fk_card_hub_encode(name, recip, &pk, when, &card, e) != 0 ||
 	    fk_write_file_atomic(p, card.p, card.len, 0644, e) != 0)
 		goto fail;
@@ -242,7 +232,7 @@ fk_hub_open(fk_hubdb **out, const char *home, fk_err *e)
 	*out = NULL;
 	if (h == NULL || (h->home = strdup(home)) == NULL)
 		goto nomem;
-	if ((p = fk_hub_path(home, FK_HUB_IDENTITY)) == NULL)
+	if ((p = fk_path_join(home, FK_HUB_IDENTITY)) == NULL)
 		goto nomem;
 	if (stat(p, &st) != 0) {
 		fk_fail(e, FK_ESTATE, _("no hub in %s; run `fieldkit hub init --home %s` "
@@ -250,7 +240,7 @@ fk_hub_open(fk_hubdb **out, const char *home, fk_err *e)
 		goto fail;
 	}
 	free(p);
-	if ((p = fk_hub_path(home, FK_HUB_DB)) == NULL)
+	if ((p = fk_path_join(home, FK_HUB_DB)) == NULL)
 		goto nomem;
 	if (sqlite3_open_v2(p, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
@@ -308,7 +298,7 @@ fk_hub_sqlite(fk_hubdb *h)
 int
 fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e)
 {
-	char *p = fk_hub_path(h->home, FK_HUB_IDENTITY);
+	char *p = fk_path_join(h->home, FK_HUB_IDENTITY);
 	int rc;
 
 	if (p == NULL)
@@ -324,6 +314,13 @@ void
 fk_hub_set_identities(fk_hubdb *h, const fk_age_identities *ids)
 {
 	h->ids = ids;
+}
+
+void
+fk_hub_set_progress(fk_hubdb *h, fk_hub_progress_fn fn, void *ctx)
+{
+	h->progress = fn;
+	h->pctx = ctx;
 }
 
 void
@@ -538,5 +535,35 @@ fk_hub_each_held(fk_hubdb *h, const char *device_id,
 	if (rc == 0 && k != SQLITE_DONE)
 		rc = fk_hub_sql_err(h->db, e);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+add_held(void *ctx, const char *id, const char *ct_hex)
+{
+	return json_array_append_new(ctx, json_pack("[s, s]", id, ct_hex));
+}
+
+int
+fk_hub_receipt_make(fk_hubdb *h, const char *device_id, const fk_minisign_sk *sk,
+    fk_buf *out, size_t *n, fk_err *e)
+{
+	json_t *recs = json_array();
+	char detail[200];
+	int rc = -1;
+
+	if (recs == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto fail;
+	}
+	if (fk_hub_each_held(h, device_id, add_held, recs, e) != 0)
+		goto fail;
+	*n = json_array_size(recs);
+	if (fk_receipt_encode(h->name, device_id, recs, sk, out, e) != 0)
+		goto fail;
+	snprintf(detail, sizeof detail, "receipt for %s", device_id);
+	rc = fk_hub_audit(h, "receipt", detail, (long)*n, e);
+fail:
+	json_decref(recs);
 	return rc;
 }

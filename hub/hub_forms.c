@@ -75,28 +75,19 @@ fk_hub_forms_load(fk_hub_forms **out, fk_hubdb *h, fk_err *e)
 {
 	fk_hub_forms *f = calloc(1, sizeof *f);
 	char *own = NULL;
-	const char *env = getenv("FK_SCHEMAS"), *env2 = getenv("FIELDKIT_SCHEMAS");
-	struct stat st;
+	const char *dirs[2];
+	size_t i, nd = fk_schema_dirs(dirs);
 
 	*out = NULL;
-	if (f == NULL || (own = fk_hub_path(fk_hub_home(h), "forms")) == NULL) {
+	if (f == NULL || (own = fk_path_join(fk_hub_home(h), "forms")) == NULL) {
 		free(f);
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
-	if (fk_hub_forms_add_dir(f, own, e) != 0 ||
-	    (env2 != NULL && fk_hub_forms_add_dir(f, env2, e) != 0) ||
-	    (env != NULL && fk_hub_forms_add_dir(f, env, e) != 0))
+	if (fk_hub_forms_add_dir(f, own, e) != 0)
 		goto fail;
-#ifdef FK_BUILD_SCHEMADIR
-	if (stat(FK_BUILD_SCHEMADIR, &st) == 0 && fk_hub_forms_add_dir(f, FK_BUILD_SCHEMADIR,
-	    e) != 0)
-		goto fail;
-#endif
-#ifdef FK_SCHEMADIR
-	if (stat(FK_SCHEMADIR, &st) == 0 && fk_hub_forms_add_dir(f, FK_SCHEMADIR, e) != 0)
-		goto fail;
-#endif
-	(void)st;
+	for (i = 0; i < nd; i++)
+		if (fk_hub_forms_add_dir(f, dirs[i], e) != 0)
+			goto fail;
 	free(own);
 	*out = f;
 	return 0;

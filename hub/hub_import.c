@@ -23,7 +23,6 @@
 
 #include <sodium.h>
 
-#include "cli.h"
 #include "io.h"
 
 enum { ST_NEW, ST_DUP, ST_CONF };
@@ -38,7 +37,6 @@ struct imp {
 	int status;           /* of the current record */
 	json_t *rec;          /* the current record's JSON */
 	char *files;          /* home/files */
-	int progress;
 };
 
 static int
@@ -471,8 +469,8 @@ run(struct imp *im, FILE *f, fk_err *e)
 			k = store_att(im, en, ai, e);
 		if (k != 0)
 			return -1;
-		if (im->progress && ai == (size_t)-1 && ri % 500 == 0)
-			fprintf(stderr, "\r%zu/%zu", ri, im->m->n);
+		if (im->h->progress != NULL && ai == (size_t)-1 && ri % 500 == 0)
+			im->h->progress(im->h->pctx, ri, im->m->n);
 	}
 	return k;
 }
@@ -520,9 +518,8 @@ fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res, fk_err 
 		return fk_fail(e, FK_ESTATE, "hub identity not unlocked");
 	im.h = h;
 	im.res = res;
-	im.progress = fk_progress_enabled();
 	fk_now_rfc3339(im.now);
-	im.files = fk_hub_path(h->home, FK_HUB_FILES);
+	im.files = fk_path_join(h->home, FK_HUB_FILES);
 	if (im.files == NULL || fk_mkdirs(im.files, 0700, e) != 0) {
 		free(im.files);
 		return -1;
@@ -542,8 +539,8 @@ fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res, fk_err 
 			fk_err_clear(&e2);
 		memset(res->device_id, 0, sizeof res->device_id);
 	}
-	if (im.progress)
-		fputs("\r                    \r", stderr);
+	if (h->progress != NULL)
+		h->progress(h->pctx, im.m != NULL ? im.m->n : 0, im.m != NULL ? im.m->n : 0);
 	json_decref(im.rec);
 	finalize_all(&im);
 	fk_bundle_close(im.r);

@@ -102,6 +102,19 @@ parse(int argc, char **argv, struct hopts *o)
 }
 
 static int
+hub_export(fk_hubdb *h, const struct hopts *o, fk_err *e)
+{
+	size_t n;
+
+	if (o->format == NULL || o->to == NULL)
+		return fk_usage_error("hub export", _("say --format jsonl|csv and --to DIR"));
+	if (fk_hub_export(h, o->format, o->to, &n, e) != 0)
+		return fk_report(e);
+	printf(_("%zu records exported as %s to %s\n"), n, o->format, o->to);
+	return 0;
+}
+
+static int
 open_hub(const struct hopts *o, fk_hubdb **h, fk_err *e)
 {
 	if (o->home == NULL || o->home[0] == 0)
@@ -173,7 +186,7 @@ hub_devices(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 	}
 	if (strcmp(argv[0], "add") != 0)
 		return fk_usage_error("hub devices", _("unknown devices command %s"), argv[0]);
-	rc = o->qr.n > 0 ? fk_qrwire_receive(&o->qr, 1 << 20, _("device card"), &b, e) :
+	rc = o->qr.n > 0 ? fk_cli_qr_receive(&o->qr, 1 << 20, _("device card"), &b, e) :
 	    fk_read_file(argv[1], 1 << 20, &b, e);
 	if (rc != 0 || fk_card_device_parse(b.p, b.len, &c, e) != 0 ||
 	    fk_hub_device_add(h, c.device_id, c.name, &c.pk, e) != 0) {
@@ -264,7 +277,7 @@ import_qr(fk_hubdb *h, const fk_buf *b, int *bad, fk_err *e)
 
 	crypto_hash_sha256(hash, b->p, b->len);
 	fk_hex(hash, 8, hex);
-	if ((dir = fk_hub_path(fk_hub_home(h), "incoming")) == NULL) {
+	if ((dir = fk_path_join(fk_hub_home(h), "incoming")) == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto out;
 	}
@@ -280,6 +293,17 @@ out:
 	return rc;
 }
 
+/* "records done/total" on the terminal while a bundle imports. */
+static void
+import_progress(void *ctx, size_t done, size_t total)
+{
+	(void)ctx;
+	if (done < total)
+		fprintf(stderr, "\r%zu/%zu", done, total);
+	else
+		fputs("\r                    \r", stderr);
+}
+
 static int
 hub_import(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 {
@@ -293,7 +317,7 @@ hub_import(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 	if (o->qr.n > 0) {
 		/* Every argument is an image: receive before asking the passphrase. */
 		if (qr_rest(o, argc, argv, e) != 0 ||
-		    fk_qrwire_receive(&o->qr, FK_QR_MAX_LEN, _("bundle"), &b, e) != 0) {
+		    fk_cli_qr_receive(&o->qr, FK_QR_MAX_LEN, _("bundle"), &b, e) != 0) {
 			fk_buf_free(&b);
 			return fk_report(e);
 		}
@@ -304,6 +328,8 @@ hub_import(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 		return fk_report(e);
 	}
 	fk_hub_set_validator(h, fk_hub_forms_validate, forms);
+	if (fk_progress_enabled())
+		fk_hub_set_progress(h, import_progress, NULL);
 	if (o->qr.n > 0 && import_qr(h, &b, &bad, e) != 0) {
 		fk_hub_forms_free(forms);
 		fk_buf_free(&b);
@@ -428,10 +454,10 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, fk_err *e)
 
 	if (o->device == NULL || o->to == NULL)
 		return fk_usage_error("hub receipt", _("--device ID and --to DIR are required"));
-	if ((kp = fk_hub_path(fk_hub_home(h), FK_HUB_SIGN_KEY)) == NULL)
+	if ((kp = fk_path_join(fk_hub_home(h), FK_HUB_SIGN_KEY)) == NULL)
 		return fk_report(e);
 	if (fk_minisign_sk_load(kp, o->passfile, &sk, e) != 0 ||
-	    fk_receipt_make(h, o->device, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
+	    fk_hub_receipt_make(h, o->device, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
 		goto fail;
 	fk_now_rfc3339(stamp);
 	stamp[4] = stamp[7] = stamp[13] = stamp[16] = '-';
@@ -502,7 +528,7 @@ cmd_hub(int argc, char **argv)
 		rc = argc == 1 ? hub_show(h, argv[0], &e) :
 		    fk_usage_error("hub show", _("name one record id"));
 	else if (strcmp(sub, "export") == 0)
-		rc = fk_hub_export_cmd(h, o.format, o.to, &e);
+		rc = hub_export(h, &o, &e);
 	else if (strcmp(sub, "gaps") == 0)
 		rc = hub_gaps(h, &e);
 	else if (strcmp(sub, "conflicts") == 0)

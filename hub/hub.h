@@ -22,6 +22,7 @@
 
 #include "age.h"
 #include "bundle.h"
+#include "card.h"
 #include "minisign.h"
 
 #define FK_HUB_DB "hub.db"
@@ -32,7 +33,6 @@
 #define FK_HUB_FILES "files"
 #define FK_HUB_QUARANTINE "quarantine"
 #define FK_HUB_MAX_RECORD_JSON (8u << 20)   /* one record's decompressed JSON */
-#define FK_HUB_NAME_MAX 127
 
 typedef struct fk_hubdb fk_hubdb;
 
@@ -54,14 +54,15 @@ const char *fk_hub_name(const fk_hubdb *h);
 const char *fk_hub_home(const fk_hubdb *h);
 void *fk_hub_sqlite(fk_hubdb *h); /* sqlite3 *, for the listing commands */
 
-/* home/name, malloc'd (NULL when out of memory). */
-char *fk_hub_path(const char *home, const char *name);
 
 /* Unlocks identity.age (asks the passphrase or reads passfile). */
 int fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e) FK_WUR;
 /* Uses these identities instead (tests). Borrowed. */
 void fk_hub_set_identities(fk_hubdb *h, const fk_age_identities *ids);
 void fk_hub_set_validator(fk_hubdb *h, fk_hub_validator fn, void *ctx);
+/* Hears how far an import is: done of total records (done == total at the end). */
+typedef void (*fk_hub_progress_fn)(void *ctx, size_t done, size_t total);
+void fk_hub_set_progress(fk_hubdb *h, fk_hub_progress_fn fn, void *ctx);
 
 /* Devices. */
 int fk_hub_device_add(fk_hubdb *h, const char *id, const char *name,
@@ -99,7 +100,17 @@ int fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec,
 int fk_hub_each_held(fk_hubdb *h, const char *device_id,
     int (*fn)(void *ctx, const char *id, const char *ct_hex), void *ctx, fk_err *e) FK_WUR;
 
-/* `hub export --format jsonl|csv --to DIR` (hub_export.c). Returns an exit status. */
-int fk_hub_export_cmd(fk_hubdb *h, const char *format, const char *dir, fk_err *e);
+/* Makes the signed receipt of everything the hub holds from device_id (n: how
+ * many records it names), and logs it. */
+int fk_hub_receipt_make(fk_hubdb *h, const char *device_id, const fk_minisign_sk *sk,
+    fk_buf *out, size_t *n, fk_err *e) FK_WUR;
+
+/*
+ * Writes every record out to dir (created 0700) as format "jsonl" (one file)
+ * or "csv" (one file per form and repeat group), after logging it in the
+ * audit table; *n: how many records (hub_export.c).
+ */
+int fk_hub_export(fk_hubdb *h, const char *format, const char *dir, size_t *n,
+    fk_err *e) FK_WUR;
 
 #endif

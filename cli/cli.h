@@ -11,6 +11,7 @@
 #define FK_CLI_H
 
 #include "fk.h"
+#include "util.h"
 
 struct fk_command {
 	const char *name;
@@ -37,6 +38,12 @@ int fk_usage_error(const char *cmd, const char *fmt, ...) FK_PRINTF(2, 3);
 
 /* True when isatty(2) and not silenced: for progress lines. */
 int fk_progress_enabled(void);
+
+struct fk_qr_paths;
+/* Rebuilds a file from QR frame images (qrwire.h), with progress and a
+ * closing line on the terminal. */
+int fk_cli_qr_receive(const struct fk_qr_paths *q, size_t max, const char *what,
+    fk_buf *out, fk_err *e) FK_WUR;
 
 /* Finds a registered command by name, or NULL. */
 const struct fk_command *fk_command_find(const char *name);
