@@ -23,12 +23,6 @@
 #include "pass.h"
 #include "store.h"
 
-/* Weak: sync/minisign.c may not be linked yet; checked before use. */
-#pragma weak fk_minisign_keygen
-#pragma weak fk_minisign_sk_encode
-#pragma weak fk_minisign_pk_encode
-#pragma weak fk_minisign_sk_free
-
 static const uint8_t DRAFTKEY_MAGIC[8] = { 'F', 'K', 'D', 'R', 'A', 'F', 'T', '1' };
 
 int
@@ -287,25 +281,25 @@ out:
 /* --- retention --- */
 
 int
-fk_purge_parse(const char *s, int *purge, int *days, fk_err *e)
+fk_retention_parse(const char *s, int *purge, int *days, fk_err *e)
 {
 	char *end;
 	long n;
 
 	*days = 0;
 	if (strcmp(s, "now") == 0) {
-		*purge = FK_PURGE_NOW;
+		*purge = FK_RETAIN_NOW;
 		return 0;
 	}
 	if (strcmp(s, "never") == 0) {
-		*purge = FK_PURGE_NEVER;
+		*purge = FK_RETAIN_NEVER;
 		return 0;
 	}
 	if (strncmp(s, "days:", 5) == 0 && s[5] >= '0' && s[5] <= '9') {
 		errno = 0;
 		n = strtol(s + 5, &end, 10);
 		if (*end == '\0' && errno == 0 && n >= 0 && n <= 36500) {
-			*purge = FK_PURGE_DAYS;
+			*purge = FK_RETAIN_DAYS;
 			*days = (int)n;
 			return 0;
 		}
@@ -315,12 +309,12 @@ fk_purge_parse(const char *s, int *purge, int *days, fk_err *e)
 }
 
 void
-fk_purge_format(int purge, int days, char out[32])
+fk_retention_format(int purge, int days, char out[32])
 {
-	if (purge == FK_PURGE_DAYS)
+	if (purge == FK_RETAIN_DAYS)
 		snprintf(out, 32, "days:%d", days);
 	else
-		snprintf(out, 32, "%s", purge == FK_PURGE_NEVER ? "never" : "now");
+		snprintf(out, 32, "%s", purge == FK_RETAIN_NEVER ? "never" : "now");
 }
 
 /* --- device.json --- */
@@ -353,7 +347,7 @@ fk_device_parse(const uint8_t *p, size_t n, fk_device *d, fk_err *e)
 	    get_str(root, "name", d->name, sizeof d->name, 0, what, e) != 0 ||
 	    get_str(root, "created", d->created, sizeof d->created, 1, what, e) != 0 ||
 	    get_str(root, "purge", purge, sizeof purge, 1, what, e) != 0 ||
-	    fk_purge_parse(purge, &d->purge, &d->purge_days, e) != 0)
+	    fk_retention_parse(purge, &d->purge, &d->purge_days, e) != 0)
 		goto out;
 	if (strlen(d->device_id) != 36 || fk_time_parse_rfc3339(d->created, &t) != 0) {
 		fk_fail(e, FK_EINPUT, _("%s: device_id or created is malformed"), what);
@@ -401,7 +395,7 @@ fk_device_encode(const fk_device *d, fk_buf *out, fk_err *e)
 	size_t i, j;
 	int rc = -1;
 
-	fk_purge_format(d->purge, d->purge_days, purge);
+	fk_retention_format(d->purge, d->purge_days, purge);
 	root = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:I}", "type", "fieldkit-device",
 	    "version", 1, "device_id", d->device_id, "name", d->name, "created", d->created,
 	    "purge", purge, "attachment_limit", (json_int_t)d->att_limit);
@@ -644,12 +638,6 @@ make_sign_key(const char *home, const uint8_t *pass, size_t passlen, fk_err *e)
 	fk_buf pub = { 0 };
 	int rc = -1;
 
-	if (fk_minisign_keygen == NULL || fk_minisign_sk_encode == NULL ||
-	    fk_minisign_pk_encode == NULL || fk_minisign_sk_free == NULL) {
-		fprintf(stderr, "%s\n",
-		    _("fieldkit: warning: this build has no minisign module; no signing key made"));
-		return 0;
-	}
 	if (fk_minisign_keygen(&sk, &pk, e) != 0)
 		return -1;
 	if (fk_minisign_sk_encode(sk, pass, passlen, &enc, e) != 0 ||
@@ -707,9 +695,26 @@ fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e)
 	fk_secret_free(&key);
 	if (write_home_file(d->home, FK_DEVICE_DRAFT_KEY, wrapped, sizeof wrapped, 1, e) != 0)
 		return -1;
-	if (fk_store_open(&st, d->home, e) != 0)
+	if (fk_store_open(&st, d->home, FK_STORE_WRITE, e) != 0)
 		return -1;
 	fk_store_close(st);
 	/* device.json last: its presence means the home is complete. */
 	return fk_device_save(d, e);
+}
+
+int
+fk_device_store_open(const fk_device *d, int mode, fk_store **s, fk_err *e)
+{
+	size_t purged;
+
+	if (fk_store_open(s, d->home, mode, e) != 0)
+		return -1;
+	fk_store_set_retention(*s, d->purge, d->purge_days);
+	if (mode == FK_STORE_WRITE &&
+	    fk_store_purge_due(*s, (int64_t)time(NULL), &purged, e) != 0) {
+		fk_store_close(*s);
+		*s = NULL;
+		return -1;
+	}
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include "age.h"
 #include "fk.h"
 #include "io.h"
+#include "store.h"
 #include "util.h"
 
 #define FK_DEVICE_JSON "device.json"
@@ -46,14 +47,13 @@ typedef struct fk_hubcard {
 	char created[32];
 } fk_hubcard;
 
-enum fk_purge { FK_PURGE_NOW = 0, FK_PURGE_DAYS, FK_PURGE_NEVER };
 
 typedef struct fk_device {
 	char *home;
 	char device_id[37];
 	char name[128];
 	char created[32];
-	int purge;          /* enum fk_purge */
+	int purge;          /* enum fk_retention (store.h) */
 	int purge_days;
 	uint64_t att_limit; /* bytes */
 	size_t nhubs;
@@ -76,12 +76,18 @@ int fk_device_load(fk_device *d, const char *home, fk_err *e) FK_WUR;
 int fk_device_save(const fk_device *d, fk_err *e) FK_WUR;
 void fk_device_free(fk_device *d);
 
+/*
+ * Opens the device's store with its retention setting; FK_STORE_WRITE also
+ * purges delivered records whose time has come.
+ */
+int fk_device_store_open(const fk_device *d, int mode, fk_store **s, fk_err *e) FK_WUR;
+
 /* Every recipient of every hub. */
 int fk_device_recipients(const fk_device *d, fk_age_recipients *r, fk_err *e) FK_WUR;
 
 /* Purge setting text: "now", "days:N", "never". */
-int fk_purge_parse(const char *s, int *purge, int *days, fk_err *e) FK_WUR;
-void fk_purge_format(int purge, int days, char out[32]);
+int fk_retention_parse(const char *s, int *purge, int *days, fk_err *e) FK_WUR;
+void fk_retention_format(int purge, int days, char out[32]);
 
 /* Parses a minisign public key given as a bare base64 key or .pub file text. */
 int fk_sign_pubkey_parse(const uint8_t *p, size_t n, char out[FK_MINISIGN_PK_B64_LEN + 1],

@@ -157,26 +157,6 @@ pragma_int(fk_store *s, const char *sql, int64_t *v, fk_err *e)
 	return 0;
 }
 
-static void
-load_retention(fk_store *s, const char *home)
-{
-	char *path = fk_path_join(home, FK_DEVICE_JSON);
-	fk_buf b = { 0 };
-	fk_device *d = calloc(1, sizeof *d);
-
-	s->retention = FK_RETAIN_NONE;
-	s->days = 0;
-	if (path != NULL && d != NULL && access(path, F_OK) == 0 &&
-	    fk_read_file(path, FK_DEVICE_MAX_JSON, &b, NULL) == 0 &&
-	    fk_device_parse(b.p, b.len, d, NULL) == 0) {
-		s->retention = d->purge;
-		s->days = d->purge_days;
-	}
-	fk_buf_free(&b);
-	free(d);
-	free(path);
-}
-
 void
 fk_store_set_retention(fk_store *s, int retention, int days)
 {
@@ -185,12 +165,19 @@ fk_store_set_retention(fk_store *s, int retention, int days)
 }
 
 static int
-store_setup(fk_store *s, fk_err *e)
+store_setup(fk_store *s, int mode, fk_err *e)
 {
 	int64_t ver = 0;
-	size_t i, purged;
+	size_t i;
 
 	sqlite3_busy_timeout(s->db, 10000);
+	if (mode == FK_STORE_READ) {
+		if (pragma_int(s, "PRAGMA user_version", &ver, e) != 0)
+			return -1;
+		if (ver != FK_STORE_SCHEMA_VERSION)
+			goto badver;
+		goto prepare;
+	}
 	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		    "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;"
 		    "PRAGMA trusted_schema = OFF;", e) != 0)
@@ -209,18 +196,21 @@ store_setup(fk_store *s, fk_err *e)
 		ver = FK_STORE_SCHEMA_VERSION;
 	}
 	if (ver != FK_STORE_SCHEMA_VERSION)
-		return fk_fail(e, FK_ESTATE,
-		    _("the device store has schema version %lld; this fieldkit knows version %d (update fieldkit)"),
-		    (long long)ver, FK_STORE_SCHEMA_VERSION);
+		goto badver;
+prepare:
 	for (i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, QUERIES[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
 			NULL) != SQLITE_OK)
 			return db_fail(s, e, "prepare");
-	return fk_store_purge_due(s, (int64_t)time(NULL), &purged, e);
+	return 0;
+badver:
+	return fk_fail(e, FK_ESTATE,
+	    _("the device store has schema version %lld; this fieldkit knows version %d (update fieldkit)"),
+	    (long long)ver, FK_STORE_SCHEMA_VERSION);
 }
 
 int
-fk_store_open(fk_store **sp, const char *home, fk_err *e)
+fk_store_open(fk_store **sp, const char *home, int mode, fk_err *e)
 {
 	fk_store *s;
 	char *path;
@@ -234,10 +224,10 @@ fk_store_open(fk_store **sp, const char *home, fk_err *e)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
 	/* Create the file private; SQLite gives its -wal and -shm the same mode. */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+	if (mode != FK_STORE_READ && (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
 		close(fd);
-	rc = sqlite3_open_v2(path, &s->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_NOMUTEX | (mode == FK_STORE_READ ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE), NULL);
 	if (rc != SQLITE_OK) {
 		fk_fail(e, FK_EIO, _("cannot open the device store %s: %s"), path,
 		    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -246,8 +236,7 @@ fk_store_open(fk_store **sp, const char *home, fk_err *e)
 		return -1;
 	}
 	free(path);
-	load_retention(s, home);
-	if (store_setup(s, e) != 0) {
+	if (store_setup(s, mode, e) != 0) {
 		fk_store_close(s);
 		return -1;
 	}
@@ -740,7 +729,7 @@ fk_store_mark_delivered(fk_store *s, const char (*ids)[37], const uint8_t (*ct_h
 	}
 	for (i = 0; i < n; i++) {
 		int64_t purge_after = 0;
-		int now_purge = s->retention == FK_RETAIN_NONE ||
+		int now_purge = s->retention == FK_RETAIN_NOW ||
 		    (s->retention == FK_RETAIN_DAYS && s->days == 0);
 		sqlite3_bind_text(upd, 1, ids[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int(upd, 2, now_purge ? 0 : 1);

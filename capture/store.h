@@ -2,9 +2,9 @@
  * store.h - the device store: a SQLite database (WAL, synchronous=FULL) under
  * the device home holding only ciphertext once a record is finalized.
  *
- * THIS HEADER IS A CONTRACT between the capture side (which writes records)
- * and the sync side (bundle export, receipts). The functions below must keep
- * their meaning; more may be added.
+ * Owns: the database file and its schema, the hash chain, delivery state and
+ * retention. Knows nothing of device.json (the device module gives it the
+ * retention setting, see fk_device_store_open in device.h).
  *
  * Must never: write plaintext personal data to the database, its WAL or
  * journal, temporary files or logs; delete a record's ciphertext before a
@@ -27,33 +27,39 @@
 #include <stdint.h>
 
 #include "fk.h"
+#include "util.h"
 
 typedef struct fk_store fk_store;
 
 typedef struct fk_store_attachment {
-	char id[37];
-	uint8_t ct_hash[32];
+	char id[FK_UUID_BUF];
+	uint8_t ct_hash[FK_SHA256_LEN];
 	const uint8_t *ct;
 	size_t ctlen;
 } fk_store_attachment;
 
 typedef struct fk_store_record {
-	char id[37];
+	char id[FK_UUID_BUF];
 	int64_t seq;
 	char form_id[64];
 	int form_version;
 	char short_ref[9];
 	int64_t finalized_at; /* unix seconds, UTC */
-	uint8_t ct_hash[32];
-	uint8_t prev[32];
+	uint8_t ct_hash[FK_SHA256_LEN];
+	uint8_t prev[FK_SHA256_LEN];
 	const uint8_t *ct;
 	size_t ctlen;
 	size_t natt;
 	const fk_store_attachment *att;
 } fk_store_record;
 
-/* Opens (creating if needed) the store of the device home. */
-int fk_store_open(fk_store **s, const char *home, fk_err *e) FK_WUR;
+/*
+ * Opens the store of the device home. FK_STORE_WRITE creates it if needed;
+ * FK_STORE_READ (for listings and counts) never writes: no schema, no
+ * purge, no file created.
+ */
+enum { FK_STORE_READ = 0, FK_STORE_WRITE = 1 };
+int fk_store_open(fk_store **s, const char *home, int mode, fk_err *e) FK_WUR;
 void fk_store_close(fk_store *s);
 
 /*
@@ -66,7 +72,7 @@ int fk_store_each_pending(fk_store *s,
     fk_err *e) FK_WUR;
 
 /* Retention after a receipt: purge now, after N days, or never. */
-enum fk_retention { FK_RETAIN_NONE = 0, FK_RETAIN_DAYS, FK_RETAIN_FOREVER };
+enum fk_retention { FK_RETAIN_NOW = 0, FK_RETAIN_DAYS, FK_RETAIN_NEVER };
 
 /*
  * Marks the records (by id, with the ct_hash the hub acknowledged) delivered
@@ -74,11 +80,9 @@ enum fk_retention { FK_RETAIN_NONE = 0, FK_RETAIN_DAYS, FK_RETAIN_FOREVER };
  * hash does not match what is stored are left untouched and counted in
  * *mismatched. All in one transaction.
  */
-int fk_store_mark_delivered(fk_store *s, const char (*ids)[37],
-    const uint8_t (*ct_hash)[32], size_t n, size_t *marked, size_t *mismatched,
+int fk_store_mark_delivered(fk_store *s, const char (*ids)[FK_UUID_BUF],
+    const uint8_t (*ct_hash)[FK_SHA256_LEN], size_t n, size_t *marked, size_t *mismatched,
     fk_err *e) FK_WUR;
-
-/* ---- Added by the capture side (capture/store.c); see docs/device-store.md. ---- */
 
 #define FK_STORE_SCHEMA_VERSION 1
 
@@ -103,7 +107,8 @@ typedef struct fk_store_counts {
 	int64_t pending_bytes;
 } fk_store_counts;
 
-/* Retention applied by fk_store_mark_delivered (default: from device.json). */
+/* Retention applied by fk_store_mark_delivered and fk_store_purge_due
+ * (enum fk_retention; default FK_RETAIN_NOW). */
 void fk_store_set_retention(fk_store *s, int retention, int days);
 
 /* Write transactions (BEGIN IMMEDIATE: one writer, the chain tip is stable). */
@@ -153,7 +158,7 @@ int fk_store_verify_chain(fk_store *s, int64_t *n, int64_t *bad, fk_err *e) FK_W
 
 /* Drafts: ciphertext under the draft key (see draft.h); metadata in clear. */
 typedef struct fk_store_draft {
-	char id[37];
+	char id[FK_UUID_BUF];
 	char form_id[64];
 	int form_version;
 	int64_t created_at, saved_at;

@@ -616,7 +616,7 @@ draft_form_id(const char *home, const char *id, char out[64], fk_err *e)
 	fk_buf ct = { 0 };
 	int rc;
 
-	if (fk_store_open(&s, home, e) != 0)
+	if (fk_store_open(&s, home, FK_STORE_READ, e) != 0)
 		return -1;
 	rc = fk_store_draft_get(s, id, &d, &ct, e);
 	if (rc == 0)
@@ -733,7 +733,7 @@ cmd_capture(int argc, char **argv)
 	}
 	if (load_form(o.form, &form, &e) != 0 || check_attach_fields(&o, form, &e) != 0)
 		goto fail;
-	if (fk_store_open(&s, home, &e) != 0 || fk_finalizer_new(&fin, s, d, &e) != 0)
+	if (fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 || fk_finalizer_new(&fin, s, d, &e) != 0)
 		goto fail;
 	if (o.from != NULL) {
 		rc = run_batch(&o, form, fin, d->att_limit, &e);

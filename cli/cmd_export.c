@@ -168,7 +168,7 @@ cmd_export(int argc, char **argv)
 		free(d);
 		return fk_usage_error("export", _("say --to DIR (and --max-size like 650M)"));
 	}
-	if (load_device(&o, d, &home, &e) != 0 || fk_store_open(&s, home, &e) != 0 ||
+	if (load_device(&o, d, &home, &e) != 0 || fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 ||
 	    fk_store_counts_get(s, &counts, &e) != 0) {
 		rc = fk_report(&e);
 		goto out;
@@ -256,7 +256,7 @@ cmd_ack(int argc, char **argv)
 		names[i] = d->hubs[i].name;
 	}
 	if (fk_receipt_check(b.p, b.len, pks, names, d->nhubs, d->device_id, &r, &e) != 0 ||
-	    fk_store_open(&s, home, &e) != 0 ||
+	    fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 ||
 	    fk_store_mark_delivered(s, (const char (*)[37])r.ids, (const uint8_t (*)[32])r.ct,
 	    r.n, &marked, &mism, &e) != 0)
 		goto fail;

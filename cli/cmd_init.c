@@ -169,7 +169,7 @@ cmd_init(int argc, char **argv)
 			hubname = optarg;
 			break;
 		case 'R':
-			if (fk_purge_parse(optarg, &d->purge, &d->purge_days, &e) != 0) {
+			if (fk_retention_parse(optarg, &d->purge, &d->purge_days, &e) != 0) {
 				rc = fk_usage_error("init", "%s", e.msg);
 				goto out;
 			}

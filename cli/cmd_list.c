@@ -66,7 +66,7 @@ open_device(const char *opt, fk_device *d, fk_store **s, fk_err *e)
 		return -1;
 	rc = fk_device_load(d, home, e);
 	if (rc == 0)
-		rc = fk_store_open(s, home, e);
+		rc = fk_device_store_open(d, FK_STORE_READ, s, e);
 	free(home);
 	return rc;
 }
@@ -137,7 +137,7 @@ cmd_status(int argc, char **argv)
 	if (open_device(home, &d, &s, &e) != 0 || fk_store_counts_get(s, &c, &e) != 0 ||
 	    fk_store_verify_chain(s, &n, &bad, &e) != 0)
 		goto fail;
-	fk_purge_format(d.purge, d.purge_days, purge);
+	fk_retention_format(d.purge, d.purge_days, purge);
 	printf(_("device:      %s (%s)\n"), d.device_id, d.name[0] ? d.name : "-");
 	printf(_("home:        %s\n"), d.home);
 	printf(_("hubs:        %zu\n"), d.nhubs);

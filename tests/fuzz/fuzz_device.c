@@ -52,7 +52,7 @@ seeds(void)
 	snprintf(d.device_id, sizeof d.device_id, "9b2c6f0e-1a2b-4c3d-8e9f-001122334455");
 	snprintf(d.name, sizeof d.name, "tablet Kharkiv 2");
 	snprintf(d.created, sizeof d.created, "2026-01-01T00:00:00Z");
-	d.purge = FK_PURGE_DAYS;
+	d.purge = FK_RETAIN_DAYS;
 	d.purge_days = 30;
 	d.att_limit = FK_DEVICE_DEFAULT_ATT_LIMIT;
 	d.nhubs = 1;
@@ -89,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = 0;
-	(void)fk_purge_parse(s, &purge, &days, &e);
+	(void)fk_retention_parse(s, &purge, &days, &e);
 	(void)fk_time_parse_rfc3339(s, &t);
 	(void)fk_fingerprint_sign_pubkey(s, fp);
 	free(s);

@@ -158,7 +158,7 @@ test_home(void)
 	CHECK(fk_device_load(&l, home, &e) == 0);
 	CHECK(strcmp(l.device_id, d.device_id) == 0 && strcmp(l.name, "field laptop 3") == 0);
 	CHECK(l.nhubs == 1 && strcmp(l.hubs[0].recip[0], d.hubs[0].recip[0]) == 0);
-	CHECK(l.att_limit == FK_DEVICE_DEFAULT_ATT_LIMIT && l.purge == FK_PURGE_NOW);
+	CHECK(l.att_limit == FK_DEVICE_DEFAULT_ATT_LIMIT && l.purge == FK_RETAIN_NOW);
 	fk_device_free(&l);
 	snprintf(pf, sizeof pf, "%s/pass", dir);
 	f = fopen(pf, "w");
@@ -174,13 +174,13 @@ test_home(void)
 	CHECK(fk_device_load(&l, dir, &e) != 0 && e.code == FK_ESTATE);
 	fk_device_free(&l);
 
-	CHECK(fk_purge_parse("now", &p, &days, &e) == 0 && p == FK_PURGE_NOW);
-	CHECK(fk_purge_parse("never", &p, &days, &e) == 0 && p == FK_PURGE_NEVER);
-	CHECK(fk_purge_parse("days:30", &p, &days, &e) == 0 && p == FK_PURGE_DAYS && days == 30);
-	CHECK(fk_purge_parse("days:", &p, &days, &e) != 0);
-	CHECK(fk_purge_parse("days:-1", &p, &days, &e) != 0);
-	CHECK(fk_purge_parse("days:1x", &p, &days, &e) != 0);
-	CHECK(fk_purge_parse("soon", &p, &days, &e) != 0);
+	CHECK(fk_retention_parse("now", &p, &days, &e) == 0 && p == FK_RETAIN_NOW);
+	CHECK(fk_retention_parse("never", &p, &days, &e) == 0 && p == FK_RETAIN_NEVER);
+	CHECK(fk_retention_parse("days:30", &p, &days, &e) == 0 && p == FK_RETAIN_DAYS && days == 30);
+	CHECK(fk_retention_parse("days:", &p, &days, &e) != 0);
+	CHECK(fk_retention_parse("days:-1", &p, &days, &e) != 0);
+	CHECK(fk_retention_parse("days:1x", &p, &days, &e) != 0);
+	CHECK(fk_retention_parse("soon", &p, &days, &e) != 0);
 	fk_age_identities_free(&ids);
 	fk_device_free(&d);
 	tu_rmrf(dir);

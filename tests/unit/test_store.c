@@ -107,7 +107,7 @@ test_finalize_and_chain(const char *home)
 	int i;
 
 	tu_device(&d, home, &ids);
-	CHECK(fk_store_open(&s, home, &e) == 0);
+	CHECK(fk_store_open(&s, home, FK_STORE_WRITE, &e) == 0);
 	CHECK(fk_finalizer_new(&f, s, &d, &e) == 0);
 	memset(&in, 0, sizeof in);
 	in.form_id = "family-report";
@@ -193,7 +193,7 @@ test_finalize_and_chain(const char *home)
 		memset(hv[1], 0xab, 32);
 		memcpy(idv[2], c.ids_seen[2], 37);
 		memcpy(hv[2], c.hashes[2], 32);
-		fk_store_set_retention(s, FK_RETAIN_NONE, 0);
+		fk_store_set_retention(s, FK_RETAIN_NOW, 0);
 		CHECK(fk_store_mark_delivered(s, (const char(*)[37])idv, (const uint8_t(*)[32])hv, 3,
 		    &marked, &mism, &e) == 0);
 		CHECK(marked == 2 && mism == 1);
@@ -218,7 +218,7 @@ test_finalize_and_chain(const char *home)
 		/* Never: kept. */
 		memcpy(idv[0], c.ids_seen[4], 37);
 		memcpy(hv[0], c.hashes[4], 32);
-		fk_store_set_retention(s, FK_RETAIN_FOREVER, 0);
+		fk_store_set_retention(s, FK_RETAIN_NEVER, 0);
 		CHECK(fk_store_mark_delivered(s, (const char(*)[37])idv, (const uint8_t(*)[32])hv, 1,
 		    &marked, &mism, &e) == 0);
 		CHECK(sql_count(home, "SELECT count(*) FROM records WHERE state = 1 AND ct IS NOT NULL") == 1);
@@ -254,7 +254,7 @@ test_attachments(const char *home)
 	json_t *a = answers(1);
 
 	tu_device(&d, home, &ids);
-	CHECK(fk_store_open(&s, home, &e) == 0);
+	CHECK(fk_store_open(&s, home, FK_STORE_WRITE, &e) == 0);
 	CHECK(fk_finalizer_new(&f, s, &d, &e) == 0);
 	/* The length prediction is exact for sizes around chunk edges. */
 	for (i = 0; i < 3; i++) {
@@ -337,7 +337,7 @@ test_drafts(const char *home)
 	json_t *a = answers(1);
 
 	tu_device(&d, home, &ids);
-	CHECK(fk_store_open(&s, home, &e) == 0);
+	CHECK(fk_store_open(&s, home, FK_STORE_WRITE, &e) == 0);
 	CHECK(fk_secret_alloc(&key, 32, &e) == 0);
 	randombytes_buf(key.p, 32);
 	CHECK(fk_secret_alloc(&other, 32, &e) == 0);
@@ -409,7 +409,7 @@ test_many(const char *home)
 	}
 	setenv("FIELDKIT_THREADS", "3", 1);
 	tu_device(&d, home, &ids);
-	CHECK(fk_store_open(&s, home, &e) == 0);
+	CHECK(fk_store_open(&s, home, FK_STORE_WRITE, &e) == 0);
 	CHECK(fk_finalizer_new(&f, s, &d, &e) == 0);
 	memset(in, 0, sizeof in);
 	for (i = 0; i < FK_FINALIZE_MANY; i++) {

@@ -47,7 +47,7 @@ child(const char *home, const fk_device *d)
 	fk_err e;
 	int i;
 
-	if (fk_store_open(&s, home, &e) != 0 || fk_finalizer_new(&f, s, d, &e) != 0)
+	if (fk_store_open(&s, home, FK_STORE_WRITE, &e) != 0 || fk_finalizer_new(&f, s, d, &e) != 0)
 		_exit(2);
 	memset(&in, 0, sizeof in);
 	in.form_id = "capture-test";
@@ -113,7 +113,7 @@ main(void)
 		waitpid(pid, &st, 0);
 		CHECK_MSG(!WIFEXITED(st) || WEXITSTATUS(st) == 0, "child failed: %d", WEXITSTATUS(st));
 		CHECK_MSG(integrity_ok(home), "integrity after kill %d", k);
-		CHECK(fk_store_open(&s, home, &e) == 0);
+		CHECK(fk_store_open(&s, home, FK_STORE_WRITE, &e) == 0);
 		if (s == NULL)
 			break;
 		CHECK(fk_store_verify_chain(s, &n, &bad, &e) == 0);
