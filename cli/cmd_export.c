@@ -18,6 +18,7 @@
 #include "device.h"
 #include "io.h"
 #include "qrwire.h"
+#include "ack.h"
 #include "receipt.h"
 #include "store.h"
 
@@ -218,14 +219,10 @@ cmd_ack(int argc, char **argv)
 {
 	struct dopts o = {0};
 	fk_device *d = calloc(1, sizeof *d);
-	fk_minisign_pk pks[FK_DEVICE_MAX_HUBS];
-	const char *names[FK_DEVICE_MAX_HUBS];
-	fk_receipt r = {0};
-	fk_store *s = NULL;
+	fk_ack_result r;
 	fk_buf b = {0};
 	fk_err e = {0};
 	char *home = NULL;
-	size_t i, marked, mism;
 	int rc = FK_EXIT_FAIL;
 
 	if (d == NULL || parse(argc, argv, &o) != 0) {
@@ -249,22 +246,13 @@ cmd_ack(int argc, char **argv)
 	if (o.qr.n > 0 ? fk_cli_qr_receive(&o.qr, FK_SIGNED_MAX_BODY + 8192, _("receipt"), &b,
 	    &e) != 0 : fk_read_file(argv[optind], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
 		goto fail;
-	for (i = 0; i < d->nhubs; i++) {
-		const char *k = d->hubs[i].sign_pubkey;
-		if (fk_minisign_pk_parse((const uint8_t *)k, strlen(k), &pks[i], &e) != 0)
-			goto fail;
-		names[i] = d->hubs[i].name;
-	}
-	if (fk_receipt_check(b.p, b.len, pks, names, d->nhubs, d->device_id, &r, &e) != 0 ||
-	    fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 ||
-	    fk_store_mark_delivered(s, (const char (*)[37])r.ids, (const uint8_t (*)[32])r.ct,
-	    r.n, &marked, &mism, &e) != 0)
+	if (fk_ack_receipt(d, b.p, b.len, &r, &e) != 0)
 		goto fail;
 	printf(_("receipt from hub \"%s\" (%s): %zu records confirmed delivered"), r.hub,
-	    r.created, marked);
-	if (mism > 0)
+	    r.created, r.marked);
+	if (r.mismatched > 0)
 		printf(_("; %zu listed records are not held here in that form (kept as they are)"),
-		    mism);
+		    r.mismatched);
 	putchar('\n');
 	rc = 0;
 	goto out;
@@ -272,8 +260,6 @@ fail:
 	fk_prefix(&e, "ack");
 	rc = fk_report(&e);
 out:
-	fk_receipt_free(&r);
-	fk_store_close(s);
 	fk_buf_free(&b);
 	fk_qr_paths_free(&o.qr);
 	if (d != NULL)
