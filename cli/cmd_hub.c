@@ -160,6 +160,28 @@ qr_rest(struct hopts *o, int argc, char **argv, fk_err *e)
 }
 
 static int
+print_device(void *ctx, const fk_hub_device_row *d)
+{
+	(void)ctx;
+	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", d->id, d->name, d->added,
+	    d->revoked ? d->revoked : "active", d->nrec, d->sign_pubkey) < 0 ? -1 : 0;
+}
+
+static void
+print_gap(void *ctx, const fk_hub_gap *g)
+{
+	(void)ctx;
+	if (g->kind == FK_GAP_CHAIN)
+		printf(_("%s: hash chain broken before record %lld\n"), g->device_id,
+		    (long long)g->from);
+	else if (g->from == g->to)
+		printf(_("%s: record %lld missing\n"), g->device_id, (long long)g->from);
+	else
+		printf(_("%s: records %lld to %lld missing\n"), g->device_id,
+		    (long long)g->from, (long long)g->to);
+}
+
+static int
 hub_devices(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 {
 	fk_buf b = {0};
@@ -172,7 +194,7 @@ hub_devices(fk_hubdb *h, struct hopts *o, int argc, char **argv, fk_err *e)
 	if (o->qr.n > 0 && strcmp(argv[0], "add") != 0)
 		return fk_usage_error("hub devices", _("--qr goes with devices add"));
 	if (strcmp(argv[0], "list") == 0)
-		return fk_hub_device_list(h, stdout, e) == 0 ? 0 : fk_report(e);
+		return fk_hub_each_device(h, print_device, NULL, e) == 0 ? 0 : fk_report(e);
 	if (o->qr.n > 0) {
 		if (qr_rest(o, argc - 1, argv + 1, e) != 0)
 			return fk_report(e);
@@ -480,7 +502,7 @@ hub_gaps(fk_hubdb *h, fk_err *e)
 {
 	size_t n;
 
-	if (fk_hub_gaps(h, stdout, &n, e) != 0)
+	if (fk_hub_gaps(h, print_gap, NULL, &n, e) != 0)
 		return fk_report(e);
 	if (n == 0)
 		printf(_("no gaps: every device's records are complete and chained\n"));

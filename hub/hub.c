@@ -402,24 +402,32 @@ fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e)
 }
 
 int
-fk_hub_device_list(fk_hubdb *h, FILE *out, fk_err *e)
+fk_hub_each_device(fk_hubdb *h, int (*fn)(void *ctx, const fk_hub_device_row *d),
+    void *ctx, fk_err *e)
 {
 	sqlite3_stmt *st;
+	int k, rc = 0;
 
 	if (sqlite3_prepare_v2(h->db, "SELECT d.device_id, d.name, d.added_at, d.revoked_at,"
 	    " (SELECT count(*) FROM records r WHERE r.device_id = d.device_id),"
 	    " d.sign_pubkey FROM devices d ORDER BY d.added_at, d.device_id", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return fk_hub_sql_err(h->db, e);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *rev = (const char *)sqlite3_column_text(st, 3);
-		fprintf(out, "%s\t%s\t%s\t%s\t%lld\t%s\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-		    rev ? rev : "active", (long long)sqlite3_column_int64(st, 4),
-		    sqlite3_column_text(st, 5));
+	while (rc == 0 && (k = sqlite3_step(st)) == SQLITE_ROW) {
+		fk_hub_device_row d;
+		d.id = (const char *)sqlite3_column_text(st, 0);
+		d.name = (const char *)sqlite3_column_text(st, 1);
+		d.added = (const char *)sqlite3_column_text(st, 2);
+		d.revoked = (const char *)sqlite3_column_text(st, 3);
+		d.nrec = sqlite3_column_int64(st, 4);
+		d.sign_pubkey = (const char *)sqlite3_column_text(st, 5);
+		if (fn(ctx, &d) != 0)
+			rc = fk_fail(e, FK_EIO, _("cannot write the device list"));
 	}
+	if (rc == 0 && k != SQLITE_DONE)
+		rc = fk_hub_sql_err(h->db, e);
 	sqlite3_finalize(st);
-	return 0;
+	return rc;
 }
 
 int
@@ -475,11 +483,13 @@ fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec, fk_
 }
 
 int
-fk_hub_gaps(fk_hubdb *h, FILE *out, size_t *nproblems, fk_err *e)
+fk_hub_gaps(fk_hubdb *h, void (*fn)(void *ctx, const fk_hub_gap *g), void *ctx,
+    size_t *nproblems, fk_err *e)
 {
 	sqlite3_stmt *st;
-	char dev[FK_ID_MAX + 1] = "", last[65] = "";
+	char dev[FK_ID_MAX + 1] = "", last[FK_SHA256_HEX + 1] = "";
 	int64_t lastseq = 0;
+	fk_hub_gap g;
 
 	*nproblems = 0;
 	if (sqlite3_prepare_v2(h->db, "SELECT device_id, seq, ct_hash, prev FROM records "
@@ -495,17 +505,18 @@ fk_hub_gaps(fk_hubdb *h, FILE *out, size_t *nproblems, fk_err *e)
 			lastseq = 0;
 			last[0] = 0;
 		}
+		g.device_id = d;
 		if (seq > lastseq + 1) {
 			(*nproblems)++;
-			if (seq == lastseq + 2)
-				fprintf(out, _("%s: record %lld missing\n"), d, (long long)lastseq + 1);
-			else
-				fprintf(out, _("%s: records %lld to %lld missing\n"), d,
-				    (long long)lastseq + 1, (long long)seq - 1);
+			g.kind = FK_GAP_MISSING;
+			g.from = lastseq + 1;
+			g.to = seq - 1;
+			fn(ctx, &g);
 		} else if (seq == lastseq + 1 && last[0] != 0 && strcmp(prev, last) != 0) {
 			(*nproblems)++;
-			fprintf(out, _("%s: hash chain broken before record %lld\n"), d,
-			    (long long)seq);
+			g.kind = FK_GAP_CHAIN;
+			g.from = g.to = seq;
+			fn(ctx, &g);
 		}
 		lastseq = seq;
 		snprintf(last, sizeof last, "%s", ct);

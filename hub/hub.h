@@ -16,8 +16,6 @@
 #ifndef FK_HUB_H
 #define FK_HUB_H
 
-#include <stdio.h>
-
 #include <jansson.h>
 
 #include "age.h"
@@ -68,7 +66,15 @@ void fk_hub_set_progress(fk_hubdb *h, fk_hub_progress_fn fn, void *ctx);
 int fk_hub_device_add(fk_hubdb *h, const char *id, const char *name,
     const fk_minisign_pk *pk, fk_err *e) FK_WUR;
 int fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e) FK_WUR;
-int fk_hub_device_list(fk_hubdb *h, FILE *out, fk_err *e) FK_WUR;
+typedef struct fk_hub_device_row {
+	const char *id, *name, *added;
+	const char *revoked;      /* when, or NULL while active */
+	long long nrec;           /* records held from it */
+	const char *sign_pubkey;
+} fk_hub_device_row;
+/* Calls fn for every registered device, oldest first; fn returns 0 to go on. */
+int fk_hub_each_device(fk_hubdb *h, int (*fn)(void *ctx, const fk_hub_device_row *d),
+    void *ctx, fk_err *e) FK_WUR;
 /* fk_bundle_keyfn: the key of a registered, not revoked device. */
 int fk_hub_device_key(void *h, const char *device_id, fk_minisign_pk *pk, fk_err *e);
 
@@ -89,8 +95,17 @@ typedef struct fk_import_result {
 int fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res,
     fk_err *e) FK_WUR;
 
-/* Reports holes in each device's sequence and breaks in its hash chain. */
-int fk_hub_gaps(fk_hubdb *h, FILE *out, size_t *nproblems, fk_err *e) FK_WUR;
+/* A hole in a device's sequence (records from..to missing) or a break in its
+ * hash chain (record `from` does not link to the one before). */
+enum { FK_GAP_MISSING = 1, FK_GAP_CHAIN };
+typedef struct fk_hub_gap {
+	const char *device_id;
+	int kind;
+	int64_t from, to;
+} fk_hub_gap;
+/* Calls fn for each problem; *nproblems counts them. */
+int fk_hub_gaps(fk_hubdb *h, void (*fn)(void *ctx, const fk_hub_gap *g), void *ctx,
+    size_t *nproblems, fk_err *e) FK_WUR;
 
 /* Appends to the audit log. */
 int fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec,

@@ -12,6 +12,13 @@
 
 #include "hub.h"
 
+static void
+ignore_gap(void *ctx, const fk_hub_gap *g)
+{
+	(void)ctx;
+	(void)g;
+}
+
 static fk_age_recipients to;
 
 static int
@@ -217,9 +224,7 @@ main(void)
 	}
 	{
 		size_t gaps;
-		FILE *devnull = fopen("/dev/null", "w");
-		CHECK(fk_hub_gaps(h, devnull, &gaps, &e) == 0 && gaps == 0);
-		fclose(devnull);
+		CHECK(fk_hub_gaps(h, ignore_gap, NULL, &gaps, &e) == 0 && gaps == 0);
 	}
 
 	CHECK(fk_read_file(paths[0], 0, &good, &e) == 0);
@@ -370,15 +375,13 @@ main(void)
 	{
 		size_t gaps;
 		char *q;
-		FILE *devnull = fopen("/dev/null", "w");
 		for (i = 0; i < 5; i++)
 			fx_add(&dev[0], &to, "family_report", 1, answers[2], 0, 0);
 		dev[0].from = dev[0].n - 1;
 		dev[0].to = 0;
 		q = fx_export(&dev[0], dir);
 		CHECK(fk_hub_import_file(h, q, &res, &e) == 0 && res.nnew == 1);
-		CHECK(fk_hub_gaps(h, devnull, &gaps, &e) == 0 && gaps == 1);
-		fclose(devnull);
+		CHECK(fk_hub_gaps(h, ignore_gap, NULL, &gaps, &e) == 0 && gaps == 1);
 		free(q);
 	}
 
