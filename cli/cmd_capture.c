@@ -27,12 +27,7 @@
 #include "store.h"
 #include "wizard.h"
 
-#if __has_include("schema.h")
 #include "schema.h"
-#define FK_HAVE_SCHEMA 1
-#else
-#define FK_HAVE_SCHEMA 0
-#endif
 
 
 #define MAX_ATTACH 16
@@ -65,7 +60,6 @@ capture_usage(FILE *f)
 		     "  -h, --help                 show this help\n"));
 }
 
-#if FK_HAVE_SCHEMA
 
 struct capture_opts {
 	const char *home, *from, *lang, *resume, *passfile, *form;
@@ -758,22 +752,5 @@ out:
 		free((char *)o.att[i].field);
 	return rc;
 }
-
-#else /* no forms engine in this build */
-
-static int
-cmd_capture(int argc, char **argv)
-{
-	fk_err e;
-
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		capture_usage(stdout);
-		return FK_EXIT_OK;
-	}
-	fk_fail(&e, FK_ESTATE, _("this build has no forms engine (capture/schema.c)"));
-	return fk_report(&e);
-}
-
-#endif
 
 FK_COMMAND(capture, N_("capture records: one at a time (wizard) or a batch (--from)"), cmd_capture);

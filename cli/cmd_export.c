@@ -13,12 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ack.h"
+#include "bundle_export.h"
 #include "card.h"
 #include "cli.h"
 #include "device.h"
 #include "io.h"
 #include "qrwire.h"
-#include "ack.h"
 #include "receipt.h"
 #include "store.h"
 

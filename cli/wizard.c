@@ -23,7 +23,6 @@
 #include "draft.h"
 #include "shortref.h"
 
-#if __has_include("schema.h")
 #include "schema.h"
 
 #define LINE_MAX_BYTES 65536
@@ -785,18 +784,3 @@ out:
 	att_free(&w);
 	return rc;
 }
-
-#else
-
-int
-fk_wizard_run(const fk_wizard_opts *o, fk_record_out *out, int *saved, char draft_id[37],
-    fk_err *e)
-{
-	(void)o;
-	(void)out;
-	(void)saved;
-	(void)draft_id;
-	return fk_fail(e, FK_ESTATE, _("this build has no forms engine"));
-}
-
-#endif

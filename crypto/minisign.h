@@ -89,10 +89,6 @@ int fk_minisign_verify(const fk_minisign_pk *pk, const uint8_t *sig, size_t sigl
 int fk_minisign_verify_buf(const fk_minisign_pk *pk, const uint8_t *sig, size_t siglen,
     const uint8_t *p, size_t n, char *trusted, size_t trusted_cap, fk_err *e) FK_WUR;
 
-/*
- * Additions beyond the first contract (same conventions).
- */
-
 /* The scrypt cost we write (64 MiB, one pass: N = 2^16, r = 8, p = 1), and the most we accept when reading:
  * minisign -G's own "sensitive" cost (1 GiB), so its keys open here. */
 #define FK_MINISIGN_OPSLIMIT 2097152ULL

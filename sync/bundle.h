@@ -8,6 +8,9 @@
  *   S bytes                     minisign signature (text) over those M bytes
  *   payload                     the age files, in manifest order, back to back
  *
+ * Files: bundle_format.c (manifest, head), bundle_read.c (the reader);
+ * writing whole bundles from a store is bundle_export.h's.
+ *
  * Owns: writing a bundle head from a manifest, and reading a bundle as a
  * stream with flat memory: the signature is checked (key chosen by the
  * device id in the signed trusted comment) before the manifest is even
@@ -26,8 +29,11 @@
 #include "util.h"
 #include "minisign.h"
 #include "store.h"
+#include "wire.h"
 
 #define FK_BUNDLE_MAGIC "fieldkit-bundle v1\n"
+#define FK_BUNDLE_TC_PREFIX "fieldkit-bundle v1 device="
+#define FK_BUNDLE_UNTRUSTED "fieldkit bundle manifest"
 #define FK_BUNDLE_MAX_MANIFEST_Z (16u << 20)  /* compressed manifest */
 #define FK_BUNDLE_MAX_MANIFEST (64u << 20)    /* decompressed manifest */
 #define FK_BUNDLE_MAX_SIG 4096
@@ -37,7 +43,6 @@
 #define FK_BUNDLE_MAX_ATT 256                 /* attachments per record */
 #define FK_BUNDLE_MAX_RECORD_CT (32u << 20)   /* one record's age file */
 #define FK_BUNDLE_MAX_ATT_CT (1ull << 32)     /* one attachment's age file */
-#define FK_ID_MAX 64                          /* device ids */
 
 typedef struct fk_bundle_blob {
 	char id[37];
@@ -64,6 +69,8 @@ typedef struct fk_bundle_manifest {
 	uint64_t payload_len;
 } fk_bundle_manifest;
 
+/* Appends a zeroed entry and returns it (NULL, e set, when out of memory). */
+fk_bundle_entry *fk_bundle_manifest_grow(fk_bundle_manifest *m, fk_err *e);
 /* Appends a record's metadata (not its bytes). */
 int fk_bundle_manifest_add(fk_bundle_manifest *m, const fk_store_record *rec,
     fk_err *e) FK_WUR;
@@ -109,36 +116,7 @@ int fk_bundle_read(fk_bundle_reader *r, fk_sink out, fk_err *e) FK_WUR;
 /* Reads and checks every blob, discarding the bytes. */
 int fk_bundle_verify_all(fk_bundle_reader *r, fk_err *e) FK_WUR;
 
-/* Helpers shared by the sync formats. */
-int fk_device_id_valid(const char *s);
-/* Whether minisign signature text is exactly as we write it (4 lines, this
- * untrusted comment, canonical base64): minisign leaves line 1 unsigned. */
-int fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted);
-/* Parses "<a> <b>": decimal, no signs, no leading zeros, one space, both > 0. */
-int fk_lengths_parse(const char *line, size_t max_a, size_t max_b, size_t *a, size_t *b);
-/* zstd decompression into out, refused past max bytes (compression bombs). */
-int fk_zstd_inflate(const uint8_t *p, size_t n, size_t max, fk_buf *out, fk_err *e) FK_WUR;
 
-
-/*
- * Export: writes every record the iterator yields (in order) into one bundle,
- * or several of at most max_size bytes each (0 = no limit), in dir. Each file
- * is written under a temporary name, fsynced, renamed, evicted from the page
- * cache and read back and verified against pk (USB sticks lie).
- */
-typedef int (*fk_record_fn)(void *ctx, const fk_store_record *rec, fk_err *e);
-typedef int (*fk_record_iter)(void *ictx, fk_record_fn fn, void *ctx, fk_err *e);
-
-typedef struct fk_export_result {
-	size_t nrec, natt, nfiles;
-	uint64_t bytes;
-	char **paths;
-} fk_export_result;
-
-int fk_bundle_export(fk_record_iter it, void *ictx, const char *device_id,
-    const fk_minisign_sk *sk, const char *dir, uint64_t max_size,
-    fk_export_result *res, fk_err *e) FK_WUR;
-void fk_export_result_free(fk_export_result *res);
 
 /* Opens a bundle file and verifies everything against pk (or keyfn). */
 int fk_bundle_verify_file(const char *path, fk_bundle_keyfn keyfn, void *ctx,

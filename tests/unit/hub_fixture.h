@@ -15,7 +15,7 @@
 #include <zstd.h>
 
 #include "age.h"
-#include "bundle.h"
+#include "bundle_export.h"
 #include "minisign.h"
 
 #define FX_MAXATT 4

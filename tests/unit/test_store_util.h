@@ -1,5 +1,5 @@
 /*
- * test_store_util.h - helpers shared by the capture side's unit tests: a
+ * test_store_util.h - helpers shared by the capture layer's unit tests: a
  * throw-away device home with a hub key pair the test holds, and opening
  * sealed records the way the hub does.
  */
