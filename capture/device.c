@@ -54,7 +54,7 @@ fk_device_home(const char *opt, char **out, fk_err *e)
 void
 fk_fingerprint_recipient(const char *recip, char out[40])
 {
-	uint8_t h[32];
+	uint8_t h[FK_SHA256_LEN];
 	static const char hex[] = "0123456789ABCDEF";
 	int i, j = 0;
 
@@ -181,7 +181,7 @@ parse_hub(json_t *o, fk_hub *h, const char *what, fk_err *e)
 {
 	json_t *r, *v;
 	size_t i;
-	uint8_t pk[32];
+	uint8_t pk[FK_KEY_LEN];
 
 	if (get_str(o, "name", h->name, sizeof h->name, 1, what, e) != 0)
 		return -1;
@@ -326,7 +326,7 @@ fk_device_parse(const uint8_t *p, size_t n, fk_device *d, fk_err *e)
 		"purge", "attachment_limit", "hubs", NULL };
 	static const char *const hubkeys[] = { "name", "recipients", "sign_pubkey", NULL };
 	const char *what = FK_DEVICE_JSON;
-	char type[64], purge[32];
+	char type[64], purge[FK_TIME_BUF];
 	json_t *root, *v, *h;
 	size_t i;
 	int64_t t;
@@ -391,7 +391,7 @@ int
 fk_device_encode(const fk_device *d, fk_buf *out, fk_err *e)
 {
 	json_t *root, *hubs, *h, *r;
-	char purge[32];
+	char purge[FK_TIME_BUF];
 	size_t i, j;
 	int rc = -1;
 
@@ -479,7 +479,7 @@ fk_device_free(fk_device *d)
 int
 fk_device_recipients(const fk_device *d, fk_age_recipients *r, fk_err *e)
 {
-	uint8_t pk[32];
+	uint8_t pk[FK_KEY_LEN];
 	size_t i, j;
 
 	memset(r, 0, sizeof *r);
@@ -544,7 +544,7 @@ draftkey_kek(const uint8_t *pass, size_t passlen, const uint8_t *hdr, fk_secret 
 }
 
 int
-fk_draftkey_wrap(const uint8_t key[32], const uint8_t *pass, size_t passlen,
+fk_draftkey_wrap(const uint8_t key[FK_KEY_LEN], const uint8_t *pass, size_t passlen,
     unsigned long long ops, size_t mem, uint8_t out[FK_DRAFTKEY_FILE_LEN], fk_err *e)
 {
 	fk_secret kek;

@@ -44,15 +44,15 @@ typedef struct fk_hub {
 /* A hub card as the hub writes it. */
 typedef struct fk_hubcard {
 	fk_hub hub;
-	char created[32];
+	char created[FK_TIME_BUF];
 } fk_hubcard;
 
 
 typedef struct fk_device {
 	char *home;
-	char device_id[37];
+	char device_id[FK_UUID_BUF];
 	char name[128];
-	char created[32];
+	char created[FK_TIME_BUF];
 	int purge;          /* enum fk_retention (store.h) */
 	int purge_days;
 	uint64_t att_limit; /* bytes */
@@ -99,7 +99,7 @@ int fk_fingerprint_sign_pubkey(const char *b64, char out[17]);
 
 /* Draft key: 32 random bytes wrapped with an Argon2id key of the passphrase. */
 #define FK_DRAFTKEY_FILE_LEN 112
-int fk_draftkey_wrap(const uint8_t key[32], const uint8_t *pass, size_t passlen,
+int fk_draftkey_wrap(const uint8_t key[FK_KEY_LEN], const uint8_t *pass, size_t passlen,
     unsigned long long ops, size_t mem, uint8_t out[FK_DRAFTKEY_FILE_LEN], fk_err *e) FK_WUR;
 /* Fails with FK_EPASS on a wrong passphrase; key is sodium_malloc'd (32 bytes). */
 int fk_draftkey_unwrap(const uint8_t *file, size_t n, const uint8_t *pass, size_t passlen,

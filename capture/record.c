@@ -31,7 +31,7 @@ struct sealer {
 	fk_finalizer *f;
 	fk_secbuf *js;
 	fk_buf *ct;
-	uint8_t (*hash)[32];
+	uint8_t (*hash)[FK_SHA256_LEN];
 	size_t n, first, step;
 	ZSTD_CCtx *zc;
 	fk_secbuf zs;
@@ -296,8 +296,8 @@ static int
 seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, json_t *list,
     fk_err *e)
 {
-	char id[37], hex[65];
-	uint8_t hash[32];
+	char id[FK_UUID_BUF], hex[FK_SHA256_HEX + 1];
+	uint8_t hash[FK_SHA256_LEN];
 	struct stat st;
 	fk_store_blob *b = NULL;
 	fk_age_enc *enc = NULL;
@@ -420,7 +420,7 @@ static json_t *
 record_json(fk_finalizer *f, const fk_record_in *in, const fk_record_out *out,
     int64_t finalized, json_t *atts)
 {
-	char created[32], fin[32];
+	char created[FK_TIME_BUF], fin[FK_TIME_BUF];
 
 	fk_time_rfc3339(in->created_at ? in->created_at : finalized, created);
 	fk_time_rfc3339(finalized, fin);
@@ -435,7 +435,7 @@ record_json(fk_finalizer *f, const fk_record_in *in, const fk_record_out *out,
  * with distinct zc, zs and ct (the recipients are only read). */
 static int
 seal_bytes(const fk_age_recipients *r, ZSTD_CCtx *zc, fk_secbuf *zs, const fk_secbuf *js,
-    fk_buf *ct, uint8_t hash[32], fk_err *e)
+    fk_buf *ct, uint8_t hash[FK_SHA256_LEN], fk_err *e)
 {
 	size_t zlen;
 	int rc = -1;
@@ -632,7 +632,7 @@ fk_finalize_many(fk_finalizer *f, const fk_record_in *in, size_t n, fk_record_ou
 {
 	fk_store_record r;
 	int64_t seq;
-	uint8_t prev[32];
+	uint8_t prev[FK_SHA256_LEN];
 	size_t i, j;
 	int rc = -1, taken;
 	int64_t now = (int64_t)time(NULL);

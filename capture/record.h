@@ -40,7 +40,7 @@ void fk_json_use_wiping_alloc(void);
 typedef struct fk_attach_in {
 	const char *field;
 	const char *path;
-	char id[37];             /* "" = make one */
+	char id[FK_UUID_BUF];             /* "" = make one */
 } fk_attach_in;
 
 /* A media type guessed from the file name's extension. */
@@ -64,7 +64,7 @@ typedef struct fk_record_in {
 } fk_record_in;
 
 typedef struct fk_record_out {
-	char id[37];
+	char id[FK_UUID_BUF];
 	int64_t seq;
 	char short_ref[9];
 	size_t ctlen;

@@ -455,7 +455,7 @@ suggestion(struct run *r, const struct fk_field *x, const struct scope *sc, json
 	fk_expr_env env = {env_field, env_count, &c, NULL, r->now};
 	fk_value v = {0};
 	json_t *src;
-	char *t, now[32];
+	char *t, now[FK_TIME_BUF];
 	const char *s;
 
 	*out = NULL;

@@ -304,7 +304,7 @@ fk_store_rollback_savepoint(fk_store *s)
 /* --- records --- */
 
 int
-fk_store_next(fk_store *s, int64_t *seq, uint8_t prev[32], fk_err *e)
+fk_store_next(fk_store *s, int64_t *seq, uint8_t prev[FK_SHA256_LEN], fk_err *e)
 {
 	sqlite3_stmt *st = s->q[Q_NEXT];
 	int rc = sqlite3_step(st);
@@ -420,7 +420,7 @@ fk_store_blob_sink(fk_store_blob *b)
 }
 
 int
-fk_store_att_close(fk_store_blob *b, uint8_t ct_hash[32], fk_err *e)
+fk_store_att_close(fk_store_blob *b, uint8_t ct_hash[FK_SHA256_LEN], fk_err *e)
 {
 	fk_store *s = b->s;
 	sqlite3_stmt *st = s->q[Q_ATT_HASH];
@@ -624,7 +624,7 @@ int
 fk_store_verify_chain(fk_store *s, int64_t *n, int64_t *bad, fk_err *e)
 {
 	sqlite3_stmt *st;
-	uint8_t prev[32] = { 0 }, h[32];
+	uint8_t prev[FK_SHA256_LEN] = { 0 }, h[FK_SHA256_LEN];
 	int64_t expect = 1;
 	int rc;
 
@@ -706,7 +706,7 @@ fk_store_purge_due(fk_store *s, int64_t now, size_t *purged, fk_err *e)
 }
 
 int
-fk_store_mark_delivered(fk_store *s, const char (*ids)[37], const uint8_t (*ct_hash)[32],
+fk_store_mark_delivered(fk_store *s, const char (*ids)[FK_UUID_BUF], const uint8_t (*ct_hash)[FK_SHA256_LEN],
     size_t n, size_t *marked, size_t *mismatched, fk_err *e)
 {
 	sqlite3_stmt *upd = NULL, *del = NULL;

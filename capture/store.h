@@ -121,7 +121,7 @@ int fk_store_release(fk_store *s, fk_err *e) FK_WUR;
 void fk_store_rollback_savepoint(fk_store *s);
 
 /* Inside a transaction: the next seq and the prev hash it must carry. */
-int fk_store_next(fk_store *s, int64_t *seq, uint8_t prev[32], fk_err *e) FK_WUR;
+int fk_store_next(fk_store *s, int64_t *seq, uint8_t prev[FK_SHA256_LEN], fk_err *e) FK_WUR;
 /* Whether a short reference is already used on this device. */
 int fk_store_shortref_taken(fk_store *s, const char *ref, int *taken, fk_err *e) FK_WUR;
 /*
@@ -141,7 +141,7 @@ typedef struct fk_store_blob fk_store_blob;
 int fk_store_att_open(fk_store *s, const char *id, int64_t seq, int idx, size_t ctlen,
     fk_store_blob **b, fk_err *e) FK_WUR;
 fk_sink fk_store_blob_sink(fk_store_blob *b);
-int fk_store_att_close(fk_store_blob *b, uint8_t ct_hash[32], fk_err *e) FK_WUR;
+int fk_store_att_close(fk_store_blob *b, uint8_t ct_hash[FK_SHA256_LEN], fk_err *e) FK_WUR;
 void fk_store_att_abort(fk_store_blob *b);
 
 /* Listing and counts (never ciphertext, never anything identifying). */

@@ -121,7 +121,7 @@ cmd_age(int argc, char **argv)
 	FILE *in = NULL;
 	fk_err e = {0};
 	fk_buf tmp = {0};
-	uint8_t pk[32];
+	uint8_t pk[FK_KEY_LEN];
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "edo:apr:R:i:h", opts, NULL)) != -1) {
@@ -332,7 +332,7 @@ cmd_keygen(int argc, char **argv)
 	int convert = 0, c, rc;
 	fk_err e = {0};
 	fk_secret text;
-	uint8_t *sk, pk[32];
+	uint8_t *sk, pk[FK_KEY_LEN];
 	char rec[FK_AGE_RECIPIENT_LEN + 1], created[64];
 	time_t now = time(NULL);
 	struct tm tm;

@@ -90,7 +90,7 @@ unpack(fk_bundle_reader *r, const char *dir, struct keysrc *k, fk_err *e)
 	const uint8_t *mz, *sig, *js;
 	size_t mzl, sl, jl, ri, ai;
 	fk_buf sums = {0};
-	char sub[4200], path[4300], hex[65], line[200];
+	char sub[4200], path[4300], hex[FK_SHA256_HEX + 1], line[200];
 	fk_atomic a;
 	int kk, rc = -1;
 

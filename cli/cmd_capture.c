@@ -627,7 +627,7 @@ run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_fi
 	fk_wizard_opts w;
 	fk_record_out out;
 	fk_secret key = { 0 };
-	char did[37] = "";
+	char did[FK_UUID_BUF] = "";
 	int saved = 0, rc;
 
 	if (fk_device_unlock_drafts(home, o->passfile, &key, e) != 0)

@@ -293,8 +293,8 @@ import_dir(fk_hubdb *h, const char *dir, int *bad, fk_err *e)
 static int
 import_qr(fk_hubdb *h, const fk_buf *b, int *bad, fk_err *e)
 {
-	char *dir = NULL, path[4200], hex[65];
-	uint8_t hash[32];
+	char *dir = NULL, path[4200], hex[FK_SHA256_HEX + 1];
+	uint8_t hash[FK_SHA256_LEN];
 	int rc = -1;
 
 	crypto_hash_sha256(hash, b->p, b->len);
@@ -470,7 +470,7 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, fk_err *e)
 {
 	fk_minisign_sk *sk = NULL;
 	fk_buf out = {0};
-	char *kp, path[4200], stamp[32];
+	char *kp, path[4200], stamp[FK_TIME_BUF];
 	size_t n;
 	int rc = -1;
 

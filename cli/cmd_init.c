@@ -128,7 +128,7 @@ cmd_init(int argc, char **argv)
 	int c, have_manual = 0, have_sign = 0, rc = FK_EXIT_FAIL;
 	char *end;
 	long mb;
-	uint8_t pk[32];
+	uint8_t pk[FK_KEY_LEN];
 
 	if (d == NULL)
 		return fk_report(&(fk_err){ FK_ENOMEM, "out of memory" });

@@ -74,7 +74,7 @@ open_device(const char *opt, fk_device *d, fk_store **s, fk_err *e)
 static int
 print_info(void *ctx, const fk_store_info *r, fk_err *e)
 {
-	char ref[10], t[32], dt[32] = "-";
+	char ref[10], t[FK_TIME_BUF], dt[FK_TIME_BUF] = "-";
 
 	(void)ctx;
 	(void)e;
@@ -126,7 +126,7 @@ cmd_status(int argc, char **argv)
 	fk_store_counts c;
 	fk_err e = { 0 };
 	int64_t n, bad;
-	char purge[32];
+	char purge[FK_TIME_BUF];
 	int rc = simple_opts("status",
 	    _("Shows this device's state: records pending, delivered and purged, drafts,\n"
 	      "the hash chain check, hubs and retention. Nothing identifying."),
@@ -167,7 +167,7 @@ out:
 static int
 print_draft(void *ctx, const fk_store_draft *dr, fk_err *e)
 {
-	char t[32];
+	char t[FK_TIME_BUF];
 
 	(void)ctx;
 	(void)e;

@@ -469,8 +469,8 @@ qr_receive(int argc, char **argv)
 	fk_buf file = {0};
 	fk_err e = {0};
 	int c, rc;
-	uint8_t h[32];
-	char hex[65];
+	uint8_t h[FK_SHA256_LEN];
+	char hex[FK_SHA256_HEX + 1];
 	fk_qr_progress p = {0};
 
 	optind = 1;

@@ -43,7 +43,7 @@ struct wiz {
 	const fk_form *form;
 	json_t *answers, *visited, *history;
 	char lang[8];
-	char draft_id[37];
+	char draft_id[FK_UUID_BUF];
 	int64_t created_at;
 	int resumed;
 	fk_secbuf line;
@@ -723,7 +723,7 @@ wizard_loop(struct wiz *w, fk_record_out *res, int *saved, fk_err *e)
 }
 
 int
-fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *saved, char draft_id[37],
+fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *saved, char draft_id[FK_UUID_BUF],
     fk_err *e)
 {
 	struct wiz w;
@@ -767,7 +767,7 @@ fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *saved, char draf
 	rc = wizard_loop(&w, res, saved, e);
 	sigaction(SIGINT, &old, NULL);
 	if (rc == 0 && *saved) {
-		memcpy(draft_id, w.draft_id, 37);
+		memcpy(draft_id, w.draft_id, FK_UUID_BUF);
 		fprintf(o->out, _("\nDraft saved: %s\nResume with: fieldkit capture --resume %s\n"),
 		    w.draft_id, w.draft_id);
 	} else if (rc == 0) {

@@ -40,6 +40,6 @@ typedef struct fk_wizard_opts {
  * draft saved (*saved set to 1 and draft_id filled), -1 on failure.
  */
 int fk_wizard_run(const fk_wizard_opts *o, fk_record_out *out, int *saved,
-    char draft_id[37], fk_err *e) FK_WUR;
+    char draft_id[FK_UUID_BUF], fk_err *e) FK_WUR;
 
 #endif

@@ -16,6 +16,14 @@
 #define _(s) gettext(s)
 #define N_(s) (s)
 
+/* Lengths every module shares. */
+#define FK_SHA256_LEN 32                      /* bytes of a SHA-256 */
+#define FK_SHA256_HEX (2 * FK_SHA256_LEN)     /* its hex digits */
+#define FK_KEY_LEN 32                         /* X25519 / XChaCha20 key bytes */
+#define FK_UUID_LEN 36                        /* characters of a UUID */
+#define FK_UUID_BUF (FK_UUID_LEN + 1)         /* with its NUL */
+#define FK_TIME_BUF 32                        /* an RFC 3339 time with its NUL */
+
 #define FK_WUR __attribute__((warn_unused_result))
 #define FK_PRINTF(a, b) __attribute__((format(printf, a, b)))
 

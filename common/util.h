@@ -14,13 +14,6 @@
 
 #include "fk.h"
 
-#define FK_SHA256_LEN 32                      /* bytes of a SHA-256 */
-#define FK_SHA256_HEX (2 * FK_SHA256_LEN)     /* its hex digits */
-#define FK_KEY_LEN 32                         /* X25519 / XChaCha20 key bytes */
-#define FK_UUID_LEN 36                        /* characters of a UUID */
-#define FK_UUID_BUF (FK_UUID_LEN + 1)         /* with its NUL */
-#define FK_TIME_BUF 32                        /* an RFC 3339 time with its NUL */
-
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void fk_hex(const uint8_t *p, size_t n, char *out);
 /* Exactly 2n lower-case hex digits into n bytes; -1 otherwise. */

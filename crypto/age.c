@@ -80,7 +80,7 @@ b64_raw_encode(char *out, size_t cap, const uint8_t *p, size_t n)
 /* ---------------------------------------------------------------- keys */
 
 void
-fk_age_keygen(uint8_t sk[32], uint8_t pk[32])
+fk_age_keygen(uint8_t sk[FK_KEY_LEN], uint8_t pk[FK_KEY_LEN])
 {
 	do {
 		randombytes_buf(sk, 32);
@@ -88,25 +88,25 @@ fk_age_keygen(uint8_t sk[32], uint8_t pk[32])
 }
 
 int
-fk_age_pubkey(const uint8_t sk[32], uint8_t pk[32])
+fk_age_pubkey(const uint8_t sk[FK_KEY_LEN], uint8_t pk[FK_KEY_LEN])
 {
 	return crypto_scalarmult_base(pk, sk);
 }
 
 void
-fk_age_format_recipient(const uint8_t pk[32], char out[FK_AGE_RECIPIENT_LEN + 1])
+fk_age_format_recipient(const uint8_t pk[FK_KEY_LEN], char out[FK_AGE_RECIPIENT_LEN + 1])
 {
 	fk_bech32_encode(out, FK_AGE_RECIPIENT_LEN + 1, "age", pk, 32, 0);
 }
 
 void
-fk_age_format_identity(const uint8_t sk[32], char *out)
+fk_age_format_identity(const uint8_t sk[FK_KEY_LEN], char *out)
 {
 	fk_bech32_encode(out, FK_AGE_IDENTITY_LEN + 1, "AGE-SECRET-KEY-", sk, 32, 1);
 }
 
 int
-fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[32], fk_err *e)
+fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[FK_KEY_LEN], fk_err *e)
 {
 	char hrp[16];
 	uint8_t data[40];
@@ -126,7 +126,7 @@ fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[32], fk_err *e)
 }
 
 int
-fk_age_parse_identity(const char *s, size_t len, uint8_t sk[32], fk_err *e)
+fk_age_parse_identity(const char *s, size_t len, uint8_t sk[FK_KEY_LEN], fk_err *e)
 {
 	char hrp[24];
 	uint8_t data[40];
@@ -144,7 +144,7 @@ fk_age_parse_identity(const char *s, size_t len, uint8_t sk[32], fk_err *e)
 }
 
 int
-fk_age_recipients_add(fk_age_recipients *r, const uint8_t pk[32], fk_err *e)
+fk_age_recipients_add(fk_age_recipients *r, const uint8_t pk[FK_KEY_LEN], fk_err *e)
 {
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 4;
@@ -187,7 +187,7 @@ each_line(const uint8_t *p, size_t len, int (*fn)(void *ctx, const char *s, size
 static int
 recipient_line(void *ctx, const char *s, size_t n, size_t lineno, fk_err *e)
 {
-	uint8_t pk[32];
+	uint8_t pk[FK_KEY_LEN];
 
 	if (fk_age_parse_recipient(s, n, pk, e) != 0)
 		return fk_prefix(e, _("line %zu"), lineno);
@@ -208,7 +208,7 @@ fk_age_recipients_free(fk_age_recipients *r)
 }
 
 int
-fk_age_identities_add(fk_age_identities *ids, const uint8_t sk[32], fk_err *e)
+fk_age_identities_add(fk_age_identities *ids, const uint8_t sk[FK_KEY_LEN], fk_err *e)
 {
 	if (ids->n == ids->cap) {
 		size_t cap = ids->cap ? ids->cap * 2 : 4;
@@ -233,7 +233,7 @@ fk_age_identities_add(fk_age_identities *ids, const uint8_t sk[32], fk_err *e)
 static int
 identity_line(void *ctx, const char *s, size_t n, size_t lineno, fk_err *e)
 {
-	uint8_t sk[32];
+	uint8_t sk[FK_KEY_LEN];
 	int rc;
 
 	if (fk_age_parse_identity(s, n, sk, e) != 0)
@@ -628,9 +628,9 @@ struct fk_age_dec {
 	struct stanza *st;
 	size_t nst;
 	int scrypt;
-	uint8_t mac[32];
+	uint8_t mac[FK_SHA256_LEN];
 	fk_buf hdr;             /* header bytes up to and including "---" */
-	uint8_t key[32];        /* payload key (the struct is wiped when freed) */
+	uint8_t key[FK_KEY_LEN];        /* payload key (the struct is wiped when freed) */
 	uint8_t nonce[12];      /* nonce of the next chunk to read */
 	size_t batch;           /* chunks per batch: BATCH, fewer for small inputs */
 	uint8_t *ct;            /* batch * ENC_CHUNK, allocated at the first read */
@@ -812,7 +812,7 @@ static const uint8_t zero_nonce[12];
 
 /* 1 = opened, 0 = not this key, -1 = malformed body (header failure). */
 static int
-open_file_key(const uint8_t wrap[32], const struct stanza *s, uint8_t file_key[16])
+open_file_key(const uint8_t wrap[FK_KEY_LEN], const struct stanza *s, uint8_t file_key[16])
 {
 	unsigned long long n;
 
@@ -828,7 +828,7 @@ open_file_key(const uint8_t wrap[32], const struct stanza *s, uint8_t file_key[1
 static int
 unwrap_x25519(const uint8_t *id, const struct stanza *s, uint8_t file_key[16], fk_err *e)
 {
-	uint8_t share[33], shared[32], salt[64], wrap[32];
+	uint8_t share[33], shared[FK_KEY_LEN], salt[64], wrap[FK_KEY_LEN];
 	size_t n;
 	int rc;
 
@@ -999,7 +999,7 @@ fk_age_dec *
 fk_age_dec_open(fk_source in, int armor, const fk_age_identities *ids, fk_err *e)
 {
 	fk_age_dec *d = calloc(1, sizeof *d);
-	uint8_t file_key[16], hmac_key[32], mac[32], nonce[16];
+	uint8_t file_key[16], hmac_key[FK_KEY_LEN], mac[FK_SHA256_LEN], nonce[16];
 	long n;
 
 	if (d == NULL) {
@@ -1380,7 +1380,7 @@ emit_body(fk_buf *hdr, const uint8_t *body, size_t n, fk_err *e)
 static int
 build_header(const fk_age_recipients *r, fk_buf *hdr, uint8_t payload_key[32], fk_err *e)
 {
-	uint8_t file_key[16], hmac_key[32], mac[32], nonce[16];
+	uint8_t file_key[16], hmac_key[FK_KEY_LEN], mac[FK_SHA256_LEN], nonce[16];
 	char b64[64], line[160];
 	size_t i;
 
@@ -1392,7 +1392,7 @@ build_header(const fk_age_recipients *r, fk_buf *hdr, uint8_t payload_key[32], f
 	if (fk_buf_append(hdr, INTRO "\n", sizeof INTRO, e) != 0)
 		goto fail;
 	for (i = 0; i < r->n; i++) {
-		uint8_t eph[32], share[32], shared[32], salt[64], wrap[32], body[32];
+		uint8_t eph[FK_KEY_LEN], share[FK_KEY_LEN], shared[FK_KEY_LEN], salt[64], wrap[FK_KEY_LEN], body[FK_KEY_LEN];
 		fk_age_keygen(eph, share);
 		if (crypto_scalarmult(shared, eph, r->pk[i]) != 0) {
 			sodium_memzero(eph, sizeof eph);
@@ -1414,7 +1414,7 @@ build_header(const fk_age_recipients *r, fk_buf *hdr, uint8_t payload_key[32], f
 			goto fail;
 	}
 	if (r->pass != NULL) {
-		uint8_t salt[sizeof SCRYPT_LABEL - 1 + 16], body[32], *wrap;
+		uint8_t salt[sizeof SCRYPT_LABEL - 1 + 16], body[FK_KEY_LEN], *wrap;
 		int logn = r->logn ? r->logn : FK_AGE_DEFAULT_LOGN;
 		memcpy(salt, SCRYPT_LABEL, sizeof SCRYPT_LABEL - 1);
 		randombytes_buf(salt + sizeof SCRYPT_LABEL - 1, 16);
@@ -1575,7 +1575,7 @@ fk_age_encrypt_buf(const fk_age_recipients *r, int armor, const uint8_t *p, size
 {
 	struct chunk c[BATCH];
 	struct job job;
-	uint8_t key[32], nonce[12] = {0};
+	uint8_t key[FK_KEY_LEN], nonce[12] = {0};
 	size_t nch, done = 0, k, base;
 	fk_age_enc *x;
 	int rc;

@@ -27,23 +27,23 @@
 #define FK_AGE_MAX_STANZAS 1024
 
 /* Keys. */
-void fk_age_keygen(uint8_t sk[32], uint8_t pk[32]);
-int fk_age_pubkey(const uint8_t sk[32], uint8_t pk[32]);
-void fk_age_format_recipient(const uint8_t pk[32], char out[FK_AGE_RECIPIENT_LEN + 1]);
+void fk_age_keygen(uint8_t sk[FK_KEY_LEN], uint8_t pk[FK_KEY_LEN]);
+int fk_age_pubkey(const uint8_t sk[FK_KEY_LEN], uint8_t pk[FK_KEY_LEN]);
+void fk_age_format_recipient(const uint8_t pk[FK_KEY_LEN], char out[FK_AGE_RECIPIENT_LEN + 1]);
 /* out must be secret memory of at least FK_AGE_IDENTITY_LEN + 1 bytes. */
-void fk_age_format_identity(const uint8_t sk[32], char *out);
-int fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[32], fk_err *e) FK_WUR;
-int fk_age_parse_identity(const char *s, size_t len, uint8_t sk[32], fk_err *e) FK_WUR;
+void fk_age_format_identity(const uint8_t sk[FK_KEY_LEN], char *out);
+int fk_age_parse_recipient(const char *s, size_t len, uint8_t pk[FK_KEY_LEN], fk_err *e) FK_WUR;
+int fk_age_parse_identity(const char *s, size_t len, uint8_t sk[FK_KEY_LEN], fk_err *e) FK_WUR;
 
 /* What to encrypt to: X25519 recipients, or (exclusively) a passphrase. */
 typedef struct fk_age_recipients {
 	size_t n, cap;
-	uint8_t (*pk)[32];
+	uint8_t (*pk)[FK_KEY_LEN];
 	const uint8_t *pass; /* borrowed; not NULL = scrypt */
 	size_t passlen;
 	int logn;            /* scrypt work factor; 0 = FK_AGE_DEFAULT_LOGN */
 } fk_age_recipients;
-int fk_age_recipients_add(fk_age_recipients *r, const uint8_t pk[32], fk_err *e) FK_WUR;
+int fk_age_recipients_add(fk_age_recipients *r, const uint8_t pk[FK_KEY_LEN], fk_err *e) FK_WUR;
 /* Parses recipients-file text: age1... lines, '#' comments, blank lines. */
 int fk_age_recipients_parse(fk_age_recipients *r, const uint8_t *p, size_t len,
     fk_err *e) FK_WUR;
@@ -58,7 +58,7 @@ typedef struct fk_age_identities {
 	void *pass_ctx;
 	int max_logn;        /* 0 = FK_AGE_MAX_LOGN */
 } fk_age_identities;
-int fk_age_identities_add(fk_age_identities *ids, const uint8_t sk[32], fk_err *e) FK_WUR;
+int fk_age_identities_add(fk_age_identities *ids, const uint8_t sk[FK_KEY_LEN], fk_err *e) FK_WUR;
 /* Parses identity-file text: AGE-SECRET-KEY-1... lines, '#' comments, blank lines. */
 int fk_age_identities_parse(fk_age_identities *ids, const uint8_t *p, size_t len,
     fk_err *e) FK_WUR;

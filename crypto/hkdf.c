@@ -12,7 +12,7 @@ fk_hkdf_sha256(uint8_t *out, size_t outlen, const uint8_t *ikm, size_t ikmlen,
     const uint8_t *salt, size_t saltlen, const char *info)
 {
 	crypto_auth_hmacsha256_state st;
-	uint8_t prk[32], t[32];
+	uint8_t prk[crypto_auth_hmacsha256_BYTES], t[crypto_auth_hmacsha256_BYTES];
 	size_t done = 0, tlen = 0;
 	uint8_t ctr = 1;
 	/* Extract: PRK = HMAC(salt, IKM); an empty salt is a key of zero length. */

@@ -34,7 +34,7 @@
 #define TRUSTED_TEXT_MAX (FK_MINISIGN_TRUSTED_MAX - sizeof TRUSTED_PREFIX - 1)     /* 8173 */
 #define UNTRUSTED_TEXT_MAX (FK_MINISIGN_UNTRUSTED_MAX - sizeof UNTRUSTED_PREFIX - 1) /* 1003 */
 
-#define PK_BYTES 42   /* "Ed" || keynum[8] || pk[32] */
+#define PK_BYTES 42   /* "Ed" || keynum[8] || pk[FK_KEY_LEN] */
 #define SIG_BYTES 74  /* alg[2] || keynum[8] || sig[64] */
 #define SK_BYTES 158  /* see struct sk_layout */
 #define KEYNUM_SK_BYTES 104
@@ -265,7 +265,7 @@ fk_minisign_pk_parse(const uint8_t *p, size_t len, fk_minisign_pk *pk, fk_err *e
 
 /* BLAKE2b-256 over sig_alg || keynum || sk, as minisign's seckey_compute_chk. */
 static void
-sk_checksum(const uint8_t *st, uint8_t chk[32])
+sk_checksum(const uint8_t *st, uint8_t chk[FK_SHA256_LEN])
 {
 	crypto_generichash_state hs;
 
@@ -401,8 +401,8 @@ fk_minisign_sk_encrypted(const uint8_t *p, size_t len)
 static int
 sk_check(const uint8_t *st, int encrypted, fk_err *e)
 {
-	uint8_t chk[32], zero[32] = {0};
-	unsigned char pk[32];
+	uint8_t chk[FK_SHA256_LEN], zero[FK_KEY_LEN] = {0};
+	unsigned char pk[FK_KEY_LEN];
 	unsigned char *sk2 = sodium_malloc(64);
 	int ok;
 

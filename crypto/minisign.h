@@ -21,7 +21,7 @@
 
 typedef struct fk_minisign_pk {
 	uint8_t keynum[8];
-	uint8_t pk[32];
+	uint8_t pk[FK_KEY_LEN];
 } fk_minisign_pk;
 
 /* Always allocated with sodium_malloc via fk_minisign_keygen / _sk_decode. */

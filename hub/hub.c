@@ -72,13 +72,13 @@ static int
 write_identity(const char *home, const uint8_t *pass, size_t passlen, int logn,
     char recip[FK_AGE_RECIPIENT_LEN + 1], fk_err *e)
 {
-	uint8_t sk[32], pk[32];
+	uint8_t sk[FK_KEY_LEN], pk[FK_KEY_LEN];
 	fk_secret txt = {0};
 	fk_age_recipients r = {0};
 	fk_buf out = {0};
 	char *path = fk_path_join(home, FK_HUB_IDENTITY);
 	int rc = -1;
-	char when[32];
+	char when[FK_TIME_BUF];
 
 	fk_age_keygen(sk, pk);
 	fk_age_format_recipient(pk, recip);
@@ -136,7 +136,7 @@ int
 fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t passlen,
     int logn, fk_err *e)
 {
-	char recip[FK_AGE_RECIPIENT_LEN + 1], when[32];
+	char recip[FK_AGE_RECIPIENT_LEN + 1], when[FK_TIME_BUF];
 	char *p = NULL;
 	fk_minisign_pk pk;
 	fk_buf card = {0};
@@ -337,7 +337,7 @@ fk_hub_device_add(fk_hubdb *h, const char *id, const char *name, const fk_minisi
     fk_err *e)
 {
 	sqlite3_stmt *st = NULL;
-	char b64[64], when[32];
+	char b64[64], when[FK_TIME_BUF];
 	uint8_t raw[42];
 	int rc = -1, k;
 
@@ -384,7 +384,7 @@ int
 fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e)
 {
 	sqlite3_stmt *st;
-	char when[32];
+	char when[FK_TIME_BUF];
 	int rc;
 
 	fk_now_rfc3339(when);
@@ -463,7 +463,7 @@ fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec, fk_
 {
 	sqlite3_stmt *st;
 	struct passwd *pw;
-	char when[32], who[128];
+	char when[FK_TIME_BUF], who[128];
 	int rc;
 
 	fk_now_rfc3339(when);

@@ -81,9 +81,9 @@ int fk_hub_device_key(void *h, const char *device_id, fk_minisign_pk *pk, fk_err
 /* Import. */
 typedef struct fk_import_result {
 	char device_id[FK_ID_MAX + 1];
-	char bundle_id[37];
+	char bundle_id[FK_UUID_BUF];
 	size_t nrec, nnew, ndup, nconf, natt;
-	char replayed[32];      /* when this bundle was imported before, or "" */
+	char replayed[FK_TIME_BUF];      /* when this bundle was imported before, or "" */
 	char quarantined[4096]; /* where a refused file went ("" if not) */
 } fk_import_result;
 

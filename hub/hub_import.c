@@ -32,7 +32,7 @@ struct imp {
 	fk_bundle_reader *r;
 	const fk_bundle_manifest *m;
 	fk_import_result *res;
-	char now[32];
+	char now[FK_TIME_BUF];
 	sqlite3_stmt *find, *findc, *ins, *insc, *insa;
 	int status;           /* of the current record */
 	json_t *rec;          /* the current record's JSON */
@@ -88,7 +88,7 @@ check_record(struct imp *im, const fk_bundle_entry *en, json_t *j, fk_err *e)
 	const char *s, *fid;
 	json_t *atts, *v;
 	size_t i;
-	char hex[65];
+	char hex[FK_SHA256_HEX + 1];
 
 	s = json_string_value(json_object_get(j, "record_id"));
 	if (s == NULL || strcmp(s, en->id) != 0)
@@ -165,7 +165,7 @@ store_record(struct imp *im, const fk_bundle_entry *en, const char *hex, const c
     fk_err *e)
 {
 	sqlite3_stmt *st = im->status == ST_NEW ? im->ins : im->insc;
-	char prev[65];
+	char prev[FK_SHA256_HEX + 1];
 	const char *sref = json_string_value(json_object_get(im->rec, "short_ref"));
 	int i = 1, k;
 
@@ -204,7 +204,7 @@ static int
 import_record(struct imp *im, const fk_bundle_entry *en, fk_err *e)
 {
 	fk_buf ct = {0}, z = {0}, js = {0};
-	char hex[65], *body = NULL;
+	char hex[FK_SHA256_HEX + 1], *body = NULL;
 	int rc = -1;
 
 	ct.max = en->len;
@@ -302,7 +302,7 @@ store_att(struct imp *im, const fk_bundle_entry *en, size_t ai, fk_err *e)
 {
 	json_t *a = json_array_get(json_object_get(im->rec, "attachments"), ai);
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(a, "size"));
-	char hex[65], tmp[4200], fin[4200];
+	char hex[FK_SHA256_HEX + 1], tmp[4200], fin[4200];
 	struct fdsink s;
 	fk_sink sink;
 	int rc = -1, k;
@@ -390,7 +390,7 @@ fail:
 static void
 quarantine(fk_hubdb *h, const char *path, const fk_err *why, fk_import_result *res)
 {
-	char dir[4096], dst[4600], rsn[4700], stamp[32], *copy = strdup(path);
+	char dir[4096], dst[4600], rsn[4700], stamp[FK_TIME_BUF], *copy = strdup(path);
 	time_t t = time(NULL);
 	struct tm tm;
 	struct stat st;

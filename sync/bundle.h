@@ -45,16 +45,16 @@
 #define FK_BUNDLE_MAX_ATT_CT (1ull << 32)     /* one attachment's age file */
 
 typedef struct fk_bundle_blob {
-	char id[37];
-	uint8_t hash[32];   /* SHA-256 of the age file */
+	char id[FK_UUID_BUF];
+	uint8_t hash[FK_SHA256_LEN];   /* SHA-256 of the age file */
 	uint64_t len;
 } fk_bundle_blob;
 
 typedef struct fk_bundle_entry {
-	char id[37];
+	char id[FK_UUID_BUF];
 	int64_t seq;
-	uint8_t ct_hash[32];
-	uint8_t prev[32];   /* hash-chain link: ct_hash of seq-1 (zeros for seq 1) */
+	uint8_t ct_hash[FK_SHA256_LEN];
+	uint8_t prev[FK_SHA256_LEN];   /* hash-chain link: ct_hash of seq-1 (zeros for seq 1) */
 	uint64_t len;
 	size_t natt;
 	fk_bundle_blob *att;
@@ -62,8 +62,8 @@ typedef struct fk_bundle_entry {
 
 typedef struct fk_bundle_manifest {
 	char device_id[FK_ID_MAX + 1];
-	char bundle_id[37];
-	char created[32];
+	char bundle_id[FK_UUID_BUF];
+	char created[FK_TIME_BUF];
 	size_t n, cap;
 	fk_bundle_entry *rec;
 	uint64_t payload_len;

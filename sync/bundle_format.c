@@ -103,7 +103,7 @@ fk_bundle_manifest_stamp(fk_bundle_manifest *m)
 static json_t *
 hexstr(const uint8_t *p)
 {
-	char h[65];
+	char h[FK_SHA256_HEX + 1];
 
 	fk_hex(p, 32, h);
 	return json_string(h);

@@ -64,7 +64,7 @@ read_line(fk_source *in, char *out, size_t cap, fk_err *e)
 
 /* The trusted comment of a signature, as text (not yet verified). */
 static int
-trusted_device(const uint8_t *sig, size_t len, char dev[FK_ID_MAX + 1], char bid[37])
+trusted_device(const uint8_t *sig, size_t len, char dev[FK_ID_MAX + 1], char bid[FK_UUID_BUF])
 {
 	static const char pfx[] = "trusted comment: " FK_BUNDLE_TC_PREFIX;
 	const uint8_t *p = sig, *end = sig + len, *nl;
@@ -94,11 +94,11 @@ trusted_device(const uint8_t *sig, size_t len, char dev[FK_ID_MAX + 1], char bid
 }
 
 static int
-get_hash(json_t *o, const char *k, uint8_t out[32])
+get_hash(json_t *o, const char *k, uint8_t out[FK_SHA256_LEN])
 {
 	const char *s = json_string_value(json_object_get(o, k));
 
-	return s == NULL ? -1 : fk_unhex(s, out, 32);
+	return s == NULL ? -1 : fk_unhex(s, out, FK_SHA256_LEN);
 }
 
 static int
@@ -114,13 +114,13 @@ get_len(json_t *o, uint64_t max, uint64_t *out)
 }
 
 static int
-get_id(json_t *o, char out[37])
+get_id(json_t *o, char out[FK_UUID_BUF])
 {
 	const char *s = json_string_value(json_object_get(o, "id"));
 
 	if (s == NULL || !fk_uuid_valid(s))
 		return -1;
-	memcpy(out, s, 37);
+	memcpy(out, s, FK_UUID_BUF);
 	return 0;
 }
 
@@ -286,7 +286,7 @@ fail:
 static int
 read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 {
-	char line[64], dev[FK_ID_MAX + 1], bid[37];
+	char line[64], dev[FK_ID_MAX + 1], bid[FK_UUID_BUF];
 	fk_minisign_pk pk;
 	long n;
 
@@ -406,7 +406,7 @@ fk_bundle_read(fk_bundle_reader *r, fk_sink out, fk_err *e)
 	const fk_bundle_entry *en;
 	const uint8_t *want;
 	uint64_t left;
-	uint8_t buf[65536], h[32];
+	uint8_t buf[65536], h[FK_SHA256_LEN];
 	crypto_hash_sha256_state st;
 
 	if (r->ri >= r->m.n)

@@ -42,7 +42,7 @@ typedef struct fk_device_card {
 	char device_id[FK_ID_MAX + 1];
 	char name[128];
 	fk_minisign_pk pk;
-	char created[32];
+	char created[FK_TIME_BUF];
 } fk_device_card;
 
 int fk_card_device_encode(const fk_device_card *c, const fk_minisign_sk *sk, fk_buf *out,

@@ -113,11 +113,11 @@ fk_qr_chunk_size(int version, int level, int binary, size_t *chunk, fk_err *e)
 }
 
 void
-fk_qr_stream_id(const uint8_t hash[32], uint32_t len, size_t chunk, uint8_t sid[8])
+fk_qr_stream_id(const uint8_t hash[FK_SHA256_LEN], uint32_t len, size_t chunk, uint8_t sid[8])
 {
 	static const char tag[] = "fieldkit-qr-v1";
 	crypto_hash_sha256_state st;
-	uint8_t b[6], out[32];
+	uint8_t b[6], out[FK_SHA256_LEN];
 
 	b[0] = (uint8_t)(len >> 24);
 	b[1] = (uint8_t)(len >> 16);

@@ -47,7 +47,7 @@ int fk_qr_chunk_size(int version, int level, int binary, size_t *chunk, fk_err *
 
 typedef struct fk_qr_stream {
 	uint8_t sid[8];
-	uint8_t hash[32]; /* SHA-256 of the file */
+	uint8_t hash[FK_SHA256_LEN]; /* SHA-256 of the file */
 	uint32_t k;
 	uint32_t len;
 	size_t chunk;
@@ -65,7 +65,7 @@ size_t fk_qr_stream_frame(fk_qr_stream *s, uint32_t index, uint8_t *out);
 QRcode *fk_qr_stream_code(fk_qr_stream *s, uint32_t index, fk_err *e);
 
 /* The stream id of a file: SHA-256("fieldkit-qr-v1" || L || chunk || hash)[0..8]. */
-void fk_qr_stream_id(const uint8_t hash[32], uint32_t len, size_t chunk, uint8_t sid[8]);
+void fk_qr_stream_id(const uint8_t hash[FK_SHA256_LEN], uint32_t len, size_t chunk, uint8_t sid[8]);
 
 /* Renders a symbol with a quiet zone as a grayscale image. */
 int fk_qr_code_image(const QRcode *c, int scale, int margin, fk_image *img, fk_err *e) FK_WUR;

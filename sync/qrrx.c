@@ -34,7 +34,7 @@ struct rx_stream {
 	int complete;  /* decoded and verified */
 	uint32_t recent[32]; /* indices seen lately: repeats skip the elimination */
 	unsigned nrecent;
-	uint8_t hash[32];
+	uint8_t hash[FK_SHA256_LEN];
 	fk_fountain_dec *dec;
 };
 
@@ -133,7 +133,7 @@ static int
 rx_verify(const struct rx_stream *s)
 {
 	const uint8_t *m = fk_fountain_dec_message(s->dec);
-	uint8_t h[32], sid[8];
+	uint8_t h[FK_SHA256_LEN], sid[8];
 	size_t i, end = (size_t)s->k * s->chunk;
 
 	if (m == NULL)

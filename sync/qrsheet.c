@@ -82,7 +82,7 @@ draw_text(fk_image *img, int x, int y, int scale, const char *s, int maxw)
 struct sheet {
 	const fk_qr_stream *s;
 	const char *name;
-	char hex[65];
+	char hex[FK_SHA256_HEX + 1];
 	int cols, rows, cell_w, cell_h, code_side, top;
 	uint32_t total;
 	unsigned pages;

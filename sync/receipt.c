@@ -79,11 +79,11 @@ parse_body(const uint8_t *body, size_t blen, fk_receipt *r, fk_err *e)
 		const char *id = json_string_value(json_array_get(x, 0));
 		const char *h = json_string_value(json_array_get(x, 1));
 		if (json_array_size(x) != 2 || id == NULL || !fk_uuid_valid(id) || h == NULL ||
-		    fk_unhex(h, r->ct[i], 32) != 0) {
+		    fk_unhex(h, r->ct[i], FK_SHA256_LEN) != 0) {
 			fk_fail(e, FK_EINPUT, _("malformed receipt"));
 			goto fail;
 		}
-		memcpy(r->ids[i], id, 37);
+		memcpy(r->ids[i], id, FK_UUID_BUF);
 	}
 	rc = 0;
 fail:

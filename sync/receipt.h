@@ -26,7 +26,7 @@ typedef struct fk_receipt {
 	char device_id[FK_ID_MAX + 1];
 	char created[FK_TIME_BUF];
 	size_t n;
-	char (*ids)[37];
+	char (*ids)[FK_UUID_BUF];
 	uint8_t (*ct)[FK_SHA256_LEN];
 } fk_receipt;
 
