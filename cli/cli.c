@@ -45,7 +45,7 @@ fk_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("fieldkit: ", stderr);
+	fprintf(stderr, "fieldkit: %s: ", cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sodium.h>
 
@@ -23,16 +24,25 @@ progress(const fk_qr_progress *p, const char *image, void *ctx)
 }
 
 int
-fk_cli_qr_receive(const fk_qr_paths *q, size_t max, const char *what, fk_buf *out,
-    fk_err *e)
+fk_cli_qr_receive(const fk_args *qr, const fk_args *more, size_t max, const char *what,
+    fk_buf *out, fk_err *e)
 {
+	fk_qr_paths q = {0};
 	fk_qr_progress p;
 	uint8_t h[FK_SHA256_LEN];
 	char hex[FK_SHA256_HEX + 1];
 	const char *quiet = getenv("FIELDKIT_QUIET");
-	int rc;
+	size_t i;
+	int rc = 0;
 
-	rc = fk_qrwire_receive(q, max, what, out, progress, NULL, &p, e);
+	for (i = 0; i < qr->n && rc == 0; i++)
+		rc = fk_qr_paths_add(&q, qr->v[i], e);
+	for (i = 0; more != NULL && i < more->n && rc == 0; i++)
+		rc = fk_qr_paths_add(&q, more->v[i], e);
+	memset(&p, 0, sizeof p);
+	if (rc == 0)
+		rc = fk_qrwire_receive(&q, max, what, out, progress, NULL, &p, e);
+	fk_qr_paths_free(&q);
 	if (fk_progress_enabled() && p.k > 0)
 		fputc('\n', stderr);
 	if (rc != 0)

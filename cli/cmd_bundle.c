@@ -7,7 +7,6 @@
  * hash; leave a half-written file under its final name.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,40 @@
 #include "hub.h"
 #include "io.h"
 
-enum { O_HUB = 256, O_PUBKEY };
-
 static const char bundle_help[] = N_(
     "Usage: fieldkit bundle info BUNDLE\n"
     "       fieldkit bundle verify BUNDLE (--hub DIR | --pubkey FILE)\n"
     "       fieldkit bundle unpack BUNDLE DIR [--hub DIR | --pubkey FILE]\n\n"
-    "info shows what a bundle says it holds (signature not checked).\n"
-    "verify checks the device's signature and every record's hash.\n"
-    "unpack writes manifest.json.zst, its .minisig, manifest.json, device.pub (when the\n"
-    "key is known), records/ID.age, attachments/ID.age and SHA256SUMS, so that\n"
-    "`minisign -V`, `sha256sum -c` and `age -d` check and open them without fieldkit.\n\n"
+    "Looks into a USB bundle.\n\n"
+    "Commands:\n"
+    "  info      what a bundle says it holds (signature not checked)\n"
+    "  verify    check the device's signature and every record's hash\n"
+    "  unpack    take it apart into files that minisign, sha256sum and age check\n\n"
+    "Run `fieldkit bundle COMMAND --help` for a command's own help.\n");
+
+static const char info_help[] = N_(
+    "Usage: fieldkit bundle info BUNDLE\n\n"
+    "Shows what a bundle says it holds: device, bundle id, when created, records\n"
+    "and their sequence numbers, attachments, size. The signature is not checked\n"
+    "(see `fieldkit bundle verify`).\n\n"
+    "Options:\n"
+    "  -h, --help       show this help\n");
+
+static const char verify_help[] = N_(
+    "Usage: fieldkit bundle verify BUNDLE (--hub DIR | --pubkey FILE)\n\n"
+    "Checks the device's signature of the bundle and every record's and\n"
+    "attachment's hash. Exit status: 0 when all is good, 1 when not.\n\n"
+    "Options:\n"
+    "  --hub DIR        take the device key from this hub's registered devices\n"
+    "  --pubkey FILE    the device's minisign public key\n"
+    "  -h, --help       show this help\n");
+
+static const char unpack_help[] = N_(
+    "Usage: fieldkit bundle unpack BUNDLE DIR [--hub DIR | --pubkey FILE]\n\n"
+    "Writes manifest.json.zst, its .minisig, manifest.json, device.pub (when the\n"
+    "key is known), records/ID.age, attachments/ID.age and SHA256SUMS into DIR, so\n"
+    "that `minisign -V`, `sha256sum -c` and `age -d` check and open them without\n"
+    "fieldkit. Every hash is checked; the signature only with --hub or --pubkey.\n\n"
     "Options:\n"
     "  --hub DIR        take the device key from this hub's registered devices\n"
     "  --pubkey FILE    the device's minisign public key\n"
@@ -138,81 +160,135 @@ fail:
 	return rc;
 }
 
+/* A bundle opened with the key from --pubkey or --hub, if any. */
+struct opened {
+	struct keysrc k;
+	FILE *f;
+	fk_bundle_reader *r;
+};
+
+static int
+bundle_open(struct opened *b, const char *path, const char *hub, const char *pubkey,
+    int want_key, fk_err *e)
+{
+	memset(b, 0, sizeof *b);
+	if (pubkey && fk_minisign_pk_load(pubkey, &b->k.pk, e) != 0)
+		return -1;
+	b->k.have_pk = pubkey != NULL;
+	if (hub && !pubkey && fk_hub_open(&b->k.hub, hub, e) != 0)
+		return -1;
+	if ((b->f = fk_open_read(path, e)) == NULL)
+		return -1;
+	b->r = fk_bundle_open(fk_file_source(b->f), want_key ? key_of : NULL, &b->k, e);
+	return b->r != NULL ? 0 : -1;
+}
+
+static void
+bundle_close(struct opened *b)
+{
+	fk_bundle_close(b->r);
+	if (b->f != NULL && b->f != stdin)
+		fclose(b->f);
+	fk_hub_close(b->k.hub);
+}
+
+static int
+bundle_info(void *ctx, int argc, char **argv)
+{
+	const struct fk_opt opt[] = {FK_OPT_END};
+	struct opened b;
+	fk_args pos;
+	fk_err e = {0};
+	int rc;
+
+	(void)ctx;
+	if ((rc = fk_opts_parse("bundle info", info_help, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if (pos.n != 1)
+		return fk_usage_error("bundle info", _("name one bundle"));
+	rc = 0;
+	if (bundle_open(&b, pos.v[0], NULL, NULL, 0, &e) != 0) {
+		fk_prefix(&e, "%s", pos.v[0]);
+		rc = fk_report(&e);
+	} else {
+		print_info(fk_bundle_manifest_of(b.r), 0);
+	}
+	bundle_close(&b);
+	return rc;
+}
+
+static int
+bundle_verify(void *ctx, int argc, char **argv)
+{
+	const char *hub = NULL, *pubkey = NULL;
+	const struct fk_opt opt[] = {FK_STR("hub", 0, &hub), FK_STR("pubkey", 0, &pubkey),
+		FK_OPT_END};
+	struct opened b;
+	fk_args pos;
+	fk_err e = {0};
+	int rc;
+
+	(void)ctx;
+	if ((rc = fk_opts_parse("bundle verify", verify_help, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if (pos.n != 1)
+		return fk_usage_error("bundle verify", _("name one bundle"));
+	if (!hub && !pubkey)
+		return fk_usage_error("bundle verify", _("say whose key: --hub DIR or "
+		    "--pubkey FILE"));
+	rc = 0;
+	if (bundle_open(&b, pos.v[0], hub, pubkey, 1, &e) != 0 ||
+	    fk_bundle_verify_all(b.r, &e) != 0) {
+		fk_prefix(&e, "%s", pos.v[0]);
+		rc = fk_report(&e);
+	} else {
+		print_info(fk_bundle_manifest_of(b.r), 1);
+		printf(_("every record and attachment matches the signed manifest\n"));
+	}
+	bundle_close(&b);
+	return rc;
+}
+
+static int
+bundle_unpack(void *ctx, int argc, char **argv)
+{
+	const char *hub = NULL, *pubkey = NULL;
+	const struct fk_opt opt[] = {FK_STR("hub", 0, &hub), FK_STR("pubkey", 0, &pubkey),
+		FK_OPT_END};
+	struct opened b;
+	fk_args pos;
+	fk_err e = {0};
+	int rc, want_key;
+
+	(void)ctx;
+	if ((rc = fk_opts_parse("bundle unpack", unpack_help, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if (pos.n != 2)
+		return fk_usage_error("bundle unpack", _("name the bundle and the folder"));
+	want_key = hub || pubkey;
+	rc = 0;
+	if (bundle_open(&b, pos.v[0], hub, pubkey, want_key, &e) != 0 ||
+	    fk_mkdirs(pos.v[1], 0755, &e) != 0 || unpack(b.r, pos.v[1], &b.k, &e) != 0) {
+		fk_prefix(&e, "%s", pos.v[0]);
+		rc = fk_report(&e);
+	} else {
+		if (!want_key)
+			fk_warn(_("signature not checked (no --hub or --pubkey); hashes checked"));
+		printf(_("unpacked %zu records into %s\n"), fk_bundle_manifest_of(b.r)->n,
+		    pos.v[1]);
+	}
+	bundle_close(&b);
+	return rc;
+}
+
 static int
 cmd_bundle(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"hub", required_argument, NULL, O_HUB},
-		{"pubkey", required_argument, NULL, O_PUBKEY},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
-	const char *hub = NULL, *pubkey = NULL, *sub;
-	struct keysrc k = {0};
-	fk_bundle_reader *r = NULL;
-	fk_err e = {0};
-	FILE *f = NULL;
-	int c, rc = FK_EXIT_FAIL, want_key;
+	static const struct fk_sub subs[] = {
+		{"info", bundle_info}, {"verify", bundle_verify}, {"unpack", bundle_unpack}};
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case O_HUB: hub = optarg; break;
-		case O_PUBKEY: pubkey = optarg; break;
-		case 'h': fputs(_(bundle_help), stdout); return 0;
-		default: return fk_usage_error("bundle", _("unknown option"));
-		}
-	}
-	if (argc - optind < 2)
-		return fk_usage_error("bundle", _("say info, verify or unpack, and the bundle"));
-	sub = argv[optind];
-	if (strcmp(sub, "info") != 0 && strcmp(sub, "verify") != 0 &&
-	    strcmp(sub, "unpack") != 0)
-		return fk_usage_error("bundle", _("unknown command %s"), sub);
-	if (strcmp(sub, "unpack") == 0 && argc - optind != 3)
-		return fk_usage_error("bundle unpack", _("name the bundle and the folder"));
-	want_key = strcmp(sub, "info") != 0 && (hub || pubkey || strcmp(sub, "verify") == 0);
-	if (strcmp(sub, "verify") == 0 && !hub && !pubkey)
-		return fk_usage_error("bundle verify", _("say whose key: --hub DIR or "
-		    "--pubkey FILE"));
-	if (pubkey && fk_minisign_pk_load(pubkey, &k.pk, &e) != 0)
-		return fk_report(&e);
-	k.have_pk = pubkey != NULL;
-	if (hub && !pubkey && fk_hub_open(&k.hub, hub, &e) != 0)
-		return fk_report(&e);
-	if ((f = fk_open_read(argv[optind + 1], &e)) == NULL)
-		goto out;
-	r = fk_bundle_open(fk_file_source(f), want_key ? key_of : NULL, &k, &e);
-	if (r == NULL)
-		goto out;
-	if (strcmp(sub, "info") == 0) {
-		print_info(fk_bundle_manifest_of(r), 0);
-		rc = 0;
-	} else if (strcmp(sub, "verify") == 0) {
-		if (fk_bundle_verify_all(r, &e) != 0)
-			goto out;
-		print_info(fk_bundle_manifest_of(r), 1);
-		printf(_("every record and attachment matches the signed manifest\n"));
-		rc = 0;
-	} else {
-		if (fk_mkdirs(argv[optind + 2], 0755, &e) != 0 ||
-		    unpack(r, argv[optind + 2], &k, &e) != 0)
-			goto out;
-		if (!want_key)
-			fk_warn(_("signature not checked (no --hub or --pubkey); hashes checked"));
-		printf(_("unpacked %zu records into %s\n"), fk_bundle_manifest_of(r)->n,
-		    argv[optind + 2]);
-		rc = 0;
-	}
-out:
-	if (rc != 0) {
-		fk_prefix(&e, "%s", argv[optind + 1]);
-		rc = fk_report(&e);
-	}
-	fk_bundle_close(r);
-	if (f != NULL && f != stdin)
-		fclose(f);
-	fk_hub_close(k.hub);
-	return rc;
+	return fk_subcommands("bundle", bundle_help, NULL, subs, sizeof subs / sizeof subs[0],
+	    NULL, argc, argv);
 }
 
 FK_COMMAND(bundle, N_("inspect, verify or unpack a USB bundle"), cmd_bundle);

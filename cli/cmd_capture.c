@@ -10,7 +10,6 @@
  *
  * Must never: print an answer (errors name paths and reasons, never values).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +33,7 @@
 #define GROUP_RECORDS 200
 #define GROUP_MS 200
 
-static void
-capture_usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char capture_usage[] = N_("Usage:\n"
 		     "  fieldkit capture FORM [--home DIR] [--lang uk|en] [--attach FIELD=PATH]...\n"
 		     "                        [--passphrase-file F]\n"
 		     "  fieldkit capture --resume DRAFT-ID [--home DIR] [--passphrase-file F]\n"
@@ -57,8 +53,7 @@ capture_usage(FILE *f)
 		     "      --lang uk|en           language of the questions\n"
 		     "      --resume ID            continue a saved draft (see: fieldkit drafts)\n"
 		     "      --passphrase-file F    device passphrase (drafts) from F\n"
-		     "  -h, --help                 show this help\n"));
-}
+		     "  -h, --help                 show this help\n");
 
 
 struct capture_opts {
@@ -652,60 +647,35 @@ run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_fi
 static int
 cmd_capture(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "attach", required_argument, NULL, 'a' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "resume", required_argument, NULL, 'r' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct capture_opts o;
-	fk_device *d = calloc(1, sizeof *d);
+	fk_args attach = { 0 }, pos;
+	const struct fk_opt opt[] = {
+		FK_STR("home", 0, &o.home), FK_STR("from", 0, &o.from), FK_LIST("attach", 0, &attach),
+		FK_STR("lang", 0, &o.lang), FK_STR("resume", 0, &o.resume),
+		FK_STR("passphrase-file", 0, &o.passfile), FK_OPT_END,
+	};
+	fk_device *d = NULL;
 	fk_form *form = NULL;
 	fk_store *s = NULL;
 	fk_finalizer *fin = NULL;
 	fk_err e = { 0 };
 	char *home = NULL, formid[64];
-	int c, rc = FK_EXIT_FAIL;
+	int rc;
 	size_t i;
 
 	memset(&o, 0, sizeof o);
-	if (d == NULL)
-		return fk_report(&(fk_err){ FK_ENOMEM, "out of memory" });
-	fk_json_use_wiping_alloc();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': o.home = optarg; break;
-		case 'f': o.from = optarg; break;
-		case 'l': o.lang = optarg; break;
-		case 'r': o.resume = optarg; break;
-		case 'P': o.passfile = optarg; break;
-		case 'a':
-			if (parse_attach(&o, optarg) != 0) {
-				rc = fk_usage_error("capture", _("--attach takes FIELD=PATH (at most %d)"),
-				    MAX_ATTACH);
-				goto out;
-			}
-			break;
-		case 'h':
-			capture_usage(stdout);
-			rc = FK_EXIT_OK;
-			goto out;
-		default:
-			rc = fk_usage_error("capture", _("unknown option"));
+	if ((rc = fk_opts_parse("capture", capture_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("capture", &pos, 1)) != FK_GO)
+		return rc;
+	if (pos.n > 0)
+		o.form = pos.v[0];
+	for (i = 0; i < attach.n; i++)
+		if (parse_attach(&o, attach.v[i]) != 0) {
+			rc = fk_usage_error("capture", _("--attach takes FIELD=PATH (at most %d)"),
+			    MAX_ATTACH);
 			goto out;
 		}
-	}
-	if (optind < argc)
-		o.form = argv[optind++];
-	if (optind != argc) {
-		rc = fk_usage_error("capture", _("unexpected argument '%s'"), argv[optind]);
-		goto out;
-	}
+	rc = FK_EXIT_FAIL;
 	if (o.resume != NULL && o.from != NULL) {
 		rc = fk_usage_error("capture", _("--resume and --from do not go together"));
 		goto out;
@@ -717,6 +687,11 @@ cmd_capture(int argc, char **argv)
 	if (o.lang != NULL && strcmp(o.lang, "uk") != 0 && strcmp(o.lang, "en") != 0) {
 		rc = fk_usage_error("capture", _("--lang is uk or en"));
 		goto out;
+	}
+	fk_json_use_wiping_alloc();
+	if ((d = calloc(1, sizeof *d)) == NULL) {
+		fk_fail(&e, FK_ENOMEM, _("out of memory"));
+		goto fail;
 	}
 	if (fk_device_home(o.home, &home, &e) != 0 || fk_device_load(d, home, &e) != 0)
 		goto fail;
@@ -745,7 +720,8 @@ out:
 	fk_finalizer_free(fin);
 	fk_store_close(s);
 	fk_form_free(form);
-	fk_device_free(d);
+	if (d != NULL)
+		fk_device_free(d);
 	free(d);
 	free(home);
 	for (i = 0; i < o.natt; i++)

@@ -8,7 +8,6 @@
  * device was set up with and addressed to this device; report an export as
  * done before the bundle was read back and verified.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,61 +18,14 @@
 #include "cli.h"
 #include "device.h"
 #include "io.h"
-#include "qrwire.h"
 #include "receipt.h"
 #include "store.h"
 
-enum { O_HOME = 256, O_PASS, O_TO, O_MAX, O_QR };
-
+/* The options of every command here. */
 struct dopts {
-	const char *home, *passfile, *to, *max;
-	fk_qr_paths qr; /* --qr IMAGE|DIR (ack); free with fk_qr_paths_free */
-	int help;
+	const char *home, *passfile;
 };
-
-static int
-parse(int argc, char **argv, struct dopts *o)
-{
-	static const struct option lo[] = {
-		{"home", required_argument, NULL, O_HOME},
-		{"passphrase-file", required_argument, NULL, O_PASS},
-		{"to", required_argument, NULL, O_TO},
-		{"max-size", required_argument, NULL, O_MAX},
-		{"qr", required_argument, NULL, O_QR},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
-	fk_err qe;
-	int c;
-
-	memset(o, 0, sizeof *o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case O_HOME: o->home = optarg; break;
-		case O_PASS: o->passfile = optarg; break;
-		case O_TO: o->to = optarg; break;
-		case O_MAX: o->max = optarg; break;
-		case O_QR:
-			if (fk_qr_paths_add(&o->qr, optarg, &qe) != 0)
-				return -1;
-			break;
-		case 'h': o->help = 1; break;
-		default: return -1;
-		}
-	}
-	return 0;
-}
-
-/* parse() for the commands without --qr. */
-static int
-parse_noqr(int argc, char **argv, struct dopts *o)
-{
-	if (parse(argc, argv, o) != 0 || o->qr.n > 0) {
-		fk_qr_paths_free(&o->qr);
-		return -1;
-	}
-	return 0;
-}
+#define DEVICE_COMMON(o) FK_STR("home", 0, &(o)->home), FK_STR("passphrase-file", 0, &(o)->passfile)
 
 /* "650M", "4G", "100000" -> bytes. */
 static int
@@ -102,9 +54,9 @@ parse_size(const char *s, uint64_t *out)
 }
 
 static int
-load_device(const struct dopts *o, fk_device *d, char **home, fk_err *e)
+load_device(const char *opt, fk_device *d, char **home, fk_err *e)
 {
-	if (fk_device_home(o->home, home, e) != 0)
+	if (fk_device_home(opt, home, e) != 0)
 		return -1;
 	return fk_device_load(d, *home, e);
 }
@@ -145,40 +97,41 @@ static const char export_help[] = N_(
 static int
 cmd_export(int argc, char **argv)
 {
-	struct dopts o;
-	fk_device *d = calloc(1, sizeof *d);
+	struct dopts o = {0};
+	const char *to = NULL, *maxs = NULL;
+	const struct fk_opt opt[] = {FK_STR("to", 0, &to), FK_STR("max-size", 0, &maxs),
+		DEVICE_COMMON(&o), FK_OPT_END};
+	fk_device *d;
 	fk_minisign_sk *sk = NULL;
 	fk_store *s = NULL;
 	fk_export_result res = {0};
 	fk_store_counts counts = {0};
+	fk_args pos;
 	fk_err e = {0};
 	char *home = NULL;
 	uint64_t max = 0;
 	size_t i;
-	int rc = FK_EXIT_FAIL;
+	int rc;
 
-	if (d == NULL || parse_noqr(argc, argv, &o) != 0) {
-		free(d);
-		return fk_usage_error("export", _("unknown option"));
-	}
-	if (o.help) {
-		fputs(_(export_help), stdout);
-		free(d);
-		return 0;
-	}
-	if (o.to == NULL || optind != argc || (o.max && parse_size(o.max, &max) != 0)) {
-		free(d);
-		return fk_usage_error("export", _("say --to DIR (and --max-size like 650M)"));
-	}
-	if (load_device(&o, d, &home, &e) != 0 || fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 ||
+	if ((rc = fk_opts_parse("export", export_help, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("export", &pos, 0)) != FK_GO)
+		return rc;
+	if (to == NULL)
+		return fk_usage_error("export", _("say where to write: --to DIR"));
+	if (maxs != NULL && parse_size(maxs, &max) != 0)
+		return fk_usage_error("export", _("--max-size takes a size like 650M, 4G or 100000"));
+	if ((d = calloc(1, sizeof *d)) == NULL)
+		return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});
+	rc = FK_EXIT_FAIL;
+	if (load_device(o.home, d, &home, &e) != 0 || fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 ||
 	    fk_store_counts_get(s, &counts, &e) != 0) {
 		rc = fk_report(&e);
 		goto out;
 	}
 	/* The signing key (and its passphrase) only when there is something to sign. */
-	if (counts.pending > 0 && (fk_mkdirs(o.to, 0755, &e) != 0 ||
+	if (counts.pending > 0 && (fk_mkdirs(to, 0755, &e) != 0 ||
 	    load_sign_key(home, o.passfile, &sk, &e) != 0 ||
-	    fk_bundle_export(store_iter, s, d->device_id, sk, o.to, max, &res, &e) != 0)) {
+	    fk_bundle_export(store_iter, s, d->device_id, sk, to, max, &res, &e) != 0)) {
 		rc = fk_report(&e);
 		goto out;
 	}
@@ -213,39 +166,34 @@ static const char ack_help[] = N_(
     "                            arguments are images too), as written by\n"
     "                            `fieldkit qr send RECEIPT --png DIR` at the hub\n"
     "  --home DIR                device home (default $FIELDKIT_HOME)\n"
+    "  --passphrase-file F       the device passphrase (ack needs none; taken so that\n"
+    "                            scripts can give it to every command)\n"
     "  -h, --help                show this help\n");
 
 static int
 cmd_ack(int argc, char **argv)
 {
 	struct dopts o = {0};
-	fk_device *d = calloc(1, sizeof *d);
+	fk_args qr = {0}, pos;
+	const struct fk_opt opt[] = {FK_LIST("qr", 0, &qr), DEVICE_COMMON(&o), FK_OPT_END};
+	fk_device *d;
 	fk_ack_result r;
 	fk_buf b = {0};
 	fk_err e = {0};
 	char *home = NULL;
-	int rc = FK_EXIT_FAIL;
+	int rc;
 
-	if (d == NULL || parse(argc, argv, &o) != 0) {
-		rc = fk_usage_error("ack", _("unknown option"));
-		goto out;
-	}
-	if (o.help) {
-		fputs(_(ack_help), stdout);
-		rc = 0;
-		goto out;
-	}
-	while (o.qr.n > 0 && optind < argc)
-		if (fk_qr_paths_add(&o.qr, argv[optind++], &e) != 0)
-			goto fail;
-	if (o.qr.n == 0 && optind != argc - 1) {
-		rc = fk_usage_error("ack", _("name one receipt file (or its QR images with --qr)"));
-		goto out;
-	}
-	if (load_device(&o, d, &home, &e) != 0)
+	if ((rc = fk_opts_parse("ack", ack_help, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if (qr.n == 0 && pos.n != 1)
+		return fk_usage_error("ack", _("name one receipt file (or its QR images with --qr)"));
+	if ((d = calloc(1, sizeof *d)) == NULL)
+		return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});
+	rc = FK_EXIT_FAIL;
+	if (load_device(o.home, d, &home, &e) != 0)
 		goto fail;
-	if (o.qr.n > 0 ? fk_cli_qr_receive(&o.qr, FK_SIGNED_MAX_BODY + 8192, _("receipt"), &b,
-	    &e) != 0 : fk_read_file(argv[optind], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
+	if (qr.n > 0 ? fk_cli_qr_receive(&qr, &pos, FK_SIGNED_MAX_BODY + 8192, _("receipt"), &b,
+	    &e) != 0 : fk_read_file(pos.v[0], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
 		goto fail;
 	if (fk_ack_receipt(d, b.p, b.len, &r, &e) != 0)
 		goto fail;
@@ -262,9 +210,7 @@ fail:
 	rc = fk_report(&e);
 out:
 	fk_buf_free(&b);
-	fk_qr_paths_free(&o.qr);
-	if (d != NULL)
-		fk_device_free(d);
+	fk_device_free(d);
 	free(d);
 	free(home);
 	return rc;
@@ -275,31 +221,35 @@ static const char card_help[] = N_(
     "Writes this device's public card (device id, name, signing key), signed by the\n"
     "device key, for the hub to register with `fieldkit hub devices add CARD`.\n"
     "No USB? `fieldkit qr send CARD --png DIR` (or --terminal) shows it as QR codes;\n"
-    "the hub reads them with `fieldkit hub devices add --qr DIR`.\n");
+    "the hub reads them with `fieldkit hub devices add --qr DIR`.\n\n"
+    "Options:\n"
+    "  --to FILE                 where to write the card (default: device-ID.card)\n"
+    "  --home DIR                device home (default $FIELDKIT_HOME)\n"
+    "  --passphrase-file F       read the device passphrase from F (for the signing key)\n"
+    "  -h, --help                show this help\n");
 
 static int
 cmd_device_card(int argc, char **argv)
 {
-	struct dopts o;
-	fk_device *d = calloc(1, sizeof *d);
+	struct dopts o = {0};
+	const char *to = NULL;
+	const struct fk_opt opt[] = {FK_STR("to", 0, &to), DEVICE_COMMON(&o), FK_OPT_END};
+	fk_device *d;
 	fk_minisign_sk *sk = NULL;
 	fk_device_card c;
 	fk_buf out = {0};
+	fk_args pos;
 	fk_err e = {0};
 	char *home = NULL, def[64], fp[17];
-	const char *to;
-	int rc = FK_EXIT_FAIL;
+	int rc;
 
-	if (d == NULL || parse_noqr(argc, argv, &o) != 0) {
-		free(d);
-		return fk_usage_error("device-card", _("unknown option"));
-	}
-	if (o.help) {
-		fputs(_(card_help), stdout);
-		free(d);
-		return 0;
-	}
-	if (load_device(&o, d, &home, &e) != 0 || load_sign_key(home, o.passfile, &sk, &e))
+	if ((rc = fk_opts_parse("device-card", card_help, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("device-card", &pos, 0)) != FK_GO)
+		return rc;
+	if ((d = calloc(1, sizeof *d)) == NULL)
+		return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});
+	rc = FK_EXIT_FAIL;
+	if (load_device(o.home, d, &home, &e) != 0 || load_sign_key(home, o.passfile, &sk, &e))
 		goto fail;
 	memset(&c, 0, sizeof c);
 	snprintf(c.device_id, sizeof c.device_id, "%s", d->device_id);
@@ -307,7 +257,8 @@ cmd_device_card(int argc, char **argv)
 	fk_minisign_sk_public(sk, &c.pk);
 	fk_now_rfc3339(c.created);
 	snprintf(def, sizeof def, "device-%.8s.card", d->device_id);
-	to = o.to ? o.to : def;
+	if (to == NULL)
+		to = def;
 	if (fk_card_device_encode(&c, sk, &out, &e) != 0 ||
 	    fk_write_file_atomic(to, out.p, out.len, 0644, &e) != 0)
 		goto fail;

@@ -3,7 +3,6 @@
  * signing key, the draft key, the store) for one or more hubs, and prints
  * the hub key fingerprints so the worker can compare them by phone.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +10,8 @@
 #include "cli.h"
 #include "device.h"
 #include "pass.h"
-#include "qrwire.h"
 
-static void
-init_usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char init_usage[] = N_("Usage:\n"
 		     "  fieldkit init [--home DIR] [--name NAME] --hub CARD... [--passphrase-file F]\n"
 		     "  fieldkit init [--home DIR] [--name NAME] --hub-qr IMAGES|DIR... [--passphrase-file F]\n"
 		     "  fieldkit init [--home DIR] [--name NAME] --hub-recipient age1...\n"
@@ -41,12 +36,11 @@ init_usage(FILE *f)
 		     "                               (default now)\n"
 		     "      --attachment-limit MB    largest attachment in MB (default 10)\n"
 		     "      --passphrase-file F      read the new device passphrase from F\n"
-		     "  -h, --help                   show this help\n"));
-}
+		     "  -h, --help                   show this help\n");
 
-/* A hub card from a file (path) or from QR frame images (q). */
+/* A hub card from a file (path) or from QR frame images (qr, then more). */
 static int
-add_card(fk_device *d, const char *path, const fk_qr_paths *q, fk_err *e)
+add_card(fk_device *d, const char *path, const fk_args *qr, const fk_args *more, fk_err *e)
 {
 	fk_buf b = { 0 };
 	fk_hubcard c;
@@ -57,7 +51,7 @@ add_card(fk_device *d, const char *path, const fk_qr_paths *q, fk_err *e)
 	if (path != NULL)
 		rc = fk_read_file(path, FK_DEVICE_MAX_JSON, &b, e);
 	else
-		rc = fk_cli_qr_receive(q, FK_DEVICE_MAX_JSON, _("hub card"), &b, e);
+		rc = fk_cli_qr_receive(qr, more, FK_DEVICE_MAX_JSON, _("hub card"), &b, e);
 	if (rc == 0)
 		rc = fk_hubcard_parse(b.p, b.len, &c, e);
 	fk_buf_free(&b);
@@ -102,120 +96,82 @@ print_fingerprints(const fk_device *d)
 	}
 }
 
+/* The hub given by --hub-recipient and --hub-sign-pubkey, if any. */
+static int
+add_manual(fk_device *d, const fk_args *recip, const char *sign, const char *name, fk_err *e)
+{
+	fk_hub *h;
+	uint8_t pk[FK_KEY_LEN];
+	size_t i;
+
+	if ((recip->n > 0) != (sign != NULL))
+		return fk_usage_error("init", _("--hub-recipient and --hub-sign-pubkey go together"));
+	if (sign == NULL)
+		return FK_GO;
+	if (d->nhubs >= FK_DEVICE_MAX_HUBS)
+		return fk_usage_error("init", _("too many hubs"));
+	h = &d->hubs[d->nhubs];
+	memset(h, 0, sizeof *h);
+	for (i = 0; i < recip->n; i++) {
+		const char *r = recip->v[i];
+		if (i >= FK_HUB_MAX_RECIPIENTS || strlen(r) != FK_AGE_RECIPIENT_LEN ||
+		    fk_age_parse_recipient(r, strlen(r), pk, e) != 0)
+			return fk_usage_error("init", _("--hub-recipient: not an age1... public key"));
+		memcpy(h->recip[h->nrecip++], r, FK_AGE_RECIPIENT_LEN + 1);
+	}
+	if (sign_key_arg(sign, h->sign_pubkey, e) != 0)
+		return fk_report(e);
+	snprintf(h->name, sizeof h->name, "%s", name);
+	d->nhubs++;
+	return FK_GO;
+}
+
 static int
 cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "hub", required_argument, NULL, 'c' },
-		{ "hub-qr", required_argument, NULL, 'Q' },
-		{ "hub-recipient", required_argument, NULL, 'r' },
-		{ "hub-sign-pubkey", required_argument, NULL, 's' },
-		{ "hub-name", required_argument, NULL, 'N' },
-		{ "retention", required_argument, NULL, 'R' },
-		{ "attachment-limit", required_argument, NULL, 'L' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	fk_device *d = calloc(1, sizeof *d);
-	fk_hub manual;
+	const char *home = NULL, *passfile = NULL, *hubname = "hub", *name = NULL;
+	const char *sign = NULL, *retention = NULL, *limit = NULL;
+	fk_args cards = {0}, qr = {0}, recip = {0}, pos;
+	const struct fk_opt opt[] = {
+		FK_STR("home", 0, &home), FK_STR("name", 0, &name), FK_LIST("hub", 0, &cards),
+		FK_LIST("hub-qr", 0, &qr), FK_LIST("hub-recipient", 0, &recip),
+		FK_STR("hub-sign-pubkey", 0, &sign), FK_STR("hub-name", 0, &hubname),
+		FK_STR("retention", 0, &retention), FK_STR("attachment-limit", 0, &limit),
+		FK_STR("passphrase-file", 0, &passfile), FK_OPT_END};
+	fk_device *d;
 	fk_secret pass = { 0 };
-	fk_qr_paths qr = { 0 };
 	fk_err e = { 0 };
-	const char *home = NULL, *passfile = NULL, *hubname = "hub";
-	int c, have_manual = 0, have_sign = 0, rc = FK_EXIT_FAIL;
 	char *end;
-	long mb;
-	uint8_t pk[FK_KEY_LEN];
+	long mb = 0;
+	size_t i;
+	int rc;
 
-	if (d == NULL)
+	if ((rc = fk_opts_parse("init", init_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("init", &pos, qr.n > 0 ? pos.n : 0)) != FK_GO)
+		return rc;
+	if (limit != NULL) {
+		mb = strtol(limit, &end, 10);
+		if (*limit == '\0' || *end != '\0' || mb < 1 || mb > 1024)
+			return fk_usage_error("init", _("--attachment-limit: a number of MB, 1 to 1024"));
+	}
+	if ((d = calloc(1, sizeof *d)) == NULL)
 		return fk_report(&(fk_err){ FK_ENOMEM, "out of memory" });
-	memset(&manual, 0, sizeof manual);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			home = optarg;
-			break;
-		case 'n':
-			snprintf(d->name, sizeof d->name, "%s", optarg);
-			break;
-		case 'c':
-			if (add_card(d, optarg, NULL, &e) != 0)
-				goto fail;
-			break;
-		case 'Q':
-			if (fk_qr_paths_add(&qr, optarg, &e) != 0)
-				goto fail;
-			break;
-		case 'r':
-			if (manual.nrecip >= FK_HUB_MAX_RECIPIENTS ||
-			    strlen(optarg) != FK_AGE_RECIPIENT_LEN ||
-			    fk_age_parse_recipient(optarg, strlen(optarg), pk, &e) != 0) {
-				rc = fk_usage_error("init", _("--hub-recipient: not an age1... public key"));
-				goto out;
-			}
-			memcpy(manual.recip[manual.nrecip++], optarg, FK_AGE_RECIPIENT_LEN + 1);
-			have_manual = 1;
-			break;
-		case 's':
-			if (sign_key_arg(optarg, manual.sign_pubkey, &e) != 0)
-				goto fail;
-			have_sign = 1;
-			break;
-		case 'N':
-			hubname = optarg;
-			break;
-		case 'R':
-			if (fk_retention_parse(optarg, &d->purge, &d->purge_days, &e) != 0) {
-				rc = fk_usage_error("init", "%s", e.msg);
-				goto out;
-			}
-			break;
-		case 'L':
-			mb = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || mb < 1 || mb > 1024) {
-				rc = fk_usage_error("init", _("--attachment-limit: a number of MB, 1 to 1024"));
-				goto out;
-			}
-			d->att_limit = (uint64_t)mb * 1024 * 1024;
-			break;
-		case 'P':
-			passfile = optarg;
-			break;
-		case 'h':
-			init_usage(stdout);
-			rc = FK_EXIT_OK;
-			goto out;
-		default:
-			rc = fk_usage_error("init", _("unknown option"));
-			goto out;
-		}
+	rc = FK_EXIT_FAIL;
+	if (name != NULL)
+		snprintf(d->name, sizeof d->name, "%s", name);
+	if (limit != NULL)
+		d->att_limit = (uint64_t)mb * 1024 * 1024;
+	if (retention != NULL && fk_retention_parse(retention, &d->purge, &d->purge_days, &e) != 0) {
+		rc = fk_usage_error("init", "%s", e.msg);
+		goto out;
 	}
-	while (qr.n > 0 && optind < argc)
-		if (fk_qr_paths_add(&qr, argv[optind++], &e) != 0)
+	for (i = 0; i < cards.n; i++)
+		if (add_card(d, cards.v[i], NULL, NULL, &e) != 0)
 			goto fail;
-	if (optind != argc) {
-		rc = fk_usage_error("init", _("unexpected argument '%s'"), argv[optind]);
-		goto out;
-	}
-	if (qr.n > 0 && add_card(d, NULL, &qr, &e) != 0)
+	if (qr.n > 0 && add_card(d, NULL, &qr, &pos, &e) != 0)
 		goto fail;
-	if (have_manual != have_sign) {
-		rc = fk_usage_error("init",
-		    _("--hub-recipient and --hub-sign-pubkey go together"));
+	if ((rc = add_manual(d, &recip, sign, hubname, &e)) != FK_GO)
 		goto out;
-	}
-	if (have_manual) {
-		if (d->nhubs >= FK_DEVICE_MAX_HUBS) {
-			rc = fk_usage_error("init", _("too many hubs"));
-			goto out;
-		}
-		snprintf(manual.name, sizeof manual.name, "%s", hubname);
-		d->hubs[d->nhubs++] = manual;
-	}
 	if (d->nhubs == 0) {
 		rc = fk_usage_error("init", _("name a hub with --hub CARD, --hub-qr IMAGES or "
 		    "--hub-recipient"));
@@ -235,7 +191,6 @@ fail:
 out:
 	if (pass.p != NULL)
 		fk_secret_free(&pass);
-	fk_qr_paths_free(&qr);
 	fk_device_free(d);
 	free(d);
 	return rc;

@@ -3,7 +3,6 @@
  * what is on the device, showing only what identifies no one (form, short
  * reference, times, sync state, counts). Never opens a draft or a record.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,32 +25,43 @@ state_name(int st)
 	}
 }
 
-/* Parses --home/--help for the three commands; returns -1 to go on, else an exit code. */
+/* Parses the options of the three commands (only --home). Returns FK_GO or an exit status. */
 static int
-simple_opts(const char *cmd, const char *help, int argc, char **argv, const char **home)
+home_only(const char *cmd, const char *help, int argc, char **argv, const char **home)
 {
-	static const struct option opts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	const struct fk_opt opt[] = {FK_STR("home", 0, home), FK_OPT_END};
+	fk_args pos;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'H') {
-			*home = optarg;
-		} else if (c == 'h') {
-			printf(_("Usage: fieldkit %s [--home DIR]\n\n%s\n"), cmd, help);
-			return FK_EXIT_OK;
-		} else {
-			return fk_usage_error(cmd, _("unknown option"));
-		}
-	}
-	if (optind != argc)
-		return fk_usage_error(cmd, _("unexpected argument '%s'"), argv[optind]);
-	return -1;
+	if ((rc = fk_opts_parse(cmd, help, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	return fk_args_max(cmd, &pos, 0);
 }
+
+static const char list_help[] = N_(
+    "Usage: fieldkit list [--home DIR]\n\n"
+    "Lists the records on this device: sequence, form, short reference, when\n"
+    "finalized, sync state, when delivered, attachments. Nothing identifying.\n\n"
+    "Options:\n"
+    "  --home DIR                device home (default $FIELDKIT_HOME)\n"
+    "  -h, --help                show this help\n");
+
+static const char status_help[] = N_(
+    "Usage: fieldkit status [--home DIR]\n\n"
+    "Shows this device's state: records pending, delivered and purged, drafts,\n"
+    "the hash chain check, hubs and retention. Nothing identifying.\n"
+    "Exit status: 0, or 1 when the hash chain is broken.\n\n"
+    "Options:\n"
+    "  --home DIR                device home (default $FIELDKIT_HOME)\n"
+    "  -h, --help                show this help\n");
+
+static const char drafts_help[] = N_(
+    "Usage: fieldkit drafts [--home DIR]\n\n"
+    "Lists saved drafts (id, form, last saved). Resume one with\n"
+    "'fieldkit capture --resume ID'.\n\n"
+    "Options:\n"
+    "  --home DIR                device home (default $FIELDKIT_HOME)\n"
+    "  -h, --help                show this help\n");
 
 /* Loads the device and opens its store. */
 static int
@@ -94,12 +104,9 @@ cmd_list(int argc, char **argv)
 	fk_device d;
 	fk_store *s = NULL;
 	fk_err e = { 0 };
-	int rc = simple_opts("list",
-	    _("Lists the records on this device: sequence, form, short reference, when\n"
-	      "finalized, sync state, when delivered, attachments. Nothing identifying."),
-	    argc, argv, &home);
+	int rc = home_only("list", list_help, argc, argv, &home);
 
-	if (rc >= 0)
+	if (rc != FK_GO)
 		return rc;
 	if (open_device(home, &d, &s, &e) != 0)
 		goto fail;
@@ -127,12 +134,9 @@ cmd_status(int argc, char **argv)
 	fk_err e = { 0 };
 	int64_t n, bad;
 	char purge[FK_TIME_BUF];
-	int rc = simple_opts("status",
-	    _("Shows this device's state: records pending, delivered and purged, drafts,\n"
-	      "the hash chain check, hubs and retention. Nothing identifying."),
-	    argc, argv, &home);
+	int rc = home_only("status", status_help, argc, argv, &home);
 
-	if (rc >= 0)
+	if (rc != FK_GO)
 		return rc;
 	if (open_device(home, &d, &s, &e) != 0 || fk_store_counts_get(s, &c, &e) != 0 ||
 	    fk_store_verify_chain(s, &n, &bad, &e) != 0)
@@ -183,12 +187,9 @@ cmd_drafts(int argc, char **argv)
 	fk_device d;
 	fk_store *s = NULL;
 	fk_err e = { 0 };
-	int rc = simple_opts("drafts",
-	    _("Lists saved drafts (id, form, last saved). Resume one with\n"
-	      "'fieldkit capture --resume ID'."),
-	    argc, argv, &home);
+	int rc = home_only("drafts", drafts_help, argc, argv, &home);
 
-	if (rc >= 0)
+	if (rc != FK_GO)
 		return rc;
 	if (open_device(home, &d, &s, &e) != 0)
 		goto fail;
