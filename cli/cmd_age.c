@@ -7,7 +7,6 @@
  * partial plaintext under the output name.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +20,7 @@
 #include "io.h"
 #include "pass.h"
 
-static void
-age_usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char age_usage[] = N_("Usage:\n"
 		     "  fieldkit age [-e] (-r RECIPIENT | -R FILE)... [-a] [-o OUTPUT] [INPUT]\n"
 		     "  fieldkit age [-e] -p [-a] [-o OUTPUT] [INPUT]\n"
 		     "  fieldkit age -d [-i IDENTITY]... [-o OUTPUT] [INPUT]\n\n"
@@ -42,8 +38,7 @@ age_usage(FILE *f)
 		     "                             a passphrase-protected identity file is opened)\n"
 		     "      --passphrase-file FILE read the passphrase from FILE (first line)\n"
 		     "      --scrypt-log-n N       passphrase work factor when encrypting (default 18)\n"
-		     "  -h, --help                 show this help\n"));
-}
+		     "  -h, --help                 show this help\n");
 
 struct pass_ctx {
 	const char *file;
@@ -91,85 +86,62 @@ copy_decrypt(fk_age_dec *d, fk_sink out, fk_err *e)
 	return rc;
 }
 
+/* The recipients of -r KEY and -R FILE. */
+static int
+add_recipients(fk_age_recipients *rec, const fk_args *keys, const fk_args *files, fk_err *e)
+{
+	uint8_t pk[FK_KEY_LEN];
+	fk_buf b = {0};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < keys->n && rc == 0; i++)
+		rc = fk_age_parse_recipient(keys->v[i], strlen(keys->v[i]), pk, e) != 0 ||
+		    fk_age_recipients_add(rec, pk, e) != 0 ? -1 : 0;
+	for (i = 0; i < files->n && rc == 0; i++) {
+		b.len = 0;
+		if (fk_read_file(files->v[i], 1 << 20, &b, e) != 0 ||
+		    fk_age_recipients_parse(rec, b.p, b.len, e) != 0)
+			rc = fk_prefix(e, "%s", files->v[i]);
+	}
+	fk_buf_free(&b);
+	return rc;
+}
+
 static int
 cmd_age(int argc, char **argv)
 {
-	enum { OPT_PASSFILE = 256, OPT_LOGN };
-	static const struct option opts[] = {
-		{"encrypt", no_argument, NULL, 'e'},
-		{"decrypt", no_argument, NULL, 'd'},
-		{"output", required_argument, NULL, 'o'},
-		{"armor", no_argument, NULL, 'a'},
-		{"passphrase", no_argument, NULL, 'p'},
-		{"recipient", required_argument, NULL, 'r'},
-		{"recipients-file", required_argument, NULL, 'R'},
-		{"identity", required_argument, NULL, 'i'},
-		{"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-		{"scrypt-log-n", required_argument, NULL, OPT_LOGN},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	fk_age_recipients rec = {0};
 	fk_age_identities ids = {0};
 	fk_secret pass = {NULL, 0};
 	struct pass_ctx pc = {NULL};
-	const char *output = NULL, *input = "-";
-	const char *idfiles[64];
-	size_t nid = 0, i;
-	int encrypt = 0, decrypt = 0, armor = 0, use_pass = 0, c, rc = FK_EXIT_FAIL;
+	const char *output = NULL, *input = "-", *logns = NULL;
+	fk_args keys = {0}, keyfiles = {0}, idfiles = {0}, pos;
+	int encrypt = 0, decrypt = 0, armor = 0, use_pass = 0, rc;
+	const struct fk_opt opt[] = {
+		FK_FLAG("encrypt", 'e', &encrypt), FK_FLAG("decrypt", 'd', &decrypt),
+		FK_STR("output", 'o', &output), FK_FLAG("armor", 'a', &armor),
+		FK_FLAG("passphrase", 'p', &use_pass), FK_LIST("recipient", 'r', &keys),
+		FK_LIST("recipients-file", 'R', &keyfiles), FK_LIST("identity", 'i', &idfiles),
+		FK_STR("passphrase-file", 0, &pc.file), FK_STR("scrypt-log-n", 0, &logns),
+		FK_OPT_END,
+	};
+	size_t i;
 	int logn = 0;
 	FILE *in = NULL;
 	fk_err e = {0};
-	fk_buf tmp = {0};
-	uint8_t pk[FK_KEY_LEN];
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "edo:apr:R:i:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e': encrypt = 1; break;
-		case 'd': decrypt = 1; break;
-		case 'o': output = optarg; break;
-		case 'a': armor = 1; break;
-		case 'p': use_pass = 1; break;
-		case 'r':
-			if (fk_age_parse_recipient(optarg, strlen(optarg), pk, &e) != 0 ||
-			    fk_age_recipients_add(&rec, pk, &e) != 0)
-				goto report;
-			break;
-		case 'R':
-			tmp.len = 0;
-			if (fk_read_file(optarg, 1 << 20, &tmp, &e) != 0 ||
-			    fk_age_recipients_parse(&rec, tmp.p, tmp.len, &e) != 0) {
-				fk_prefix(&e, "%s", optarg);
-				goto report;
-			}
-			break;
-		case 'i':
-			if (nid == sizeof idfiles / sizeof idfiles[0]) {
-				rc = fk_usage_error("age", _("too many identity files"));
-				goto out;
-			}
-			idfiles[nid++] = optarg;
-			break;
-		case OPT_PASSFILE: pc.file = optarg; break;
-		case OPT_LOGN:
-			logn = atoi(optarg);
-			if (logn < 1 || logn > FK_AGE_MAX_LOGN) {
-				rc = fk_usage_error("age", _("--scrypt-log-n takes 1 to %d"),
-				    FK_AGE_MAX_LOGN);
-				goto out;
-			}
-			break;
-		case 'h': age_usage(stdout); rc = FK_EXIT_OK; goto out;
-		default: rc = fk_usage_error("age", _("unknown option")); goto out;
-		}
-	}
-	if (optind < argc)
-		input = argv[optind++];
-	if (optind < argc) {
-		rc = fk_usage_error("age", _("only one input file is allowed"));
-		goto out;
-	}
+	if ((rc = fk_opts_parse("age", age_usage, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if (pos.n > 1)
+		return fk_usage_error("age", _("only one input file is allowed"));
+	if (pos.n == 1)
+		input = pos.v[0];
+	if (logns != NULL && ((logn = atoi(logns)) < 1 || logn > FK_AGE_MAX_LOGN))
+		return fk_usage_error("age", _("--scrypt-log-n takes 1 to %d"), FK_AGE_MAX_LOGN);
+	rc = FK_EXIT_FAIL;
+	if (add_recipients(&rec, &keys, &keyfiles, &e) != 0)
+		goto report;
 	if (encrypt && decrypt) {
 		rc = fk_usage_error("age", _("-e and -d cannot be used together"));
 		goto out;
@@ -178,7 +150,7 @@ cmd_age(int argc, char **argv)
 		rc = fk_usage_error("age", _("-r, -R, -p and -a are for encryption; -d takes -i"));
 		goto out;
 	}
-	if (!decrypt && nid > 0) {
+	if (!decrypt && idfiles.n > 0) {
 		rc = fk_usage_error("age", _("-i is for decryption; did you mean -d?"));
 		goto out;
 	}
@@ -233,8 +205,8 @@ cmd_age(int argc, char **argv)
 		fk_atomic at;
 		fk_sink sink = fk_file_sink(stdout);
 		fk_age_dec *d;
-		for (i = 0; i < nid; i++)
-			if (fk_age_identities_load(&ids, idfiles[i], pc.file, &e) != 0)
+		for (i = 0; i < idfiles.n; i++)
+			if (fk_age_identities_load(&ids, idfiles.v[i], pc.file, &e) != 0)
 				goto report;
 		ids.get_pass = ask_pass;
 		ids.pass_ctx = &pc;
@@ -272,16 +244,12 @@ out:
 	fk_secret_free(&pass);
 	fk_age_recipients_free(&rec);
 	fk_age_identities_free(&ids);
-	fk_buf_free(&tmp);
 	return rc;
 }
 
 FK_COMMAND(age, N_("encrypt or decrypt a file in the age v1 format"), cmd_age);
 
-static void
-keygen_usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char keygen_usage[] = N_("Usage:\n"
 		     "  fieldkit keygen [-o OUTPUT]\n"
 		     "  fieldkit keygen -y [-o OUTPUT] [INPUT]\n\n"
 		     "Generates an age X25519 identity, as age-keygen does. The identity file is\n"
@@ -289,8 +257,7 @@ keygen_usage(FILE *f)
 		     "Options:\n"
 		     "  -o, --output FILE  write the identity to FILE (refuses to overwrite)\n"
 		     "  -y                 print the recipients of the identity file INPUT\n"
-		     "  -h, --help         show this help\n"));
-}
+		     "  -h, --help         show this help\n");
 
 static int
 print_recipients(const char *input, const char *output, fk_err *e)
@@ -323,13 +290,11 @@ done:
 static int
 cmd_keygen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *output = NULL;
-	int convert = 0, c, rc;
+	int convert = 0, rc;
+	const struct fk_opt opt[] = {FK_STR("output", 'o', &output), FK_FLAG(NULL, 'y', &convert),
+		FK_OPT_END};
+	fk_args pos;
 	fk_err e = {0};
 	fk_secret text;
 	uint8_t *sk, pk[FK_KEY_LEN];
@@ -337,24 +302,17 @@ cmd_keygen(int argc, char **argv)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:yh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'y': convert = 1; break;
-		case 'h': keygen_usage(stdout); return FK_EXIT_OK;
-		default: return fk_usage_error("keygen", _("unknown option"));
-		}
-	}
+	if ((rc = fk_opts_parse("keygen", keygen_usage, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
 	if (convert) {
-		if (argc - optind > 1)
+		if (pos.n > 1)
 			return fk_usage_error("keygen", _("only one input file is allowed"));
-		if (print_recipients(optind < argc ? argv[optind] : "-", output, &e) != 0)
+		if (print_recipients(pos.n > 0 ? pos.v[0] : "-", output, &e) != 0)
 			return fk_report(&e);
 		return FK_EXIT_OK;
 	}
-	if (optind < argc)
-		return fk_usage_error("keygen", _("unexpected argument '%s'"), argv[optind]);
+	if ((rc = fk_args_max("keygen", &pos, 0)) != FK_GO)
+		return rc;
 	if (fk_secret_alloc(&text, 512, &e) != 0)
 		return fk_report(&e);
 	sk = text.p + 400;

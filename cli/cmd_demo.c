@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,32 +288,25 @@ failed:
 	return fk_fail(e, FK_ESTATE, _("the demo stopped at step %d (see above)"), step);
 }
 
+static const char demo_help[] = N_("Usage: fieldkit demo [--keep]\n\n"
+    "Runs the whole loop in a temporary folder: hub and device set up, sample\n"
+    "records of both forms captured, a bundle exported and imported, the hub's\n"
+    "receipt acknowledged; then a bundle and a receipt as QR code frames, some\n"
+    "frames lost. --keep leaves the folder for a look around.\n");
+
 static int
 cmd_demo(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"keep", no_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	int keep = 0, rc;
+	const struct fk_opt opt[] = {FK_FLAG("keep", 'k', &keep), FK_OPT_END};
 	const char *tmp = getenv("TMPDIR");
-	int c, keep = 0, rc;
+	fk_args pos;
 	fk_err e = {0};
 	time_t t0 = time(NULL);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "kh", lo, NULL)) != -1) {
-		if (c == 'k')
-			keep = 1;
-		else if (c == 'h') {
-			printf("%s", _("Usage: fieldkit demo [--keep]\n\n"
-			    "Runs the whole loop in a temporary folder: hub and device set up, sample\n"
-			    "records of both forms captured, a bundle exported and imported, the hub's\n"
-			    "receipt acknowledged; then a bundle and a receipt as QR code frames, some\n"
-			    "frames lost. --keep leaves the folder for a look around.\n"));
-			return 0;
-		} else
-			return fk_usage_error("demo", _("unknown option"));
-	}
+	if ((rc = fk_opts_parse("demo", demo_help, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("demo", &pos, 0)) != FK_GO)
+		return rc;
 	snprintf(dir, sizeof dir, "%s/fieldkit-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL) {
 		fk_fail(&e, FK_EIO, _("cannot create a temporary folder: %s"), strerror(errno));

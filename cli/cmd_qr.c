@@ -8,7 +8,6 @@
  * decoding behind it is the same as for --images.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +45,7 @@ qr_catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static void
-send_usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char send_usage[] = N_("Usage:\n"
 		     "  fieldkit qr send FILE --terminal [--fps N] [--count N]\n"
 		     "  fieldkit qr send FILE --png DIR [--extra PERCENT]\n"
 		     "  fieldkit qr send FILE --sheet STEM [--extra PERCENT]\n\n"
@@ -67,13 +63,9 @@ send_usage(FILE *f)
 		     "      --level L|M|Q|H    error correction level (default M)\n"
 		     "      --binary           raw bytes in byte mode instead of Base45 text\n"
 		     "      --scale N          pixels per module in PNGs (default 4; 8 for --sheet)\n"
-		     "  -h, --help             show this help\n"));
-}
+		     "  -h, --help             show this help\n");
 
-static void
-recv_usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char recv_usage[] = N_("Usage:\n"
 		     "  fieldkit qr receive --images FILE|DIR [FILE|DIR]... [-o OUTPUT]\n"
 		     "  fieldkit qr receive --camera /dev/videoN [-o OUTPUT]\n"
 		     "  fieldkit qr receive --text FILE [-o OUTPUT]\n\n"
@@ -86,19 +78,14 @@ recv_usage(FILE *f)
 		     "      --text FILE        read frames as Base45 text, one per line (from another\n"
 		     "                         QR decoder; - for standard input)\n"
 		     "  -o, --output FILE      write the file here (atomically); default: stdout\n"
-		     "  -h, --help             show this help\n"));
-}
+		     "  -h, --help             show this help\n");
 
-static void
-qr_usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char qr_usage[] = N_("Usage:\n"
 		     "  fieldkit qr send FILE (--terminal | --png DIR | --sheet STEM) [options]\n"
 		     "  fieldkit qr receive (--images FILE|DIR... | --camera DEV | --text FILE)\n"
 		     "                     [-o OUTPUT]\n\n"
 		     "Moves a file as a stream of QR codes (see `fieldkit qr send --help` and\n"
-		     "`fieldkit qr receive --help`).\n"));
-}
+		     "`fieldkit qr receive --help`).\n");
 
 static int
 parse_num(const char *s, double lo, double hi, double *v)
@@ -264,72 +251,53 @@ send_sheet(const fk_buf *file, const char *name, const char *stem, fk_qr_opts *o
 	return 0;
 }
 
-enum { OPT_TERM = 256, OPT_FPS, OPT_COUNT, OPT_PNG, OPT_SHEET, OPT_EXTRA, OPT_VERSION,
-	OPT_LEVEL, OPT_BINARY, OPT_SCALE, OPT_IMAGES, OPT_CAMERA, OPT_TEXT };
-
 static int
-qr_send(int argc, char **argv)
+qr_send(void *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"terminal", no_argument, NULL, OPT_TERM}, {"fps", required_argument, NULL, OPT_FPS},
-		{"count", required_argument, NULL, OPT_COUNT},
-		{"png", required_argument, NULL, OPT_PNG}, {"sheet", required_argument, NULL, OPT_SHEET},
-		{"extra", required_argument, NULL, OPT_EXTRA},
-		{"version", required_argument, NULL, OPT_VERSION},
-		{"level", required_argument, NULL, OPT_LEVEL},
-		{"binary", no_argument, NULL, OPT_BINARY}, {"scale", required_argument, NULL, OPT_SCALE},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	const char *png = NULL, *sheet = NULL, *input;
-	int term = 0, c, modes, rc;
+	const char *png = NULL, *sheet = NULL, *input, *fpss = NULL, *counts = NULL;
+	const char *extras = NULL, *versions = NULL, *level = NULL, *scales = NULL;
+	int term = 0, binary = 0, modes, rc;
+	const struct fk_opt opt[] = {
+		FK_FLAG("terminal", 0, &term), FK_STR("fps", 0, &fpss), FK_STR("count", 0, &counts),
+		FK_STR("png", 0, &png), FK_STR("sheet", 0, &sheet), FK_STR("extra", 0, &extras),
+		FK_STR("version", 0, &versions), FK_STR("level", 0, &level),
+		FK_FLAG("binary", 0, &binary), FK_STR("scale", 0, &scales), FK_OPT_END,
+	};
 	double fps = 8, v, extra = -1, count = 0;
 	fk_qr_opts o;
 	fk_buf file = {0};
+	fk_args pos;
 	fk_err e = {0};
 
+	(void)ctx;
 	fk_qr_opts_default(&o);
 	o.version = 0;
 	o.scale = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': send_usage(stdout); return FK_EXIT_OK;
-		case OPT_TERM: term = 1; break;
-		case OPT_PNG: png = optarg; break;
-		case OPT_SHEET: sheet = optarg; break;
-		case OPT_BINARY: o.binary = 1; break;
-		case OPT_FPS:
-			if (parse_num(optarg, 0.5, 15, &fps) != 0)
-				return fk_usage_error("qr send", _("--fps takes 0.5 to 15 (a 30 fps camera "
-				    "needs at least two captures of each frame)"));
-			break;
-		case OPT_COUNT:
-			if (parse_num(optarg, 1, 4e9, &count) != 0)
-				return fk_usage_error("qr send", _("--count takes a positive number"));
-			break;
-		case OPT_EXTRA:
-			if (parse_num(optarg, 0, 1000, &extra) != 0)
-				return fk_usage_error("qr send", _("--extra takes 0 to 1000 (percent)"));
-			break;
-		case OPT_VERSION:
-			if (parse_num(optarg, 1, 40, &v) != 0 || v != (int)v)
-				return fk_usage_error("qr send", _("--version takes 1 to 40"));
-			o.version = (int)v;
-			break;
-		case OPT_LEVEL:
-			if ((o.level = fk_qr_parse_level(optarg)) < 0)
-				return fk_usage_error("qr send", _("--level takes L, M, Q or H"));
-			break;
-		case OPT_SCALE:
-			if (parse_num(optarg, 1, 40, &v) != 0 || v != (int)v)
-				return fk_usage_error("qr send", _("--scale takes 1 to 40"));
-			o.scale = (int)v;
-			break;
-		default: return fk_usage_error("qr send", _("unknown option"));
-		}
+	if ((rc = fk_opts_parse("qr send", send_usage, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	o.binary = binary;
+	if (fpss != NULL && parse_num(fpss, 0.5, 15, &fps) != 0)
+		return fk_usage_error("qr send", _("--fps takes 0.5 to 15 (a 30 fps camera "
+		    "needs at least two captures of each frame)"));
+	if (counts != NULL && parse_num(counts, 1, 4e9, &count) != 0)
+		return fk_usage_error("qr send", _("--count takes a positive number"));
+	if (extras != NULL && parse_num(extras, 0, 1000, &extra) != 0)
+		return fk_usage_error("qr send", _("--extra takes 0 to 1000 (percent)"));
+	if (versions != NULL) {
+		if (parse_num(versions, 1, 40, &v) != 0 || v != (int)v)
+			return fk_usage_error("qr send", _("--version takes 1 to 40"));
+		o.version = (int)v;
 	}
-	if (optind + 1 != argc)
+	if (level != NULL && (o.level = fk_qr_parse_level(level)) < 0)
+		return fk_usage_error("qr send", _("--level takes L, M, Q or H"));
+	if (scales != NULL) {
+		if (parse_num(scales, 1, 40, &v) != 0 || v != (int)v)
+			return fk_usage_error("qr send", _("--scale takes 1 to 40"));
+		o.scale = (int)v;
+	}
+	if (pos.n != 1)
 		return fk_usage_error("qr send", _("give exactly one FILE to send"));
-	input = argv[optind];
+	input = pos.v[0];
 	modes = term + (png != NULL) + (sheet != NULL);
 	if (modes != 1)
 		return fk_usage_error("qr send", _("choose one of --terminal, --png and --sheet"));
@@ -456,48 +424,39 @@ recv_text(const char *path, fk_buf *out, fk_err *e)
 }
 
 static int
-qr_receive(int argc, char **argv)
+qr_receive(void *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"images", required_argument, NULL, OPT_IMAGES},
-		{"camera", required_argument, NULL, OPT_CAMERA},
-		{"text", required_argument, NULL, OPT_TEXT},
-		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
-	const char **paths = NULL, *camera = NULL, *output = NULL, *text = NULL;
-	size_t n = 0;
+	const char *camera = NULL, *output = NULL, *text = NULL;
+	fk_args images = {0}, pos;
+	const struct fk_opt opt[] = {
+		FK_LIST("images", 0, &images), FK_STR("camera", 0, &camera),
+		FK_STR("text", 0, &text), FK_STR("output", 'o', &output), FK_OPT_END,
+	};
+	const char **paths = NULL;
+	size_t n = 0, i;
 	fk_buf file = {0};
 	fk_err e = {0};
-	int c, rc;
+	int rc;
 	uint8_t h[FK_SHA256_LEN];
 	char hex[FK_SHA256_HEX + 1];
 	fk_qr_progress p = {0};
 
-	optind = 1;
-	paths = calloc((size_t)argc + 1, sizeof *paths);
-	if (paths == NULL)
-		return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': recv_usage(stdout); free(paths); return FK_EXIT_OK;
-		case 'o': output = optarg; break;
-		case OPT_IMAGES: paths[n++] = optarg; break;
-		case OPT_CAMERA: camera = optarg; break;
-		case OPT_TEXT: text = optarg; break;
-		default: free(paths); return fk_usage_error("qr receive", _("unknown option"));
-		}
-	}
-	if (n > 0)
-		while (optind < argc)
-			paths[n++] = argv[optind++];
-	if (optind < argc || (n > 0) + (camera != NULL) + (text != NULL) != 1) {
-		free(paths);
+	(void)ctx;
+	if ((rc = fk_opts_parse("qr receive", recv_usage, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if ((pos.n > 0 && images.n == 0) || (images.n > 0) + (camera != NULL) + (text != NULL) != 1)
 		return fk_usage_error("qr receive",
 		    _("give one of --images FILE|DIR..., --camera DEV and --text FILE"));
-	}
-	if (output == NULL && isatty(1)) {
-		free(paths);
+	if (output == NULL && isatty(1))
 		return fk_usage_error("qr receive", _("give -o FILE, or redirect the output"));
+	if (images.n > 0) {
+		/* --images FILE|DIR, then any further arguments. */
+		if ((paths = calloc(images.n + pos.n, sizeof *paths)) == NULL)
+			return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});
+		for (i = 0; i < images.n; i++)
+			paths[n++] = images.v[i];
+		for (i = 0; i < pos.n; i++)
+			paths[n++] = pos.v[i];
 	}
 	if (camera != NULL)
 		rc = recv_camera(camera, &file, &e);
@@ -516,8 +475,7 @@ qr_receive(int argc, char **argv)
 	}
 	if (rc == 0) {
 		crypto_hash_sha256(h, file.p, file.len);
-		for (c = 0; c < 32; c++)
-			snprintf(hex + 2 * c, 3, "%02x", h[c]);
+		fk_hex(h, sizeof h, hex);
 		fprintf(stderr, _("received %zu bytes, SHA-256 %s (verified)\n"), file.len, hex);
 		if (p.images > 0)
 			fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, "
@@ -533,19 +491,10 @@ qr_receive(int argc, char **argv)
 static int
 cmd_qr(int argc, char **argv)
 {
-	if (argc < 2) {
-		qr_usage(stderr);
-		return FK_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		qr_usage(stdout);
-		return FK_EXIT_OK;
-	}
-	if (strcmp(argv[1], "send") == 0)
-		return qr_send(argc - 1, argv + 1);
-	if (strcmp(argv[1], "receive") == 0)
-		return qr_receive(argc - 1, argv + 1);
-	return fk_usage_error("qr", _("unknown subcommand '%s'; use send or receive"), argv[1]);
+	static const struct fk_sub subs[] = {{"send", qr_send}, {"receive", qr_receive}};
+
+	return fk_subcommands("qr", qr_usage, NULL, subs, sizeof subs / sizeof subs[0], NULL,
+	    argc, argv);
 }
 
 FK_COMMAND(qr, N_("send or receive a file as a stream of QR codes"), cmd_qr);

@@ -5,7 +5,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +17,7 @@
 #include "schema.h"
 
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, _("Usage:\n"
+static const char schema_help[] = N_("Usage:\n"
 		     "  fieldkit schema check FILE...\n"
 		     "  fieldkit schema validate [--lang L] [--today DATE] FORM RECORD.json|RECORD.jsonl...\n"
 		     "  fieldkit schema build [--today DATE] FORM RECORD.json\n"
@@ -41,8 +37,47 @@ usage(FILE *f)
 		     "                 FIELDKIT_LANG/LANGUAGE, else the form's first language)\n"
 		     "  --today DATE   take DATE (YYYY-MM-DD) as today, for reproducible checks\n"
 		     "  -h, --help     show this help\n"
-		     "Exit status: 0 all good, 1 a form or a record has problems, 2 usage.\n"));
-}
+		     "Exit status: 0 all good, 1 a form or a record has problems, 2 usage.\n");
+
+static const char check_help[] = N_(
+    "Usage: fieldkit schema check FILE...\n\n"
+    "Loads each form file and lists every problem with its JSON path; prints\n"
+    "\"ok: ID vVERSION, N fields\" for a good one.\n"
+    "Exit status: 0 all good, 1 a form has problems, 2 usage.\n\n"
+    "Options:\n"
+    "  -h, --help     show this help\n");
+
+static const char validate_help[] = N_(
+    "Usage: fieldkit schema validate [--lang L] [--today DATE] FORM RECORD.json|RECORD.jsonl...\n\n"
+    "Checks records (a .json file, or .jsonl with one record a line) against FORM\n"
+    "and lists every problem: FILE[:LINE]: PATH: CODE: reason.\n"
+    "FORM is a file, or a form id looked up as ID.json in $FK_SCHEMAS or the\n"
+    "installed schemas directory.\n"
+    "Exit status: 0 all good, 1 a record has problems, 2 usage.\n\n"
+    "Options:\n"
+    "  --lang L       language of form messages (default: from FIELDKIT_LANG/LANGUAGE,\n"
+    "                 else the form's first language)\n"
+    "  --today DATE   take DATE (YYYY-MM-DD) as today, for reproducible checks\n"
+    "  -h, --help     show this help\n");
+
+static const char build_help[] = N_(
+    "Usage: fieldkit schema build [--today DATE] FORM RECORD.json\n\n"
+    "Applies FORM's defaults, calculations and transliteration to a record and\n"
+    "prints the final answers (JSON) on standard output.\n"
+    "Exit status: 0 built, 1 the record has problems, 2 usage.\n\n"
+    "Options:\n"
+    "  --today DATE   take DATE (YYYY-MM-DD) as today, for reproducible results\n"
+    "  --lang L       language of form messages\n"
+    "  -h, --help     show this help\n");
+
+static const char show_help[] = N_(
+    "Usage: fieldkit schema show [--lang uk|en] FORM\n\n"
+    "Prints the questions of FORM in a language: each field's name, type, label,\n"
+    "hint, rules and choices.\n\n"
+    "Options:\n"
+    "  --lang L       language of the labels (default: from FIELDKIT_LANG/LANGUAGE,\n"
+    "                 else the form's first language)\n"
+    "  -h, --help     show this help\n");
 
 static const char *
 default_lang(void)
@@ -85,15 +120,22 @@ load_form(const char *arg, fk_form **f)
 }
 
 static int
-sub_check(int argc, char **argv)
+schema_check(void *ctx, int argc, char **argv)
 {
+	const struct fk_opt opt[] = {FK_OPT_END};
+	fk_args pos;
 	fk_form *f;
-	int i, rc = FK_EXIT_OK;
+	size_t i;
+	int rc;
 
-	if (argc < 1)
-		return fk_usage_error("schema", _("check needs a form file"));
-	for (i = 0; i < argc; i++) {
-		if (load_form(argv[i], &f) != 0) {
+	(void)ctx;
+	if ((rc = fk_opts_parse("schema check", check_help, opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if (pos.n < 1)
+		return fk_usage_error("schema check", _("name the form files to check"));
+	rc = FK_EXIT_OK;
+	for (i = 0; i < pos.n; i++) {
+		if (load_form(pos.v[i], &f) != 0) {
 			rc = FK_EXIT_FAIL;
 			continue;
 		}
@@ -223,69 +265,95 @@ parse_today(const char *s, time_t *now)
 	return *now == (time_t)-1 ? -1 : 0;
 }
 
-/* Options shared by validate, build and show. Returns -1 on a usage error (reported). */
+/*
+ * Parses the options of validate, build or show (opt takes --lang into
+ * o->lang and --today into *today) and loads FORM, the first argument, into
+ * *f; pos gets the arguments after FORM. Returns FK_GO or an exit status.
+ */
 static int
-parse_opts(const char *sub, int argc, char **argv, fk_vopts *o, int *help)
+form_args(const char *cmd, const char *help, const struct fk_opt *opt, int argc, char **argv,
+    const char *const *today, fk_vopts *o, fk_args *pos, fk_form **f)
 {
-	static const struct option opts[] = {
-		{"lang", required_argument, NULL, 'l'},
-		{"today", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': o->lang = optarg; break;
-		case 't':
-			if (parse_today(optarg, &o->now) != 0)
-				return fk_usage_error("schema", _("--today takes a date YYYY-MM-DD")), -1;
-			break;
-		case 'h': *help = 1; return 0;
-		default: return fk_usage_error("schema", _("unknown option for 'schema %s'"), sub), -1;
-		}
+	if ((rc = fk_opts_parse(cmd, help, opt, argc, argv, pos)) != FK_GO)
+		return rc;
+	if (*today != NULL && parse_today(*today, &o->now) != 0)
+		return fk_usage_error(cmd, _("--today takes a date YYYY-MM-DD"));
+	if (pos->n < 1)
+		return fk_usage_error(cmd, _("name the FORM (a file or a form id)"));
+	if (o->lang == NULL)
+		o->lang = default_lang();
+	if ((rc = load_form(pos->v[0], f)) != 0)
+		return rc;
+	pos->v++;
+	pos->n--;
+	return FK_GO;
+}
+
+static int
+schema_validate(void *ctx, int argc, char **argv)
+{
+	fk_vopts o = {NULL, 0};
+	const char *today = NULL;
+	const struct fk_opt opt[] = {FK_STR("lang", 0, &o.lang), FK_STR("today", 0, &today),
+		FK_OPT_END};
+	fk_form *f = NULL;
+	fk_args pos;
+	size_t nrec = 0, nbad = 0, i;
+	int rc;
+
+	(void)ctx;
+	if ((rc = form_args("schema validate", validate_help, opt, argc, argv, &today, &o, &pos,
+	    &f)) != FK_GO)
+		return rc;
+	if (pos.n < 1)
+		rc = fk_usage_error("schema validate", _("name the record files to validate"));
+	for (i = 0; i < pos.n && rc == FK_GO; i++)
+		if (validate_file(f, pos.v[i], &o, &nrec, &nbad) != 0)
+			rc = FK_EXIT_FAIL;
+	if (rc == FK_GO) {
+		printf(_("records checked: %zu, with problems: %zu\n"), nrec, nbad);
+		rc = nbad ? FK_EXIT_FAIL : FK_EXIT_OK;
 	}
-	return 0;
+	fk_form_free(f);
+	return rc;
 }
 
 static int
-sub_validate(const fk_form *f, int argc, char **argv, const fk_vopts *o)
+schema_build(void *ctx, int argc, char **argv)
 {
-	size_t nrec = 0, nbad = 0;
-	int i;
-
-	if (argc < 1)
-		return fk_usage_error("schema", _("validate needs a form and record files"));
-	for (i = 0; i < argc; i++)
-		if (validate_file(f, argv[i], o, &nrec, &nbad) != 0)
-			return FK_EXIT_FAIL;
-	printf(_("records checked: %zu, with problems: %zu\n"), nrec, nbad);
-	return nbad ? FK_EXIT_FAIL : FK_EXIT_OK;
-}
-
-static int
-sub_build(const fk_form *f, int argc, char **argv, const fk_vopts *o)
-{
+	fk_vopts o = {NULL, 0};
+	const char *today = NULL;
+	const struct fk_opt opt[] = {FK_STR("lang", 0, &o.lang), FK_STR("today", 0, &today),
+		FK_OPT_END};
+	fk_form *f = NULL;
+	fk_args pos;
 	fk_buf b = {0};
 	fk_err e = {0};
 	json_error_t je;
 	json_t *rec = NULL;
 	char *out;
-	int rc = FK_EXIT_FAIL;
+	int rc;
 
-	if (argc != 1)
-		return fk_usage_error("schema", _("build needs a form and one record file"));
-	if (fk_read_file(argv[0], FK_RECORD_MAX, &b, &e) != 0)
+	(void)ctx;
+	if ((rc = form_args("schema build", build_help, opt, argc, argv, &today, &o, &pos, &f)) !=
+	    FK_GO)
+		return rc;
+	if (pos.n != 1) {
+		fk_form_free(f);
+		return fk_usage_error("schema build", _("name one record file"));
+	}
+	rc = FK_EXIT_FAIL;
+	if (fk_read_file(pos.v[0], FK_RECORD_MAX, &b, &e) != 0)
 		goto report;
 	if ((rec = json_loadb(b.p ? (const char *)b.p : "", b.len, JSON_REJECT_DUPLICATES,
 	    &je)) == NULL) {
-		fk_fail(&e, FK_EINPUT, _("%s: not valid JSON: line %d, column %d: %s"), argv[0],
+		fk_fail(&e, FK_EINPUT, _("%s: not valid JSON: line %d, column %d: %s"), pos.v[0],
 		    je.line, je.column, je.text);
 		goto report;
 	}
-	if (fk_form_build(f, rec, o, &e) != 0)
+	if (fk_form_build(f, rec, &o, &e) != 0)
 		goto report;
 	if ((out = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
 		fk_fail(&e, FK_ENOMEM, _("out of memory"));
@@ -300,6 +368,7 @@ report:
 out:
 	json_decref(rec);
 	fk_buf_free(&b);
+	fk_form_free(f);
 	return rc;
 }
 
@@ -330,63 +399,45 @@ show_field(const fk_field *x, const char *lang, int depth)
 }
 
 static int
-sub_show(const fk_form *f, int argc, const fk_vopts *o)
+schema_show(void *ctx, int argc, char **argv)
 {
-	const fk_field *root = fk_form_root(f);
-	const char *lang = o->lang;
+	fk_vopts o = {NULL, 0};
+	const char *today = NULL, *lang;
+	const struct fk_opt opt[] = {FK_STR("lang", 0, &o.lang), FK_OPT_END};
+	const fk_field *root;
+	fk_form *f = NULL;
+	fk_args pos;
 	size_t i;
+	int rc;
 
-	if (argc != 0)
-		return fk_usage_error("schema", _("show takes one form"));
+	(void)ctx;
+	if ((rc = form_args("schema show", show_help, opt, argc, argv, &today, &o, &pos, &f)) !=
+	    FK_GO)
+		return rc;
+	if (pos.n != 0) {
+		fk_form_free(f);
+		return fk_usage_error("schema show", _("show takes one form"));
+	}
+	root = fk_form_root(f);
+	lang = o.lang;
 	if (!fk_form_has_lang(f, lang))
 		lang = fk_form_lang(f, 0);
 	printf(_("%s (%s v%d, %zu fields)\n"), fk_form_title(f, lang), fk_form_id(f), fk_form_version(f),
 	    fk_form_nfields(f));
 	for (i = 0; i < fk_field_nkids(root); i++)
 		show_field(fk_field_kid(root, i), lang, 0);
+	fk_form_free(f);
 	return FK_EXIT_OK;
 }
 
 static int
 cmd_schema(int argc, char **argv)
 {
-	fk_vopts o = {NULL, 0};
-	fk_form *f = NULL;
-	const char *sub;
-	int help = 0, rc;
+	static const struct fk_sub subs[] = {{"check", schema_check},
+		{"validate", schema_validate}, {"build", schema_build}, {"show", schema_show}};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? FK_EXIT_USAGE : FK_EXIT_OK;
-	}
-	sub = argv[1];
-	if (strcmp(sub, "check") && strcmp(sub, "validate") && strcmp(sub, "show") &&
-	    strcmp(sub, "build"))
-		return fk_usage_error("schema", _("unknown subcommand '%s'"), sub);
-	if (parse_opts(sub, argc - 1, argv + 1, &o, &help) != 0)
-		return FK_EXIT_USAGE;
-	if (help) {
-		usage(stdout);
-		return FK_EXIT_OK;
-	}
-	argc -= optind + 1;
-	argv += optind + 1;
-	if (strcmp(sub, "check") == 0)
-		return sub_check(argc, argv);
-	if (argc < 1)
-		return fk_usage_error("schema", _("'schema %s' needs a form"), sub);
-	if (o.lang == NULL)
-		o.lang = default_lang();
-	if ((rc = load_form(argv[0], &f)) != 0)
-		return rc;
-	if (strcmp(sub, "validate") == 0)
-		rc = sub_validate(f, argc - 1, argv + 1, &o);
-	else if (strcmp(sub, "build") == 0)
-		rc = sub_build(f, argc - 1, argv + 1, &o);
-	else
-		rc = sub_show(f, argc - 1, &o);
-	fk_form_free(f);
-	return rc;
+	return fk_subcommands("schema", schema_help, NULL, subs, sizeof subs / sizeof subs[0],
+	    NULL, argc, argv);
 }
 
 FK_COMMAND(schema, N_("check forms, validate records against them, show their questions"),

@@ -9,7 +9,6 @@
  * only a legacy "Ed" signature needs its file in memory (at most 1 GiB).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,25 +22,16 @@
 #include "minisign.h"
 #include "pass.h"
 
-enum { OPT_PASSFILE = 256 };
-
-static void
-sig_usage(FILE *f)
-{
-	fprintf(f, "%s", _("Usage:\n"
+static const char sig_usage[] = N_("Usage:\n"
 		     "  fieldkit sig keygen -p PUBKEY -s SECKEY [-W] [-f] [--passphrase-file FILE]\n"
 		     "  fieldkit sig sign -s SECKEY -m FILE [-x SIGFILE] [-t TRUSTED] [-c UNTRUSTED]\n"
 		     "                    [--passphrase-file FILE]\n"
 		     "  fieldkit sig verify (-p PUBKEY | -P KEY) -m FILE [-x SIGFILE] [-H] [-q | -Q]\n\n"
 		     "Makes and checks minisign signatures. Keys and signatures are in minisign's\n"
 		     "formats: `minisign -V` checks our signatures, and we check minisign's.\n"
-		     "Run `fieldkit sig COMMAND --help` for the options of each command.\n"));
-}
+		     "Run `fieldkit sig COMMAND --help` for the options of each command.\n");
 
-static void
-keygen_usage(FILE *f)
-{
-	fprintf(f, "%s", _("Usage: fieldkit sig keygen -p PUBKEY -s SECKEY [-W] [-f] [--passphrase-file FILE]\n\n"
+static const char keygen_usage[] = N_("Usage: fieldkit sig keygen -p PUBKEY -s SECKEY [-W] [-f] [--passphrase-file FILE]\n\n"
 		     "Generates a minisign key pair. The secret key is written 0600 and protected\n"
 		     "by a passphrase (asked twice on the terminal) unless -W is given.\n\n"
 		     "Options:\n"
@@ -50,13 +40,9 @@ keygen_usage(FILE *f)
 		     "  -W, --no-passphrase        do not protect the secret key with a passphrase\n"
 		     "  -f, --force                overwrite existing key files\n"
 		     "      --passphrase-file FILE read the passphrase from FILE (first line; 0600)\n"
-		     "  -h, --help                 show this help\n"));
-}
+		     "  -h, --help                 show this help\n");
 
-static void
-sign_usage(FILE *f)
-{
-	fprintf(f, "%s", _("Usage: fieldkit sig sign -s SECKEY -m FILE [-x SIGFILE] [-t TRUSTED] [-c UNTRUSTED]\n"
+static const char sign_usage[] = N_("Usage: fieldkit sig sign -s SECKEY -m FILE [-x SIGFILE] [-t TRUSTED] [-c UNTRUSTED]\n"
 		     "                         [--passphrase-file FILE]\n\n"
 		     "Signs FILE (BLAKE2b-512 pre-hashed, as minisign 0.11 does) and writes the\n"
 		     "signature atomically to SIGFILE.\n\n"
@@ -68,13 +54,9 @@ sign_usage(FILE *f)
 		     "                             (default: timestamp:<unix time>\\tfile:<name>\\thashed)\n"
 		     "  -c, --comment TEXT         an unsigned one-line comment\n"
 		     "      --passphrase-file FILE read the passphrase from FILE (first line; 0600)\n"
-		     "  -h, --help                 show this help\n"));
-}
+		     "  -h, --help                 show this help\n");
 
-static void
-verify_usage(FILE *f)
-{
-	fprintf(f, "%s", _("Usage: fieldkit sig verify (-p PUBKEY | -P KEY) -m FILE [-x SIGFILE] [-H] [-q | -Q]\n\n"
+static const char verify_usage[] = N_("Usage: fieldkit sig verify (-p PUBKEY | -P KEY) -m FILE [-x SIGFILE] [-H] [-q | -Q]\n\n"
 		     "Checks that SIGFILE is a valid signature of FILE by the key, and that its\n"
 		     "trusted comment is intact; prints the trusted comment. Exits 1 on failure.\n"
 		     "Legacy (non-prehashed) signatures are accepted for files up to 1 GiB.\n\n"
@@ -86,8 +68,7 @@ verify_usage(FILE *f)
 		     "  -H, --hashed-only          refuse legacy (non-prehashed) signatures\n"
 		     "  -q, --quiet                print nothing on success\n"
 		     "  -Q, --pretty-quiet         print only the trusted comment\n"
-		     "  -h, --help                 show this help\n"));
-}
+		     "  -h, --help                 show this help\n");
 
 static int
 key_exists(const char *path, int force, fk_err *e)
@@ -99,46 +80,34 @@ key_exists(const char *path, int force, fk_err *e)
 }
 
 static int
-sig_keygen(int argc, char **argv)
+sig_keygen(void *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"public-key", required_argument, NULL, 'p'},
-		{"secret-key", required_argument, NULL, 's'},
-		{"no-passphrase", no_argument, NULL, 'W'},
-		{"force", no_argument, NULL, 'f'},
-		{"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *pkpath = NULL, *skpath = NULL, *passfile = NULL;
-	int nopass = 0, force = 0, c, rc = FK_EXIT_FAIL;
+	int nopass = 0, force = 0, rc;
+	const struct fk_opt opt[] = {
+		FK_STR("public-key", 'p', &pkpath), FK_STR("secret-key", 's', &skpath),
+		FK_FLAG("no-passphrase", 'W', &nopass), FK_FLAG("force", 'f', &force),
+		FK_STR("passphrase-file", 0, &passfile), FK_OPT_END,
+	};
 	fk_minisign_sk *sk = NULL;
 	fk_minisign_pk pk;
 	fk_secret pass = {NULL, 0}, text = {NULL, 0};
 	fk_buf pub = {0};
+	fk_args pos;
 	fk_err e = {0};
 	char id[17];
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:s:Wfh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': pkpath = optarg; break;
-		case 's': skpath = optarg; break;
-		case 'W': nopass = 1; break;
-		case 'f': force = 1; break;
-		case OPT_PASSFILE: passfile = optarg; break;
-		case 'h': keygen_usage(stdout); return FK_EXIT_OK;
-		default: return fk_usage_error("sig keygen", _("unknown option"));
-		}
-	}
-	if (optind < argc)
-		return fk_usage_error("sig keygen", _("unexpected argument '%s'"), argv[optind]);
+	(void)ctx;
+	if ((rc = fk_opts_parse("sig keygen", keygen_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("sig keygen", &pos, 0)) != FK_GO)
+		return rc;
 	if (pkpath == NULL || skpath == NULL)
 		return fk_usage_error("sig keygen", _("give the key files with -p PUBKEY -s SECKEY"));
 	if (nopass && passfile != NULL)
 		return fk_usage_error("sig keygen", _("-W and --passphrase-file cannot be used together"));
 	if (strcmp(pkpath, skpath) == 0)
 		return fk_usage_error("sig keygen", _("the public and secret key files must differ"));
+	rc = FK_EXIT_FAIL;
 	if (key_exists(pkpath, force, &e) != 0 || key_exists(skpath, force, &e) != 0)
 		goto report;
 	if (!nopass && fk_pass_get(_("Passphrase for the new secret key: "), 1, passfile, &pass,
@@ -212,46 +181,33 @@ default_sigpath(const char *msg)
 }
 
 static int
-sig_sign(int argc, char **argv)
+sig_sign(void *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"secret-key", required_argument, NULL, 's'},
-		{"message", required_argument, NULL, 'm'},
-		{"signature", required_argument, NULL, 'x'},
-		{"trusted-comment", required_argument, NULL, 't'},
-		{"comment", required_argument, NULL, 'c'},
-		{"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *skpath = NULL, *msg = NULL, *sigpath = NULL, *trusted = NULL;
 	const char *untrusted = NULL, *passfile = NULL;
+	const struct fk_opt opt[] = {
+		FK_STR("secret-key", 's', &skpath), FK_STR("message", 'm', &msg),
+		FK_STR("signature", 'x', &sigpath), FK_STR("trusted-comment", 't', &trusted),
+		FK_STR("comment", 'c', &untrusted), FK_STR("passphrase-file", 0, &passfile),
+		FK_OPT_END,
+	};
 	char *defsig = NULL, deftrusted[FK_MINISIGN_TRUSTED_MAX];
 	fk_minisign_sk *sk = NULL;
 	fk_buf out = {0};
+	fk_args pos;
 	fk_err e = {0};
 	uint8_t hash[64];
-	int c, rc = FK_EXIT_FAIL;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:m:x:t:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': skpath = optarg; break;
-		case 'm': msg = optarg; break;
-		case 'x': sigpath = optarg; break;
-		case 't': trusted = optarg; break;
-		case 'c': untrusted = optarg; break;
-		case OPT_PASSFILE: passfile = optarg; break;
-		case 'h': sign_usage(stdout); return FK_EXIT_OK;
-		default: return fk_usage_error("sig sign", _("unknown option"));
-		}
-	}
-	if (optind < argc)
-		return fk_usage_error("sig sign", _("unexpected argument '%s'"), argv[optind]);
+	(void)ctx;
+	if ((rc = fk_opts_parse("sig sign", sign_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("sig sign", &pos, 0)) != FK_GO)
+		return rc;
 	if (skpath == NULL || msg == NULL)
 		return fk_usage_error("sig sign", _("give the secret key with -s and the file with -m"));
 	if (sigpath == NULL && strcmp(msg, "-") == 0)
 		return fk_usage_error("sig sign", _("signing standard input needs -x SIGFILE"));
+	rc = FK_EXIT_FAIL;
 	if (sigpath == NULL && (sigpath = defsig = default_sigpath(msg)) == NULL) {
 		fk_fail(&e, FK_ENOMEM, _("out of memory"));
 		goto report;
@@ -325,47 +281,32 @@ done:
 }
 
 static int
-sig_verify(int argc, char **argv)
+sig_verify(void *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"public-key", required_argument, NULL, 'p'},
-		{"public-key-string", required_argument, NULL, 'P'},
-		{"message", required_argument, NULL, 'm'},
-		{"signature", required_argument, NULL, 'x'},
-		{"hashed-only", no_argument, NULL, 'H'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"pretty-quiet", no_argument, NULL, 'Q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *pkpath = NULL, *pkstr = NULL, *msg = NULL, *sigpath = NULL;
+	int hashed_only = 0, quiet = 0, rc;
+	const struct fk_opt opt[] = {
+		FK_STR("public-key", 'p', &pkpath), FK_STR("public-key-string", 'P', &pkstr),
+		FK_STR("message", 'm', &msg), FK_STR("signature", 'x', &sigpath),
+		FK_FLAG("hashed-only", 'H', &hashed_only), FK_FLAG_VAL("quiet", 'q', &quiet, 1),
+		FK_FLAG_VAL("pretty-quiet", 'Q', &quiet, 2), FK_OPT_END,
+	};
 	char *defsig = NULL, trusted[FK_MINISIGN_TRUSTED_MAX];
-	int hashed_only = 0, quiet = 0, c, rc = FK_EXIT_FAIL;
 	fk_minisign_pk pk;
+	fk_args pos;
 	fk_err e = {0};
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:P:m:x:HqQh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': pkpath = optarg; break;
-		case 'P': pkstr = optarg; break;
-		case 'm': msg = optarg; break;
-		case 'x': sigpath = optarg; break;
-		case 'H': hashed_only = 1; break;
-		case 'q': quiet = 1; break;
-		case 'Q': quiet = 2; break;
-		case 'h': verify_usage(stdout); return FK_EXIT_OK;
-		default: return fk_usage_error("sig verify", _("unknown option"));
-		}
-	}
-	if (optind < argc)
-		return fk_usage_error("sig verify", _("unexpected argument '%s'"), argv[optind]);
+	(void)ctx;
+	if ((rc = fk_opts_parse("sig verify", verify_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("sig verify", &pos, 0)) != FK_GO)
+		return rc;
 	if ((pkpath == NULL) == (pkstr == NULL))
 		return fk_usage_error("sig verify", _("give the public key with either -p FILE or -P KEY"));
 	if (msg == NULL)
 		return fk_usage_error("sig verify", _("give the signed file with -m FILE"));
 	if (sigpath == NULL && strcmp(msg, "-") == 0)
 		return fk_usage_error("sig verify", _("verifying standard input needs -x SIGFILE"));
+	rc = FK_EXIT_FAIL;
 	if (pkpath != NULL ? fk_minisign_pk_load(pkpath, &pk, &e) != 0 :
 	    fk_minisign_pk_parse((const uint8_t *)pkstr, strlen(pkstr), &pk, &e) != 0)
 		goto report;
@@ -395,27 +336,11 @@ done:
 static int
 cmd_sig(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int, char **);
-	} subs[] = {
-		{"keygen", sig_keygen},
-		{"sign", sig_sign},
-		{"verify", sig_verify},
-	};
-	size_t i;
+	static const struct fk_sub subs[] = {
+		{"keygen", sig_keygen}, {"sign", sig_sign}, {"verify", sig_verify}};
 
-	if (argc < 2)
-		return fk_usage_error("sig", _("missing command: keygen, sign or verify"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		sig_usage(stdout);
-		return FK_EXIT_OK;
-	}
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].run(argc - 1, argv + 1);
-	return fk_usage_error("sig", _("unknown command '%s': use keygen, sign or verify"), argv[1]);
+	return fk_subcommands("sig", sig_usage, NULL, subs, sizeof subs / sizeof subs[0], NULL,
+	    argc, argv);
 }
 
 FK_COMMAND(sig, N_("make and check minisign signatures (keygen, sign, verify)"), cmd_sig);
