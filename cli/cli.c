@@ -126,6 +126,16 @@ fk_main(int argc, char **argv)
 		usage(stderr);
 		return FK_EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "help") == 0 && argc > 2) {
+		/* "fieldkit help CMD": CMD --help */
+		if ((c = fk_command_find(argv[2])) == NULL) {
+			fk_warn(_("unknown command '%s' (see: fieldkit --help)"), argv[2]);
+			return FK_EXIT_USAGE;
+		}
+		argv[1] = argv[2];
+		argv[2] = "--help";
+		return c->run(2, argv + 1);
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
@@ -134,6 +144,10 @@ fk_main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("fieldkit %s\n", FK_VERSION);
 		return FK_EXIT_OK;
+	}
+	if (argv[1][0] == '-') {
+		fk_warn(_("unknown option %s (see: fieldkit --help)"), argv[1]);
+		return FK_EXIT_USAGE;
 	}
 	c = fk_command_find(argv[1]);
 	if (c == NULL) {

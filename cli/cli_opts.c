@@ -6,6 +6,7 @@
  * Must never: take an abbreviation or a prefix for an option, print more
  * than one line for a usage error, or take the next option as a value.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,8 @@ show_help(const char *help)
 }
 
 /*
- * The option in argv[*i], which starts with '-'; advances *i past a value
- * taken from the next argument. Returns FK_GO or an exit status.
+ * The long option in argv[*i] ("--name" or "--name=value"); advances *i past
+ * a value taken from the next argument. Returns FK_GO or an exit status.
  */
 static int
 one_long(struct parser *p, int argc, char **argv, int *i)
@@ -77,7 +78,9 @@ one_long(struct parser *p, int argc, char **argv, int *i)
 	size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
 	const struct fk_opt *o;
 
-	if (len == 4 && strncmp(name, "help", 4) == 0 && eq == NULL) {
+	if (len == 4 && strncmp(name, "help", 4) == 0) {
+		if (eq != NULL)
+			return fk_usage_error(p->cmd, _("option --%s takes no value"), "help");
 		show_help(p->help);
 		return FK_EXIT_OK;
 	}
@@ -116,6 +119,8 @@ one_short(struct parser *p, int argc, char **argv, int *i)
 		for (o = p->opt; o->dst != NULL; o++)
 			if (o->letter == a[j])
 				break;
+		if (o->dst == NULL && !isprint((unsigned char)a[j]))
+			return fk_usage_error(p->cmd, _("unknown option %s"), a);
 		if (o->dst == NULL)
 			return fk_usage_error(p->cmd, _("unknown option -%c"), a[j]);
 		if (o->kind == FK_OPT_FLAG) {
