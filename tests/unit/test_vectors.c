@@ -176,16 +176,21 @@ decode(const char *kind, const fk_buf *b, const char *expect_file, json_t **got,
 static void
 load_keys(void)
 {
-	fk_minisign_sk *sk;
+	fk_minisign_sk *sk = NULL;
 	fk_buf b = {0};
 	fk_err e;
 
 	CHECK(slurp(VEC_DEVICE_KEY, &b) == 0 &&
 	    fk_minisign_sk_decode(b.p, b.len, NULL, 0, &sk, &e) == 0);
+	if (sk == NULL)
+		exit(1);
 	fk_minisign_sk_public(sk, &devpk);
 	fk_minisign_sk_free(sk);
+	sk = NULL;
 	CHECK(slurp(VEC_HUB_KEY, &b) == 0 &&
 	    fk_minisign_sk_decode(b.p, b.len, NULL, 0, &sk, &e) == 0);
+	if (sk == NULL)
+		exit(1);
 	fk_minisign_sk_public(sk, &hubpk);
 	fk_minisign_sk_free(sk);
 	CHECK(slurp(VEC_HUB_AGE, &b) == 0 && fk_age_identities_parse(&hubid, b.p, b.len, &e) == 0);
