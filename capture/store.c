@@ -412,11 +412,7 @@ blob_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
 fk_sink
 fk_store_blob_sink(fk_store_blob *b)
 {
-	fk_sink k;
-
-	k.write = blob_write;
-	k.ctx = b;
-	return k;
+	return (fk_sink){blob_write, b};
 }
 
 int

@@ -164,11 +164,7 @@ buf_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
 fk_sink
 fk_buf_sink(fk_buf *b)
 {
-	fk_sink s;
-
-	s.write = buf_write;
-	s.ctx = b;
-	return s;
+	return (fk_sink){buf_write, b};
 }
 
 void

@@ -137,11 +137,7 @@ atomic_write(void *ctx, const uint8_t *p, size_t n, fk_err *e)
 fk_sink
 fk_atomic_sink(fk_atomic *a)
 {
-	fk_sink s;
-
-	s.write = atomic_write;
-	s.ctx = a;
-	return s;
+	return (fk_sink){atomic_write, a};
 }
 
 int
@@ -228,21 +224,13 @@ file_write(void *ctx, const uint8_t *buf, size_t len, fk_err *e)
 fk_source
 fk_file_source(FILE *f)
 {
-	fk_source s;
-
-	s.read = file_read;
-	s.ctx = f;
-	return s;
+	return (fk_source){file_read, f};
 }
 
 fk_sink
 fk_file_sink(FILE *f)
 {
-	fk_sink s;
-
-	s.write = file_write;
-	s.ctx = f;
-	return s;
+	return (fk_sink){file_write, f};
 }
 
 int

@@ -1,0 +1,2 @@
+/* Must not compile: capture/ may not see sync/. */
+#include "bundle.h"

@@ -1,0 +1,2 @@
+/* Must not compile: common/ may not see crypto/. */
+#include "age.h"

@@ -1,0 +1,2 @@
+/* Must not compile: crypto/ may not see capture/. */
+#include "store.h"

@@ -1,0 +1,2 @@
+/* Must not compile: hub/ may not see cli/. */
+#include "cli.h"

@@ -1,0 +1,2 @@
+/* Must not compile: sync/ may not see hub/. */
+#include "hub.h"
