@@ -93,10 +93,19 @@ int fk_opts_parse(const char *cmd, const char *help, const struct fk_opt *opt, i
  * first one too many (exit status 2). */
 int fk_args_max(const char *cmd, const fk_args *pos, size_t max) FK_WUR;
 
-/* A sub-command: argv[0] is its name; ctx is fk_subcommands' ctx. */
+/* What fk_subcommands gives a sub-command: its whole name, for messages
+ * ("hub import"), the data of its table entry, and fk_subcommands' ctx. */
+struct fk_call {
+	const char *cmd;
+	const void *data;
+	void *ctx;
+};
+
+/* A sub-command; run gets argv[0] = its name. */
 struct fk_sub {
 	const char *name;
-	int (*run)(void *ctx, int argc, char **argv);
+	int (*run)(const struct fk_call *call, int argc, char **argv);
+	const void *data;
 };
 
 /*

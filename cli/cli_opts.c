@@ -242,6 +242,8 @@ fk_subcommands(const char *cmd, const char *help, const struct fk_opt *common,
 {
 	static const struct fk_opt none[] = {FK_OPT_END};
 	const struct fk_sub *s;
+	struct fk_call call;
+	char full[64];
 	fk_args pos;
 	int rc;
 
@@ -250,20 +252,21 @@ fk_subcommands(const char *cmd, const char *help, const struct fk_opt *common,
 		return rc;
 	if (pos.n == 0)
 		return fk_usage_error(cmd, _("say which command: %s"), names(subs, nsubs));
-	if (strcmp(pos.v[0], "help") == 0) {
-		if (pos.n == 1) {
-			show_help(help);
-			return FK_EXIT_OK;
-		}
-		if ((s = find_sub(subs, nsubs, pos.v[1])) == NULL)
-			return fk_usage_error(cmd, _("unknown command '%s' (one of: %s)"), pos.v[1],
-			    names(subs, nsubs));
+	if (strcmp(pos.v[0], "help") == 0 && pos.n == 1) {
+		show_help(help);
+		return FK_EXIT_OK;
+	}
+	if (strcmp(pos.v[0], "help") == 0) { /* help SUB: SUB --help */
 		pos.v[0] = pos.v[1];
 		pos.v[1] = "--help";
-		return s->run(ctx, 2, pos.v);
+		pos.n = 2;
 	}
 	if ((s = find_sub(subs, nsubs, pos.v[0])) == NULL)
 		return fk_usage_error(cmd, _("unknown command '%s' (one of: %s)"), pos.v[0],
 		    names(subs, nsubs));
-	return s->run(ctx, (int)pos.n, pos.v);
+	snprintf(full, sizeof full, "%s %s", cmd, s->name);
+	call.cmd = full;
+	call.data = s->data;
+	call.ctx = ctx;
+	return s->run(&call, (int)pos.n, pos.v);
 }

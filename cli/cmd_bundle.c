@@ -160,124 +160,92 @@ fail:
 	return rc;
 }
 
-/* A bundle opened with the key from --pubkey or --hub, if any. */
-struct opened {
-	struct keysrc k;
-	FILE *f;
-	fk_bundle_reader *r;
-};
-
 static int
-bundle_open(struct opened *b, const char *path, const char *hub, const char *pubkey,
-    int want_key, fk_err *e)
+run_info(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
 {
-	memset(b, 0, sizeof *b);
-	if (pubkey && fk_minisign_pk_load(pubkey, &b->k.pk, e) != 0)
-		return -1;
-	b->k.have_pk = pubkey != NULL;
-	if (hub && !pubkey && fk_hub_open(&b->k.hub, hub, e) != 0)
-		return -1;
-	if ((b->f = fk_open_read(path, e)) == NULL)
-		return -1;
-	b->r = fk_bundle_open(fk_file_source(b->f), want_key ? key_of : NULL, &b->k, e);
-	return b->r != NULL ? 0 : -1;
-}
-
-static void
-bundle_close(struct opened *b)
-{
-	fk_bundle_close(b->r);
-	if (b->f != NULL && b->f != stdin)
-		fclose(b->f);
-	fk_hub_close(b->k.hub);
+	(void)pos;
+	(void)k;
+	(void)e;
+	print_info(fk_bundle_manifest_of(r), 0);
+	return 0;
 }
 
 static int
-bundle_info(void *ctx, int argc, char **argv)
+run_verify(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
 {
-	const struct fk_opt opt[] = {FK_OPT_END};
-	struct opened b;
+	(void)pos;
+	(void)k;
+	if (fk_bundle_verify_all(r, e) != 0)
+		return -1;
+	print_info(fk_bundle_manifest_of(r), 1);
+	printf(_("every record and attachment matches the signed manifest\n"));
+	return 0;
+}
+
+static int
+run_unpack(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
+{
+	if (fk_mkdirs(pos->v[1], 0755, e) != 0 || unpack(r, pos->v[1], k, e) != 0)
+		return -1;
+	if (!k->have_used)
+		fk_warn(_("signature not checked (no --hub or --pubkey); hashes checked"));
+	printf(_("unpacked %zu records into %s\n"), fk_bundle_manifest_of(r)->n, pos->v[1]);
+	return 0;
+}
+
+/* A bundle command: its arguments (the bundle first), whether it takes or
+ * needs the device's key, and what it does with the opened bundle. */
+static const struct bundle_cmd {
+	const char *help;
+	size_t nargs;
+	const char *args_msg;
+	int key; /* 0: takes no key, 1: optional, 2: needed */
+	int (*run)(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e);
+} cmds[] = {
+	{info_help, 1, N_("name one bundle"), 0, run_info},
+	{verify_help, 1, N_("name one bundle"), 2, run_verify},
+	{unpack_help, 2, N_("name the bundle and the folder"), 1, run_unpack}};
+
+static int
+bundle_run(const struct fk_call *call, int argc, char **argv)
+{
+	const struct bundle_cmd *c = call->data;
+	const char *hub = NULL, *pubkey = NULL;
+	const struct fk_opt keyed[] = {FK_STR("hub", 0, &hub), FK_STR("pubkey", 0, &pubkey),
+		FK_OPT_END};
+	struct keysrc k = {0};
+	fk_bundle_reader *r = NULL;
+	FILE *f = NULL;
 	fk_args pos;
 	fk_err e = {0};
+	const char *cmd = call->cmd;
 	int rc;
 
-	(void)ctx;
-	if ((rc = fk_opts_parse("bundle info", info_help, opt, argc, argv, &pos)) != FK_GO)
+	if ((rc = fk_opts_parse(cmd, c->help, c->key ? keyed : keyed + 2, argc, argv, &pos)) !=
+	    FK_GO)
 		return rc;
-	if (pos.n != 1)
-		return fk_usage_error("bundle info", _("name one bundle"));
-	rc = 0;
-	if (bundle_open(&b, pos.v[0], NULL, NULL, 0, &e) != 0) {
+	if (pos.n != c->nargs)
+		return fk_usage_error(cmd, "%s", _(c->args_msg));
+	if (c->key == 2 && !hub && !pubkey)
+		return fk_usage_error(cmd, _("say whose key: --hub DIR or --pubkey FILE"));
+	k.have_pk = pubkey != NULL;
+	rc = -1;
+	if ((pubkey && fk_minisign_pk_load(pubkey, &k.pk, &e) != 0) ||
+	    (hub && !pubkey && fk_hub_open(&k.hub, hub, &e) != 0) ||
+	    (f = fk_open_read(pos.v[0], &e)) == NULL)
+		goto out;
+	r = fk_bundle_open(fk_file_source(f), hub || pubkey ? key_of : NULL, &k, &e);
+	if (r != NULL)
+		rc = c->run(r, &pos, &k, &e);
+out:
+	if (rc != 0) {
 		fk_prefix(&e, "%s", pos.v[0]);
 		rc = fk_report(&e);
-	} else {
-		print_info(fk_bundle_manifest_of(b.r), 0);
 	}
-	bundle_close(&b);
-	return rc;
-}
-
-static int
-bundle_verify(void *ctx, int argc, char **argv)
-{
-	const char *hub = NULL, *pubkey = NULL;
-	const struct fk_opt opt[] = {FK_STR("hub", 0, &hub), FK_STR("pubkey", 0, &pubkey),
-		FK_OPT_END};
-	struct opened b;
-	fk_args pos;
-	fk_err e = {0};
-	int rc;
-
-	(void)ctx;
-	if ((rc = fk_opts_parse("bundle verify", verify_help, opt, argc, argv, &pos)) != FK_GO)
-		return rc;
-	if (pos.n != 1)
-		return fk_usage_error("bundle verify", _("name one bundle"));
-	if (!hub && !pubkey)
-		return fk_usage_error("bundle verify", _("say whose key: --hub DIR or "
-		    "--pubkey FILE"));
-	rc = 0;
-	if (bundle_open(&b, pos.v[0], hub, pubkey, 1, &e) != 0 ||
-	    fk_bundle_verify_all(b.r, &e) != 0) {
-		fk_prefix(&e, "%s", pos.v[0]);
-		rc = fk_report(&e);
-	} else {
-		print_info(fk_bundle_manifest_of(b.r), 1);
-		printf(_("every record and attachment matches the signed manifest\n"));
-	}
-	bundle_close(&b);
-	return rc;
-}
-
-static int
-bundle_unpack(void *ctx, int argc, char **argv)
-{
-	const char *hub = NULL, *pubkey = NULL;
-	const struct fk_opt opt[] = {FK_STR("hub", 0, &hub), FK_STR("pubkey", 0, &pubkey),
-		FK_OPT_END};
-	struct opened b;
-	fk_args pos;
-	fk_err e = {0};
-	int rc, want_key;
-
-	(void)ctx;
-	if ((rc = fk_opts_parse("bundle unpack", unpack_help, opt, argc, argv, &pos)) != FK_GO)
-		return rc;
-	if (pos.n != 2)
-		return fk_usage_error("bundle unpack", _("name the bundle and the folder"));
-	want_key = hub || pubkey;
-	rc = 0;
-	if (bundle_open(&b, pos.v[0], hub, pubkey, want_key, &e) != 0 ||
-	    fk_mkdirs(pos.v[1], 0755, &e) != 0 || unpack(b.r, pos.v[1], &b.k, &e) != 0) {
-		fk_prefix(&e, "%s", pos.v[0]);
-		rc = fk_report(&e);
-	} else {
-		if (!want_key)
-			fk_warn(_("signature not checked (no --hub or --pubkey); hashes checked"));
-		printf(_("unpacked %zu records into %s\n"), fk_bundle_manifest_of(b.r)->n,
-		    pos.v[1]);
-	}
-	bundle_close(&b);
+	fk_bundle_close(r);
+	if (f != NULL && f != stdin)
+		fclose(f);
+	fk_hub_close(k.hub);
 	return rc;
 }
 
@@ -285,7 +253,8 @@ static int
 cmd_bundle(int argc, char **argv)
 {
 	static const struct fk_sub subs[] = {
-		{"info", bundle_info}, {"verify", bundle_verify}, {"unpack", bundle_unpack}};
+		{"info", bundle_run, &cmds[0]}, {"verify", bundle_run, &cmds[1]},
+		{"unpack", bundle_run, &cmds[2]}};
 
 	return fk_subcommands("bundle", bundle_help, NULL, subs, sizeof subs / sizeof subs[0],
 	    NULL, argc, argv);

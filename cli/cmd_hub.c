@@ -1,8 +1,9 @@
 /*
  * cmd_hub.c - `fieldkit hub ...`: init, devices, import, list, show, export,
- * gaps, receipt.
+ * gaps, conflicts, receipt.
  *
- * Owns: the hub's command line. Everything durable happens in hub.c,
+ * Owns: the hub's command line, one table entry a command (its options,
+ * arguments and help; hub_run parses them and opens the hub). Everything durable happens in hub.c,
  * hub_import.c and receipt.c. Must never: print a record's contents without
  * writing an audit row first, or report success for a refused bundle.
  */
@@ -26,11 +27,29 @@
 #include "qr.h"
 #include "receipt.h"
 
-/* The options every hub command takes, before or after its name. */
+/* The options of the hub commands; each command takes some of them. */
 struct hopts {
-	const char *home, *passfile;
+	const char *home, *passfile, *name, *device, *to, *format;
+	fk_args qr;
 };
-#define HUB_COMMON(o) FK_STR("home", 0, &(o)->home), FK_STR("passphrase-file", 0, &(o)->passfile)
+enum { H_HOME = 1, H_PASS = 2, H_NAME = 4, H_DEVICE = 8, H_TO = 16, H_FORMAT = 32, H_QR = 64 };
+
+/*
+ * A hub command: its options (beyond --home and --passphrase-file, which
+ * every one takes) and those it needs, how many arguments it takes (with
+ * --qr: any number, all images) and what to say otherwise; run does the
+ * work on the opened hub (h is NULL when open is 0) and returns an exit
+ * status, or -1 for an error in e.
+ */
+struct hub_cmd {
+	const char *help;
+	unsigned opts, need;
+	const char *need_msg;
+	size_t min, max;
+	const char *args_msg;
+	int open;
+	int (*run)(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e);
+};
 
 static const char hub_help[] = N_(
     "Usage: fieldkit hub COMMAND [--home DIR] [OPTIONS]...\n\n"
@@ -182,49 +201,49 @@ static const char receipt_help[] = N_(
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
-/* Opens the hub for command cmd. Returns FK_GO or an exit status. */
 static int
-open_hub(const struct hopts *o, const char *cmd, fk_hubdb **h)
+hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	fk_err e = {0};
-
-	if (o->home == NULL || o->home[0] == 0)
-		return fk_usage_error(cmd, _("say where the hub is: --home DIR (or set "
-		    "FIELDKIT_HUB_HOME)"));
-	if (fk_hub_open(h, o->home, &e) != 0)
-		return fk_report(&e);
-	return FK_GO;
-}
-
-static int
-hub_init(void *ctx, int argc, char **argv)
-{
-	struct hopts *o = ctx;
-	const char *name = NULL;
-	const struct fk_opt opt[] = {FK_STR("name", 0, &name), HUB_COMMON(o), FK_OPT_END};
 	fk_secret pass = {0};
 	const char *logn = getenv("FIELDKIT_SCRYPT_LOGN");
 	char card[4200];
-	fk_args pos;
-	fk_err e = {0};
 	int rc;
 
-	if ((rc = fk_opts_parse("hub init", init_help, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("hub init", &pos, 0)) != FK_GO)
-		return rc;
-	if (o->home == NULL || name == NULL)
-		return fk_usage_error("hub init", _("--home DIR and --name NAME are required"));
-	if (fk_pass_get(_("New hub passphrase: "), 1, o->passfile, &pass, &e) != 0)
-		return fk_report(&e);
-	rc = fk_hub_create(o->home, name, pass.p, pass.len, logn ? atoi(logn) : 16, &e);
+	(void)h;
+	(void)pos;
+	if (fk_pass_get(_("New hub passphrase: "), 1, o->passfile, &pass, e) != 0)
+		return -1;
+	rc = fk_hub_create(o->home, o->name, pass.p, pass.len, logn ? atoi(logn) : 16, e);
 	fk_secret_free(&pass);
 	if (rc != 0)
-		return fk_report(&e);
+		return -1;
 	snprintf(card, sizeof card, "%s/%s", o->home, FK_HUB_CARD);
-	printf(_("hub \"%s\" created in %s\n"), name, o->home);
+	printf(_("hub \"%s\" created in %s\n"), o->name, o->home);
 	printf(_("give devices the hub card %s (`fieldkit init --hub %s`)\n"), card, card);
 	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read with "
 	    "`fieldkit init --hub-qr DIR`\n"), card);
+	return 0;
+}
+
+static int
+devices_add(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
+{
+	fk_buf b = {0};
+	fk_device_card c;
+	char fp[17];
+	int rc;
+
+	rc = o->qr.n > 0 ? fk_cli_qr_receive(&o->qr, pos, 1 << 20, _("device card"), &b, e) :
+	    fk_read_file(pos->v[0], 1 << 20, &b, e);
+	if (rc == 0 && (fk_card_device_parse(b.p, b.len, &c, e) != 0 ||
+	    fk_hub_device_add(h, c.device_id, c.name, &c.pk, e) != 0))
+		rc = -1;
+	fk_buf_free(&b);
+	if (rc != 0)
+		return -1;
+	fk_minisign_keyid_hex(c.pk.keynum, fp);
+	printf(_("device %s (\"%s\") registered; key id %s - compare it with the device\n"),
+	    c.device_id, c.name, fp);
 	return 0;
 }
 
@@ -237,96 +256,21 @@ print_device(void *ctx, const fk_hub_device_row *d)
 }
 
 static int
-devices_add(void *ctx, int argc, char **argv)
+devices_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	struct hopts *o = ctx;
-	fk_args qr = {0}, pos;
-	const struct fk_opt opt[] = {FK_LIST("qr", 0, &qr), HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_buf b = {0};
-	fk_device_card c;
-	fk_err e = {0};
-	char fp[17];
-	int rc;
-
-	if ((rc = fk_opts_parse("hub devices add", devices_add_help, opt, argc, argv, &pos)) !=
-	    FK_GO)
-		return rc;
-	if (qr.n == 0 && pos.n != 1)
-		return fk_usage_error("hub devices add", _("name one device card (or its QR "
-		    "images with --qr)"));
-	if ((rc = open_hub(o, "hub devices add", &h)) != FK_GO)
-		return rc;
-	rc = qr.n > 0 ? fk_cli_qr_receive(&qr, &pos, 1 << 20, _("device card"), &b, &e) :
-	    fk_read_file(pos.v[0], 1 << 20, &b, &e);
-	if (rc != 0 || fk_card_device_parse(b.p, b.len, &c, &e) != 0 ||
-	    fk_hub_device_add(h, c.device_id, c.name, &c.pk, &e) != 0) {
-		rc = fk_report(&e);
-	} else {
-		fk_minisign_keyid_hex(c.pk.keynum, fp);
-		printf(_("device %s (\"%s\") registered; key id %s - compare it with the device\n"),
-		    c.device_id, c.name, fp);
-	}
-	fk_buf_free(&b);
-	fk_hub_close(h);
-	return rc;
+	(void)o;
+	(void)pos;
+	return fk_hub_each_device(h, print_device, NULL, e);
 }
 
 static int
-devices_list(void *ctx, int argc, char **argv)
+devices_revoke(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	struct hopts *o = ctx;
-	const struct fk_opt opt[] = {HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_args pos;
-	fk_err e = {0};
-	int rc;
-
-	if ((rc = fk_opts_parse("hub devices list", devices_list_help, opt, argc, argv, &pos)) !=
-	    FK_GO || (rc = fk_args_max("hub devices list", &pos, 0)) != FK_GO ||
-	    (rc = open_hub(o, "hub devices list", &h)) != FK_GO)
-		return rc;
-	rc = fk_hub_each_device(h, print_device, NULL, &e) == 0 ? 0 : fk_report(&e);
-	fk_hub_close(h);
-	return rc;
-}
-
-static int
-devices_revoke(void *ctx, int argc, char **argv)
-{
-	struct hopts *o = ctx;
-	const struct fk_opt opt[] = {HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_args pos;
-	fk_err e = {0};
-	int rc;
-
-	if ((rc = fk_opts_parse("hub devices revoke", devices_revoke_help, opt, argc, argv,
-	    &pos)) != FK_GO)
-		return rc;
-	if (pos.n != 1)
-		return fk_usage_error("hub devices revoke", _("name one device id"));
-	if ((rc = open_hub(o, "hub devices revoke", &h)) != FK_GO)
-		return rc;
-	rc = 0;
-	if (fk_hub_device_revoke(h, pos.v[0], &e) != 0)
-		rc = fk_report(&e);
-	else
-		printf(_("device %s revoked: its bundles will be refused\n"), pos.v[0]);
-	fk_hub_close(h);
-	return rc;
-}
-
-static int
-hub_devices(void *ctx, int argc, char **argv)
-{
-	static const struct fk_sub subs[] = {
-		{"add", devices_add}, {"list", devices_list}, {"revoke", devices_revoke}};
-	struct hopts *o = ctx;
-	const struct fk_opt common[] = {HUB_COMMON(o), FK_OPT_END};
-
-	return fk_subcommands("hub devices", devices_help, common, subs,
-	    sizeof subs / sizeof subs[0], o, argc, argv);
+	(void)o;
+	if (fk_hub_device_revoke(h, pos->v[0], e) != 0)
+		return -1;
+	printf(_("device %s revoked: its bundles will be refused\n"), pos->v[0]);
+	return 0;
 }
 
 static void
@@ -436,70 +380,53 @@ import_progress(void *ctx, size_t done, size_t total)
 }
 
 static int
-hub_import(void *ctx, int argc, char **argv)
+hub_import(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	struct hopts *o = ctx;
-	fk_args qr = {0}, pos;
-	const struct fk_opt opt[] = {FK_LIST("qr", 0, &qr), HUB_COMMON(o), FK_OPT_END};
 	fk_hub_forms *forms = NULL;
-	fk_hubdb *h = NULL;
 	fk_buf b = {0};
-	fk_err e = {0};
 	struct stat st;
 	size_t i;
-	int bad = 0, rc;
+	int bad = 0, rc = -1;
 
-	if ((rc = fk_opts_parse("hub import", import_help, opt, argc, argv, &pos)) != FK_GO)
-		return rc;
-	if (pos.n == 0 && qr.n == 0)
-		return fk_usage_error("hub import", _("name the bundles or folders to import"));
-	if ((rc = open_hub(o, "hub import", &h)) != FK_GO)
-		return rc;
 	/* With --qr every argument is an image: receive before asking the passphrase. */
-	if ((qr.n > 0 && fk_cli_qr_receive(&qr, &pos, FK_QR_MAX_LEN, _("bundle"), &b, &e) != 0) ||
-	    fk_hub_unlock(h, o->passfile, &e) != 0 || fk_hub_forms_load(&forms, h, &e) != 0)
-		goto fail;
+	if ((o->qr.n > 0 && fk_cli_qr_receive(&o->qr, pos, FK_QR_MAX_LEN, _("bundle"), &b, e) != 0) ||
+	    fk_hub_unlock(h, o->passfile, e) != 0 || fk_hub_forms_load(&forms, h, e) != 0)
+		goto out;
 	fk_hub_set_validator(h, fk_hub_forms_validate, forms);
 	if (fk_progress_enabled())
 		fk_hub_set_progress(h, import_progress, NULL);
-	if (qr.n > 0) {
-		if (import_qr(h, &b, &bad, &e) != 0)
-			goto fail;
-		pos.n = 0;
-	}
-	for (i = 0; i < pos.n; i++) {
-		if (stat(pos.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (import_dir(h, pos.v[i], &bad, &e) != 0) {
-				fk_warn("%s", e.msg);
+	if (o->qr.n > 0 && import_qr(h, &b, &bad, e) != 0)
+		goto out;
+	for (i = 0; o->qr.n == 0 && i < pos->n; i++) {
+		if (stat(pos->v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (import_dir(h, pos->v[i], &bad, e) != 0) {
+				fk_warn("%s", e->msg);
 				bad++;
 			}
 		} else {
-			import_one(h, pos.v[i], &bad);
+			import_one(h, pos->v[i], &bad);
 		}
 	}
 	rc = bad ? FK_EXIT_FAIL : 0;
-	goto out;
-fail:
-	rc = fk_report(&e);
 out:
 	fk_hub_forms_free(forms);
 	fk_buf_free(&b);
-	fk_hub_close(h);
 	return rc;
 }
 
 static int
-list(fk_hubdb *h, const char *device, fk_err *e)
+hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
 	sqlite3_stmt *st;
 	long n = 0;
 
+	(void)pos;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT record_id, device_id, seq, form_id,"
 	    " form_version, coalesce(short_ref, ''), json_extract(body, '$.finalized_at') FROM"
 	    " records WHERE ?1 IS NULL OR device_id = ?1 ORDER BY device_id, seq", -1, &st,
 	    NULL) != SQLITE_OK)
 		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, o->device, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n", sqlite3_column_text(st, 0),
 		    sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2),
@@ -509,36 +436,18 @@ list(fk_hubdb *h, const char *device, fk_err *e)
 		n++;
 	}
 	sqlite3_finalize(st);
-	return fk_hub_audit(h, "list", device ? device : "all", n, e);
+	return fk_hub_audit(h, "list", o->device ? o->device : "all", n, e);
 }
 
 static int
-hub_list(void *ctx, int argc, char **argv)
+hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	struct hopts *o = ctx;
-	const char *device = NULL;
-	const struct fk_opt opt[] = {FK_STR("device", 0, &device), HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_args pos;
-	fk_err e = {0};
-	int rc;
-
-	if ((rc = fk_opts_parse("hub list", list_help, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("hub list", &pos, 0)) != FK_GO ||
-	    (rc = open_hub(o, "hub list", &h)) != FK_GO)
-		return rc;
-	rc = list(h, device, &e) == 0 ? 0 : fk_report(&e);
-	fk_hub_close(h);
-	return rc;
-}
-
-static int
-show(fk_hubdb *h, const char *id, fk_err *e)
-{
+	const char *id = pos->v[0];
 	sqlite3_stmt *st;
 	json_t *j = NULL;
 	int k;
 
+	(void)o;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE record_id = ?"
 	    " UNION ALL SELECT body FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
@@ -573,53 +482,15 @@ show(fk_hubdb *h, const char *id, fk_err *e)
 }
 
 static int
-hub_show(void *ctx, int argc, char **argv)
+hub_export(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	struct hopts *o = ctx;
-	const struct fk_opt opt[] = {HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_args pos;
-	fk_err e = {0};
-	int rc;
-
-	if ((rc = fk_opts_parse("hub show", show_help, opt, argc, argv, &pos)) != FK_GO)
-		return rc;
-	if (pos.n != 1)
-		return fk_usage_error("hub show", _("name one record id"));
-	if ((rc = open_hub(o, "hub show", &h)) != FK_GO)
-		return rc;
-	rc = show(h, pos.v[0], &e) == 0 ? 0 : fk_report(&e);
-	fk_hub_close(h);
-	return rc;
-}
-
-static int
-hub_export(void *ctx, int argc, char **argv)
-{
-	struct hopts *o = ctx;
-	const char *format = NULL, *to = NULL;
-	const struct fk_opt opt[] = {FK_STR("format", 0, &format), FK_STR("to", 0, &to),
-		HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_args pos;
-	fk_err e = {0};
 	size_t n;
-	int rc;
 
-	if ((rc = fk_opts_parse("hub export", export_help, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("hub export", &pos, 0)) != FK_GO)
-		return rc;
-	if (format == NULL || to == NULL)
-		return fk_usage_error("hub export", _("say --format jsonl|csv and --to DIR"));
-	if ((rc = open_hub(o, "hub export", &h)) != FK_GO)
-		return rc;
-	rc = 0;
-	if (fk_hub_export(h, format, to, &n, &e) != 0)
-		rc = fk_report(&e);
-	else
-		printf(_("%zu records exported as %s to %s\n"), n, format, to);
-	fk_hub_close(h);
-	return rc;
+	(void)pos;
+	if (fk_hub_export(h, o->format, o->to, &n, e) != 0)
+		return -1;
+	printf(_("%zu records exported as %s to %s\n"), n, o->format, o->to);
+	return 0;
 }
 
 static void
@@ -636,38 +507,31 @@ print_gap(void *ctx, const fk_hub_gap *g)
 		    (long long)g->from, (long long)g->to);
 }
 
+/* Exit status 1 when a record is missing or a chain is broken. */
 static int
-hub_gaps(void *ctx, int argc, char **argv)
+hub_gaps(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	struct hopts *o = ctx;
-	const struct fk_opt opt[] = {HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_args pos;
-	fk_err e = {0};
 	size_t n;
-	int rc;
 
-	if ((rc = fk_opts_parse("hub gaps", gaps_help, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("hub gaps", &pos, 0)) != FK_GO ||
-	    (rc = open_hub(o, "hub gaps", &h)) != FK_GO)
-		return rc;
-	rc = 0;
-	if (fk_hub_gaps(h, print_gap, NULL, &n, &e) != 0)
-		rc = fk_report(&e);
-	else if (n > 0)
-		rc = FK_EXIT_FAIL;
-	else
-		printf(_("no gaps: every device's records are complete and chained\n"));
-	fk_hub_close(h);
-	return rc;
+	(void)o;
+	(void)pos;
+	if (fk_hub_gaps(h, print_gap, NULL, &n, e) != 0)
+		return -1;
+	if (n > 0)
+		return FK_EXIT_FAIL;
+	printf(_("no gaps: every device's records are complete and chained\n"));
+	return 0;
 }
 
+/* Exit status 1 when there are conflicts. */
 static int
-conflicts(fk_hubdb *h, long *n, fk_err *e)
+hub_conflicts(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
 	sqlite3_stmt *st;
+	long n = 0;
 
-	*n = 0;
+	(void)o;
+	(void)pos;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT c.record_id, c.device_id, c.seq,"
 	    " c.imported_at, c.bundle_id, r.ct_hash, c.ct_hash FROM conflicts c LEFT JOIN records"
 	    " r ON r.record_id = c.record_id ORDER BY c.imported_at, c.record_id", -1, &st,
@@ -679,43 +543,19 @@ conflicts(fk_hubdb *h, long *n, fk_err *e)
 		    (long long)sqlite3_column_int64(st, 2), sqlite3_column_text(st, 3),
 		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
 		    sqlite3_column_text(st, 6));
-		(*n)++;
+		n++;
 	}
 	sqlite3_finalize(st);
-	return 0;
-}
-
-static int
-hub_conflicts(void *ctx, int argc, char **argv)
-{
-	struct hopts *o = ctx;
-	const struct fk_opt opt[] = {HUB_COMMON(o), FK_OPT_END};
-	fk_hubdb *h = NULL;
-	fk_args pos;
-	fk_err e = {0};
-	long n;
-	int rc;
-
-	if ((rc = fk_opts_parse("hub conflicts", conflicts_help, opt, argc, argv, &pos)) !=
-	    FK_GO || (rc = fk_args_max("hub conflicts", &pos, 0)) != FK_GO ||
-	    (rc = open_hub(o, "hub conflicts", &h)) != FK_GO)
-		return rc;
-	rc = 0;
-	if (conflicts(h, &n, &e) != 0) {
-		rc = fk_report(&e);
-	} else if (n > 0) {
-		printf(_("%ld conflicting versions kept; compare them with `fieldkit hub show ID`\n"),
-		    n);
-		rc = FK_EXIT_FAIL;
-	} else {
+	if (n == 0) {
 		printf(_("no conflicts\n"));
+		return 0;
 	}
-	fk_hub_close(h);
-	return rc;
+	printf(_("%ld conflicting versions kept; compare them with `fieldkit hub show ID`\n"), n);
+	return FK_EXIT_FAIL;
 }
 
 static int
-receipt(fk_hubdb *h, const char *passfile, const char *device, const char *to, fk_err *e)
+hub_receipt(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
 	fk_minisign_sk *sk = NULL;
 	fk_buf out = {0};
@@ -723,17 +563,18 @@ receipt(fk_hubdb *h, const char *passfile, const char *device, const char *to, f
 	size_t n;
 	int rc = -1;
 
+	(void)pos;
 	if ((kp = fk_path_join(fk_hub_home(h), FK_HUB_SIGN_KEY)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if (fk_minisign_sk_load(kp, passfile, &sk, e) != 0 ||
-	    fk_hub_receipt_make(h, device, sk, &out, &n, e) != 0 || fk_mkdirs(to, 0755, e))
+	if (fk_minisign_sk_load(kp, o->passfile, &sk, e) != 0 ||
+	    fk_hub_receipt_make(h, o->device, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
 		goto fail;
 	fk_now_rfc3339(stamp);
 	stamp[4] = stamp[7] = stamp[13] = stamp[16] = '-';
-	snprintf(path, sizeof path, "%s/receipt-%s-%s.fkr", to, device, stamp);
+	snprintf(path, sizeof path, "%s/receipt-%s-%s.fkr", o->to, o->device, stamp);
 	if (fk_write_file_atomic(path, out.p, out.len, 0644, e) != 0)
 		goto fail;
-	printf(_("receipt for %zu records of device %s written to %s\n"), n, device, path);
+	printf(_("receipt for %zu records of device %s written to %s\n"), n, o->device, path);
 	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read on the "
 	    "device with `fieldkit ack --qr DIR`\n"), path);
 	rc = 0;
@@ -744,39 +585,104 @@ fail:
 	return rc;
 }
 
+static const struct hub_cmd devices_cmds[] = {
+	{devices_add_help, H_QR, 0, NULL, 1, 1,
+	    N_("name one device card (or its QR images with --qr)"), 1, devices_add},
+	{devices_list_help, 0, 0, NULL, 0, 0, NULL, 1, devices_list},
+	{devices_revoke_help, 0, 0, NULL, 1, 1, N_("name one device id"), 1, devices_revoke}};
+
+enum { C_INIT, C_IMPORT, C_LIST, C_SHOW, C_EXPORT, C_GAPS, C_CONFLICTS, C_RECEIPT };
+static const struct hub_cmd hub_cmds[] = {
+	[C_INIT] = {init_help, H_NAME, H_HOME | H_NAME, N_("--home DIR and --name NAME are required"),
+	    0, 0, NULL, 0, hub_init},
+	[C_IMPORT] = {import_help, H_QR, 0, NULL, 1, (size_t)-1,
+	    N_("name the bundles or folders to import"), 1, hub_import},
+	[C_LIST] = {list_help, H_DEVICE, 0, NULL, 0, 0, NULL, 1, hub_list},
+	[C_SHOW] = {show_help, 0, 0, NULL, 1, 1, N_("name one record id"), 1, hub_show},
+	[C_EXPORT] = {export_help, H_FORMAT | H_TO, H_FORMAT | H_TO,
+	    N_("say --format jsonl|csv and --to DIR"), 0, 0, NULL, 1, hub_export},
+	[C_GAPS] = {gaps_help, 0, 0, NULL, 0, 0, NULL, 1, hub_gaps},
+	[C_CONFLICTS] = {conflicts_help, 0, 0, NULL, 0, 0, NULL, 1, hub_conflicts},
+	[C_RECEIPT] = {receipt_help, H_DEVICE | H_TO, H_DEVICE | H_TO,
+	    N_("--device ID and --to DIR are required"), 0, 0, NULL, 1, hub_receipt}};
+
+/* Parses a hub command's options and arguments, opens the hub and runs it. */
 static int
-hub_receipt(void *ctx, int argc, char **argv)
+hub_run(const struct fk_call *call, int argc, char **argv)
 {
-	struct hopts *o = ctx;
-	const char *device = NULL, *to = NULL;
-	const struct fk_opt opt[] = {FK_STR("device", 0, &device), FK_STR("to", 0, &to),
-		HUB_COMMON(o), FK_OPT_END};
+	const struct hub_cmd *c = call->data;
+	const char *cmd = call->cmd;
+	struct hopts *o = call->ctx;
+	const struct {
+		unsigned bit;
+		struct fk_opt opt;
+	} all[] = {
+		{H_HOME, FK_STR("home", 0, &o->home)},
+		{H_PASS, FK_STR("passphrase-file", 0, &o->passfile)},
+		{H_NAME, FK_STR("name", 0, &o->name)}, {H_DEVICE, FK_STR("device", 0, &o->device)},
+		{H_TO, FK_STR("to", 0, &o->to)}, {H_FORMAT, FK_STR("format", 0, &o->format)},
+		{H_QR, FK_LIST("qr", 0, &o->qr)}};
+	const size_t nall = sizeof all / sizeof all[0];
+	struct fk_opt opt[sizeof all / sizeof all[0] + 1];
 	fk_hubdb *h = NULL;
 	fk_args pos;
 	fk_err e = {0};
+	size_t i, n = 0;
 	int rc;
 
-	if ((rc = fk_opts_parse("hub receipt", receipt_help, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("hub receipt", &pos, 0)) != FK_GO)
+	for (i = 0; i < nall; i++)
+		if (all[i].bit & (c->opts | H_HOME | H_PASS))
+			opt[n++] = all[i].opt;
+	opt[n] = (struct fk_opt)FK_OPT_END;
+	if ((rc = fk_opts_parse(cmd, c->help, opt, argc, argv, &pos)) != FK_GO)
 		return rc;
-	if (device == NULL || to == NULL)
-		return fk_usage_error("hub receipt", _("--device ID and --to DIR are required"));
-	if ((rc = open_hub(o, "hub receipt", &h)) != FK_GO)
+	for (i = 0; i < nall; i++)
+		if ((all[i].bit & c->need) && all[i].opt.kind == FK_OPT_STR &&
+		    (*(const char **)all[i].opt.dst == NULL || **(const char **)all[i].opt.dst == 0))
+			return fk_usage_error(cmd, "%s", _(c->need_msg));
+	if (c->max == 0 && (rc = fk_args_max(cmd, &pos, 0)) != FK_GO)
 		return rc;
-	rc = receipt(h, o->passfile, device, to, &e) == 0 ? 0 : fk_report(&e);
+	if (o->qr.n == 0 && (pos.n < c->min || pos.n > c->max))
+		return fk_usage_error(cmd, "%s", _(c->args_msg));
+	if (c->open && (o->home == NULL || o->home[0] == 0))
+		return fk_usage_error(cmd, _("say where the hub is: --home DIR (or set "
+		    "FIELDKIT_HUB_HOME)"));
+	if (c->open && fk_hub_open(&h, o->home, &e) != 0)
+		return fk_report(&e);
+	rc = c->run(h, o, &pos, &e);
+	if (rc < 0)
+		rc = fk_report(&e);
 	fk_hub_close(h);
 	return rc;
+}
+
+/* --home and --passphrase-file may come before the command's name too. */
+#define HUB_COMMON(o)                                                                  \
+	{FK_STR("home", 0, &(o)->home), FK_STR("passphrase-file", 0, &(o)->passfile), FK_OPT_END}
+
+static int
+hub_devices(const struct fk_call *call, int argc, char **argv)
+{
+	static const struct fk_sub subs[] = {{"add", hub_run, &devices_cmds[0]},
+		{"list", hub_run, &devices_cmds[1]}, {"revoke", hub_run, &devices_cmds[2]}};
+	struct hopts *o = call->ctx;
+	const struct fk_opt common[] = HUB_COMMON(o);
+
+	return fk_subcommands(call->cmd, devices_help, common, subs, sizeof subs / sizeof subs[0],
+	    o, argc, argv);
 }
 
 static int
 cmd_hub(int argc, char **argv)
 {
-	static const struct fk_sub subs[] = {
-		{"init", hub_init}, {"devices", hub_devices}, {"import", hub_import},
-		{"list", hub_list}, {"show", hub_show}, {"export", hub_export},
-		{"gaps", hub_gaps}, {"conflicts", hub_conflicts}, {"receipt", hub_receipt}};
-	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL};
-	const struct fk_opt common[] = {HUB_COMMON(&o), FK_OPT_END};
+	static const struct fk_sub subs[] = {{"init", hub_run, &hub_cmds[C_INIT]},
+		{"devices", hub_devices, NULL}, {"import", hub_run, &hub_cmds[C_IMPORT]},
+		{"list", hub_run, &hub_cmds[C_LIST]}, {"show", hub_run, &hub_cmds[C_SHOW]},
+		{"export", hub_run, &hub_cmds[C_EXPORT]}, {"gaps", hub_run, &hub_cmds[C_GAPS]},
+		{"conflicts", hub_run, &hub_cmds[C_CONFLICTS]},
+		{"receipt", hub_run, &hub_cmds[C_RECEIPT]}};
+	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0}};
+	const struct fk_opt common[] = HUB_COMMON(&o);
 
 	return fk_subcommands("hub", hub_help, common, subs, sizeof subs / sizeof subs[0], &o,
 	    argc, argv);

@@ -252,7 +252,7 @@ send_sheet(const fk_buf *file, const char *name, const char *stem, fk_qr_opts *o
 }
 
 static int
-qr_send(void *ctx, int argc, char **argv)
+qr_send(const struct fk_call *call, int argc, char **argv)
 {
 	const char *png = NULL, *sheet = NULL, *input, *fpss = NULL, *counts = NULL;
 	const char *extras = NULL, *versions = NULL, *level = NULL, *scales = NULL;
@@ -269,38 +269,37 @@ qr_send(void *ctx, int argc, char **argv)
 	fk_args pos;
 	fk_err e = {0};
 
-	(void)ctx;
 	fk_qr_opts_default(&o);
 	o.version = 0;
 	o.scale = 0;
-	if ((rc = fk_opts_parse("qr send", send_usage, opt, argc, argv, &pos)) != FK_GO)
+	if ((rc = fk_opts_parse(call->cmd, send_usage, opt, argc, argv, &pos)) != FK_GO)
 		return rc;
 	o.binary = binary;
 	if (fpss != NULL && parse_num(fpss, 0.5, 15, &fps) != 0)
-		return fk_usage_error("qr send", _("--fps takes 0.5 to 15 (a 30 fps camera "
+		return fk_usage_error(call->cmd, _("--fps takes 0.5 to 15 (a 30 fps camera "
 		    "needs at least two captures of each frame)"));
 	if (counts != NULL && parse_num(counts, 1, 4e9, &count) != 0)
-		return fk_usage_error("qr send", _("--count takes a positive number"));
+		return fk_usage_error(call->cmd, _("--count takes a positive number"));
 	if (extras != NULL && parse_num(extras, 0, 1000, &extra) != 0)
-		return fk_usage_error("qr send", _("--extra takes 0 to 1000 (percent)"));
+		return fk_usage_error(call->cmd, _("--extra takes 0 to 1000 (percent)"));
 	if (versions != NULL) {
 		if (parse_num(versions, 1, 40, &v) != 0 || v != (int)v)
-			return fk_usage_error("qr send", _("--version takes 1 to 40"));
+			return fk_usage_error(call->cmd, _("--version takes 1 to 40"));
 		o.version = (int)v;
 	}
 	if (level != NULL && (o.level = fk_qr_parse_level(level)) < 0)
-		return fk_usage_error("qr send", _("--level takes L, M, Q or H"));
+		return fk_usage_error(call->cmd, _("--level takes L, M, Q or H"));
 	if (scales != NULL) {
 		if (parse_num(scales, 1, 40, &v) != 0 || v != (int)v)
-			return fk_usage_error("qr send", _("--scale takes 1 to 40"));
+			return fk_usage_error(call->cmd, _("--scale takes 1 to 40"));
 		o.scale = (int)v;
 	}
 	if (pos.n != 1)
-		return fk_usage_error("qr send", _("give exactly one FILE to send"));
+		return fk_usage_error(call->cmd, _("give exactly one FILE to send"));
 	input = pos.v[0];
 	modes = term + (png != NULL) + (sheet != NULL);
 	if (modes != 1)
-		return fk_usage_error("qr send", _("choose one of --terminal, --png and --sheet"));
+		return fk_usage_error(call->cmd, _("choose one of --terminal, --png and --sheet"));
 	if (fk_read_file(input, FK_QR_MAX_LEN, &file, &e) != 0) {
 		fk_prefix(&e, "%s", input);
 		return fk_report(&e);
@@ -424,7 +423,7 @@ recv_text(const char *path, fk_buf *out, fk_err *e)
 }
 
 static int
-qr_receive(void *ctx, int argc, char **argv)
+qr_receive(const struct fk_call *call, int argc, char **argv)
 {
 	const char *camera = NULL, *output = NULL, *text = NULL;
 	fk_args images = {0}, pos;
@@ -441,14 +440,13 @@ qr_receive(void *ctx, int argc, char **argv)
 	char hex[FK_SHA256_HEX + 1];
 	fk_qr_progress p = {0};
 
-	(void)ctx;
-	if ((rc = fk_opts_parse("qr receive", recv_usage, opt, argc, argv, &pos)) != FK_GO)
+	if ((rc = fk_opts_parse(call->cmd, recv_usage, opt, argc, argv, &pos)) != FK_GO)
 		return rc;
 	if ((pos.n > 0 && images.n == 0) || (images.n > 0) + (camera != NULL) + (text != NULL) != 1)
-		return fk_usage_error("qr receive",
+		return fk_usage_error(call->cmd,
 		    _("give one of --images FILE|DIR..., --camera DEV and --text FILE"));
 	if (output == NULL && isatty(1))
-		return fk_usage_error("qr receive", _("give -o FILE, or redirect the output"));
+		return fk_usage_error(call->cmd, _("give -o FILE, or redirect the output"));
 	if (images.n > 0) {
 		/* --images FILE|DIR, then any further arguments. */
 		if ((paths = calloc(images.n + pos.n, sizeof *paths)) == NULL)
@@ -491,7 +489,7 @@ qr_receive(void *ctx, int argc, char **argv)
 static int
 cmd_qr(int argc, char **argv)
 {
-	static const struct fk_sub subs[] = {{"send", qr_send}, {"receive", qr_receive}};
+	static const struct fk_sub subs[] = {{"send", qr_send, NULL}, {"receive", qr_receive, NULL}};
 
 	return fk_subcommands("qr", qr_usage, NULL, subs, sizeof subs / sizeof subs[0], NULL,
 	    argc, argv);

@@ -120,7 +120,7 @@ load_form(const char *arg, fk_form **f)
 }
 
 static int
-schema_check(void *ctx, int argc, char **argv)
+schema_check(const struct fk_call *call, int argc, char **argv)
 {
 	const struct fk_opt opt[] = {FK_OPT_END};
 	fk_args pos;
@@ -128,11 +128,10 @@ schema_check(void *ctx, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	(void)ctx;
-	if ((rc = fk_opts_parse("schema check", check_help, opt, argc, argv, &pos)) != FK_GO)
+	if ((rc = fk_opts_parse(call->cmd, check_help, opt, argc, argv, &pos)) != FK_GO)
 		return rc;
 	if (pos.n < 1)
-		return fk_usage_error("schema check", _("name the form files to check"));
+		return fk_usage_error(call->cmd, _("name the form files to check"));
 	rc = FK_EXIT_OK;
 	for (i = 0; i < pos.n; i++) {
 		if (load_form(pos.v[i], &f) != 0) {
@@ -265,95 +264,25 @@ parse_today(const char *s, time_t *now)
 	return *now == (time_t)-1 ? -1 : 0;
 }
 
-/*
- * Parses the options of validate, build or show (opt takes --lang into
- * o->lang and --today into *today) and loads FORM, the first argument, into
- * *f; pos gets the arguments after FORM. Returns FK_GO or an exit status.
- */
 static int
-form_args(const char *cmd, const char *help, const struct fk_opt *opt, int argc, char **argv,
-    const char *const *today, fk_vopts *o, fk_args *pos, fk_form **f)
+run_build(const fk_form *f, const fk_vopts *o, const fk_args *pos)
 {
-	int rc;
-
-	if ((rc = fk_opts_parse(cmd, help, opt, argc, argv, pos)) != FK_GO)
-		return rc;
-	if (*today != NULL && parse_today(*today, &o->now) != 0)
-		return fk_usage_error(cmd, _("--today takes a date YYYY-MM-DD"));
-	if (pos->n < 1)
-		return fk_usage_error(cmd, _("name the FORM (a file or a form id)"));
-	if (o->lang == NULL)
-		o->lang = default_lang();
-	if ((rc = load_form(pos->v[0], f)) != 0)
-		return rc;
-	pos->v++;
-	pos->n--;
-	return FK_GO;
-}
-
-static int
-schema_validate(void *ctx, int argc, char **argv)
-{
-	fk_vopts o = {NULL, 0};
-	const char *today = NULL;
-	const struct fk_opt opt[] = {FK_STR("lang", 0, &o.lang), FK_STR("today", 0, &today),
-		FK_OPT_END};
-	fk_form *f = NULL;
-	fk_args pos;
-	size_t nrec = 0, nbad = 0, i;
-	int rc;
-
-	(void)ctx;
-	if ((rc = form_args("schema validate", validate_help, opt, argc, argv, &today, &o, &pos,
-	    &f)) != FK_GO)
-		return rc;
-	if (pos.n < 1)
-		rc = fk_usage_error("schema validate", _("name the record files to validate"));
-	for (i = 0; i < pos.n && rc == FK_GO; i++)
-		if (validate_file(f, pos.v[i], &o, &nrec, &nbad) != 0)
-			rc = FK_EXIT_FAIL;
-	if (rc == FK_GO) {
-		printf(_("records checked: %zu, with problems: %zu\n"), nrec, nbad);
-		rc = nbad ? FK_EXIT_FAIL : FK_EXIT_OK;
-	}
-	fk_form_free(f);
-	return rc;
-}
-
-static int
-schema_build(void *ctx, int argc, char **argv)
-{
-	fk_vopts o = {NULL, 0};
-	const char *today = NULL;
-	const struct fk_opt opt[] = {FK_STR("lang", 0, &o.lang), FK_STR("today", 0, &today),
-		FK_OPT_END};
-	fk_form *f = NULL;
-	fk_args pos;
 	fk_buf b = {0};
 	fk_err e = {0};
 	json_error_t je;
 	json_t *rec = NULL;
 	char *out;
-	int rc;
+	int rc = FK_EXIT_FAIL;
 
-	(void)ctx;
-	if ((rc = form_args("schema build", build_help, opt, argc, argv, &today, &o, &pos, &f)) !=
-	    FK_GO)
-		return rc;
-	if (pos.n != 1) {
-		fk_form_free(f);
-		return fk_usage_error("schema build", _("name one record file"));
-	}
-	rc = FK_EXIT_FAIL;
-	if (fk_read_file(pos.v[0], FK_RECORD_MAX, &b, &e) != 0)
+	if (fk_read_file(pos->v[0], FK_RECORD_MAX, &b, &e) != 0)
 		goto report;
 	if ((rec = json_loadb(b.p ? (const char *)b.p : "", b.len, JSON_REJECT_DUPLICATES,
 	    &je)) == NULL) {
-		fk_fail(&e, FK_EINPUT, _("%s: not valid JSON: line %d, column %d: %s"), pos.v[0],
+		fk_fail(&e, FK_EINPUT, _("%s: not valid JSON: line %d, column %d: %s"), pos->v[0],
 		    je.line, je.column, je.text);
 		goto report;
 	}
-	if (fk_form_build(f, rec, &o, &e) != 0)
+	if (fk_form_build(f, rec, o, &e) != 0)
 		goto report;
 	if ((out = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
 		fk_fail(&e, FK_ENOMEM, _("out of memory"));
@@ -368,7 +297,6 @@ report:
 out:
 	json_decref(rec);
 	fk_buf_free(&b);
-	fk_form_free(f);
 	return rc;
 }
 
@@ -399,42 +327,87 @@ show_field(const fk_field *x, const char *lang, int depth)
 }
 
 static int
-schema_show(void *ctx, int argc, char **argv)
+run_validate(const fk_form *f, const fk_vopts *o, const fk_args *pos)
 {
-	fk_vopts o = {NULL, 0};
-	const char *today = NULL, *lang;
-	const struct fk_opt opt[] = {FK_STR("lang", 0, &o.lang), FK_OPT_END};
-	const fk_field *root;
-	fk_form *f = NULL;
-	fk_args pos;
-	size_t i;
-	int rc;
+	size_t nrec = 0, nbad = 0, i;
 
-	(void)ctx;
-	if ((rc = form_args("schema show", show_help, opt, argc, argv, &today, &o, &pos, &f)) !=
-	    FK_GO)
-		return rc;
-	if (pos.n != 0) {
-		fk_form_free(f);
-		return fk_usage_error("schema show", _("show takes one form"));
-	}
-	root = fk_form_root(f);
-	lang = o.lang;
+	for (i = 0; i < pos->n; i++)
+		if (validate_file(f, pos->v[i], o, &nrec, &nbad) != 0)
+			return FK_EXIT_FAIL;
+	printf(_("records checked: %zu, with problems: %zu\n"), nrec, nbad);
+	return nbad ? FK_EXIT_FAIL : FK_EXIT_OK;
+}
+
+static int
+run_show(const fk_form *f, const fk_vopts *o, const fk_args *pos)
+{
+	const fk_field *root = fk_form_root(f);
+	const char *lang = o->lang;
+	size_t i;
+
+	(void)pos;
 	if (!fk_form_has_lang(f, lang))
 		lang = fk_form_lang(f, 0);
 	printf(_("%s (%s v%d, %zu fields)\n"), fk_form_title(f, lang), fk_form_id(f), fk_form_version(f),
 	    fk_form_nfields(f));
 	for (i = 0; i < fk_field_nkids(root); i++)
 		show_field(fk_field_kid(root, i), lang, 0);
-	fk_form_free(f);
 	return FK_EXIT_OK;
+}
+
+/* The commands on a FORM: whether they take --today, how many arguments
+ * after FORM and what to say otherwise, and what they do. */
+static const struct form_cmd {
+	const char *help;
+	int today;
+	size_t min, max;
+	const char *args_msg;
+	int (*run)(const fk_form *f, const fk_vopts *o, const fk_args *pos);
+} form_cmds[] = {
+	{validate_help, 1, 1, (size_t)-1, N_("name the record files to validate"), run_validate},
+	{build_help, 1, 1, 1, N_("name one record file"), run_build},
+	{show_help, 0, 0, 0, N_("show takes one form"), run_show}};
+
+/* "schema validate|build|show [--lang L] [--today DATE] FORM ...". */
+static int
+schema_form(const struct fk_call *call, int argc, char **argv)
+{
+	const struct form_cmd *c = call->data;
+	fk_vopts o = {NULL, 0};
+	const char *today = NULL;
+	const struct fk_opt opt[] = {FK_STR("today", 0, &today), FK_STR("lang", 0, &o.lang),
+		FK_OPT_END};
+	fk_form *f = NULL;
+	fk_args pos;
+	const char *cmd = call->cmd;
+	int rc;
+
+	if ((rc = fk_opts_parse(cmd, c->help, c->today ? opt : opt + 1, argc, argv, &pos)) !=
+	    FK_GO)
+		return rc;
+	if (today != NULL && parse_today(today, &o.now) != 0)
+		return fk_usage_error(cmd, _("--today takes a date YYYY-MM-DD"));
+	if (pos.n < 1)
+		return fk_usage_error(cmd, _("name the FORM (a file or a form id)"));
+	if (pos.n - 1 < c->min || pos.n - 1 > c->max)
+		return fk_usage_error(cmd, "%s", _(c->args_msg));
+	if (o.lang == NULL)
+		o.lang = default_lang();
+	if ((rc = load_form(pos.v[0], &f)) != 0)
+		return rc;
+	pos.v++;
+	pos.n--;
+	rc = c->run(f, &o, &pos);
+	fk_form_free(f);
+	return rc;
 }
 
 static int
 cmd_schema(int argc, char **argv)
 {
-	static const struct fk_sub subs[] = {{"check", schema_check},
-		{"validate", schema_validate}, {"build", schema_build}, {"show", schema_show}};
+	static const struct fk_sub subs[] = {{"check", schema_check, NULL},
+		{"validate", schema_form, &form_cmds[0]}, {"build", schema_form, &form_cmds[1]},
+		{"show", schema_form, &form_cmds[2]}};
 
 	return fk_subcommands("schema", schema_help, NULL, subs, sizeof subs / sizeof subs[0],
 	    NULL, argc, argv);

@@ -80,7 +80,7 @@ key_exists(const char *path, int force, fk_err *e)
 }
 
 static int
-sig_keygen(void *ctx, int argc, char **argv)
+sig_keygen(const struct fk_call *call, int argc, char **argv)
 {
 	const char *pkpath = NULL, *skpath = NULL, *passfile = NULL;
 	int nopass = 0, force = 0, rc;
@@ -97,16 +97,15 @@ sig_keygen(void *ctx, int argc, char **argv)
 	fk_err e = {0};
 	char id[17];
 
-	(void)ctx;
-	if ((rc = fk_opts_parse("sig keygen", keygen_usage, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("sig keygen", &pos, 0)) != FK_GO)
+	if ((rc = fk_opts_parse(call->cmd, keygen_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max(call->cmd, &pos, 0)) != FK_GO)
 		return rc;
 	if (pkpath == NULL || skpath == NULL)
-		return fk_usage_error("sig keygen", _("give the key files with -p PUBKEY -s SECKEY"));
+		return fk_usage_error(call->cmd, _("give the key files with -p PUBKEY -s SECKEY"));
 	if (nopass && passfile != NULL)
-		return fk_usage_error("sig keygen", _("-W and --passphrase-file cannot be used together"));
+		return fk_usage_error(call->cmd, _("-W and --passphrase-file cannot be used together"));
 	if (strcmp(pkpath, skpath) == 0)
-		return fk_usage_error("sig keygen", _("the public and secret key files must differ"));
+		return fk_usage_error(call->cmd, _("the public and secret key files must differ"));
 	rc = FK_EXIT_FAIL;
 	if (key_exists(pkpath, force, &e) != 0 || key_exists(skpath, force, &e) != 0)
 		goto report;
@@ -181,7 +180,7 @@ default_sigpath(const char *msg)
 }
 
 static int
-sig_sign(void *ctx, int argc, char **argv)
+sig_sign(const struct fk_call *call, int argc, char **argv)
 {
 	const char *skpath = NULL, *msg = NULL, *sigpath = NULL, *trusted = NULL;
 	const char *untrusted = NULL, *passfile = NULL;
@@ -199,14 +198,13 @@ sig_sign(void *ctx, int argc, char **argv)
 	uint8_t hash[64];
 	int rc;
 
-	(void)ctx;
-	if ((rc = fk_opts_parse("sig sign", sign_usage, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("sig sign", &pos, 0)) != FK_GO)
+	if ((rc = fk_opts_parse(call->cmd, sign_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max(call->cmd, &pos, 0)) != FK_GO)
 		return rc;
 	if (skpath == NULL || msg == NULL)
-		return fk_usage_error("sig sign", _("give the secret key with -s and the file with -m"));
+		return fk_usage_error(call->cmd, _("give the secret key with -s and the file with -m"));
 	if (sigpath == NULL && strcmp(msg, "-") == 0)
-		return fk_usage_error("sig sign", _("signing standard input needs -x SIGFILE"));
+		return fk_usage_error(call->cmd, _("signing standard input needs -x SIGFILE"));
 	rc = FK_EXIT_FAIL;
 	if (sigpath == NULL && (sigpath = defsig = default_sigpath(msg)) == NULL) {
 		fk_fail(&e, FK_ENOMEM, _("out of memory"));
@@ -281,7 +279,7 @@ done:
 }
 
 static int
-sig_verify(void *ctx, int argc, char **argv)
+sig_verify(const struct fk_call *call, int argc, char **argv)
 {
 	const char *pkpath = NULL, *pkstr = NULL, *msg = NULL, *sigpath = NULL;
 	int hashed_only = 0, quiet = 0, rc;
@@ -296,16 +294,15 @@ sig_verify(void *ctx, int argc, char **argv)
 	fk_args pos;
 	fk_err e = {0};
 
-	(void)ctx;
-	if ((rc = fk_opts_parse("sig verify", verify_usage, opt, argc, argv, &pos)) != FK_GO ||
-	    (rc = fk_args_max("sig verify", &pos, 0)) != FK_GO)
+	if ((rc = fk_opts_parse(call->cmd, verify_usage, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max(call->cmd, &pos, 0)) != FK_GO)
 		return rc;
 	if ((pkpath == NULL) == (pkstr == NULL))
-		return fk_usage_error("sig verify", _("give the public key with either -p FILE or -P KEY"));
+		return fk_usage_error(call->cmd, _("give the public key with either -p FILE or -P KEY"));
 	if (msg == NULL)
-		return fk_usage_error("sig verify", _("give the signed file with -m FILE"));
+		return fk_usage_error(call->cmd, _("give the signed file with -m FILE"));
 	if (sigpath == NULL && strcmp(msg, "-") == 0)
-		return fk_usage_error("sig verify", _("verifying standard input needs -x SIGFILE"));
+		return fk_usage_error(call->cmd, _("verifying standard input needs -x SIGFILE"));
 	rc = FK_EXIT_FAIL;
 	if (pkpath != NULL ? fk_minisign_pk_load(pkpath, &pk, &e) != 0 :
 	    fk_minisign_pk_parse((const uint8_t *)pkstr, strlen(pkstr), &pk, &e) != 0)
@@ -337,7 +334,7 @@ static int
 cmd_sig(int argc, char **argv)
 {
 	static const struct fk_sub subs[] = {
-		{"keygen", sig_keygen}, {"sign", sig_sign}, {"verify", sig_verify}};
+		{"keygen", sig_keygen, NULL}, {"sign", sig_sign, NULL}, {"verify", sig_verify, NULL}};
 
 	return fk_subcommands("sig", sig_usage, NULL, subs, sizeof subs / sizeof subs[0], NULL,
 	    argc, argv);
