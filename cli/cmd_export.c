@@ -123,7 +123,8 @@ cmd_export(int argc, char **argv)
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});
 	rc = FK_EXIT_FAIL;
-	if (load_device(o.home, d, &home, &e) != 0 || fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 ||
+	if (load_device(o.home, d, &home, &e) != 0 ||
+	    fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 ||
 	    fk_store_counts_get(s, &counts, &e) != 0) {
 		rc = fk_report(&e);
 		goto out;

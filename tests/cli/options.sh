@@ -13,21 +13,8 @@ export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
 
-# usage_error DESCRIPTION PATTERN CMD...: exit status 2, one line on stderr
-# matching PATTERN, nothing on stdout.
-usage_error() {
-	desc=$1 pat=$2; shift 2
-	set +e
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	[ "$rc" -eq 2 ] || fail "$desc: exit status $rc (want 2); stderr: $(cat "$T/err")"
-	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "$desc: want one line on stderr, got: $(cat "$T/err")"
-	grep -q -- "$pat" "$T/err" || fail "$desc: stderr lacks '$pat': $(cat "$T/err")"
-	[ ! -s "$T/out" ] || fail "$desc: wrote to stdout: $(cat "$T/out")"
-	ok "$desc: $(cat "$T/err")"
-}
-# status WANT DESCRIPTION CMD...: the command exits with WANT.
+# status WANT DESCRIPTION CMD...: the command exits with WANT (output in
+# $T/out and $T/err).
 status() {
 	want=$1 desc=$2; shift 2
 	set +e
@@ -35,6 +22,16 @@ status() {
 	rc=$?
 	set -e
 	[ "$rc" -eq "$want" ] || fail "$desc: exit status $rc (want $want); stdout: $(cat "$T/out"); stderr: $(cat "$T/err")"
+}
+# usage_error DESCRIPTION PATTERN CMD...: exit status 2, one line on stderr
+# matching PATTERN, nothing on stdout.
+usage_error() {
+	desc=$1 pat=$2; shift 2
+	status 2 "$desc" "$@"
+	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "$desc: want one line on stderr, got: $(cat "$T/err")"
+	grep -q -- "$pat" "$T/err" || fail "$desc: stderr lacks '$pat': $(cat "$T/err")"
+	[ ! -s "$T/out" ] || fail "$desc: wrote to stdout: $(cat "$T/out")"
+	ok "$desc: $(cat "$T/err")"
 }
 
 $F hub init --home=hub --name=Hub --passphrase-file=pass >/dev/null
