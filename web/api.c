@@ -918,6 +918,25 @@ do_finalize(struct web *w, struct web_open *op, struct web_call *c)
 
 /* ---- attachments: upload and show ---- */
 
+/* A media type as the browser sends it for a file: "type/subtype", nothing more. */
+static int
+media_token(const char *s, size_t max)
+{
+	size_t i, slash = 0;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		char ch = s[i];
+		if (ch == '/')
+			slash++;
+		else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '+' || ch == '-'))
+			return 0;
+	}
+	return slash == 1 && i > 2 && i < max && s[0] != '/' && s[i - 1] != '/';
+}
+
 unsigned
 web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char *p,
     const char *name, const char *ctype, const char *clen, const char *lang)
@@ -949,7 +968,7 @@ web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char 
 		return fk_fail(&rq->err, FK_EINPUT, _("not a file question of this form")), 400;
 	}
 	fk_issues_clear(&is);
-	if (ctype == NULL || strlen(ctype) >= sizeof rq->media || strchr(ctype, ';') != NULL)
+	if (!media_token(ctype, sizeof rq->media))
 		return fk_fail(&rq->err, FK_EINPUT, _("the file has no media type")), 415;
 	snprintf(rq->media, sizeof rq->media, "%s", ctype);
 	if (clen != NULL)
