@@ -53,10 +53,18 @@ static const char app_help[] = N_(
     "                            (default 15; 0 = never)\n"
     "  -h, --help                show this help\n");
 
+/* The operator's language: the server switches to the page's for each request. */
+static char op_lang[8] = "en";
+
 static void
 on_event(void *ctx, enum fk_web_event ev, const char *text)
 {
+	const char *cur = getenv("LANGUAGE");
+	char page_lang[16];
+
 	(void)ctx;
+	snprintf(page_lang, sizeof page_lang, "%s", cur != NULL ? cur : "");
+	fk_i18n_switch(op_lang);
 	switch (ev) {
 	case FK_WEB_READY:
 		printf(_("fieldkit app: open %s in a browser on this computer (Ctrl-C stops)\n"), text);
@@ -78,13 +86,15 @@ on_event(void *ctx, enum fk_web_event ev, const char *text)
 		break;
 	}
 	case FK_WEB_REFUSED:
-		fk_warn(_("app: refused %s"), text);
+		fk_warn(_("app: refused %s"), _(text));
 		break;
 	case FK_WEB_WARNING:
 		fk_warn("%s", text);
 		break;
 	}
 	fflush(stdout);
+	if (page_lang[0] != '\0')
+		fk_i18n_switch(page_lang);
 }
 
 /* --listen [ADDR:]PORT, ADDR possibly in brackets ([::1]:8080). */
@@ -203,6 +213,7 @@ cmd_app(int argc, char **argv)
 	int c, rc;
 
 	memset(&actx, 0, sizeof actx);
+	snprintf(op_lang, sizeof op_lang, "%s", fk_lang_pref() != NULL ? fk_lang_pref() : "en");
 	if ((rc = fk_opts_parse("app", app_help, opt, argc, argv, &pos)) != FK_GO ||
 	    (rc = fk_args_max("app", &pos, 0)) != FK_GO)
 		return rc;
@@ -274,5 +285,4 @@ out:
 	return rc;
 }
 
-FK_COMMAND(app, N_("the form app in a browser on this computer (same forms, drafts, sealing)"),
-    cmd_app);
+FK_COMMAND(app, N_("the forms as pages in a browser on this computer"), cmd_app);

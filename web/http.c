@@ -295,15 +295,15 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		/* First call: the headers are in; decide whether to listen at all. */
 		h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 		if (!host_ok(w, h))
-			return refuse(w, c, 421, "a request for another host name (DNS rebinding?)");
+			return refuse(w, c, 421, N_("a request for another host name (DNS rebinding?)"));
 		if ((h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")) != NULL &&
 		    !origin_ok(w, h))
-			return refuse(w, c, 403, "a request from another site");
+			return refuse(w, c, 403, N_("a request from another site"));
 		site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
 		if (site != NULL && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-			return refuse(w, c, 403, "a request from another site");
+			return refuse(w, c, 403, N_("a request from another site"));
 		if (!secret_ok(w, url, &rest))
-			return refuse(w, c, 404, "a request without the secret");
+			return refuse(w, c, 404, N_("a request without the secret"));
 		if (rest == NULL) {
 			struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"",
 			    MHD_RESPMEM_PERSISTENT);

@@ -30,7 +30,7 @@ enum fk_web_event {
 	FK_WEB_LOCKED,     /* text: why ("idle", "asked") */
 	FK_WEB_BADPASS,    /* a wrong passphrase was given */
 	FK_WEB_SEALED,     /* text: "SHORT-REF SEQ" */
-	FK_WEB_REFUSED,    /* text: why a request was refused (no secret, wrong host, ...) */
+	FK_WEB_REFUSED,    /* text: why a request was refused (untranslated: no secret, wrong host, ...) */
 	FK_WEB_WARNING,    /* text: something went wrong that the operator should know */
 };
 
