@@ -262,6 +262,7 @@ cmd_app(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, &opipe);
 	stop = 0;
 	c = fk_web_run(&wo, &stop, &e);
+	fk_i18n_switch(op_lang); /* the page may have left its own */
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGTERM, &oterm, NULL);
 	sigaction(SIGPIPE, &opipe, NULL);

@@ -45,10 +45,19 @@ async function main() {
 	lastStep = () => step;
 	await page.setViewport({ width: 800, height: 480, deviceScaleFactor: 1, hasTouch: true, isMobile: false });
 
+	/* A screenshot of the screen, or of the whole page (the window made as tall as it). */
 	async function shot(name, full, at) {
 		n++;
 		if (at) await page.$eval(at, e => e.scrollIntoView({ block: 'center', behavior: 'instant' }));
-		await page.screenshot({ path: path.join(shots, String(n).padStart(2, '0') + '-' + name + '.png'), fullPage: !!full });
+		const file = path.join(shots, String(n).padStart(2, '0') + '-' + name + '.png');
+		if (!full) {
+			await page.screenshot({ path: file });
+			return;
+		}
+		const h = await page.evaluate(() => document.documentElement.scrollHeight);
+		await page.setViewport({ width: 800, height: Math.min(h, 16000), deviceScaleFactor: 1, hasTouch: true });
+		await page.screenshot({ path: file });
+		await page.setViewport({ width: 800, height: 480, deviceScaleFactor: 1, hasTouch: true });
 	}
 	let step = '';
 	/* Clicks like a finger: the element is brought to the middle of the screen first
