@@ -124,8 +124,14 @@ static enum MHD_Result
 refuse(struct web *w, struct MHD_Connection *c, unsigned status, const char *why)
 {
 	static const char msg[] = "fieldkit app: open the address that `fieldkit app` printed.\n";
+	static double last;
+	double now = web_now();
 
-	web_event(w, FK_WEB_REFUSED, "%s", why);
+	/* Told to the operator, at most once a second (a page elsewhere could knock all day). */
+	if (now - last >= 1.0) {
+		last = now;
+		web_event(w, FK_WEB_REFUSED, "%s", why);
+	}
 	return reply_text(c, status, "text/plain; charset=utf-8", msg, sizeof msg - 1);
 }
 
@@ -281,6 +287,18 @@ api(struct web *w, struct web_req *rq, struct MHD_Connection *c, const char *met
 	return rc;
 }
 
+/* A top-level navigation (GET, mode navigate, destination document) to the page. */
+static int
+navigation(struct MHD_Connection *c, const char *method, const char *rest)
+{
+	const char *mode = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Mode");
+	const char *dest = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Dest");
+
+	return strcmp(method, "GET") == 0 && mode != NULL && strcmp(mode, "navigate") == 0 &&
+	    dest != NULL && strcmp(dest, "document") == 0 &&
+	    (rest == NULL || *rest == '\0' || strcmp(rest, "index.html") == 0);
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *data, size_t *size, void **con_cls)
@@ -299,11 +317,17 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		if ((h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")) != NULL &&
 		    !origin_ok(w, h))
 			return refuse(w, c, 403, N_("a request from another site"));
-		site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
-		if (site != NULL && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-			return refuse(w, c, 403, N_("a request from another site"));
 		if (!secret_ok(w, url, &rest))
 			return refuse(w, c, 404, N_("a request without the secret"));
+		/*
+		 * From elsewhere (Sec-Fetch-Site cross-site or same-site) only a top-level
+		 * navigation to the page itself: the link --open gives the browser, a
+		 * bookmark. Never the API, never an embedded resource.
+		 */
+		site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+		if (site != NULL && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0 &&
+		    !navigation(c, method, rest))
+			return refuse(w, c, 403, N_("a request from another site"));
 		if (rest == NULL) {
 			struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"",
 			    MHD_RESPMEM_PERSISTENT);
@@ -331,7 +355,16 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 			    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
 			    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length"),
 			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"));
+			if (rq->status != 0) {
+				/* Refused before a byte is read: say so now, drop the rest. */
+				rq->answered = 1;
+				return web_reply_error(c, rq->status, rq->err.msg);
+			}
 		}
+		return MHD_YES;
+	}
+	if (rq->answered) {
+		*size = 0;
 		return MHD_YES;
 	}
 	if (*size > 0) {

@@ -61,6 +61,7 @@ struct web {
 
 /* One request, from its first call to its completion. */
 struct web_req {
+	int answered;        /* a response is queued already (an upload refused at once) */
 	int upload;          /* the body is a file for a pending attachment */
 	fk_secbuf body;      /* a JSON body, in sodium_malloc memory */
 	int too_big;

@@ -63,11 +63,17 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 [ "$(code -H 'Host: attacker.example' "$URL")" = 421 ] || fail "served to another Host (DNS rebinding)"
 [ "$(code -H 'Origin: http://attacker.example' -X POST -d '{}' "${URL}api/unlock")" = 403 ] || fail "served another Origin"
 [ "$(code "${URL}api/drafts")" = 423 ] || fail "drafts listed before the passphrase"
+[ "$(code -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: cors' -H 'Sec-Fetch-Dest: empty' "${URL}api/status")" = 403 ] ||
+	fail "the API answered a fetch from another site"
+[ "$(code -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: no-cors' -H 'Sec-Fetch-Dest: script' "${URL}app.js")" = 403 ] ||
+	fail "the script served to another site"
+[ "$(code -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: document' "$URL")" = 200 ] ||
+	fail "a link to the page from elsewhere (what --open does) refused"
 [ "$(code "$URL")" = 200 ] || fail "the page"
 curl -s -D headers -o /dev/null "${URL}api/status"
 grep -qi '^Cache-Control: no-store' headers || fail "no Cache-Control: no-store"
 grep -qi "^Content-Security-Policy: default-src 'none'" headers || fail "no CSP"
-ok "refused: no secret, a wrong secret, another Host, another Origin; API locked; no-store and CSP on every answer"
+ok "refused: no secret, a wrong secret, another Host, another Origin, fetches from another site; API locked; no-store and CSP on every answer"
 
 mkdir profile
 TMPDIR=$T/tmp NODE_PATH=$NODE_DIR CHROMIUM=$CHROMIUM "$NODE" "$FK_SRC/tests/browser/app_test.js" "$URL" "$T/profile" "$SHOTS" \

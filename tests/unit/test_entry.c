@@ -46,6 +46,17 @@ open_rec(void *ctx, const fk_store_record *r, fk_err *e)
 	return 0;
 }
 
+static void
+opened_clear(struct opened *o)
+{
+	size_t i;
+
+	json_decref(o->rec);
+	for (i = 0; i < 4; i++)
+		fk_buf_free(&o->att[i]);
+	memset(o, 0, sizeof *o);
+}
+
 static int
 exists(const char *home, const char *id)
 {
@@ -283,7 +294,7 @@ main(void)
 			fk_review_free(&rv);
 			CHECK(ndrafts(s) == 0);
 			CHECK(access(path, F_OK) == 0); /* the worker's own file is not ours to delete */
-			memset(&o, 0, sizeof o);
+			opened_clear(&o);
 			o.ids = &ids;
 			CHECK(fk_store_each_pending(s, open_rec, &o, &e) == 0 && o.n == 2);
 			CHECK(o.natt == 1 && o.att[0].len == 3000 && memcmp(o.att[0].p, data1, 3000) == 0);
@@ -302,9 +313,7 @@ main(void)
 	CHECK(fk_entry_discard(x, s, &e) == 0 && ndrafts(s) == 0 && !exists(home, id1));
 	fk_entry_free(x);
 
-	json_decref(o.rec);
-	for (size_t i = 0; i < 4; i++)
-		fk_buf_free(&o.att[i]);
+	opened_clear(&o);
 	fk_secret_free(&dkey);
 	fk_finalizer_free(fin);
 	fk_store_close(s);
