@@ -57,8 +57,9 @@ expect_fail "no device" $F app --home nodevice
 ok "--help in both languages; non-loopback, malformed options, unknown forms and a missing device refused"
 
 mkfifo app.fifo
-FIELDKIT_SCHEMAS=$FK_SRC/schemas $F app --home dev --listen 127.0.0.1:0 >app.fifo 2>err &
+$F app --home dev --listen 127.0.0.1:0 --form "$FK_TESTDATA/capture-test.json" >app.fifo 2>err &
 APP=$!
+trap 'kill $APP 2>/dev/null || true; rm -rf "$T"' EXIT
 exec 3<app.fifo
 read -r -t 20 line <&3 || fail "app did not start: $(cat err)"
 cat <&3 >rest &
@@ -77,6 +78,26 @@ curl -s -o got "$URL" && cmp -s got "$WWW/index.html" || fail "the address does 
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${URL}../etc/passwd")" = 404 ] || fail "a path outside the page"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${URL}api/forms")" = 423 ] || fail "forms before the passphrase"
 ok "the binary serves web/www byte for byte with its types; nothing else, nothing before the passphrase"
+
+# Uploads through HTTP: refused at once when too large, refused when the content
+# is not its type, kept (sealed, as a pending file) when it is.
+post() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "${URL}api/$1"; }
+post unlock '{"passphrase":"pw"}' | grep -q '"ok": *true' || fail "unlock"
+RID=$(post records '{"form":"capture-test"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["rid"])')
+head -c 20000000 /dev/zero >big
+start=$(date +%s%N)
+[ "$(curl -s -o res -w '%{http_code}' -H 'Content-Type: image/jpeg' --data-binary @big "${URL}api/r/$RID/attach?p=photo&name=big.jpg")" = 413 ] ||
+	fail "a 20 MB photo was not refused: $(cat res)"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+printf 'not a png' >fake.png
+[ "$(curl -s -o res -w '%{http_code}' -H 'Content-Type: image/png' --data-binary @fake.png "${URL}api/r/$RID/attach?p=photo&name=fake.png")" = 415 ] ||
+	fail "a file that is not what its type says was kept: $(cat res)"
+printf '\x89PNG\r\n\x1a\n0123456789' >small.png
+[ "$(curl -s -o res -w '%{http_code}' -H 'Content-Type: image/png' --data-binary @small.png "${URL}api/r/$RID/attach?p=photo&name=small.png")" = 200 ] ||
+	fail "a PNG was refused: $(cat res)"
+[ "$(ls dev/pending | wc -l)" = 1 ] || fail "want one pending file"
+grep -q 0123456789 dev/pending/* && fail "the pending file holds the photo in clear"
+ok "uploads: 20 MB refused at once ($ms ms), a file not of its type refused, a PNG kept sealed as a pending file"
 kill -INT $APP
 wait $APP || fail "app exit status $? on SIGINT"
 grep -q "stopped" rest || fail "no 'stopped' line"
