@@ -398,7 +398,12 @@ async function main() {
 	await page.waitForSelector('.section[data-section="wishes"]');
 	await idle();
 	if (!await page.$eval(`${q('child_wishes')} input[value="wants_contact"]`, e => e.checked)) fail('answer lost over the lock');
-	await next('care');
+	/* closed and continued from the start page */
+	await tap('#close');
+	await page.waitForSelector('.draft');
+	await tap('.draft button.secondary');
+	await page.waitForSelector('.section');
+	await section('care');
 	await lang('uk');
 	await choose('care_arrangement', 'relatives'); ci.care_arrangement = 'relatives';
 	await text('caregiver_name', 'Петрук Ганна'); ci.caregiver_name = 'Петрук Ганна';

@@ -7,6 +7,7 @@
  * checked for question, size, type and content before and after; review,
  * digest, finalize; drafts listed, resumed and discarded; the lock.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,16 +101,17 @@ upload(const char *rid, const char *p, const char *ctype, const uint8_t *data, s
 static int
 pending_count(const char *home)
 {
-	char cmd[600];
-	FILE *p;
-	int n = -1;
+	char dir[600];
+	struct dirent *d;
+	DIR *dp;
+	int n = 0;
 
-	snprintf(cmd, sizeof cmd, "ls '%s/pending' 2>/dev/null | wc -l", home);
-	if ((p = popen(cmd, "r")) != NULL) {
-		if (fscanf(p, "%d", &n) != 1)
-			n = -1;
-		pclose(p);
-	}
+	snprintf(dir, sizeof dir, "%s/pending", home);
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while ((d = readdir(dp)) != NULL)
+		n += d->d_name[0] != '.';
+	closedir(dp);
 	return n;
 }
 

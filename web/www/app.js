@@ -222,6 +222,7 @@
 		for (const b of document.querySelectorAll('.langs button'))
 			b.setAttribute('aria-pressed', String(b.dataset.lang === l));
 		$('#lock').textContent = t('lock');
+		$('#close').textContent = t('close');
 		$('#prev').textContent = t('back');
 		$('#toreview').textContent = t('to_review');
 	}
@@ -252,6 +253,7 @@
 		const main = $('#main');
 		const locked = app.view === 'lock';
 		$('#lock').hidden = locked;
+		$('#close').hidden = app.view !== 'form' && app.view !== 'review';
 		$('#sections').hidden = app.view !== 'form';
 		$('#bar').hidden = app.view !== 'form';
 		setSaved();
@@ -353,6 +355,7 @@
 		app.def = app.defs[id];
 	}
 	function startForm(st) {
+		history.pushState(null, '');
 		app.st = st;
 		app.sec = 0;
 		app.touched = new Set();
@@ -1022,6 +1025,7 @@
 			await flush();
 			app.st = await api('POST', 'r/' + app.st.rid + '/save');
 			app.review = await api('POST', 'r/' + app.st.rid + '/review');
+			if (app.view !== 'review') history.pushState(null, '');
 			app.view = 'review';
 			render();
 			window.scrollTo(0, 0);
@@ -1153,7 +1157,14 @@
 			try { await flush(); await api('POST', 'lock'); } catch (e) { /* locked anyway */ }
 			showLock();
 		});
+		$('#close').addEventListener('click', closeRecord);
 		$('#prev').addEventListener('click', prev);
+		/* The browser's Back: from the review to the form, from the form to the start page
+		   (the record stays a draft). Nothing about the record goes into the history. */
+		window.addEventListener('popstate', () => {
+			if (app.view === 'review') goTo(firstPath());
+			else if (app.view === 'form') closeRecord();
+		});
 		$('#next').addEventListener('click', next);
 		$('#toreview').addEventListener('click', async () => { await flush(); toReview(); });
 		window.addEventListener('pagehide', () => {
