@@ -15,7 +15,8 @@ BUILD=${1:-$SRC/build}
 N=${2:-50000}
 F=$(cd "$BUILD" && pwd)/fieldkit
 W=$(mktemp -d "${TMPDIR:-/tmp}/fk-match-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$W"' EXIT   # KEEP=1: keep the hub for a closer look
+echo "working in $W"
 cd "$W"
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_QUIET=1
 printf 'pw\n' >pass && chmod 600 pass
