@@ -1252,7 +1252,8 @@ index_build(const fk_match *m, const uint32_t *P, size_t np, struct index *x, fk
 			x->e[x->n++].p = P[i];
 		}
 	}
-	qsort(x->e, x->n, sizeof *x->e, bk_cmp);
+	if (x->n > 1)
+		qsort(x->e, x->n, sizeof *x->e, bk_cmp);
 	/* drop repeated (key, person) */
 	for (i = 0, j = 0; i < x->n; i++)
 		if (j == 0 || x->e[j - 1].key != x->e[i].key || x->e[j - 1].p != x->e[i].p)
@@ -1497,6 +1498,45 @@ pair_cmp_w(const void *x, const void *y)
 }
 
 /*
+ * The probability of each pair (sorted by intake, then weight) against
+ * three explanations: the same child, a sibling, an unrelated child; with
+ * compete, the other candidates of the same intake that cannot be the same
+ * child share the evidence.
+ */
+static int
+probabilities(const fk_match *m, fk_match_pair *pr, size_t n, double lambda, int compete,
+    fk_err *e)
+{
+	double *R;
+	size_t i, g0, g1, j, k;
+
+	if (n == 0)
+		return 0;
+	if ((R = malloc(n * sizeof *R)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	for (i = 0; i < n; i++) {
+		double odds = lambda / (1 - lambda) * exp2(pr[i].weight);
+		R[i] = odds * (1 + SIBLING_PRIOR * exp2(-sib_delta(m, pr[i].level)));
+		pr[i].p = (float)(odds / (1 + R[i]));
+	}
+	for (g0 = 0; compete && g0 < n; g0 = g1) {
+		for (g1 = g0 + 1; g1 < n && pr[g1].a == pr[g0].a; g1++)
+			;
+		for (j = g0; j < g1; j++) {
+			double den = 1 + R[j];
+			if (pr[j].p < 0.01)
+				continue;
+			for (k = g0; k < g1; k++)
+				if (k != j && R[k] > 1e-3 && other_child(m, pr[j].b, pr[k].b))
+					den += R[k];
+			pr[j].p = (float)(lambda / (1 - lambda) * exp2(pr[j].weight) / den);
+		}
+	}
+	free(R);
+	return 0;
+}
+
+/*
  * EM for lambda; then the probability of each pair against three
  * explanations: the same child, a sibling (who shares the family's
  * fields), an unrelated child. With compete, the other candidates of the
@@ -1507,8 +1547,8 @@ static int
 calibrate(fk_match *m, fk_match_pair *pr, size_t *n, double npairs, double lambda0,
     double min_p, int compete, fk_err *e)
 {
-	double lambda = lambda0, s, *R = NULL;
-	size_t i, o = 0, g0, g1, j, k;
+	double lambda = lambda0, s;
+	size_t i, o = 0;
 	int it;
 
 	if (npairs < 1)
@@ -1532,35 +1572,14 @@ calibrate(fk_match *m, fk_match_pair *pr, size_t *n, double npairs, double lambd
 	if (lambda <= 0 || lambda >= 1)
 		lambda = lambda0;
 	m->lambda = lambda;
-	if (*n == 0)
-		return 0;
-	if ((R = malloc(*n * sizeof *R)) == NULL)
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	qsort(pr, *n, sizeof *pr, pair_cmp_w);
-	for (i = 0; i < *n; i++) {
-		double odds = lambda / (1 - lambda) * exp2(pr[i].weight);
-		R[i] = odds * (1 + SIBLING_PRIOR * exp2(-sib_delta(m, pr[i].level)));
-		pr[i].p = (float)(odds / (1 + R[i]));
-	}
-	for (g0 = 0; compete && g0 < *n; g0 = g1) {
-		for (g1 = g0 + 1; g1 < *n && pr[g1].a == pr[g0].a; g1++)
-			;
-		for (j = g0; j < g1; j++) {
-			double odds, den = 1 + R[j];
-			if (pr[j].p < 0.01)
-				continue;
-			for (k = g0; k < g1; k++)
-				if (k != j && R[k] > 1e-3 && other_child(m, pr[j].b, pr[k].b))
-					den += R[k];
-			odds = lambda / (1 - lambda) * exp2(pr[j].weight);
-			pr[j].p = (float)(odds / den);
-		}
-	}
+	if (*n > 1)
+		qsort(pr, *n, sizeof *pr, pair_cmp_w);
+	if (probabilities(m, pr, *n, lambda, compete, e) != 0)
+		return -1;
 	for (i = 0; i < *n; i++)
 		if (pr[i].p >= min_p)
 			pr[o++] = pr[i];
 	*n = o;
-	free(R);
 	return 0;
 }
 
@@ -1587,7 +1606,8 @@ fk_match_link(fk_match *m, double min_p, int threads, fk_match_pair **pairs, siz
 		goto out;
 	if (calibrate(m, *pairs, n, (double)na * (double)nb, lambda0, min_p, 1, e) != 0)
 		goto out;
-	qsort(*pairs, *n, sizeof **pairs, pair_cmp);
+	if (*n > 1)
+		qsort(*pairs, *n, sizeof **pairs, pair_cmp);
 	if (st != NULL) {
 		memset(st, 0, sizeof *st);
 		st->nintake = na;
@@ -1683,7 +1703,8 @@ fk_match_dedup(fk_match *m, double min_p, int threads, fk_match_pair **pairs, si
 	if (calibrate(m, *pairs, n, (double)nb * (double)(nb > 1 ? nb - 1 : 1) / 2,
 	    nb ? 0.3 / (double)nb : 1e-6, min_p, 0, e) != 0)
 		goto out;
-	qsort(*pairs, *n, sizeof **pairs, pair_cmp);
+	if (*n > 1)
+		qsort(*pairs, *n, sizeof **pairs, pair_cmp);
 	if ((*clusters = malloc((m->np + 1) * sizeof **clusters)) == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto out;
@@ -2027,41 +2048,16 @@ fk_match_link_some(fk_match *m, const uint32_t *who, size_t nwho, double min_p,
 		}
 	}
 	/* probabilities with the stored lambda, siblings and competition */
-	{
-		double lambda = m->lambda, *R;
-		size_t g0, g1, k;
-		if (*n == 0)
-			return 0;
-		if ((R = malloc(*n * sizeof *R)) == NULL)
-			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (*n > 1)
 		qsort(*pairs, *n, sizeof **pairs, pair_cmp_w);
-		for (i = 0; i < *n; i++) {
-			double odds = lambda / (1 - lambda) * exp2((*pairs)[i].weight);
-			R[i] = odds * (1 + SIBLING_PRIOR * exp2(-sib_delta(m, (*pairs)[i].level)));
-			(*pairs)[i].p = (float)(odds / (1 + R[i]));
-		}
-		for (g0 = 0; g0 < *n; g0 = g1) {
-			for (g1 = g0 + 1; g1 < *n && (*pairs)[g1].a == (*pairs)[g0].a; g1++)
-				;
-			for (j = g0; j < g1; j++) {
-				double den = 1 + R[j];
-				if ((*pairs)[j].p < 0.01)
-					continue;
-				for (k = g0; k < g1; k++)
-					if (k != j && R[k] > 1e-3 &&
-					    other_child(m, (*pairs)[j].b, (*pairs)[k].b))
-						den += R[k];
-				(*pairs)[j].p = (float)(lambda / (1 - lambda) *
-				    exp2((*pairs)[j].weight) / den);
-			}
-		}
-		free(R);
-	}
+	if (probabilities(m, *pairs, *n, m->lambda, 1, e) != 0)
+		return -1;
 	for (i = 0; i < *n; i++)
 		if ((*pairs)[i].p >= min_p)
 			(*pairs)[o++] = (*pairs)[i];
 	*n = o;
-	qsort(*pairs, *n, sizeof **pairs, pair_cmp);
+	if (*n > 1)
+		qsort(*pairs, *n, sizeof **pairs, pair_cmp);
 	return 0;
 }
 

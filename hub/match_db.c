@@ -12,17 +12,21 @@
 
 #include <sqlite3.h>
 
+#include "hub_int.h"
 #include "util.h"
 
 static const char match_sql[] =
     "CREATE TABLE IF NOT EXISTS match_records(rid INTEGER PRIMARY KEY,"
     " record_id TEXT NOT NULL UNIQUE, form_id TEXT NOT NULL, view TEXT NOT NULL,"
     " matched INT NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS match_records_new ON match_records(matched)"
+    " WHERE matched = 0;"
     "CREATE TABLE IF NOT EXISTS match_keys(key INTEGER NOT NULL, kind TEXT NOT NULL,"
     " rid INTEGER NOT NULL, child INT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS match_keys_key ON match_keys(key, kind);"
     "CREATE TABLE IF NOT EXISTS match_model(id INTEGER PRIMARY KEY CHECK(id = 1),"
     " model BLOB NOT NULL, persons INT NOT NULL, at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS match_meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS match_pairs(intake TEXT NOT NULL, report TEXT NOT NULL,"
     " child INT NOT NULL, score REAL NOT NULL, levels TEXT NOT NULL, at TEXT NOT NULL,"
     " PRIMARY KEY(intake, report, child));"
@@ -35,24 +39,8 @@ static const char match_sql[] =
 
 static const fk_mn_names *names;
 
-static int
-sql_err(sqlite3 *db, fk_err *e)
-{
-	return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(db));
-}
-
-static int
-exec(sqlite3 *db, const char *sql, fk_err *e)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fk_fail(e, FK_EIO, _("hub database: %s"), msg ? msg : "error");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
+#define sql_err fk_hub_sql_err
+#define exec fk_hub_exec
 
 static int
 prep(sqlite3 *db, sqlite3_stmt **st, const char *sql, fk_err *e)
@@ -353,6 +341,19 @@ backfill(fk_hubdb *h, sqlite3 *db, fk_err *e)
 	return rc;
 }
 
+static int
+backfilled(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int k = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM match_meta WHERE k = 'backfilled'", -1, &st,
+	    NULL) == SQLITE_OK)
+		k = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return k;
+}
+
 /* ---- pairs ---- */
 
 static int
@@ -435,6 +436,20 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 	return rc;
 }
 
+/* Records indexed for matching (the model remembers how many it was learnt on). */
+static size_t
+count_records(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM match_records", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static int
 save_model(sqlite3 *db, fk_match *m, fk_err *e)
 {
@@ -454,7 +469,7 @@ save_model(sqlite3 *db, fk_match *m, fk_err *e)
 		return -1;
 	}
 	sqlite3_bind_blob(st, 1, b.p, (int)b.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)fk_match_npersons(m));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)count_records(db));
 	sqlite3_bind_text(st, 3, when, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_err(db, e);
 	sqlite3_finalize(st);
@@ -473,7 +488,7 @@ load_model(sqlite3 *db, fk_match *m, size_t persons_now, fk_err *e)
 		return -1;
 	k = sqlite3_step(st);
 	if (k == SQLITE_ROW) {
-		/* a model from a hub half this size is relearnt */
+		/* a model learnt on a hub half this size is relearnt */
 		if ((size_t)sqlite3_column_int64(st, 1) * 2 >= persons_now)
 			rc = fk_match_model_load(m, sqlite3_column_blob(st, 0),
 			    (size_t)sqlite3_column_bytes(st, 0), e) == 0 ? 0 : 1;
@@ -481,20 +496,6 @@ load_model(sqlite3 *db, fk_match *m, size_t persons_now, fk_err *e)
 		rc = sql_err(db, e);
 	sqlite3_finalize(st);
 	return rc;
-}
-
-static size_t
-count_persons(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	size_t n = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT rid || '.' || child) FROM match_keys"
-	    " WHERE kind IN ('r', 'i')", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 /* ---- the full run ---- */
@@ -732,7 +733,10 @@ fk_match_db_update(fk_hubdb *h, size_t *nreview, fk_err *e)
 	*nreview = 0;
 	if (init(h, &db, e) != 0 || exec(db, "BEGIN IMMEDIATE", e) != 0)
 		return -1;
-	if (backfill(h, db, e) != 0 || exec(db, "COMMIT", e) != 0) {
+	/* records stored before matching existed: once (imports index the rest) */
+	if ((!backfilled(db) && (backfill(h, db, e) != 0 ||
+	    exec(db, "INSERT OR REPLACE INTO match_meta(k, v) VALUES('backfilled', '1')", e) != 0)) ||
+	    exec(db, "COMMIT", e) != 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -743,7 +747,7 @@ fk_match_db_update(fk_hubdb *h, size_t *nreview, fk_err *e)
 		rc = 0;
 		goto out;
 	}
-	k = load_model(db, L.m, count_persons(db), e);
+	k = load_model(db, L.m, count_records(db), e);
 	if (k < 0)
 		goto out;
 	if (k == 1) {
