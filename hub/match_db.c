@@ -356,22 +356,34 @@ backfilled(sqlite3 *db)
 
 /* ---- pairs ---- */
 
+/* The last decision on a pair is `what`? (st: prepare_decided's statement) */
 static int
-is_decided(sqlite3 *db, const char *intake, const char *report, int child, const char *what)
+is_decided(sqlite3_stmt *st, const char *intake, const char *report, int child,
+    const char *what)
 {
-	sqlite3_stmt *st;
 	int k;
 
-	if (sqlite3_prepare_v2(db, "SELECT decision FROM match_decisions WHERE intake = ? AND"
-	    " report = ? AND child = ? ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+	if (st == NULL)
 		return 0;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, intake, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, report, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, child);
 	k = sqlite3_step(st) == SQLITE_ROW &&
 	    strcmp((const char *)sqlite3_column_text(st, 0), what) == 0;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return k;
+}
+
+static sqlite3_stmt *
+prepare_decided(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT decision FROM match_decisions WHERE intake = ? AND"
+	    " report = ? AND child = ? ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	return st;
 }
 
 static void
@@ -389,27 +401,32 @@ static int
 store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, size_t *nnew,
     fk_err *e)
 {
-	sqlite3_stmt *st, *ex = NULL;
+	sqlite3_stmt *st, *ex = NULL, *dec = prepare_decided(db);
 	char when[FK_TIME_BUF], lv[MF_N + 1];
 	fk_match_person_info a, b;
 	size_t i;
 	int rc = 0;
 
 	fk_now_rfc3339(when);
+	if (dec == NULL)
+		return sql_err(db, e);
 	if (prep(db, &ex, "SELECT 1 FROM match_pairs WHERE intake = ? AND report = ? AND"
-	    " child = ?", e) != 0)
+	    " child = ?", e) != 0) {
+		sqlite3_finalize(dec);
 		return -1;
+	}
 	if (prep(db, &st, "INSERT INTO match_pairs(intake, report, child, score, levels, at)"
 	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(intake, report, child) DO UPDATE SET"
 	    " score = ?4, levels = ?5", e) != 0) {
 		sqlite3_finalize(ex);
+		sqlite3_finalize(dec);
 		return -1;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		int before = 0;
 		fk_match_person(L->m, pr[i].a, &a);
 		fk_match_person(L->m, pr[i].b, &b);
-		if (is_decided(db, L->ids[a.rec], L->ids[b.rec], b.child, "rejected"))
+		if (is_decided(dec, L->ids[a.rec], L->ids[b.rec], b.child, "rejected"))
 			continue;
 		if (nnew != NULL) {
 			sqlite3_reset(ex);
@@ -433,6 +450,7 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(ex);
+	sqlite3_finalize(dec);
 	return rc;
 }
 
@@ -511,7 +529,7 @@ full_run(sqlite3 *db, struct loaded *L, fk_match_pair **pr, size_t *n, fk_match_
 		return -1;
 	if (save_model(db, L->m, e) != 0 || exec(db, "DELETE FROM match_pairs", e) != 0 ||
 	    store_pairs(db, L, *pr, *n, NULL, e) != 0 ||
-	    exec(db, "UPDATE match_records SET matched = 1", e) != 0 ||
+	    exec(db, "UPDATE match_records SET matched = 1 WHERE matched = 0", e) != 0 ||
 	    exec(db, "COMMIT", e) != 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -590,6 +608,7 @@ fk_match_db_run(fk_hubdb *h, int all, fk_match_hit **hits, size_t *n, fk_match_r
 	size_t np = 0, i, cap = 0;
 	int rc = -1;
 	uint32_t last = UINT32_MAX;
+	sqlite3_stmt *dec = NULL;
 
 	*hits = NULL;
 	*n = 0;
@@ -598,6 +617,10 @@ fk_match_db_run(fk_hubdb *h, int all, fk_match_hit **hits, size_t *n, fk_match_r
 	    full_run(db, &L, &pr, &np, &r->st, e) != 0 ||
 	    add_confirmed(db, hits, n, &cap, &r->nconfirmed, &r->nrejected, e) != 0)
 		goto out;
+	if ((dec = prepare_decided(db)) == NULL) {
+		sql_err(db, e);
+		goto out;
+	}
 	for (i = 0; i < np; i++) {
 		fk_match_hit o;
 		size_t j;
@@ -605,7 +628,7 @@ fk_match_db_run(fk_hubdb *h, int all, fk_match_hit **hits, size_t *n, fk_match_r
 		if (!all && pr[i].a == last)
 			continue;
 		fill_hit(&L, pr + i, &o);
-		if (is_decided(db, o.intake, o.report, o.child, "rejected"))
+		if (is_decided(dec, o.intake, o.report, o.child, "rejected"))
 			continue;
 		for (j = 0; j < r->nconfirmed; j++)
 			dup |= strcmp((*hits)[j].intake, o.intake) == 0 &&
@@ -635,6 +658,7 @@ out:
 		*hits = NULL;
 		*n = 0;
 	}
+	sqlite3_finalize(dec);
 	free(pr);
 	loaded_free(&L);
 	return rc;
