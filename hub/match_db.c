@@ -454,15 +454,15 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 	return rc;
 }
 
-/* Records indexed for matching (the model remembers how many it was learnt on). */
+/* Records indexed for matching (rowids only grow; the model remembers how many). */
 static size_t
 count_records(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	size_t n = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM match_records", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(rid), 0) FROM match_records", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		n = (size_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n;

@@ -536,9 +536,10 @@ fk_mn_dm(const char *ascii)
 		const char *c;
 		size_t ml = 0;
 		for (r = 0; r < sizeof dmrules / sizeof dmrules[0]; r++) {
+			if (dmrules[r].pat[0] != s[i])
+				continue;
 			l = strlen(dmrules[r].pat);
-			if (dmrules[r].pat[0] == s[i] && l > ml && i + l <= n &&
-			    memcmp(s + i, dmrules[r].pat, l) == 0) {
+			if (l > ml && i + l <= n && memcmp(s + i, dmrules[r].pat, l) == 0) {
 				m = &dmrules[r];
 				ml = l;
 			}

@@ -41,15 +41,14 @@ echo "import of $(wc -l <set/reports.jsonl) reports and $(wc -l <set/intakes.jso
 	$F hub match --home hub --format tsv >m.tsv 2>time.err || true
 grep "hub match" time.err
 echo "  (intakes with a candidate: $(($(wc -l <m.tsv) - 1)))"
-# one new intake: its import, with incremental matching
+# one new intake: its import, with incremental matching, against the same bundle
+# imported again (everything but the matching); CPU seconds (user + system) and wall
 $F capture child-intake --from one.jsonl --home dev >/dev/null 2>&1
 $F export --home dev --to stick1 --passphrase-file pass >/dev/null
-t0=$(now)
-$F hub import --home hub --passphrase-file pass stick1 | grep -v "^stick1/" || true
-t1=$(now)
-$F hub import --home hub --passphrase-file pass stick1 >/dev/null
-t2=$(now)
-echo "import of one new intake: $(secs "$t0" "$t1") s; the same bundle again (no new record, nothing to match): $(secs "$t1" "$t2") s"
+cpu() { /usr/bin/time -f "%U %S %e" -o t.out "$@" >/dev/null 2>&1 || true; awk '{ printf "%.3f %.3f", $1 + $2, $3 }' t.out; }
+a=$(cpu $F hub import --home hub --passphrase-file pass stick1)
+b=$(cpu $F hub import --home hub --passphrase-file pass stick1)
+python3 -c "import sys; a, aw, b, bw = map(float, sys.argv[1:]); print('import with one new intake: %.3f s CPU (%.3f s wall); the same bundle again, nothing new: %.3f s CPU (%.3f s wall); matching the new intake: %.0f ms CPU' % (a, aw, b, bw, (a - b) * 1000))" $a $b
 # searches
 python3 - "$F" set/queries.tsv <<'PY'
 import subprocess, sys, time
@@ -60,12 +59,17 @@ for q, born, sex, _, _ in rows:
     if q not in qs:
         qs.append(q)
 qs = qs[:40]
-times = []
+import os, resource
+times, cpus = [], []
 for q in qs:
     t = time.time()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([F, "hub", "find", "--home", "hub", "--format", "tsv", q], capture_output=True)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     times.append(time.time() - t)
-times.sort()
-print("hub find, %d queries (whole process): median %.3f s, p95 %.3f s, max %.3f s"
-      % (len(times), times[len(times) // 2], times[int(len(times) * 0.95)], times[-1]))
+    cpus.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+for name, v in (("wall", times), ("CPU", cpus)):
+    v.sort()
+    print("hub find, %d queries (whole process, %s): median %.3f s, p95 %.3f s, max %.3f s"
+          % (len(v), name, v[len(v) // 2], v[int(len(v) * 0.95)], v[-1]))
 PY
