@@ -53,6 +53,8 @@ static const char match_help[] = N_(
     "  --confirm INTAKE REPORT:CHILD   a person's decision: the same child (logged;\n"
     "                            `hub show` then shows the link on both records)\n"
     "  --reject INTAKE REPORT:CHILD    not the same child: never proposed again\n"
+    "  --candidates              every pair blocking lets through (intake, report,\n"
+    "                            child), to measure blocking (tests/bench)\n"
     "  --format table|tsv|json   output (default: table)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
