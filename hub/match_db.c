@@ -118,24 +118,26 @@ copy_repeat(json_t *to, json_t *from, const char *name, const char *const *keys)
 static json_t *
 make_view(const char *form_id, json_t *rec)
 {
-	json_t *a = json_object_get(rec, "answers"), *v = json_object(), *ans = json_object();
+	json_t *a = json_object_get(rec, "answers"), *v, *ans;
 	const char *sref = json_string_value(json_object_get(rec, "short_ref"));
+	int report = form_id != NULL && strcmp(form_id, "family-report") == 0;
 	int bad;
 
-	if (v == NULL || ans == NULL || !json_is_object(a)) {
+	if (!json_is_object(a) || (!report && (form_id == NULL ||
+	    strcmp(form_id, "child-intake") != 0)))
+		return NULL;
+	if ((v = json_object()) == NULL)
+		return NULL;
+	if ((ans = json_object()) == NULL || json_object_set_new(v, "answers", ans) != 0) {
 		json_decref(v);
-		json_decref(ans);
 		return NULL;
 	}
-	if (strcmp(form_id, "family-report") == 0)
+	if (report)
 		bad = copy_keys(ans, a, report_top) || copy_repeat(ans, a, "children", report_child);
-	else if (strcmp(form_id, "child-intake") == 0)
+	else
 		bad = copy_keys(ans, a, intake_top) ||
 		    copy_repeat(ans, a, "family_members", intake_member);
-	else
-		bad = 1;
-	if (bad || json_object_set_new(v, "answers", ans) != 0 ||
-	    (sref != NULL && json_object_set_new(v, "short_ref", json_string(sref)) != 0)) {
+	if (bad || (sref != NULL && json_object_set_new(v, "short_ref", json_string(sref)) != 0)) {
 		json_decref(v);
 		return NULL;
 	}
