@@ -118,7 +118,8 @@ struct var {
 	uint8_t fuzzy;  /* the groups are those of the nearest table name */
 	uint8_t rel;    /* relatives: which one (1..), and 's' or 'g' in kind */
 	char kind;      /* 'g' given, 's' surname (relatives) */
-	uint32_t stem;  /* surname stem in the arena (surnames only) */
+	uint32_t stem;  /* surname or patronymic stem in the arena */
+	uint32_t stemh; /* its hash: stems are compared by hash */
 	uint32_t sk;    /* hash of the skeleton (tf) */
 };
 
@@ -363,6 +364,7 @@ add_word(struct pb *b, int f, const char *w, char kind, int rel, fk_err *e)
 	for (i = 0; i < ng && i < 4; i++)
 		v->g[i] = (int16_t)g[i];
 	v->ng = (uint8_t)(ng < 4 ? ng : 4);
+	v->stemh = h32(STR(m, v->stem));
 	b->n[f]++;
 	return 0;
 }
@@ -768,7 +770,7 @@ cmp_surname(const fk_match *m, const struct person *a, const struct person *b, u
 				*tf = x->sk;
 				return S_EQ;
 			}
-			if (strcmp(STR(m, x->stem), STR(m, y->stem)) == 0)
+			if (x->stemh == y->stemh)
 				l = S_STEM;
 			else {
 				const char *xs = STR(m, x->off), *ys = STR(m, y->off);
@@ -790,7 +792,7 @@ cmp_surname(const fk_match *m, const struct person *a, const struct person *b, u
 				if (r[i].kind != 's')
 					continue;
 				for (j = 0; j < qq[s]->nv[NV_SUR]; j++)
-					if (strcmp(STR(m, r[i].stem), STR(m, q[j].stem)) == 0)
+					if (r[i].stemh == q[j].stemh)
 						return S_FAMILY;
 			}
 		}
@@ -811,7 +813,7 @@ cmp_patr(const fk_match *m, const struct person *a, const struct person *b)
 		for (j = 0; j < b->nv[NV_PATR]; j++) {
 			const struct var *x = va + i, *y = vb + j;
 			if (groups_meet(x, y) || x->sk == y->sk ||
-			    strcmp(STR(m, x->stem), STR(m, y->stem)) == 0)
+			    x->stemh == y->stemh)
 				return P_EQ;
 			l = fk_mn_jw(STR(m, x->off), STR(m, y->off)) >= 0.92 ? P_JW92 : P_DIFF;
 			if (l < best)
@@ -918,7 +920,7 @@ cmp_rel(const fk_match *m, const struct person *a, const struct person *b)
 			if (x->kind == 'g') {
 				if (groups_meet(x, y) || x->sk == y->sk)
 					gmask |= bit;
-			} else if (x->sk == y->sk || strcmp(STR(m, x->stem), STR(m, y->stem)) == 0 ||
+			} else if (x->sk == y->sk || x->stemh == y->stemh ||
 			    fk_mn_jw(STR(m, x->off), STR(m, y->off)) >= 0.92)
 				smask |= bit;
 		}
@@ -1086,43 +1088,85 @@ rnd(uint64_t *s)
 	return *s;
 }
 
+struct ujob {
+	const fk_match *m;
+	const uint32_t *A, *B;
+	size_t na, nb, n;
+	int dedup;
+	uint64_t seed;
+	double cnt[MF_N][FK_MATCH_MAXLEVEL], tot[MF_N][2];
+};
+
+static void *
+run_ujob(void *arg)
+{
+	struct ujob *u = arg;
+	uint64_t s = u->seed;
+	size_t i;
+	struct cmp c;
+	int f, l;
+
+	for (i = 0; i < u->n; i++) {
+		uint32_t a = u->A[rnd(&s) % u->na], b = u->B[rnd(&s) % u->nb];
+		if (a == b || u->m->p[a].rec == u->m->p[b].rec)
+			continue;
+		compare(u->m, u->m->p + a, u->m->p + b, u->dedup, &c);
+		for (f = 0; f < MF_N; f++) {
+			l = c.level[f];
+			if (l == L_NULL)
+				continue;
+			u->cnt[f][l]++;
+			u->tot[f][cls_of(f, l)]++;
+		}
+	}
+	return NULL;
+}
+
+/* u from max random pairs (A x B), on two threads. */
 static int
 estimate_u(fk_match *m, const uint32_t *A, size_t na, const uint32_t *B, size_t nb, int dedup,
     size_t *nsample, size_t max)
 {
-	double cnt[MF_N][FK_MATCH_MAXLEVEL] = {{0}}, tot[MF_N][2] = {{0}};
-	uint64_t s = 0x9e3779b97f4a7c15ULL;
-	size_t i, n = na * nb;
-	struct cmp c;
-	int f, l;
+	struct ujob *u;
+	pthread_t th;
+	size_t n = na * nb;
+	int f, l, t, started = 0;
 
 	if (n > max)
 		n = max;
 	if (na == 0 || nb == 0)
 		n = 0;
-	for (i = 0; i < n; i++) {
-		uint32_t a = A[rnd(&s) % na], b = B[rnd(&s) % nb];
-		if (a == b || m->p[a].rec == m->p[b].rec)
-			continue;
-		compare(m, m->p + a, m->p + b, dedup, &c);
-		for (f = 0; f < MF_N; f++) {
-			l = c.level[f];
-			if (l == L_NULL)
-				continue;
-			cnt[f][l]++;
-			tot[f][cls_of(f, l)]++;
-		}
+	if ((u = calloc(2, sizeof *u)) == NULL)
+		return -1;
+	for (t = 0; t < 2; t++) {
+		u[t].m = m;
+		u[t].A = A;
+		u[t].B = B;
+		u[t].na = na;
+		u[t].nb = nb;
+		u[t].n = n / 2 + (t == 0 ? n % 2 : 0);
+		u[t].dedup = dedup;
+		u[t].seed = t ? 0xd1b54a32d192ed03ULL : 0x9e3779b97f4a7c15ULL;
 	}
+	if (n > 1000 && fk_threads() > 1)
+		started = pthread_create(&th, NULL, run_ujob, &u[1]) == 0;
+	run_ujob(&u[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		run_ujob(&u[1]);
 	*nsample = n;
 	for (f = 0; f < MF_N; f++)
 		for (l = 1; l < nlevels[f]; l++) {
 			int cls = cls_of(f, l);
 			/* add-one smoothing, and a floor: no level is certain */
-			double u = (cnt[f][l] + 0.5) / (tot[f][cls] + 1.0);
-			if (u < 1e-7)
-				u = 1e-7;
-			m->w[f][l] = log2(m->mp[f][l] / u);
+			double uu = (u[0].cnt[f][l] + u[1].cnt[f][l] + 0.5) /
+			    (u[0].tot[f][cls] + u[1].tot[f][cls] + 1.0);
+			if (uu < 1e-7)
+				uu = 1e-7;
+			m->w[f][l] = log2(m->mp[f][l] / uu);
 		}
+	free(u);
 	return 0;
 }
 
