@@ -53,6 +53,7 @@ exec 3<app.fifo
 read -r -t 20 line <&3 || fail "app did not start: $(cat app.err)"
 URL=$(echo "$line" | grep -o 'http://127\.0\.0\.1:[0-9]*/[A-Za-z0-9_-]\{43\}/') || fail "no address in: $line"
 cat <&3 >app.out &
+READER=$!
 ok "fieldkit app listens at 127.0.0.1 with a secret of 43 characters in the address"
 
 # Refused: no secret, a wrong one, another Host, another Origin, locked API.
@@ -84,6 +85,7 @@ ok "both forms filled in Chromium, both languages, $(ls "$SHOTS" | wc -l) screen
 
 kill -TERM $APP
 wait $APP || fail "app exit status $?"
+wait $READER # the reader copies the app's last lines once the app has closed its end
 grep -q "stopped" app.out || fail "app did not stop cleanly: $(cat app.out)"
 [ "$(grep -c 'sealed for the hub' app.out)" = 2 ] || fail "want two records sealed: $(cat app.out)"
 [ "$($F drafts --home dev | grep -c .)" -le 1 ] || fail "drafts left: $($F drafts --home dev)"

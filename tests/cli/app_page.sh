@@ -63,6 +63,7 @@ trap 'kill $APP 2>/dev/null || true; rm -rf "$T"' EXIT
 exec 3<app.fifo
 read -r -t 20 line <&3 || fail "app did not start: $(cat err)"
 cat <&3 >rest &
+READER=$!
 URL=$(echo "$line" | grep -o 'http://127\.0\.0\.1:[0-9]*/[A-Za-z0-9_-]*/') || fail "no address: $line"
 for f in "$WWW"/*; do
 	n=$(basename "$f")
@@ -100,5 +101,6 @@ grep -q 0123456789 dev/pending/* && fail "the pending file holds the photo in cl
 ok "uploads: 20 MB refused at once ($ms ms), a file not of its type refused, a PNG kept sealed as a pending file"
 kill -INT $APP
 wait $APP || fail "app exit status $? on SIGINT"
+wait $READER # the reader copies the app's last lines once the app has closed its end
 grep -q "stopped" rest || fail "no 'stopped' line"
 finish
