@@ -48,7 +48,7 @@ qr_catch_signals(void)
 
 static const char send_usage[] = N_("Usage:\n"
 		     "  fieldkit qr send FILE --terminal [--fps N] [--count N]\n"
-		     "  fieldkit qr send FILE --png DIR [--extra PERCENT] [--screen WxH] [--camera WxH]\n"
+		     "  fieldkit qr send FILE --png DIR [--extra PERCENT] [--screen WxH]\n"
 		     "  fieldkit qr send FILE --sheet STEM [--extra PERCENT]\n\n"
 		     "Sends FILE as a stream of QR codes: any k+2 of the frames rebuild it. On a\n"
 		     "screen (--terminal, --png) several codes are shown at once, inside a dark ring\n"
@@ -93,7 +93,7 @@ static const char recv_usage[] = N_("Usage:\n"
 		     "      --text FILE        read frames as Base45 text, one per line (from another\n"
 		     "                         QR decoder; - for standard input)\n"
 		     "      --plain            zbar on whole pictures only: no ring, no second decoder\n"
-		     "                         (the reader before fieldkit 0.2; for comparison)\n"
+		     "                         (the reader before screen frames; for comparison)\n"
 		     "  -o, --output FILE      write the file here (atomically); default: stdout\n"
 		     "  -h, --help             show this help\n");
 
@@ -357,7 +357,8 @@ png_progress(uint32_t done, uint32_t total, void *ctx)
 	(void)ctx;
 	if (!fk_progress_enabled())
 		return;
-	fprintf(stderr, _("\r\033[Kwriting screen %u of %u"), done, total);
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("writing screen %u of %u"), done, total);
 	if (done == total)
 		fputs("\r\033[K", stderr);
 }
