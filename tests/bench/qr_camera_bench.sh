@@ -75,7 +75,7 @@ if [[ $sections == *1* ]]; then
 	senders "$d/f20k"
 	printf "   %-7s %6s %9s %9s\n" pattern key before after
 	for pat in random yaw pitch; do
-		for key in 0 0.02 0.03 0.05 0.065 0.08 0.10; do
+		for key in 0 0.03 0.05 0.065 0.08 0.10; do
 			camera "$d/before" "$d/cb" --fit --scale 0.6 --pattern "$pat" --key "$key"
 			read_set "$d/cb" --plain
 			b=$(pct "$frames" "$nb")
