@@ -717,11 +717,15 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 			fk_warn(_("%lu files were not readable images and were skipped"), p->unreadable);
 	}
 	if (p->images > 0 && (rc == 0 || getenv("FIELDKIT_QUIET") == NULL ||
-	    getenv("FIELDKIT_QUIET")[0] == '\0'))
+	    getenv("FIELDKIT_QUIET")[0] == '\0')) {
 		fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, %lu useful, "
-		    "k = %u; complete after image %lu; ring found in %lu, %lu frames read by zxing "
-		    "only\n"), p->images, p->symbols, p->frames - p->other - p->refused, p->useful,
-		    p->k, p->done_at, p->rectified, p->zxing);
+		    "k = %u"), p->images, p->symbols, p->frames - p->other - p->refused, p->useful,
+		    p->k);
+		if (p->done_at > 0)
+			fprintf(stderr, _("; complete after image %lu"), p->done_at);
+		fprintf(stderr, _("; ring found in %lu, %lu frames read by zxing only\n"),
+		    p->rectified, p->zxing);
+	}
 	fk_buf_free(&file);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);
 }
