@@ -513,6 +513,8 @@ fk_qr_ring_rectify(const fk_image *img, const fk_qr_quad *q, fk_image *out, fk_e
 	double rx[4], ry[4], lim = 4.0 * img->w * img->h;
 	int w, hh, x, y;
 
+	if (lim > FK_IMAGE_MAX_PIXELS)
+		lim = FK_IMAGE_MAX_PIXELS;
 	if (!quad_ok(q))
 		return fk_fail(e, FK_EINPUT, _("not a usable quadrilateral"));
 	if (W * H > lim) {

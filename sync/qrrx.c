@@ -362,9 +362,9 @@ fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
 	if (rx->decoders & FK_QR_DEC_RING) {
 		if ((ring = fk_qr_ring_find(img, &q, e)) < 0)
 			return -1;
+		if (ring == 1 && fk_qr_ring_rectify(img, &q, &rect, NULL) != 0)
+			ring = 0; /* too large to undo (or no memory for it): read the picture as it is */
 		if (ring == 1) {
-			if (fk_qr_ring_rectify(img, &q, &rect, e) != 0)
-				return -1;
 			rx->p.rectified++;
 			if (scan_zbar(&sc, &rect) != 0)
 				goto out;
