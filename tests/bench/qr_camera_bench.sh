@@ -151,7 +151,7 @@ if [[ $sections == *4* ]]; then
 			bg = b > 0 ? L / (b / 8) / 1000 : 0; a8 = a > 0 ? L / (a / 8) / 1000 : 0
 			a10 = a > 0 ? L / (a / 10) / 1000 : 0
 			printf "   %-6s %6s | %3s screens %5.1f KB/s %3d ms | %3s screens %5.1f KB/s (8 fps) %5.1f (10 fps) %3d ms\n",
-			    p, k, b > 0 ? b : "-", bg, bms, a > 0 ? a : "-", a8, a10, ams
+			    p, k, (b > 0 ? b : "-"), bg, bms, (a > 0 ? a : "-"), a8, a10, ams
 		}'
 	done
 fi
