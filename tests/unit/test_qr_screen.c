@@ -149,6 +149,25 @@ test_frames_and_ring(void)
 	fk_buf_free(&out);
 	fk_qr_rx_free(rx);
 
+	/* a layout of another version than the stream's is refused */
+	{
+		fk_qr_layout other = l;
+		uint8_t *mod = malloc((size_t)l.w * l.h);
+
+		other.version = l.version + 1;
+		CHECK(mod != NULL && fk_qr_frame_modules(&s, &other, 0, mod, &e) != 0);
+		CHECK(e.code == FK_EUSAGE);
+		free(mod);
+	}
+	/* a picture with no code: nothing read, nothing broken, counted */
+	rx = fk_qr_rx_new(0, &e);
+	memset(cam.px, 128, (size_t)cam.w * cam.h);
+	CHECK(fk_qr_rx_scan(rx, &cam, &e) == 0);
+	fk_qr_rx_progress(rx, &p);
+	CHECK(p.images == 1 && p.symbols == 0 && p.k == 0 && p.missing == 0);
+	CHECK(fk_qr_rx_take(rx, &out, &e) != 0 && e.code == FK_ESTATE);
+	fk_qr_rx_free(rx);
+
 	/* zbar alone reads fewer codes of a strongly keystoned frame (or as many) */
 	rx = fk_qr_rx_new(0, &e);
 	fk_qr_rx_set_decoders(rx, FK_QR_DEC_ZBAR);
