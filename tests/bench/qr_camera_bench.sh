@@ -15,7 +15,8 @@
 #  2 share read against camera pixels per module (distance), before/after
 #  3 other layouts (--codes, --version): bytes per screen and share read
 #  4 goodput (file bytes per second of showing screens, losses included)
-#  5 printed sheets photographed by a phone
+#  5 printed sheets photographed by a phone (FK_PHONES: picture sizes, default
+#    "3024x4032 1800x2400")
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FK_BUILD:-$src/build}
@@ -171,7 +172,7 @@ if [[ $sections == *5* ]]; then
 	"$fk" qr send "$d/f8k" --sheet "$d/sheet/p" 2>/dev/null
 	codes=$(( $(ls "$d/sheet" | wc -l) * 20 ))
 	printf "   %-10s %-40s %8s %8s\n" camera conditions zbar all
-	for cam in 3024x4032 1800x2400; do
+	for cam in ${FK_PHONES:-3024x4032 1800x2400}; do
 		for set in "0 0 0 0" "10 0.05 0 0" "30 0.05 0 0" "10 0.08 0 0" "5 0.03 0.6 0" \
 		    "10 0.05 0.6 0.03"; do
 			read -r rot key light fold <<<"$set"
