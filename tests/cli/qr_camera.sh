@@ -37,10 +37,12 @@ grep -q "6 per screen (QR version 15-L)" "$d/send.err" || { cat "$d/send.err"; f
 grep -q "at 8 screens per second: 1.4 s without loss" "$d/send.err" || { cat "$d/send.err"; fail "estimate"; }
 n=$(ls "$d/scr" | wc -l)
 codes=$((n * 6))
-for set in "random 0.05" "random 0.08" "yaw 0.08"; do
-	read -r pat key <<<"$set"
+# (scale: camera pixels per screen pixel; 0.6 = 3.6 px per module, 0.5 = 3,
+# the screen farther away)
+for set in "random 0.05 0.6" "random 0.08 0.6" "yaw 0.08 0.6" "random 0.05 0.5"; do
+	read -r pat key scale <<<"$set"
 	rm -rf "$d/cam" && mkdir "$d/cam"
-	"$sim" screen --pattern "$pat" --key "$key" -o "$d/cam" "$d"/scr/*.png
+	"$sim" screen --pattern "$pat" --key "$key" --scale "$scale" -o "$d/cam" "$d"/scr/*.png
 	if command -v identify >/dev/null; then
 		identify -format '%w %h\n' "$d/cam/frame-00001.jpg" | grep -q '^1280 720$' ||
 			fail "camera picture size"
@@ -49,8 +51,8 @@ for set in "random 0.05" "random 0.08" "yaw 0.08"; do
 	cmp -s "$d/in" "$d/out" || fail "$set: file not rebuilt"
 	[ "$((got * 100))" -ge "$((codes * 95))" ] || fail "$set: only $got of $codes codes read"
 	plain=""
-	[ "$set" = "random 0.08" ] && plain=" (zbar alone, as fieldkit 0.1: $(frames_read "$d/cam" --plain))"
-	echo "ok: corners displaced by ${key} ($pat): $got of $codes codes read$plain, file rebuilt"
+	[ "$set" = "random 0.08 0.6" ] && plain=" (zbar alone, --plain: $(frames_read "$d/cam" --plain))"
+	echo "ok: corners displaced by ${key} ($pat, $scale camera px per screen px): $got of $codes codes read$plain, file rebuilt"
 done
 
 # 2. Single-code frames, as before: V20-M at ~5 px per module, turned 3 degrees.
