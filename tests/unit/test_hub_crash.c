@@ -73,7 +73,7 @@ check_hub(void)
 	char p[4400];
 	struct stat st;
 
-	if (fk_hub_open(&h, hubdir, &e) != 0) {
+	if (fk_hub_open_unlocked(&h, hubdir, passfile, &e) != 0) {
 		CHECK_MSG(0, "hub does not open after a crash: %s", e.msg);
 		return -1;
 	}
@@ -118,7 +118,7 @@ main(void)
 	snprintf(passfile, sizeof passfile, "%s/pass", dir);
 	CHECK(fk_write_secret_file(passfile, "pw\n", 3, 0, &e) == 0);
 	CHECK(fk_hub_create(hubdir, "crash hub", (const uint8_t *)"pw", 2, 10, &e) == 0);
-	CHECK(fk_hub_open(&h, hubdir, &e) == 0);
+	CHECK(fk_hub_open_unlocked(&h, hubdir, passfile, &e) == 0);
 	{
 		fk_buf c = {0};
 		json_t *j;
