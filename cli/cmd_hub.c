@@ -613,17 +613,35 @@ fail:
 	return rc;
 }
 
+/* A value of a row: as it is into a pipe or a file (as the sqlite3 shell writes
+ * it), with control characters escaped on a terminal. */
+static void
+print_value(const char *v, int tty)
+{
+	const unsigned char *p;
+
+	if (!tty) {
+		fputs(v, stdout);
+		return;
+	}
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+}
+
 static int
 print_row(void *ctx, int ncol, const char *const *vals)
 {
+	const int *tty = ctx;
 	int i;
 
-	(void)ctx;
 	for (i = 0; i < ncol; i++) {
 		if (i > 0)
 			putchar('|');
 		if (vals[i] != NULL)
-			fputs(vals[i], stdout);
+			print_value(vals[i], *tty);
 	}
 	return putchar('\n') == EOF ? -1 : 0;
 }
@@ -631,10 +649,11 @@ print_row(void *ctx, int ncol, const char *const *vals)
 static int
 hub_sql(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
+	int tty = isatty(STDOUT_FILENO);
 	long n;
 
 	(void)o;
-	if (fk_hub_sql(h, pos->v[0], print_row, NULL, &n, e) != 0)
+	if (fk_hub_sql(h, pos->v[0], print_row, &tty, &n, e) != 0)
 		return -1;
 	return fflush(stdout) == 0 ? 0 : fk_fail(e, FK_EIO, _("cannot write the rows"));
 }

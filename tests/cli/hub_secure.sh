@@ -105,6 +105,12 @@ for q in "delete from records" "insert into meta values('a', 'b')" "select 1; de
 done
 [ "$(sql 'select count(*), sum(length(body)) from records')" = "$before" ] || fail "hub sql changed the hub"
 [ ! -e x.db ] && [ ! -e hub/x.db ] || fail "attach created a file"
+$PTY -- $F hub sql --home hub --passphrase-file pass "select 'a'||char(27)||'[2Jb'||char(10)||'c'" \
+	>/dev/null 2>tty.out || fail "hub sql on a terminal"
+grep -qF 'a\x1b[2Jb\x0ac' tty.out && ! grep -q $'\x1b\\[2J' tty.out ||
+	fail "hub sql on a terminal: control characters not escaped: $(od -c tty.out | head -3)"
+[ "$(sql "select 'a'||char(27)||'b'" | od -An -tx1 | tr -d ' \n')" = 611b620a ] ||
+	fail "hub sql into a pipe: not the bytes as they are"
 ok "hub sql: sqlite3's output format, WITH and comments, json_extract, audited; writes, several statements, ATTACH, PRAGMA refused"
 
 # A hub made before encryption: refused, before any passphrase, until hub migrate.

@@ -5,6 +5,7 @@
  */
 #include "check.h"
 #include "hub_fixture.h"
+#include "sql_util.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -47,18 +48,6 @@ spawn_import(const char *path)
 		_exit(0);
 	}
 	return pid;
-}
-
-static long
-q1(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s;
-	long n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
 }
 
 /* Checks the hub; returns the number of records. */

@@ -1,88 +1,17 @@
 /*
  * test_hub_vfs.c - the hub database's page encryption (hub/hub_vfs.c): no
  * plaintext in the database, its WAL or a rollback journal; it reopens with
- * its key and with no other; a changed page is an error, not data; a process
- * killed mid-write leaves a database that recovers through the VFS; a big
+ * its key and with no other; a changed page is an error, not data; a big
  * sort stays in memory; json_extract works (the reason SQLCipher 3.4 was not
- * taken, docs/keys.md).
+ * taken, docs/keys.md). Killed writers: test_hub_vfs_crash.c.
  */
 #include "check.h"
 #include "hub_fixture.h"
+#include "vfs_fixture.h"
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include "hub_vfs.h"
-
-#define MARK "SECRET-MARKER"
-
-static char dbpath[4096];
-
-/* Whether the file holds needle. */
-static int
-file_has(const char *path, const char *needle)
-{
-	fk_buf b = {0};
-	fk_err e;
-	int found;
-
-	if (fk_read_file(path, 1u << 30, &b, &e) != 0)
-		return 0;
-	found = b.len > 0 && memmem(b.p, b.len, needle, strlen(needle)) != NULL;
-	fk_buf_free(&b);
-	return found;
-}
-
-static sqlite3 *
-open_db(fk_vfs *v, int *prep_rc, fk_err *e)
-{
-	void *db = NULL;
-
-	*prep_rc = fk_vfs_open(v, dbpath, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, e);
-	if (db != NULL)
-		sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
-static long
-q1(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s;
-	long n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
-static int
-exec(sqlite3 *db, const char *sql)
-{
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	if (rc != SQLITE_OK && getenv("VERBOSE"))
-		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
-	return rc;
-}
-
-static void
-fill(sqlite3 *db, int from, int n)
-{
-	char sql[400];
-	int i;
-
-	exec(db, "BEGIN");
-	for (i = from; i < from + n; i++) {
-		snprintf(sql, sizeof sql, "INSERT INTO t(id, body) VALUES(%d, json_object('name', "
-		    "'" MARK "-%d', 'pad', hex(zeroblob(%d))))", i, i, 50 + i % 300);
-		exec(db, sql);
-	}
-	exec(db, "COMMIT");
-}
 
 int
 main(void)
@@ -92,9 +21,8 @@ main(void)
 	sqlite3 *db, *plain;
 	fk_err e;
 	char *dir, wal[4200], jrnl[4200];
-	int rc, status;
+	int rc;
 	struct stat st;
-	pid_t pid;
 
 	check_init();
 	dir = fx_tmpdir("hubvfs");
@@ -162,48 +90,6 @@ main(void)
 	CHECK(q1(plain, "SELECT count(*) FROM t") == -1);
 	CHECK(sqlite3_errcode(plain) == SQLITE_NOTADB);
 	sqlite3_close(plain);
-
-	/* A process killed with committed frames in the WAL: recovery reads them. */
-	pid = fork();
-	if (pid == 0) {
-		db = open_db(v, &rc, &e);
-		exec(db, "PRAGMA wal_autocheckpoint=0");
-		fill(db, 5000, 500);
-		exec(db, "BEGIN");
-		exec(db, "INSERT INTO t(id, body) VALUES(99999, '{}')"); /* never committed */
-		kill(getpid(), SIGKILL);
-		_exit(1);
-	}
-	waitpid(pid, &status, 0);
-	CHECK(WIFSIGNALED(status));
-	CHECK(stat(wal, &st) == 0 && st.st_size > 0 && !file_has(wal, MARK));
-	db = open_db(v, &rc, &e);
-	CHECK(rc == 0 && q1(db, "SELECT count(*) FROM t") == 5500);
-	CHECK(q1(db, "SELECT count(*) FROM t WHERE id = 99999") == 0);
-	sqlite3_close(db);
-
-	/* A torn last frame (its page image half written) is dropped, the rest kept. */
-	pid = fork();
-	if (pid == 0) {
-		db = open_db(v, &rc, &e);
-		exec(db, "PRAGMA wal_autocheckpoint=0");
-		fill(db, 6000, 1);
-		kill(getpid(), SIGKILL);
-		_exit(1);
-	}
-	waitpid(pid, &status, 0);
-	if (stat(wal, &st) == 0 && st.st_size >= 32 + 24 + FK_VFS_PAGE) {
-		int fd = open(wal, O_WRONLY);
-		uint8_t junk[100];
-		randombytes_buf(junk, sizeof junk);
-		CHECK(fd >= 0 && pwrite(fd, junk, sizeof junk, st.st_size - 200) == sizeof junk);
-		close(fd);
-	}
-	db = open_db(v, &rc, &e);
-	CHECK_MSG(rc == 0 && q1(db, "SELECT count(*) FROM t") == 5500, "rc %d %s, %ld rows, %s",
-	    rc, e.msg, q1(db, "SELECT count(*) FROM t"), sqlite3_errmsg(db));
-	CHECK(q1(db, "SELECT count(*) FROM t WHERE id = 6000") == 0);
-	sqlite3_close(db);
 
 	/* A changed byte in a page is an error, never data. */
 	{
