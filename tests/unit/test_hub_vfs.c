@@ -107,5 +107,6 @@ main(void)
 
 	fk_vfs_free(v);
 	fk_vfs_free(w);
+	free(dir);
 	return check_done("hub_vfs");
 }

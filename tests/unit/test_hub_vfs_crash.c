@@ -87,5 +87,6 @@ main(void)
 	sqlite3_close(db);
 
 	fk_vfs_free(v);
+	free(dir);
 	return check_done("hub_vfs_crash");
 }
