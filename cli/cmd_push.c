@@ -138,7 +138,8 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 		return;
 	human(done, a);
 	human(total, b);
-	fprintf(stderr, _("\rsending: %s of %s (%d%%)   "), a, b,
+	fputc('\r', stderr);
+	fprintf(stderr, _("sending: %s of %s (%d%%)   "), a, b,
 	    total ? (int)(done * 100 / total) : 100);
 }
 

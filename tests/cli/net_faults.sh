@@ -22,7 +22,7 @@ export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 BIG_MIB=${FK_NET_BIG_MIB:-8}
 RATE=${FK_NET_RATE:-2000000}
-WANT=${FK_NET_INTERRUPTIONS:-300}
+WANT=${FK_NET_INTERRUPTIONS:-120}
 NDEV=${FK_NET_DEVICES:-3}
 printf 'pw\n' >pass && chmod 600 pass
 rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
@@ -70,7 +70,7 @@ fi
 # 2. Randomized interruptions under push --watch, with kill -9 of the hub.
 export FIELDKIT_NET_STALL=1 FIELDKIT_NET_BACKOFF_MS=20 FIELDKIT_NET_BACKOFF_MAX_MS=300 \
 	FIELDKIT_NET_IDLE_MS=100 FIELDKIT_NET_RETRIES=4
-proxy "$HUB_PORT" flaky --cut-every 65536 --stall-prob 0.01 --stall-secs 1.5 --seed 5
+proxy "$HUB_PORT" flaky --cut-every 131072 --stall-prob 0.01 --stall-secs 1.5 --seed 5
 watchers=""
 for d in $(seq "$NDEV"); do
 	$F push --watch --home dev$d --passphrase-file pass --url "https://127.0.0.1:$flaky_PORT" \
@@ -84,7 +84,7 @@ interruptions() {
 	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["cuts"] + s["stalls"] + int(sys.argv[2]))' \
 		flaky.stats "$kills" 2>/dev/null || echo 0
 }
-head -c 200000 /dev/urandom >small.jpg
+head -c 300000 /dev/urandom >small.jpg
 t0=$(date +%s)
 while [ "$(interruptions)" -lt "$WANT" ]; do
 	rounds=$((rounds + 1))
@@ -98,7 +98,7 @@ while [ "$(interruptions)" -lt "$WANT" ]; do
 			echo "$rec" | $F capture "$FORM" --from - --home dev$d >/dev/null 2>&1
 		fi
 	done
-	if [ $((rounds % 5)) = 0 ]; then
+	if [ $((rounds % 4)) = 0 ]; then
 		# kill -9 while bundles are in flight, then the hub comes back on its port.
 		sleep "0.$(( RANDOM % 9 + 1 ))"
 		{ kill -9 "$HUB_PID" && wait "$HUB_PID"; } 2>/dev/null || true
