@@ -22,7 +22,7 @@ export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 BIG_MIB=${FK_NET_BIG_MIB:-8}
 RATE=${FK_NET_RATE:-2000000}
-WANT=${FK_NET_INTERRUPTIONS:-120}
+WANT=${FK_NET_INTERRUPTIONS:-80}
 NDEV=${FK_NET_DEVICES:-3}
 printf 'pw\n' >pass && chmod 600 pass
 rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
