@@ -1,6 +1,6 @@
 /*
  * cmd_hub.c - `fieldkit hub ...`: init, devices, import, list, show, export,
- * gaps, conflicts, receipt.
+ * gaps, conflicts, receipt; find, match and duplicates live in cmd_match.c.
  *
  * Owns: the hub's command line, one table entry a command (its options,
  * arguments and help; hub_run parses them and opens the hub). Everything durable happens in hub.c,
@@ -23,6 +23,8 @@
 #include "cli_net.h"
 #include "hub.h"
 #include "hub_forms.h"
+#include "cmd_match.h"
+#include "match_db.h"
 #include "hub_tls.h"
 #include "io.h"
 #include "pass.h"
@@ -68,6 +70,9 @@ static const char hub_help[] = N_(
     "  gaps        report missing sequence numbers and chain breaks\n"
     "  conflicts   list different bodies received under a known record id\n"
     "  receipt     write a signed receipt for a device\n"
+    "  find        find a child by name, in any script or spelling (logged)\n"
+    "  match       returned children against the family reports; confirm or reject\n"
+    "  duplicates  children reported more than once, as clusters\n"
     "  serve       serve network sync over HTTPS (`fieldkit push` on devices)\n"
     "  tls         renew the hub's TLS certificate (and key)\n"
     "  url         set the address devices push to, in the hub card\n\n"
@@ -161,8 +166,9 @@ static const char list_help[] = N_(
 
 static const char show_help[] = N_(
     "Usage: fieldkit hub show ID [--home DIR]\n\n"
-    "Prints record ID as JSON, and any conflicting version kept for review. Every\n"
-    "look is logged in the audit table.\n\n"
+    "Prints record ID as JSON, and any conflicting version kept for review, then\n"
+    "the matching links a person confirmed (`hub match --confirm`). Every look is\n"
+    "logged in the audit table.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
@@ -421,6 +427,17 @@ hub_import(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 			import_one(h, pos->v[i], &bad);
 		}
 	}
+	{
+		/* matching: the new records against the hub (hub/match_db.c) */
+		size_t nm = 0;
+		if (fk_match_db_update(h, &nm, e) != 0) {
+			fk_warn(_("matching the new records failed: %s; run `fieldkit hub match`"),
+			    e->msg);
+			bad++;
+		} else if (nm > 0)
+			printf(ngettext("%zu possible match to review: `fieldkit hub match`\n",
+			    "%zu possible matches to review: `fieldkit hub match`\n", nm), nm);
+	}
 	rc = bad ? FK_EXIT_FAIL : 0;
 out:
 	fk_hub_forms_free(forms);
@@ -451,6 +468,17 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	}
 	sqlite3_finalize(st);
 	return fk_hub_audit(h, "list", o->device ? o->device : "all", n, e);
+}
+
+/* A confirmed matching link, under `hub show`. */
+static int
+print_link(void *ctx, const char *intake, const char *report, int child, const char *who,
+    const char *at)
+{
+	(void)ctx;
+	printf(_("link: intake %s is child %d of family report %s (confirmed by %s, %s)\n"),
+	    intake, child, report, who, at);
+	return 0;
 }
 
 static int
@@ -492,7 +520,7 @@ hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		json_decref(j);
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return fk_match_db_links(h, id, print_link, NULL, e);
 }
 
 static int
@@ -686,21 +714,14 @@ hub_devices(const struct fk_call *call, int argc, char **argv)
 	    o, argc, argv);
 }
 
-/* The network-sync commands (cmd_hub_net.c) get --home and --passphrase-file
- * as given before their name. */
-struct net_cmd {
-	fk_hub_net_fn run;
-};
-static const struct net_cmd net_cmds[] = {{fk_hub_serve_cmd}, {fk_hub_tls_cmd},
-	{fk_hub_url_cmd}};
-
+/* find, match, duplicates: their own options (cmd_match.c); --home may come first. */
 static int
-hub_net(const struct fk_call *call, int argc, char **argv)
+hub_match_run(const struct fk_call *call, int argc, char **argv)
 {
+	const struct fk_match_cmd *m = call->data;
 	const struct hopts *o = call->ctx;
-	const struct net_cmd *c = call->data;
 
-	return c->run(call->cmd, o->home, o->passfile, argc, argv);
+	return m->run(call->cmd, o->home, o->passfile, argc, argv);
 }
 
 static int
@@ -711,10 +732,12 @@ cmd_hub(int argc, char **argv)
 		{"list", hub_run, &hub_cmds[C_LIST]}, {"show", hub_run, &hub_cmds[C_SHOW]},
 		{"export", hub_run, &hub_cmds[C_EXPORT]}, {"gaps", hub_run, &hub_cmds[C_GAPS]},
 		{"conflicts", hub_run, &hub_cmds[C_CONFLICTS]},
-		{"receipt", hub_run, &hub_cmds[C_RECEIPT]},
+		{"receipt", hub_run, &hub_cmds[C_RECEIPT]}, {"find", hub_match_run, &fk_hub_find_cmd},
+		{"match", hub_match_run, &fk_hub_match_cmd},
+		{"duplicates", hub_match_run, &fk_hub_dups_cmd},
 		/* network sync: cmd_hub_net.c */
-		{"serve", hub_net, &net_cmds[0]}, {"tls", hub_net, &net_cmds[1]},
-		{"url", hub_net, &net_cmds[2]}};
+		{"serve", hub_match_run, &fk_hub_serve_sub}, {"tls", hub_match_run, &fk_hub_tls_sub},
+		{"url", hub_match_run, &fk_hub_url_sub}};
 	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0},
 	    NULL};
 	const struct fk_opt common[] = HUB_COMMON(&o);

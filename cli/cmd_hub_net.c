@@ -231,8 +231,8 @@ number(const char *cmd, const char *s, long max, int *out)
 	return FK_GO;
 }
 
-int
-fk_hub_serve_cmd(const char *cmd, const char *home, const char *passfile, int argc,
+static int
+hub_serve_cmd(const char *cmd, const char *home, const char *passfile, int argc,
     char **argv)
 {
 	struct nopts o;
@@ -275,8 +275,8 @@ fk_hub_serve_cmd(const char *cmd, const char *home, const char *passfile, int ar
 	return hub_serve(&o, &e);
 }
 
-int
-fk_hub_tls_cmd(const char *cmd, const char *home, const char *passfile, int argc,
+static int
+hub_tls_cmd(const char *cmd, const char *home, const char *passfile, int argc,
     char **argv)
 {
 	fk_secret pass = {0};
@@ -309,8 +309,8 @@ fk_hub_tls_cmd(const char *cmd, const char *home, const char *passfile, int argc
 	return 0;
 }
 
-int
-fk_hub_url_cmd(const char *cmd, const char *home, const char *passfile, int argc,
+static int
+hub_url_cmd(const char *cmd, const char *home, const char *passfile, int argc,
     char **argv)
 {
 	char url[FK_HUB_URL_MAX + 1];
@@ -337,3 +337,7 @@ fk_hub_url_cmd(const char *cmd, const char *home, const char *passfile, int argc
 	printf(_("give devices the new card: `fieldkit push --hub-card CARD`\n"));
 	return 0;
 }
+
+const struct fk_match_cmd fk_hub_serve_sub = {hub_serve_cmd};
+const struct fk_match_cmd fk_hub_tls_sub = {hub_tls_cmd};
+const struct fk_match_cmd fk_hub_url_sub = {hub_url_cmd};
