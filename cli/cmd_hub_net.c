@@ -83,13 +83,13 @@ static const char url_help[] = N_(
  * passphrase is handed to them in a memory-only file (memfd, 0600).
  */
 static int
-pass_once(const char *passfile, fk_secret *pass, int *memfd, char path[64], fk_err *e)
+pass_once(const char *passfile, fk_secret *pass, int *memfd, char path[4200], fk_err *e)
 {
 	*memfd = -1;
 	if (fk_pass_get(_("Hub passphrase: "), 0, passfile, pass, e) != 0)
 		return -1;
 	if (passfile != NULL) {
-		snprintf(path, 64, "%s", passfile);
+		snprintf(path, 4200, "%s", passfile);
 		return 0;
 	}
 	if ((*memfd = memfd_create("fieldkit-pass", MFD_CLOEXEC)) < 0 ||
@@ -102,7 +102,7 @@ pass_once(const char *passfile, fk_secret *pass, int *memfd, char path[64], fk_e
 		return fk_fail(e, FK_EIO, _("cannot hold the passphrase in memory: %s"),
 		    strerror(errno));
 	}
-	snprintf(path, 64, "/proc/self/fd/%d", *memfd);
+	snprintf(path, 4200, "/proc/self/fd/%d", *memfd);
 	return 0;
 }
 
@@ -135,7 +135,7 @@ hub_serve(struct nopts *o, fk_err *e)
 	fk_secret pass = {0}, key = {0};
 	fk_buf crt = {0};
 	fk_server *srv = NULL;
-	char pf[64], *kp = NULL, pin[FK_TLS_PIN_LEN + 1] = "";
+	char pf[4200], *kp = NULL, pin[FK_TLS_PIN_LEN + 1] = "";
 	int memfd = -1, rc = FK_EXIT_FAIL;
 	time_t last;
 	struct sigaction sa;
