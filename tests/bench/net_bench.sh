@@ -34,8 +34,13 @@ mk_device() {
 	$F init --home "$d" --name "$d" --hub hub/hub-card.json --passphrase-file pass >/dev/null
 	$F device-card --home "$d" --to "$d.card" --passphrase-file pass >/dev/null
 }
-for i in $(seq "$ndev"); do mk_device dev$i & if [ $((i % 2)) = 0 ]; then wait; fi; done
-wait
+batch=""
+for i in $(seq "$ndev"); do
+	mk_device dev$i &
+	batch="$batch $!"
+	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
+done
+wait $batch
 for i in $(seq "$ndev"); do $F hub devices add dev$i.card --home hub >/dev/null; done
 
 # bundles: of 10 records (run 1) and of one record (run 2), exported by size
@@ -49,9 +54,10 @@ rm -rf probe
 per=$(( size10 / (nb * 10) ))
 for i in $(seq "$ndev"); do
 	$F export --home dev$i --to dev$i/bench --max-size $(( per * 10 + 600 )) --passphrase-file pass >/dev/null &
-	if [ $((i % 2)) = 0 ]; then wait; fi
+	batch="$batch $!"
+	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
 done
-wait
+wait $batch
 
 $F hub serve --home hub --passphrase-file pass --listen 127.0.0.1:0 --port-file port -q \
 	--per-ip 1000 --max-connections 1000 >serve.out 2>serve.log &
@@ -72,9 +78,10 @@ for i in $(seq "$ndev"); do
 	rm -rf dev$i/bench
 	for k in $(seq "$nb"); do echo "$rec"; done | $F capture "$FORM" --from - --home dev$i >/dev/null 2>&1
 	$F export --home dev$i --to dev$i/bench --max-size $(( per + 600 )) --passphrase-file pass >/dev/null 2>&1 &
-	if [ $((i % 2)) = 0 ]; then wait; fi
+	batch="$batch $!"
+	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
 done
-wait
+wait $batch
 echo "run 2: $ndev devices at once, one-record bundles" >&2
 # shellcheck disable=SC2086
 r2=$($L "$URL" pass $homes)
