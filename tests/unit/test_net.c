@@ -417,5 +417,7 @@ main(void)
 	fk_minisign_sk_free(v.hubsk);
 	fk_age_recipients_free(&v.to);
 	fk_hub_close(v.h);
+	free(v.dir);
+	free(v.home);
 	return check_done("net");
 }
