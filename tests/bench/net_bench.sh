@@ -77,7 +77,7 @@ echo "$r1" | awk -v n="$ndev" '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
 for i in $(seq "$ndev"); do
 	rm -rf dev$i/bench
 	for k in $(seq "$nb"); do echo "$rec"; done | $F capture "$FORM" --from - --home dev$i >/dev/null 2>&1
-	$F export --home dev$i --to dev$i/bench --max-size $(( per + 600 )) --passphrase-file pass >/dev/null 2>&1 &
+	$F export --home dev$i --to dev$i/bench --max-size $(( per + 3000 )) --passphrase-file pass >/dev/null &
 	batch="$batch $!"
 	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
 done
