@@ -49,6 +49,7 @@ start=$(date +%s.%N)
 push_rc --home dev1 --url "https://127.0.0.1:$link_PORT"
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 { kill "$PROXY_PID" && wait "$PROXY_PID"; } 2>/dev/null || true
+NET_PIDS=$(echo "$NET_PIDS" | sed "s/ $PROXY_PID\b//")
 [ "$RC" = 0 ] || fail "large bundle: exit $RC: $(cat push.err)"
 size=$(grep -o 'bytes sent for [0-9]*' push.out | grep -o '[0-9]*$' || true)
 [ -n "$size" ] || fail "no resume figures: $(cat push.out)"
@@ -102,6 +103,7 @@ while [ "$(interruptions)" -lt "$WANT" ]; do
 		# kill -9 while bundles are in flight, then the hub comes back on its port.
 		sleep "0.$(( RANDOM % 9 + 1 ))"
 		{ kill -9 "$HUB_PID" && wait "$HUB_PID"; } 2>/dev/null || true
+		NET_PIDS=$(echo "$NET_PIDS" | sed "s/ $HUB_PID\b//")
 		kills=$((kills + 1))
 		"$F" hub serve --home hub --passphrase-file pass --listen "127.0.0.1:$HUB_PORT" \
 			>>hub.out 2>>hub.log &

@@ -156,6 +156,7 @@ $F hub tls renew --home hub --passphrase-file pass --new-key >/dev/null
 [ "$(cat hub/tls.pins)" != "$pin0" ] || fail "--new-key kept the pin"
 grep -q "$(cat hub/tls.pins)" hub/hub-card.json || fail "the card lacks the new pin"
 { kill "$SERVE1" && wait "$SERVE1"; } 2>/dev/null || true
+NET_PIDS=$(echo "$NET_PIDS" | sed "s/ $SERVE1\\b//")
 serve hub hub
 capture dev 1
 push_rc --home dev --url "https://127.0.0.1:$hub_PORT"
