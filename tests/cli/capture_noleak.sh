@@ -9,7 +9,9 @@
 set -eu
 . "$(dirname "$0")/capture_lib.inc"
 W=$(mktemp -d "$TMPDIR/capture_noleak.XXXXXX")
-trap 'touch "$W/stop" 2>/dev/null; rm -rf "$W"' EXIT
+# The reader below polls for $W/stop; kill it too, or it waits forever once
+# $W is gone (and keeps ctest waiting on its output).
+trap 'touch "$W/stop" 2>/dev/null; { [ -z "${holder:-}" ] || kill "$holder" 2>/dev/null || true; }; rm -rf "$W"' EXIT
 new_device "$W"
 H="$W/home"
 
@@ -50,7 +52,7 @@ ok "3 records (batch + resumed draft) and 1 draft saved"
 
 scan() {
 	"$PY" - "$TMPDIR" "$H/store.db" "$1" <<'PY'
-import os, subprocess, sys
+import os, stat, subprocess, sys
 names = ["Шевчишин", "Шевчишина", "Зоряна", "Shevchyshyn", "Zoriana"]
 needles = set()
 for n in names:
@@ -71,6 +73,10 @@ for root, dirs, fs in os.walk(sys.argv[1]):
     for f in fs:
         p = os.path.join(root, f)
         try:
+            # Regular files only: other tests' FIFOs and sockets in the same
+            # TMPDIR would block the scan.
+            if not stat.S_ISREG(os.lstat(p).st_mode):
+                continue
             data = open(p, "rb").read()
         except OSError:
             continue

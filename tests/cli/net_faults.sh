@@ -25,6 +25,8 @@ RATE=${FK_NET_RATE:-2000000}
 WANT=${FK_NET_INTERRUPTIONS:-80}
 NDEV=${FK_NET_DEVICES:-3}
 printf 'pw\n' >pass && chmod 600 pass
+# The hub's database opens only with its passphrase (hub commands read it from here).
+export FIELDKIT_PASSPHRASE_FILE=$T/pass
 rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
@@ -134,11 +136,11 @@ for d in $(seq "$NDEV"); do
 	captured=$((captured + c))
 	[ "$(sqlite3 dev$d/store.db 'select count(*) from records where state = 0')" = 0 ] ||
 		fail "dev$d holds records without a receipt"
-	[ "$(sqlite3 hub/hub.db "select count(*) from records r join devices d using(device_id) where d.name = 'tablet $d'")" = "$c" ] ||
-		fail "dev$d: $c captured, $(sqlite3 hub/hub.db "select count(*) from records r join devices d using(device_id) where d.name = 'tablet $d'") at the hub"
+	[ "$($F hub sql --home hub "select count(*) from records r join devices d using(device_id) where d.name = 'tablet $d'")" = "$c" ] ||
+		fail "dev$d: $c captured, $($F hub sql --home hub "select count(*) from records r join devices d using(device_id) where d.name = 'tablet $d'") at the hub"
 done
 [ "$(hub_count hub)" = "$captured" ] || fail "$captured captured, $(hub_count hub) at the hub"
-[ "$(sqlite3 hub/hub.db 'select count(*) from conflicts')" = 0 ] || fail "conflicts at the hub"
+[ "$($F hub sql --home hub 'select count(*) from conflicts')" = 0 ] || fail "conflicts at the hub"
 $F hub gaps --home hub | grep -q "no gaps" || fail "gaps: $($F hub gaps --home hub)"
 cuts=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["cuts"], s["stalls"])' flaky.stats)
 ok "$total interruptions (cuts, stalls: $cuts; kill -9 of the hub: $kills) in $(( $(date +%s) - t0 )) s: $captured records from $NDEV devices at the hub exactly once, no gap, every record covered by a verified receipt"

@@ -15,9 +15,11 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_NET_STALL=5
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
+# The hub's database opens only with its passphrase (hub commands read it from here).
+export FIELDKIT_PASSPHRASE_FILE=$T/pass
 rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
 capture() { for _ in $(seq "$2"); do echo "$rec"; done | $F capture "$FORM" --from - --home "$1" >/dev/null 2>capture.err; }
-snap() { sqlite3 "$1/hub.db" 'select record_id, ct_hash from records order by 1' | sha256sum; }
+snap() { $F hub sql --home "$1" 'select record_id, ct_hash from records order by 1' | sha256sum; }
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass --url https://127.0.0.1:9 >/dev/null
 python3 - hub/hub-card.json hub/tls.crt <<'PY' || fail "the card does not carry the URL and the TLS pin"

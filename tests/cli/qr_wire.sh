@@ -19,7 +19,7 @@ frames() { f=$1 d=$2; shift 2; $F qr send "$f" --png "$d" "$@" 2>/dev/null; }
 nfiles() { find "$1" -type f 2>/dev/null | wc -l; }
 
 $F hub init --home hub --name "Kharkiv hub" --passphrase-file pass >/dev/null
-frames hub/hub-card.json cardqr --version 5
+frames hub/hub-card.json cardqr --version 5 --single # one frame a file: one file is too few
 head -c 3000 /dev/urandom >unrelated.bin
 frames unrelated.bin unrel
 

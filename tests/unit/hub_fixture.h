@@ -17,6 +17,7 @@
 #include "age.h"
 #include "bundle_export.h"
 #include "minisign.h"
+#include "tmpdir.h"
 
 #define FX_MAXATT 4
 
@@ -227,13 +228,7 @@ fk_hub_path_test(const char *dir)
 static inline char *
 fx_tmpdir(const char *name)
 {
-	const char *t = getenv("TMPDIR");
-	char *p = malloc(4096);
-
-	snprintf(p, 4096, "%s/%s-XXXXXX", t ? t : "/tmp", name);
-	if (mkdtemp(p) == NULL)
-		abort();
-	return p;
+	return test_tmpdir(name);
 }
 
 #endif

@@ -19,15 +19,12 @@
 #include "device.h"
 #include "record.h"
 #include "store.h"
+#include "tmpdir.h"
 
 static inline char *
 tu_tmpdir(const char *tag)
 {
-	const char *t = getenv("TMPDIR");
-	char buf[512];
-
-	snprintf(buf, sizeof buf, "%s/%s.XXXXXX", t && *t ? t : "/tmp", tag);
-	return strdup(mkdtemp(buf));
+	return test_tmpdir(tag);
 }
 
 /* A device (not written to disk) encrypting to one hub key we hold. */
