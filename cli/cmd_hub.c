@@ -190,9 +190,12 @@ static const char gaps_help[] = N_(
 
 static const char conflicts_help[] = N_(
     "Usage: fieldkit hub conflicts [--home DIR]\n\n"
-    "Lists the different bodies received under a record id the hub already held,\n"
-    "kept for review: record id, device, sequence number, when imported, bundle,\n"
-    "the stored and the other ciphertext hash.\n"
+    "Lists what was kept for review instead of being stored: a different body\n"
+    "received under a record id the hub already held (\"another body\"), and a\n"
+    "second record at a sequence number the hub holds from that device (\"fork of\n"
+    "ID\": a cloned device, or a store restored from a backup). Columns: record id,\n"
+    "device, sequence number, when imported, bundle, the stored and the other\n"
+    "ciphertext hash, which of the two it is.\n"
     "Exit status: 0 when there are none, 1 when conflicts are listed, 2 for a usage\n"
     "error.\n\n"
     "Options:\n"
@@ -318,6 +321,10 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 
 	if (fk_hub_import_file(h, path, &r, &e) != 0) {
 		(*bad)++;
+		if (r.skipped) {
+			fk_warn("%s: %s", path, e.msg);
+			return;
+		}
 		fk_warn(_("%s: refused: %s%s%s"), path, e.msg,
 		    r.quarantined[0] ? _("; copied to ") : "", r.quarantined);
 		return;
@@ -327,6 +334,10 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 	if (r.replayed[0])
 		printf(_("%s: this bundle was already imported on %s; nothing changed\n"), path,
 		    r.replayed);
+	if (r.nfork > 0)
+		printf(_("%s: %zu of the conflicts are a second record at a sequence number the hub "
+		    "holds (a fork: a cloned device or a store restored from a backup); see "
+		    "`fieldkit hub conflicts`\n"), path, r.nfork);
 }
 
 static int
@@ -556,7 +567,11 @@ static void
 print_gap(void *ctx, const fk_hub_gap *g)
 {
 	(void)ctx;
-	if (g->kind == FK_GAP_CHAIN)
+	if (g->kind == FK_GAP_FORK)
+		printf(_("%s: two records at sequence number %lld (a fork: a cloned device or a "
+		    "store restored from a backup); see `fieldkit hub conflicts`\n"), g->device_id,
+		    (long long)g->from);
+	else if (g->kind == FK_GAP_CHAIN)
 		printf(_("%s: hash chain broken before record %lld\n"), g->device_id,
 		    (long long)g->from);
 	else if (g->from == g->to)
@@ -591,17 +606,26 @@ hub_conflicts(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 
 	(void)o;
 	(void)pos;
+	/* A conflict is another body under a held id, or a fork: another record
+	 * (its own id) at a sequence number the hub holds from that device. */
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT c.record_id, c.device_id, c.seq,"
-	    " c.imported_at, c.bundle_id, r.ct_hash, c.ct_hash FROM conflicts c LEFT JOIN records"
-	    " r ON r.record_id = c.record_id ORDER BY c.imported_at, c.record_id", -1, &st,
-	    NULL) != SQLITE_OK)
+	    " c.imported_at, c.bundle_id, coalesce(r.ct_hash, f.ct_hash, ''), c.ct_hash,"
+	    " r.record_id IS NULL, coalesce(f.record_id, '') FROM conflicts c LEFT JOIN records r"
+	    " ON r.record_id = c.record_id LEFT JOIN records f ON r.record_id IS NULL AND"
+	    " f.device_id = c.device_id AND f.seq = c.seq ORDER BY c.imported_at, c.record_id",
+	    -1, &st, NULL) != SQLITE_OK)
 		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf(_("%s\t%s\t%lld\t%s\tbundle %s\tstored %.16s\tother %.16s\n"),
+		char kind[200];
+		if (sqlite3_column_int(st, 7))
+			snprintf(kind, sizeof kind, _("fork of %s"), sqlite3_column_text(st, 8));
+		else
+			snprintf(kind, sizeof kind, "%s", _("another body"));
+		printf(_("%s\t%s\t%lld\t%s\tbundle %s\tstored %.16s\tother %.16s\t%s\n"),
 		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
 		    (long long)sqlite3_column_int64(st, 2), sqlite3_column_text(st, 3),
 		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
-		    sqlite3_column_text(st, 6));
+		    sqlite3_column_text(st, 6), kind);
 		n++;
 	}
 	sqlite3_finalize(st);

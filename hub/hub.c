@@ -785,6 +785,19 @@ fk_hub_gaps(fk_hubdb *h, void (*fn)(void *ctx, const fk_hub_gap *g), void *ctx,
 		snprintf(last, sizeof last, "%s", ct);
 	}
 	sqlite3_finalize(st);
+	/* Forks: a second record (another id) at a sequence number held. */
+	if (sqlite3_prepare_v2(h->db, "SELECT DISTINCT c.device_id, c.seq FROM conflicts c WHERE "
+	    "NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id = c.record_id) ORDER BY 1, 2",
+	    -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		(*nproblems)++;
+		g.device_id = (const char *)sqlite3_column_text(st, 0);
+		g.kind = FK_GAP_FORK;
+		g.from = g.to = sqlite3_column_int64(st, 1);
+		fn(ctx, &g);
+	}
+	sqlite3_finalize(st);
 	return 0;
 }
 

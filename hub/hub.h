@@ -113,19 +113,25 @@ typedef struct fk_import_result {
 	size_t nrec, nnew, ndup, nconf, natt;
 	char replayed[FK_TIME_BUF];      /* when this bundle was imported before, or "" */
 	char quarantined[4096]; /* where a refused file went ("" if not) */
+	size_t nfork;           /* of nconf: second records at a (device, seq) held */
+	int skipped;            /* not a regular file (a link, a FIFO, a device): not read */
 } fk_import_result;
 
 /*
  * Imports one bundle file in one transaction. On refusal the file is copied
- * into quarantine/ with the reason beside it, the database is unchanged, and
- * -1 is returned with e saying why.
+ * into quarantine/ with the reason beside it, the database and files/ are
+ * unchanged, and -1 is returned with e saying why. Only a regular file is
+ * read (opened without following a symbolic link, without blocking): anything
+ * else is skipped (res->skipped), neither read nor copied. A record with a
+ * new id at a (device, seq) the hub holds is a fork: kept in `conflicts` and
+ * counted in nconf and nfork, never stored as a record.
  */
 int fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res,
     fk_err *e) FK_WUR;
 
 /* A hole in a device's sequence (records from..to missing) or a break in its
  * hash chain (record `from` does not link to the one before). */
-enum { FK_GAP_MISSING = 1, FK_GAP_CHAIN };
+enum { FK_GAP_MISSING = 1, FK_GAP_CHAIN, FK_GAP_FORK /* a second record at seq from */ };
 typedef struct fk_hub_gap {
 	const char *device_id;
 	int kind;
