@@ -94,6 +94,17 @@ void fk_hub_set_progress(fk_hubdb *h, fk_hub_progress_fn fn, void *ctx);
 int fk_hub_device_add(fk_hubdb *h, const char *id, const char *name,
     const fk_minisign_pk *pk, fk_err *e) FK_WUR;
 int fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e) FK_WUR;
+/*
+ * Takes a revocation back, with the operator's reason in the audit log: the
+ * way for records a revoked device captured before its revocation to reach the
+ * hub (unrevoke, import them, revoke again). The device's key is trusted again
+ * until then, so only do it when the device is back in safe hands.
+ */
+int fk_hub_device_unrevoke(fk_hubdb *h, const char *id, const char *reason, fk_err *e) FK_WUR;
+/* The id of the device with that id, else of the one device with that name;
+ * FK_EINPUT when there is none or more than one. */
+int fk_hub_device_find(fk_hubdb *h, const char *id_or_name, char id[FK_ID_MAX + 1],
+    fk_err *e) FK_WUR;
 typedef struct fk_hub_device_row {
 	const char *id, *name, *added;
 	const char *revoked;      /* when, or NULL while active */
@@ -167,10 +178,12 @@ int fk_hub_receipt_make(fk_hubdb *h, const char *device_id, const fk_minisign_sk
 
 /*
  * Writes every record out to dir (created 0700) as format "jsonl" (one file)
- * or "csv" (one file per form and repeat group), after logging it in the
+ * or "csv" (one file per form and repeat group: columns in the form's order,
+ * formula-like cells defused, UTF-8 with its mark; with labels "uk"/"en", each
+ * choice's label in that language beside its code), after logging it in the
  * audit table; *n: how many records (hub_export.c).
  */
-int fk_hub_export(fk_hubdb *h, const char *format, const char *dir, size_t *n,
-    fk_err *e) FK_WUR;
+int fk_hub_export(fk_hubdb *h, const char *format, const char *dir, const char *labels,
+    size_t *n, fk_err *e) FK_WUR;
 
 #endif

@@ -9,12 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
-F=$FIELDKIT
-export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
-FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
-export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
-rows() { $F hub sql --home hub "$1"; }
+hub_env
 rec() { printf '{"reporter_surname_cyr":"%s","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"%s"}]}\n' "$1" "$1"; }
 
 $F hub init --home hub --name "Kyiv hub" >/dev/null
