@@ -182,10 +182,12 @@ static const char list_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char show_help[] = N_(
-    "Usage: fieldkit hub show ID [--home DIR]\n\n"
-    "Prints record ID as JSON, and any conflicting version kept for review, then\n"
-    "the matching links a person confirmed (`hub match --confirm`). Every look is\n"
-    "logged in the audit table.\n\n"
+    "Usage: fieldkit hub show ID|REFERENCE [--home DIR]\n\n"
+    "Prints the record as JSON, and any conflicting version kept for review, then\n"
+    "the matching links a person confirmed (`hub match --confirm`). ID is a record\n"
+    "id, or its start if only one record has it (6 characters at least); REFERENCE\n"
+    "the one on the family's slip (AKAS-3YCH; dash and case as you like). Every\n"
+    "look is logged in the audit table.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
@@ -689,12 +691,14 @@ print_json(const json_t *j)
 static int
 hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	const char *id = pos->v[0];
+	char id[FK_UUID_BUF];
 	sqlite3_stmt *st;
 	json_t *j = NULL;
 	int k;
 
 	(void)o;
+	if (fk_hub_record_find(h, pos->v[0], id, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE record_id = ?"
 	    " UNION ALL SELECT body FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)

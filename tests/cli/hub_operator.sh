@@ -68,6 +68,18 @@ head -1 x2/capture-test-v1.csv | grep -q "consent_share,consent_reason" || fail 
 expect_fail "--labels with jsonl" $F hub export --home hub --format jsonl --to x3 --labels uk
 ok "hub export csv: formula starts defused, UTF-8 mark, the form's column order, labels beside codes, the photo as its file"
 
+# hub show by the slip's reference (dash and case as typed) or by the start of an id.
+ID=$(rows 'select record_id from records limit 1')
+REF=$(rows "select short_ref from records where record_id = '$ID'")
+slip=$(echo "${REF:0:4}-${REF:4}" | tr 'A-Z' 'a-z')
+$F hub show "$slip" --home hub | grep -q "\"record_id\": \"$ID\"" || fail "hub show $slip"
+$F hub show "${REF}" --home hub | grep -q "\"record_id\": \"$ID\"" || fail "hub show $REF"
+$F hub show "${ID:0:8}" --home hub | grep -q "\"record_id\": \"$ID\"" || fail "hub show ${ID:0:8}"
+expect_fail "hub show by 5 characters of an id" $F hub show "${ID:0:5}" --home hub
+typo=X; [ "${REF:7:1}" != X ] || typo=Y
+expect_fail "hub show of a reference with a typo" $F hub show "${REF:0:7}$typo" --home hub
+ok "hub show by the reference on the slip ($slip) and by the start of a record id"
+
 # Revoking asks first; unrevoke takes it back, with the reason audited.
 expect_fail "revoke without a terminal or --yes" setsid -w $F hub devices revoke "$DEV" --home hub
 $F hub devices list --home hub | grep -q "active" || fail "revoked without confirmation"
