@@ -371,7 +371,7 @@ static int
 export_form(fk_hubdb *h, struct xctx *x, const char *dir, const char *form, int version,
     size_t *nrec, fk_err *e)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	struct table main = {0};
 	json_t *groups = json_object(), *gv;
 	const char *gk;
