@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "hub.h"
@@ -109,6 +110,30 @@ write_file(const char *dir, const char *name, const uint8_t *p, size_t n, fk_err
 	return fk_write_file_atomic(path, p, n, 0644, e);
 }
 
+/*
+ * dir/name as a folder of its own: made if missing; refused if it is there as
+ * a symbolic link (a planted `records -> /somewhere` would send every file
+ * there) or as anything but a folder.
+ */
+static int
+real_subdir(const char *dir, const char *name, fk_err *e)
+{
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return fk_fail(e, FK_EIO, _("cannot create %s: %s"), path, strerror(errno));
+	if (lstat(path, &st) != 0)
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
+	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
+		return fk_fail(e, FK_EINPUT, _("%s is %s, not a folder; unpack into a new or empty "
+		    "folder"), path, S_ISLNK(st.st_mode) ? _("a symbolic link") : _("a file"));
+	return 0;
+}
+
 static int
 unpack(fk_bundle_reader *r, const char *dir, struct keysrc *k, fk_err *e)
 {
@@ -116,16 +141,13 @@ unpack(fk_bundle_reader *r, const char *dir, struct keysrc *k, fk_err *e)
 	const uint8_t *mz, *sig, *js;
 	size_t mzl, sl, jl, ri, ai;
 	fk_buf sums = {0};
-	char sub[4200], path[4300], hex[FK_SHA256_HEX + 1], line[200];
+	char path[4300], hex[FK_SHA256_HEX + 1], line[200];
 	fk_atomic a;
 	int kk, rc = -1;
 
 	fk_bundle_raw(r, &mz, &mzl, &sig, &sl, &js, &jl);
-	snprintf(sub, sizeof sub, "%s/records", dir);
-	if (fk_mkdirs(sub, 0755, e) != 0)
-		return -1;
-	snprintf(sub, sizeof sub, "%s/attachments", dir);
-	if (fk_mkdirs(sub, 0755, e) != 0 ||
+	if (fk_mkdirs(dir, 0755, e) != 0 || real_subdir(dir, "records", e) != 0 ||
+	    real_subdir(dir, "attachments", e) != 0 ||
 	    write_file(dir, "manifest.json.zst", mz, mzl, e) != 0 ||
 	    write_file(dir, "manifest.json.zst.minisig", sig, sl, e) != 0 ||
 	    write_file(dir, "manifest.json", js, jl, e) != 0)

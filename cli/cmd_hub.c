@@ -24,6 +24,7 @@
 #include "hub.h"
 #include "hub_forms.h"
 #include "cmd_match.h"
+#include "device.h"
 #include "match_db.h"
 #include "hub_tls.h"
 #include "io.h"
@@ -35,10 +36,11 @@
 struct hopts {
 	const char *home, *passfile, *name, *device, *to, *format;
 	fk_args qr;
-	const char *url;
+	const char *labels, *reason, *url;
+	int yes;
 };
 enum { H_HOME = 1, H_PASS = 2, H_NAME = 4, H_DEVICE = 8, H_TO = 16, H_FORMAT = 32, H_QR = 64,
-	H_URL = 128 };
+	H_LABELS = 128, H_YES = 256, H_REASON = 512, H_URL = 1024 };
 
 /*
  * A hub command: its options (beyond --home and --passphrase-file, which
@@ -64,7 +66,8 @@ static const char hub_help[] = N_(
     "The hub: where records from many devices are imported and kept.\n\n"
     "Commands:\n"
     "  init        create a hub: age identity, signing key, hub card\n"
-    "  devices     register, list or revoke devices (add, list, revoke)\n"
+    "  info        the hub's name and key fingerprints (to compare by phone)\n"
+    "  devices     register, list, revoke devices (add, list, revoke, unrevoke)\n"
     "  import      import bundles: files, folders of *.fkb, or QR code images\n"
     "  list        list stored records (logged in the audit table)\n"
     "  show        show one record (logged)\n"
@@ -105,12 +108,13 @@ static const char init_help[] = N_(
 
 static const char devices_help[] = N_(
     "Usage: fieldkit hub devices add CARD | add --qr IMAGE|DIR... | list | revoke ID\n"
-    "                            [--home DIR]\n\n"
+    "                            | unrevoke ID --reason TEXT [--home DIR]\n\n"
     "The devices whose bundles this hub accepts.\n\n"
     "Commands:\n"
     "  add       register a device's signed card (`fieldkit device-card` on the device)\n"
     "  list      list registered devices: id, name, added, state, records, key\n"
-    "  revoke    refuse every future bundle from a device\n\n"
+    "  revoke    refuse every future bundle from a device\n"
+    "  unrevoke  take a revocation back (with a reason, audited)\n\n"
     "Run `fieldkit hub devices COMMAND --help` for a command's own help.\n");
 
 static const char devices_add_help[] = N_(
@@ -134,10 +138,26 @@ static const char devices_list_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char devices_revoke_help[] = N_(
-    "Usage: fieldkit hub devices revoke ID [--home DIR]\n\n"
-    "Refuses every future bundle from device ID; records already imported stay.\n\n"
+    "Usage: fieldkit hub devices revoke ID|NAME [--yes] [--home DIR]\n\n"
+    "Refuses every future bundle from the device, also of records it captured\n"
+    "before; records already imported stay. Asks for confirmation (type yes).\n"
+    "A device back in safe hands can send what it holds after `hub devices unrevoke`.\n\n"
     "Options:\n"
+    "  --yes                     do not ask (for scripts)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
+    "  -h, --help                show this help\n");
+
+static const char devices_unrevoke_help[] = N_(
+    "Usage: fieldkit hub devices unrevoke ID|NAME --reason TEXT [--home DIR]\n\n"
+    "Takes a revocation back, with the reason in the audit log: the way for records\n"
+    "a revoked device captured before its revocation to reach the hub (unrevoke,\n"
+    "import its bundles, revoke it again if need be). Its key is trusted again:\n"
+    "do it only for a device back in safe hands.\n\n"
+    "Options:\n"
+    "  --reason TEXT             why (one line; kept in the audit log)\n"
+    "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char import_help[] = N_(
@@ -169,22 +189,31 @@ static const char list_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char show_help[] = N_(
-    "Usage: fieldkit hub show ID [--home DIR]\n\n"
-    "Prints record ID as JSON, and any conflicting version kept for review, then\n"
-    "the matching links a person confirmed (`hub match --confirm`). Every look is\n"
-    "logged in the audit table.\n\n"
+    "Usage: fieldkit hub show ID|REFERENCE [--home DIR]\n\n"
+    "Prints the record as JSON, and any conflicting version kept for review, then\n"
+    "the matching links a person confirmed (`hub match --confirm`). ID is a record\n"
+    "id, or its start if only one record has it (6 characters at least); REFERENCE\n"
+    "the one on the family's slip (AKAS-3YCH; dash and case as you like). Every\n"
+    "look is logged in the audit table.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
 
 static const char export_help[] = N_(
-    "Usage: fieldkit hub export --format jsonl|csv --to DIR [--home DIR]\n\n"
-    "Writes every record to DIR: JSON Lines, or CSV with one file per repeat group.\n"
-    "Every export is logged in the audit table.\n\n"
+    "Usage: fieldkit hub export --format jsonl|csv --to DIR [--labels LANG]\n"
+    "                           [--home DIR] [--passphrase-file FILE]\n\n"
+    "Writes every record to DIR: JSON Lines, or CSV with one file per form and one\n"
+    "per repeat group. CSV files are UTF-8 with a byte order mark, their columns in\n"
+    "the form's order; an attachment is the name of its file in the hub\n"
+    "(files/HASH.age, opened with `fieldkit age -d -i identity.age`); a value that a\n"
+    "spreadsheet would run as a formula (starting with = + - @, a tab or a carriage\n"
+    "return) is written with ' in front. Every export is logged in the audit table.\n\n"
     "Options:\n"
     "  --format jsonl|csv        the format\n"
     "  --to DIR                  the folder to write to\n"
+    "  --labels LANG             beside each choice's code, its label in LANG (uk, en)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char gaps_help[] = N_(
@@ -199,9 +228,12 @@ static const char gaps_help[] = N_(
 
 static const char conflicts_help[] = N_(
     "Usage: fieldkit hub conflicts [--home DIR]\n\n"
-    "Lists the different bodies received under a record id the hub already held,\n"
-    "kept for review: record id, device, sequence number, when imported, bundle,\n"
-    "the stored and the other ciphertext hash.\n"
+    "Lists what was kept for review instead of being stored: a different body\n"
+    "received under a record id the hub already held (\"another body\"), and a\n"
+    "second record at a sequence number the hub holds from that device (\"fork of\n"
+    "ID\": a cloned device, or a store restored from a backup). Columns: record id,\n"
+    "device, sequence number, when imported, bundle, the stored and the other\n"
+    "ciphertext hash, which of the two it is.\n"
     "Exit status: 0 when there are none, 1 when conflicts are listed, 2 for a usage\n"
     "error.\n\n"
     "Options:\n"
@@ -209,12 +241,13 @@ static const char conflicts_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char receipt_help[] = N_(
-    "Usage: fieldkit hub receipt --device ID --to DIR [--home DIR]\n"
+    "Usage: fieldkit hub receipt --device ID|NAME --to DIR [--home DIR]\n"
     "                            [--passphrase-file FILE]\n\n"
-    "Writes a receipt, signed with the hub's key, listing every record of device ID\n"
-    "the hub holds. On the device, `fieldkit ack RECEIPT` marks them delivered.\n\n"
+    "Writes a receipt, signed with the hub's key, listing every record of the device\n"
+    "the hub holds. On the device, `fieldkit ack RECEIPT` marks them delivered.\n"
+    "A device the hub does not know is refused.\n\n"
     "Options:\n"
-    "  --device ID               the device\n"
+    "  --device ID|NAME          the device, by its id or its name\n"
     "  --to DIR                  the folder to write the receipt to (a USB stick)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
@@ -233,6 +266,15 @@ static const char sql_help[] = N_(
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
+static const char info_help[] = N_(
+    "Usage: fieldkit hub info [--home DIR]\n\n"
+    "Prints the hub's name, where it is, and its key fingerprints as `fieldkit init`\n"
+    "prints them on a device: read them to the field worker by phone, who compares.\n"
+    "Reads only the public hub card: no passphrase.\n\n"
+    "Options:\n"
+    "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  -h, --help                show this help\n");
+
 static const char migrate_help[] = N_(
     "Usage: fieldkit hub migrate [--home DIR] [--passphrase-file FILE]\n\n"
     "Encrypts the database of a hub made by a fieldkit that kept hub.db unencrypted\n"
@@ -245,6 +287,59 @@ static const char migrate_help[] = N_(
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
+
+/*
+ * Outside text (a device's name, a file name from a stick, a field of a
+ * record) as it may be printed: escaped (util.h). The result lives until 8
+ * more calls: enough for one printf.
+ */
+static const char *
+shown(const char *s)
+{
+	static char ring[8][4200];
+	static int next;
+	char *out = ring[next++ % 8];
+
+	if (s == NULL)
+		return "";
+	fk_escape_display(s, strlen(s), out, sizeof ring[0]);
+	return out;
+}
+
+static int
+hub_info(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
+{
+	char *path = fk_path_join(fk_hub_home(h), FK_HUB_CARD), fp[40], kid[17];
+	fk_hubcard c;
+	fk_buf b = {0};
+	size_t j;
+	int rc;
+
+	(void)o;
+	(void)pos;
+	if (path == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	rc = fk_read_file(path, 1 << 16, &b, e) == 0 ? fk_hubcard_parse(b.p, b.len, &c, e) : -1;
+	fk_buf_free(&b);
+	if (rc != 0) {
+		fk_prefix(e, "%s", path);
+		free(path);
+		return -1;
+	}
+	printf(_("hub \"%s\" in %s, created %s; its card: %s\n"), shown(c.hub.name),
+	    fk_hub_home(h), shown(c.created), path);
+	free(path);
+	/* as `fieldkit init` prints them on the device (cmd_init.c) */
+	printf(_("Compare these hub key fingerprints with the field devices (by phone):\n"));
+	printf(_("  hub \"%s\"\n"), shown(c.hub.name));
+	for (j = 0; j < c.hub.nrecip; j++) {
+		fk_fingerprint_recipient(c.hub.recip[j], fp);
+		printf(_("    encryption key %zu: %s\n"), j + 1, fp);
+	}
+	if (fk_fingerprint_sign_pubkey(c.hub.sign_pubkey, kid) == 0)
+		printf(_("    signing key id:   %s\n"), kid);
+	return 0;
+}
 
 static int
 hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
@@ -294,7 +389,7 @@ devices_add(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		return -1;
 	fk_minisign_keyid_hex(c.pk.keynum, fp);
 	printf(_("device %s (\"%s\") registered; key id %s - compare it with the device\n"),
-	    c.device_id, c.name, fp);
+	    shown(c.device_id), shown(c.name), fp);
 	return 0;
 }
 
@@ -302,8 +397,11 @@ static int
 print_device(void *ctx, const fk_hub_device_row *d)
 {
 	(void)ctx;
-	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", d->id, d->name, d->added,
-	    d->revoked ? d->revoked : "active", d->nrec, d->sign_pubkey) < 0 ? -1 : 0;
+	/* A name stored before names were checked may hold a tab, a newline or ESC:
+	 * escaped, it stays one row of six columns. */
+	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", shown(d->id), shown(d->name),
+	    shown(d->added), d->revoked ? shown(d->revoked) : "active", d->nrec,
+	    shown(d->sign_pubkey)) < 0 ? -1 : 0;
 }
 
 static int
@@ -314,13 +412,59 @@ devices_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	return fk_hub_each_device(h, print_device, NULL, e);
 }
 
+/* Asks "yes" on the terminal; 1 when it was typed. */
+static int
+confirmed(const char *question)
+{
+	char line[16];
+	FILE *tty = fopen("/dev/tty", "r+");
+	int yes;
+
+	if (tty == NULL)
+		return -1;
+	fputs(question, tty);
+	fflush(tty);
+	yes = fgets(line, sizeof line, tty) != NULL && strcmp(line, "yes\n") == 0;
+	fclose(tty);
+	return yes;
+}
+
 static int
 devices_revoke(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	(void)o;
-	if (fk_hub_device_revoke(h, pos->v[0], e) != 0)
+	char id[FK_ID_MAX + 1], q[600];
+	int k;
+
+	if (fk_hub_device_find(h, pos->v[0], id, e) != 0)
 		return -1;
-	printf(_("device %s revoked: its bundles will be refused\n"), pos->v[0]);
+	if (!o->yes) {
+		snprintf(q, sizeof q, _("Revoke device %s? Every bundle from it will be refused, "
+		    "also of records it captured before (`hub devices unrevoke` takes it back). "
+		    "Type yes: "), id);
+		if ((k = confirmed(q)) < 0)
+			return fk_fail(e, FK_EUSAGE, _("hub devices revoke asks for confirmation; "
+			    "without a terminal, add --yes"));
+		if (k == 0) {
+			fk_warn(_("device %s not revoked"), id);
+			return FK_EXIT_FAIL;
+		}
+	}
+	if (fk_hub_device_revoke(h, id, e) != 0)
+		return -1;
+	printf(_("device %s revoked: its bundles will be refused\n"), id);
+	return 0;
+}
+
+static int
+devices_unrevoke(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
+{
+	char id[FK_ID_MAX + 1];
+
+	if (fk_hub_device_find(h, pos->v[0], id, e) != 0 ||
+	    fk_hub_device_unrevoke(h, id, o->reason, e) != 0)
+		return -1;
+	printf(_("device %s active again (the reason is in the audit log); import what it "
+	    "captured, then revoke it again if it is not back in safe hands\n"), id);
 	return 0;
 }
 
@@ -329,18 +473,27 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 {
 	fk_import_result r;
 	fk_err e = {0};
+	const char *p = shown(path); /* file names come from the stick */
 
 	if (fk_hub_import_file(h, path, &r, &e) != 0) {
 		(*bad)++;
-		fk_warn(_("%s: refused: %s%s%s"), path, e.msg,
-		    r.quarantined[0] ? _("; copied to ") : "", r.quarantined);
+		if (r.skipped) {
+			fk_warn("%s: %s", p, shown(e.msg));
+			return;
+		}
+		fk_warn(_("%s: refused: %s%s%s"), p, shown(e.msg),
+		    r.quarantined[0] ? _("; copied to ") : "", shown(r.quarantined));
 		return;
 	}
 	printf(_("%s: %zu records from %s: %zu new, %zu duplicates, %zu conflicts, "
-	    "%zu attachments\n"), path, r.nrec, r.device_id, r.nnew, r.ndup, r.nconf, r.natt);
+	    "%zu attachments\n"), p, r.nrec, shown(r.device_id), r.nnew, r.ndup, r.nconf, r.natt);
 	if (r.replayed[0])
-		printf(_("%s: this bundle was already imported on %s; nothing changed\n"), path,
-		    r.replayed);
+		printf(_("%s: this bundle was already imported on %s; nothing changed\n"), p,
+		    shown(r.replayed));
+	if (r.nfork > 0)
+		printf(_("%s: %zu of the conflicts are a second record at a sequence number the hub "
+		    "holds (a fork: a cloned device or a store restored from a backup); see "
+		    "`fieldkit hub conflicts`\n"), p, r.nfork);
 }
 
 static int
@@ -490,11 +643,13 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
 	sqlite3_bind_text(st, 1, o->device, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2),
-		    sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
-		    sqlite3_column_text(st, 5),
-		    sqlite3_column_text(st, 6) ? (const char *)sqlite3_column_text(st, 6) : "");
+		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n",
+		    shown((const char *)sqlite3_column_text(st, 0)),
+		    shown((const char *)sqlite3_column_text(st, 1)),
+		    (long long)sqlite3_column_int64(st, 2),
+		    shown((const char *)sqlite3_column_text(st, 3)), sqlite3_column_int(st, 4),
+		    shown((const char *)sqlite3_column_text(st, 5)),
+		    shown((const char *)sqlite3_column_text(st, 6)));
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -512,15 +667,50 @@ print_link(void *ctx, const char *intake, const char *report, int child, const c
 	return 0;
 }
 
+/*
+ * A record as JSON: JSON escapes the control characters; the code points a
+ * terminal or a bidirectional renderer acts on (C1, line separators,
+ * direction marks and overrides) are written as \\uXXXX too, so that what is
+ * shown is what is stored, and still JSON.
+ */
+static void
+print_json(const json_t *j)
+{
+	char *t = j ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	const unsigned char *p;
+	char one[8];
+
+	for (p = (const unsigned char *)t; p != NULL && *p; p++) {
+		size_t k = *p >= 0xc0 ? (*p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2) : 1;
+		if (k > 1 && strnlen((const char *)p, k) == k) {
+			memcpy(one, p, k);
+			one[k] = 0;
+			if (!fk_text_plain(one, k)) {
+				uint32_t c = k == 2 ? (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f) :
+				    (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+				    (p[2] & 0x3f);
+				printf("\\u%04x", (unsigned)c);
+				p += k - 1;
+				continue;
+			}
+		}
+		putchar(*p);
+	}
+	putchar('\n');
+	free(t);
+}
+
 static int
 hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	const char *id = pos->v[0];
+	char id[FK_UUID_BUF];
 	sqlite3_stmt *st;
 	json_t *j = NULL;
 	int k;
 
 	(void)o;
+	if (fk_hub_record_find(h, pos->v[0], id, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE record_id = ?"
 	    " UNION ALL SELECT body FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
@@ -540,14 +730,12 @@ hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		sqlite3_finalize(st);
 		return -1;
 	}
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	putchar('\n');
+	print_json(j);
 	json_decref(j);
 	while ((k = sqlite3_step(st)) == SQLITE_ROW) {
 		printf(_("--- conflicting version, kept for review:\n"));
 		j = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
+		print_json(j);
 		json_decref(j);
 	}
 	sqlite3_finalize(st);
@@ -560,7 +748,12 @@ hub_export(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	size_t n;
 
 	(void)pos;
-	if (fk_hub_export(h, o->format, o->to, &n, e) != 0)
+	if (o->labels != NULL && (strlen(o->labels) < 2 || strlen(o->labels) > 8 ||
+	    strspn(o->labels, "abcdefghijklmnopqrstuvwxyz-") != strlen(o->labels)))
+		return fk_fail(e, FK_EUSAGE, _("--labels takes a language code, such as uk or en"));
+	if (o->labels != NULL && strcmp(o->format, "csv") != 0)
+		return fk_fail(e, FK_EUSAGE, _("--labels is for --format csv"));
+	if (fk_hub_export(h, o->format, o->to, o->labels, &n, e) != 0)
 		return -1;
 	printf(_("%zu records exported as %s to %s\n"), n, o->format, o->to);
 	return 0;
@@ -570,7 +763,11 @@ static void
 print_gap(void *ctx, const fk_hub_gap *g)
 {
 	(void)ctx;
-	if (g->kind == FK_GAP_CHAIN)
+	if (g->kind == FK_GAP_FORK)
+		printf(_("%s: two records at sequence number %lld (a fork: a cloned device or a "
+		    "store restored from a backup); see `fieldkit hub conflicts`\n"), g->device_id,
+		    (long long)g->from);
+	else if (g->kind == FK_GAP_CHAIN)
 		printf(_("%s: hash chain broken before record %lld\n"), g->device_id,
 		    (long long)g->from);
 	else if (g->from == g->to)
@@ -605,17 +802,26 @@ hub_conflicts(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 
 	(void)o;
 	(void)pos;
+	/* A conflict is another body under a held id, or a fork: another record
+	 * (its own id) at a sequence number the hub holds from that device. */
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT c.record_id, c.device_id, c.seq,"
-	    " c.imported_at, c.bundle_id, r.ct_hash, c.ct_hash FROM conflicts c LEFT JOIN records"
-	    " r ON r.record_id = c.record_id ORDER BY c.imported_at, c.record_id", -1, &st,
-	    NULL) != SQLITE_OK)
+	    " c.imported_at, c.bundle_id, coalesce(r.ct_hash, f.ct_hash, ''), c.ct_hash,"
+	    " r.record_id IS NULL, coalesce(f.record_id, '') FROM conflicts c LEFT JOIN records r"
+	    " ON r.record_id = c.record_id LEFT JOIN records f ON r.record_id IS NULL AND"
+	    " f.device_id = c.device_id AND f.seq = c.seq ORDER BY c.imported_at, c.record_id",
+	    -1, &st, NULL) != SQLITE_OK)
 		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf(_("%s\t%s\t%lld\t%s\tbundle %s\tstored %.16s\tother %.16s\n"),
+		char kind[200];
+		if (sqlite3_column_int(st, 7))
+			snprintf(kind, sizeof kind, _("fork of %s"), sqlite3_column_text(st, 8));
+		else
+			snprintf(kind, sizeof kind, "%s", _("another body"));
+		printf(_("%s\t%s\t%lld\t%s\tbundle %s\tstored %.16s\tother %.16s\t%s\n"),
 		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
 		    (long long)sqlite3_column_int64(st, 2), sqlite3_column_text(st, 3),
 		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
-		    sqlite3_column_text(st, 6));
+		    sqlite3_column_text(st, 6), kind);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -632,20 +838,22 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
 	fk_minisign_sk *sk = NULL;
 	fk_buf out = {0};
-	char path[4200], stamp[FK_TIME_BUF];
+	char path[4200], stamp[FK_TIME_BUF], id[FK_ID_MAX + 1];
 	size_t n;
 	int rc = -1;
 
 	(void)pos;
-	if (fk_hub_sign_key(h, o->passfile, &sk, e) != 0 ||
-	    fk_hub_receipt_make(h, o->device, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
+	/* an unknown device is refused (an empty receipt would say nothing) */
+	if (fk_hub_device_find(h, o->device, id, e) != 0 ||
+	    fk_hub_sign_key(h, o->passfile, &sk, e) != 0 ||
+	    fk_hub_receipt_make(h, id, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
 		goto fail;
 	fk_now_rfc3339(stamp);
 	stamp[4] = stamp[7] = stamp[13] = stamp[16] = '-';
-	snprintf(path, sizeof path, "%s/receipt-%s-%s.fkr", o->to, o->device, stamp);
+	snprintf(path, sizeof path, "%s/receipt-%s-%s.fkr", o->to, id, stamp);
 	if (fk_write_file_atomic(path, out.p, out.len, 0644, e) != 0)
 		goto fail;
-	printf(_("receipt for %zu records of device %s written to %s\n"), n, o->device, path);
+	printf(_("receipt for %zu records of device %s written to %s\n"), n, id, path);
 	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read on the "
 	    "device with `fieldkit ack --qr DIR`\n"), path);
 	rc = 0;
@@ -660,17 +868,21 @@ fail:
 static void
 print_value(const char *v, int tty)
 {
-	const unsigned char *p;
+	char *out;
+	size_t n;
 
 	if (!tty) {
 		fputs(v, stdout);
 		return;
 	}
-	for (p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else
-			putchar(*p);
+	n = fk_escape_display(v, strlen(v), NULL, 0);
+	if ((out = malloc(n + 1)) == NULL) {
+		fputs("?", stdout);
+		return;
+	}
+	fk_escape_display(v, strlen(v), out, n + 1);
+	fputs(out, stdout);
+	free(out);
 }
 
 static int
@@ -724,11 +936,13 @@ static const struct hub_cmd devices_cmds[] = {
 	    N_("name one device card (or its QR images with --qr)"), HUB_OPEN,
 	    devices_add},
 	{devices_list_help, 0, 0, NULL, 0, 0, NULL, HUB_UNLOCK, devices_list},
-	{devices_revoke_help, 0, 0, NULL, 1, 1, N_("name one device id"), HUB_UNLOCK,
-	    devices_revoke}};
+	{devices_revoke_help, H_YES, 0, NULL, 1, 1, N_("name one device id"), HUB_UNLOCK,
+	    devices_revoke},
+	{devices_unrevoke_help, H_REASON, H_REASON, N_("say why: --reason TEXT"), 1, 1,
+	    N_("name one device id"), HUB_UNLOCK, devices_unrevoke}};
 
 enum { C_INIT, C_IMPORT, C_LIST, C_SHOW, C_EXPORT, C_GAPS, C_CONFLICTS, C_RECEIPT, C_SQL,
-	C_MIGRATE };
+	C_MIGRATE, C_INFO };
 static const struct hub_cmd hub_cmds[] = {
 	[C_INIT] = {init_help, H_NAME | H_URL, H_HOME | H_NAME, N_("--home DIR and --name NAME are required"),
 	    0, 0, NULL, 0, hub_init},
@@ -736,14 +950,15 @@ static const struct hub_cmd hub_cmds[] = {
 	    N_("name the bundles or folders to import"), HUB_OPEN, hub_import},
 	[C_LIST] = {list_help, H_DEVICE, 0, NULL, 0, 0, NULL, HUB_UNLOCK, hub_list},
 	[C_SHOW] = {show_help, 0, 0, NULL, 1, 1, N_("name one record id"), HUB_UNLOCK, hub_show},
-	[C_EXPORT] = {export_help, H_FORMAT | H_TO, H_FORMAT | H_TO,
+	[C_EXPORT] = {export_help, H_FORMAT | H_TO | H_LABELS, H_FORMAT | H_TO,
 	    N_("say --format jsonl|csv and --to DIR"), 0, 0, NULL, HUB_UNLOCK, hub_export},
 	[C_GAPS] = {gaps_help, 0, 0, NULL, 0, 0, NULL, HUB_UNLOCK, hub_gaps},
 	[C_CONFLICTS] = {conflicts_help, 0, 0, NULL, 0, 0, NULL, HUB_UNLOCK, hub_conflicts},
 	[C_RECEIPT] = {receipt_help, H_DEVICE | H_TO, H_DEVICE | H_TO,
 	    N_("--device ID and --to DIR are required"), 0, 0, NULL, HUB_UNLOCK, hub_receipt},
 	[C_SQL] = {sql_help, 0, 0, NULL, 1, 1, N_("give one query, quoted"), HUB_UNLOCK, hub_sql},
-	[C_MIGRATE] = {migrate_help, 0, 0, NULL, 0, 0, NULL, HUB_OPEN, hub_migrate}};
+	[C_MIGRATE] = {migrate_help, 0, 0, NULL, 0, 0, NULL, HUB_OPEN, hub_migrate},
+	[C_INFO] = {info_help, 0, 0, NULL, 0, 0, NULL, HUB_OPEN, hub_info}};
 
 /* Parses a hub command's options and arguments, opens the hub and runs it. */
 static int
@@ -760,7 +975,9 @@ hub_run(const struct fk_call *call, int argc, char **argv)
 		{H_PASS, FK_STR("passphrase-file", 0, &o->passfile)},
 		{H_NAME, FK_STR("name", 0, &o->name)}, {H_DEVICE, FK_STR("device", 0, &o->device)},
 		{H_TO, FK_STR("to", 0, &o->to)}, {H_FORMAT, FK_STR("format", 0, &o->format)},
-		{H_QR, FK_LIST("qr", 0, &o->qr)}, {H_URL, FK_STR("url", 0, &o->url)}};
+		{H_QR, FK_LIST("qr", 0, &o->qr)}, {H_LABELS, FK_STR("labels", 0, &o->labels)},
+		{H_YES, FK_FLAG("yes", 0, &o->yes)}, {H_REASON, FK_STR("reason", 0, &o->reason)},
+		{H_URL, FK_STR("url", 0, &o->url)}};
 	const size_t nall = sizeof all / sizeof all[0];
 	struct fk_opt opt[sizeof all / sizeof all[0] + 1];
 	fk_hubdb *h = NULL;
@@ -807,7 +1024,8 @@ static int
 hub_devices(const struct fk_call *call, int argc, char **argv)
 {
 	static const struct fk_sub subs[] = {{"add", hub_run, &devices_cmds[0]},
-		{"list", hub_run, &devices_cmds[1]}, {"revoke", hub_run, &devices_cmds[2]}};
+		{"list", hub_run, &devices_cmds[1]}, {"revoke", hub_run, &devices_cmds[2]},
+		{"unrevoke", hub_run, &devices_cmds[3]}};
 	struct hopts *o = call->ctx;
 	const struct fk_opt common[] = HUB_COMMON(o);
 
@@ -836,17 +1054,17 @@ cmd_hub(int argc, char **argv)
 		{"receipt", hub_run, &hub_cmds[C_RECEIPT]}, {"find", hub_match_run, &fk_hub_find_cmd},
 		{"match", hub_match_run, &fk_hub_match_cmd},
 		{"duplicates", hub_match_run, &fk_hub_dups_cmd}, {"sql", hub_run, &hub_cmds[C_SQL]},
-		{"migrate", hub_run, &hub_cmds[C_MIGRATE]},
+		{"migrate", hub_run, &hub_cmds[C_MIGRATE]}, {"info", hub_run, &hub_cmds[C_INFO]},
 		/* network sync: cmd_hub_net.c */
 		{"serve", hub_match_run, &fk_hub_serve_sub}, {"tls", hub_match_run, &fk_hub_tls_sub},
 		{"url", hub_match_run, &fk_hub_url_sub}};
 	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0},
-	    NULL};
+		NULL, NULL, NULL, 0};
 	const struct fk_opt common[] = HUB_COMMON(&o);
 
 	return fk_subcommands("hub", hub_help, common, subs, sizeof subs / sizeof subs[0], &o,
 	    argc, argv);
 }
 
-FK_COMMAND(hub, N_("the hub: init, devices, import, list, show, export, gaps, conflicts, "
-    "receipt, find, match, duplicates, sql, migrate, serve"), cmd_hub);
+FK_COMMAND(hub, N_("the hub: init, info, devices, import, list, show, export, gaps, "
+    "conflicts, receipt, find, match, duplicates, sql, migrate, serve"), cmd_hub);

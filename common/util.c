@@ -255,3 +255,90 @@ fk_i18n_switch(const char *lang)
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	++_nl_msg_cat_cntr;
 }
+
+/* ---- showing outside text ---- */
+
+/* The code point at p (n bytes): its length, or 0 when not valid UTF-8
+ * (overlong, surrogate, past U+10FFFF, cut short). */
+static size_t
+utf8_at(const uint8_t *p, size_t n, uint32_t *cp)
+{
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t len, i;
+	uint32_t c;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+	if (len == 0 || p[0] > 0xf4 || n < len)
+		return 0;
+	c = p[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int
+shown_escaped(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+size_t
+fk_escape_display(const void *src, size_t n, char *out, size_t cap)
+{
+	const uint8_t *p = src;
+	size_t off = 0, len = 0, k, u;
+	char unit[16];
+	uint32_t c = 0;
+	int stop = cap == 0;
+
+	if (cap > 0)
+		out[0] = 0;
+	while (off < n) {
+		k = utf8_at(p + off, n - off, &c);
+		if (k == 0 || c < 0x20 || c == 0x7f) {
+			u = (size_t)snprintf(unit, sizeof unit, "\\x%02x", p[off]);
+			k = 1;
+		} else if (shown_escaped(c)) {
+			u = (size_t)snprintf(unit, sizeof unit, "\\u{%x}", (unsigned)c);
+		} else {
+			memcpy(unit, p + off, k);
+			u = k;
+		}
+		if (!stop && len + u < cap) {
+			memcpy(out + len, unit, u);
+			out[len + u] = 0;
+		} else {
+			stop = 1;
+		}
+		len += u;
+		off += k;
+	}
+	return len;
+}
+
+int
+fk_text_plain(const void *src, size_t n)
+{
+	const uint8_t *p = src;
+	size_t off = 0, k;
+	uint32_t c;
+
+	while (off < n) {
+		if ((k = utf8_at(p + off, n - off, &c)) == 0 || c < 0x20 || c == 0x7f ||
+		    shown_escaped(c))
+			return 0;
+		off += k;
+	}
+	return 1;
+}

@@ -22,6 +22,8 @@
 #include "io.h"
 #include "pass.h"
 #include "receipt.h"
+#include "shortref.h"
+#include "util.h"
 
 /*
  * The hub signing key's scrypt cost: 64 MiB, one pass (as identity.age at
@@ -596,6 +598,12 @@ fk_hub_device_add(fk_hubdb *h, const char *id, const char *name, const fk_minisi
 		return -1;
 	if (!fk_device_id_valid(id))
 		return fk_fail(e, FK_EINPUT, _("malformed device id"));
+	/* Shown in lists and messages: a tab or newline would forge a row of `hub
+	 * devices list`, ESC rewrite the screen. */
+	if (strlen(name) > FK_NAME_MAX || !fk_text_plain(name, strlen(name)))
+		return fk_fail(e, FK_EINPUT, _("the device's name is too long or holds control "
+		    "characters; refused (set a plain name on the device and write its card "
+		    "again)"));
 	memcpy(raw, "Ed", 2);
 	memcpy(raw + 2, pk->keynum, 8);
 	memcpy(raw + 10, pk->pk, 32);
@@ -654,6 +662,135 @@ fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e)
 		return fk_fail(e, FK_EINPUT, _("no registered, unrevoked device %s; see "
 		    "`fieldkit hub devices list`"), id);
 	return rc == 0 ? fk_hub_audit(h, "device-revoke", id, 0, e) : rc;
+}
+
+int
+fk_hub_device_unrevoke(fk_hubdb *h, const char *id, const char *reason, fk_err *e)
+{
+	sqlite3_stmt *st;
+	char *detail;
+	int rc;
+
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
+	if (reason == NULL || reason[0] == 0 || strlen(reason) > 1000 ||
+	    !fk_text_plain(reason, strlen(reason)))
+		return fk_fail(e, FK_EUSAGE, _("say why, on one line: --reason TEXT"));
+	if (fk_hub_exec(h->db, "BEGIN IMMEDIATE", e) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(h->db, "UPDATE devices SET revoked_at = NULL WHERE device_id = ? "
+	    "AND revoked_at IS NOT NULL", -1, &st, NULL) != SQLITE_OK) {
+		rc = fk_hub_sql_err(h->db, e);
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fk_hub_sql_err(h->db, e);
+	sqlite3_finalize(st);
+	if (rc == 0 && sqlite3_changes(h->db) == 0)
+		rc = fk_fail(e, FK_EINPUT, _("no revoked device %s; see `fieldkit hub devices list`"),
+		    id);
+	if (rc == 0 && (detail = malloc(strlen(id) + strlen(reason) + 4)) == NULL)
+		rc = fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (rc == 0) {
+		sprintf(detail, "%s: %s", id, reason);
+		rc = fk_hub_audit(h, "device-unrevoke", detail, 0, e);
+		free(detail);
+	}
+out:
+	if (rc == 0)
+		return fk_hub_exec(h->db, "COMMIT", e);
+	sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+fk_hub_device_find(fk_hubdb *h, const char *id_or_name, char id[FK_ID_MAX + 1], fk_err *e)
+{
+	sqlite3_stmt *st;
+	int k, n = 0;
+	char first[FK_ID_MAX + 1] = "", second[FK_ID_MAX + 1] = "";
+
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
+	/* An id first; a name only when no device has that id. */
+	if (sqlite3_prepare_v2(h->db, "SELECT device_id FROM devices WHERE device_id = ?1 UNION "
+	    "ALL SELECT device_id FROM devices WHERE name = ?1 AND NOT EXISTS (SELECT 1 FROM "
+	    "devices WHERE device_id = ?1) ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, id_or_name, -1, SQLITE_STATIC);
+	while ((k = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(n == 0 ? first : second, FK_ID_MAX + 1, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		if (++n > 1)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (n == 0)
+		return fk_fail(e, FK_EINPUT, _("no device with the id or name \"%s\"; see `fieldkit "
+		    "hub devices list`"), id_or_name);
+	if (n > 1)
+		return fk_fail(e, FK_EINPUT, _("more than one device is named \"%s\" (%s, %s, ...); "
+		    "give the id"), id_or_name, first, second);
+	memcpy(id, first, FK_ID_MAX + 1);
+	return 0;
+}
+
+/* The record ids matching sql (one parameter, arg) into id; how many (0, 1 or 2
+ * for "more than one"). */
+static int
+ids_matching(fk_hubdb *h, const char *sql, const char *arg, char id[FK_UUID_BUF], fk_err *e)
+{
+	sqlite3_stmt *st;
+	int k, n = 0;
+
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	while (n < 2 && (k = sqlite3_step(st)) == SQLITE_ROW)
+		if (n++ == 0)
+			snprintf(id, FK_UUID_BUF, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+fk_hub_record_find(fk_hubdb *h, const char *what, char id[FK_UUID_BUF], fk_err *e)
+{
+	char ref[FK_SHORTREF_LEN + 1], prefix[FK_UUID_BUF + 1];
+	size_t n = strlen(what);
+	int k;
+
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
+	/* a whole record id, held as a record or kept as a conflict */
+	if ((k = ids_matching(h, "SELECT record_id FROM records WHERE record_id = ?1 UNION "
+	    "SELECT record_id FROM conflicts WHERE record_id = ?1", what, id, e)) != 0)
+		return k < 0 ? -1 : 0;
+	/* the slip's short reference, with or without its dash, any case */
+	if (fk_shortref_normalize(what, n, ref) == 0) {
+		if ((k = ids_matching(h, "SELECT record_id FROM records WHERE short_ref = ?", ref, id,
+		    e)) < 0)
+			return -1;
+		if (k == 1)
+			return 0;
+		if (k > 1)
+			return fk_fail(e, FK_EINPUT, _("more than one record has the reference %s; "
+			    "give the record id"), ref);
+	}
+	/* the start of a record id (at least 6 of its characters), if only one has it */
+	if (n >= 6 && n < FK_UUID_BUF && strspn(what, "0123456789abcdef-") == n) {
+		snprintf(prefix, sizeof prefix, "%s%%", what);
+		if ((k = ids_matching(h, "SELECT record_id FROM records WHERE record_id LIKE ?",
+		    prefix, id, e)) < 0)
+			return -1;
+		if (k == 1)
+			return 0;
+		if (k > 1)
+			return fk_fail(e, FK_EINPUT, _("more than one record id starts with %s; give "
+			    "more of it"), what);
+	}
+	return fk_fail(e, FK_EINPUT, _("no record %s in this hub (a record id, its start, or "
+	    "the reference on the family's slip); see `fieldkit hub list`"), what);
 }
 
 int
@@ -783,6 +920,19 @@ fk_hub_gaps(fk_hubdb *h, void (*fn)(void *ctx, const fk_hub_gap *g), void *ctx,
 		}
 		lastseq = seq;
 		snprintf(last, sizeof last, "%s", ct);
+	}
+	sqlite3_finalize(st);
+	/* Forks: a second record (another id) at a sequence number held. */
+	if (sqlite3_prepare_v2(h->db, "SELECT DISTINCT c.device_id, c.seq FROM conflicts c WHERE "
+	    "NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id = c.record_id) ORDER BY 1, 2",
+	    -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		(*nproblems)++;
+		g.device_id = (const char *)sqlite3_column_text(st, 0);
+		g.kind = FK_GAP_FORK;
+		g.from = g.to = sqlite3_column_int64(st, 1);
+		fn(ctx, &g);
 	}
 	sqlite3_finalize(st);
 	return 0;

@@ -90,10 +90,26 @@ void fk_hub_set_validator(fk_hubdb *h, fk_hub_validator fn, void *ctx);
 typedef void (*fk_hub_progress_fn)(void *ctx, size_t done, size_t total);
 void fk_hub_set_progress(fk_hubdb *h, fk_hub_progress_fn fn, void *ctx);
 
+/* The id of the record what names: a record id (a record or a conflict), the
+ * reference on the family's slip (AKAS-3YCH, any case, dash or not), or the
+ * start of a record id (6 characters at least) that only one record has. */
+int fk_hub_record_find(fk_hubdb *h, const char *what, char id[FK_UUID_BUF], fk_err *e) FK_WUR;
+
 /* Devices. */
 int fk_hub_device_add(fk_hubdb *h, const char *id, const char *name,
     const fk_minisign_pk *pk, fk_err *e) FK_WUR;
 int fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e) FK_WUR;
+/*
+ * Takes a revocation back, with the operator's reason in the audit log: the
+ * way for records a revoked device captured before its revocation to reach the
+ * hub (unrevoke, import them, revoke again). The device's key is trusted again
+ * until then, so only do it when the device is back in safe hands.
+ */
+int fk_hub_device_unrevoke(fk_hubdb *h, const char *id, const char *reason, fk_err *e) FK_WUR;
+/* The id of the device with that id, else of the one device with that name;
+ * FK_EINPUT when there is none or more than one. */
+int fk_hub_device_find(fk_hubdb *h, const char *id_or_name, char id[FK_ID_MAX + 1],
+    fk_err *e) FK_WUR;
 typedef struct fk_hub_device_row {
 	const char *id, *name, *added;
 	const char *revoked;      /* when, or NULL while active */
@@ -113,19 +129,25 @@ typedef struct fk_import_result {
 	size_t nrec, nnew, ndup, nconf, natt;
 	char replayed[FK_TIME_BUF];      /* when this bundle was imported before, or "" */
 	char quarantined[4096]; /* where a refused file went ("" if not) */
+	size_t nfork;           /* of nconf: second records at a (device, seq) held */
+	int skipped;            /* not a regular file (a link, a FIFO, a device): not read */
 } fk_import_result;
 
 /*
  * Imports one bundle file in one transaction. On refusal the file is copied
- * into quarantine/ with the reason beside it, the database is unchanged, and
- * -1 is returned with e saying why.
+ * into quarantine/ with the reason beside it, the database and files/ are
+ * unchanged, and -1 is returned with e saying why. Only a regular file is
+ * read (opened without following a symbolic link, without blocking): anything
+ * else is skipped (res->skipped), neither read nor copied. A record with a
+ * new id at a (device, seq) the hub holds is a fork: kept in `conflicts` and
+ * counted in nconf and nfork, never stored as a record.
  */
 int fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res,
     fk_err *e) FK_WUR;
 
 /* A hole in a device's sequence (records from..to missing) or a break in its
  * hash chain (record `from` does not link to the one before). */
-enum { FK_GAP_MISSING = 1, FK_GAP_CHAIN };
+enum { FK_GAP_MISSING = 1, FK_GAP_CHAIN, FK_GAP_FORK /* a second record at seq from */ };
 typedef struct fk_hub_gap {
 	const char *device_id;
 	int kind;
@@ -161,10 +183,12 @@ int fk_hub_receipt_make(fk_hubdb *h, const char *device_id, const fk_minisign_sk
 
 /*
  * Writes every record out to dir (created 0700) as format "jsonl" (one file)
- * or "csv" (one file per form and repeat group), after logging it in the
+ * or "csv" (one file per form and repeat group: columns in the form's order,
+ * formula-like cells defused, UTF-8 with its mark; with labels "uk"/"en", each
+ * choice's label in that language beside its code), after logging it in the
  * audit table; *n: how many records (hub_export.c).
  */
-int fk_hub_export(fk_hubdb *h, const char *format, const char *dir, size_t *n,
-    fk_err *e) FK_WUR;
+int fk_hub_export(fk_hubdb *h, const char *format, const char *dir, const char *labels,
+    size_t *n, fk_err *e) FK_WUR;
 
 #endif

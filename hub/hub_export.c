@@ -5,7 +5,15 @@
  * per repeat group (FORM-vN.GROUP.csv, one row per instance, keyed by
  * record_id and index). Every export is logged in the audit table.
  *
- * Must never: write a partial file under its final name (atomic writes).
+ * CSV is for spreadsheets: UTF-8 with a byte order mark, columns in the
+ * form's order (when the hub knows the form; answers it does not name come
+ * after), a choice's label beside its code when asked (--labels LANG), an
+ * attachment as the name of its file in the hub (files/HASH.age), and a cell
+ * that a spreadsheet would take for a formula (=, +, -, @, tab, CR first)
+ * prefixed with ' as OWASP advises.
+ *
+ * Must never: write a partial file under its final name (atomic writes);
+ * write a cell that a spreadsheet runs.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -16,7 +24,17 @@
 #include <sqlite3.h>
 
 #include "hub.h"
+#include "hub_forms.h"
 #include "io.h"
+#include "schema.h"
+
+/* What a CSV export knows: the form of the table it writes, the language of
+ * labels (NULL: codes only), and the attachments' files. */
+struct xctx {
+	const fk_form *form;
+	const char *lang;
+	sqlite3_stmt *att;
+};
 
 static int
 out_w(fk_sink *s, const char *p, size_t n, fk_err *e)
@@ -24,14 +42,21 @@ out_w(fk_sink *s, const char *p, size_t n, fk_err *e)
 	return s->write(s->ctx, (const uint8_t *)p, n, e);
 }
 
+/*
+ * One cell. A text that starts like a formula (=, +, -, @, tab, carriage
+ * return) gets a ' in front, so that a spreadsheet shows it and does not run
+ * it (OWASP, "CSV injection"); numbers are written by the exporter, never
+ * from text, and stay as they are.
+ */
 static int
-csv_cell(fk_sink *s, const char *v, fk_err *e)
+csv_cell(fk_sink *s, const char *v, int text, fk_err *e)
 {
 	const char *p;
+	int formula = text && v[0] != 0 && strchr("=+-@\t\r", v[0]) != NULL;
 
-	if (strpbrk(v, ",\"\r\n") == NULL)
+	if (!formula && strpbrk(v, ",\"\r\n") == NULL)
 		return out_w(s, v, strlen(v), e);
-	if (out_w(s, "\"", 1, e) != 0)
+	if (out_w(s, "\"", 1, e) != 0 || (formula && out_w(s, "'", 1, e) != 0))
 		return -1;
 	for (p = v; *p; p++)
 		if (out_w(s, p, 1, e) != 0 || (*p == '"' && out_w(s, "\"", 1, e) != 0))
@@ -39,9 +64,9 @@ csv_cell(fk_sink *s, const char *v, fk_err *e)
 	return out_w(s, "\"", 1, e);
 }
 
-/* A JSON value as CSV text: strings as is, arrays of scalars joined by spaces. */
+/* A JSON value as CSV text: strings as is, arrays of strings joined by sep. */
 static char *
-cell_text(json_t *v)
+cell_text(json_t *v, const char *sep)
 {
 	char *s;
 	size_t i;
@@ -57,18 +82,70 @@ cell_text(json_t *v)
 				break;
 		if (i == json_array_size(v)) {
 			for (i = 0; i < json_array_size(v); i++)
-				len += strlen(json_string_value(json_array_get(v, i))) + 1;
+				len += strlen(json_string_value(json_array_get(v, i))) + strlen(sep);
 			if ((s = calloc(1, len)) == NULL)
 				return NULL;
 			for (i = 0; i < json_array_size(v); i++) {
 				if (i)
-					strcat(s, " ");
+					strcat(s, sep);
 				strcat(s, json_string_value(json_array_get(v, i)));
 			}
 			return s;
 		}
 	}
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* An attachment answer ({"id", "media_type", "size", "name"}): the name of its
+ * file in the hub home, files/HASH.age (its name on the device if the hub has
+ * no file for it). */
+static json_t *
+attachment_cell(struct xctx *x, const char *record_id, json_t *v)
+{
+	const char *id = json_string_value(json_object_get(v, "id"));
+	json_t *out = NULL;
+
+	if (id == NULL || x->att == NULL)
+		return NULL;
+	sqlite3_reset(x->att);
+	sqlite3_bind_text(x->att, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(x->att, 2, record_id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(x->att) == SQLITE_ROW) {
+		char path[FK_SHA256_HEX + 16];
+		snprintf(path, sizeof path, FK_HUB_FILES "/%s.age",
+		    (const char *)sqlite3_column_text(x->att, 0));
+		out = json_string(path);
+	} else if (json_is_string(json_object_get(v, "name"))) {
+		out = json_copy(json_object_get(v, "name"));
+	}
+	sqlite3_reset(x->att);
+	return out;
+}
+
+/* The labels of a choice answer (a code, or an array of codes) in x->lang,
+ * joined by "; "; NULL when the field has no choices. */
+static json_t *
+label_cell(const struct xctx *x, const fk_field *f, json_t *v)
+{
+	json_t *codes = json_is_array(v) ? json_incref(v) : json_pack("[O]", v), *labels;
+	size_t i, c;
+
+	if (fk_field_nchoices(f) == 0 || codes == NULL) {
+		json_decref(codes);
+		return NULL;
+	}
+	labels = json_array();
+	for (i = 0; i < json_array_size(codes); i++) {
+		const char *code = json_string_value(json_array_get(codes, i));
+		const char *label = code;
+		for (c = 0; code != NULL && c < fk_field_nchoices(f); c++)
+			if (strcmp(fk_field_choice_name(f, c), code) == 0)
+				label = fk_field_choice_label(f, c, x->lang);
+		if (label != NULL)
+			json_array_append_new(labels, json_string(label));
+	}
+	json_decref(codes);
+	return labels;
 }
 
 static int
@@ -97,12 +174,14 @@ write_row(struct table *t, json_t *row, fk_err *e)
 	int first = 1;
 
 	json_object_foreach(t->cols, k, v) {
-		char *c = cell_text(json_object_get(row, k));
+		json_t *cell = json_object_get(row, k);
+		char *c = cell_text(cell, json_is_array(cell) && strstr(k, "_label") ? "; " : " ");
 		int rc;
 		(void)v;
 		if (c == NULL)
 			return fk_fail(e, FK_ENOMEM, _("out of memory"));
-		rc = (!first && out_w(&s, ",", 1, e) != 0) || csv_cell(&s, c, e) != 0;
+		rc = (!first && out_w(&s, ",", 1, e) != 0) ||
+		    csv_cell(&s, c, !json_is_number(cell), e) != 0;
 		free(c);
 		if (rc)
 			return -1;
@@ -123,9 +202,12 @@ open_table(struct table *t, fk_err *e)
 		return -1;
 	t->open = 1;
 	s = fk_atomic_sink(&t->a);
+	/* UTF-8, said so: without the mark, spreadsheets guess another code page. */
+	if (out_w(&s, "\xef\xbb\xbf", 3, e) != 0)
+		return -1;
 	json_object_foreach(t->cols, k, v) {
 		(void)v;
-		if ((!first && out_w(&s, ",", 1, e) != 0) || csv_cell(&s, k, e) != 0)
+		if ((!first && out_w(&s, ",", 1, e) != 0) || csv_cell(&s, k, 1, e) != 0)
 			return -1;
 		first = 0;
 	}
@@ -159,8 +241,8 @@ group_get(json_t *groups, const char *name, json_t *keys)
  * columns; pass 1 writes the group rows (the caller writes row).
  */
 static int
-walk(json_t *obj, json_t *row, struct table *t, const char *gname, json_t *keys,
-    json_t *groups, int pass, fk_err *e)
+walk(struct xctx *x, json_t *obj, json_t *row, struct table *t, const char *gname,
+    json_t *keys, json_t *groups, int pass, fk_err *e)
 {
 	const char *k;
 	json_t *v;
@@ -171,9 +253,21 @@ walk(json_t *obj, json_t *row, struct table *t, const char *gname, json_t *keys,
 		char name[512], kn[300];
 		struct table *g;
 		if (!is_repeat(v)) {
+			const fk_field *f = x->form ? fk_form_find(x->form, k) : NULL;
+			json_t *shown = NULL, *label = NULL;
 			if (pass == 0)
 				json_object_set(t->cols, k, json_null());
-			json_object_set(row, k, v);
+			if ((f != NULL && fk_field_type(f) == FK_T_ATTACHMENT) ||
+			    (f == NULL && json_is_object(v) && json_object_get(v, "media_type")))
+				shown = attachment_cell(x, json_string_value(json_object_get(keys,
+				    "record_id")), v);
+			json_object_set_new(row, k, shown ? shown : json_incref(v));
+			if (f != NULL && x->lang != NULL && (label = label_cell(x, f, v)) != NULL) {
+				snprintf(kn, sizeof kn, "%s_label", k);
+				if (pass == 0)
+					json_object_set(t->cols, kn, json_null());
+				json_object_set_new(row, kn, label);
+			}
 			continue;
 		}
 		snprintf(name, sizeof name, "%s%s%s", gname, gname[0] ? "." : "", k);
@@ -184,7 +278,7 @@ walk(json_t *obj, json_t *row, struct table *t, const char *gname, json_t *keys,
 			json_t *r2 = json_deep_copy(keys), *k2 = json_deep_copy(keys);
 			json_object_set_new(r2, "index", json_integer((json_int_t)j));
 			json_object_set_new(k2, kn, json_integer((json_int_t)j));
-			rc = walk(json_array_get(v, j), r2, g, name, k2, groups, pass, e);
+			rc = walk(x, json_array_get(v, j), r2, g, name, k2, groups, pass, e);
 			if (rc == 0 && pass == 1)
 				rc = write_row(g, r2, e);
 			json_decref(r2);
@@ -198,7 +292,7 @@ walk(json_t *obj, json_t *row, struct table *t, const char *gname, json_t *keys,
 
 /* The rows of one record: the main row and one per repeat instance. */
 static int
-each_row(json_t *rec, struct table *main, json_t *groups, int pass, fk_err *e)
+each_row(struct xctx *x, json_t *rec, struct table *main, json_t *groups, int pass, fk_err *e)
 {
 	json_t *row = json_object(), *keys;
 	size_t i;
@@ -207,11 +301,57 @@ each_row(json_t *rec, struct table *main, json_t *groups, int pass, fk_err *e)
 	for (i = 0; i < sizeof meta_cols / sizeof meta_cols[0]; i++)
 		json_object_set(row, meta_cols[i], json_object_get(rec, meta_cols[i]));
 	keys = json_pack("{s:O}", "record_id", json_object_get(rec, "record_id"));
-	rc = walk(json_object_get(rec, "answers"), row, main, "", keys, groups, pass, e);
+	rc = walk(x, json_object_get(rec, "answers"), row, main, "", keys, groups, pass, e);
 	if (rc == 0 && pass == 1)
 		rc = write_row(main, row, e);
 	json_decref(keys);
 	json_decref(row);
+	return rc;
+}
+
+/*
+ * The columns of the form, in its order, before any record is seen: its
+ * fields (groups do not nest the record) in table t, and a table per repeat
+ * (its keys, "index", its fields). Columns that records hold and the form does
+ * not name are added after these as records come.
+ */
+static int
+seed_columns(const struct xctx *x, const fk_field *parent, struct table *t, const char *gname,
+    json_t *keys, json_t *groups, fk_err *e)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < fk_field_nkids(parent); i++) {
+		const fk_field *f = fk_field_kid(parent, i);
+		const char *k = fk_field_name(f);
+		char name[512], kn[300];
+		struct table *g;
+		json_t *k2;
+		switch (fk_field_type(f)) {
+		case FK_T_NOTE:
+			break;
+		case FK_T_GROUP:
+			rc = seed_columns(x, f, t, gname, keys, groups, e);
+			break;
+		case FK_T_REPEAT:
+			snprintf(name, sizeof name, "%s%s%s", gname, gname[0] ? "." : "", k);
+			snprintf(kn, sizeof kn, "%s_index", k);
+			if ((g = group_get(groups, name, keys)) == NULL ||
+			    (k2 = json_deep_copy(keys)) == NULL)
+				return fk_fail(e, FK_ENOMEM, _("out of memory"));
+			json_object_set_new(k2, kn, json_null());
+			rc = seed_columns(x, f, g, name, k2, groups, e);
+			json_decref(k2);
+			break;
+		default:
+			json_object_set_new(t->cols, k, json_null());
+			if (x->lang != NULL && fk_field_nchoices(f) > 0) {
+				snprintf(kn, sizeof kn, "%s_label", k);
+				json_object_set_new(t->cols, kn, json_null());
+			}
+		}
+	}
 	return rc;
 }
 
@@ -228,10 +368,10 @@ safe_name(const char *s, char *out, size_t cap)
 }
 
 static int
-export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t *nrec,
-    fk_err *e)
+export_form(fk_hubdb *h, struct xctx *x, const char *dir, const char *form, int version,
+    size_t *nrec, fk_err *e)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	struct table main = {0};
 	json_t *groups = json_object(), *gv;
 	const char *gk;
@@ -242,6 +382,14 @@ export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t 
 	main.cols = json_object();
 	for (i = 0; i < sizeof meta_cols / sizeof meta_cols[0]; i++)
 		json_object_set_new(main.cols, meta_cols[i], json_null());
+	if (x->form != NULL) {
+		json_t *keys = json_pack("{s:n}", "record_id");
+		int k = keys == NULL ? fk_fail(e, FK_ENOMEM, _("out of memory")) :
+		    seed_columns(x, fk_form_root(x->form), &main, "", keys, groups, e);
+		json_decref(keys);
+		if (k != 0)
+			goto fail;
+	}
 	snprintf(path, sizeof path, "%s/%s-v%d.csv", dir, form, version);
 	main.path = strdup(path);
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE form_id = ?"
@@ -267,7 +415,7 @@ export_form(fk_hubdb *h, const char *dir, const char *form, int version, size_t 
 		sqlite3_reset(st);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			json_t *rec = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-			int k = rec ? each_row(rec, &main, groups, pass, e) : 0;
+			int k = rec ? each_row(x, rec, &main, groups, pass, e) : 0;
 			json_decref(rec);
 			if (k)
 				goto fail;
@@ -304,23 +452,41 @@ fail:
 }
 
 static int
-export_csv(fk_hubdb *h, const char *dir, size_t *n, fk_err *e)
+export_csv(fk_hubdb *h, const char *dir, const char *lang, size_t *n, fk_err *e)
 {
-	sqlite3_stmt *st;
-	int k, rc = 0;
+	struct xctx x = {NULL, lang, NULL};
+	fk_hub_forms *forms = NULL;
+	sqlite3_stmt *st = NULL;
+	int k, rc = -1;
 
+	if (fk_hub_forms_load(&forms, h, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT DISTINCT form_id, form_version FROM "
-	    "records ORDER BY 1, 2", -1, &st, NULL) != SQLITE_OK)
-		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+	    "records ORDER BY 1, 2", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT ct_hash FROM attachments WHERE att_id = ?"
+	    " AND record_id = ?", -1, &x.att, NULL) != SQLITE_OK) {
+		fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		goto out;
+	}
+	rc = 0;
 	while (rc == 0 && (k = sqlite3_step(st)) == SQLITE_ROW) {
 		char *form = strdup((const char *)sqlite3_column_text(st, 0));
+		int version = sqlite3_column_int(st, 1);
+		if (form == NULL) {
+			rc = fk_fail(e, FK_ENOMEM, _("out of memory"));
+			break;
+		}
+		x.form = fk_hub_forms_get(forms, form, version);
 		if (strchr(form, '/') != NULL || form[0] == '.')
 			rc = fk_fail(e, FK_EINPUT, _("unsafe form id %s"), form);
 		else
-			rc = export_form(h, dir, form, sqlite3_column_int(st, 1), n, e);
+			rc = export_form(h, &x, dir, form, version, n, e);
 		free(form);
 	}
+out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(x.att);
+	fk_hub_forms_free(forms);
 	return rc;
 }
 
@@ -355,7 +521,8 @@ export_jsonl(fk_hubdb *h, const char *dir, size_t *n, fk_err *e)
 }
 
 int
-fk_hub_export(fk_hubdb *h, const char *format, const char *dir, size_t *n, fk_err *e)
+fk_hub_export(fk_hubdb *h, const char *format, const char *dir, const char *labels,
+    size_t *n, fk_err *e)
 {
 	char detail[4300];
 
@@ -372,5 +539,6 @@ fk_hub_export(fk_hubdb *h, const char *format, const char *dir, size_t *n, fk_er
 	/* Logged before anything readable is written. */
 	if (fk_hub_audit(h, "export", detail, -1, e) != 0)
 		return -1;
-	return strcmp(format, "csv") == 0 ? export_csv(h, dir, n, e) : export_jsonl(h, dir, n, e);
+	return strcmp(format, "csv") == 0 ? export_csv(h, dir, labels, n, e) :
+	    export_jsonl(h, dir, n, e);
 }

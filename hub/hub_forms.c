@@ -97,6 +97,14 @@ fail:
 	return -1;
 }
 
+const fk_form *
+fk_hub_forms_get(const fk_hub_forms *f, const char *id, int version)
+{
+	int i = find(f, id, version);
+
+	return i < 0 ? NULL : f->v[i];
+}
+
 void
 fk_hub_forms_free(fk_hub_forms *f)
 {

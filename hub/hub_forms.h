@@ -18,6 +18,8 @@ int fk_hub_forms_load(fk_hub_forms **out, fk_hubdb *h, fk_err *e) FK_WUR;
 /* Adds every loadable form in dir (others are skipped). */
 int fk_hub_forms_add_dir(fk_hub_forms *f, const char *dir, fk_err *e) FK_WUR;
 void fk_hub_forms_free(fk_hub_forms *f);
+/* A form by id and version, or NULL (borrowed: lives as long as f). */
+const struct fk_form *fk_hub_forms_get(const fk_hub_forms *f, const char *id, int version);
 size_t fk_hub_forms_count(const fk_hub_forms *f);
 /* fk_hub_validator. */
 int fk_hub_forms_validate(void *ctx, const char *form_id, int version, json_t *record,

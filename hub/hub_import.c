@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@
 
 #include "io.h"
 
+/* New; held already; a conflict (another body under a held id, or a second
+ * record at a (device, seq) the hub holds: a fork), kept in `conflicts`. */
 enum { ST_NEW, ST_DUP, ST_CONF };
 
 struct imp {
@@ -34,8 +37,11 @@ struct imp {
 	const fk_bundle_manifest *m;
 	fk_import_result *res;
 	char now[FK_TIME_BUF];
-	sqlite3_stmt *find, *findc, *ins, *insc, *insa;
+	sqlite3_stmt *find, *findc, *findseq, *ins, *insc, *insa;
 	int status;           /* of the current record */
+	int fork;             /* it is a second record at a (device, seq) held */
+	char **created;       /* attachment files this import added to files/ */
+	size_t ncreated;
 	json_t *rec;          /* the current record's JSON */
 	char *files;          /* home/files */
 };
@@ -56,6 +62,7 @@ prepare_all(struct imp *im, fk_err *e)
 	return prep(db, &im->find, "SELECT ct_hash, device_id, seq FROM records WHERE record_id = ?", e) ||
 	    prep(db, &im->findc, "SELECT 1 FROM conflicts WHERE record_id = ? AND "
 	    "ct_hash = ?", e) ||
+	    prep(db, &im->findseq, "SELECT 1 FROM records WHERE device_id = ? AND seq = ?", e) ||
 	    prep(db, &im->ins, "INSERT INTO records(record_id, device_id, seq, ct_hash, prev,"
 	    " form_id, form_version, short_ref, body, bundle_id, imported_at) VALUES(?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?)", e) ||
@@ -70,6 +77,7 @@ finalize_all(struct imp *im)
 {
 	sqlite3_finalize(im->find);
 	sqlite3_finalize(im->findc);
+	sqlite3_finalize(im->findseq);
 	sqlite3_finalize(im->ins);
 	sqlite3_finalize(im->insc);
 	sqlite3_finalize(im->insa);
@@ -127,37 +135,72 @@ validate:
 	return 0;
 }
 
-/* Looks the record up: new, a duplicate, or a conflict (different body). */
+/* Whether the conflicts table holds this (record id, ciphertext) already. */
 static int
-classify(struct imp *im, const fk_bundle_entry *en, const char *hex, fk_err *e)
+conflict_held(struct imp *im, const fk_bundle_entry *en, const char *hex, int *held, fk_err *e)
 {
 	int k;
 
+	sqlite3_reset(im->findc);
+	sqlite3_bind_text(im->findc, 1, en->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->findc, 2, hex, -1, SQLITE_STATIC);
+	k = sqlite3_step(im->findc);
+	sqlite3_reset(im->findc);
+	if (k != SQLITE_ROW && k != SQLITE_DONE)
+		return fk_hub_sql_err(im->h->db, e);
+	*held = k == SQLITE_ROW;
+	return 0;
+}
+
+/*
+ * Looks the record up: new, a duplicate, or a conflict: a different body
+ * under an id the hub holds, or a new id at a (device, seq) the hub holds
+ * (a fork: a cloned device, or a store restored from a backup), which is
+ * kept for review and never stored as a normal record.
+ */
+static int
+classify(struct imp *im, const fk_bundle_entry *en, const char *hex, fk_err *e)
+{
+	int k, held;
+
+	im->fork = 0;
 	sqlite3_reset(im->find);
 	sqlite3_bind_text(im->find, 1, en->id, -1, SQLITE_STATIC);
 	k = sqlite3_step(im->find);
-	if (k == SQLITE_DONE)
-		im->status = ST_NEW;
-	else if (k != SQLITE_ROW)
+	if (k == SQLITE_DONE) {
+		sqlite3_reset(im->find);
+		sqlite3_reset(im->findseq);
+		sqlite3_bind_text(im->findseq, 1, im->m->device_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(im->findseq, 2, en->seq);
+		k = sqlite3_step(im->findseq);
+		sqlite3_reset(im->findseq);
+		if (k == SQLITE_DONE) {
+			im->status = ST_NEW;
+			return 0;
+		}
+		if (k != SQLITE_ROW || conflict_held(im, en, hex, &held, e) != 0)
+			return k != SQLITE_ROW ? fk_hub_sql_err(im->h->db, e) : -1;
+		im->fork = 1;
+		im->status = held ? ST_DUP : ST_CONF;
+		return 0;
+	}
+	if (k != SQLITE_ROW)
 		return fk_hub_sql_err(im->h->db, e);
-	else if (strcmp((const char *)sqlite3_column_text(im->find, 1), im->m->device_id) != 0 ||
+	if (strcmp((const char *)sqlite3_column_text(im->find, 1), im->m->device_id) != 0 ||
 	    sqlite3_column_int64(im->find, 2) != en->seq) {
 		sqlite3_reset(im->find);
 		return bad_rec(e, en->id, _("the hub holds it from another device or under "
 		    "another sequence number"));
-	} else if (strcmp((const char *)sqlite3_column_text(im->find, 0), hex) == 0)
+	}
+	if (strcmp((const char *)sqlite3_column_text(im->find, 0), hex) == 0) {
 		im->status = ST_DUP;
-	else {
-		sqlite3_reset(im->findc);
-		sqlite3_bind_text(im->findc, 1, en->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(im->findc, 2, hex, -1, SQLITE_STATIC);
-		k = sqlite3_step(im->findc);
-		if (k != SQLITE_ROW && k != SQLITE_DONE)
-			return fk_hub_sql_err(im->h->db, e);
-		im->status = k == SQLITE_ROW ? ST_DUP : ST_CONF;
+		sqlite3_reset(im->find);
+		return 0;
 	}
 	sqlite3_reset(im->find);
-	sqlite3_reset(im->findc);
+	if (conflict_held(im, en, hex, &held, e) != 0)
+		return -1;
+	im->status = held ? ST_DUP : ST_CONF;
 	return 0;
 }
 
@@ -194,10 +237,12 @@ store_record(struct imp *im, const fk_bundle_entry *en, const char *hex, const c
 	sqlite3_reset(st);
 	if (k != SQLITE_DONE)
 		return fk_hub_sql_err(im->h->db, e);
-	if (im->status == ST_NEW)
+	if (im->status == ST_NEW) {
 		im->res->nnew++;
-	else
+	} else {
 		im->res->nconf++;
+		im->res->nfork += im->fork;
+	}
 	return 0;
 }
 
@@ -302,6 +347,37 @@ att_opens(struct imp *im, int fd, uint64_t size, const char *id, fk_err *e)
 	return 0;
 }
 
+/* Notes a file this import adds to files/, to take it away again if the
+ * bundle is refused (before the rollback, while the import holds the lock). */
+static int
+remember(struct imp *im, const char *path, fk_err *e)
+{
+	char **n = realloc(im->created, (im->ncreated + 1) * sizeof *n);
+
+	if (n == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	im->created = n;
+	if ((n[im->ncreated] = strdup(path)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	im->ncreated++;
+	return 0;
+}
+
+static void
+forget_created(struct imp *im, int unlink_them)
+{
+	size_t i;
+
+	for (i = 0; i < im->ncreated; i++) {
+		if (unlink_them)
+			unlink(im->created[i]);
+		free(im->created[i]);
+	}
+	free(im->created);
+	im->created = NULL;
+	im->ncreated = 0;
+}
+
 static int
 store_att(struct imp *im, const fk_bundle_entry *en, size_t ai, fk_err *e)
 {
@@ -309,6 +385,7 @@ store_att(struct imp *im, const fk_bundle_entry *en, size_t ai, fk_err *e)
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(a, "size"));
 	char hex[FK_SHA256_HEX + 1], tmp[4200], fin[4200];
 	struct fdsink s;
+	struct stat st;
 	fk_sink sink;
 	int rc = -1, k;
 
@@ -327,11 +404,17 @@ store_att(struct imp *im, const fk_bundle_entry *en, size_t ai, fk_err *e)
 		fk_fail(e, FK_EIO, _("cannot sync %s: %s"), tmp, strerror(errno));
 		goto fail;
 	}
-	if (rename(tmp, fin) != 0) {
-		fk_fail(e, FK_EIO, _("cannot rename %s: %s"), tmp, strerror(errno));
+	if (lstat(fin, &st) == 0) {
+		/* held already (the same ciphertext, by its hash): keep that one */
+	} else if (remember(im, fin, e) != 0) {
 		goto fail;
+	} else if (rename(tmp, fin) != 0) {
+		fk_fail(e, FK_EIO, _("cannot rename %s: %s"), tmp, strerror(errno));
+		free(im->created[--im->ncreated]);
+		goto fail;
+	} else {
+		tmp[0] = 0;
 	}
-	tmp[0] = 0;
 	sqlite3_reset(im->insa);
 	k = 1;
 	sqlite3_bind_text(im->insa, k++, en->att[ai].id, -1, SQLITE_STATIC);
@@ -361,46 +444,56 @@ fail:
 
 /* ---- quarantine ---- */
 
+/*
+ * Copies size bytes of the open file fd (from its start) to dst. The size is
+ * the one fstat gave when the file was opened: a file that grows meanwhile is
+ * cut there, so nothing on a stick makes the copy endless. Refused when it
+ * would leave the hub's disk with less than 64 MiB free.
+ */
 static int
-copy_to(const char *src, const char *dst, fk_err *e)
+copy_to(int fd, off_t size, const char *dir, const char *dst, fk_err *e)
 {
-	FILE *f = fopen(src, "rb");
 	fk_atomic a;
 	uint8_t buf[65536];
-	size_t n;
+	struct statvfs vf;
+	off_t off = 0;
 	fk_sink s;
 
-	if (f == NULL)
-		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), src, strerror(errno));
-	if (fk_atomic_open(&a, dst, 0600, e) != 0) {
-		fclose(f);
+	if (statvfs(dir, &vf) == 0 &&
+	    (unsigned long long)size + (64ull << 20) >
+	    (unsigned long long)vf.f_bavail * vf.f_frsize)
+		return fk_fail(e, FK_ELIMIT, _("not copied: %lld bytes would fill the hub's disk"),
+		    (long long)size);
+	if (fk_atomic_open(&a, dst, 0600, e) != 0)
 		return -1;
-	}
 	s = fk_atomic_sink(&a);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		if (s.write(s.ctx, buf, n, e) != 0)
-			goto fail;
-	if (ferror(f)) {
-		fk_fail(e, FK_EIO, _("cannot read %s"), src);
-		goto fail;
+	while (off < size) {
+		size_t want = size - off < (off_t)sizeof buf ? (size_t)(size - off) : sizeof buf;
+		ssize_t n = pread(fd, buf, want, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* it shrank: what there was */
+		if (s.write(s.ctx, buf, (size_t)n, e) != 0) {
+			fk_atomic_abort(&a);
+			return -1;
+		}
+		off += n;
 	}
-	fclose(f);
 	return fk_atomic_commit(&a, e);
-fail:
-	fclose(f);
-	fk_atomic_abort(&a);
-	return -1;
 }
 
 static void
-quarantine(fk_hubdb *h, const char *path, const fk_err *why, fk_import_result *res)
+quarantine(fk_hubdb *h, const char *path, int fd, off_t size, const fk_err *why,
+    fk_import_result *res)
 {
 	char dir[4096], dst[4600], rsn[4700], stamp[FK_TIME_BUF], *copy = strdup(path);
+	char text[1400];
 	time_t t = time(NULL);
 	struct tm tm;
 	struct stat st;
-	fk_err e2;
-	int i;
+	fk_err e2 = {0};
+	int i, n;
 
 	if (copy == NULL)
 		return;
@@ -411,19 +504,17 @@ quarantine(fk_hubdb *h, const char *path, const fk_err *why, fk_import_result *r
 		goto out;
 	for (i = 0; i < 1000; i++) {
 		snprintf(dst, sizeof dst, "%s/%s-%d-%s", dir, stamp, i, basename(copy));
-		if (stat(dst, &st) != 0)
+		if (lstat(dst, &st) != 0)
 			break;
 	}
 	snprintf(rsn, sizeof rsn, "%s.reason", dst);
-	if (copy_to(path, dst, &e2) != 0)
+	if (copy_to(fd, size, dir, dst, &e2) == 0)
+		snprintf(res->quarantined, sizeof res->quarantined, "%.4000s", dst);
+	n = snprintf(text, sizeof text, "%s\n%s%s", why->msg, e2.msg[0] ? e2.msg : "",
+	    e2.msg[0] ? "\n" : "");
+	if (fk_write_file_atomic(rsn, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1,
+	    0600, &e2) != 0)
 		goto out;
-	{
-		char text[1200];
-		int n = snprintf(text, sizeof text, "%s\n", why->msg);
-		if (fk_write_file_atomic(rsn, text, (size_t)n, 0600, &e2) != 0)
-			goto out;
-	}
-	snprintf(res->quarantined, sizeof res->quarantined, "%.4000s", dst);
 out:
 	free(copy);
 }
@@ -511,39 +602,93 @@ finish(struct imp *im, fk_err *e)
 	return fk_hub_exec(im->h->db, "COMMIT", e);
 }
 
+/*
+ * Opens the file to import: a regular file, never through a symbolic link
+ * (a stick may hold `z.fkb -> /dev/zero` or a link to any local file), and
+ * without blocking (a FIFO named p.fkb would wait forever for a writer).
+ * Anything else is skipped: nothing read, nothing copied.
+ */
+static int
+open_regular(const char *path, int *fdp, struct stat *st, fk_err *e)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	const char *what;
+
+	*fdp = -1;
+	if (fd < 0 && errno == ELOOP)
+		return fk_fail(e, FK_EINPUT, _("a symbolic link, not a bundle: skipped"));
+	if (fd < 0)
+		return fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
+	if (fstat(fd, st) != 0) {
+		close(fd);
+		return fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
+	}
+	if (!S_ISREG(st->st_mode)) {
+		what = S_ISFIFO(st->st_mode) ? _("a FIFO") : S_ISCHR(st->st_mode) ?
+		    _("a character device") : S_ISBLK(st->st_mode) ? _("a block device") :
+		    S_ISDIR(st->st_mode) ? _("a folder") : S_ISSOCK(st->st_mode) ? _("a socket") :
+		    _("a special file");
+		close(fd);
+		return fk_fail(e, FK_EINPUT, _("%s, not a bundle: skipped"), what);
+	}
+	/* back to blocking reads for the file itself */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		close(fd);
+		return fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
+	}
+	*fdp = fd;
+	return 0;
+}
+
 int
 fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res, fk_err *e)
 {
 	struct imp im = {0};
+	struct stat st;
 	FILE *f;
-	int rc = -1;
+	int fd, rc = -1;
 
 	memset(res, 0, sizeof *res);
 	if (fk_hub_need_db(h, e) != 0)
 		return -1;
+	if (open_regular(path, &fd, &st, e) != 0) {
+		fk_err e2;
+		res->skipped = 1;
+		if (fk_hub_audit(h, "skip", e->msg, 0, &e2) != 0)
+			fk_err_clear(&e2);
+		return -1;
+	}
 	im.h = h;
 	im.res = res;
 	fk_now_rfc3339(im.now);
 	im.files = fk_path_join(h->home, FK_HUB_FILES);
 	if (im.files == NULL || fk_mkdirs(im.files, 0700, e) != 0) {
 		free(im.files);
+		close(fd);
 		return -1;
 	}
-	if ((f = fopen(path, "rb")) == NULL) {
+	if ((f = fdopen(fd, "rb")) == NULL) {
 		free(im.files);
+		close(fd);
 		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
 	}
 	if (run(&im, f, e) == 0 && finish(&im, e) == 0)
 		rc = 0;
 	if (rc != 0) {
 		fk_err e2;
+		/* The attachment files this import added go before the rollback, while
+		 * it still holds the database: no other import can refer to them yet. */
+		forget_created(&im, 1);
+		if (im.files != NULL && fk_fsync_parent(im.files, &e2) != 0)
+			fk_err_clear(&e2);
 		if (!sqlite3_get_autocommit(h->db))
 			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		quarantine(h, path, e, res);
+		quarantine(h, path, fileno(f), st.st_size, e, res);
 		if (fk_hub_audit(h, "refuse", e->msg, 0, &e2) != 0)
 			fk_err_clear(&e2);
 		memset(res->device_id, 0, sizeof res->device_id);
 	}
+	forget_created(&im, 0);
 	if (h->progress != NULL)
 		h->progress(h->pctx, im.m != NULL ? im.m->n : 0, im.m != NULL ? im.m->n : 0);
 	json_decref(im.rec);

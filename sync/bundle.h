@@ -34,12 +34,20 @@
 #define FK_BUNDLE_MAGIC "fieldkit-bundle v1\n"
 #define FK_BUNDLE_TC_PREFIX "fieldkit-bundle v1 device="
 #define FK_BUNDLE_UNTRUSTED "fieldkit bundle manifest"
-#define FK_BUNDLE_MAX_MANIFEST_Z (16u << 20)  /* compressed manifest */
-#define FK_BUNDLE_MAX_MANIFEST (64u << 20)    /* decompressed manifest */
+/*
+ * Manifest limits: room for FK_BUNDLE_MAX_RECORDS records with attachments
+ * (500,000 records with one each: a 141 MB manifest, about 55 MB compressed).
+ * The reader parses it one entry at a time (no JSON tree of the whole of it),
+ * so its memory is the text and the entries: about 310 MB at that size, and a
+ * small file cannot ask for much, since a manifest may expand at most
+ * FK_BUNDLE_MAX_RATIO times (plus 1 MB) when decompressed.
+ */
+#define FK_BUNDLE_MAX_MANIFEST_Z (96u << 20)  /* compressed manifest */
+#define FK_BUNDLE_MAX_MANIFEST (256u << 20)   /* decompressed manifest */
+#define FK_BUNDLE_MAX_RATIO 16
 #define FK_BUNDLE_MAX_SIG 4096
 #define FK_BUNDLE_MAX_RECORDS 500000
-/* JSON values in a manifest (~8 a record): bounds the parser's memory (~100 MB). */
-#define FK_BUNDLE_MAX_MANIFEST_VALUES 2000000
+#define FK_BUNDLE_MAX_BLOBS 2000000           /* records and attachments in all */
 #define FK_BUNDLE_MAX_ATT 256                 /* attachments per record */
 #define FK_BUNDLE_MAX_RECORD_CT (32u << 20)   /* one record's age file */
 #define FK_BUNDLE_MAX_ATT_CT (1ull << 32)     /* one attachment's age file */

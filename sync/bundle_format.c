@@ -5,11 +5,11 @@
 #include "bundle.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <sodium.h>
 #include <zstd.h>
 
@@ -100,15 +100,6 @@ fk_bundle_manifest_stamp(fk_bundle_manifest *m)
 		fk_now_rfc3339(m->created);
 }
 
-static json_t *
-hexstr(const uint8_t *p)
-{
-	char h[FK_SHA256_HEX + 1];
-
-	fk_hex(p, 32, h);
-	return json_string(h);
-}
-
 /* Whether entry i's prev is implied by entry i-1 (and so left out). */
 static int
 prev_implied(const fk_bundle_manifest *m, size_t i)
@@ -117,58 +108,90 @@ prev_implied(const fk_bundle_manifest *m, size_t i)
 	    memcmp(m->rec[i].prev, m->rec[i - 1].ct_hash, 32) == 0;
 }
 
-static json_t *
-manifest_json(const fk_bundle_manifest *m)
+/* A string the manifest names: ids, hex, times. None needs escaping in JSON. */
+static int
+plain(const char *s)
 {
-	json_t *root, *recs;
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+put(fk_buf *b, fk_err *e, const char *fmt, ...) FK_PRINTF(3, 4);
+
+static int
+put(fk_buf *b, fk_err *e, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return fk_fail(e, FK_EINPUT, _("a manifest field is too long"));
+	return fk_buf_append(b, line, (size_t)n, e);
+}
+
+/*
+ * The manifest's canonical JSON, written as text (the same bytes jansson's
+ * compact form of it would be: keys in this order, no spaces), so that a big
+ * manifest costs its text and no JSON tree.
+ */
+static int
+manifest_text(const fk_bundle_manifest *m, fk_buf *out, fk_err *e)
+{
+	char h[FK_SHA256_HEX + 1], p[FK_SHA256_HEX + 1];
 	size_t i, j;
 
-	root = json_pack("{s:s, s:i, s:s, s:s, s:s}", "type", "fieldkit-bundle",
-	    "version", 1, "device_id", m->device_id, "bundle_id", m->bundle_id,
-	    "created", m->created);
-	recs = json_array();
-	if (root == NULL || recs == NULL)
-		goto fail;
-	json_object_set_new(root, "records", recs);
+	if (!plain(m->device_id) || !plain(m->bundle_id) || !plain(m->created))
+		return fk_fail(e, FK_EINPUT, _("malformed device or bundle id"));
+	if (put(out, e, "{\"type\":\"fieldkit-bundle\",\"version\":1,\"device_id\":\"%s\","
+	    "\"bundle_id\":\"%s\",\"created\":\"%s\",\"records\":[", m->device_id, m->bundle_id,
+	    m->created) != 0)
+		return -1;
 	for (i = 0; i < m->n; i++) {
 		const fk_bundle_entry *r = &m->rec[i];
-		json_t *o = json_pack("{s:s, s:I, s:o, s:I}", "id", r->id, "seq",
-		    (json_int_t)r->seq, "ct", hexstr(r->ct_hash), "len", (json_int_t)r->len);
-		if (o == NULL || json_array_append_new(recs, o) != 0)
-			goto fail;
-		if (!prev_implied(m, i))
-			json_object_set_new(o, "prev", hexstr(r->prev));
-		if (r->natt > 0) {
-			json_t *a = json_array();
-			json_object_set_new(o, "att", a);
-			for (j = 0; j < r->natt; j++)
-				json_array_append_new(a, json_pack("{s:s, s:o, s:I}", "id",
-				    r->att[j].id, "ct", hexstr(r->att[j].hash), "len",
-				    (json_int_t)r->att[j].len));
+		if (!plain(r->id))
+			return fk_fail(e, FK_EINPUT, _("malformed record id"));
+		fk_hex(r->ct_hash, 32, h);
+		fk_hex(r->prev, 32, p);
+		if (put(out, e, "%s{\"id\":\"%s\",\"seq\":%lld,\"ct\":\"%s\",\"len\":%llu%s%s%s%s",
+		    i ? "," : "", r->id, (long long)r->seq, h, (unsigned long long)r->len,
+		    prev_implied(m, i) ? "" : ",\"prev\":\"", prev_implied(m, i) ? "" : p,
+		    prev_implied(m, i) ? "" : "\"", r->natt > 0 ? ",\"att\":[" : "") != 0)
+			return -1;
+		for (j = 0; j < r->natt; j++) {
+			if (!plain(r->att[j].id))
+				return fk_fail(e, FK_EINPUT, _("malformed record id"));
+			fk_hex(r->att[j].hash, 32, h);
+			if (put(out, e, "%s{\"id\":\"%s\",\"ct\":\"%s\",\"len\":%llu}", j ? "," : "",
+			    r->att[j].id, h, (unsigned long long)r->att[j].len) != 0)
+				return -1;
 		}
+		if (put(out, e, "%s}", r->natt > 0 ? "]" : "") != 0)
+			return -1;
 	}
-	return root;
-fail:
-	json_decref(root);
-	return NULL;
+	return put(out, e, "]}");
 }
 
 int
 fk_bundle_write_head(const fk_bundle_manifest *m, const fk_minisign_sk *sk, fk_sink out,
     fk_err *e)
 {
-	json_t *j = manifest_json(m);
-	char *txt = NULL, line[64], tc[256];
+	fk_buf text = {0};
+	char line[64], tc[256];
 	size_t tl, zcap, zl;
 	uint8_t *z = NULL;
 	fk_buf sig = {0};
 	int rc = -1;
 
-	if (j == NULL || (txt = json_dumps(j, JSON_COMPACT)) == NULL) {
-		fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (manifest_text(m, &text, e) != 0)
 		goto fail;
-	}
-	tl = strlen(txt);
+	tl = text.len;
 	if (tl > FK_BUNDLE_MAX_MANIFEST) {
 		fk_fail(e, FK_ELIMIT, _("too many records for one bundle; use --max-size"));
 		goto fail;
@@ -178,7 +201,7 @@ fk_bundle_write_head(const fk_bundle_manifest *m, const fk_minisign_sk *sk, fk_s
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto fail;
 	}
-	zl = ZSTD_compress(z, zcap, txt, tl, 9);
+	zl = ZSTD_compress(z, zcap, text.p, tl, 9);
 	if (ZSTD_isError(zl) || zl > FK_BUNDLE_MAX_MANIFEST_Z) {
 		fk_fail(e, FK_ELIMIT, _("cannot compress the bundle manifest"));
 		goto fail;
@@ -194,8 +217,7 @@ fk_bundle_write_head(const fk_bundle_manifest *m, const fk_minisign_sk *sk, fk_s
 		goto fail;
 	rc = 0;
 fail:
-	json_decref(j);
-	free(txt);
+	fk_buf_free(&text);
 	free(z);
 	fk_buf_free(&sig);
 	return rc;

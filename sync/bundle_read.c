@@ -206,47 +206,183 @@ check_unique(const fk_bundle_manifest *m, fk_err *e)
 }
 
 /*
- * Counts the JSON values in a manifest without building them (commas and
- * opening brackets outside strings, plus one). A manifest made of millions of
- * tiny values would otherwise cost the JSON library ~50 bytes each: 63 MB of
- * "0," would take 1.3 GB. A real manifest has about 8 values per record and 4
- * per attachment.
+ * The manifest is parsed one record at a time, so that memory is the
+ * manifest's text and its entries, never a JSON tree of the whole of it: a
+ * tree costs the JSON library 50 to 500 bytes a value, 0.8 GB for 500,000
+ * records with an attachment each, and 1.3 GB for a 63 MB manifest of "0,"
+ * (tests/cli/bundle_value_bomb.sh). The scanner below only finds where each
+ * value ends (outside strings, brackets balanced); jansson then parses that
+ * value alone, and each one has a size cap.
  */
-static size_t
-json_values(const uint8_t *p, size_t n)
-{
-	size_t i, count = 1;
-	int in_str = 0;
+#define MAX_TOP_VALUE 4096    /* bytes of a top-level value other than "records" */
+#define MAX_TOP_KEYS 32
+#define MAX_ENTRY (FK_BUNDLE_MAX_ATT * 256 + 1024) /* bytes of one record entry */
 
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				in_str = 0;
-		} else if (p[i] == '"')
-			in_str = 1;
-		else if (p[i] == ',' || p[i] == '[' || p[i] == '{')
-			count++;
+static size_t
+skip_ws(const uint8_t *p, size_t n, size_t i)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* One past the end of the JSON value at p[i] (whatever it holds), or 0 when it
+ * is unterminated or longer than max bytes. Does not check what is inside:
+ * jansson does, on that value alone. */
+static size_t
+value_end(const uint8_t *p, size_t n, size_t i, size_t max)
+{
+	size_t start = i, lim = n - i > max ? i + max : n;
+	int depth = 0, in_str = 0;
+
+	if (i >= n)
+		return 0;
+	if (p[i] != '"' && p[i] != '{' && p[i] != '[') {
+		/* a number or a literal: up to the next delimiter */
+		while (i < lim && strchr(",]} \t\r\n", p[i]) == NULL)
+			i++;
+		return i == start || (i == lim && lim < n) ? 0 : i;
 	}
-	return count;
+	for (; i < lim; i++) {
+		if (in_str) {
+			if (p[i] == '\\') {
+				i++;
+			} else if (p[i] == '"') {
+				in_str = 0;
+				if (depth == 0)
+					return i + 1; /* a string alone */
+			}
+		} else if (p[i] == '"') {
+			in_str = 1;
+		} else if (p[i] == '{' || p[i] == '[') {
+			depth++;
+		} else if ((p[i] == '}' || p[i] == ']') && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* The JSON value p[i..end) parsed alone (NULL when it is not JSON). */
+static json_t *
+value_at(const uint8_t *p, size_t i, size_t end)
+{
+	return json_loadb((const char *)p + i, end - i, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+	    NULL);
+}
+
+/* "records": [entry, ...] at p[*i]; *i ends past the ']'. */
+static int
+parse_records(fk_bundle_reader *r, size_t *pi, fk_err *e)
+{
+	const uint8_t *p = r->json.p;
+	size_t n = r->json.len, i = *pi, end, blobs = 0;
+	json_t *o;
+	int rc;
+
+	if (i >= n || p[i] != '[')
+		return bad(e, _("the record list is malformed"));
+	i = skip_ws(p, n, i + 1);
+	if (i < n && p[i] == ']') {
+		*pi = i + 1;
+		return 0;
+	}
+	for (;;) {
+		if (r->m.n >= FK_BUNDLE_MAX_RECORDS)
+			return fk_fail(e, FK_ELIMIT, _("the manifest lists more than %d records; "
+			    "refused"), FK_BUNDLE_MAX_RECORDS);
+		if ((end = value_end(p, n, i, MAX_ENTRY)) == 0 || (o = value_at(p, i, end)) == NULL)
+			return bad(e, _("a record entry is malformed"));
+		rc = parse_entry(&r->m, o, e);
+		json_decref(o);
+		if (rc != 0)
+			return -1;
+		blobs += 1 + r->m.rec[r->m.n - 1].natt;
+		if (blobs > FK_BUNDLE_MAX_BLOBS)
+			return fk_fail(e, FK_ELIMIT, _("the manifest lists more than %d records and "
+			    "attachments; refused"), FK_BUNDLE_MAX_BLOBS);
+		i = skip_ws(p, n, end);
+		if (i < n && p[i] == ']')
+			break;
+		if (i >= n || p[i] != ',')
+			return bad(e, _("the record list is malformed"));
+		i = skip_ws(p, n, i + 1);
+	}
+	*pi = i + 1;
+	return 0;
+}
+
+/* The manifest's top-level object: "records" parsed entry by entry, every
+ * other member (small) into top. */
+static int
+parse_top(fk_bundle_reader *r, json_t *top, fk_err *e)
+{
+	const uint8_t *p = r->json.p;
+	size_t n = r->json.len, i = skip_ws(p, n, 0), end, nkeys = 0;
+	int have_records = 0;
+
+	if (i >= n || p[i] != '{')
+		return bad(e, _("the manifest is not a JSON object"));
+	i = skip_ws(p, n, i + 1);
+	if (i < n && p[i] == '}')
+		i++;
+	else
+		for (;;) {
+			json_t *k, *v;
+			const char *key;
+			if (++nkeys > MAX_TOP_KEYS || i >= n || p[i] != '"' ||
+			    (end = value_end(p, n, i, 256)) == 0 || (k = value_at(p, i, end)) == NULL)
+				return bad(e, _("the manifest is not JSON"));
+			key = json_string_value(k);
+			i = skip_ws(p, n, end);
+			if (i >= n || p[i] != ':' || json_object_get(top, key) != NULL ||
+			    (strcmp(key, "records") == 0 && have_records)) {
+				json_decref(k);
+				return bad(e, _("the manifest is not JSON"));
+			}
+			i = skip_ws(p, n, i + 1);
+			if (strcmp(key, "records") == 0) {
+				json_decref(k);
+				have_records = 1;
+				if (parse_records(r, &i, e) != 0)
+					return -1;
+			} else {
+				if ((end = value_end(p, n, i, MAX_TOP_VALUE)) == 0 ||
+				    (v = value_at(p, i, end)) == NULL) {
+					json_decref(k);
+					return bad(e, _("the manifest is not JSON"));
+				}
+				json_object_set_new(top, key, v);
+				json_decref(k);
+				i = end;
+			}
+			i = skip_ws(p, n, i);
+			if (i < n && p[i] == '}') {
+				i++;
+				break;
+			}
+			if (i >= n || p[i] != ',')
+				return bad(e, _("the manifest is not JSON"));
+			i = skip_ws(p, n, i + 1);
+		}
+	if (skip_ws(p, n, i) != n)
+		return bad(e, _("the manifest is not JSON"));
+	if (!have_records)
+		return bad(e, _("the record list is malformed"));
+	return 0;
 }
 
 static int
 parse_manifest(fk_bundle_reader *r, const char *dev, const char *bid, fk_err *e)
 {
-	json_error_t je;
-	json_t *root, *recs;
+	json_t *root = json_object();
 	const char *s;
-	size_t i;
 	int rc = -1;
 
-	if (json_values(r->json.p, r->json.len) > FK_BUNDLE_MAX_MANIFEST_VALUES)
-		return fk_fail(e, FK_ELIMIT,
-		    _("the manifest has more entries than any bundle may hold; refused"));
-	root = json_loadb((const char *)r->json.p, r->json.len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
-		return bad(e, _("the manifest is not JSON"));
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (parse_top(r, root, e) != 0)
+		goto fail;
 	s = json_string_value(json_object_get(root, "type"));
 	if (s == NULL || strcmp(s, "fieldkit-bundle") != 0 ||
 	    json_integer_value(json_object_get(root, "version")) != 1) {
@@ -269,14 +405,6 @@ parse_manifest(fk_bundle_reader *r, const char *dev, const char *bid, fk_err *e)
 		fk_fail(e, FK_ESIG, _("the manifest does not match its signature"));
 		goto fail;
 	}
-	recs = json_object_get(root, "records");
-	if (!json_is_array(recs) || json_array_size(recs) > FK_BUNDLE_MAX_RECORDS) {
-		bad(e, _("the record list is malformed"));
-		goto fail;
-	}
-	for (i = 0; i < json_array_size(recs); i++)
-		if (parse_entry(&r->m, json_array_get(recs, i), e) != 0)
-			goto fail;
 	rc = check_unique(&r->m, e);
 fail:
 	json_decref(root);
@@ -320,7 +448,11 @@ read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 			    "against device %s (altered or forged)"), dev);
 		r->is_signed = 1;
 	}
-	if (fk_zstd_inflate(r->mz, r->mzlen, FK_BUNDLE_MAX_MANIFEST, &r->json, e) != 0)
+	/* A manifest is mostly random hex and ids: it compresses 3 to 4 times at best.
+	 * One that would expand further is a bomb, stopped before it fills memory. */
+	if (fk_zstd_inflate(r->mz, r->mzlen, r->mzlen > (FK_BUNDLE_MAX_MANIFEST - (1u << 20)) /
+	    FK_BUNDLE_MAX_RATIO ? FK_BUNDLE_MAX_MANIFEST : r->mzlen * FK_BUNDLE_MAX_RATIO +
+	    (1u << 20), &r->json, e) != 0)
 		return fk_prefix(e, _("not a valid fieldkit bundle: manifest"));
 	return parse_manifest(r, keyfn ? dev : NULL, bid, e);
 }

@@ -112,7 +112,13 @@ i = b.index(b'"records"') + 20; b[i] ^= 1
 open(p, "wb").write(bytes(b))
 PY
 expect_fail "altered receipt" $F ack --home dev forged.fkr
-$F hub receipt --home hub --device "0e6b9341-410a-4336-a58a-12e19731513d" --to other --passphrase-file pass >/dev/null
+expect_fail "a receipt for a device the hub does not know" \
+	$F hub receipt --home hub --device "0e6b9341-410a-4336-a58a-12e19731513d" --to other
+[ ! -e other ] || fail "a receipt was written for an unknown device"
+$F init --home dev2 --name "tablet 2" --hub hub/hub-card.json --passphrase-file pass >/dev/null
+$F device-card --home dev2 --to dev2.card --passphrase-file pass >/dev/null
+$F hub devices add dev2.card --home hub >/dev/null
+$F hub receipt --home hub --device "tablet 2" --to other --passphrase-file pass >/dev/null
 expect_fail "receipt for another device" $F ack --home dev other/receipt-*.fkr
 $F list --home dev | grep -c pending | grep -q 4 || fail "records purged without a receipt"
 $F ack --home dev "$R" | grep -q "4 records confirmed" || fail "ack"

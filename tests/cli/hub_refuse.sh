@@ -51,7 +51,7 @@ ok "refused bundles left the hub unchanged"
 imp "$B" | grep -q "2 new" || fail "the untouched bundle"
 ok "the untouched bundle imports"
 after=$(snap)
-$F hub devices revoke "$DEV" --home hub >/dev/null
+$F hub devices revoke "$DEV" --home hub --yes >/dev/null
 expect_fail "revoked device" imp "$B"
 expect_fail "re-adding a revoked device" $F hub devices add dev.card --home hub
 [ "$(snap)" = "$after" ] || fail "a revoked device's bundle changed the hub"

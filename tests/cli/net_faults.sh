@@ -25,8 +25,8 @@ RATE=${FK_NET_RATE:-2000000}
 WANT=${FK_NET_INTERRUPTIONS:-80}
 NDEV=${FK_NET_DEVICES:-3}
 printf 'pw\n' >pass && chmod 600 pass
-# The hub's database opens only with its passphrase (hub commands read it from here).
-export FIELDKIT_PASSPHRASE_FILE=$T/pass
+# The hub's database is encrypted: its commands read the passphrase from here.
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null

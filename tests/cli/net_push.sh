@@ -15,8 +15,8 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_NET_STALL=5
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
-# The hub's database opens only with its passphrase (hub commands read it from here).
-export FIELDKIT_PASSPHRASE_FILE=$T/pass
+# The hub's database is encrypted: its commands read the passphrase from here.
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
 capture() { for _ in $(seq "$2"); do echo "$rec"; done | $F capture "$FORM" --from - --home "$1" >/dev/null 2>capture.err; }
 snap() { $F hub sql --home "$1" 'select record_id, ct_hash from records order by 1' | sha256sum; }
@@ -97,7 +97,7 @@ ok "unregistered device refused (exit 1), hub unchanged, records kept, --status 
 $F device-card --home dev2 --to dev2.card --passphrase-file pass >/dev/null
 $F hub devices add dev2.card --home hub >/dev/null
 DEV2=$(python3 -c 'import json;print(json.load(open("dev2/device.json"))["device_id"])')
-$F hub devices revoke "$DEV2" --home hub >/dev/null
+$F hub devices revoke "$DEV2" --home hub --yes >/dev/null
 push_rc --home dev2
 [ "$RC" = 1 ] && grep -q "revoked" push.err || fail "revoked: exit $RC $(cat push.err)"
 [ "$(snap hub)" = "$before" ] && [ "$(pending dev2)" = 2 ] || fail "revoked: state changed"

@@ -71,7 +71,7 @@ usage_error "--home before the sub-command" "hub: option --home needs a value" $
 
 # Unknown and missing sub-commands name the choices.
 usage_error "hub frob" "hub: unknown command 'frob' (one of: init, devices, import" $F hub frob
-usage_error "hub devices frob" "hub devices: unknown command 'frob' (one of: add, list, revoke)" \
+usage_error "hub devices frob" "hub devices: unknown command 'frob' (one of: add, list, revoke, unrevoke)" \
 	$F hub devices frob
 usage_error "hub without a command" "hub: say which command: init, devices" $F hub
 for c in bundle qr schema sig; do

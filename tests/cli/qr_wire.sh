@@ -19,7 +19,7 @@ frames() { f=$1 d=$2; shift 2; $F qr send "$f" --png "$d" "$@" 2>/dev/null; }
 nfiles() { find "$1" -type f 2>/dev/null | wc -l; }
 
 $F hub init --home hub --name "Kharkiv hub" --passphrase-file pass >/dev/null
-frames hub/hub-card.json cardqr --version 5 --single # one frame a file: one file is too few
+frames hub/hub-card.json cardqr --version 5 --single  # one frame a PNG: "too few" below
 head -c 3000 /dev/urandom >unrelated.bin
 frames unrelated.bin unrel
 
@@ -144,7 +144,7 @@ b[i - 1] ^= 1
 open("bad.fkr", "wb").write(b)
 PY
 frames bad.fkr badrq
-frames "$R" rq
+frames "$R" rq --single
 expect_fail "ack --qr with a tampered receipt" $F ack --home dev --passphrase-file pass --qr badrq
 expect_fail "ack --qr with an unrelated stream" $F ack --home dev --passphrase-file pass --qr unrel
 expect_fail "ack --qr with the device card's stream" $F ack --home dev --passphrase-file pass --qr devqr

@@ -62,6 +62,28 @@ main(void)
 	fk_bundle_manifest_free(&m);
 	CHECK(fk_read_file(path, 0, &b, &e) == 0);
 	CHECK(verify_mem(b.p, b.len, &d, &e) == 0);
+	/* The manifest is written as text (no JSON tree): exactly jansson's compact
+	 * form of itself, keys in the format's order. */
+	{
+		fk_memsrc ms;
+		fk_bundle_reader *r = fk_bundle_open(fk_memsrc_init(&ms, b.p, b.len), fx_key, &d, &e);
+		const uint8_t *mz, *sg, *js;
+		size_t mzl, sgl, jsl;
+		json_t *j;
+		char *again = NULL;
+		CHECK(r != NULL);
+		if (r != NULL) {
+			fk_bundle_raw(r, &mz, &mzl, &sg, &sgl, &js, &jsl);
+			j = json_loadb((const char *)js, jsl, 0, NULL);
+			CHECK(j != NULL && (again = json_dumps(j, JSON_COMPACT)) != NULL &&
+			    strlen(again) == jsl && memcmp(again, js, jsl) == 0);
+			CHECK(memmem(js, jsl, "\"records\":[{\"id\":", strlen("\"records\":[{\"id\":")) &&
+			    memmem(js, jsl, "\"att\":[{\"id\":", strlen("\"att\":[{\"id\":")));
+			free(again);
+			json_decref(j);
+		}
+		fk_bundle_close(r);
+	}
 
 	/* A different key under the same device id. */
 	CHECK(verify_mem(b.p, b.len, &other, &e) != 0 && e.code == FK_ESIG);
@@ -105,9 +127,11 @@ main(void)
 		CHECK(verify_mem(junk, sizeof junk, &d, &e) != 0);
 	}
 
-	/* A signed manifest that decompresses past the cap (a compression bomb). */
+	/* A signed manifest that would expand far more than a manifest can (a
+	 * compression bomb): refused once it passes FK_BUNDLE_MAX_RATIO times its
+	 * size, long before FK_BUNDLE_MAX_MANIFEST. */
 	{
-		size_t n = (size_t)FK_BUNDLE_MAX_MANIFEST + (1u << 20), zc = ZSTD_compressBound(n), zl;
+		size_t n = 8u << 20, zc = ZSTD_compressBound(n), zl;
 		uint8_t *big = malloc(n), *z = malloc(zc);
 		fk_buf sig = {0}, bomb = {0};
 		char tc[200], line[64];

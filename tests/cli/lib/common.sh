@@ -21,3 +21,14 @@ expect_fail() {
 }
 finish() { echo "$(basename "$0" .sh): $pass passed, 0 failed"; }
 PTY="python3 $FK_SRC/tests/cli/lib/pty_answer.py"
+# A hub test's setting (after cd "$T"): F, a fast scrypt, the test forms, FORM,
+# a passphrase file "pass" (pw) that every command reads through
+# FIELDKIT_PASSPHRASE_FILE, and rows SQL for `hub sql` on the hub in ./hub.
+hub_env() {
+	F=$FIELDKIT
+	export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
+	FORM=$FK_SRC/tests/data/capture-test.json
+	printf 'pw\n' >pass && chmod 600 pass
+	export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
+}
+rows() { "$FIELDKIT" hub sql --home hub "$1"; }

@@ -2,8 +2,8 @@
 """Runs a command on a pseudo-terminal and answers its prompts.
 
 usage: pty_answer.py ANSWER [ANSWER...] -- COMMAND [ARGS...]
-Each time the program reads from the terminal, the next ANSWER (plus a newline)
-is typed. Used to drive tools that read passphrases only from a terminal
+Each time the program asks for a passphrase (or says "type yes"), the next
+ANSWER (plus a newline) is typed. Used to drive tools that read passphrases only from a terminal
 (age -p, minisign -G). Exits with the command's exit status; the command's
 stdout goes to our stdout unless it writes to the terminal.
 """
@@ -33,7 +33,7 @@ def main():
                 break
             out += data
             low = data.lower()
-            if answers and (b"passphrase" in low or b"password" in low):
+            if answers and (b"passphrase" in low or b"password" in low or b"type yes" in low):
                 os.write(fd, answers.pop(0).encode() + b"\n")
         else:
             done, status = os.waitpid(pid, os.WNOHANG)

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The hub against hostile sticks and careless devices (issue 10): special
+# files named *.fkb (a link to /dev/zero, a FIFO, a link to a local file, a
+# folder) are skipped, never read or copied; a refused bundle leaves no
+# attachment file behind; a second record at a sequence number the hub holds
+# (a cloned device) is a fork: kept for review, reported by gaps and
+# conflicts, never stored as a record; `bundle unpack` does not follow a
+# planted symbolic link.
+set -eu
+. "$(dirname "$0")/lib/common.sh"
+cd "$T"
+hub_env
+rec() { printf '{"reporter_surname_cyr":"%s","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"%s"}]}\n' "$1" "$1"; }
+
+$F hub init --home hub --name "Kyiv hub" >/dev/null
+$F init --home dev --name "tablet 1" --hub hub/hub-card.json >/dev/null
+$F device-card --home dev --to dev.card >/dev/null
+$F hub devices add dev.card --home hub >/dev/null
+DEV=$(python3 -c 'import json;print(json.load(open("dev/device.json"))["device_id"])')
+
+# Special files on the stick, beside one good bundle.
+for s in Коваленко Шевченко Бондар; do rec "$s"; done | $F capture "$FORM" --from - --home dev >/dev/null
+$F export --home dev --to stick >/dev/null
+echo "a local secret the stick points at" >local.txt
+ln -s /dev/zero stick/z.fkb
+mkfifo stick/p.fkb
+ln -s "$PWD/local.txt" stick/l.fkb
+mkdir stick/d.fkb
+set +e
+timeout 60 $F hub import --home hub stick >imp.out 2>imp.err
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "import of a stick with special files: exit status $rc (want 1); $(cat imp.err)"
+grep -q "3 new" imp.out || fail "the good bundle was not imported: $(cat imp.out)"
+for f in z l; do
+	grep -q "$f.fkb: a symbolic link, not a bundle: skipped" imp.err || fail "$f.fkb: $(cat imp.err)"
+done
+grep -q "p.fkb: a FIFO, not a bundle: skipped" imp.err || fail "p.fkb: $(cat imp.err)"
+grep -q "d.fkb: a folder, not a bundle: skipped" imp.err || fail "d.fkb: $(cat imp.err)"
+[ ! -d hub/quarantine ] || [ -z "$(ls -A hub/quarantine)" ] || fail "something quarantined: $(ls hub/quarantine)"
+! grep -rqa "a local secret" hub || fail "the linked local file was copied into the hub"
+[ "$(rows "select count(*) from audit where action = 'skip'")" = 4 ] || fail "skips not audited"
+expect_fail "a symbolic link named on the command line" $F hub import --home hub stick/l.fkb
+ok "special files on the stick skipped and said so (no copy, no wait, no endless read); the good bundle imported"
+
+# A refused bundle leaves no attachment file: a record with a photo, then one
+# of a form this hub does not know.
+sed 's/"id": *"capture-test"/"id": "stray-form"/' "$FORM" >stray.json
+grep -q '"stray-form"' stray.json || fail "could not make the stray form"
+head -c 3000 /dev/urandom >photo.jpg
+rec Мельник | $F capture "$FORM" --from - --attach photo=photo.jpg --home dev >/dev/null
+rec Ткаченко | $F capture stray.json --from - --home dev >/dev/null
+rm -rf stick2 && $F export --home dev --to stick2 >/dev/null
+files_before=$(ls hub/files | wc -l)
+expect_fail "a bundle with a record of an unknown form" $F hub import --home hub stick2
+[ "$(ls hub/files | wc -l)" = "$files_before" ] || fail "the refused bundle left an attachment: $(ls hub/files)"
+[ -n "$(ls hub/quarantine/*.fkb 2>/dev/null)" ] || fail "the refused bundle was not quarantined"
+cmp -s "$(ls stick2/*.fkb)" "$(ls hub/quarantine/*.fkb | head -1)" || fail "the quarantined copy differs"
+ok "a refused bundle leaves no attachment in files/, and its quarantined copy is whole"
+
+# A cloned device: the same sequence number twice.
+mkdir fork && cd fork
+$F init --home d --name "tablet 2" --hub ../hub/hub-card.json >/dev/null
+$F device-card --home d --to d.card >/dev/null
+$F hub devices add d.card --home ../hub >/dev/null
+D2=$(python3 -c 'import json;print(json.load(open("d/device.json"))["device_id"])')
+for s in Руденко Савченко; do rec "$s"; done | $F capture "$FORM" --from - --home d >/dev/null
+$F export --home d --to s1 >/dev/null
+$F hub import --home ../hub s1 | grep -q "2 new" || fail "import of the first two"
+cp -a d clone
+rec Левченко | $F capture "$FORM" --from - --home d >/dev/null
+rec Кравець | $F capture "$FORM" --from - --home clone >/dev/null
+$F export --home d --to s2 >/dev/null
+$F export --home clone --to s3 >/dev/null
+$F hub import --home ../hub s2 | grep -q "1 new" || fail "record 3 of the device"
+$F hub import --home ../hub s3 >fork.out
+grep -q "0 new, 2 duplicates, 1 conflicts" fork.out || fail "the fork was not a conflict: $(cat fork.out)"
+grep -q "a fork" fork.out || fail "the import did not say fork: $(cat fork.out)"
+cd ..
+[ "$(rows "select count(*) from records where device_id = '$D2' and seq = 3")" = 1 ] ||
+	fail "two records stored at seq 3"
+[ "$(rows "select json_extract(body, '\$.answers.reporter_surname_cyr') from records where device_id = '$D2' and seq = 3")" = Левченко ] ||
+	fail "the first record at seq 3 is not the one kept"
+set +e
+$F hub gaps --home hub >gaps.out
+rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "$D2: two records at sequence number 3" gaps.out ||
+	fail "hub gaps does not report the fork (exit $rc): $(cat gaps.out)"
+set +e
+$F hub conflicts --home hub >conf.out
+rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "fork of" conf.out || fail "hub conflicts does not list the fork: $(cat conf.out)"
+$F hub import --home hub fork/s3 | grep -q "0 new, 3 duplicates, 0 conflicts" ||
+	fail "the fork imported twice"
+ok "a second record at a held sequence number: kept as a fork, reported by import, gaps and conflicts"
+
+# bundle unpack refuses a planted symbolic link in its target folder.
+B=$(ls fork/s1/*.fkb)
+mkdir elsewhere un
+ln -s "$PWD/elsewhere" un/records
+expect_fail "bundle unpack into a folder with a planted records link" $F bundle unpack "$B" un --hub hub
+[ -z "$(ls -A elsewhere)" ] || fail "unpack wrote through the link: $(ls elsewhere)"
+$F bundle unpack "$B" un2 --hub hub >/dev/null && [ "$(ls un2/records | wc -l)" = 2 ] || fail "plain unpack"
+ok "bundle unpack does not follow a planted link"
+finish
