@@ -218,7 +218,7 @@ hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	if (rc != 0)
 		return -1;
 	snprintf(card, sizeof card, "%s/%s", o->home, FK_HUB_CARD);
-	printf(_("hub \"%s\" created in %s\n"), o->name, o->home);
+	printf(_("hub \"%s\" created in %s\n"), fk_show(o->name), o->home);
 	printf(_("give devices the hub card %s (`fieldkit init --hub %s`)\n"), card, card);
 	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read with "
 	    "`fieldkit init --hub-qr DIR`\n"), card);
@@ -243,7 +243,7 @@ devices_add(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		return -1;
 	fk_minisign_keyid_hex(c.pk.keynum, fp);
 	printf(_("device %s (\"%s\") registered; key id %s - compare it with the device\n"),
-	    c.device_id, c.name, fp);
+	    fk_show(c.device_id), fk_show(c.name), fp);
 	return 0;
 }
 
@@ -251,8 +251,11 @@ static int
 print_device(void *ctx, const fk_hub_device_row *d)
 {
 	(void)ctx;
-	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", d->id, d->name, d->added,
-	    d->revoked ? d->revoked : "active", d->nrec, d->sign_pubkey) < 0 ? -1 : 0;
+	/* A name stored before names were checked may hold a tab, a newline or ESC:
+	 * escaped, it stays one row of six columns. */
+	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", fk_show(d->id), fk_show(d->name),
+	    fk_show(d->added), d->revoked ? fk_show(d->revoked) : "active", d->nrec,
+	    fk_show(d->sign_pubkey)) < 0 ? -1 : 0;
 }
 
 static int

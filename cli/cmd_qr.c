@@ -178,14 +178,14 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 			break;
 		fwrite(out.p, 1, out.len, stdout);
 		fputs("\033[K", stdout);
-		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), name, n + 1, s.k,
+		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), fk_show(name), n + 1, s.k,
 		    o->version);
 		fflush(stdout);
 		sleep_until(&t, 1.0 / fps);
 	}
 	fputs("\033[0m\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
-	fprintf(stderr, _("showed %lu frames of %s (k = %u)\n"), n, name, s.k);
+	fprintf(stderr, _("showed %lu frames of %s (k = %u)\n"), n, fk_show(name), s.k);
 	fk_buf_free(&out);
 	fk_qr_stream_free(&s);
 	return rc;
