@@ -140,10 +140,51 @@ sleep_until(struct timespec *t, double period)
 		;
 }
 
+/* "2 min 10 s", "45 s", "1 h 5 min" */
+static const char *
+duration(double secs, char *buf, size_t n)
+{
+	unsigned long s = (unsigned long)(secs + 0.5);
+
+	if (s >= 3600)
+		snprintf(buf, n, _("%lu h %lu min"), s / 3600, (s % 3600 + 59) / 60);
+	else if (s >= 60)
+		snprintf(buf, n, _("%lu min %lu s"), s / 60, s % 60);
+	else
+		snprintf(buf, n, _("%lu s"), s ? s : 1);
+	return buf;
+}
+
+/*
+ * The size a stream can carry at the version and level chosen: fewer than
+ * FK_QR_MAX_K frames of chunk bytes (the file's SHA-256 travels with it), and
+ * never more than FK_QR_MAX_LEN. The message quotes the limit that applies.
+ */
+static int
+check_size(const fk_buf *file, const char *name, const fk_qr_opts *o, fk_err *e)
+{
+	size_t chunk, max;
+
+	if (fk_qr_chunk_size(o->version, o->level, o->binary, &chunk, e) != 0)
+		return -1;
+	max = (size_t)FK_QR_MAX_K * chunk - FK_SHA256_LEN;
+	if (max > FK_QR_MAX_LEN)
+		max = FK_QR_MAX_LEN;
+	if (file->len <= max)
+		return 0;
+	if (max == FK_QR_MAX_LEN)
+		return fk_fail(e, FK_ELIMIT, _("%s is %zu bytes; a QR stream carries at most %zu "
+		    "bytes (16 MiB); use a USB bundle"), name, file->len, max);
+	return fk_fail(e, FK_ELIMIT, _("%s is %zu bytes; at QR version %d a stream carries at "
+	    "most %zu bytes (%u frames of %zu bytes); choose a higher --version, or use a USB "
+	    "bundle"), name, file->len, o->version, max, FK_QR_MAX_K, chunk);
+}
+
 static int
 send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
     unsigned long count, fk_err *e)
 {
+	char t1[64], t2[64];
 	fk_qr_stream s;
 	fk_buf out = {0};
 	struct timespec t;
@@ -159,8 +200,13 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 	    (17 + 4 * o->version + 2 * o->margin + 1) / 2 + 1 > rows))
 		fk_warn(_("a version %d code does not fit this terminal (%d x %d); enlarge it or "
 		    "use a lower --version"), o->version, cols, rows);
-	if (fk_qr_stream_init(&s, file->p, file->len, o, e) != 0)
+	if (check_size(file, name, o, e) != 0 || fk_qr_stream_init(&s, file->p, file->len, o, e) != 0)
 		return -1;
+	/* Before the animation takes the screen (and in the scroll-back after it). */
+	fprintf(stderr, _("%s: %zu bytes in k = %u frames at %g fps: about %s when every frame "
+	    "is caught (k + 2 frames), %s if a third are missed\n"), fk_show(name), file->len, s.k,
+	    fps, duration((s.k + 2) / fps, t1, sizeof t1), duration(1.5 * (s.k + 2) / fps, t2,
+	    sizeof t2));
 	qr_catch_signals();
 	fputs("\033[?1049h\033[?25l\033[2J", stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -178,8 +224,9 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 			break;
 		fwrite(out.p, 1, out.len, stdout);
 		fputs("\033[K", stdout);
-		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), fk_show(name), n + 1, s.k,
-		    o->version);
+		printf(_("%s: frame %lu, k = %u, QR version %d, about %s to go - Ctrl-C to stop"),
+		    fk_show(name), n + 1, s.k, o->version,
+		    duration(n + 1 >= s.k + 2 ? 0 : (s.k + 1 - n) / fps, t1, sizeof t1));
 		fflush(stdout);
 		sleep_until(&t, 1.0 / fps);
 	}
@@ -211,20 +258,45 @@ stream_k(const fk_buf *file, const fk_qr_opts *o, uint32_t *k, fk_err *e)
 	return 0;
 }
 
+/* What a set of n frames of a stream of k can lose (any k + 2 restore the file). */
+static void
+say_frames(uint32_t n, uint32_t k)
+{
+	if (n > k + 2)
+		fprintf(stderr, _("any %u of these %u frames restore the file (k = %u, plus 2 "
+		    "to be safe): up to %u may be lost\n"), k + 2, n, k, n - k - 2);
+	else if (n == k + 2)
+		fprintf(stderr, _("these %u frames restore the file (k = %u, plus 2 to be safe); "
+		    "--extra adds spare frames\n"), n, k);
+	else
+		fprintf(stderr, _("the file needs all %u frames (k = %u and fewer than 2 spare); "
+		    "--extra adds spare frames\n"), n, k);
+}
+
 static int
-send_png(const fk_buf *file, const char *dir, fk_qr_opts *o, double extra, fk_err *e)
+send_png(const fk_buf *file, const char *name, const char *dir, fk_qr_opts *o, double extra,
+    fk_err *e)
 {
 	uint32_t n, k;
+	char t[64];
 
 	if (o->version == 0)
 		o->version = 20;
 	if (o->scale == 0)
 		o->scale = 4;
-	if (stream_k(file, o, &k, e) != 0 ||
-	    fk_qr_send_png(file->p, file->len, dir, extra < 0 ? 50 : (unsigned)extra, o, &n, e) != 0)
+	if (check_size(file, name, o, e) != 0 || stream_k(file, o, &k, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u frames to %s (k = %u: any k + 2 of them restore the file)\n"),
-	    n, dir, k);
+	/* By default 50% spare frames, and never fewer than 2 (so any k + 2 holds). */
+	if (extra < 0) {
+		extra = 50;
+		if (fk_qr_extra_frames(k, (unsigned)extra) < 2)
+			extra = (200 + k - 1) / k;
+	}
+	if (fk_qr_send_png(file->p, file->len, dir, (unsigned)extra, o, &n, e) != 0)
+		return -1;
+	fprintf(stderr, _("wrote %u frames to %s; shown at 8 fps they take about %s\n"), n, dir,
+	    duration(n / 8.0, t, sizeof t));
+	say_frames(n, k);
 	return 0;
 }
 
@@ -234,20 +306,32 @@ send_sheet(const fk_buf *file, const char *name, const char *stem, fk_qr_opts *o
 {
 	uint32_t k, r;
 	unsigned pages;
+	char *dir, *slash;
 
 	if (o->version == 0)
 		o->version = 10;
 	if (o->scale == 0)
 		o->scale = 8;
-	if (stream_k(file, o, &k, e) != 0)
+	if (check_size(file, name, o, e) != 0 || stream_k(file, o, &k, e) != 0)
 		return -1;
 	r = fk_qr_extra_frames(k, extra < 0 ? 10 : (unsigned)extra);
 	if (r < 4 && extra < 0)
 		r = 4;
+	/* The pages' folder, like --png's. */
+	if ((dir = strdup(stem)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = 0;
+		if (fk_mkdirs(dir, 0700, e) != 0) {
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
 	if (fk_qr_send_sheet(file->p, file->len, name, stem, r, o, &pages, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u pages %s-1.png ... (%u codes; any %u of them restore the file)\n"),
-	    pages, stem, k + r, k + 2 < k + r ? k + 2 : k + r);
+	fprintf(stderr, _("wrote %u pages %s-1.png ... with %u codes\n"), pages, stem, k + r);
+	say_frames(k + r, k);
 	return 0;
 }
 
@@ -301,13 +385,15 @@ qr_send(const struct fk_call *call, int argc, char **argv)
 	if (modes != 1)
 		return fk_usage_error(call->cmd, _("choose one of --terminal, --png and --sheet"));
 	if (fk_read_file(input, FK_QR_MAX_LEN, &file, &e) != 0) {
-		fk_prefix(&e, "%s", input);
+		if (e.code == FK_ELIMIT)
+			fk_fail(&e, FK_ELIMIT, _("%s is larger than a QR stream carries (16 MiB); "
+			    "use a USB bundle"), input);
 		return fk_report(&e);
 	}
 	if (term)
 		rc = send_terminal(&file, base_name(input), &o, fps, (unsigned long)count, &e);
 	else if (png != NULL)
-		rc = send_png(&file, png, &o, extra, &e);
+		rc = send_png(&file, base_name(input), png, &o, extra, &e);
 	else
 		rc = send_sheet(&file, base_name(input), sheet, &o, extra, &e);
 	fk_buf_free(&file);
