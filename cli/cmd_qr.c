@@ -322,7 +322,7 @@ send_sheet(const fk_buf *file, const char *name, const char *stem, fk_qr_opts *o
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = 0;
-		if (fk_mkdirs(dir, 0700, e) != 0) {
+		if (fk_mkdirs(dir, 0755, e) != 0) {
 			free(dir);
 			return -1;
 		}

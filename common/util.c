@@ -115,6 +115,7 @@ int
 fk_time_parse_rfc3339(const char *s, int64_t *t)
 {
 	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	char back[FK_TIME_BUF];
 	struct tm tm;
 	int i;
 
@@ -131,11 +132,13 @@ fk_time_parse_rfc3339(const char *s, int64_t *t)
 	tm.tm_hour = (s[11] - '0') * 10 + (s[12] - '0');
 	tm.tm_min = (s[14] - '0') * 10 + (s[15] - '0');
 	tm.tm_sec = (s[17] - '0') * 10 + (s[18] - '0');
-	if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60)
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
 		return -1;
 	*t = (int64_t)timegm(&tm);
-	return 0;
+	/* A real day: timegm carries 2026-02-31 over to 2026-03-03; refuse it. */
+	fk_time_rfc3339(*t, back);
+	return strcmp(back, s) == 0 ? 0 : -1;
 }
 
 char *
