@@ -48,6 +48,9 @@ fk_show(const char *s)
 }
 
 /* "fieldkit: " and a message that may hold outside text, escaped, on stderr. */
+static void say_escaped(const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 say_escaped(const char *prefix, const char *fmt, va_list ap)
 {

@@ -46,7 +46,12 @@ for p in clang libclang-rt-14-dev; do
 		$SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
 CC=clang cmake -S "$src" -B "$build" -DFK_FUZZ=ON >/dev/null
-cmake --build "$build" -j"$(nproc)" 2>&1 | grep -v '^\[' || true
+mkdir -p "$build/logs"
+if ! cmake --build "$build" -j"$(nproc)" >"$build/logs/build.log" 2>&1; then
+	grep -B2 -A6 'error' "$build/logs/build.log" | head -40
+	echo "fuzz.sh: the fuzz build failed (see $build/logs/build.log)" >&2
+	exit 1
+fi
 [ "$buildonly" -eq 1 ] && exit 0
 if [ -z "$targets" ]; then
 	for f in "$build"/tests/fuzz/fuzz_*; do
