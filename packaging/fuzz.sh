@@ -102,6 +102,7 @@ run() {
 		mkdir -p "$new"
 		FIELDKIT_SCHEMAS="$src/schemas" "$f" -merge=1 "$new" "$work" >>"$log" 2>&1 || status=$?
 		if [ "$status" -eq 0 ]; then
+			mkdir -p "$(dirname "$kept")"
 			rm -rf "$kept"
 			mv "$new" "$kept"
 		fi
