@@ -288,11 +288,13 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 		    r.quarantined[0] ? _("; copied to ") : "", r.quarantined);
 		return;
 	}
+	/* A file name on a stick is outside text too. */
 	printf(_("%s: %zu records from %s: %zu new, %zu duplicates, %zu conflicts, "
-	    "%zu attachments\n"), path, r.nrec, r.device_id, r.nnew, r.ndup, r.nconf, r.natt);
+	    "%zu attachments\n"), fk_show(path), r.nrec, fk_show(r.device_id), r.nnew, r.ndup,
+	    r.nconf, r.natt);
 	if (r.replayed[0])
-		printf(_("%s: this bundle was already imported on %s; nothing changed\n"), path,
-		    r.replayed);
+		printf(_("%s: this bundle was already imported on %s; nothing changed\n"),
+		    fk_show(path), r.replayed);
 }
 
 static int
@@ -431,11 +433,15 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
 	sqlite3_bind_text(st, 1, o->device, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2),
-		    sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
-		    sqlite3_column_text(st, 5),
-		    sqlite3_column_text(st, 6) ? (const char *)sqlite3_column_text(st, 6) : "");
+		/* The short reference and the times come from inside the record, that
+		 * is from the device: shown escaped, so a row stays a row. */
+		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n",
+		    fk_show((const char *)sqlite3_column_text(st, 0)),
+		    fk_show((const char *)sqlite3_column_text(st, 1)),
+		    (long long)sqlite3_column_int64(st, 2),
+		    fk_show((const char *)sqlite3_column_text(st, 3)), sqlite3_column_int(st, 4),
+		    fk_show((const char *)sqlite3_column_text(st, 5)),
+		    fk_show((const char *)sqlite3_column_text(st, 6)));
 		n++;
 	}
 	sqlite3_finalize(st);

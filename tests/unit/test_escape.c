@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "age.h"
 #include "hub.h"
 #include "hub_fixture.h"
 #include "text.h"
@@ -122,6 +123,37 @@ test_devices_list(void)
 	fx_dev_init(&d, "dev-escape");
 	/* The library stores what it is given; the card parser is what refuses. */
 	CHECK_MSG(fk_hub_device_add(h, d.id, evil, &d.pk, &e) == 0, "%s", e.msg);
+	/* A record whose short reference and finalizing time (from inside the
+	 * record, that is from the device) hold ESC and a newline. */
+	{
+		fk_age_recipients to = {0};
+		fk_import_result res;
+		fk_buf card = {0};
+		uint8_t pk[FK_KEY_LEN];
+		json_t *j;
+		char cp[4300], *body, *bundle;
+		snprintf(cp, sizeof cp, "%s/hub-card.json", home);
+		CHECK(fk_hub_unlock(h, pass, &e) == 0);
+		CHECK(fk_read_file(cp, 65536, &card, &e) == 0);
+		j = json_loadb((const char *)card.p, card.len, 0, NULL);
+		CHECK(j != NULL && fk_age_parse_recipient(json_string_value(json_array_get(
+		    json_object_get(j, "recipients"), 0)), 62, pk, &e) == 0);
+		CHECK(fk_age_recipients_add(&to, pk, &e) == 0);
+		json_decref(j);
+		fk_buf_free(&card);
+		fx_add(&d, &to, "capture-test", 1, "{}", 0, 0);
+		j = json_loads(d.rec[0].json, 0, NULL);
+		json_object_set_new(j, "short_ref", json_string("AB\x1b[2JCD"));
+		json_object_set_new(j, "finalized_at", json_string("2026\nforged\trow"));
+		body = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(j);
+		fx_reseal(&d, 0, &to, body, strlen(body), 1);
+		free(body);
+		bundle = fx_export(&d, dir);
+		CHECK_MSG(fk_hub_import_file(h, bundle, &res, &e) == 0 && res.nnew == 1, "%s", e.msg);
+		free(bundle);
+		fk_age_recipients_free(&to);
+	}
 	fk_hub_close(h);
 	snprintf(out, sizeof out, "%s/list.out", dir);
 	snprintf(cmd, sizeof cmd, "FIELDKIT_PASSPHRASE_FILE='%s' '%s' hub devices list --home '%s' "
@@ -137,6 +169,22 @@ test_devices_list(void)
 	    (const char *)b.p);
 	CHECK(b.len > 0 && memmem(b.p, b.len, "tab\\x09let\\x1b[2K\\x1b[1Gforged\\x0arow\\x09x"
 	    "\\u{202e}", 44) != NULL);
+	/* `hub list`: the record's row, escaped. */
+	snprintf(cmd, sizeof cmd, "FIELDKIT_PASSPHRASE_FILE='%s' '%s' hub list --home '%s' "
+	    ">'%s' 2>&1", pass, fk, home, out);
+	CHECK_MSG(system(cmd) == 0, "%s", cmd);
+	b.len = 0;
+	CHECK(fk_read_file(out, 1 << 20, &b, &e) == 0);
+	for (i = 0, lines = 0, tabs = 0; i < b.len; i++) {
+		CHECK_MSG(b.p[i] != 0x1b, "ESC at byte %zu of hub list", i);
+		lines += b.p[i] == '\n';
+		tabs += b.p[i] == '\t';
+	}
+	CHECK_MSG(lines == 1 && tabs == 5, "want one row of six columns: %.*s", (int)b.len,
+	    (const char *)b.p);
+	CHECK_MSG(memmem(b.p, b.len, "AB\\x1b[2JCD", 11) != NULL &&
+	    memmem(b.p, b.len, "2026\\x0aforged\\x09row", 21) != NULL, "%.*s", (int)b.len,
+	    (const char *)b.p);
 	fk_buf_free(&b);
 	fx_dev_free(&d);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
