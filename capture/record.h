@@ -36,11 +36,19 @@ int fk_json_dump_secure(const json_t *j, fk_secbuf *b, fk_err *e) FK_WUR;
  */
 void fk_json_use_wiping_alloc(void);
 
-/* An attachment to seal: form field (a record path), file path, and its id. */
+/*
+ * An attachment to seal: form field (a record path), file path, and its id.
+ * Without a path, the bytes come from src - exactly size of them - with the
+ * original file name and media type given (the app's pending files,
+ * pending.h).
+ */
 typedef struct fk_attach_in {
 	const char *field;
 	const char *path;
 	char id[FK_UUID_BUF];             /* "" = make one */
+	fk_source src;                    /* path == NULL: the bytes */
+	uint64_t size;
+	const char *name, *media_type;
 } fk_attach_in;
 
 /* A media type guessed from the file name's extension. */

@@ -20,7 +20,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 fi
 pkgs="gcc-aarch64-linux-gnu qemu-user-static libsodium-dev:arm64 libsqlite3-dev:arm64
 libqrencode-dev:arm64 libzstd-dev:arm64 libpng-dev:arm64 libjansson-dev:arm64
-libjpeg62-turbo-dev:arm64 zlib1g-dev:arm64 libzbar0:arm64"
+libjpeg62-turbo-dev:arm64 zlib1g-dev:arm64 libzbar0:arm64 libmicrohttpd-dev:arm64"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
