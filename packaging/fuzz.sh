@@ -87,6 +87,14 @@ run() {
 		mkdir -p "$work"
 		[ -d "$kept" ] && cp -n "$kept"/* "$work"/ 2>/dev/null || true
 		seed "$name" "$work"
+		# Targets that write their seeds on their first input: one pass first,
+		# so that the run reads them.
+		FK_FUZZ_SEEDS="$work" FIELDKIT_SCHEMAS="$src/schemas" "$f" -runs=0 "$work" \
+		    >/dev/null 2>&1 || true
+		if [ "$name" = fuzz_image ] && command -v convert >/dev/null &&
+		    [ -f "$work/seed-frame-0.png" ]; then
+			convert "$work/seed-frame-0.png" -quality 80 "$work/seed-frame-0.jpg" || true
+		fi
 	fi
 	set -- -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$build/artifacts/$name-"

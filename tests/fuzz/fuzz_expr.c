@@ -66,10 +66,27 @@ ref(void *ctx, const char *name, int counted, size_t pos)
 	return 0;
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Before the corpus is read, so that the seeds are in it. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char s1[] = "if(${age} >= 18, concat(${a}, ' ', string-length(.)), "
+	    "round(${b} div 3, 2))\0" "40\nOlena\n2024-02-29";
+	static const char s2[] = "date(${d}) < today() and count(${kids}) >= 1 and "
+	    "regex-free(.) != 'x' or not(selected(${c}, 'yes'))\0" "2020-01-01\nyes";
+
+	(void)argc;
+	(void)argv;
+	fz_seed("if", s1, sizeof s1 - 1);
+	fz_seed("date", s2, sizeof s2 - 1);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int init;
 	const uint8_t *sep = memchr(data, 0, size);
 	size_t elen = sep != NULL ? (size_t)(sep - data) : size, off, i;
 	char *vals = NULL;
@@ -80,15 +97,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fk_err e;
 	int b;
 
-	if (!init) {
-		static const char s1[] = "if(${age} >= 18, concat(${a}, ' ', string-length(.)), "
-		    "round(${b} div 3, 2))\0" "40\nOlena\n2024-02-29";
-		static const char s2[] = "date(${d}) < today() and count(${kids}) >= 1 and "
-		    "regex-free(.) != 'x' or not(selected(${c}, 'yes'))\0" "2020-01-01\nyes";
-		fz_seed("if", s1, sizeof s1 - 1);
-		fz_seed("date", s2, sizeof s2 - 1);
-		init = 1;
-	}
 	if (fk_expr_parse((const char *)data, elen, &ex, &e) != 0)
 		return 0;
 	if (sep != NULL) {

@@ -5,7 +5,8 @@
  * camera, that is from outside: a damaged or hostile file must be refused,
  * never crash, hang or allocate without bound. Decoded images above a
  * megapixel are not scanned here (a scan of a big image is slow, not wrong).
- * Seeds: small PNGs of real frames, written at start-up.
+ * Seeds: small PNGs of real frames, written at start-up (fuzz.sh adds a JPEG
+ * of one).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ seed_frames(void)
 	uint32_t i;
 
 	fk_qr_opts_default(&o);
-	o.version = 3;
+	o.version = 4;
 	o.scale = 2;
 	o.margin = 2;
 	if (fk_qr_stream_init(&s, (const uint8_t *)file, sizeof file - 1, &o, &e) != 0)
@@ -50,19 +51,26 @@ seed_frames(void)
 	fk_qr_stream_free(&s);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Before the corpus is read, so that the seeds are in it. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	seed_frames();
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int init;
 	fk_image img = {0};
 	fk_qr_rx *rx;
 	fk_buf out = {0};
 	fk_err e;
 
-	if (!init) {
-		seed_frames();
-		init = 1;
-	}
 	if (fk_image_load_mem(data, size, &img, &e) != 0)
 		return 0;
 	if (img.w <= 0 || img.h <= 0 || img.px == NULL)

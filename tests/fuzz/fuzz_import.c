@@ -148,6 +148,18 @@ init(void)
 	seed();
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Before the corpus is read, so that the seed is in it. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	init();
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -215,14 +215,17 @@ base45(const uint8_t *p, size_t n)
 		fk_buf_free(&file);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	static int init;
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-	if (!init) {
-		if (sodium_init() < 0)
-			abort();
+/* Before the corpus is read, so that the seeds are in it. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (sodium_init() < 0)
+		abort();
+	{
 		fz_seed_tagged("escape", 0, "a\x1b[2Jb\xe2\x80\xae\xc2\x9b\xff", 11);
 		fz_seed_tagged("translit", 1, "Згурський Юрій", strlen("Згурський Юрій"));
 		fz_seed_tagged("shortref", 2, "akas-3ych", 9);
@@ -233,8 +236,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_seed_tagged("recipient", 6,
 		    "# c\nage1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n", 66);
 		fz_seed_tagged("base45", 7, "BB8", 3);
-		init = 1;
 	}
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	if (size == 0)
 		return 0;
 	data++;
