@@ -17,7 +17,8 @@
 #                whichever comes first, two targets at a time, then --merge
 #   --build-only only build
 # Every run ends with one line per target: executions, and crashes found.
-# Artefacts (crashing inputs) go to build-fuzz/artifacts/; logs to build-fuzz/logs/.
+# Artefacts (crashing inputs) go to build-fuzz/artifacts/; logs to build-fuzz/logs/
+# (build-fuzz/logs-ci/ for --ci).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
@@ -58,7 +59,9 @@ if [ -z "$targets" ]; then
 		[ -x "$f" ] && targets="$targets $(basename "$f")"
 	done
 fi
-mkdir -p "$build/artifacts" "$build/logs"
+logs="$build/logs"
+[ "$ci" -eq 1 ] && logs="$build/logs-ci" # never mixed with a long run's
+mkdir -p "$build/artifacts" "$logs"
 
 # seed TARGET DIR: the seeds from the source tree beside the kept corpus.
 seed() {
@@ -78,8 +81,8 @@ run() {
 	f="$build/tests/fuzz/$name"
 	kept="$src/tests/fuzz/corpus/$name"
 	work="$build/corpus/$name"
-	log="$build/logs/$name.log"
-	rm -f "$build/logs/$name.result"
+	log="$logs/$name.log"
+	rm -f "$logs/$name.result"
 	if [ "$ci" -eq 1 ]; then
 		work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-ci.XXXXXX")
 		[ -d "$kept" ] && cp "$kept"/* "$work"/ 2>/dev/null || true
@@ -117,7 +120,7 @@ run() {
 	fi
 	[ "$ci" -eq 1 ] && rm -rf "$work"
 	printf '%-16s %12s executions  status %s  problems %s\n' "$name" "${execs:-?}" \
-	    "$status" "$crash" >"$build/logs/$name.result"
+	    "$status" "$crash" >"$logs/$name.result"
 }
 
 failed=0
@@ -134,11 +137,11 @@ while [ $# -gt 0 ]; do
 	for p in $pids; do wait "$p" || failed=1; done
 done
 for t in $targets; do
-	if [ -f "$build/logs/$t.result" ]; then
-		cat "$build/logs/$t.result"
-		grep -q 'status 0 ' "$build/logs/$t.result" || {
+	if [ -f "$logs/$t.result" ]; then
+		cat "$logs/$t.result"
+		grep -q 'status 0 ' "$logs/$t.result" || {
 			failed=1
-			grep -m3 -A8 'ERROR\|runtime error\|SUMMARY' "$build/logs/$t.log" | head -30
+			grep -m3 -A8 'ERROR\|runtime error\|SUMMARY' "$logs/$t.log" | head -30
 		}
 	else
 		echo "$t: no result"; failed=1
