@@ -22,6 +22,7 @@
 #include "minisign.h"
 #include "pass.h"
 #include "store.h"
+#include "text.h"
 
 static const uint8_t DRAFTKEY_MAGIC[8] = { 'F', 'K', 'D', 'R', 'A', 'F', 'T', '1' };
 
@@ -369,6 +370,15 @@ fk_hubcard_parse(const uint8_t *p, size_t n, fk_hubcard *out, fk_err *e)
 	if (parse_hub(root, &out->hub, what, e) != 0 ||
 	    get_str(root, "created", out->created, sizeof out->created, 1, what, e) != 0)
 		goto out;
+	/* The name is shown when the device is set up and in its status: no control
+	 * characters (a device.json written before this check still loads). */
+	if (!fk_text_plain(out->hub.name, strlen(out->hub.name))) {
+		char shown[FK_ESC_BUF(sizeof out->hub.name)];
+		fk_escape_str(out->hub.name, shown, sizeof shown);
+		fk_fail(e, FK_EINPUT, _("%s: the hub name \"%s\" holds control characters; "
+		    "refused (ask the hub operator for a card with a plain name)"), what, shown);
+		goto out;
+	}
 	if (fk_time_parse_rfc3339(out->created, &t) != 0) {
 		fk_fail(e, FK_EINPUT, _("%s: \"created\" is not a UTC time like 2025-01-31T12:00:00Z"),
 		    what);

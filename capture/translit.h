@@ -1,7 +1,7 @@
 /*
  * translit.h - Ukrainian Cyrillic to Latin by the national system (Cabinet of
- * Ministers of Ukraine resolution 55 of 27 January 2010, also BGN/PCGN 2019),
- * and the small UTF-8 helpers the forms engine shares.
+ * Ministers of Ukraine resolution 55 of 27 January 2010, also BGN/PCGN 2019).
+ * The UTF-8 helpers the forms engine shares are common/text.h's.
  *
  * Owns: the letter table and its context rules (word-initial є ї й ю я, зг,
  * dropped ь and apostrophes, case). Must never: guess at Russian letters
@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "fk.h"
+#include "text.h" /* fk_utf8_decode, fk_utf8_valid, fk_utf8_count */
 
 /*
  * Transliterates len bytes of UTF-8 at in, appending the result to out (not
@@ -39,16 +40,5 @@ int fk_translit_uk(const uint8_t *in, size_t len, fk_buf *out, fk_err *e) FK_WUR
 
 /* Convenience: returns a malloc'd NUL-terminated result, or NULL (e set). */
 char *fk_translit_uk_str(const char *in, size_t len, fk_err *e);
-
-/*
- * UTF-8 helpers (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
- * fk_utf8_decode reads one code point at p (n bytes available), returns its
- * length in bytes (1-4) and stores it in *cp, or returns 0 if invalid.
- */
-size_t fk_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
-/* Returns 1 if valid; else 0 and *bad (if not NULL) = offset of the first bad byte. */
-int fk_utf8_valid(const uint8_t *p, size_t n, size_t *bad);
-/* Number of code points in valid UTF-8 (stops counting past limit, returning limit + 1). */
-size_t fk_utf8_count(const uint8_t *p, size_t n, size_t limit);
 
 #endif

@@ -2,6 +2,8 @@
  * cli.c - dispatch of `fieldkit SUBCOMMAND`, --help and --version.
  */
 #include "cli.h"
+#include "harden.h"
+#include "text.h"
 #include "util.h"
 
 #include <locale.h>
@@ -21,10 +23,47 @@
 extern const struct fk_command __start_fk_cmds[];
 extern const struct fk_command __stop_fk_cmds[];
 
+/*
+ * Outside text, escaped for a terminal (text.h). A ring of results, so that
+ * one printf may show several; each is freed when its slot comes round again.
+ */
+#define SHOW_RING 8
+
+const char *
+fk_shown(const void *p, size_t n)
+{
+	static char *ring[SHOW_RING];
+	static unsigned next;
+	char **slot = &ring[next++ % SHOW_RING];
+
+	free(*slot);
+	*slot = fk_escape_dup(p, n);
+	return *slot != NULL ? *slot : "?";
+}
+
+const char *
+fk_show(const char *s)
+{
+	return s == NULL ? "" : fk_shown(s, strlen(s));
+}
+
+/* "fieldkit: " and a message that may hold outside text, escaped, on stderr. */
+static void say_escaped(const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+say_escaped(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[4096];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(stderr, "fieldkit: %s%s", prefix, fk_show(msg));
+}
+
 int
 fk_report(const fk_err *e)
 {
-	fprintf(stderr, "fieldkit: %s\n", e->msg[0] ? e->msg : _("unknown error"));
+	fprintf(stderr, "fieldkit: %s\n", fk_show(e->msg[0] ? e->msg : _("unknown error")));
 	return e->code == FK_EUSAGE ? FK_EXIT_USAGE : FK_EXIT_FAIL;
 }
 
@@ -33,9 +72,8 @@ fk_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("fieldkit: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_escaped("", fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -44,10 +82,11 @@ int
 fk_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char pfx[256];
 
-	fprintf(stderr, "fieldkit: %s: ", cmd);
+	snprintf(pfx, sizeof pfx, "%s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_escaped(pfx, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, _(" (see: fieldkit %s --help)\n"), cmd);
 	return FK_EXIT_USAGE;
@@ -140,8 +179,17 @@ int
 fk_main(int argc, char **argv)
 {
 	const struct fk_command *c;
+	fk_err e = {0};
 
+	/*
+	 * Before anything is read: no core dumps (a crash or a kill -SEGV would
+	 * write what was typed, decrypted or unlocked to disk), and memory that
+	 * swap cannot take where the limits allow (harden.h).
+	 */
+	if (fk_no_core_dumps(&e) != 0)
+		return fk_report(&e);
 	fk_i18n_setup();
+	(void)fk_lock_memory();
 	fk_status_set(show_status, NULL);
 	if (sodium_init() < 0) {
 		fk_warn(_("cannot initialise libsodium"));

@@ -117,6 +117,16 @@ struct fk_sub {
 int fk_subcommands(const char *cmd, const char *help, const struct fk_opt *common,
     const struct fk_sub *subs, size_t nsubs, void *ctx, int argc, char **argv) FK_WUR;
 
+/*
+ * Outside text (from a bundle, card, receipt, QR stream, file name) as it may
+ * be shown: escaped by text.h's rules, so no byte of it can move the cursor,
+ * recolour, rewrite a line or reverse text. The result lives until 8 more
+ * calls: enough for one printf. fk_report, fk_warn and fk_usage_error escape
+ * their whole message the same way.
+ */
+const char *fk_show(const char *s);
+const char *fk_shown(const void *p, size_t n);
+
 /* Prints "fieldkit: <msg>" on stderr and returns the exit status for e. */
 int fk_report(const fk_err *e);
 /* Prints "fieldkit: <formatted>" on stderr. */

@@ -88,9 +88,10 @@ print_info(const fk_bundle_manifest *m, int verified)
 
 	for (i = 0; i < m->n; i++)
 		natt += m->rec[i].natt;
-	printf(_("device:      %s\n"), m->device_id);
-	printf(_("bundle:      %s\n"), m->bundle_id);
-	printf(_("created:     %s\n"), m->created);
+	/* Every field as the unsigned manifest says it: outside text, escaped. */
+	printf(_("device:      %s\n"), fk_show(m->device_id));
+	printf(_("bundle:      %s\n"), fk_show(m->bundle_id));
+	printf(_("created:     %s\n"), fk_show(m->created));
 	printf(_("records:     %zu"), m->n);
 	if (m->n > 0)
 		printf(_(" (sequence %lld to %lld)"), (long long)m->rec[0].seq,

@@ -172,8 +172,8 @@ cmd_ack(int argc, char **argv)
 		goto fail;
 	if (fk_ack_receipt(d, b.p, b.len, &r, &e) != 0)
 		goto fail;
-	printf(_("receipt from hub \"%s\" (%s): %zu records confirmed delivered"), r.hub,
-	    r.created, r.marked);
+	printf(_("receipt from hub \"%s\" (%s): %zu records confirmed delivered"),
+	    fk_show(r.hub), fk_show(r.created), r.marked);
 	if (r.mismatched > 0)
 		printf(_("; %zu listed records are not held here in that form (kept as they are)"),
 		    r.mismatched);

@@ -31,6 +31,7 @@
 #include "pass.h"
 #include "qr.h"
 #include "receipt.h"
+#include "text.h"
 
 /* The options of the hub commands; each command takes some of them. */
 struct hopts {
@@ -288,24 +289,6 @@ static const char migrate_help[] = N_(
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
-/*
- * Outside text (a device's name, a file name from a stick, a field of a
- * record) as it may be printed: escaped (util.h). The result lives until 8
- * more calls: enough for one printf.
- */
-static const char *
-shown(const char *s)
-{
-	static char ring[8][4200];
-	static int next;
-	char *out = ring[next++ % 8];
-
-	if (s == NULL)
-		return "";
-	fk_escape_display(s, strlen(s), out, sizeof ring[0]);
-	return out;
-}
-
 static int
 hub_info(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
@@ -326,12 +309,12 @@ hub_info(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		free(path);
 		return -1;
 	}
-	printf(_("hub \"%s\" in %s, created %s; its card: %s\n"), shown(c.hub.name),
-	    fk_hub_home(h), shown(c.created), path);
+	printf(_("hub \"%s\" in %s, created %s; its card: %s\n"), fk_show(c.hub.name),
+	    fk_hub_home(h), fk_show(c.created), path);
 	free(path);
 	/* as `fieldkit init` prints them on the device (cmd_init.c) */
 	printf(_("Compare these hub key fingerprints with the field devices (by phone):\n"));
-	printf(_("  hub \"%s\"\n"), shown(c.hub.name));
+	printf(_("  hub \"%s\"\n"), fk_show(c.hub.name));
 	for (j = 0; j < c.hub.nrecip; j++) {
 		fk_fingerprint_recipient(c.hub.recip[j], fp);
 		printf(_("    encryption key %zu: %s\n"), j + 1, fp);
@@ -363,7 +346,7 @@ hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	if (rc != 0)
 		return -1;
 	snprintf(card, sizeof card, "%s/%s", o->home, FK_HUB_CARD);
-	printf(_("hub \"%s\" created in %s\n"), o->name, o->home);
+	printf(_("hub \"%s\" created in %s\n"), fk_show(o->name), o->home);
 	printf(_("give devices the hub card %s (`fieldkit init --hub %s`)\n"), card, card);
 	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read with "
 	    "`fieldkit init --hub-qr DIR`\n"), card);
@@ -389,7 +372,7 @@ devices_add(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		return -1;
 	fk_minisign_keyid_hex(c.pk.keynum, fp);
 	printf(_("device %s (\"%s\") registered; key id %s - compare it with the device\n"),
-	    shown(c.device_id), shown(c.name), fp);
+	    fk_show(c.device_id), fk_show(c.name), fp);
 	return 0;
 }
 
@@ -399,9 +382,9 @@ print_device(void *ctx, const fk_hub_device_row *d)
 	(void)ctx;
 	/* A name stored before names were checked may hold a tab, a newline or ESC:
 	 * escaped, it stays one row of six columns. */
-	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", shown(d->id), shown(d->name),
-	    shown(d->added), d->revoked ? shown(d->revoked) : "active", d->nrec,
-	    shown(d->sign_pubkey)) < 0 ? -1 : 0;
+	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", fk_show(d->id), fk_show(d->name),
+	    fk_show(d->added), d->revoked ? fk_show(d->revoked) : "active", d->nrec,
+	    fk_show(d->sign_pubkey)) < 0 ? -1 : 0;
 }
 
 static int
@@ -473,23 +456,24 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 {
 	fk_import_result r;
 	fk_err e = {0};
-	const char *p = shown(path); /* file names come from the stick */
+	const char *p = fk_show(path); /* file names come from the stick */
 
 	if (fk_hub_import_file(h, path, &r, &e) != 0) {
 		(*bad)++;
 		if (r.skipped) {
-			fk_warn("%s: %s", p, shown(e.msg));
+			fk_warn("%s: %s", p, fk_show(e.msg));
 			return;
 		}
-		fk_warn(_("%s: refused: %s%s%s"), p, shown(e.msg),
-		    r.quarantined[0] ? _("; copied to ") : "", shown(r.quarantined));
+		fk_warn(_("%s: refused: %s%s%s"), p, fk_show(e.msg),
+		    r.quarantined[0] ? _("; copied to ") : "", fk_show(r.quarantined));
 		return;
 	}
+	/* A file name on a stick is outside text too. */
 	printf(_("%s: %zu records from %s: %zu new, %zu duplicates, %zu conflicts, "
-	    "%zu attachments\n"), p, r.nrec, shown(r.device_id), r.nnew, r.ndup, r.nconf, r.natt);
+	    "%zu attachments\n"), p, r.nrec, fk_show(r.device_id), r.nnew, r.ndup, r.nconf, r.natt);
 	if (r.replayed[0])
 		printf(_("%s: this bundle was already imported on %s; nothing changed\n"), p,
-		    shown(r.replayed));
+		    fk_show(r.replayed));
 	if (r.nfork > 0)
 		printf(_("%s: %zu of the conflicts are a second record at a sequence number the hub "
 		    "holds (a fork: a cloned device or a store restored from a backup); see "
@@ -644,12 +628,12 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	sqlite3_bind_text(st, 1, o->device, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n",
-		    shown((const char *)sqlite3_column_text(st, 0)),
-		    shown((const char *)sqlite3_column_text(st, 1)),
+		    fk_show((const char *)sqlite3_column_text(st, 0)),
+		    fk_show((const char *)sqlite3_column_text(st, 1)),
 		    (long long)sqlite3_column_int64(st, 2),
-		    shown((const char *)sqlite3_column_text(st, 3)), sqlite3_column_int(st, 4),
-		    shown((const char *)sqlite3_column_text(st, 5)),
-		    shown((const char *)sqlite3_column_text(st, 6)));
+		    fk_show((const char *)sqlite3_column_text(st, 3)), sqlite3_column_int(st, 4),
+		    fk_show((const char *)sqlite3_column_text(st, 5)),
+		    fk_show((const char *)sqlite3_column_text(st, 6)));
 		n++;
 	}
 	sqlite3_finalize(st);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 #include "device.h"
 #include "pass.h"
 
@@ -86,7 +87,7 @@ print_fingerprints(const fk_device *d)
 	printf(_("Device %s set up in %s\n"), d->device_id, d->home);
 	printf(_("Compare these hub key fingerprints with the hub operator (by phone):\n"));
 	for (i = 0; i < d->nhubs; i++) {
-		printf(_("  hub \"%s\"\n"), d->hubs[i].name);
+		printf(_("  hub \"%s\"\n"), fk_show(d->hubs[i].name));
 		for (j = 0; j < d->hubs[i].nrecip; j++) {
 			fk_fingerprint_recipient(d->hubs[i].recip[j], fp);
 			printf(_("    encryption key %zu: %s\n"), j + 1, fp);
@@ -157,6 +158,11 @@ cmd_init(int argc, char **argv)
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return fk_report(&(fk_err){ FK_ENOMEM, "out of memory" });
 	rc = FK_EXIT_FAIL;
+	if (name != NULL && !fk_text_plain(name, strlen(name))) {
+		free(d);
+		return fk_usage_error("init", _("--name: a name without control characters, please "
+		    "(it goes on the device card and into the hub's lists)"));
+	}
 	if (name != NULL)
 		snprintf(d->name, sizeof d->name, "%s", name);
 	if (limit != NULL)

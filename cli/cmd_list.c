@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "device.h"
+#include "harden.h"
 #include "shortref.h"
 #include "store.h"
 
@@ -134,6 +135,7 @@ cmd_status(int argc, char **argv)
 	fk_err e = { 0 };
 	int64_t n, bad;
 	char purge[FK_TIME_BUF];
+	const char *why;
 	int rc = home_only("status", status_help, argc, argv, &home);
 
 	if (rc != FK_GO)
@@ -152,6 +154,10 @@ cmd_status(int argc, char **argv)
 	    (long long)c.pending_bytes, (long long)c.attachments);
 	printf(_("drafts:      %lld\n"), (long long)c.drafts);
 	printf(_("retention:   %s\n"), purge);
+	if (fk_memory_locked(&why) == FK_MEMLOCK_ALL)
+		printf(_("memory:      locked (swap cannot take what is typed or decrypted)\n"));
+	else
+		printf(_("memory:      not locked: %s (see docs/threat-model.md)\n"), why);
 	if (bad != 0) {
 		printf(_("hash chain:  BROKEN at seq %lld\n"), (long long)bad);
 		rc = FK_EXIT_FAIL;

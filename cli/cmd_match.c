@@ -69,27 +69,13 @@ static const char dups_help[] = N_(
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
 
-/* Outside text for a terminal or a TSV cell: control and bidi characters as '?'. */
+/* Outside text for a terminal or a TSV cell: the one escaper (common/text.h),
+ * so a tab, a newline or a bidi override in a name never splits a cell or a row. */
 static void
 put_safe(const char *s, int tsv)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || (tsv && *p == '\t')) {
-			putchar('?');
-		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			putchar('?');
-			p++;
-		} else if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) {
-			putchar('?');
-			p += 2;
-		} else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) {
-			putchar('?');
-			p += 2;
-		} else
-			putchar(*p);
-	}
+	(void)tsv;
+	fputs(fk_show(s), stdout);
 }
 
 static const char *

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "io.h"
 #include "qr.h"
+#include "text.h"
 
 static volatile sig_atomic_t qr_stop;
 
@@ -157,6 +158,46 @@ sleep_until(struct timespec *t, double period)
 		;
 }
 
+/*
+ * The size a stream can carry at the version and level chosen: fewer than
+ * FK_QR_MAX_K frames of chunk bytes (the file's SHA-256 travels with it), and
+ * never more than FK_QR_MAX_LEN. The message quotes the limit that applies.
+ */
+static int
+check_size(const fk_buf *file, const char *name, const fk_qr_opts *o, fk_err *e)
+{
+	size_t chunk, max;
+
+	if (fk_qr_chunk_size(o->version, o->level, o->binary, &chunk, e) != 0)
+		return -1;
+	max = (size_t)FK_QR_MAX_K * chunk - FK_SHA256_LEN;
+	if (max > FK_QR_MAX_LEN)
+		max = FK_QR_MAX_LEN;
+	if (file->len <= max)
+		return 0;
+	if (max == FK_QR_MAX_LEN)
+		return fk_fail(e, FK_ELIMIT, _("%s is %zu bytes; a QR stream carries at most %zu "
+		    "bytes (16 MiB); use a USB bundle"), name, file->len, max);
+	return fk_fail(e, FK_ELIMIT, _("%s is %zu bytes; at QR version %d a stream carries at "
+	    "most %zu bytes (%u frames of %zu bytes); choose a higher --version, or use a USB "
+	    "bundle"), name, file->len, o->version, max, FK_QR_MAX_K, chunk);
+}
+
+/* What a set of n frames of a stream of k can lose (any k + 2 restore the file). */
+static void
+say_frames(uint32_t n, uint32_t k)
+{
+	if (n > k + 2)
+		fprintf(stderr, _("any %u of these %u frames restore the file (k = %u, plus 2 "
+		    "to be safe): up to %u may be lost\n"), k + 2, n, k, n - k - 2);
+	else if (n == k + 2)
+		fprintf(stderr, _("these %u frames restore the file (k = %u, plus 2 to be safe); "
+		    "--extra adds spare frames\n"), n, k);
+	else
+		fprintf(stderr, _("the file needs all %u frames (k = %u and fewer than 2 spare); "
+		    "--extra adds spare frames\n"), n, k);
+}
+
 /* What qr send was asked for. */
 struct send {
 	const fk_buf *file;
@@ -232,7 +273,8 @@ send_terminal_single(struct send *sd, fk_err *e)
 	    (17 + 4 * o->version + 2 * o->margin + 1) / 2 + 1 > rows))
 		fk_warn(_("a version %d code does not fit this terminal (%d x %d); enlarge it or "
 		    "use a lower --version"), o->version, cols, rows);
-	if (fk_qr_stream_init(&s, sd->file->p, sd->file->len, o, e) != 0)
+	if (check_size(sd->file, sd->name, o, e) != 0 ||
+	    fk_qr_stream_init(&s, sd->file->p, sd->file->len, o, e) != 0)
 		return -1;
 	{
 		fk_qr_layout one = {o->version, 1, 1, 0, 1, 0, 0};
@@ -296,7 +338,8 @@ send_terminal(struct send *sd, fk_err *e)
 		return send_terminal_single(sd, e);
 	}
 	sd->o.version = l.version;
-	if (fk_qr_stream_init(&s, sd->file->p, sd->file->len, &sd->o, e) != 0)
+	if (check_size(sd->file, sd->name, &sd->o, e) != 0 ||
+	    fk_qr_stream_init(&s, sd->file->p, sd->file->len, &sd->o, e) != 0)
 		return -1;
 	per = (unsigned)(l.cols * l.rows);
 	pass = (s.k + per - 1) / per;
@@ -377,11 +420,16 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 			sd->o.version = 20;
 		if (sd->o.scale == 0)
 			sd->o.scale = 4;
-		if (stream_k(sd->file, &sd->o, &k, &chunk, e) != 0 ||
-		    fk_qr_send_png(sd->file->p, sd->file->len, dir, extra, &sd->o, &n, e) != 0)
+		if (check_size(sd->file, sd->name, &sd->o, e) != 0 ||
+		    stream_k(sd->file, &sd->o, &k, &chunk, e) != 0)
 			return -1;
-		fprintf(stderr, _("wrote %u frames to %s (k = %u: any k + 2 of them restore the "
-		    "file)\n"), n, dir, k);
+		/* By default 50% spare frames, and never fewer than 2 (any k + 2 hold). */
+		if (sd->extra < 0 && fk_qr_extra_frames(k, extra) < 2)
+			extra = (200 + k - 1) / k;
+		if (fk_qr_send_png(sd->file->p, sd->file->len, dir, extra, &sd->o, &n, e) != 0)
+			return -1;
+		fprintf(stderr, _("wrote %u frames to %s\n"), n, dir);
+		say_frames(n, k);
 		return 0;
 	}
 	if (!sd->level_set)
@@ -391,7 +439,8 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 	    &l, e) != 0)
 		return -1;
 	sd->o.version = l.version;
-	if (stream_k(sd->file, &sd->o, &k, &chunk, e) != 0)
+	if (check_size(sd->file, sd->name, &sd->o, e) != 0 ||
+	    stream_k(sd->file, &sd->o, &k, &chunk, e) != 0)
 		return -1;
 	say_estimate(sd, k, chunk, &l, (uint32_t)(l.cols * l.rows) *
 	    fk_qr_layout_frames(k + fk_qr_extra_frames(k, extra), &l));
@@ -409,20 +458,33 @@ send_sheet(struct send *sd, const char *stem, fk_err *e)
 	uint32_t k, r;
 	size_t chunk;
 	unsigned pages;
+	char *dir, *slash;
 
 	if (sd->o.version == 0)
 		sd->o.version = 10;
 	if (sd->o.scale == 0)
 		sd->o.scale = 8;
-	if (stream_k(sd->file, &sd->o, &k, &chunk, e) != 0)
+	if (check_size(sd->file, sd->name, &sd->o, e) != 0 ||
+	    stream_k(sd->file, &sd->o, &k, &chunk, e) != 0)
 		return -1;
 	r = fk_qr_extra_frames(k, sd->extra < 0 ? 10 : (unsigned)sd->extra);
 	if (r < 4 && sd->extra < 0)
 		r = 4;
+	/* The pages' folder, like --png's. */
+	if ((dir = strdup(stem)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = 0;
+		if (fk_mkdirs(dir, 0755, e) != 0) {
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
 	if (fk_qr_send_sheet(sd->file->p, sd->file->len, sd->name, stem, r, &sd->o, &pages, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u pages %s-1.png ... (%u codes; any %u of them restore the file)\n"),
-	    pages, stem, k + r, k + 2 < k + r ? k + 2 : k + r);
+	fprintf(stderr, _("wrote %u pages %s-1.png ... with %u codes\n"), pages, stem, k + r);
+	say_frames(k + r, k);
 	return 0;
 }
 
@@ -524,11 +586,18 @@ qr_send(const struct fk_call *call, int argc, char **argv)
 		return fk_usage_error(call->cmd, _("--screen, --camera and --codes are for --png "
 		    "screen frames"));
 	if (fk_read_file(input, FK_QR_MAX_LEN, &file, &e) != 0) {
-		fk_prefix(&e, "%s", input);
+		if (e.code == FK_ELIMIT)
+			fk_fail(&e, FK_ELIMIT, _("%s is larger than a QR stream carries (16 MiB); "
+			    "use a USB bundle"), input);
 		return fk_report(&e);
 	}
 	sd.file = &file;
-	sd.name = base_name(input);
+	/* A file name may come from a stick: shown escaped (kept for the whole send). */
+	if ((sd.name = fk_escape_dup(base_name(input), strlen(base_name(input)))) == NULL) {
+		fk_buf_free(&file);
+		fk_fail(&e, FK_ENOMEM, _("out of memory"));
+		return fk_report(&e);
+	}
 	sd.count = (unsigned long)count;
 	if (term)
 		rc = send_terminal(&sd, &e);
@@ -536,6 +605,7 @@ qr_send(const struct fk_call *call, int argc, char **argv)
 		rc = send_png(&sd, png, &e);
 	else
 		rc = send_sheet(&sd, sheet, &e);
+	free((char *)sd.name);
 	fk_buf_free(&file);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);
 }

@@ -115,6 +115,7 @@ int
 fk_time_parse_rfc3339(const char *s, int64_t *t)
 {
 	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	char back[FK_TIME_BUF];
 	struct tm tm;
 	int i;
 
@@ -131,11 +132,13 @@ fk_time_parse_rfc3339(const char *s, int64_t *t)
 	tm.tm_hour = (s[11] - '0') * 10 + (s[12] - '0');
 	tm.tm_min = (s[14] - '0') * 10 + (s[15] - '0');
 	tm.tm_sec = (s[17] - '0') * 10 + (s[18] - '0');
-	if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60)
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
 		return -1;
 	*t = (int64_t)timegm(&tm);
-	return 0;
+	/* A real day: timegm carries 2026-02-31 over to 2026-03-03; refuse it. */
+	fk_time_rfc3339(*t, back);
+	return strcmp(back, s) == 0 ? 0 : -1;
 }
 
 char *
@@ -254,91 +257,4 @@ fk_i18n_switch(const char *lang)
 	if (cur != NULL && (strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0))
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	++_nl_msg_cat_cntr;
-}
-
-/* ---- showing outside text ---- */
-
-/* The code point at p (n bytes): its length, or 0 when not valid UTF-8
- * (overlong, surrogate, past U+10FFFF, cut short). */
-static size_t
-utf8_at(const uint8_t *p, size_t n, uint32_t *cp)
-{
-	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-	size_t len, i;
-	uint32_t c;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
-	if (len == 0 || p[0] > 0xf4 || n < len)
-		return 0;
-	c = p[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-static int
-shown_escaped(uint32_t c)
-{
-	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
-size_t
-fk_escape_display(const void *src, size_t n, char *out, size_t cap)
-{
-	const uint8_t *p = src;
-	size_t off = 0, len = 0, k, u;
-	char unit[16];
-	uint32_t c = 0;
-	int stop = cap == 0;
-
-	if (cap > 0)
-		out[0] = 0;
-	while (off < n) {
-		k = utf8_at(p + off, n - off, &c);
-		if (k == 0 || c < 0x20 || c == 0x7f) {
-			u = (size_t)snprintf(unit, sizeof unit, "\\x%02x", p[off]);
-			k = 1;
-		} else if (shown_escaped(c)) {
-			u = (size_t)snprintf(unit, sizeof unit, "\\u{%x}", (unsigned)c);
-		} else {
-			memcpy(unit, p + off, k);
-			u = k;
-		}
-		if (!stop && len + u < cap) {
-			memcpy(out + len, unit, u);
-			out[len + u] = 0;
-		} else {
-			stop = 1;
-		}
-		len += u;
-		off += k;
-	}
-	return len;
-}
-
-int
-fk_text_plain(const void *src, size_t n)
-{
-	const uint8_t *p = src;
-	size_t off = 0, k;
-	uint32_t c;
-
-	while (off < n) {
-		if ((k = utf8_at(p + off, n - off, &c)) == 0 || c < 0x20 || c == 0x7f ||
-		    shown_escaped(c))
-			return 0;
-		off += k;
-	}
-	return 1;
 }

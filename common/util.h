@@ -61,19 +61,4 @@ void fk_i18n_setup(void);
 /* Switches the language of messages at run time ("uk", "en"). */
 void fk_i18n_switch(const char *lang);
 
-/*
- * Outside text as it may be shown to a person (a terminal, the audit log, a
- * .reason file): no byte a terminal acts on. A byte 0x00-0x1f or 0x7f, and a
- * byte that is not valid UTF-8, becomes \xNN; U+0080-U+009F, U+061C, U+200E,
- * U+200F, U+2028-U+202E and U+2066-U+2069 (C1 controls, line separators,
- * bidirectional marks and overrides) become \u{N} (lower-case hex). Anything
- * else is kept, so escaping escaped text changes nothing. Writes into out (cap
- * bytes, NUL-terminated when cap > 0, whole escapes only) and returns the
- * length of the whole escaped text, as snprintf does.
- * (The hardening branch brings the same function in common/text.c: keep one.)
- */
-size_t fk_escape_display(const void *p, size_t n, char *out, size_t cap);
-/* 1 when p[0..n) is valid UTF-8 with nothing fk_escape_display would escape. */
-int fk_text_plain(const void *p, size_t n);
-
 #endif

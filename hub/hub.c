@@ -24,6 +24,7 @@
 #include "receipt.h"
 #include "shortref.h"
 #include "util.h"
+#include "text.h"
 
 /*
  * The hub signing key's scrypt cost: 64 MiB, one pass (as identity.age at
@@ -162,9 +163,9 @@ fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t pa
 	fk_hubdb *h = NULL;
 	int rc = -1;
 
-	if (name[0] == 0 || strlen(name) > FK_NAME_MAX || strpbrk(name, "\n\r\t") != NULL)
+	if (name[0] == 0 || strlen(name) > FK_NAME_MAX || !fk_text_plain(name, strlen(name)))
 		return fk_fail(e, FK_EUSAGE, _("the hub name must be 1 to %d characters on "
-		    "one line"), FK_NAME_MAX);
+		    "one line, without control characters"), FK_NAME_MAX);
 	if (fk_mkdirs(home, 0700, e) != 0)
 		return -1;
 	if (exists(home, FK_HUB_IDENTITY))

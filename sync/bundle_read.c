@@ -16,6 +16,8 @@
 #include <sodium.h>
 #include <zstd.h>
 
+#include "text.h"
+#include "util.h"
 #include "wire.h"
 
 /* ---- reader ---- */
@@ -377,6 +379,7 @@ parse_manifest(fk_bundle_reader *r, const char *dev, const char *bid, fk_err *e)
 {
 	json_t *root = json_object();
 	const char *s;
+	int64_t when;
 	int rc = -1;
 
 	if (root == NULL)
@@ -399,6 +402,10 @@ parse_manifest(fk_bundle_reader *r, const char *dev, const char *bid, fk_err *e)
 #undef STR
 	if (!fk_device_id_valid(r->m.device_id) || !fk_uuid_valid(r->m.bundle_id)) {
 		bad(e, _("malformed device or bundle id"));
+		goto fail;
+	}
+	if (fk_time_parse_rfc3339(r->m.created, &when) != 0) {
+		bad(e, _("the manifest's creation time is malformed"));
 		goto fail;
 	}
 	if (dev != NULL && (strcmp(dev, r->m.device_id) != 0 || strcmp(bid, r->m.bundle_id))) {
@@ -439,6 +446,14 @@ read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 		return bad(e, _("the file ends inside the signature (truncated?)"));
 	if (!fk_sig_canonical(r->sig, r->siglen, FK_BUNDLE_UNTRUSTED) || trusted_device(r->sig, r->siglen, dev, bid))
 		return bad(e, _("malformed signature"));
+	/* Not yet verified, and shown in the refusal, the audit log and the
+	 * quarantine's .reason file: anything but a device id is refused, escaped. */
+	if (!fk_device_id_valid(dev)) {
+		char shown[FK_ESC_BUF(FK_ID_MAX)];
+		fk_escape_str(dev, shown, sizeof shown);
+		return fk_fail(e, FK_EINPUT, _("not a valid fieldkit bundle: the signature names "
+		    "a malformed device id \"%s\" (forged or damaged)"), shown);
+	}
 	if (keyfn != NULL) {
 		if (keyfn(ctx, dev, &pk, e) != 0)
 			return -1;

@@ -9,6 +9,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "text.h"
+#include "util.h"
+
 #define SIGNED_UNTRUSTED "fieldkit signed document"
 #define DEVICE_MAGIC "fieldkit-device-card v1"
 
@@ -171,6 +174,8 @@ fk_card_device_parse(const uint8_t *p, size_t n, fk_device_card *c, fk_err *e)
 	size_t blen, slen;
 	json_t *j;
 	const char *t, *id, *name, *pk, *cr;
+	char shown[FK_ESC_BUF(64)];
+	int64_t when;
 	int rc = -1;
 
 	memset(c, 0, sizeof *c);
@@ -188,6 +193,20 @@ fk_card_device_parse(const uint8_t *p, size_t n, fk_device_card *c, fk_err *e)
 	    pk == NULL || cr == NULL || strlen(cr) >= sizeof c->created ||
 	    json_integer_value(json_object_get(j, "version")) != 1) {
 		fk_fail(e, FK_EINPUT, _("malformed device card"));
+		goto fail;
+	}
+	/* A name is shown in lists and messages: no control characters (a tab or a
+	 * newline would forge a row of `hub devices list`, ESC rewrite the screen). */
+	if (json_string_length(json_object_get(j, "name")) != strlen(name) ||
+	    !fk_text_plain(name, strlen(name))) {
+		fk_escape_display(name, strlen(name), shown, sizeof shown);
+		fk_fail(e, FK_EINPUT, _("device card: the device name \"%s\" holds control "
+		    "characters; refused (set a plain name on the device and write its card again)"),
+		    shown);
+		goto fail;
+	}
+	if (fk_time_parse_rfc3339(cr, &when) != 0) {
+		fk_fail(e, FK_EINPUT, _("malformed device card: \"created\" is not a UTC time"));
 		goto fail;
 	}
 	if (fk_minisign_pk_parse((const uint8_t *)pk, strlen(pk), &c->pk, e) != 0)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "card.h"
+#include "util.h"
 
 int
 fk_receipt_encode(const char *hub, const char *device_id, json_t *records,
@@ -47,6 +48,7 @@ parse_body(const uint8_t *body, size_t blen, fk_receipt *r, fk_err *e)
 {
 	json_t *j = json_loadb((const char *)body, blen, JSON_REJECT_DUPLICATES, NULL), *recs;
 	const char *t, *hub, *dev, *cr;
+	int64_t when;
 	size_t i;
 	int rc = -1;
 
@@ -59,7 +61,8 @@ parse_body(const uint8_t *body, size_t blen, fk_receipt *r, fk_err *e)
 	recs = json_object_get(j, "records");
 	if (t == NULL || strcmp(t, "fieldkit-receipt") != 0 || hub == NULL ||
 	    strlen(hub) > FK_NAME_MAX || dev == NULL || strlen(dev) > FK_ID_MAX ||
-	    cr == NULL || strlen(cr) >= sizeof r->created || !json_is_array(recs) ||
+	    cr == NULL || strlen(cr) >= sizeof r->created || fk_time_parse_rfc3339(cr, &when) ||
+	    !json_is_array(recs) ||
 	    json_integer_value(json_object_get(j, "version")) != 1) {
 		fk_fail(e, FK_EINPUT, _("malformed receipt"));
 		goto fail;

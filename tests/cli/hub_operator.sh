@@ -107,7 +107,11 @@ $F hub receipt --home hub --device "tablet 1" --to rc | grep -q "receipt for 2 r
 ok "hub receipt takes a device's name, refuses an unknown device"
 
 # Names with control characters are refused at registration; outside text is escaped.
-$F init --home evil --name "$(printf 'tab\033[2Jlet\tx\nrow')" --hub hub/hub-card.json >/dev/null
+expect_fail "init --name with ESC" $F init --home evil0 --name "$(printf 'tab\033[2Jlet')" --hub hub/hub-card.json
+grep -q "control characters" "$T/err" || fail "init took a name with ESC: $(cat "$T/err")"
+# A device.json edited by hand (or an older device) may still carry one.
+$F init --home evil --name "plain" --hub hub/hub-card.json >/dev/null
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["name"]="tab\x1b[2Jlet\tx\nrow"; json.dump(c, open(sys.argv[1],"w"))' evil/device.json
 $F device-card --home evil --to evil.card >/dev/null
 expect_fail "a device card whose name holds ESC, a tab and a newline" $F hub devices add evil.card --home hub
 grep -q "control characters" "$T/err" || fail "not refused for its name: $(cat "$T/err")"

@@ -1,0 +1,153 @@
+/*
+ * text.c - see text.h.
+ */
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t
+fk_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+int
+fk_utf8_valid(const uint8_t *p, size_t n, size_t *bad)
+{
+	size_t off = 0, k;
+	uint32_t c;
+
+	while (off < n) {
+		if (p[off] < 0x80) {
+			off++;
+			continue;
+		}
+		if ((k = fk_utf8_decode(p + off, n - off, &c)) == 0) {
+			if (bad != NULL)
+				*bad = off;
+			return 0;
+		}
+		off += k;
+	}
+	return 1;
+}
+
+size_t
+fk_utf8_count(const uint8_t *p, size_t n, size_t limit)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80 && ++count > limit)
+			return limit + 1;
+	return count;
+}
+
+/* Code points a terminal or a bidirectional renderer acts on. */
+static int
+cp_hidden(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+size_t
+fk_escape_display(const void *src, size_t n, char *out, size_t cap)
+{
+	const uint8_t *p = src;
+	size_t off = 0, len = 0, k, u;
+	char unit[16];
+	uint32_t c = 0;
+	int full = cap == 0;
+
+	if (cap > 0)
+		out[0] = 0;
+	while (off < n) {
+		k = fk_utf8_decode(p + off, n - off, &c);
+		if (k == 0 || c < 0x20 || c == 0x7f) {
+			u = (size_t)snprintf(unit, sizeof unit, "\\x%02x", p[off]);
+			k = 1;
+		} else if (cp_hidden(c))
+			u = (size_t)snprintf(unit, sizeof unit, "\\u{%x}", (unsigned)c);
+		else {
+			memcpy(unit, p + off, k);
+			u = k;
+		}
+		/* Whole escapes only: once one does not fit, nothing more is written. */
+		if (!full && len + u < cap) {
+			memcpy(out + len, unit, u);
+			out[len + u] = 0;
+		} else
+			full = 1;
+		len += u;
+		off += k;
+	}
+	return len;
+}
+
+char *
+fk_escape_str(const char *s, char *out, size_t cap)
+{
+	fk_escape_display(s, strlen(s), out, cap);
+	return out;
+}
+
+char *
+fk_escape_dup(const void *p, size_t n)
+{
+	size_t len = fk_escape_display(p, n, NULL, 0);
+	char *out = malloc(len + 1);
+
+	if (out != NULL)
+		fk_escape_display(p, n, out, len + 1);
+	return out;
+}
+
+int
+fk_text_plain(const void *src, size_t n)
+{
+	const uint8_t *p = src;
+	size_t off = 0, k;
+	uint32_t c;
+
+	while (off < n) {
+		if ((k = fk_utf8_decode(p + off, n - off, &c)) == 0 || c < 0x20 || c == 0x7f ||
+		    cp_hidden(c))
+			return 0;
+		off += k;
+	}
+	return 1;
+}
