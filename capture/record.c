@@ -272,29 +272,54 @@ fk_finalizer_rollback(fk_finalizer *f)
 	f->in_tx = 0;
 }
 
-const char *
-fk_media_type(const char *path)
+/*
+ * The value at a record path ("children[0].child_photos[1].photo") in the
+ * answers, or NULL. Groups do not nest a record, so a path's names and
+ * indexes are the JSON's own keys and array positions.
+ */
+static const json_t *
+answer_at(const json_t *answers, const char *path)
 {
-	static const char *const map[][2] = {
-		{ ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" }, { ".png", "image/png" },
-		{ ".gif", "image/gif" }, { ".webp", "image/webp" }, { ".heic", "image/heic" },
-		{ ".pdf", "application/pdf" }, { ".txt", "text/plain" },
-		{ ".mp3", "audio/mpeg" }, { ".ogg", "audio/ogg" }, { ".m4a", "audio/mp4" },
-		{ ".mp4", "video/mp4" },
-	};
-	const char *dot = strrchr(path, '.');
-	size_t i;
+	const json_t *cur = answers;
+	char name[128];
+	const char *p = path;
+	size_t n;
+	char *end;
+	unsigned long idx;
 
-	if (dot != NULL)
-		for (i = 0; i < sizeof map / sizeof map[0]; i++)
-			if (strcasecmp(dot, map[i][0]) == 0)
-				return map[i][1];
-	return "application/octet-stream";
+	for (;;) {
+		n = strcspn(p, ".[");
+		if (n == 0 || n >= sizeof name || !json_is_object(cur))
+			return NULL;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		cur = json_object_get(cur, name);
+		p += n;
+		while (*p == '[') {
+			if (p[1] < '0' || p[1] > '9')
+				return NULL;
+			idx = strtoul(p + 1, &end, 10);
+			if (*end != ']' || !json_is_array(cur))
+				return NULL;
+			cur = json_array_get(cur, idx);
+			p = end + 1;
+		}
+		if (*p == '\0')
+			return cur;
+		if (*p != '.')
+			return NULL;
+		p++;
+	}
 }
 
+/*
+ * Seals one attachment. It must be the file of an answer of this record:
+ * the answer at a->field names a->id, and the file is still of the type and
+ * size the answer says (what the review showed is what is sealed).
+ */
 static int
-seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, json_t *list,
-    fk_err *e)
+seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
+    const fk_attach_in *a, json_t *list, fk_err *e)
 {
 	char id[FK_UUID_BUF], hex[FK_SHA256_HEX + 1];
 	uint8_t hash[FK_SHA256_LEN];
@@ -302,10 +327,18 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 	fk_store_blob *b = NULL;
 	fk_age_enc *enc = NULL;
 	uint64_t got = 0;
-	const char *name;
+	const char *name, *content = NULL, *want;
+	const json_t *ans = answer_at(in->answers, a->field);
 	json_t *o;
 	int fd, rc = -1;
 
+	if (a->id[0] == '\0' || !json_is_object(ans) ||
+	    !json_is_string(json_object_get(ans, "id")) ||
+	    strcmp(json_string_value(json_object_get(ans, "id")), a->id) != 0)
+		return fk_fail(e, FK_EINPUT,
+		    _("attachment %s is not the answer at %s: a file the record does not show is never sealed"),
+		    a->path, a->field);
+	want = json_string_value(json_object_get(ans, "media_type"));
 	if ((fd = open(a->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return fk_fail(e, FK_EIO, _("cannot open attachment %s: %s"), a->path,
 		    strerror(errno));
@@ -319,12 +352,14 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 		    (long long)st.st_size, (unsigned long long)f->d->att_limit);
 		goto out;
 	}
+	if (json_integer_value(json_object_get(ans, "size")) != (json_int_t)st.st_size) {
+		fk_fail(e, FK_EIO, _("attachment %s changed since it was attached: attach it again"),
+		    a->path);
+		goto out;
+	}
 	if (fk_secbuf_reserve(&f->io, FK_AGE_CHUNK, e) != 0)
 		goto out;
-	if (a->id[0] != '\0')
-		memcpy(id, a->id, sizeof id);
-	else
-		fk_uuid(id);
+	memcpy(id, a->id, sizeof id);
 	if (fk_store_att_open(f->s, id, seq, idx,
 		fk_finalizer_att_ctlen(f, (uint64_t)st.st_size), &b, e) != 0)
 		goto out;
@@ -340,6 +375,15 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 		}
 		if (n == 0)
 			break;
+		if (got == 0) {
+			content = fk_media_sniff(f->io.p, (size_t)n);
+			if (content == NULL || want == NULL || strcmp(content, want) != 0) {
+				fk_fail(e, FK_EIO,
+				    _("attachment %s changed since it was attached: attach it again"),
+				    a->path);
+				goto out;
+			}
+		}
 		got += (uint64_t)n;
 		if (got > (uint64_t)st.st_size) {
 			fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), a->path);
@@ -352,6 +396,11 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 		fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), a->path);
 		goto out;
 	}
+	if (content == NULL) {
+		/* An empty file: no type to show. */
+		fk_fail(e, FK_EINPUT, _("attachment %s is empty"), a->path);
+		goto out;
+	}
 	if (fk_age_enc_finish(enc, e) != 0)
 		goto out;
 	rc = fk_store_att_close(b, hash, e);
@@ -362,7 +411,7 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 	name = strrchr(a->path, '/');
 	name = name ? name + 1 : a->path;
 	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "field", a->field, "id", id,
-	    "sha256_ct", hex, "size", (json_int_t)st.st_size, "media_type", fk_media_type(a->path),
+	    "sha256_ct", hex, "size", (json_int_t)st.st_size, "media_type", content,
 	    "name", name);
 	if (o == NULL || json_array_append_new(list, o) != 0)
 		rc = fk_fail(e, FK_EINPUT, _("attachment %s: field or file name is not valid UTF-8"),
@@ -370,35 +419,10 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 out:
 	fk_age_enc_free(enc);
 	fk_store_att_abort(b);
-	sodium_memzero(f->io.p, f->io.cap);
+	if (f->io.p != NULL)
+		sodium_memzero(f->io.p, f->io.cap);
 	close(fd);
 	return rc;
-}
-
-int
-fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e)
-{
-	struct stat st;
-	const char *name = strrchr(a->path, '/');
-
-	*out = NULL;
-	if (stat(a->path, &st) != 0)
-		return fk_fail(e, FK_EIO, _("cannot open attachment %s: %s"), a->path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return fk_fail(e, FK_EINPUT, _("attachment %s is not a regular file"), a->path);
-	if ((uint64_t)st.st_size > limit)
-		return fk_fail(e, FK_ELIMIT,
-		    _("attachment %s is %lld bytes, over the device limit of %llu bytes"), a->path,
-		    (long long)st.st_size, (unsigned long long)limit);
-	if (a->id[0] == '\0')
-		fk_uuid(a->id);
-	*out = json_pack("{s:s, s:s, s:I, s:s}", "id", a->id, "media_type",
-	    fk_media_type(a->path), "size", (json_int_t)st.st_size, "name",
-	    name ? name + 1 : a->path);
-	if (*out == NULL)
-		return fk_fail(e, FK_EINPUT, _("attachment %s: the file name is not valid UTF-8"),
-		    a->path);
-	return 0;
 }
 
 static int
@@ -464,14 +488,21 @@ record_plaintext(fk_finalizer *f, const fk_record_in *in, const fk_record_out *o
     int64_t finalized, fk_secbuf *js, fk_err *e)
 {
 	json_t *atts = json_array(), *rec = NULL;
-	size_t i;
+	size_t i, j;
 	int rc = -1;
 
 	if (atts == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	for (i = 0; i < in->natt; i++)
-		if (seal_attachment(f, out->seq, (int)i, &in->att[i], atts, e) != 0)
+	for (i = 0; i < in->natt; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(in->att[j].field, in->att[i].field) == 0 ||
+			    strcmp(in->att[j].id, in->att[i].id) == 0) {
+				fk_fail(e, FK_EINPUT, _("two files for the answer at %s"), in->att[i].field);
+				goto out;
+			}
+		if (seal_attachment(f, in, out->seq, (int)i, &in->att[i], atts, e) != 0)
 			goto out;
+	}
 	rec = record_json(f, in, out, finalized, atts);
 	if (rec == NULL) {
 		fk_fail(e, FK_EINPUT, _("the record cannot be put together (form id not UTF-8?)"));

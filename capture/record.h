@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "attach.h"
 #include "device.h"
 #include "store.h"
 
@@ -35,23 +36,6 @@ int fk_json_dump_secure(const json_t *j, fk_secbuf *b, fk_err *e) FK_WUR;
  * serialize with fk_json_dump_secure or json_dump_callback instead.
  */
 void fk_json_use_wiping_alloc(void);
-
-/* An attachment to seal: form field (a record path), file path, and its id. */
-typedef struct fk_attach_in {
-	const char *field;
-	const char *path;
-	char id[FK_UUID_BUF];             /* "" = make one */
-} fk_attach_in;
-
-/* A media type guessed from the file name's extension. */
-const char *fk_media_type(const char *path);
-
-/*
- * The answer the forms engine expects for an attachment field:
- * {"id", "media_type", "size", "name"}; fills a->id if empty. Fails when the
- * file cannot be read or is over limit bytes.
- */
-int fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e) FK_WUR;
 
 typedef struct fk_record_in {
 	const char *form_id;

@@ -89,7 +89,7 @@ grep -q "^1	[0-9A-Z]\{4\}-[0-9A-Z]\{4\}	4$" "$W/out" || fail "pretty record outp
 ok "one pretty-printed JSON record"
 
 # --- attachments ---
-head -c 300000 /dev/urandom > "$W/photo.jpg"
+{ printf '\377\330\377\340'; head -c 300000 /dev/urandom; } > "$W/photo.jpg"  # a JPEG by its head
 echo "$good" | "$FIELDKIT" capture "$FORM" --home "$W/home" --from - --attach "photo=$W/photo.jpg" > "$W/out" 2>"$W/err" \
 	|| fail "attachment: $(cat "$W/err")"
 [ "$(sqlite3 "$W/home/store.db" 'SELECT count(*) FROM attachments')" = 1 ] || fail "no attachment stored"
