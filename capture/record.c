@@ -561,6 +561,8 @@ fk_finalize(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_err 
 		goto fail;
 	if (in->draft_id != NULL && fk_store_draft_delete(f->s, in->draft_id, e) != 0)
 		goto fail;
+	if (in->seen != NULL && fk_store_seen_put(f->s, in->seen, out->seq, e) != 0)
+		goto fail;
 	if (fk_store_release(f->s, e) != 0)
 		goto fail;
 	out->ctlen = r.ctlen;
@@ -705,7 +707,8 @@ fk_finalize_many(fk_finalizer *f, const fk_record_in *in, size_t n, fk_record_ou
 		r.ct = f->mct[i].p;
 		r.ctlen = f->mct[i].len;
 		/* Each insert is whole; a failure here is the store's and ends the group. */
-		if (fk_store_insert_record(f->s, &r, e) != 0)
+		if (fk_store_insert_record(f->s, &r, e) != 0 ||
+		    (in[i].seen != NULL && fk_store_seen_put(f->s, in[i].seen, r.seq, e) != 0))
 			goto out;
 		memcpy(prev, r.ct_hash, 32);
 		out[i].ctlen = r.ctlen;

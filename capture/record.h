@@ -45,6 +45,9 @@ typedef struct fk_record_in {
 	const fk_attach_in *att;
 	size_t natt;
 	const char *draft_id;    /* draft to delete in the same transaction, or NULL */
+	const uint8_t *seen;     /* FK_SHA256_LEN bytes: the keyed hash of the batch line
+	                            this record comes from, kept with it (fk_store_seen_put);
+	                            NULL for none */
 } fk_record_in;
 
 typedef struct fk_record_out {
