@@ -24,6 +24,7 @@
 #include "record.h"
 #include "shortref.h"
 #include "store.h"
+#include "session.h"
 #include "wizard.h"
 
 #include "schema.h"
@@ -583,31 +584,39 @@ parse_attach(struct capture_opts *o, const char *arg)
 	return 0;
 }
 
+/* --attach ANSWER=FILE: ANSWER is an attachment question's record path
+ * ("photo", "children[0].child_photos[0].photo"). */
 static int
 check_attach_fields(const struct capture_opts *o, const fk_form *form, fk_err *e)
 {
 	size_t i;
 
 	for (i = 0; i < o->natt; i++) {
-		const fk_field *x = fk_form_find(form, o->att[i].field);
-		if (x == NULL || fk_field_type(x) != FK_T_ATTACHMENT)
-			return fk_fail(e, FK_EUSAGE, _("--attach: the form has no attachment field \"%s\""),
-			    o->att[i].field);
+		const char *f = o->att[i].field, *last = strrchr(f, '.');
+		const fk_field *x = fk_form_find(form, last ? last + 1 : f);
+		if (x == NULL || fk_field_type(x) != FK_T_ATTACHMENT || f[strlen(f) - 1] == ']')
+			return fk_fail(e, FK_EUSAGE,
+			    _("--attach: the form has no attachment question \"%s\" (give its path, "
+			      "e.g. children[0].child_photos[0].photo)"), f);
 	}
 	return 0;
 }
 
+/* The form of a draft given by its id or a unique beginning of it. */
 static int
 draft_form_id(const char *home, const char *id, char out[64], fk_err *e)
 {
 	fk_store *s;
 	fk_store_draft d;
 	fk_buf ct = { 0 };
+	char full[FK_UUID_BUF];
 	int rc;
 
 	if (fk_store_open(&s, home, FK_STORE_READ, e) != 0)
 		return -1;
-	rc = fk_store_draft_get(s, id, &d, &ct, e);
+	rc = fk_draft_find(s, id, full, e);
+	if (rc == 0)
+		rc = fk_store_draft_get(s, full, &d, &ct, e);
 	if (rc == 0)
 		snprintf(out, 64, "%s", d.form_id);
 	fk_buf_free(&ct);
@@ -617,13 +626,13 @@ draft_form_id(const char *home, const char *id, char out[64], fk_err *e)
 
 static int
 run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_finalizer *fin,
-    const char *home, uint64_t limit, fk_err *e)
+    const char *home, uint64_t limit, int *end, fk_err *e)
 {
 	fk_wizard_opts w;
 	fk_record_out out;
 	fk_secret key = { 0 };
 	char did[FK_UUID_BUF] = "";
-	int saved = 0, rc;
+	int rc;
 
 	if (fk_device_unlock_drafts(home, o->passfile, &key, e) != 0)
 		return -1;
@@ -639,7 +648,7 @@ run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_fi
 	w.att_limit = limit;
 	w.in = stdin;
 	w.out = stdout;
-	rc = fk_wizard_run(&w, &out, &saved, did, e);
+	rc = fk_wizard_run(&w, &out, end, did, e);
 	fk_secret_free(&key);
 	return rc;
 }
@@ -660,7 +669,7 @@ cmd_capture(int argc, char **argv)
 	fk_finalizer *fin = NULL;
 	fk_err e = { 0 };
 	char *home = NULL, formid[64];
-	int rc;
+	int rc, end = FK_WIZ_NOTHING;
 	size_t i;
 
 	memset(&o, 0, sizeof o);
@@ -710,9 +719,9 @@ cmd_capture(int argc, char **argv)
 			goto fail;
 		goto out;
 	}
-	if (run_wizard(&o, form, s, fin, home, d->att_limit, &e) != 0)
+	if (run_wizard(&o, form, s, fin, home, d->att_limit, &end, &e) != 0)
 		goto fail;
-	rc = FK_EXIT_OK;
+	rc = end == FK_WIZ_NOTHING ? FK_EXIT_FAIL : FK_EXIT_OK;
 	goto out;
 fail:
 	rc = fk_report(&e);
