@@ -58,6 +58,77 @@ put_text(FILE *out, const char *p)
 	}
 }
 
+/*
+ * Writes form text (a label, a hint, a note) wrapped at blanks to the
+ * terminal's width; the cursor is at column col, and lines after the first
+ * start at column indent.
+ */
+static void
+put_wrapped(struct wiz *w, const char *p, size_t col, size_t indent)
+{
+	int rows, cols, first = 1;
+	size_t room;
+
+	fk_le_size(&w->le, &rows, &cols);
+	room = cols > 30 ? (size_t)cols - 1 : 79;
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		size_t n = strcspn(p, " "), wd = fk_le_width(p, n);
+		if (!first) {
+			if (col + 1 + wd > room) {
+				fprintf(w->out, "\n%*s", (int)indent, "");
+				col = indent;
+			} else {
+				fputc(' ', w->out);
+				col++;
+			}
+		}
+		fwrite(p, 1, n, w->out);
+		col += wd;
+		first = 0;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* Choices numbered from 1; in columns when there are many and they fit. */
+static void
+show_choices(struct wiz *w, const fk_field *x)
+{
+	size_t n = fk_field_nchoices(x), i, r, c, maxw = 0, ncols = 1, nrows;
+	int rows, cols;
+	char num[32];
+
+	fk_le_size(&w->le, &rows, &cols);
+	for (i = 0; i < n; i++) {
+		const char *l = fk_field_choice_label(x, i, fk_session_lang(w->s));
+		size_t wd = fk_le_width(l, strlen(l)) + 6;
+		maxw = wd > maxw ? wd : maxw;
+	}
+	if (n > 8 && maxw > 0)
+		for (ncols = 3; ncols > 1 && ncols * (maxw + 2) + 2 > (size_t)cols; ncols--)
+			;
+	nrows = (n + ncols - 1) / (ncols ? ncols : 1);
+	for (r = 0; r < nrows; r++) {
+		fputs("  ", w->out);
+		for (c = 0; c < ncols; c++) {
+			const char *l;
+			i = c * nrows + r;
+			if (i >= n)
+				break;
+			l = fk_field_choice_label(x, i, fk_session_lang(w->s));
+			snprintf(num, sizeof num, "%2zu) ", i + 1);
+			fputs(num, w->out);
+			fputs(l, w->out);
+			if (c + 1 < ncols && (c + 1) * nrows + r < n)
+				fprintf(w->out, "%*s", (int)(maxw + 2 - 4 - fk_le_width(l, strlen(l))), "");
+		}
+		fputc('\n', w->out);
+	}
+}
+
 static const char *
 lang(const struct wiz *w)
 {
@@ -135,17 +206,23 @@ show_question(struct wiz *w, const fk_step *st)
 	const fk_field *x = st->field;
 	const char *hint = fk_field_hint(x, lang(w));
 	enum fk_ftype t = fk_field_type(x);
-	size_t i;
 
 	heading(w, st);
 	if (st->fresh_entry)
 		fprintf(w->out, "%s\n", _("  (a new entry: ':remove' takes it away again)"));
-	fprintf(w->out, "\n[%zu/%zu] %s%s\n", st->number, st->total, fk_field_label(x, lang(w)),
-	    st->required ? " *" : "");
-	if (hint != NULL)
-		fprintf(w->out, "  (%s)\n", hint);
-	for (i = 0; i < fk_field_nchoices(x); i++)
-		fprintf(w->out, "  %2zu) %s\n", i + 1, fk_field_choice_label(x, i, lang(w)));
+	{
+		char head[64];
+		int n = snprintf(head, sizeof head, "\n[%zu/%zu] ", st->number, st->total);
+		fputs(head, w->out);
+		put_wrapped(w, fk_field_label(x, lang(w)), (size_t)n - 1, (size_t)n - 1);
+		fprintf(w->out, "%s\n", st->required ? " *" : "");
+	}
+	if (hint != NULL) {
+		fputs("  (", w->out);
+		put_wrapped(w, hint, 3, 3);
+		fputs(")\n", w->out);
+	}
+	show_choices(w, x);
 	if (t == FK_T_SELECT_ONE)
 		fprintf(w->out, "  %s\n", _("Type the number or the label."));
 	else if (t == FK_T_SELECT_MULTIPLE)
@@ -179,7 +256,9 @@ show_info(struct wiz *w, const fk_step *st)
 {
 	heading(w, st);
 	if (fk_field_type(st->field) == FK_T_NOTE) {
-		fprintf(w->out, "\n-- %s\n", fk_field_label(st->field, lang(w)));
+		fputs("\n-- ", w->out);
+		put_wrapped(w, fk_field_label(st->field, lang(w)), 3, 3);
+		fputc('\n', w->out);
 		return;
 	}
 	fprintf(w->out, "\n-- %s: ", fk_field_label(st->field, lang(w)));
