@@ -134,9 +134,8 @@ fk_media_compatible(const char *claimed, const char *content)
 	    (strcmp(content, "audio/mp4") == 0 || strcmp(content, "video/mp4") == 0);
 }
 
-/* A short name for a media type in messages. */
-static const char *
-media_name(const char *t)
+const char *
+fk_media_name(const char *t)
 {
 	static const char *const names[][2] = {
 		{ "image/jpeg", "JPEG" }, { "image/png", "PNG" }, { "image/gif", "GIF" },
@@ -146,10 +145,10 @@ media_name(const char *t)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+	for (i = 0; t != NULL && i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i][0], t) == 0)
 			return names[i][1];
-	return t;
+	return t != NULL ? t : "?";
 }
 
 int
@@ -189,7 +188,7 @@ fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e)
 	if (!fk_media_compatible(claimed, content))
 		return fk_fail(e, FK_EINPUT,
 		    _("attachment %s is named as %s but its content is %s: rename or convert it"),
-		    a->path, media_name(claimed), media_name(content));
+		    a->path, fk_media_name(claimed), fk_media_name(content));
 	if (a->id[0] == '\0')
 		fk_uuid(a->id);
 	*out = json_pack("{s:s, s:s, s:I, s:s}", "id", a->id, "media_type", content, "size",

@@ -40,6 +40,9 @@ const char *fk_media_type(const char *path);
  */
 const char *fk_media_sniff(const uint8_t *p, size_t n);
 
+/* A short name for a media type in messages ("JPEG", "PDF"), or the type itself. */
+const char *fk_media_name(const char *type);
+
 /* 1 when a file of content type `content` may carry a name claiming `claimed`. */
 int fk_media_compatible(const char *claimed, const char *content);
 

@@ -140,23 +140,6 @@ files_add(fk_batch_files *f, const char *field, const char *path, const char *id
 	return 0;
 }
 
-static const char *
-type_name(const char *t)
-{
-	static const char *const names[][2] = {
-		{ "image/jpeg", "JPEG" }, { "image/png", "PNG" }, { "image/gif", "GIF" },
-		{ "image/webp", "WebP" }, { "image/heic", "HEIC" }, { "application/pdf", "PDF" },
-		{ "text/plain", "text" }, { "audio/mpeg", "MP3" }, { "audio/ogg", "Ogg" },
-		{ "audio/mp4", "M4A" }, { "video/mp4", "MP4" },
-	};
-	size_t i;
-
-	for (i = 0; t != NULL && i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(names[i][0], t) == 0)
-			return names[i][1];
-	return "?";
-}
-
 /*
  * The answer for file (a full path) at path; problems named without the
  * file's name. Returns 0, 1 (an issue was added) or -1.
@@ -198,8 +181,8 @@ answer_for(const char *path, const char *file, uint64_t limit, json_t **val,
 		    _("the file's content is no type fieldkit knows (JPEG, PNG, PDF, ...)")) ? -1 : 1;
 	if (!fk_media_compatible(claimed, content))
 		return fk_issue_add(is, path, "attachment_type", e,
-		    _("the file's content is %s, not what its name says (%s)"), type_name(content),
-		    type_name(claimed)) ? -1 : 1;
+		    _("the file's content is %s, not what its name says (%s)"), fk_media_name(content),
+		    fk_media_name(claimed)) ? -1 : 1;
 	memset(&a, 0, sizeof a);
 	a.field = path;
 	a.path = file;
