@@ -244,7 +244,7 @@ inside(const char *path, const json_t *v, const char *base, char *out, size_t ca
 
 static int
 walk(const fk_form *f, json_t *obj, const char *prefix, const char *base, uint64_t limit,
-    fk_batch_files *files, fk_issues *is, fk_err *e)
+    int strict, fk_batch_files *files, fk_issues *is, fk_err *e)
 {
 	char path[PATH_CAP], full[PATH_MAX];
 	const char *k;
@@ -261,12 +261,15 @@ walk(const fk_form *f, json_t *obj, const char *prefix, const char *base, uint64
 			json_array_foreach(v, i, el) {
 				char sub[PATH_CAP + 32];
 				snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-				if (json_is_object(el) && walk(f, el, sub, base, limit, files, is, e) != 0)
+				if (json_is_object(el) &&
+				    walk(f, el, sub, base, limit, strict, files, is, e) != 0)
 					return -1;
 			}
 			continue;
 		}
 		if (fk_field_type(x) != FK_T_ATTACHMENT)
+			continue;
+		if (!strict && json_object_get(v, "path") == NULL)
 			continue;
 		if ((r = inside(path, v, base, full, sizeof full, is, e)) != 0) {
 			if (r < 0)
@@ -283,11 +286,11 @@ walk(const fk_form *f, json_t *obj, const char *prefix, const char *base, uint64
 
 int
 fk_batch_attachments(const fk_form *f, json_t *record, const char *base, uint64_t limit,
-    fk_batch_files *files, fk_issues *is, fk_err *e)
+    int strict, fk_batch_files *files, fk_issues *is, fk_err *e)
 {
 	if (!json_is_object(record))
 		return 0;
-	return walk(f, record, "", base, limit, files, is, e);
+	return walk(f, record, "", base, limit, strict, files, is, e);
 }
 
 int

@@ -51,11 +51,13 @@ void fk_batch_files_free(fk_batch_files *f);
  * answer for that file (attach.h) and adds the file to files. Problems
  * (codes attachment_form, attachment_path, attachment_missing,
  * attachment_type, attachment_limit) go to is at the answer's path. base is
- * the batch file's folder. Returns 0 when the walk ran (valid if nothing was
- * added to is), -1 on failure.
+ * the batch file's folder. strict: any other attachment answer is a problem
+ * (batch capture: a file must come with it); else it is left to the forms
+ * engine to judge (`fieldkit schema validate`). Returns 0 when the walk ran
+ * (valid if nothing was added to is), -1 on failure.
  */
 int fk_batch_attachments(const fk_form *f, json_t *record, const char *base, uint64_t limit,
-    fk_batch_files *files, fk_issues *is, fk_err *e) FK_WUR;
+    int strict, fk_batch_files *files, fk_issues *is, fk_err *e) FK_WUR;
 
 /*
  * --attach ANSWER=FILE: sets the attachment answer at ANSWER (a record path;

@@ -415,7 +415,7 @@ batch_record(struct batch *b, const uint8_t *p, size_t n, long line, fk_err *e)
 		rc = r < 0 ? -1 : 2;
 		goto out;
 	}
-	if (fk_batch_attachments(b->form, ans, b->base, b->att_limit, &files, &is, e) != 0) {
+	if (fk_batch_attachments(b->form, ans, b->base, b->att_limit, 1, &files, &is, e) != 0) {
 		rc = -1;
 		goto out;
 	}

@@ -21,6 +21,7 @@
 #include "card.h"
 #include "cli.h"
 #include "hub.h"
+#include "hub_lookup.h"
 #include "hub_forms.h"
 #include "io.h"
 #include "pass.h"
@@ -151,9 +152,12 @@ static const char list_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char show_help[] = N_(
-    "Usage: fieldkit hub show ID [--home DIR]\n\n"
-    "Prints record ID as JSON, and any conflicting version kept for review. Every\n"
-    "look is logged in the audit table.\n\n"
+    "Usage: fieldkit hub show ID|SLIP-CODE [--home DIR]\n\n"
+    "Prints a record as JSON, and any conflicting version kept for review. The\n"
+    "record is named by its id, a unique beginning of its id (at least 4\n"
+    "characters), or the family's slip code (XXXX-XXXX, any case, the dash\n"
+    "optional; a mistyped character is caught by the check character). Every look\n"
+    "is logged in the audit table.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
@@ -442,12 +446,15 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 static int
 hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
-	const char *id = pos->v[0];
+	char id[FK_UUID_BUF];
 	sqlite3_stmt *st;
 	json_t *j = NULL;
 	int k;
 
 	(void)o;
+	/* A record id, a unique beginning of one, or a family's slip code. */
+	if (fk_hub_resolve_record(h, pos->v[0], id, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE record_id = ?"
 	    " UNION ALL SELECT body FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
