@@ -134,6 +134,8 @@ fk_secbuf_reserve(fk_secbuf *b, size_t cap, fk_err *e)
 int
 fk_secbuf_append(fk_secbuf *b, const void *p, size_t n, fk_err *e)
 {
+	if (n == 0)
+		return 0;
 	if (n > SIZE_MAX - b->len || fk_secbuf_reserve(b, b->len + n, e) != 0)
 		return -1;
 	memcpy(b->p + b->len, p, n);
