@@ -8,7 +8,8 @@ choice of a required choice question, a plausible text, date or number.
                photos=["/tmp/one.jpg"])
 
 entries: how many entries each repeat (by label) gets; photos: the files for
-attachment questions, in turn. Returns the list of (question, typed) and
+attachment questions, in turn. An answer may be a list: one item each time
+the question is asked (to type a refused answer, then a good one). Returns the list of (question, typed) and
 leaves the wizard at the review's prompt. The screens are in term.raw.
 """
 import re
@@ -50,7 +51,9 @@ def fill(t, answers=None, entries=None, photos=None, limit=400):
         typed = None
         for k, v in answers.items():
             if re.search(k, label):
-                typed = v
+                # A list: one item each time the question is asked (a refused
+                # answer, then a good one).
+                typed = (v.pop(0) if len(v) > 1 else v[0]) if isinstance(v, list) else v
                 break
         if typed is None:
             if "now:" in block or "пропозиція:" in block or "suggested:" in block or "зараз:" in block:

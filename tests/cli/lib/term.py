@@ -123,10 +123,19 @@ class Term:
     def keys(self, *ks):
         for k in ks:
             os.write(self.fd, k.encode())
-            time.sleep(0.02)
+            time.sleep(0.002)
 
     def line(self, s=""):
+        """Types s and Enter, and waits until the line is taken (its echo
+        ends in a newline), so what comes next is the program's answer."""
+        start = len(self.raw)
         self.keys(s, "\r")
+        end = time.time() + self.timeout
+        while b"\n" not in self.raw[start:] and time.time() < end:
+            if self._read(0.05) is None:
+                break
+        nl = self.raw.find(b"\n", start)
+        self.mark = nl + 1 if nl >= 0 else len(self.raw)
 
     def screen(self):
         return self.text(self.mark)
