@@ -377,9 +377,10 @@ ask(struct wiz *w, const fk_step *st, fk_err *e)
 		show_add(w, st);
 	else
 		show_question(w, st);
-	if (st->value != NULL && fk_field_type(st->field) != FK_T_ATTACHMENT) {
-		/* Up puts the current answer on the line for editing. */
-		copy = strdup(value_text(w, st->field, st->value));
+	if ((st->value != NULL || st->suggestion != NULL) &&
+	    fk_field_type(st->field) != FK_T_ATTACHMENT) {
+		/* Up puts the current answer (or the suggestion) on the line for editing. */
+		copy = strdup(value_text(w, st->field, st->value ? st->value : st->suggestion));
 		edit = copy;
 	}
 	r = read_line(w, edit);
@@ -417,6 +418,7 @@ struct line {
 	char *text;    /* in sodium memory */
 	size_t rows;   /* terminal rows it takes */
 	size_t number; /* the row's number, or 0 */
+	int heading;   /* a group's or an entry's heading: depth + 1, else 0 */
 };
 
 static void
@@ -462,6 +464,7 @@ add_line(struct line **v, size_t *n, size_t *cap, size_t number, int cols, const
 	w = fk_le_width((*v)[*n].text, len);
 	(*v)[*n].rows = w == 0 ? 1 : (w + (size_t)cols - 1) / (size_t)cols;
 	(*v)[*n].number = number;
+	(*v)[*n].heading = 0;
 	(*n)++;
 	return 0;
 }
@@ -495,10 +498,14 @@ review_lines(struct wiz *w, const fk_review *r, int cols, struct line **v, size_
 		switch (x->kind) {
 		case FK_ROW_GROUP:
 			rc = add_line(v, n, &cap, 0, cols, "%4s %*s%s", "", ind, "", label);
+			if (rc == 0)
+				(*v)[*n - 1].heading = x->depth + 1;
 			break;
 		case FK_ROW_ENTRY:
 			rc = add_line(v, n, &cap, 0, cols, _("%4s %*s%s %zu of %zu"), "", ind, "", label,
 			    x->index + 1, x->count);
+			if (rc == 0)
+				(*v)[*n - 1].heading = x->depth + 1;
 			break;
 		case FK_ROW_ANSWER:
 		case FK_ROW_CALCULATED:
@@ -568,6 +575,30 @@ seal(struct wiz *w, fk_record_out *res, fk_err *e)
 }
 
 #define MAX_PAGES 256
+#define CONTEXT_ROWS 2 /* headings repeated at the top of a page, at most */
+
+/*
+ * A page that starts inside a group or an entry shows their headings again,
+ * marked as continued (at most CONTEXT_ROWS, the innermost).
+ */
+static void
+show_context(struct wiz *w, const struct line *v, size_t first)
+{
+	size_t want = v[first].heading ? (size_t)v[first].heading - 1 : (size_t)-1, i, k = 0;
+	size_t pick[CONTEXT_ROWS];
+
+	for (i = first; i > 0 && k < CONTEXT_ROWS && want > 0; i--) {
+		const struct line *l = &v[i - 1];
+		if (l->heading > 0 && (size_t)l->heading <= want) {
+			pick[k++] = i - 1;
+			want = (size_t)l->heading - 1;
+		}
+	}
+	while (k > 0) {
+		fputs(v[pick[--k]].text, w->out);
+		fprintf(w->out, " %s\n", _("(continued)"));
+	}
+}
 
 static int
 review(struct wiz *w, fk_record_out *res, fk_err *e)
@@ -580,7 +611,7 @@ review(struct wiz *w, fk_record_out *res, fk_err *e)
 	if (fk_session_review(w->s, &r, e) != 0)
 		return GO_FAIL;
 	fk_le_size(&w->le, &rows, &cols);
-	room = rows > 8 ? (size_t)rows - 4 : 4;
+	room = rows > 8 + CONTEXT_ROWS ? (size_t)rows - 4 - CONTEXT_ROWS : 4;
 	if (review_lines(w, &r, cols, &v, &n) != 0) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto out;
@@ -598,6 +629,7 @@ review(struct wiz *w, fk_record_out *res, fk_err *e)
 		    lang(w)));
 		fprintf(w->out, _("page %zu of %zu"), page + 1, np);
 		fputs(") ==\n", w->out);
+		show_context(w, v, start[page]);
 		for (i = start[page]; i < end; i++)
 			fprintf(w->out, "%s\n", v[i].text);
 		if (page + 1 == np)
