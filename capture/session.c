@@ -1554,7 +1554,7 @@ add_row(fk_session *s, struct rowbuild *b, const fk_question *r, fk_err *e)
 	snprintf(key, sizeof key, "%s%s", r->path, ADD_SUFFIX);
 	b->r->v[b->r->n - 1].number = (size_t)step_number(s, key);
 	b->r->v[b->r->n - 1].count = entries(s, r->path);
-	b->r->v[b->r->n - 1].depth = r->depth + 1;
+	b->r->v[b->r->n - 1].depth = r->depth;
 	return 0;
 }
 
