@@ -52,7 +52,9 @@ struct fk_session {
 	fk_questions q;
 	struct fstep *flow;
 	size_t nflow, capflow, total;
-	json_t *sugg;
+	json_t *sugg;         /* the suggestion of the step described last */
+	uint64_t sugg_gen;    /* ... for these answers */
+	char *sugg_key;       /* ... and this step (kept while neither changes) */
 	struct dep *deps;
 	size_t ndeps;
 	/* the last review */
@@ -811,6 +813,7 @@ fk_session_free(fk_session *s)
 	free(s->flow);
 	free(s->cursor);
 	free(s->deps);
+	free(s->sugg_key);
 	json_decref(s->sugg);
 	json_decref(s->answers);
 	json_decref(s->seen);
@@ -891,8 +894,6 @@ fk_session_step(fk_session *s, fk_step *st, fk_err *e)
 		return -1;
 	i = cur_index(s);
 	st->total = s->total;
-	json_decref(s->sugg);
-	s->sugg = NULL;
 	if (i >= s->nflow) {
 		st->kind = FK_STEP_REVIEW;
 		return 0;
@@ -915,9 +916,21 @@ fk_session_step(fk_session *s, fk_step *st, fk_err *e)
 		return 0;
 	}
 	st->value = fk_answers_get(s->c.form, s->answers, f->key);
-	if (fk_field_type(f->q->field) != FK_T_NOTE &&
-	    fk_form_suggest(s->c.form, s->answers, f->key, &o, &s->sugg, e) != 0)
-		return -1;
+	/* The same step of the same answers: the same suggestion (earlier pointers stay good). */
+	if (s->sugg_key == NULL || s->sugg_gen != s->gen || strcmp(s->sugg_key, f->key) != 0) {
+		json_decref(s->sugg);
+		s->sugg = NULL;
+		free(s->sugg_key);
+		if ((s->sugg_key = strdup(f->key)) == NULL)
+			return oom(e);
+		s->sugg_gen = s->gen;
+		if (fk_field_type(f->q->field) != FK_T_NOTE &&
+		    fk_form_suggest(s->c.form, s->answers, f->key, &o, &s->sugg, e) != 0) {
+			free(s->sugg_key);
+			s->sugg_key = NULL;
+			return -1;
+		}
+	}
 	st->suggestion = s->sugg;
 	return 0;
 }
