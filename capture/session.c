@@ -1,5 +1,6 @@
 /*
- * session.c - see session.h.
+ * session.c - see session.h: the session's state, the flow, answering,
+ * entries and moving (the review, finalizing and drafts: session_review.c).
  *
  * State: the answers (a JSON object, as the record holds them), the steps
  * the worker has seen (an object of step keys: a question's path, or a
@@ -8,7 +9,7 @@
  * they change (gen); everything a face sees is derived from these, so
  * nothing can drift between what is shown and what is kept.
  */
-#include "session.h"
+#include "session_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,70 +21,25 @@
 #include <sodium.h>
 
 #include "attach.h"
-#include "draft.h"
-
-#define REVIEW_KEY "#review"
-#define ADD_SUFFIX "#add"
-#define KEY_MAX 1024
-#define MIN_PREFIX 4      /* characters of a draft id that may stand for it */
-#define CHOICE_PREFIX 3   /* letters of a label that may stand for it */
-#define ENSURE_ROUNDS 64  /* passes adding entries up to repeats' min */
-
-struct fstep {
-	enum fk_step_kind kind;
-	const fk_question *q; /* into s->q */
-	char *key;            /* path, or repeat path + "#add" */
-	size_t number;
-};
-
-struct dep {
-	const fk_field *src, *dst; /* dst is transliterated from src, in the same entry */
-};
-
-struct fk_session {
-	fk_session_cfg c;
-	char lang[8];
-	json_t *answers, *seen, *files;
-	char *cursor;        /* a step key, REVIEW_KEY, or NULL for the first step */
-	size_t cursor_pos;   /* where the cursor was in the flow when its step vanished */
-	int jumped, fresh, dirty;
-	uint64_t gen, flow_gen;
-	int flow_ok;
-	fk_questions q;
-	struct fstep *flow;
-	size_t nflow, capflow, total;
-	json_t *sugg;         /* the suggestion of the step described last */
-	uint64_t sugg_gen;    /* ... for these answers */
-	char *sugg_key;       /* ... and this step (kept while neither changes) */
-	struct dep *deps;
-	size_t ndeps;
-	/* the last review */
-	json_t *built;
-	fk_issues built_issues;
-	uint64_t review_gen;
-	int have_review;
-	char draft_id[FK_UUID_BUF];
-	int64_t created_at;
-};
 
 /* ---- small helpers ---- */
 
-static fk_vopts
-vopts(const fk_session *s)
+fk_vopts
+fk_ss_vopts(const fk_session *s)
 {
 	fk_vopts o = { s->lang, s->c.now };
 
 	return o;
 }
 
-static int
-oom(fk_err *e)
+int
+fk_ss_oom(fk_err *e)
 {
 	return fk_fail(e, FK_ENOMEM, _("out of memory"));
 }
 
-static int
-is_under(const char *path, const char *prefix)
+int
+fk_ss_is_under(const char *path, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
@@ -108,33 +64,33 @@ repeat_of(const fk_field *x)
 	return NULL;
 }
 
-static size_t
-entries(const fk_session *s, const char *repeat_path)
+size_t
+fk_ss_entries(const fk_session *s, const char *repeat_path)
 {
 	json_t *a = fk_answers_get(s->c.form, s->answers, repeat_path);
 
 	return json_is_array(a) ? json_array_size(a) : 0;
 }
 
-static int
-seen(const fk_session *s, const char *key)
+int
+fk_ss_seen(const fk_session *s, const char *key)
 {
 	return json_object_get(s->seen, key) != NULL;
 }
 
-static int
-mark_seen(fk_session *s, const char *key, fk_err *e)
+int
+fk_ss_mark_seen(fk_session *s, const char *key, fk_err *e)
 {
-	return json_object_set_new(s->seen, key, json_true()) == 0 ? 0 : oom(e);
+	return json_object_set_new(s->seen, key, json_true()) == 0 ? 0 : fk_ss_oom(e);
 }
 
-static int
-set_cursor(fk_session *s, const char *key, fk_err *e)
+int
+fk_ss_set_cursor(fk_session *s, const char *key, fk_err *e)
 {
 	char *k = key ? strdup(key) : NULL;
 
 	if (key != NULL && k == NULL)
-		return oom(e);
+		return fk_ss_oom(e);
 	free(s->cursor);
 	s->cursor = k;
 	return 0;
@@ -173,13 +129,13 @@ flow_push(fk_session *s, enum fk_step_kind k, const fk_question *q, const char *
 	if (s->nflow == s->capflow) {
 		size_t cap = s->capflow ? s->capflow * 2 : 64;
 		if ((v = realloc(s->flow, cap * sizeof *v)) == NULL)
-			return oom(e);
+			return fk_ss_oom(e);
 		s->flow = v;
 		s->capflow = cap;
 	}
 	v = &s->flow[s->nflow];
 	if ((v->key = malloc(n)) == NULL)
-		return oom(e);
+		return fk_ss_oom(e);
 	snprintf(v->key, n, "%s%s", q->path, suffix ? suffix : "");
 	v->kind = k;
 	v->q = q;
@@ -192,7 +148,7 @@ flow_push(fk_session *s, enum fk_step_kind k, const fk_question *q, const char *
 static int
 ensure_min(fk_session *s, fk_err *e)
 {
-	fk_vopts o = vopts(s);
+	fk_vopts o = fk_ss_vopts(s);
 	size_t i, n;
 	long min, max;
 	int round, added;
@@ -208,7 +164,7 @@ ensure_min(fk_session *s, fk_err *e)
 			if (fk_field_type(q->field) != FK_T_REPEAT)
 				continue;
 			fk_field_repeat_bounds(q->field, &min, &max);
-			for (n = entries(s, q->path); (long)n < min; n++) {
+			for (n = fk_ss_entries(s, q->path); (long)n < min; n++) {
 				if (fk_answers_repeat_add(s->c.form, s->answers, q->path, NULL, e) != 0)
 					return -1;
 				added = 1;
@@ -222,10 +178,10 @@ ensure_min(fk_session *s, fk_err *e)
 }
 
 /* A Latin question whose source is empty and that holds no answer: not asked. */
-static int
-skipped_latin(fk_session *s, const fk_question *q, int *skip, fk_err *e)
+int
+fk_ss_skipped_latin(fk_session *s, const fk_question *q, int *skip, fk_err *e)
 {
-	fk_vopts o = vopts(s);
+	fk_vopts o = fk_ss_vopts(s);
 	json_t *sg = NULL;
 
 	*skip = 0;
@@ -245,13 +201,13 @@ close_repeat(fk_session *s, const fk_question *r, fk_err *e)
 	long min, max;
 
 	fk_field_repeat_bounds(r->field, &min, &max);
-	if (max > 0 && (long)entries(s, r->path) >= max)
+	if (max > 0 && (long)fk_ss_entries(s, r->path) >= max)
 		return 0;
 	return flow_push(s, FK_STEP_ADD, r, ADD_SUFFIX, e);
 }
 
-static int
-flow_update(fk_session *s, fk_err *e)
+int
+fk_ss_flow_update(fk_session *s, fk_err *e)
 {
 	const fk_question *open[FK_SESSION_NEST * 2 + 2];
 	size_t nopen = 0, i;
@@ -265,7 +221,7 @@ flow_update(fk_session *s, fk_err *e)
 	for (i = 0; i < s->q.n; i++) {
 		const fk_question *q = &s->q.v[i];
 		enum fk_ftype t = fk_field_type(q->field);
-		while (nopen > 0 && !is_under(q->path, open[nopen - 1]->path))
+		while (nopen > 0 && !fk_ss_is_under(q->path, open[nopen - 1]->path))
 			if (close_repeat(s, open[--nopen], e) != 0)
 				return -1;
 		if (t == FK_T_GROUP)
@@ -281,7 +237,7 @@ flow_update(fk_session *s, fk_err *e)
 				return -1;
 			continue;
 		}
-		if (skipped_latin(s, q, &skip, e) != 0)
+		if (fk_ss_skipped_latin(s, q, &skip, e) != 0)
 			return -1;
 		if (!skip && flow_push(s, FK_STEP_QUESTION, q, NULL, e) != 0)
 			return -1;
@@ -294,8 +250,8 @@ flow_update(fk_session *s, fk_err *e)
 	return 0;
 }
 
-static long
-flow_find(const fk_session *s, const char *key)
+long
+fk_ss_flow_find(const fk_session *s, const char *key)
 {
 	size_t i;
 
@@ -306,8 +262,8 @@ flow_find(const fk_session *s, const char *key)
 }
 
 /* The cursor as an index into the flow; nflow = the review. */
-static size_t
-cur_index(fk_session *s)
+size_t
+fk_ss_cur_index(fk_session *s)
 {
 	long i;
 
@@ -315,36 +271,36 @@ cur_index(fk_session *s)
 		return s->nflow;
 	if (s->cursor == NULL)
 		return s->cursor_pos < s->nflow ? s->cursor_pos : s->nflow;
-	if ((i = flow_find(s, s->cursor)) >= 0)
+	if ((i = fk_ss_flow_find(s, s->cursor)) >= 0)
 		return (size_t)i;
 	/* Its step went (an answer made it irrelevant): the one now in its place. */
 	return s->cursor_pos < s->nflow ? s->cursor_pos : s->nflow;
 }
 
-static int
-goto_index(fk_session *s, size_t i, fk_err *e)
+int
+fk_ss_goto_index(fk_session *s, size_t i, fk_err *e)
 {
 	s->cursor_pos = i;
-	return set_cursor(s, i < s->nflow ? s->flow[i].key : REVIEW_KEY, e);
+	return fk_ss_set_cursor(s, i < s->nflow ? s->flow[i].key : REVIEW_KEY, e);
 }
 
-static int
-answerable(const struct fstep *f)
+int
+fk_ss_answerable(const struct fstep *f)
 {
 	return f->kind == FK_STEP_QUESTION || f->kind == FK_STEP_ADD;
 }
 
 /* The first step never seen at or after from (then from the start), or -1. */
-static long
-first_unseen(const fk_session *s, size_t from)
+long
+fk_ss_first_unseen(const fk_session *s, size_t from)
 {
 	size_t i;
 
 	for (i = from; i < s->nflow; i++)
-		if (answerable(&s->flow[i]) && !seen(s, s->flow[i].key))
+		if (fk_ss_answerable(&s->flow[i]) && !fk_ss_seen(s, s->flow[i].key))
 			return (long)i;
 	for (i = 0; i < from && i < s->nflow; i++)
-		if (answerable(&s->flow[i]) && !seen(s, s->flow[i].key))
+		if (fk_ss_answerable(&s->flow[i]) && !fk_ss_seen(s, s->flow[i].key))
 			return (long)i;
 	return -1;
 }
@@ -356,16 +312,16 @@ advance(fk_session *s, size_t from, fk_err *e)
 	long j;
 
 	s->fresh = 0;
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
 	if (!s->jumped && from + 1 < s->nflow)
-		return goto_index(s, from + 1, e);
-	if ((j = first_unseen(s, from + 1)) >= 0) {
+		return fk_ss_goto_index(s, from + 1, e);
+	if ((j = fk_ss_first_unseen(s, from + 1)) >= 0) {
 		s->jumped = 1;
-		return goto_index(s, (size_t)j, e);
+		return fk_ss_goto_index(s, (size_t)j, e);
 	}
 	s->jumped = 0;
-	return goto_index(s, s->nflow, e);
+	return fk_ss_goto_index(s, s->nflow, e);
 }
 
 /* ---- dependent answers ---- */
@@ -379,7 +335,7 @@ collect_deps(fk_session *s, const fk_field *x, fk_err *e)
 	if (src != NULL && fk_field_type(x) == FK_T_TEXT) {
 		struct dep *v = realloc(s->deps, (s->ndeps + 1) * sizeof *v);
 		if (v == NULL)
-			return oom(e);
+			return fk_ss_oom(e);
 		s->deps = v;
 		s->deps[s->ndeps].src = src;
 		s->deps[s->ndeps].dst = x;
@@ -412,7 +368,7 @@ static int
 deps_before(fk_session *s, const fk_field *x, const char *path, struct depstate *d,
     size_t *nd, size_t cap, fk_err *e)
 {
-	fk_vopts o = vopts(s);
+	fk_vopts o = fk_ss_vopts(s);
 	size_t i;
 
 	*nd = 0;
@@ -433,7 +389,7 @@ deps_before(fk_session *s, const fk_field *x, const char *path, struct depstate 
 static int
 deps_after(fk_session *s, struct depstate *d, size_t nd, fk_err *e)
 {
-	fk_vopts o = vopts(s);
+	fk_vopts o = fk_ss_vopts(s);
 	json_t *now, *cur;
 	size_t i;
 	int rc = 0;
@@ -477,13 +433,13 @@ question_at(fk_session *s, const char *path)
 static int
 put(fk_session *s, const char *path, json_t *val, fk_issues *is, fk_err *e)
 {
-	fk_vopts o = vopts(s);
+	fk_vopts o = fk_ss_vopts(s);
 	struct depstate d[8];
 	const fk_question *q;
 	size_t before = is->n, nd = 0;
 	char key[KEY_MAX];
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		goto fail;
 	if ((q = question_at(s, path)) == NULL) {
 		json_decref(val);
@@ -508,7 +464,7 @@ put(fk_session *s, const char *path, json_t *val, fk_issues *is, fk_err *e)
 		return -1;
 	}
 	changed(s);
-	if (deps_after(s, d, nd, e) != 0 || mark_seen(s, key, e) != 0)
+	if (deps_after(s, d, nd, e) != 0 || fk_ss_mark_seen(s, key, e) != 0)
 		return -1;
 	return 0;
 fail:
@@ -532,9 +488,9 @@ target(fk_session *s, const char **path, size_t *at, int *cur, fk_err *e)
 {
 	size_t i;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
-	i = cur_index(s);
+	i = fk_ss_cur_index(s);
 	*at = i;
 	*cur = 0;
 	if (*path == NULL) {
@@ -706,10 +662,10 @@ parse_choices(const fk_session *s, const fk_field *x, const char *text, size_t l
 		if (k < 0)
 			return choice_issue(is, k, e);
 		*out = json_string(fk_field_choice_name(x, (size_t)k));
-		return *out ? 0 : oom(e);
+		return *out ? 0 : fk_ss_oom(e);
 	}
 	if ((arr = json_array()) == NULL)
-		return oom(e);
+		return fk_ss_oom(e);
 	if (k >= 0) {
 		add_choice(arr, x, k);
 		*out = arr;
@@ -770,8 +726,8 @@ static const char *const NO[] = { "n", "no", "н", "ні", NULL };
 
 /* ---- public: lifetime ---- */
 
-static int
-session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
+int
+fk_ss_session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
 {
 	fk_session *s;
 	const char *l = c->lang;
@@ -780,7 +736,7 @@ session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
 	if (c->form == NULL)
 		return fk_fail(e, FK_EUSAGE, _("no form to capture"));
 	if ((s = calloc(1, sizeof *s)) == NULL)
-		return oom(e);
+		return fk_ss_oom(e);
 	s->c = *c;
 	if (l == NULL || !fk_form_has_lang(c->form, l))
 		l = fk_form_lang(c->form, 0);
@@ -792,7 +748,7 @@ session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
 	if (s->answers == NULL || s->seen == NULL || s->files == NULL ||
 	    collect_deps(s, fk_form_root(c->form), e) != 0) {
 		fk_session_free(s);
-		return oom(e);
+		return fk_ss_oom(e);
 	}
 	*sp = s;
 	return 0;
@@ -801,7 +757,7 @@ session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
 int
 fk_session_new(const fk_session_cfg *c, fk_session **s, fk_err *e)
 {
-	return session_init(c, s, e);
+	return fk_ss_session_init(c, s, e);
 }
 
 void
@@ -865,7 +821,7 @@ step_context(fk_session *s, const char *path, const fk_field *x, fk_step *st)
 		snprintf(prefix, sizeof prefix, "%.*s", (int)(br - path), path);
 		st->entry[st->nentry].repeat = fk_form_find(s->c.form, name);
 		st->entry[st->nentry].index = k;
-		st->entry[st->nentry].count = entries(s, prefix);
+		st->entry[st->nentry].count = fk_ss_entries(s, prefix);
 		st->nentry++;
 		p = strchr(br, ']');
 		if (p == NULL)
@@ -885,14 +841,14 @@ step_context(fk_session *s, const char *path, const fk_field *x, fk_step *st)
 int
 fk_session_step(fk_session *s, fk_step *st, fk_err *e)
 {
-	fk_vopts o = vopts(s);
+	fk_vopts o = fk_ss_vopts(s);
 	const struct fstep *f;
 	size_t i;
 
 	memset(st, 0, sizeof *st);
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
-	i = cur_index(s);
+	i = fk_ss_cur_index(s);
 	st->total = s->total;
 	if (i >= s->nflow) {
 		st->kind = FK_STEP_REVIEW;
@@ -905,11 +861,11 @@ fk_session_step(fk_session *s, fk_step *st, fk_err *e)
 	st->number = f->number;
 	st->depth = f->q->depth;
 	st->required = f->q->required;
-	st->seen = seen(s, f->key);
+	st->seen = fk_ss_seen(s, f->key);
 	st->fresh_entry = s->fresh;
 	step_context(s, st->path, st->field, st);
 	if (f->kind == FK_STEP_ADD) {
-		st->count = entries(s, f->q->path);
+		st->count = fk_ss_entries(s, f->q->path);
 		fk_field_repeat_bounds(f->q->field, &st->min, &st->max);
 		/* An ADD step sits inside the repeat it adds to, one level deeper. */
 		st->depth = f->q->depth + 1;
@@ -922,7 +878,7 @@ fk_session_step(fk_session *s, fk_step *st, fk_err *e)
 		s->sugg = NULL;
 		free(s->sugg_key);
 		if ((s->sugg_key = strdup(f->key)) == NULL)
-			return oom(e);
+			return fk_ss_oom(e);
 		s->sugg_gen = s->gen;
 		if (fk_field_type(f->q->field) != FK_T_NOTE &&
 		    fk_form_suggest(s->c.form, s->answers, f->key, &o, &s->sugg, e) != 0) {
@@ -966,7 +922,7 @@ fk_session_answer(fk_session *s, const char *path, const char *text, size_t len,
 	case FK_T_ATTACHMENT: {
 		char *file = strndup(text, len);
 		if (file == NULL)
-			return oom(e);
+			return fk_ss_oom(e);
 		rc = fk_session_attach(s, path, file, is, e);
 		free(file);
 		return rc;
@@ -1002,7 +958,7 @@ fk_session_set(fk_session *s, const char *path, const json_t *value, fk_issues *
 	if (value != NULL && fk_field_type(q->field) == FK_T_ATTACHMENT)
 		return has_issue(is, "attachment", _("attach a file to answer this question"), e);
 	if (value != NULL && (v = json_deep_copy(value)) == NULL)
-		return oom(e);
+		return fk_ss_oom(e);
 	if ((rc = put(s, path, value ? v : NULL, is, e)) != 0)
 		return rc;
 	return after(s, path, at, cur, e);
@@ -1011,21 +967,21 @@ fk_session_set(fk_session *s, const char *path, const json_t *value, fk_issues *
 int
 fk_session_keep(fk_session *s, fk_issues *is, fk_err *e)
 {
-	fk_vopts o = vopts(s);
+	fk_vopts o = fk_ss_vopts(s);
 	const struct fstep *f;
 	json_t *cur, *sg = NULL;
 	size_t at;
 	int rc;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
-	if ((at = cur_index(s)) >= s->nflow)
+	if ((at = fk_ss_cur_index(s)) >= s->nflow)
 		return fk_fail(e, FK_ESTATE, _("there is no question here: this is the review"));
 	f = &s->flow[at];
 	if (f->kind == FK_STEP_ADD)
 		return fk_session_no_more(s, e);
 	if (f->kind == FK_STEP_INFO) {
-		if (mark_seen(s, f->key, e) != 0)
+		if (fk_ss_mark_seen(s, f->key, e) != 0)
 			return -1;
 		return advance(s, at, e);
 	}
@@ -1047,9 +1003,9 @@ fk_session_keep(fk_session *s, fk_issues *is, fk_err *e)
 		if (is->n > before)
 			return 1;
 	}
-	if (!seen(s, f->key)) {
+	if (!fk_ss_seen(s, f->key)) {
 		s->dirty = 1;
-		if (mark_seen(s, f->key, e) != 0)
+		if (fk_ss_mark_seen(s, f->key, e) != 0)
 			return -1;
 	}
 	return advance(s, at, e);
@@ -1114,7 +1070,7 @@ fk_session_attach(fk_session *s, const char *path, const char *file, fk_issues *
 		return rc;
 	}
 	if (json_object_set_new(s->files, a.id, rec) != 0)
-		return oom(e);
+		return fk_ss_oom(e);
 	return after(s, path, at, cur, e);
 }
 
@@ -1141,12 +1097,12 @@ fk_session_add_entry(fk_session *s, const char *path, size_t *index, fk_err *e)
 	json_object_del(s->seen, under);
 	if (!cur)
 		return 0;
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
 	snprintf(under, sizeof under, "%s[%zu].", key, idx);
 	for (i = 0; i < s->nflow; i++)
 		if (strncmp(s->flow[i].key, under, strlen(under)) == 0) {
-			if (goto_index(s, i, e) != 0)
+			if (fk_ss_goto_index(s, i, e) != 0)
 				return -1;
 			s->fresh = 1;
 			return 0;
@@ -1159,14 +1115,14 @@ fk_session_no_more(fk_session *s, fk_err *e)
 {
 	size_t at;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
-	at = cur_index(s);
+	at = fk_ss_cur_index(s);
 	if (at >= s->nflow || s->flow[at].kind != FK_STEP_ADD)
 		return fk_fail(e, FK_ESTATE, _("this is not a question about adding an entry"));
-	if (!seen(s, s->flow[at].key)) {
+	if (!fk_ss_seen(s, s->flow[at].key)) {
 		s->dirty = 1;
-		if (mark_seen(s, s->flow[at].key, e) != 0)
+		if (fk_ss_mark_seen(s, s->flow[at].key, e) != 0)
 			return -1;
 	}
 	return advance(s, at, e);
@@ -1211,7 +1167,7 @@ fk_session_remove_entry(fk_session *s, const char *entry, fk_err *e)
 	char *end;
 	int gone;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
 	n = strlen(entry);
 	br = strrchr(entry, '[');
@@ -1223,10 +1179,10 @@ fk_session_remove_entry(fk_session *s, const char *entry, fk_err *e)
 	snprintf(rep, sizeof rep, "%.*s", (int)(br - entry), entry);
 	snprintf(prefix, sizeof prefix, "%s[", rep);
 	if ((x = fk_form_find(s->c.form, strrchr(rep, '.') ? strrchr(rep, '.') + 1 : rep)) == NULL ||
-	    fk_field_type(x) != FK_T_REPEAT || idx >= entries(s, rep))
+	    fk_field_type(x) != FK_T_REPEAT || idx >= fk_ss_entries(s, rep))
 		return fk_fail(e, FK_EINPUT, _("%s does not name an entry"), entry);
 	fk_field_repeat_bounds(x, &min, &max);
-	if ((long)entries(s, rep) <= min)
+	if ((long)fk_ss_entries(s, rep) <= min)
 		return fk_fail(e, FK_ELIMIT, _("at least %ld entries are needed here"), min);
 	for (i = 0; i < s->nflow && first < 0; i++)
 		if (strncmp(s->flow[i].key, entry, n) == 0 && s->flow[i].key[n] == '.')
@@ -1236,7 +1192,7 @@ fk_session_remove_entry(fk_session *s, const char *entry, fk_err *e)
 	changed(s);
 	/* Seen steps and the cursor move with the entries after it. */
 	if ((nseen = json_object()) == NULL)
-		return oom(e);
+		return fk_ss_oom(e);
 	json_object_foreach(s->seen, k, v) {
 		char *nk = renumber(k, prefix, idx, &gone);
 		if (gone)
@@ -1244,7 +1200,7 @@ fk_session_remove_entry(fk_session *s, const char *entry, fk_err *e)
 		if (nk == NULL || json_object_set_new(nseen, nk, json_true()) != 0) {
 			free(nk);
 			json_decref(nseen);
-			return oom(e);
+			return fk_ss_oom(e);
 		}
 		free(nk);
 	}
@@ -1258,7 +1214,7 @@ fk_session_remove_entry(fk_session *s, const char *entry, fk_err *e)
 			s->cursor_pos = first >= 0 ? (size_t)first : 0;
 			s->cursor = NULL;
 		} else if (nk == NULL) {
-			return oom(e);
+			return fk_ss_oom(e);
 		}
 	}
 	s->fresh = 0;
@@ -1271,9 +1227,9 @@ fk_session_cursor_entry(fk_session *s, char *out, size_t cap, fk_err *e)
 	const char *k, *close;
 	size_t at;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
-	if ((at = cur_index(s)) >= s->nflow)
+	if ((at = fk_ss_cur_index(s)) >= s->nflow)
 		return 1;
 	k = s->flow[at].kind == FK_STEP_ADD ? s->flow[at].q->path : s->flow[at].key;
 	if ((close = strrchr(k, ']')) == NULL)
@@ -1291,13 +1247,13 @@ fk_session_back(fk_session *s, fk_err *e)
 {
 	size_t i;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
 	s->fresh = 0;
 	s->jumped = 0; /* stepping back walks forward again step by step */
-	for (i = cur_index(s); i > 0; i--)
-		if (answerable(&s->flow[i - 1]))
-			return goto_index(s, i - 1, e);
+	for (i = fk_ss_cur_index(s); i > 0; i--)
+		if (fk_ss_answerable(&s->flow[i - 1]))
+			return fk_ss_goto_index(s, i - 1, e);
 	return 1;
 }
 
@@ -1308,11 +1264,11 @@ fk_session_goto(fk_session *s, const char *path, fk_err *e)
 	size_t i, n = strlen(path);
 	long j;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
-	if ((j = flow_find(s, path)) < 0) {
+	if ((j = fk_ss_flow_find(s, path)) < 0) {
 		snprintf(key, sizeof key, "%s%s", path, ADD_SUFFIX);
-		j = flow_find(s, key);
+		j = fk_ss_flow_find(s, key);
 	}
 	for (i = 0; j < 0 && i < s->nflow; i++)
 		if (strncmp(s->flow[i].key, path, n) == 0 && s->flow[i].key[n] == '.')
@@ -1321,7 +1277,7 @@ fk_session_goto(fk_session *s, const char *path, fk_err *e)
 		return 1;
 	s->jumped = 1;
 	s->fresh = 0;
-	return goto_index(s, (size_t)j, e);
+	return fk_ss_goto_index(s, (size_t)j, e);
 }
 
 int
@@ -1329,13 +1285,13 @@ fk_session_goto_number(fk_session *s, size_t n, fk_err *e)
 {
 	size_t i;
 
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
 	for (i = 0; i < s->nflow; i++)
 		if (s->flow[i].number == n && n > 0) {
 			s->jumped = 1;
 			s->fresh = 0;
-			return goto_index(s, i, e);
+			return fk_ss_goto_index(s, i, e);
 		}
 	return 1;
 }
@@ -1343,11 +1299,11 @@ fk_session_goto_number(fk_session *s, size_t n, fk_err *e)
 int
 fk_session_goto_review(fk_session *s, fk_err *e)
 {
-	if (flow_update(s, e) != 0)
+	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
 	s->jumped = 0;
 	s->fresh = 0;
-	return goto_index(s, s->nflow, e);
+	return fk_ss_goto_index(s, s->nflow, e);
 }
 
 /* ---- public: values ---- */
@@ -1446,690 +1402,4 @@ fk_session_value_text(const fk_session *s, const fk_field *x, const json_t *v, f
 	if (rc != 0)
 		return -1;
 	return sb_end(out, e);
-}
-
-/* ---- public: review ---- */
-
-struct rowbuild {
-	fk_review *r;
-	size_t cap;
-	size_t *voff, *poff;   /* offsets of value/problem texts and paths, fixed up at the end */
-	size_t *prob;          /* offsets of problem texts, (size_t)-1 = none */
-	fk_buf paths;
-};
-
-#define NO_TEXT ((size_t)-1)
-
-static int
-row_add(struct rowbuild *b, enum fk_row_kind k, const fk_question *q, const char *path,
-    fk_err *e)
-{
-	fk_review *r = b->r;
-
-	if (r->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		void *v = realloc(r->v, cap * sizeof *r->v), *o, *p, *pr;
-		if (v == NULL)
-			return oom(e);
-		r->v = v;
-		o = realloc(b->voff, cap * sizeof *b->voff);
-		if (o == NULL)
-			return oom(e);
-		b->voff = o;
-		p = realloc(b->poff, cap * sizeof *b->poff);
-		if (p == NULL)
-			return oom(e);
-		b->poff = p;
-		pr = realloc(b->prob, cap * sizeof *b->prob);
-		if (pr == NULL)
-			return oom(e);
-		b->prob = pr;
-		b->cap = cap;
-	}
-	memset(&r->v[r->n], 0, sizeof r->v[r->n]);
-	r->v[r->n].kind = k;
-	r->v[r->n].field = q->field;
-	r->v[r->n].depth = q->depth;
-	b->voff[r->n] = NO_TEXT;
-	b->prob[r->n] = NO_TEXT;
-	b->poff[r->n] = b->paths.len;
-	if (fk_buf_append(&b->paths, path, strlen(path) + 1, e) != 0)
-		return -1;
-	r->n++;
-	return 0;
-}
-
-/* Renders v for the last row into the review's text store. */
-static int
-row_value(fk_session *s, struct rowbuild *b, const fk_field *x, const json_t *v, fk_err *e)
-{
-	fk_secbuf t = { 0 };
-	int rc;
-
-	if (v == NULL)
-		return 0;
-	if (fk_session_value_text(s, x, v, &t, e) != 0) {
-		fk_secbuf_free(&t);
-		return -1;
-	}
-	b->voff[b->r->n - 1] = b->r->text.len;
-	rc = fk_secbuf_append(&b->r->text, t.p, t.len + 1, e);
-	fk_secbuf_free(&t);
-	return rc;
-}
-
-static long
-step_number(const fk_session *s, const char *key)
-{
-	long i = flow_find(s, key);
-
-	return i < 0 ? 0 : (long)s->flow[i].number;
-}
-
-/* An entry's heading row when q is the first row seen of a new entry of an open repeat. */
-static int
-entry_rows(fk_session *s, struct rowbuild *b, const fk_question **open, long *last, size_t nopen,
-    const fk_question *q, fk_err *e)
-{
-	char ep[KEY_MAX];
-	size_t k, n;
-	char *end;
-
-	for (k = 0; k < nopen; k++) {
-		n = strlen(open[k]->path);
-		if (!is_under(q->path, open[k]->path))
-			continue;
-		{
-			long idx = strtol(q->path + n + 1, &end, 10);
-			if (idx == last[k])
-				continue;
-			last[k] = idx;
-			snprintf(ep, sizeof ep, "%.*s", (int)(end + 1 - q->path), q->path);
-			if (row_add(b, FK_ROW_ENTRY, open[k], ep, e) != 0)
-				return -1;
-			b->r->v[b->r->n - 1].index = (size_t)idx;
-			b->r->v[b->r->n - 1].count = entries(s, open[k]->path);
-			b->r->v[b->r->n - 1].depth = open[k]->depth;
-		}
-	}
-	return 0;
-}
-
-static int
-add_row(fk_session *s, struct rowbuild *b, const fk_question *r, fk_err *e)
-{
-	char key[KEY_MAX];
-	long min, max;
-
-	fk_field_repeat_bounds(r->field, &min, &max);
-	if (row_add(b, FK_ROW_ADD, r, r->path, e) != 0)
-		return -1;
-	snprintf(key, sizeof key, "%s%s", r->path, ADD_SUFFIX);
-	b->r->v[b->r->n - 1].number = (size_t)step_number(s, key);
-	b->r->v[b->r->n - 1].count = entries(s, r->path);
-	b->r->v[b->r->n - 1].depth = r->depth;
-	return 0;
-}
-
-/* Every leaf answer of the built record must have a row: else it would be sealed unseen. */
-static int
-check_shown(const fk_form *f, const json_t *obj, const char *prefix, const json_t *shown,
-    fk_issues *is, fk_err *e)
-{
-	char path[KEY_MAX];
-	const char *k;
-	json_t *v, *el;
-	size_t i;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		const fk_field *x = fk_form_find(f, k);
-		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
-		if (x != NULL && fk_field_type(x) == FK_T_REPEAT && json_is_array(v)) {
-			json_array_foreach(v, i, el) {
-				char sub[KEY_MAX + 32];
-				snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-				if (json_is_object(el) && check_shown(f, el, sub, shown, is, e) != 0)
-					return -1;
-			}
-			continue;
-		}
-		if (json_object_get(shown, path) == NULL &&
-		    fk_issue_add(is, path, "not_shown", e, "%s",
-		    _("this answer would be sealed without being shown: review again")) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-void
-fk_review_free(fk_review *r)
-{
-	if (r == NULL)
-		return;
-	free(r->v);
-	free(r->paths);
-	fk_issues_free(&r->issues);
-	fk_secbuf_free(&r->text);
-	memset(r, 0, sizeof *r);
-}
-
-int
-fk_session_review(fk_session *s, fk_review *r, fk_err *e)
-{
-	fk_vopts o = vopts(s);
-	fk_questions q = { 0 };
-	struct rowbuild b;
-	const fk_question *open[FK_SESSION_NEST * 2 + 2];
-	long last[FK_SESSION_NEST * 2 + 2];
-	size_t nopen = 0, i, j;
-	json_t *shown = NULL;
-	int rc = -1, skip;
-
-	memset(r, 0, sizeof *r);
-	memset(&b, 0, sizeof b);
-	b.r = r;
-	if (flow_update(s, e) != 0)
-		return -1;
-	s->have_review = 0;
-	json_decref(s->built);
-	fk_issues_free(&s->built_issues);
-	memset(&s->built_issues, 0, sizeof s->built_issues);
-	if ((s->built = json_deep_copy(s->answers)) == NULL)
-		return oom(e);
-	if (fk_form_build(s->c.form, s->built, &o, e) != 0 ||
-	    fk_form_validate(s->c.form, s->built, &o, &r->issues, e) != 0 ||
-	    fk_form_visible(s->c.form, s->built, &o, &q, e) != 0)
-		goto out;
-	if ((shown = json_object()) == NULL) {
-		oom(e);
-		goto out;
-	}
-	for (i = 0; i < q.n; i++) {
-		const fk_question *x = &q.v[i];
-		enum fk_ftype t = fk_field_type(x->field);
-		const json_t *v;
-		while (nopen > 0 && !is_under(x->path, open[nopen - 1]->path))
-			if (add_row(s, &b, open[--nopen], e) != 0)
-				goto out;
-		if (entry_rows(s, &b, open, last, nopen, x, e) != 0)
-			goto out;
-		if (t == FK_T_NOTE)
-			continue;
-		if (t == FK_T_GROUP) {
-			if (row_add(&b, FK_ROW_GROUP, x, x->path, e) != 0)
-				goto out;
-			continue;
-		}
-		if (t == FK_T_REPEAT) {
-			if (nopen == sizeof open / sizeof open[0]) {
-				fk_fail(e, FK_ELIMIT, _("the form's repeats nest too deep"));
-				goto out;
-			}
-			last[nopen] = -1;
-			open[nopen++] = x;
-			continue;
-		}
-		v = fk_answers_get(s->c.form, s->built, x->path);
-		/* A Latin question not asked (its Cyrillic is empty) and empty: no row. */
-		if (v == NULL && !x->readonly && flow_find(s, x->path) < 0 &&
-		    skipped_latin(s, x, &skip, e) == 0 && skip)
-			continue;
-		if (row_add(&b, x->readonly ? FK_ROW_CALCULATED : FK_ROW_ANSWER, x, x->path, e) != 0 ||
-		    row_value(s, &b, x->field, v, e) != 0)
-			goto out;
-		if (!x->readonly)
-			r->v[r->n - 1].number = (size_t)step_number(s, x->path);
-		if (json_object_set_new(shown, x->path, json_true()) != 0) {
-			oom(e);
-			goto out;
-		}
-	}
-	while (nopen > 0)
-		if (add_row(s, &b, open[--nopen], e) != 0)
-			goto out;
-	if (check_shown(s->c.form, s->built, "", shown, &r->issues, e) != 0)
-		goto out;
-	/* The first problem of each row, rendered next to its answer. */
-	for (i = 0; i < r->issues.n; i++)
-		for (j = 0; j < r->n; j++) {
-			const char *rp = (const char *)b.paths.p + b.poff[j];
-			if (b.prob[j] == NO_TEXT && strcmp(rp, r->issues.v[i].path) == 0) {
-				b.prob[j] = r->text.len;
-				if (fk_secbuf_append(&r->text, r->issues.v[i].msg,
-				    strlen(r->issues.v[i].msg) + 1, e) != 0)
-					goto out;
-				break;
-			}
-		}
-	for (j = 0; j < s->nflow; j++)
-		r->unseen += answerable(&s->flow[j]) && !seen(s, s->flow[j].key);
-	/* Offsets become pointers now that the stores no longer move. */
-	r->paths = (char *)b.paths.p;
-	b.paths.p = NULL;
-	for (j = 0; j < r->n; j++) {
-		r->v[j].path = r->paths + b.poff[j];
-		r->v[j].value = b.voff[j] == NO_TEXT ? NULL : (const char *)r->text.p + b.voff[j];
-		r->v[j].problem = b.prob[j] == NO_TEXT ? NULL : (const char *)r->text.p + b.prob[j];
-	}
-	/* Keep the built record and its problems for finalizing. */
-	for (i = 0; i < r->issues.n; i++)
-		if (fk_issue_add(&s->built_issues, r->issues.v[i].path, r->issues.v[i].code, e, "%s",
-		    r->issues.v[i].msg) != 0)
-			goto out;
-	s->built_issues.dropped = r->issues.dropped;
-	s->review_gen = s->gen;
-	s->have_review = 1;
-	rc = 0;
-out:
-	json_decref(shown);
-	fk_questions_free(&q);
-	fk_buf_free(&b.paths);
-	free(b.voff);
-	free(b.poff);
-	free(b.prob);
-	if (rc != 0)
-		fk_review_free(r);
-	return rc;
-}
-
-/* ---- public: finalize ---- */
-
-/* The attachment answers of the built record, with the files behind them. */
-static int
-collect_files(fk_session *s, const json_t *obj, const char *prefix, fk_attach_in **att,
-    size_t *n, char ***paths, fk_err *e)
-{
-	char path[KEY_MAX];
-	const char *k;
-	json_t *v, *el;
-	size_t i;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		const fk_field *x = fk_form_find(s->c.form, k);
-		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
-		if (x == NULL)
-			continue;
-		if (fk_field_type(x) == FK_T_REPEAT && json_is_array(v)) {
-			json_array_foreach(v, i, el) {
-				char sub[KEY_MAX + 32];
-				snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-				if (json_is_object(el) &&
-				    collect_files(s, el, sub, att, n, paths, e) != 0)
-					return -1;
-			}
-			continue;
-		}
-		if (fk_field_type(x) == FK_T_ATTACHMENT) {
-			const char *id = json_string_value(json_object_get(v, "id"));
-			json_t *f = id ? json_object_get(s->files, id) : NULL;
-			const char *file = json_string_value(json_object_get(f, "path"));
-			fk_attach_in *na;
-			char **np;
-			if (file == NULL)
-				return fk_fail(e, FK_ESTATE,
-				    _("the file of the answer at %s is not known here: attach it again"),
-				    path);
-			na = realloc(*att, (*n + 1) * sizeof **att);
-			if (na == NULL)
-				return oom(e);
-			*att = na;
-			np = realloc(*paths, (*n + 1) * 2 * sizeof **paths);
-			if (np == NULL)
-				return oom(e);
-			*paths = np;
-			memset(&na[*n], 0, sizeof na[*n]);
-			np[*n * 2] = strdup(path);
-			np[*n * 2 + 1] = strdup(file);
-			if (np[*n * 2] == NULL || np[*n * 2 + 1] == NULL) {
-				free(np[*n * 2]);
-				free(np[*n * 2 + 1]);
-				return oom(e);
-			}
-			na[*n].field = np[*n * 2];
-			na[*n].path = np[*n * 2 + 1];
-			snprintf(na[*n].id, sizeof na[*n].id, "%s", id);
-			(*n)++;
-		}
-	}
-	return 0;
-}
-
-int
-fk_session_finalize(fk_session *s, fk_record_out *out, fk_err *e)
-{
-	fk_record_in in;
-	fk_attach_in *att = NULL;
-	char **paths = NULL;
-	size_t natt = 0, i;
-	int rc = -1;
-
-	if (s->c.fin == NULL)
-		return fk_fail(e, FK_ESTATE, _("this session cannot seal records"));
-	if (!s->have_review || s->built == NULL || s->review_gen != s->gen)
-		return fk_fail(e, FK_ESTATE,
-		    _("the answers changed since the review: review them again before sealing"));
-	if (s->built_issues.n > 0 || s->built_issues.dropped > 0)
-		return fk_fail(e, FK_EINPUT, _("the record has %zu problems: fix them before sealing"),
-		    s->built_issues.n + s->built_issues.dropped);
-	if (collect_files(s, s->built, "", &att, &natt, &paths, e) != 0)
-		goto out;
-	memset(&in, 0, sizeof in);
-	in.form_id = fk_form_id(s->c.form);
-	in.form_version = fk_form_version(s->c.form);
-	in.answers = s->built;
-	in.created_at = s->created_at;
-	in.att = att;
-	in.natt = natt;
-	in.draft_id = s->draft_id[0] ? s->draft_id : NULL;
-	if (fk_finalize_one(s->c.fin, &in, out, e) != 0)
-		goto out;
-	s->draft_id[0] = '\0';
-	s->dirty = 0;
-	rc = 0;
-out:
-	for (i = 0; i < natt; i++) {
-		free(paths[i * 2]);
-		free(paths[i * 2 + 1]);
-	}
-	free(paths);
-	free(att);
-	return rc;
-}
-
-/* ---- public: drafts ---- */
-
-void
-fk_session_progress(fk_session *s, size_t *answered, size_t *total)
-{
-	fk_err e = { 0 };
-	size_t i;
-
-	*answered = *total = 0;
-	if (flow_update(s, &e) != 0)
-		return;
-	for (i = 0; i < s->nflow; i++)
-		if (s->flow[i].kind == FK_STEP_QUESTION) {
-			(*total)++;
-			*answered += fk_answers_get(s->c.form, s->answers, s->flow[i].key) != NULL;
-		}
-}
-
-/* Collects every "id" string of an object in v into ids. */
-static int
-answer_ids(const json_t *v, json_t *ids)
-{
-	const char *k;
-	json_t *x;
-	size_t i;
-
-	if (json_is_object(v)) {
-		const char *id = json_string_value(json_object_get(v, "id"));
-		if (id != NULL && json_object_set_new(ids, id, json_true()) != 0)
-			return -1;
-		json_object_foreach((json_t *)v, k, x)
-			if (answer_ids(x, ids) != 0)
-				return -1;
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, x)
-			if (answer_ids(x, ids) != 0)
-				return -1;
-	}
-	return 0;
-}
-
-int
-fk_session_save(fk_session *s, fk_err *e)
-{
-	fk_store_draft d;
-	fk_secbuf pt = { 0 };
-	json_t *j = NULL, *files = NULL, *ids = NULL, *v;
-	const char *k;
-	size_t answered, total, at;
-	int rc = -1;
-
-	if (s->c.store == NULL || s->c.draft_key == NULL)
-		return fk_fail(e, FK_ESTATE, _("drafts cannot be saved here (no draft key)"));
-	if (flow_update(s, e) != 0)
-		return -1;
-	/* Only the files of answers still given go with the draft. */
-	if ((files = json_object()) == NULL || (ids = json_object()) == NULL ||
-	    answer_ids(s->answers, ids) != 0)
-		goto nomem;
-	json_object_foreach(s->files, k, v)
-		if (json_object_get(ids, k) != NULL && json_object_set(files, k, v) != 0)
-			goto nomem;
-	memset(&d, 0, sizeof d);
-	if (s->draft_id[0] == '\0')
-		fk_uuid(s->draft_id);
-	memcpy(d.id, s->draft_id, sizeof d.id);
-	snprintf(d.form_id, sizeof d.form_id, "%s", fk_form_id(s->c.form));
-	d.form_version = fk_form_version(s->c.form);
-	d.created_at = s->created_at;
-	fk_session_progress(s, &answered, &total);
-	d.answered = (int)answered;
-	d.total = (int)total;
-	at = cur_index(s);
-	if (at < s->nflow)
-		snprintf(d.at, sizeof d.at, "%s", s->flow[at].kind == FK_STEP_ADD ?
-		    s->flow[at].q->path : s->flow[at].key);
-	j = json_pack("{s:i, s:s, s:I, s:O, s:O, s:O, s:s?, s:b}", "v", 2, "lang", s->lang,
-	    "created_at", (json_int_t)s->created_at, "answers", s->answers, "seen", s->seen,
-	    "files", files, "cursor", s->cursor, "jumped", s->jumped);
-	if (j == NULL)
-		goto nomem;
-	rc = fk_json_dump_secure(j, &pt, e);
-	if (rc == 0)
-		rc = fk_draft_save(s->c.store, s->c.draft_key, &d, pt.p, pt.len, e);
-	if (rc == 0)
-		s->dirty = 0;
-	goto out;
-nomem:
-	oom(e);
-out:
-	fk_secbuf_free(&pt);
-	json_decref(j);
-	json_decref(files);
-	json_decref(ids);
-	return rc;
-}
-
-const char *
-fk_session_draft_id(const fk_session *s)
-{
-	return s->draft_id;
-}
-
-int
-fk_session_changed(const fk_session *s)
-{
-	return s->dirty;
-}
-
-/* A draft of the first format (before sessions): answers, visited, attach[]. */
-static int
-load_v1(fk_session *s, json_t *j, fk_err *e)
-{
-	json_t *vis = json_object_get(j, "visited"), *at = json_object_get(j, "attach"), *el;
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(vis, k, v) {
-		const char *hash = strrchr(k, '#');
-		char key[KEY_MAX];
-		if (hash == NULL)
-			snprintf(key, sizeof key, "%s", k);
-		else if (strcmp(hash, "#done") == 0)
-			snprintf(key, sizeof key, "%.*s%s", (int)(hash - k), k, ADD_SUFFIX);
-		else
-			continue;
-		if (mark_seen(s, key, e) != 0)
-			return -1;
-	}
-	json_array_foreach(at, i, el) {
-		const char *id = json_string_value(json_object_get(el, "id"));
-		const char *p = json_string_value(json_object_get(el, "path"));
-		if (id != NULL && p != NULL &&
-		    json_object_set_new(s->files, id, json_pack("{s:s}", "path", p)) != 0)
-			return oom(e);
-	}
-	return 0;
-}
-
-int
-fk_session_resume(const fk_session_cfg *c, const char *id, fk_session **sp, fk_err *e)
-{
-	fk_session *s;
-	fk_store_draft d;
-	fk_secret pt = { 0 };
-	char full[FK_UUID_BUF];
-	json_t *j = NULL, *a, *l;
-	int rc = -1;
-
-	*sp = NULL;
-	if (c->store == NULL || c->draft_key == NULL)
-		return fk_fail(e, FK_ESTATE, _("drafts cannot be opened here (no draft key)"));
-	if (fk_draft_find(c->store, id, full, e) != 0)
-		return -1;
-	if (session_init(c, &s, e) != 0)
-		return -1;
-	if (fk_draft_load(c->store, c->draft_key, full, &d, &pt, e) != 0)
-		goto out;
-	if (strcmp(d.form_id, fk_form_id(c->form)) != 0 || d.form_version != fk_form_version(c->form)) {
-		fk_fail(e, FK_ESTATE, _("draft %.8s is for form %s version %d"), full, d.form_id,
-		    d.form_version);
-		goto out;
-	}
-	j = json_loadb((const char *)pt.p, pt.len, 0, NULL);
-	a = json_object_get(j, "answers");
-	if (!json_is_object(a)) {
-		fk_fail(e, FK_ECRYPTO, _("draft %.8s is damaged"), full);
-		goto out;
-	}
-	json_decref(s->answers);
-	s->answers = json_incref(a);
-	if (json_integer_value(json_object_get(j, "v")) >= 2) {
-		json_t *sn = json_object_get(j, "seen"), *fl = json_object_get(j, "files");
-		const char *cur = json_string_value(json_object_get(j, "cursor"));
-		if (json_is_object(sn)) {
-			json_decref(s->seen);
-			s->seen = json_incref(sn);
-		}
-		if (json_is_object(fl)) {
-			json_decref(s->files);
-			s->files = json_incref(fl);
-		}
-		if (cur != NULL && set_cursor(s, cur, e) != 0)
-			goto out;
-		s->jumped = json_is_true(json_object_get(j, "jumped"));
-	} else if (load_v1(s, j, e) != 0) {
-		goto out;
-	}
-	l = json_object_get(j, "lang");
-	if (c->lang == NULL && json_is_string(l) && fk_form_has_lang(c->form, json_string_value(l)))
-		snprintf(s->lang, sizeof s->lang, "%s", json_string_value(l));
-	s->created_at = d.created_at;
-	memcpy(s->draft_id, d.id, sizeof s->draft_id);
-	if (s->cursor == NULL && flow_update(s, e) == 0) {
-		/* A draft without a cursor: where the first unseen step is. */
-		long u = first_unseen(s, 0);
-		if (goto_index(s, u < 0 ? s->nflow : (size_t)u, e) != 0)
-			goto out;
-	}
-	s->gen++;
-	s->dirty = 0;
-	rc = 0;
-out:
-	json_decref(j);
-	if (pt.p != NULL)
-		fk_secret_free(&pt);
-	if (rc != 0)
-		fk_session_free(s);
-	else
-		*sp = s;
-	return rc;
-}
-
-struct findctx {
-	const char *want;
-	size_t n, hits;
-	char id[FK_UUID_BUF];
-	int exact;
-};
-
-static int
-find_one(void *ctx, const fk_store_draft *d, fk_err *e)
-{
-	struct findctx *f = ctx;
-
-	(void)e;
-	if (strcmp(d->id, f->want) == 0) {
-		memcpy(f->id, d->id, sizeof f->id);
-		f->exact = 1;
-		return 1;
-	}
-	if (strncasecmp(d->id, f->want, f->n) == 0) {
-		if (f->hits++ == 0)
-			memcpy(f->id, d->id, sizeof f->id);
-	}
-	return 0;
-}
-
-int
-fk_draft_find(fk_store *s, const char *id, char out[FK_UUID_BUF], fk_err *e)
-{
-	struct findctx f;
-
-	memset(&f, 0, sizeof f);
-	f.want = id;
-	f.n = strlen(id);
-	out[0] = '\0';
-	if (f.n == 0 || f.n >= FK_UUID_BUF)
-		return fk_fail(e, FK_EINPUT, _("no draft %.40s (see: fieldkit drafts)"), id);
-	if (fk_store_each_draft(s, find_one, &f, e) != 0)
-		return -1;
-	if (!f.exact && f.n < MIN_PREFIX)
-		return fk_fail(e, FK_EUSAGE, _("give at least %d characters of the draft id"),
-		    MIN_PREFIX);
-	if (!f.exact && f.hits == 0)
-		return fk_fail(e, FK_EINPUT, _("no draft %.40s (see: fieldkit drafts)"), id);
-	if (!f.exact && f.hits > 1)
-		return fk_fail(e, FK_EUSAGE,
-		    _("%.40s is the beginning of %zu drafts' ids: give more of it"), id, f.hits);
-	memcpy(out, f.id, FK_UUID_BUF);
-	return 0;
-}
-
-void
-fk_form_path_label(const fk_form *f, const char *path, const char *lang, char *out, size_t cap)
-{
-	const char *p = path;
-	size_t o = 0;
-	char name[128];
-
-	out[0] = '\0';
-	while (*p && o + 1 < cap) {
-		size_t n = strcspn(p, ".[#");
-		const fk_field *x;
-		int w;
-		snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), p);
-		x = fk_form_find(f, name);
-		p += n;
-		w = snprintf(out + o, cap - o, "%s%s", o ? " \xe2\x80\xba " : "",
-		    x ? fk_field_label(x, lang) : name);
-		o = w < 0 ? o : o + (size_t)w >= cap ? cap - 1 : o + (size_t)w;
-		if (*p == '[') {
-			unsigned long k = strtoul(p + 1, NULL, 10);
-			w = snprintf(out + o, cap - o, " %lu", k + 1);
-			o = w < 0 ? o : o + (size_t)w >= cap ? cap - 1 : o + (size_t)w;
-			p = strchr(p, ']');
-			if (p == NULL)
-				break;
-			p++;
-		}
-		if (*p == '#')
-			break;
-		if (*p == '.')
-			p++;
-	}
 }
