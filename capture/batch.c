@@ -71,34 +71,40 @@ out:
 	return rc;
 }
 
+static int
+hash_cb(const char *buf, size_t n, void *data)
+{
+	crypto_auth_hmacsha256_update(data, (const uint8_t *)buf, n);
+	return 0;
+}
+
 int
 fk_batch_hash(const fk_secret *key, const char *form_id, int version, const json_t *record,
     const char *extra, uint8_t out[FK_SHA256_LEN], fk_err *e)
 {
 	crypto_auth_hmacsha256_state st;
-	fk_secbuf js = { 0 };
 	char ver[24];
+	int rc = 0;
 
 	if (key == NULL || key->len != BATCH_KEY_LEN)
 		return fk_fail(e, FK_ESTATE, _("no batch key"));
-	if (fk_json_dump_secure(record, &js, e) != 0) {
-		fk_secbuf_free(&js);
-		return -1;
-	}
 	snprintf(ver, sizeof ver, "%d", version);
 	crypto_auth_hmacsha256_init(&st, key->p, key->len);
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)"fieldkit-batch-v1", 18);
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)form_id, strlen(form_id) + 1);
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)ver, strlen(ver) + 1);
-	crypto_auth_hmacsha256_update(&st, js.p, js.len);
-	if (extra != NULL) {
+	/* The canonical JSON goes straight into the MAC: no copy of the record. */
+	if (json_dump_callback(record, hash_cb, &st, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY) != 0)
+		rc = fk_fail(e, FK_ENOMEM, _("cannot serialize the record"));
+	if (rc == 0 && extra != NULL) {
 		crypto_auth_hmacsha256_update(&st, (const uint8_t *)"", 1);
 		crypto_auth_hmacsha256_update(&st, (const uint8_t *)extra, strlen(extra));
 	}
-	crypto_auth_hmacsha256_final(&st, out);
+	if (rc == 0)
+		crypto_auth_hmacsha256_final(&st, out);
 	sodium_memzero(&st, sizeof st);
-	fk_secbuf_free(&js);
-	return 0;
+	return rc;
 }
 
 /* ---- attachments ---- */

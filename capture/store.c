@@ -50,6 +50,7 @@ struct fk_store {
 	sqlite3_stmt *q[Q_COUNT];
 	int retention, days;
 	int64_t ver;
+	sqlite3_stmt *seen_get, *seen_put; /* prepared on first use (a version 1 store has no table) */
 };
 
 struct fk_store_blob {
@@ -277,6 +278,8 @@ fk_store_close(fk_store *s)
 		return;
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(s->q[i]);
+	sqlite3_finalize(s->seen_get);
+	sqlite3_finalize(s->seen_put);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -953,9 +956,11 @@ fk_store_seen_get(fk_store *s, const uint8_t hash[FK_SHA256_LEN], int64_t *seq,
 	short_ref[0] = '\0';
 	if (s->ver < 2)
 		return 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT b.seq, r.short_ref FROM batch_seen b LEFT JOIN "
-		"records r ON r.seq = b.seq WHERE b.hash = ?", -1, &st, NULL) != SQLITE_OK)
+	if (s->seen_get == NULL && sqlite3_prepare_v3(s->db, "SELECT b.seq, r.short_ref FROM "
+	    "batch_seen b LEFT JOIN records r ON r.seq = b.seq WHERE b.hash = ?",
+	    -1, SQLITE_PREPARE_PERSISTENT, &s->seen_get, NULL) != SQLITE_OK)
 		return db_fail(s, e, "prepare");
+	st = s->seen_get;
 	sqlite3_bind_blob(st, 1, hash, FK_SHA256_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -966,24 +971,18 @@ fk_store_seen_get(fk_store *s, const uint8_t hash[FK_SHA256_LEN], int64_t *seq,
 	} else if (rc != SQLITE_DONE) {
 		ret = db_fail(s, e, "read batch lines");
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return ret;
 }
 
 int
 fk_store_seen_put(fk_store *s, const uint8_t hash[FK_SHA256_LEN], int64_t seq, fk_err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO batch_seen (hash, seq) VALUES (?, ?)", -1, &st,
-		NULL) != SQLITE_OK)
+	if (s->seen_put == NULL && sqlite3_prepare_v3(s->db, "INSERT INTO batch_seen (hash, seq) "
+	    "VALUES (?, ?)", -1, SQLITE_PREPARE_PERSISTENT, &s->seen_put, NULL) != SQLITE_OK)
 		return db_fail(s, e, "prepare");
-	sqlite3_bind_blob(st, 1, hash, FK_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(s, e, "remember a batch line");
-	return 0;
+	sqlite3_bind_blob(s->seen_put, 1, hash, FK_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s->seen_put, 2, seq);
+	return step_done(s, s->seen_put, "remember a batch line", e);
 }
