@@ -1026,6 +1026,35 @@ fk_session_clear(fk_session *s, const char *path, fk_issues *is, fk_err *e)
 	return after(s, path, at, cur, e);
 }
 
+/*
+ * Adds the entries a path names that are not there yet, when each is the
+ * next one of its repeat ("children[0].child_photos[0]..." with no photo yet).
+ */
+static int
+add_entries(fk_session *s, const char *path, fk_err *e)
+{
+	char rep[KEY_MAX];
+	const char *p = path, *br;
+	size_t k;
+
+	while ((br = strchr(p, '[')) != NULL) {
+		k = (size_t)strtoul(br + 1, NULL, 10);
+		if ((size_t)(br - path) >= sizeof rep)
+			return 0;
+		snprintf(rep, sizeof rep, "%.*s", (int)(br - path), path);
+		if (fk_ss_entries(s, rep) == k) {
+			if (fk_answers_repeat_add(s->c.form, s->answers, rep, NULL, e) != 0) {
+				fk_err_clear(e); /* not a repeat, or at its max: the caller says no */
+				return 0;
+			}
+			s->gen++;
+		}
+		if ((p = strchr(br, ']')) == NULL)
+			return 0;
+	}
+	return 0;
+}
+
 int
 fk_session_attach(fk_session *s, const char *path, const char *file, fk_issues *is, fk_err *e)
 {
@@ -1038,7 +1067,15 @@ fk_session_attach(fk_session *s, const char *path, const char *file, fk_issues *
 
 	if (target(s, &path, &at, &cur, e) != 0)
 		return -1;
-	if ((q = question_at(s, path)) == NULL || fk_field_type(q->field) != FK_T_ATTACHMENT)
+	if ((q = question_at(s, path)) == NULL) {
+		/* A path into entries not there yet (--attach children[0].child_photos[0].photo). */
+		if (add_entries(s, path, e) != 0)
+			return -1;
+		if (fk_ss_flow_update(s, e) != 0)
+			return -1;
+		q = question_at(s, path);
+	}
+	if (q == NULL || fk_field_type(q->field) != FK_T_ATTACHMENT)
 		return has_issue(is, "not_attachment", _("this question does not take a file"), e);
 	while (*file == ' ')
 		file++;

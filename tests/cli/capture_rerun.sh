@@ -126,6 +126,10 @@ if rec "Іваненко2" | "$FIELDKIT" capture session-test --home "$H" --from
 	fail "--attach with a wrong path accepted"
 fi
 grep -q 'children\[0\].photos\[0\].photo' "$W/err" || fail "--attach error does not show a path: $(cat "$W/err")"
-ok "--attach children[0].photos[0].photo=FILE"
+out=$(printf ':review\n:draft\n' | "$FIELDKIT" capture session-test --home "$H" --passphrase-file "$W/pass" \
+	--lang en --attach "children[0].photos[0].photo=$B/photos/two.jpg" 2>&1) || fail "wizard --attach: $out"
+echo "$out" | grep -q 'Photos of the child 1 of 1' && echo "$out" | grep -q 'Photo: two.jpg, 3 KB' \
+	|| fail "the wizard's --attach is not in the review: $out"
+ok "--attach children[0].photos[0].photo=FILE, in a batch and in the wizard"
 [ "$(check_chain "$H")" -eq 9 ] || fail "chain"
 echo "capture_rerun: all checks passed"
