@@ -565,9 +565,13 @@ static int
 seal(struct wiz *w, fk_record_out *res, fk_err *e)
 {
 	if (fk_session_finalize(w->s, res, e) != 0) {
-		if (e->code != FK_ESTATE && e->code != FK_EINPUT)
+		/* Nothing was sealed: say why, and stay (a file to attach again, a full disk:
+		 * the worker can fix it or save a draft). */
+		if (e->code == FK_ENOMEM)
 			return GO_FAIL;
-		fprintf(w->out, "  ! %s\n", e->msg);
+		fprintf(w->out, "  ! ");
+		put_text(w->out, e->msg);
+		fputc('\n', w->out);
 		fk_err_clear(e);
 		return GO_ON;
 	}
