@@ -22,12 +22,20 @@
 /* Bytes of the head of a file that fk_media_sniff looks at. */
 #define FK_SNIFF_LEN 512
 
-/* An attachment to seal: the answer's record path (children[0].child_photos[0].photo),
- * the file, and the attachment's id (the id in the answer). */
+/*
+ * An attachment to seal: the answer's record path
+ * (children[0].child_photos[0].photo), the file, and the attachment's id (the
+ * id in the answer). Without a path, the bytes come from src - exactly size
+ * of them - with the original file name and media type given (the app's
+ * pending files, pending.h).
+ */
 typedef struct fk_attach_in {
 	const char *field;
 	const char *path;
 	char id[FK_UUID_BUF];             /* "" = make one */
+	fk_source src;                    /* path == NULL: the bytes */
+	uint64_t size;
+	const char *name, *media_type;
 } fk_attach_in;
 
 /* The media type a file name's extension claims, or "application/octet-stream". */

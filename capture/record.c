@@ -315,9 +315,67 @@ answer_at(const json_t *answers, const char *path)
 }
 
 /*
+ * An attachment's bytes: its file (path), or, without a path, the source it
+ * came with and the name given with it (the app's pending files,
+ * capture/pending.h).
+ */
+struct att_src {
+	int fd;
+	const char *path, *name;
+	uint64_t size;
+	fk_source src;
+};
+
+static long
+fd_read(void *ctx, uint8_t *buf, size_t len, fk_err *e)
+{
+	struct att_src *s = ctx;
+	ssize_t n;
+
+	do
+		n = read(s->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return fk_fail(e, FK_EIO, _("cannot read attachment %s: %s"), s->path, strerror(errno));
+	return (long)n;
+}
+
+static int
+att_src_open(const fk_finalizer *f, const fk_attach_in *a, struct att_src *s, fk_err *e)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	if (a->path == NULL) {
+		if (a->src.read == NULL || a->name == NULL)
+			return fk_fail(e, FK_EINPUT, _("attachment %s has no file"), a->field);
+		s->path = s->name = a->name;
+		s->size = a->size;
+		s->src = a->src;
+	} else {
+		if ((s->fd = open(a->path, O_RDONLY | O_CLOEXEC)) < 0)
+			return fk_fail(e, FK_EIO, _("cannot open attachment %s: %s"), a->path,
+			    strerror(errno));
+		if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
+			return fk_fail(e, FK_EINPUT, _("attachment %s is not a regular file"), a->path);
+		s->path = a->path;
+		s->name = strrchr(a->path, '/') ? strrchr(a->path, '/') + 1 : a->path;
+		s->size = (uint64_t)st.st_size;
+		s->src = (fk_source){ fd_read, s };
+	}
+	if (s->size > f->d->att_limit)
+		return fk_fail(e, FK_ELIMIT,
+		    _("attachment %s is %llu bytes, over the device limit of %llu bytes"), s->path,
+		    (unsigned long long)s->size, (unsigned long long)f->d->att_limit);
+	return 0;
+}
+
+/*
  * Seals one attachment. It must be the file of an answer of this record:
- * the answer at a->field names a->id, and the file is still of the type and
- * size the answer says (what the review showed is what is sealed).
+ * the answer at a->field names a->id, and the bytes are still of the size and
+ * the content type (their first bytes) the answer says: what the review
+ * showed is what is sealed.
  */
 static int
 seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
@@ -325,82 +383,66 @@ seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
 {
 	char id[FK_UUID_BUF], hex[FK_SHA256_HEX + 1];
 	uint8_t hash[FK_SHA256_LEN];
-	struct stat st;
+	struct att_src s;
 	fk_store_blob *b = NULL;
 	fk_age_enc *enc = NULL;
 	uint64_t got = 0;
-	const char *name, *content = NULL, *want;
+	const char *content = NULL, *want, *shown = a->path ? a->path : a->name;
 	const json_t *ans = answer_at(in->answers, a->field);
 	json_t *o;
-	int fd, rc = -1;
+	long n;
+	int rc = -1;
 
+	memset(&s, 0, sizeof s);
+	s.fd = -1;
 	if (a->id[0] == '\0' || !json_is_object(ans) ||
 	    !json_is_string(json_object_get(ans, "id")) ||
 	    strcmp(json_string_value(json_object_get(ans, "id")), a->id) != 0)
 		return fk_fail(e, FK_EINPUT,
 		    _("attachment %s is not the answer at %s: a file the record does not show is never sealed"),
-		    a->path, a->field);
+		    shown ? shown : a->id, a->field);
 	want = json_string_value(json_object_get(ans, "media_type"));
-	if ((fd = open(a->path, O_RDONLY | O_CLOEXEC)) < 0)
-		return fk_fail(e, FK_EIO, _("cannot open attachment %s: %s"), a->path,
-		    strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		fk_fail(e, FK_EINPUT, _("attachment %s is not a regular file"), a->path);
+	if (att_src_open(f, a, &s, e) != 0)
 		goto out;
-	}
-	if ((uint64_t)st.st_size > f->d->att_limit) {
-		fk_fail(e, FK_ELIMIT,
-		    _("attachment %s is %lld bytes, over the device limit of %llu bytes"), a->path,
-		    (long long)st.st_size, (unsigned long long)f->d->att_limit);
-		goto out;
-	}
-	if (json_integer_value(json_object_get(ans, "size")) != (json_int_t)st.st_size) {
+	if (json_integer_value(json_object_get(ans, "size")) != (json_int_t)s.size) {
 		fk_fail(e, FK_EIO, _("attachment %s changed since it was attached: attach it again"),
-		    a->path);
+		    s.path);
 		goto out;
 	}
 	if (fk_secbuf_reserve(&f->io, FK_AGE_CHUNK, e) != 0)
 		goto out;
 	memcpy(id, a->id, sizeof id);
-	if (fk_store_att_open(f->s, id, seq, idx,
-		fk_finalizer_att_ctlen(f, (uint64_t)st.st_size), &b, e) != 0)
+	if (fk_store_att_open(f->s, id, seq, idx, fk_finalizer_att_ctlen(f, s.size), &b, e) != 0)
 		goto out;
 	if ((enc = fk_age_enc_new(&f->r, 0, fk_store_blob_sink(b), e)) == NULL)
 		goto out;
-	for (;;) {
-		ssize_t n = read(fd, f->io.p, FK_AGE_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fk_fail(e, FK_EIO, _("cannot read attachment %s: %s"), a->path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
+	while ((n = s.src.read(s.src.ctx, f->io.p, FK_AGE_CHUNK, e)) > 0) {
 		if (got == 0) {
 			content = fk_media_sniff(f->io.p, (size_t)n);
 			if (content == NULL || want == NULL || strcmp(content, want) != 0) {
 				fk_fail(e, FK_EIO,
 				    _("attachment %s changed since it was attached: attach it again"),
-				    a->path);
+				    s.path);
 				goto out;
 			}
 		}
 		got += (uint64_t)n;
-		if (got > (uint64_t)st.st_size) {
-			fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), a->path);
+		if (got > s.size) {
+			fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), s.path);
 			goto out;
 		}
 		if (fk_age_enc_write(enc, f->io.p, (size_t)n, e) != 0)
 			goto out;
 	}
-	if (got != (uint64_t)st.st_size) {
-		fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), a->path);
+	if (n < 0)
+		goto out;
+	if (got != s.size) {
+		fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), s.path);
 		goto out;
 	}
 	if (content == NULL) {
 		/* An empty file: no type to show. */
-		fk_fail(e, FK_EINPUT, _("attachment %s is empty"), a->path);
+		fk_fail(e, FK_EINPUT, _("attachment %s is empty"), s.path);
 		goto out;
 	}
 	if (fk_age_enc_finish(enc, e) != 0)
@@ -410,20 +452,19 @@ seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
 	if (rc != 0)
 		goto out;
 	sodium_bin2hex(hex, sizeof hex, hash, 32);
-	name = strrchr(a->path, '/');
-	name = name ? name + 1 : a->path;
 	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "field", a->field, "id", id,
-	    "sha256_ct", hex, "size", (json_int_t)st.st_size, "media_type", content,
-	    "name", name);
+	    "sha256_ct", hex, "size", (json_int_t)s.size, "media_type", content,
+	    "name", s.name);
 	if (o == NULL || json_array_append_new(list, o) != 0)
 		rc = fk_fail(e, FK_EINPUT, _("attachment %s: field or file name is not valid UTF-8"),
-		    a->path);
+		    s.path);
 out:
 	fk_age_enc_free(enc);
 	fk_store_att_abort(b);
 	if (f->io.p != NULL)
 		sodium_memzero(f->io.p, f->io.cap);
-	close(fd);
+	if (s.fd >= 0)
+		close(s.fd);
 	return rc;
 }
 

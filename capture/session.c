@@ -744,8 +744,11 @@ fk_ss_session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
 	s->answers = json_object();
 	s->seen = json_object();
 	s->files = json_object();
+	s->history = json_array();
+	s->face = json_object();
 	s->created_at = (int64_t)(c->now ? c->now : time(NULL));
-	if (s->answers == NULL || s->seen == NULL || s->files == NULL ||
+	if (s->answers == NULL || s->seen == NULL || s->files == NULL || s->history == NULL ||
+	    s->face == NULL ||
 	    collect_deps(s, fk_form_root(c->form), e) != 0) {
 		fk_session_free(s);
 		return fk_ss_oom(e);
@@ -774,6 +777,8 @@ fk_session_free(fk_session *s)
 	json_decref(s->answers);
 	json_decref(s->seen);
 	json_decref(s->files);
+	json_decref(s->history);
+	json_decref(s->face);
 	json_decref(s->built);
 	fk_issues_free(&s->built_issues);
 	free(s);

@@ -55,8 +55,8 @@
  *
  * MEMORY. Answers are jansson trees (make them wipe: fk_json_use_wiping_alloc);
  * rendered values are in sodium_malloc memory (fk_secbuf). Pointers in an
- * fk_step or fk_review are valid until the next call that changes the
- * session (or fk_review_free).
+ * fk_step or fk_review_rows are valid until the next call that changes the
+ * session (or fk_review_rows_free).
  */
 #ifndef FK_SESSION_H
 #define FK_SESSION_H
@@ -85,6 +85,8 @@ typedef struct fk_session_cfg {
 	const fk_secret *draft_key; /* unlocked draft key; NULL: no drafts */
 	const char *lang;           /* "uk", "en"; NULL = the form's first language */
 	uint64_t att_limit;         /* the device's attachment limit, bytes */
+	const char *home;           /* the device home: files taken in the app (pending.h)
+	                               are sealed from there; NULL: they cannot be */
 	time_t now;                 /* the clock of today() and date bounds; 0 = time(NULL) */
 } fk_session_cfg;
 
@@ -222,22 +224,22 @@ typedef struct fk_review_row {
 	const char *problem;    /* the first problem with this answer, or NULL */
 } fk_review_row;
 
-typedef struct fk_review {
+typedef struct fk_review_rows {
 	fk_review_row *v;
 	size_t n;
 	fk_issues issues;       /* the built record's problems: finalizing waits for none */
 	size_t unseen;          /* QUESTION and ADD steps never shown to the worker */
 	fk_secbuf text;         /* backing store of value and problem texts */
 	char *paths;            /* backing store of paths */
-} fk_review;
+} fk_review_rows;
 
 /*
  * Builds the record (fk_form_build on a copy of the answers), validates it,
  * and describes it row by row in form order: every answer the record holds
  * is on a row. Keeps the built record for fk_session_finalize.
  */
-int fk_session_review(fk_session *s, fk_review *r, fk_err *e) FK_WUR;
-void fk_review_free(fk_review *r);
+int fk_session_review(fk_session *s, fk_review_rows *r, fk_err *e) FK_WUR;
+void fk_review_rows_free(fk_review_rows *r);
 
 /*
  * Seals the record of the last review, and the files of its attachment

@@ -29,6 +29,7 @@ struct fk_session {
 	fk_session_cfg c;
 	char lang[8];
 	json_t *answers, *seen, *files;
+	json_t *history, *face; /* a draft's, kept as they came (the old wizard's, the page's) */
 	char *cursor;        /* a step key, REVIEW_KEY, or NULL for the first step */
 	size_t cursor_pos;   /* where the cursor was in the flow when its step vanished */
 	int jumped, fresh, dirty;

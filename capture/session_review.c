@@ -14,11 +14,12 @@
 
 #include "attach.h"
 #include "draft.h"
+#include "pending.h"
 
 /* ---- public: review ---- */
 
 struct rowbuild {
-	fk_review *r;
+	fk_review_rows *r;
 	size_t cap;
 	size_t *voff, *poff;   /* offsets of value/problem texts and paths, fixed up at the end */
 	size_t *prob;          /* offsets of problem texts, (size_t)-1 = none */
@@ -31,7 +32,7 @@ static int
 row_add(struct rowbuild *b, enum fk_row_kind k, const fk_question *q, const char *path,
     fk_err *e)
 {
-	fk_review *r = b->r;
+	fk_review_rows *r = b->r;
 
 	if (r->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
@@ -169,7 +170,7 @@ check_shown(const fk_form *f, const json_t *obj, const char *prefix, const json_
 }
 
 void
-fk_review_free(fk_review *r)
+fk_review_rows_free(fk_review_rows *r)
 {
 	if (r == NULL)
 		return;
@@ -181,7 +182,7 @@ fk_review_free(fk_review *r)
 }
 
 int
-fk_session_review(fk_session *s, fk_review *r, fk_err *e)
+fk_session_review(fk_session *s, fk_review_rows *r, fk_err *e)
 {
 	fk_vopts o = fk_ss_vopts(s);
 	fk_questions q = { 0 };
@@ -295,16 +296,106 @@ out:
 	free(b.poff);
 	free(b.prob);
 	if (rc != 0)
-		fk_review_free(r);
+		fk_review_rows_free(r);
 	return rc;
 }
 
 /* ---- public: finalize ---- */
 
-/* The attachment answers of the built record, with the files behind them. */
+/* The files of the built record's attachment answers, opened for sealing. */
+struct sealing {
+	fk_attach_in *in;
+	fk_pending_r **rd;
+	char **fields;
+	size_t n, cap;
+};
+
+static void
+sealing_free(struct sealing *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		free(g->fields[i]);
+		fk_pending_close(g->rd[i]);
+	}
+	free(g->in);
+	free(g->rd);
+	free(g->fields);
+	memset(g, 0, sizeof *g);
+}
+
+/* One attachment answer at path: its file on disk, or its pending file (the page's). */
 static int
-collect_files(fk_session *s, const json_t *obj, const char *prefix, fk_attach_in **att,
-    size_t *n, char ***paths, fk_err *e)
+seal_one(fk_session *s, const char *path, const json_t *v, void *ctx, fk_err *e)
+{
+	struct sealing *g = ctx;
+	const char *id = json_string_value(json_object_get(v, "id"));
+	json_t *f = id ? json_object_get(s->files, id) : NULL, *pend = json_object_get(f, "pending");
+	const char *file = json_string_value(json_object_get(f, "path"));
+	fk_attach_in *in;
+
+	if (file == NULL && pend == NULL)
+		return fk_fail(e, FK_ESTATE,
+		    _("the file of the answer at %s is not known here: attach it again"), path);
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		fk_attach_in *ni = realloc(g->in, cap * sizeof *ni);
+		fk_pending_r **nr;
+		char **nf;
+		if (ni == NULL)
+			return fk_ss_oom(e);
+		g->in = ni;
+		if ((nr = realloc(g->rd, cap * sizeof *nr)) == NULL)
+			return fk_ss_oom(e);
+		g->rd = nr;
+		if ((nf = realloc(g->fields, cap * sizeof *nf)) == NULL)
+			return fk_ss_oom(e);
+		g->fields = nf;
+		g->cap = cap;
+	}
+	in = &g->in[g->n];
+	memset(in, 0, sizeof *in);
+	g->rd[g->n] = NULL;
+	if ((g->fields[g->n] = strdup(path)) == NULL)
+		return fk_ss_oom(e);
+	in->field = g->fields[g->n];
+	snprintf(in->id, sizeof in->id, "%s", id);
+	g->n++;
+	if (file != NULL) {
+		in->path = file;
+		return 0;
+	}
+	{
+		fk_secret key = { 0 };
+		const char *hex = json_string_value(json_object_get(pend, "key"));
+		int rc;
+		if (s->c.home == NULL)
+			return fk_fail(e, FK_ESTATE,
+			    _("the file of the answer at %s was taken in the app: seal it there"), path);
+		if (hex == NULL || strlen(hex) != 2 * FK_PENDING_KEYLEN ||
+		    fk_secret_alloc(&key, FK_PENDING_KEYLEN, e) != 0)
+			return hex == NULL ? fk_fail(e, FK_ECRYPTO, _("draft %.8s is damaged"),
+			    s->draft_id) : -1;
+		rc = fk_unhex(hex, key.p, FK_PENDING_KEYLEN) == 0 ?
+		    fk_pending_open(s->c.home, id, &key, &g->rd[g->n - 1], e) :
+		    fk_fail(e, FK_ECRYPTO, _("draft %.8s is damaged"), s->draft_id);
+		fk_secret_free(&key);
+		if (rc != 0)
+			return -1;
+		in->src = fk_pending_source(g->rd[g->n - 1]);
+		in->size = (uint64_t)json_integer_value(json_object_get(pend, "size"));
+		in->name = json_string_value(json_object_get(pend, "name"));
+		in->media_type = json_string_value(json_object_get(pend, "media_type"));
+		return 0;
+	}
+}
+
+/* Calls fn for every attachment answer of a record (object obj at prefix). */
+static int
+each_attachment(fk_session *s, const json_t *obj, const char *prefix,
+    int (*fn)(fk_session *s, const char *path, const json_t *v, void *ctx, fk_err *e),
+    void *ctx, fk_err *e)
 {
 	char path[KEY_MAX];
 	const char *k;
@@ -320,42 +411,11 @@ collect_files(fk_session *s, const json_t *obj, const char *prefix, fk_attach_in
 			json_array_foreach(v, i, el) {
 				char sub[KEY_MAX + 32];
 				snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-				if (json_is_object(el) &&
-				    collect_files(s, el, sub, att, n, paths, e) != 0)
+				if (json_is_object(el) && each_attachment(s, el, sub, fn, ctx, e) != 0)
 					return -1;
 			}
-			continue;
-		}
-		if (fk_field_type(x) == FK_T_ATTACHMENT) {
-			const char *id = json_string_value(json_object_get(v, "id"));
-			json_t *f = id ? json_object_get(s->files, id) : NULL;
-			const char *file = json_string_value(json_object_get(f, "path"));
-			fk_attach_in *na;
-			char **np;
-			if (file == NULL)
-				return fk_fail(e, FK_ESTATE,
-				    _("the file of the answer at %s is not known here: attach it again"),
-				    path);
-			na = realloc(*att, (*n + 1) * sizeof **att);
-			if (na == NULL)
-				return fk_ss_oom(e);
-			*att = na;
-			np = realloc(*paths, (*n + 1) * 2 * sizeof **paths);
-			if (np == NULL)
-				return fk_ss_oom(e);
-			*paths = np;
-			memset(&na[*n], 0, sizeof na[*n]);
-			np[*n * 2] = strdup(path);
-			np[*n * 2 + 1] = strdup(file);
-			if (np[*n * 2] == NULL || np[*n * 2 + 1] == NULL) {
-				free(np[*n * 2]);
-				free(np[*n * 2 + 1]);
-				return fk_ss_oom(e);
-			}
-			na[*n].field = np[*n * 2];
-			na[*n].path = np[*n * 2 + 1];
-			snprintf(na[*n].id, sizeof na[*n].id, "%s", id);
-			(*n)++;
+		} else if (fk_field_type(x) == FK_T_ATTACHMENT && fn(s, path, v, ctx, e) != 0) {
+			return -1;
 		}
 	}
 	return 0;
@@ -364,12 +424,13 @@ collect_files(fk_session *s, const json_t *obj, const char *prefix, fk_attach_in
 int
 fk_session_finalize(fk_session *s, fk_record_out *out, fk_err *e)
 {
+	struct sealing g;
 	fk_record_in in;
-	fk_attach_in *att = NULL;
-	char **paths = NULL;
-	size_t natt = 0, i;
+	const char *k;
+	json_t *v;
 	int rc = -1;
 
+	memset(&g, 0, sizeof g);
 	if (s->c.fin == NULL)
 		return fk_fail(e, FK_ESTATE, _("this session cannot seal records"));
 	if (!s->have_review || s->built == NULL || s->review_gen != s->gen)
@@ -378,28 +439,27 @@ fk_session_finalize(fk_session *s, fk_record_out *out, fk_err *e)
 	if (s->built_issues.n > 0 || s->built_issues.dropped > 0)
 		return fk_fail(e, FK_EINPUT, _("the record has %zu problems: fix them before sealing"),
 		    s->built_issues.n + s->built_issues.dropped);
-	if (collect_files(s, s->built, "", &att, &natt, &paths, e) != 0)
+	if (each_attachment(s, s->built, "", seal_one, &g, e) != 0)
 		goto out;
 	memset(&in, 0, sizeof in);
 	in.form_id = fk_form_id(s->c.form);
 	in.form_version = fk_form_version(s->c.form);
 	in.answers = s->built;
 	in.created_at = s->created_at;
-	in.att = att;
-	in.natt = natt;
+	in.att = g.in;
+	in.natt = g.n;
 	in.draft_id = s->draft_id[0] ? s->draft_id : NULL;
 	if (fk_finalize_one(s->c.fin, &in, out, e) != 0)
 		goto out;
+	/* Sealed: pending files (taken in the app) are of no more use. */
+	json_object_foreach(s->files, k, v)
+		if (json_object_get(v, "pending") != NULL && s->c.home != NULL)
+			(void)!fk_pending_remove(s->c.home, k, NULL);
 	s->draft_id[0] = '\0';
 	s->dirty = 0;
 	rc = 0;
 out:
-	for (i = 0; i < natt; i++) {
-		free(paths[i * 2]);
-		free(paths[i * 2 + 1]);
-	}
-	free(paths);
-	free(att);
+	sealing_free(&g);
 	return rc;
 }
 
@@ -421,26 +481,22 @@ fk_session_progress(fk_session *s, size_t *answered, size_t *total)
 		}
 }
 
-/* Collects every "id" string of an object in v into ids. */
+/* The draft's "attach": each file an answer still names (at its path). */
 static int
-answer_ids(const json_t *v, json_t *ids)
+attach_el(fk_session *s, const char *path, const json_t *v, void *ctx, fk_err *e)
 {
-	const char *k;
-	json_t *x;
-	size_t i;
+	const char *id = json_string_value(json_object_get(v, "id"));
+	json_t *f = id ? json_object_get(s->files, id) : NULL, *arr = ctx, *el;
 
-	if (json_is_object(v)) {
-		const char *id = json_string_value(json_object_get(v, "id"));
-		if (id != NULL && json_object_set_new(ids, id, json_true()) != 0)
-			return -1;
-		json_object_foreach((json_t *)v, k, x)
-			if (answer_ids(x, ids) != 0)
-				return -1;
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, x)
-			if (answer_ids(x, ids) != 0)
-				return -1;
-	}
+	if (f == NULL)
+		return 0;
+	if (json_object_get(f, "pending") != NULL)
+		el = json_deep_copy(json_object_get(f, "pending"));
+	else
+		el = json_pack("{s:s, s:s, s:O}", "field", path, "id", id, "path",
+		    json_object_get(f, "path"));
+	if (el == NULL || json_array_append_new(arr, el) != 0)
+		return fk_ss_oom(e);
 	return 0;
 }
 
@@ -449,8 +505,7 @@ fk_session_save(fk_session *s, fk_err *e)
 {
 	fk_store_draft d;
 	fk_secbuf pt = { 0 };
-	json_t *j = NULL, *files = NULL, *ids = NULL, *v;
-	const char *k;
+	json_t *j = NULL, *att = NULL;
 	size_t answered, total, at;
 	int rc = -1;
 
@@ -459,12 +514,10 @@ fk_session_save(fk_session *s, fk_err *e)
 	if (fk_ss_flow_update(s, e) != 0)
 		return -1;
 	/* Only the files of answers still given go with the draft. */
-	if ((files = json_object()) == NULL || (ids = json_object()) == NULL ||
-	    answer_ids(s->answers, ids) != 0)
-		goto nomem;
-	json_object_foreach(s->files, k, v)
-		if (json_object_get(ids, k) != NULL && json_object_set(files, k, v) != 0)
-			goto nomem;
+	if ((att = json_array()) == NULL)
+		return fk_ss_oom(e);
+	if (each_attachment(s, s->answers, "", attach_el, att, e) != 0)
+		goto out;
 	memset(&d, 0, sizeof d);
 	if (s->draft_id[0] == '\0')
 		fk_uuid(s->draft_id);
@@ -479,24 +532,24 @@ fk_session_save(fk_session *s, fk_err *e)
 	if (at < s->nflow)
 		snprintf(d.at, sizeof d.at, "%s", s->flow[at].kind == FK_STEP_ADD ?
 		    s->flow[at].q->path : s->flow[at].key);
-	j = json_pack("{s:i, s:s, s:I, s:O, s:O, s:O, s:s?, s:b}", "v", 2, "lang", s->lang,
-	    "created_at", (json_int_t)s->created_at, "answers", s->answers, "seen", s->seen,
-	    "files", files, "cursor", s->cursor, "jumped", s->jumped);
-	if (j == NULL)
-		goto nomem;
+	/* The format every face reads (docs/device-store.md, "Drafts"). */
+	j = json_pack("{s:i, s:s, s:I, s:O, s:O, s:O, s:O, s:O, s:s?, s:b}", "v", 1, "lang",
+	    s->lang, "created_at", (json_int_t)s->created_at, "answers", s->answers, "visited",
+	    s->seen, "history", s->history, "attach", att, "face", s->face, "cursor", s->cursor,
+	    "jumped", s->jumped);
+	if (j == NULL) {
+		fk_ss_oom(e);
+		goto out;
+	}
 	rc = fk_json_dump_secure(j, &pt, e);
 	if (rc == 0)
 		rc = fk_draft_save(s->c.store, s->c.draft_key, &d, pt.p, pt.len, e);
 	if (rc == 0)
 		s->dirty = 0;
-	goto out;
-nomem:
-	fk_ss_oom(e);
 out:
 	fk_secbuf_free(&pt);
 	json_decref(j);
-	json_decref(files);
-	json_decref(ids);
+	json_decref(att);
 	return rc;
 }
 
@@ -512,19 +565,22 @@ fk_session_changed(const fk_session *s)
 	return s->dirty;
 }
 
-/* A draft of the first format (before sessions): answers, visited, attach[]. */
+/*
+ * A draft in the format every face writes: visited (the steps seen; the old
+ * wizard's "P#done" is "P#add", its "P#n" nothing), attach (files on disk by
+ * path, pending files with their keys), history and face kept as they are.
+ */
 static int
-load_v1(fk_session *s, json_t *j, fk_err *e)
+load_draft(fk_session *s, json_t *j, fk_err *e)
 {
-	json_t *vis = json_object_get(j, "visited"), *at = json_object_get(j, "attach"), *el;
-	const char *k;
-	json_t *v;
+	json_t *vis = json_object_get(j, "visited"), *at = json_object_get(j, "attach"), *el, *v;
+	const char *k, *cur = json_string_value(json_object_get(j, "cursor"));
 	size_t i;
 
 	json_object_foreach(vis, k, v) {
 		const char *hash = strrchr(k, '#');
 		char key[KEY_MAX];
-		if (hash == NULL)
+		if (hash == NULL || strcmp(hash, ADD_SUFFIX) == 0)
 			snprintf(key, sizeof key, "%s", k);
 		else if (strcmp(hash, "#done") == 0)
 			snprintf(key, sizeof key, "%.*s%s", (int)(hash - k), k, ADD_SUFFIX);
@@ -536,10 +592,29 @@ load_v1(fk_session *s, json_t *j, fk_err *e)
 	json_array_foreach(at, i, el) {
 		const char *id = json_string_value(json_object_get(el, "id"));
 		const char *p = json_string_value(json_object_get(el, "path"));
-		if (id != NULL && p != NULL &&
-		    json_object_set_new(s->files, id, json_pack("{s:s}", "path", p)) != 0)
+		json_t *f = NULL;
+		if (id == NULL)
+			continue;
+		if (p != NULL)
+			f = json_pack("{s:s}", "path", p);
+		else if (json_is_string(json_object_get(el, "key")))
+			f = json_pack("{s:O}", "pending", el);
+		else
+			continue;
+		if (f == NULL || json_object_set_new(s->files, id, f) != 0)
 			return fk_ss_oom(e);
 	}
+	if (json_is_array(v = json_object_get(j, "history"))) {
+		json_decref(s->history);
+		s->history = json_incref(v);
+	}
+	if (json_is_object(v = json_object_get(j, "face"))) {
+		json_decref(s->face);
+		s->face = json_incref(v);
+	}
+	if (cur != NULL && fk_ss_set_cursor(s, cur, e) != 0)
+		return -1;
+	s->jumped = json_is_true(json_object_get(j, "jumped"));
 	return 0;
 }
 
@@ -575,23 +650,8 @@ fk_session_resume(const fk_session_cfg *c, const char *id, fk_session **sp, fk_e
 	}
 	json_decref(s->answers);
 	s->answers = json_incref(a);
-	if (json_integer_value(json_object_get(j, "v")) >= 2) {
-		json_t *sn = json_object_get(j, "seen"), *fl = json_object_get(j, "files");
-		const char *cur = json_string_value(json_object_get(j, "cursor"));
-		if (json_is_object(sn)) {
-			json_decref(s->seen);
-			s->seen = json_incref(sn);
-		}
-		if (json_is_object(fl)) {
-			json_decref(s->files);
-			s->files = json_incref(fl);
-		}
-		if (cur != NULL && fk_ss_set_cursor(s, cur, e) != 0)
-			goto out;
-		s->jumped = json_is_true(json_object_get(j, "jumped"));
-	} else if (load_v1(s, j, e) != 0) {
+	if (load_draft(s, j, e) != 0)
 		goto out;
-	}
 	l = json_object_get(j, "lang");
 	if (c->lang == NULL && json_is_string(l) && fk_form_has_lang(c->form, json_string_value(l)))
 		snprintf(s->lang, sizeof s->lang, "%s", json_string_value(l));

@@ -220,7 +220,7 @@ qr_loop(const char *dev, fk_err *e)
 		goto failed;
 	say(_("...and shown as a stream of QR codes (here: small PNG frames, k of them plus "
 	    "50%% repair frames; `--terminal` animates them on screen)."));
-	RUN("qr", "send", bundle, "--png", p("bundle-frames"), "--version", "10");
+	RUN("qr", "send", bundle, "--png", p("bundle-frames"), "--single", "--version", "10");
 	say(_("The camera misses every fifth frame; any k + 2 frames are enough."));
 	lose_frames("bundle-frames");
 	say(_("The hub rebuilds the bundle from the frames it saw, checks its SHA-256, and "

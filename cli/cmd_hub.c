@@ -1,6 +1,6 @@
 /*
  * cmd_hub.c - `fieldkit hub ...`: init, devices, import, list, show, export,
- * gaps, conflicts, receipt.
+ * gaps, conflicts, receipt; find, match and duplicates live in cmd_match.c.
  *
  * Owns: the hub's command line, one table entry a command (its options,
  * arguments and help; hub_run parses them and opens the hub). Everything durable happens in hub.c,
@@ -23,6 +23,8 @@
 #include "hub.h"
 #include "hub_lookup.h"
 #include "hub_forms.h"
+#include "cmd_match.h"
+#include "match_db.h"
 #include "io.h"
 #include "pass.h"
 #include "qr.h"
@@ -64,7 +66,10 @@ static const char hub_help[] = N_(
     "  export      write records out as JSON Lines or CSV (logged)\n"
     "  gaps        report missing sequence numbers and chain breaks\n"
     "  conflicts   list different bodies received under a known record id\n"
-    "  receipt     write a signed receipt for a device\n\n"
+    "  receipt     write a signed receipt for a device\n"
+    "  find        find a child by name, in any script or spelling (logged)\n"
+    "  match       returned children against the family reports; confirm or reject\n"
+    "  duplicates  children reported more than once, as clusters\n\n"
     "Options of every command:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
@@ -153,11 +158,12 @@ static const char list_help[] = N_(
 
 static const char show_help[] = N_(
     "Usage: fieldkit hub show ID|SLIP-CODE [--home DIR]\n\n"
-    "Prints a record as JSON, and any conflicting version kept for review. The\n"
-    "record is named by its id, a unique beginning of its id (at least 4\n"
-    "characters), or the family's slip code (XXXX-XXXX, any case, the dash\n"
-    "optional; a mistyped character is caught by the check character). Every look\n"
-    "is logged in the audit table.\n\n"
+    "Prints a record as JSON, and any conflicting version kept for review, then\n"
+    "the matching links a person confirmed (`hub match --confirm`). The record is\n"
+    "named by its id, a unique beginning of its id (at least 4 characters), or the\n"
+    "family's slip code (XXXX-XXXX, any case, the dash optional; a mistyped\n"
+    "character is caught by the check character). Every look is logged in the\n"
+    "audit table.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
@@ -411,6 +417,17 @@ hub_import(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 			import_one(h, pos->v[i], &bad);
 		}
 	}
+	{
+		/* matching: the new records against the hub (hub/match_db.c) */
+		size_t nm = 0;
+		if (fk_match_db_update(h, &nm, e) != 0) {
+			fk_warn(_("matching the new records failed: %s; run `fieldkit hub match`"),
+			    e->msg);
+			bad++;
+		} else if (nm > 0)
+			printf(ngettext("%zu possible match to review: `fieldkit hub match`\n",
+			    "%zu possible matches to review: `fieldkit hub match`\n", nm), nm);
+	}
 	rc = bad ? FK_EXIT_FAIL : 0;
 out:
 	fk_hub_forms_free(forms);
@@ -441,6 +458,17 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	}
 	sqlite3_finalize(st);
 	return fk_hub_audit(h, "list", o->device ? o->device : "all", n, e);
+}
+
+/* A confirmed matching link, under `hub show`. */
+static int
+print_link(void *ctx, const char *intake, const char *report, int child, const char *who,
+    const char *at)
+{
+	(void)ctx;
+	printf(_("link: intake %s is child %d of family report %s (confirmed by %s, %s)\n"),
+	    intake, child, report, who, at);
+	return 0;
 }
 
 static int
@@ -485,7 +513,7 @@ hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		json_decref(j);
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return fk_match_db_links(h, id, print_link, NULL, e);
 }
 
 static int
@@ -679,6 +707,16 @@ hub_devices(const struct fk_call *call, int argc, char **argv)
 	    o, argc, argv);
 }
 
+/* find, match, duplicates: their own options (cmd_match.c); --home may come first. */
+static int
+hub_match_run(const struct fk_call *call, int argc, char **argv)
+{
+	const struct fk_match_cmd *m = call->data;
+	const struct hopts *o = call->ctx;
+
+	return m->run(call->cmd, o->home, o->passfile, argc, argv);
+}
+
 static int
 cmd_hub(int argc, char **argv)
 {
@@ -687,7 +725,9 @@ cmd_hub(int argc, char **argv)
 		{"list", hub_run, &hub_cmds[C_LIST]}, {"show", hub_run, &hub_cmds[C_SHOW]},
 		{"export", hub_run, &hub_cmds[C_EXPORT]}, {"gaps", hub_run, &hub_cmds[C_GAPS]},
 		{"conflicts", hub_run, &hub_cmds[C_CONFLICTS]},
-		{"receipt", hub_run, &hub_cmds[C_RECEIPT]}};
+		{"receipt", hub_run, &hub_cmds[C_RECEIPT]}, {"find", hub_match_run, &fk_hub_find_cmd},
+		{"match", hub_match_run, &fk_hub_match_cmd},
+		{"duplicates", hub_match_run, &fk_hub_dups_cmd}};
 	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0}};
 	const struct fk_opt common[] = HUB_COMMON(&o);
 

@@ -4,10 +4,12 @@
  * images or a camera on the receiving side).
  *
  * The received file is written only once it is complete and verified, and
- * atomically. The camera path is a thin shell around zbar's processor: all
- * decoding behind it is the same as for --images.
+ * atomically. Pictures from a camera go through the same reader as image
+ * files (fk_qr_rx_scan). Both sides say how long the stream takes and how
+ * much of it has arrived; the library only reports, this file prints.
  */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +19,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <zbar.h>
 
 #include "cli.h"
 #include "io.h"
@@ -47,36 +48,52 @@ qr_catch_signals(void)
 
 static const char send_usage[] = N_("Usage:\n"
 		     "  fieldkit qr send FILE --terminal [--fps N] [--count N]\n"
-		     "  fieldkit qr send FILE --png DIR [--extra PERCENT]\n"
+		     "  fieldkit qr send FILE --png DIR [--extra PERCENT] [--screen WxH]\n"
 		     "  fieldkit qr send FILE --sheet STEM [--extra PERCENT]\n\n"
-		     "Sends FILE as a stream of QR codes: any k+2 of the frames rebuild it.\n\n"
+		     "Sends FILE as a stream of QR codes: any k+2 of the frames rebuild it. On a\n"
+		     "screen (--terminal, --png) several codes are shown at once, inside a dark ring\n"
+		     "that lets the receiver read them at an angle. Says first how long the stream\n"
+		     "takes at the chosen rate.\n\n"
 		     "Options:\n"
 		     "      --terminal         animate the codes in this terminal (Ctrl-C stops)\n"
-		     "      --fps N            frames per second on the terminal (0.5 to 15, default 8)\n"
-		     "      --count N          stop the animation after N frames\n"
-		     "      --png DIR          write DIR/frame-00001.png ...: k frames plus --extra\n"
+		     "      --png DIR          write DIR/frame-00001.png ...: screen-sized images holding\n"
+		     "                         k frames plus --extra, to show full screen one by one\n"
 		     "      --sheet STEM       write printable A4 pages STEM-1.png ... (300 dpi)\n"
+		     "      --fps N            screens per second (0.5 to 15, default 8): the terminal's\n"
+		     "                         rate, and the one the time estimate assumes for --png\n"
+		     "      --count N          stop the animation after N screens\n"
 		     "      --extra PERCENT    repair frames beyond k, in percent of k (default 50 for\n"
 		     "                         --png; for --sheet 10, at least 4)\n"
-		     "      --version V        QR version 1 to 40 (default 20; 10 for --sheet; on a\n"
-		     "                         terminal the largest that fits, at most 25)\n"
-		     "      --level L|M|Q|H    error correction level (default M)\n"
+		     "      --screen WxH       the screen the PNG frames are for (default 1920x1080)\n"
+		     "      --camera WxH       the camera that will read them (default 1280x720); sets\n"
+		     "                         the module size: 3.6 camera pixels per module\n"
+		     "      --codes CxR        codes per screen, C across and R down (default: the most\n"
+		     "                         data the screen and camera allow, at most 6 codes)\n"
+		     "      --single           one code per PNG with its quiet zone and no ring (for\n"
+		     "                         photos of single frames; what --png wrote before)\n"
+		     "      --version V        QR version 1 to 40 (default: chosen with the layout, at\n"
+		     "                         most 25; 20 with --single; 10 for --sheet)\n"
+		     "      --level L|M|Q|H    error correction level (default L on screens, else M)\n"
 		     "      --binary           raw bytes in byte mode instead of Base45 text\n"
-		     "      --scale N          pixels per module in PNGs (default 4; 8 for --sheet)\n"
+		     "      --scale N          pixels per module (--single: default 4; --sheet: 8; on\n"
+		     "                         screens the least allowed)\n"
 		     "  -h, --help             show this help\n");
 
 static const char recv_usage[] = N_("Usage:\n"
 		     "  fieldkit qr receive --images FILE|DIR [FILE|DIR]... [-o OUTPUT]\n"
-		     "  fieldkit qr receive --camera /dev/videoN [-o OUTPUT]\n"
+		     "  fieldkit qr receive --camera /dev/videoN [--size WxH] [-o OUTPUT]\n"
 		     "  fieldkit qr receive --text FILE [-o OUTPUT]\n\n"
 		     "Rebuilds a file from photos or screenshots of QR stream frames (PNG or JPEG),\n"
-		     "or from a camera. The file is written only when it is whole and its SHA-256\n"
-		     "checks out.\n\n"
+		     "or from a camera, showing how much has arrived and which frames are still\n"
+		     "missing. The file is written only when it is whole and its SHA-256 checks out.\n\n"
 		     "Options:\n"
 		     "      --images FILE|DIR  images to read (a directory: its .png/.jpg files)\n"
 		     "      --camera DEV       read from a video device until the file is complete\n"
+		     "      --size WxH         picture size to ask the camera for (default 1280x720)\n"
 		     "      --text FILE        read frames as Base45 text, one per line (from another\n"
 		     "                         QR decoder; - for standard input)\n"
+		     "      --plain            zbar on whole pictures only: no ring, no second decoder\n"
+		     "                         (the reader before screen frames; for comparison)\n"
 		     "  -o, --output FILE      write the file here (atomically); default: stdout\n"
 		     "  -h, --help             show this help\n");
 
@@ -140,9 +157,64 @@ sleep_until(struct timespec *t, double period)
 		;
 }
 
+/* What qr send was asked for. */
+struct send {
+	const fk_buf *file;
+	const char *name;
+	fk_qr_opts o;
+	int level_set;
+	double fps, extra;
+	unsigned long count;
+	int single;         /* one code per PNG, no ring */
+	int sw, sh, cw, ch; /* screen and camera */
+	int cols, rows;     /* --codes; 0 = chosen */
+};
+
+static const char *
+level_name(int level)
+{
+	return level == 0 ? "L" : level == 1 ? "M" : level == 2 ? "Q" : "H";
+}
+
+/* Seconds as "0.8 s", "42 s" or "3 min 20 s". */
+static void
+fmt_secs(double s, char *out, size_t n)
+{
+	if (s < 10)
+		snprintf(out, n, _("%.1f s"), s);
+	else if (s < 120)
+		snprintf(out, n, _("%.0f s"), s);
+	else
+		snprintf(out, n, _("%d min %02d s"), (int)(s / 60), (int)fmod(s, 60));
+}
+
+/*
+ * Before the first frame: how much there is and how long showing it takes at
+ * fps, with no loss and with a quarter of the codes lost.
+ */
+static void
+say_estimate(const struct send *sd, uint32_t k, size_t chunk, const fk_qr_layout *l,
+    uint32_t shown_codes)
+{
+	unsigned per = (unsigned)(l->cols * l->rows);
+	uint32_t clean = (k + per - 1) / per, lossy = (fk_qr_codes_needed(k, 25) + per - 1) / per;
+	char a[32], b[32];
+
+	fmt_secs(clean / sd->fps, a, sizeof a);
+	fmt_secs(lossy / sd->fps, b, sizeof b);
+	fprintf(stderr, _("%s: %zu bytes in k = %u frames of %zu bytes, %u per screen (QR version "
+	    "%d-%s): %u screens\n"), sd->name, sd->file->len, k, chunk, per, l->version,
+	    level_name(sd->o.level), clean);
+	fprintf(stderr, _("at %g screens per second: %s without loss, about %s if a quarter of the "
+	    "frames are lost\n"), sd->fps, a, b);
+	if (shown_codes > 0 && fk_qr_codes_needed(k, 25) > shown_codes)
+		fprintf(stderr, _("(the %u frames written cover a loss of up to %u%%; show them again "
+		    "or use a larger --extra for more)\n"), shown_codes,
+		    (unsigned)(100.0 * (shown_codes - k - 2) / shown_codes));
+}
+
 static int
-send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
-    unsigned long count, fk_err *e)
+send_terminal_single(struct send *sd, fk_err *e)
 {
 	fk_qr_stream s;
 	fk_buf out = {0};
@@ -150,6 +222,7 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 	unsigned long n;
 	QRcode *c;
 	int rc = 0, cols, rows;
+	fk_qr_opts *o = &sd->o;
 
 	o->margin = 2;
 	if (o->version == 0 && (o->version = term_version(o->margin)) == 0)
@@ -159,12 +232,17 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 	    (17 + 4 * o->version + 2 * o->margin + 1) / 2 + 1 > rows))
 		fk_warn(_("a version %d code does not fit this terminal (%d x %d); enlarge it or "
 		    "use a lower --version"), o->version, cols, rows);
-	if (fk_qr_stream_init(&s, file->p, file->len, o, e) != 0)
+	if (fk_qr_stream_init(&s, sd->file->p, sd->file->len, o, e) != 0)
 		return -1;
+	{
+		fk_qr_layout one = {o->version, 1, 1, 0, 1, 0, 0};
+
+		say_estimate(sd, s.k, s.chunk, &one, 0);
+	}
 	qr_catch_signals();
 	fputs("\033[?1049h\033[?25l\033[2J", stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	for (n = 0; !qr_stop && (count == 0 || n < count); n++) {
+	for (n = 0; !qr_stop && (sd->count == 0 || n < sd->count); n++) {
 		if ((c = fk_qr_stream_code(&s, (uint32_t)n, e)) == NULL) {
 			rc = -1;
 			break;
@@ -178,14 +256,78 @@ send_terminal(const fk_buf *file, const char *name, fk_qr_opts *o, double fps,
 			break;
 		fwrite(out.p, 1, out.len, stdout);
 		fputs("\033[K", stdout);
-		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), name, n + 1, s.k,
-		    o->version);
+		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), sd->name, n + 1,
+		    s.k, o->version);
 		fflush(stdout);
-		sleep_until(&t, 1.0 / fps);
+		sleep_until(&t, 1.0 / sd->fps);
 	}
 	fputs("\033[0m\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
-	fprintf(stderr, _("showed %lu frames of %s (k = %u)\n"), n, name, s.k);
+	fprintf(stderr, _("showed %lu frames of %s (k = %u)\n"), n, sd->name, s.k);
+	fk_buf_free(&out);
+	fk_qr_stream_free(&s);
+	return rc;
+}
+
+/*
+ * Screen frames in the terminal: one module per column and two per row (half
+ * blocks); the layout is chosen for the terminal's size, less a status line.
+ */
+static int
+send_terminal(struct send *sd, fk_err *e)
+{
+	fk_qr_stream s;
+	fk_qr_layout l;
+	fk_buf out = {0};
+	struct timespec t;
+	unsigned long n;
+	unsigned per;
+	uint32_t pass;
+	int rc = 0, cols = 80, rows = 24;
+	char el[32], tot[32];
+
+	if (!sd->level_set)
+		sd->o.level = 0;
+	(void)term_size(&cols, &rows);
+	if (sd->single || fk_qr_layout_choose(cols, 2 * (rows - 1), 1, sd->o.version, sd->cols,
+	    sd->rows, &sd->o, &l, NULL) != 0) {
+		if (!sd->level_set)
+			sd->o.level = 1;
+		return send_terminal_single(sd, e);
+	}
+	sd->o.version = l.version;
+	if (fk_qr_stream_init(&s, sd->file->p, sd->file->len, &sd->o, e) != 0)
+		return -1;
+	per = (unsigned)(l.cols * l.rows);
+	pass = (s.k + per - 1) / per;
+	say_estimate(sd, s.k, s.chunk, &l, 0);
+	fmt_secs(pass / sd->fps, tot, sizeof tot);
+	qr_catch_signals();
+	fputs("\033[?1049h\033[?25l\033[2J", stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (n = 0; !qr_stop && (sd->count == 0 || n < sd->count); n++) {
+		out.len = 0;
+		rc = fk_buf_append(&out, "\033[H", 3, e);
+		if (rc == 0)
+			rc = fk_qr_frame_text(&s, &l, (uint32_t)n, &out, e);
+		if (rc != 0)
+			break;
+		fwrite(out.p, 1, out.len, stdout);
+		fputs("\033[K", stdout);
+		fmt_secs(n / sd->fps, el, sizeof el);
+		if (n < pass)
+			printf(_("%s: screen %lu of %u (all k = %u frames once), %s of %s - Ctrl-C "
+			    "to stop"), sd->name, n + 1, pass, s.k, el, tot);
+		else
+			printf(_("%s: screen %lu, repair frames for what was missed, %s - Ctrl-C to "
+			    "stop"), sd->name, n + 1, el);
+		fflush(stdout);
+		sleep_until(&t, 1.0 / sd->fps);
+	}
+	fputs("\033[0m\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	fprintf(stderr, _("showed %lu screens of %s (%lu frames, k = %u)\n"), n, sd->name,
+	    n * per, s.k);
 	fk_buf_free(&out);
 	fk_qr_stream_free(&s);
 	return rc;
@@ -199,55 +341,107 @@ base_name(const char *p)
 	return s != NULL ? s + 1 : p;
 }
 
-/* k of a file at the chosen version and level. */
+/* k and chunk of a file at the chosen version and level. */
 static int
-stream_k(const fk_buf *file, const fk_qr_opts *o, uint32_t *k, fk_err *e)
+stream_k(const fk_buf *file, const fk_qr_opts *o, uint32_t *k, size_t *chunk, fk_err *e)
 {
-	size_t chunk;
-
-	if (fk_qr_chunk_size(o->version, o->level, o->binary, &chunk, e) != 0)
+	if (fk_qr_chunk_size(o->version, o->level, o->binary, chunk, e) != 0)
 		return -1;
-	*k = fk_qrframe_k(file->len, chunk);
+	*k = fk_qrframe_k(file->len, *chunk);
 	return 0;
 }
 
-static int
-send_png(const fk_buf *file, const char *dir, fk_qr_opts *o, double extra, fk_err *e)
+static void
+png_progress(uint32_t done, uint32_t total, void *ctx)
 {
+	(void)ctx;
+	if (!fk_progress_enabled())
+		return;
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("writing screen %u of %u"), done, total);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+}
+
+static int
+send_png(struct send *sd, const char *dir, fk_err *e)
+{
+	fk_qr_layout l;
 	uint32_t n, k;
+	size_t chunk;
+	unsigned extra = sd->extra < 0 ? 50 : (unsigned)sd->extra;
+	int min_px;
 
-	if (o->version == 0)
-		o->version = 20;
-	if (o->scale == 0)
-		o->scale = 4;
-	if (stream_k(file, o, &k, e) != 0 ||
-	    fk_qr_send_png(file->p, file->len, dir, extra < 0 ? 50 : (unsigned)extra, o, &n, e) != 0)
+	if (sd->single) {
+		if (sd->o.version == 0)
+			sd->o.version = 20;
+		if (sd->o.scale == 0)
+			sd->o.scale = 4;
+		if (stream_k(sd->file, &sd->o, &k, &chunk, e) != 0 ||
+		    fk_qr_send_png(sd->file->p, sd->file->len, dir, extra, &sd->o, &n, e) != 0)
+			return -1;
+		fprintf(stderr, _("wrote %u frames to %s (k = %u: any k + 2 of them restore the "
+		    "file)\n"), n, dir, k);
+		return 0;
+	}
+	if (!sd->level_set)
+		sd->o.level = 0;
+	min_px = sd->o.scale > 0 ? sd->o.scale : fk_qr_min_px(sd->sw, sd->cw);
+	if (fk_qr_layout_choose(sd->sw, sd->sh, min_px, sd->o.version, sd->cols, sd->rows, &sd->o,
+	    &l, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u frames to %s (k = %u: any k + 2 of them restore the file)\n"),
-	    n, dir, k);
+	sd->o.version = l.version;
+	if (stream_k(sd->file, &sd->o, &k, &chunk, e) != 0)
+		return -1;
+	say_estimate(sd, k, chunk, &l, (uint32_t)(l.cols * l.rows) *
+	    fk_qr_layout_frames(k + fk_qr_extra_frames(k, extra), &l));
+	if (fk_qr_send_screens(sd->file->p, sd->file->len, dir, extra, &sd->o, &l, sd->sw, sd->sh,
+	    png_progress, NULL, &n, e) != 0)
+		return -1;
+	fprintf(stderr, _("wrote %u screens to %s (%d x %d, %d pixels per module; k = %u: any "
+	    "k + 2 frames restore the file)\n"), n, dir, sd->sw, sd->sh, l.px, k);
 	return 0;
 }
 
 static int
-send_sheet(const fk_buf *file, const char *name, const char *stem, fk_qr_opts *o,
-    double extra, fk_err *e)
+send_sheet(struct send *sd, const char *stem, fk_err *e)
 {
 	uint32_t k, r;
+	size_t chunk;
 	unsigned pages;
 
-	if (o->version == 0)
-		o->version = 10;
-	if (o->scale == 0)
-		o->scale = 8;
-	if (stream_k(file, o, &k, e) != 0)
+	if (sd->o.version == 0)
+		sd->o.version = 10;
+	if (sd->o.scale == 0)
+		sd->o.scale = 8;
+	if (stream_k(sd->file, &sd->o, &k, &chunk, e) != 0)
 		return -1;
-	r = fk_qr_extra_frames(k, extra < 0 ? 10 : (unsigned)extra);
-	if (r < 4 && extra < 0)
+	r = fk_qr_extra_frames(k, sd->extra < 0 ? 10 : (unsigned)sd->extra);
+	if (r < 4 && sd->extra < 0)
 		r = 4;
-	if (fk_qr_send_sheet(file->p, file->len, name, stem, r, o, &pages, e) != 0)
+	if (fk_qr_send_sheet(sd->file->p, sd->file->len, sd->name, stem, r, &sd->o, &pages, e) != 0)
 		return -1;
 	fprintf(stderr, _("wrote %u pages %s-1.png ... (%u codes; any %u of them restore the file)\n"),
 	    pages, stem, k + r, k + 2 < k + r ? k + 2 : k + r);
+	return 0;
+}
+
+/* "WxH" with both in lo..hi. */
+static int
+parse_size(const char *s, int lo, int hi, int *w, int *h)
+{
+	char *x, *end;
+	long a, b;
+
+	errno = 0;
+	a = strtol(s, &x, 10);
+	if (x == s || (*x != 'x' && *x != 'X'))
+		return -1;
+	b = strtol(x + 1, &end, 10);
+	if (errno != 0 || end == x + 1 || *end != '\0' || a < lo || a > hi || b < lo || b > hi)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
 	return 0;
 }
 
@@ -256,157 +450,187 @@ qr_send(const struct fk_call *call, int argc, char **argv)
 {
 	const char *png = NULL, *sheet = NULL, *input, *fpss = NULL, *counts = NULL;
 	const char *extras = NULL, *versions = NULL, *level = NULL, *scales = NULL;
-	int term = 0, binary = 0, modes, rc;
+	const char *screen = NULL, *camera = NULL, *codes = NULL;
+	int term = 0, binary = 0, single = 0, modes, rc;
 	const struct fk_opt opt[] = {
 		FK_FLAG("terminal", 0, &term), FK_STR("fps", 0, &fpss), FK_STR("count", 0, &counts),
 		FK_STR("png", 0, &png), FK_STR("sheet", 0, &sheet), FK_STR("extra", 0, &extras),
 		FK_STR("version", 0, &versions), FK_STR("level", 0, &level),
-		FK_FLAG("binary", 0, &binary), FK_STR("scale", 0, &scales), FK_OPT_END,
+		FK_FLAG("binary", 0, &binary), FK_STR("scale", 0, &scales),
+		FK_STR("screen", 0, &screen), FK_STR("camera", 0, &camera),
+		FK_STR("codes", 0, &codes), FK_FLAG("single", 0, &single), FK_OPT_END,
 	};
-	double fps = 8, v, extra = -1, count = 0;
-	fk_qr_opts o;
+	double v, count = 0;
+	struct send sd;
 	fk_buf file = {0};
 	fk_args pos;
 	fk_err e = {0};
 
-	fk_qr_opts_default(&o);
-	o.version = 0;
-	o.scale = 0;
+	memset(&sd, 0, sizeof sd);
+	fk_qr_opts_default(&sd.o);
+	sd.o.version = 0;
+	sd.o.scale = 0;
+	sd.fps = 8;
+	sd.extra = -1;
+	sd.sw = 1920;
+	sd.sh = 1080;
+	sd.cw = 1280;
+	sd.ch = 720;
 	if ((rc = fk_opts_parse(call->cmd, send_usage, opt, argc, argv, &pos)) != FK_GO)
 		return rc;
-	o.binary = binary;
-	if (fpss != NULL && parse_num(fpss, 0.5, 15, &fps) != 0)
+	sd.o.binary = binary;
+	sd.single = single;
+	if (fpss != NULL && parse_num(fpss, 0.5, 15, &sd.fps) != 0)
 		return fk_usage_error(call->cmd, _("--fps takes 0.5 to 15 (a 30 fps camera "
 		    "needs at least two captures of each frame)"));
 	if (counts != NULL && parse_num(counts, 1, 4e9, &count) != 0)
 		return fk_usage_error(call->cmd, _("--count takes a positive number"));
-	if (extras != NULL && parse_num(extras, 0, 1000, &extra) != 0)
+	if (extras != NULL && parse_num(extras, 0, 1000, &sd.extra) != 0)
 		return fk_usage_error(call->cmd, _("--extra takes 0 to 1000 (percent)"));
 	if (versions != NULL) {
 		if (parse_num(versions, 1, 40, &v) != 0 || v != (int)v)
 			return fk_usage_error(call->cmd, _("--version takes 1 to 40"));
-		o.version = (int)v;
+		sd.o.version = (int)v;
 	}
-	if (level != NULL && (o.level = fk_qr_parse_level(level)) < 0)
-		return fk_usage_error(call->cmd, _("--level takes L, M, Q or H"));
+	if (level != NULL) {
+		if ((sd.o.level = fk_qr_parse_level(level)) < 0)
+			return fk_usage_error(call->cmd, _("--level takes L, M, Q or H"));
+		sd.level_set = 1;
+	}
 	if (scales != NULL) {
 		if (parse_num(scales, 1, 40, &v) != 0 || v != (int)v)
 			return fk_usage_error(call->cmd, _("--scale takes 1 to 40"));
-		o.scale = (int)v;
+		sd.o.scale = (int)v;
 	}
+	if (screen != NULL && parse_size(screen, 64, 16384, &sd.sw, &sd.sh) != 0)
+		return fk_usage_error(call->cmd, _("--screen takes WIDTHxHEIGHT in pixels, such as "
+		    "1920x1080"));
+	if (camera != NULL && parse_size(camera, 64, 16384, &sd.cw, &sd.ch) != 0)
+		return fk_usage_error(call->cmd, _("--camera takes WIDTHxHEIGHT in pixels, such as "
+		    "1280x720"));
+	if (codes != NULL && (parse_size(codes, 1, FK_QR_MAX_CODES, &sd.cols, &sd.rows) != 0 ||
+	    sd.cols * sd.rows > FK_QR_MAX_CODES))
+		return fk_usage_error(call->cmd, _("--codes takes COLUMNSxROWS with at most %d codes, "
+		    "such as 3x2"), FK_QR_MAX_CODES);
 	if (pos.n != 1)
 		return fk_usage_error(call->cmd, _("give exactly one FILE to send"));
 	input = pos.v[0];
 	modes = term + (png != NULL) + (sheet != NULL);
 	if (modes != 1)
 		return fk_usage_error(call->cmd, _("choose one of --terminal, --png and --sheet"));
+	if (single && sheet != NULL)
+		return fk_usage_error(call->cmd, _("--single is for --png and --terminal"));
+	if ((screen != NULL || camera != NULL || codes != NULL) && (png == NULL || single))
+		return fk_usage_error(call->cmd, _("--screen, --camera and --codes are for --png "
+		    "screen frames"));
 	if (fk_read_file(input, FK_QR_MAX_LEN, &file, &e) != 0) {
 		fk_prefix(&e, "%s", input);
 		return fk_report(&e);
 	}
+	sd.file = &file;
+	sd.name = base_name(input);
+	sd.count = (unsigned long)count;
 	if (term)
-		rc = send_terminal(&file, base_name(input), &o, fps, (unsigned long)count, &e);
+		rc = send_terminal(&sd, &e);
 	else if (png != NULL)
-		rc = send_png(&file, png, &o, extra, &e);
+		rc = send_png(&sd, png, &e);
 	else
-		rc = send_sheet(&file, base_name(input), sheet, &o, extra, &e);
+		rc = send_sheet(&sd, sheet, &e);
 	fk_buf_free(&file);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);
+}
+
+/* The receiving side's display: drawn in place on a terminal, two lines. */
+struct show {
+	fk_qr_progress p; /* the latest */
+	int lines;        /* lines drawn so far (to move back over) */
+	int camera;
+	struct timespec t0;
+};
+
+/* A bar of width cells for share (0..1): full and light shade blocks. */
+static void
+draw_bar(FILE *f, double share, int width)
+{
+	int full = (int)(share * width + 1e-9), i;
+
+	fputc('[', f);
+	for (i = 0; i < width; i++)
+		fputs(i < full ? "\xe2\x96\x88" : "\xe2\x96\x91", f);
+	fputc(']', f);
+}
+
+/* Frame numbers as ranges, "4, 9, 17-20", from 1 as on printed sheets. */
+static void
+missing_list(const fk_qr_progress *p, char *out, size_t n)
+{
+	unsigned i, j, shown = p->missing < FK_QR_MISSING_SHOWN ? p->missing : FK_QR_MISSING_SHOWN;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < shown && len + 24 < n; i = j + 1) {
+		for (j = i; j + 1 < shown && p->missing_first[j + 1] == p->missing_first[j] + 1; j++)
+			;
+		if (j == i)
+			len += (size_t)snprintf(out + len, n - len, "%s%u", i ? ", " : "",
+			    p->missing_first[i] + 1);
+		else
+			len += (size_t)snprintf(out + len, n - len, "%s%u-%u", i ? ", " : "",
+			    p->missing_first[i] + 1, p->missing_first[j] + 1);
+	}
+	if (p->missing > shown && len + 24 < n)
+		snprintf(out + len, n - len, _(" and %u more"), p->missing - shown);
+}
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static void
 show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 {
+	struct show *sh = ctx;
+	double share, secs;
+	char list[256];
+
 	(void)image;
-	if (ctx != NULL)
-		*(fk_qr_progress *)ctx = *p;
+	sh->p = *p;
 	if (!fk_progress_enabled())
 		return;
+	if (sh->lines > 1)
+		fputs("\r\033[K\033[1A", stderr);
 	fputs("\r\033[K", stderr);
-	if (p->k == 0)
-		fprintf(stderr, _("images %lu, codes %lu, no stream frame yet"), p->images,
+	sh->lines = 1;
+	secs = since(&sh->t0);
+	if (p->k == 0) {
+		fprintf(stderr, _("%lu pictures, %lu QR codes, no frame of a stream yet"), p->images,
 		    p->symbols);
+		if (sh->camera && secs > 0)
+			fprintf(stderr, _(" (%.0f pictures per second)"), p->images / secs);
+		return;
+	}
+	share = p->done ? 1.0 : (double)p->rank / p->k;
+	draw_bar(stderr, share, 24);
+	if (p->done)
+		fprintf(stderr, _(" 100%%  %.1f KB: complete"), p->len / 1000.0);
 	else
-		fprintf(stderr, _("images %lu, frames seen %lu, useful %lu, have %u of %u, "
-		    "need %u more"), p->images, p->frames, p->useful, p->rank, p->k,
-		    p->done ? 0 : p->k - p->rank);
-}
-
-struct cam {
-	fk_qr_rx *rx;
-	fk_err e;
-	volatile int state; /* 0 running, 1 done, -1 error */
-};
-
-static void
-cam_handler(zbar_image_t *img, const void *ud)
-{
-	struct cam *c = (struct cam *)ud;
-	const zbar_symbol_t *sym;
-	fk_qr_progress p;
-
-	for (sym = zbar_image_first_symbol(img); sym != NULL && c->state == 0;
-	    sym = zbar_symbol_next(sym)) {
-		/* The processor's cache reports a symbol still in view again with count > 0. */
-		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE || zbar_symbol_get_count(sym) > 0)
-			continue;
-		if (fk_qr_rx_feed(c->rx, (const uint8_t *)zbar_symbol_get_data(sym),
-		    zbar_symbol_get_data_length(sym), &c->e) < 0)
-			c->state = -1;
-		else if (fk_qr_rx_done(c->rx))
-			c->state = 1;
+		fprintf(stderr, _(" %3.0f%%  %.1f of %.1f KB, %u more frames needed"), 100 * share,
+		    share * p->len / 1000.0, p->len / 1000.0, p->k - p->rank);
+	fputs("\n\033[K", stderr);
+	sh->lines = 2;
+	if (!p->done && p->missing > 0) {
+		missing_list(p, list, sizeof list);
+		fprintf(stderr, _("not seen yet: frames %s (any new frame stands in for one)"), list);
+	} else if (!p->done) {
+		fprintf(stderr, _("every source frame seen; %u repair frames more"), p->k - p->rank);
 	}
-	fk_qr_rx_progress(c->rx, &p);
-	show_progress(&p, NULL, NULL);
-}
-
-/* Thin by design: zbar's processor feeds symbols into the same receiver. */
-static int
-recv_camera(const char *dev, fk_buf *out, fk_err *e)
-{
-	struct cam c = {NULL, {0}, 0};
-	zbar_processor_t *proc;
-	int rc = -1;
-
-	if ((c.rx = fk_qr_rx_new(0, e)) == NULL)
-		return -1;
-	proc = zbar_processor_create(1);
-	if (proc == NULL) {
-		fk_qr_rx_free(c.rx);
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	}
-	zbar_processor_set_config(proc, 0, ZBAR_CFG_ENABLE, 0);
-	zbar_processor_set_config(proc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
-	zbar_processor_set_config(proc, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
-	/* 720p: a V20-V25 code needs ~4 px per module (docs/qr-stream.md). */
-	zbar_processor_request_size(proc, 1280, 720);
-	if (zbar_processor_init(proc, dev, 0) != 0) {
-		fk_fail(e, FK_EIO, _("cannot open the camera %s; check the device name and "
-		    "that no other program uses it"), dev);
-		goto out;
-	}
-	zbar_processor_set_data_handler(proc, cam_handler, &c);
-	if (zbar_processor_set_active(proc, 1) != 0) {
-		fk_fail(e, FK_EIO, _("cannot start the camera %s"), dev);
-		goto out;
-	}
-	qr_catch_signals();
-	/* No window: wait for decoded output, not for user input (zbar_processor_user_wait). */
-	while (c.state == 0 && !qr_stop)
-		if (zbar_process_one(proc, 250) < 0 && !qr_stop) {
-			fk_fail(e, FK_EIO, _("the camera %s stopped"), dev);
-			c.state = -2;
-			break;
-		}
-	zbar_processor_set_active(proc, 0);
-	if (c.state == -1)
-		*e = c.e;
-	else if (c.state == 0 || c.state == 1)
-		rc = fk_qr_rx_take(c.rx, out, e);
-out:
-	zbar_processor_destroy(proc);
-	fk_qr_rx_free(c.rx);
-	return rc;
+	if (sh->camera && secs > 0)
+		fprintf(stderr, _("; %.0f pictures per second"), p->images / secs);
 }
 
 static int
@@ -425,11 +649,13 @@ recv_text(const char *path, fk_buf *out, fk_err *e)
 static int
 qr_receive(const struct fk_call *call, int argc, char **argv)
 {
-	const char *camera = NULL, *output = NULL, *text = NULL;
+	const char *camera = NULL, *output = NULL, *text = NULL, *size = NULL;
 	fk_args images = {0}, pos;
+	int plain = 0;
 	const struct fk_opt opt[] = {
 		FK_LIST("images", 0, &images), FK_STR("camera", 0, &camera),
-		FK_STR("text", 0, &text), FK_STR("output", 'o', &output), FK_OPT_END,
+		FK_STR("text", 0, &text), FK_STR("output", 'o', &output), FK_STR("size", 0, &size),
+		FK_FLAG("plain", 0, &plain), FK_OPT_END,
 	};
 	const char **paths = NULL;
 	size_t n = 0, i;
@@ -438,10 +664,17 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 	int rc;
 	uint8_t h[FK_SHA256_LEN];
 	char hex[FK_SHA256_HEX + 1];
-	fk_qr_progress p = {0};
+	struct show sh;
+	const fk_qr_progress *p = &sh.p;
+	int cw = 1280, ch = 720;
 
+	memset(&sh, 0, sizeof sh);
+	clock_gettime(CLOCK_MONOTONIC, &sh.t0);
 	if ((rc = fk_opts_parse(call->cmd, recv_usage, opt, argc, argv, &pos)) != FK_GO)
 		return rc;
+	if (size != NULL && parse_size(size, 64, 16384, &cw, &ch) != 0)
+		return fk_usage_error(call->cmd, _("--size takes WIDTHxHEIGHT in pixels, such as "
+		    "1280x720"));
 	if ((pos.n > 0 && images.n == 0) || (images.n > 0) + (camera != NULL) + (text != NULL) != 1)
 		return fk_usage_error(call->cmd,
 		    _("give one of --images FILE|DIR..., --camera DEV and --text FILE"));
@@ -456,13 +689,18 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		for (i = 0; i < pos.n; i++)
 			paths[n++] = pos.v[i];
 	}
-	if (camera != NULL)
-		rc = recv_camera(camera, &file, &e);
-	else if (text != NULL)
+	if (camera != NULL) {
+		sh.camera = 1;
+		qr_catch_signals();
+		rc = fk_qr_receive_camera(camera, cw, ch, plain ? FK_QR_DEC_ZBAR : FK_QR_DEC_ALL,
+		    &file, show_progress, &sh, &qr_stop, &e);
+	} else if (text != NULL) {
 		rc = recv_text(text, &file, &e);
-	else
-		rc = fk_qr_receive_images(paths, n, &file, show_progress, &p, &e);
-	if (fk_progress_enabled())
+	} else {
+		rc = fk_qr_receive_images_dec(paths, n, plain ? FK_QR_DEC_ZBAR : FK_QR_DEC_ALL,
+		    &file, show_progress, &sh, &e);
+	}
+	if (fk_progress_enabled() && sh.lines > 0)
 		fputc('\n', stderr);
 	free(paths);
 	if (rc == 0) {
@@ -475,12 +713,18 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		crypto_hash_sha256(h, file.p, file.len);
 		fk_hex(h, sizeof h, hex);
 		fprintf(stderr, _("received %zu bytes, SHA-256 %s (verified)\n"), file.len, hex);
-		if (p.images > 0)
-			fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, "
-			    "%lu useful, k = %u\n"), p.images, p.symbols, p.frames - p.other - p.refused,
-			    p.useful, p.k);
-		if (p.unreadable > 0)
-			fk_warn(_("%lu files were not readable images and were skipped"), p.unreadable);
+		if (p->unreadable > 0)
+			fk_warn(_("%lu files were not readable images and were skipped"), p->unreadable);
+	}
+	if (p->images > 0 && (rc == 0 || getenv("FIELDKIT_QUIET") == NULL ||
+	    getenv("FIELDKIT_QUIET")[0] == '\0')) {
+		fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, %lu useful, "
+		    "k = %u"), p->images, p->symbols, p->frames - p->other - p->refused, p->useful,
+		    p->k);
+		if (p->done_at > 0)
+			fprintf(stderr, _("; complete after image %lu"), p->done_at);
+		fprintf(stderr, _("; ring found in %lu, %lu frames read by zxing only\n"),
+		    p->rectified, p->zxing);
 	}
 	fk_buf_free(&file);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);

@@ -481,7 +481,7 @@ sanitize(char *p)
 }
 
 static int
-review_lines(struct wiz *w, const fk_review *r, int cols, struct line **v, size_t *n)
+review_lines(struct wiz *w, const fk_review_rows *r, int cols, struct line **v, size_t *n)
 {
 	size_t cap = 0, i;
 	const char *dash = "\xe2\x80\x94";
@@ -607,7 +607,7 @@ show_context(struct wiz *w, const struct line *v, size_t first)
 static int
 review(struct wiz *w, fk_record_out *res, fk_err *e)
 {
-	fk_review r;
+	fk_review_rows r;
 	struct line *v = NULL;
 	size_t n = 0, start[MAX_PAGES], np, page = 0, i, end, room;
 	int rows, cols, rc = GO_FAIL, seen_last = 0, h, k;
@@ -697,7 +697,7 @@ review(struct wiz *w, fk_record_out *res, fk_err *e)
 	}
 out:
 	lines_free(v, n);
-	fk_review_free(&r);
+	fk_review_rows_free(&r);
 	return rc;
 }
 

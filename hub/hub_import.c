@@ -11,6 +11,7 @@
  * transaction commits, so a crash leaves at most an orphan file.
  */
 #include "hub_int.h"
+#include "match_db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,6 +242,10 @@ import_record(struct imp *im, const fk_bundle_entry *en, fk_err *e)
 		goto fail;
 	}
 	rc = store_record(im, en, hex, body, e);
+	/* matching: index the new record in the same transaction (match_db.c) */
+	if (rc == 0 && im->status == ST_NEW)
+		rc = fk_match_db_add(im->h, en->id, json_string_value(json_object_get(im->rec,
+		    "form_id")), im->rec, e);
 fail:
 	if (z.p)
 		sodium_memzero(z.p, z.len);

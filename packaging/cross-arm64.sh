@@ -5,7 +5,8 @@
 #
 # libzbar-dev cannot be co-installed for two architectures (it is not
 # Multi-Arch: same), so only the arm64 runtime libzbar0 is installed and a
-# pkg-config file for it is written into the build directory.
+# pkg-config file for it is written into the build directory. libzxing-dev is
+# Multi-Arch: same and co-installs; the zxing shim is built with aarch64-linux-gnu-g++.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
@@ -18,9 +19,10 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	$SUDO dpkg --add-architecture arm64
 	$SUDO apt-get update -qq
 fi
-pkgs="gcc-aarch64-linux-gnu qemu-user-static libsodium-dev:arm64 libsqlite3-dev:arm64
-libqrencode-dev:arm64 libzstd-dev:arm64 libpng-dev:arm64 libjansson-dev:arm64
-libjpeg62-turbo-dev:arm64 zlib1g-dev:arm64 libzbar0:arm64"
+pkgs="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static libsodium-dev:arm64
+libsqlite3-dev:arm64 libqrencode-dev:arm64 libzstd-dev:arm64 libpng-dev:arm64
+libjansson-dev:arm64 libjpeg62-turbo-dev:arm64 zlib1g-dev:arm64 libzbar0:arm64
+libzxing-dev:arm64 libmicrohttpd-dev:arm64"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -48,6 +50,7 @@ cat >"$build/cross/toolchain.cmake" <<TC
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64-static;-L;/usr/aarch64-linux-gnu)

@@ -17,7 +17,7 @@ done
 # clang warns where gcc does not (capture/store.c string concatenation,
 # sync/cmd_demo.c vprintf in a function without a format attribute): keep
 # those two as warnings here until they are fixed in their modules.
-CC=clang CFLAGS="-Wno-error=string-concatenation -Wno-error=format-nonliteral" \
+CC=clang CXX=clang++ CFLAGS="-Wno-error=string-concatenation -Wno-error=format-nonliteral" \
 	cmake -S "$src" -B "$src/build-fuzz" -DFK_FUZZ=ON >/dev/null
 cmake --build "$src/build-fuzz" -j"$(nproc)"
 for f in "$src"/build-fuzz/tests/fuzz/fuzz_*; do

@@ -9,15 +9,20 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 LIBS="libsodium-dev libsqlite3-dev libqrencode-dev libzbar-dev libzstd-dev libpng-dev
-libjansson-dev libjpeg62-turbo-dev zlib1g-dev"
+libjansson-dev libjpeg62-turbo-dev zlib1g-dev libmicrohttpd-dev libzxing-dev"
 TOOLS="build-essential cmake pkg-config gettext age minisign sqlite3 python3 zbar-tools
-zxing-cpp-tools imagemagick time zstd bc"
+zxing-cpp-tools imagemagick time zstd bc chromium curl"
+# The browser test of `fieldkit app` drives chromium with puppeteer-core from
+# npm (tests/browser): Node.js and npm from Debian unless a node is there already
+# (a NodeSource node brings its own npm and conflicts with Debian's).
+command -v node >/dev/null 2>&1 || TOOLS="$TOOLS nodejs"
+command -v npm >/dev/null 2>&1 || TOOLS="$TOOLS npm"
 
 want="$LIBS $TOOLS"
 cross=0
 if [ "${1:-}" = "--cross" ]; then
 	cross=1
-	want="$want gcc-aarch64-linux-gnu qemu-user-static"
+	want="$want gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static"
 	# libzbar-dev is not Multi-Arch: same; its arm64 copy would remove the native
 	# one, so only the arm64 runtime is installed (cross-arm64.sh writes its .pc).
 	for l in $LIBS; do

@@ -282,14 +282,45 @@ dir_has_frames(const char *dir)
 	return found;
 }
 
-int
-fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned extra_percent,
-    const fk_qr_opts *o, uint32_t *nframes, fk_err *e)
+/* Writes img as DIR/frame-NNNNN.png (NNNNN = i + 1), atomically. */
+static int
+save_frame(const fk_image *img, const char *dir, uint32_t i, fk_err *e)
+{
+	char *path;
+	int rc;
+
+	if (asprintf(&path, "%s/frame-%05u.png", dir, i + 1) < 0)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	rc = fk_image_save_png(img, 0, path, e);
+	free(path);
+	return rc;
+}
+
+/* Frame i as an image: one code with its quiet zone (l NULL), or screen frame i of l. */
+static int
+frame_image(fk_qr_stream *s, const fk_qr_layout *l, int sw, int sh, uint32_t i,
+    fk_image *img, fk_err *e)
+{
+	QRcode *c;
+	int rc;
+
+	if (l != NULL)
+		return fk_qr_frame_image(s, l, i, sw, sh, img, e);
+	if ((c = fk_qr_stream_code(s, i, e)) == NULL)
+		return -1;
+	rc = fk_qr_code_image(c, s->o.scale, s->o.margin, img, e);
+	QRcode_free(c);
+	return rc;
+}
+
+/* Writes the PNG frames of a stream: codes 0 .. k + extra - 1, as frame_image draws them. */
+static int
+send_images(const uint8_t *data, size_t len, const char *dir, unsigned extra_percent,
+    const fk_qr_opts *o, const fk_qr_layout *l, int sw, int sh, fk_qr_send_fn cb, void *ctx,
+    uint32_t *nframes, fk_err *e)
 {
 	fk_qr_stream s;
-	fk_image img = {0};
-	QRcode *c;
-	char *path = NULL;
+	fk_image img = {0, 0, NULL};
 	uint32_t i, n;
 	int rc = -1;
 
@@ -301,30 +332,35 @@ fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned extra_
 	if (fk_mkdirs(dir, 0755, e) != 0)
 		goto fail;
 	n = s.k + fk_qr_extra_frames(s.k, extra_percent);
+	if (l != NULL)
+		n = fk_qr_layout_frames(n, l);
 	for (i = 0; i < n; i++) {
-		if ((c = fk_qr_stream_code(&s, i, e)) == NULL)
-			goto fail;
-		rc = fk_qr_code_image(c, o->scale, o->margin, &img, e);
-		QRcode_free(c);
-		if (rc != 0)
-			goto fail;
-		rc = -1;
-		free(path);
-		if (asprintf(&path, "%s/frame-%05u.png", dir, i + 1) < 0) {
-			path = NULL;
-			fk_fail(e, FK_ENOMEM, _("out of memory"));
-			goto fail;
-		}
-		if (fk_image_save_png(&img, 0, path, e) != 0)
+		if (frame_image(&s, l, sw, sh, i, &img, e) != 0 || save_frame(&img, dir, i, e) != 0)
 			goto fail;
 		fk_image_free(&img);
+		if (cb != NULL)
+			cb(i + 1, n, ctx);
 	}
 	if (nframes != NULL)
 		*nframes = n;
 	rc = 0;
 fail:
 	fk_image_free(&img);
-	free(path);
 	fk_qr_stream_free(&s);
 	return rc;
+}
+
+int
+fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned extra_percent,
+    const fk_qr_opts *o, uint32_t *nframes, fk_err *e)
+{
+	return send_images(data, len, dir, extra_percent, o, NULL, 0, 0, NULL, NULL, nframes, e);
+}
+
+int
+fk_qr_send_screens(const uint8_t *data, size_t len, const char *dir,
+    unsigned extra_percent, const fk_qr_opts *o, const fk_qr_layout *l, int sw, int sh,
+    fk_qr_send_fn cb, void *ctx, uint32_t *nframes, fk_err *e)
+{
+	return send_images(data, len, dir, extra_percent, o, l, sw, sh, cb, ctx, nframes, e);
 }

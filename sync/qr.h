@@ -16,6 +16,7 @@
 #ifndef FK_QR_H
 #define FK_QR_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,7 +93,75 @@ int fk_qr_send_png(const uint8_t *data, size_t len, const char *dir, unsigned ex
 int fk_qr_send_sheet(const uint8_t *data, size_t len, const char *name, const char *stem,
     uint32_t extra, const fk_qr_opts *o, unsigned *npages, fk_err *e) FK_WUR;
 
+/*
+ * Screen frames (qrscreen.c): cols x rows codes of one version in a grid,
+ * inside a dark ring that lets the receiver undo the camera's perspective
+ * (qrring.h). Sizes are in modules:
+ *   margin (light) | ring (dark) | quiet zone (light) | code | gap | code ...
+ */
+#define FK_QR_MAX_CODES 8   /* codes per screen frame */
+#define FK_QR_AUTO_CODES 6  /* at most, when the layout is chosen automatically */
+#define FK_QR_AUTO_MAX_VERSION 25 /* larger codes suffer more from perspective */
+#define FK_QR_RING_MARGIN 2
+#define FK_QR_RING_WIDTH 2
+#define FK_QR_RING_QUIET 4
+#define FK_QR_RING_BORDER (FK_QR_RING_MARGIN + FK_QR_RING_WIDTH + FK_QR_RING_QUIET)
+#define FK_QR_PLAIN_BORDER 4 /* the quiet zone, without a ring */
+#define FK_QR_CODE_GAP 4
+
+typedef struct fk_qr_layout {
+	int version;    /* of every code */
+	int cols, rows; /* codes per frame: cols * rows */
+	int ring;       /* 1: the ring is drawn */
+	int px;         /* screen pixels per module (set by fk_qr_layout_fit) */
+	int w, h;       /* the frame in modules (set by fk_qr_layout_fit) */
+} fk_qr_layout;
+
+/* Sets px, w and h of l for a screen of sw x sh pixels; fails if it does not fit. */
+int fk_qr_layout_fit(fk_qr_layout *l, int sw, int sh, fk_err *e) FK_WUR;
+/*
+ * Chooses the layout that carries the most file bytes per frame on a screen
+ * of sw x sh pixels with at least min_px pixels per module, at o's level
+ * and mode, with a ring. version, cols and rows are kept when not 0;
+ * otherwise versions 5 to FK_QR_AUTO_MAX_VERSION and at most FK_QR_AUTO_CODES
+ * codes are tried.
+ */
+int fk_qr_layout_choose(int sw, int sh, int min_px, int version, int cols, int rows,
+    const fk_qr_opts *o, fk_qr_layout *l, fk_err *e) FK_WUR;
+/*
+ * Screen pixels per module that give a camera camera_w pixels wide 3.6
+ * pixels per module when the screen fills 90% of its picture's width
+ * (docs/qr-stream.md: what zbar and zxing read at an angle).
+ */
+int fk_qr_min_px(int screen_w, int camera_w);
+/* Screen frames that hold ncodes codes. */
+uint32_t fk_qr_layout_frames(uint32_t ncodes, const fk_qr_layout *l);
+/* Screen frame n as l->w x l->h modules (1 = dark); mod has room for them. */
+int fk_qr_frame_modules(fk_qr_stream *s, const fk_qr_layout *l, uint32_t n, uint8_t *mod,
+    fk_err *e) FK_WUR;
+/* Screen frame n on a white sw x sh image, centred, l->px pixels per module. */
+int fk_qr_frame_image(fk_qr_stream *s, const fk_qr_layout *l, uint32_t n, int sw, int sh,
+    fk_image *img, fk_err *e) FK_WUR;
+/* Screen frame n as terminal text (half blocks, light modules drawn). */
+int fk_qr_frame_text(fk_qr_stream *s, const fk_qr_layout *l, uint32_t n, fk_buf *out,
+    fk_err *e) FK_WUR;
+/* Codes to show until a receiver losing loss_percent of them has k + 2. */
+uint32_t fk_qr_codes_needed(uint32_t k, unsigned loss_percent);
+
+/* Called after each file written: done of total. */
+typedef void (*fk_qr_send_fn)(uint32_t done, uint32_t total, void *ctx);
+
+/*
+ * Writes DIR/frame-00001.png ... as screen frames of l on sw x sh images,
+ * holding codes 0 .. k + extra - 1 (extra as for fk_qr_send_png, rounded up
+ * to whole frames). Refuses a directory that already holds frame-*.png.
+ */
+int fk_qr_send_screens(const uint8_t *data, size_t len, const char *dir,
+    unsigned extra_percent, const fk_qr_opts *o, const fk_qr_layout *l, int sw, int sh,
+    fk_qr_send_fn cb, void *ctx, uint32_t *nframes, fk_err *e) FK_WUR;
+
 /* Receiver. */
+#define FK_QR_MISSING_SHOWN 16
 typedef struct fk_qr_progress {
 	unsigned long images;    /* images scanned */
 	unsigned long symbols;   /* QR symbols seen */
@@ -107,6 +176,12 @@ typedef struct fk_qr_progress {
 	uint32_t k, rank;        /* of the leading stream (most useful frames) */
 	uint32_t len;
 	int done;
+	unsigned long rectified; /* images whose ring was found and undone */
+	unsigned long zxing;     /* frames that only zxing read */
+	unsigned per_image;      /* most frames read from one image */
+	unsigned long done_at;   /* images scanned when the file was complete; 0 before */
+	uint32_t missing;        /* source frames of the leading stream not seen yet */
+	uint32_t missing_first[FK_QR_MISSING_SHOWN]; /* the first of them, ascending */
 } fk_qr_progress;
 
 typedef struct fk_qr_rx fk_qr_rx;
@@ -135,6 +210,21 @@ int fk_qr_rx_done(const fk_qr_rx *rx);
  */
 int fk_qr_rx_take(fk_qr_rx *rx, fk_buf *out, fk_err *e) FK_WUR;
 
+/* Decoders a receiver uses (fk_qr_rx_set_decoders); all by default. */
+enum {
+	FK_QR_DEC_ZBAR = 0,     /* zbar on the picture as it is: always */
+	FK_QR_DEC_RING = 1,     /* find a screen frame's ring, zbar on the rectified inside */
+	FK_QR_DEC_ZXING = 2,    /* zxing-cpp for what zbar missed */
+	FK_QR_DEC_ALL = 3,
+};
+void fk_qr_rx_set_decoders(fk_qr_rx *rx, unsigned decoders);
+/*
+ * Source frames (index < k) of the leading unfinished stream not received
+ * yet: their number; the first max of them (ascending) go to idx. Any other
+ * new frame of the stream stands in for one of them.
+ */
+size_t fk_qr_rx_missing(const fk_qr_rx *rx, uint32_t *idx, size_t max);
+
 typedef void (*fk_qr_progress_fn)(const fk_qr_progress *p, const char *image, void *ctx);
 
 /*
@@ -145,6 +235,19 @@ typedef void (*fk_qr_progress_fn)(const fk_qr_progress *p, const char *image, vo
  */
 int fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_fn cb,
     void *ctx, fk_err *e) FK_WUR;
+/* The same with a choice of decoders (FK_QR_DEC_*). */
+int fk_qr_receive_images_dec(const char **paths, size_t n, unsigned decoders, fk_buf *out,
+    fk_qr_progress_fn cb, void *ctx, fk_err *e) FK_WUR;
+
+/*
+ * Receives a stream from a camera (a video device such as /dev/video0, asked
+ * for width x height pictures) until the file is complete and verified, or
+ * until *stop becomes nonzero (then it fails as incomplete); cb is called
+ * after every picture.
+ */
+int fk_qr_receive_camera(const char *dev, int width, int height, unsigned decoders,
+    fk_buf *out, fk_qr_progress_fn cb, void *ctx, volatile sig_atomic_t *stop,
+    fk_err *e) FK_WUR;
 
 /*
  * Receives a stream from text: one Base45 frame per line (as another QR

@@ -10,6 +10,12 @@
  * unfinished one with the fewest useful frames. If two streams of different
  * files complete (an old stream replayed in full among the images), the
  * receiver refuses to choose: fk_qr_rx_take fails.
+ *
+ * Reading a picture (fk_qr_rx_scan): when it shows a screen frame's ring
+ * (qrring.h), zbar reads the rectified inside first; zbar reads the picture
+ * as it is when there is no ring or the ring gave fewer codes than pictures
+ * of this stream have held; zxing-cpp (qrzxing.h) gets what is still
+ * missing. Each symbol of a picture is fed once, whichever decoder read it.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -23,6 +29,10 @@
 #include "fountain.h"
 #include "io.h"
 #include "qr.h"
+#include "qrring.h"
+#include "qrzxing.h"
+
+#define SCAN_MAX_SYMBOLS 64 /* symbols of one picture told apart */
 
 struct rx_stream {
 	int used;
@@ -35,6 +45,7 @@ struct rx_stream {
 	uint32_t recent[32]; /* indices seen lately: repeats skip the elimination */
 	unsigned nrecent;
 	uint8_t hash[FK_SHA256_LEN];
+	uint8_t *have; /* k bits: source frames received */
 	fk_fountain_dec *dec;
 };
 
@@ -44,8 +55,21 @@ struct fk_qr_rx {
 	int done;    /* index of the first verified stream, or -1 */
 	int conflict; /* another verified stream holds a different file */
 	fk_qr_progress p;
+	unsigned decoders; /* FK_QR_DEC_* */
 	zbar_image_scanner_t *zs;
 	uint8_t buf[FK_QRF_MAX];
+};
+
+/* The symbols of the picture being scanned, by hash, so each is fed once. */
+struct scan {
+	fk_qr_rx *rx;
+	fk_err *e;
+	uint64_t seen[SCAN_MAX_SYMBOLS];
+	unsigned nseen;
+	unsigned valid; /* distinct symbols that were frames */
+	unsigned zxing; /* of them, read by zxing only */
+	int from_zxing;
+	int failed;
 };
 
 fk_qr_rx *
@@ -59,13 +83,21 @@ fk_qr_rx_new(size_t max_len, fk_err *e)
 	}
 	rx->max_len = max_len == 0 || max_len > FK_QR_MAX_LEN ? FK_QR_MAX_LEN : max_len;
 	rx->done = -1;
+	rx->decoders = FK_QR_DEC_ALL;
 	return rx;
+}
+
+void
+fk_qr_rx_set_decoders(fk_qr_rx *rx, unsigned decoders)
+{
+	rx->decoders = decoders;
 }
 
 static void
 rx_stream_clear(struct rx_stream *s)
 {
 	fk_fountain_dec_free(s->dec);
+	free(s->have);
 	memset(s, 0, sizeof *s);
 }
 
@@ -117,8 +149,12 @@ rx_stream_for(fk_qr_rx *rx, const fk_qrframe *f)
 		return NULL;
 	rx_stream_clear(victim);
 	victim->dec = fk_fountain_dec_new(f->k, f->chunk, f->sid);
-	if (victim->dec == NULL)
-		return NULL; /* no memory for this (perhaps forged) stream: refuse its frames */
+	victim->have = calloc((f->k + 7) / 8, 1);
+	if (victim->dec == NULL || victim->have == NULL) {
+		/* no memory for this (perhaps forged) stream: refuse its frames */
+		rx_stream_clear(victim);
+		return NULL;
+	}
 	victim->used = 1;
 	memcpy(victim->sid, f->sid, 8);
 	victim->k = f->k;
@@ -187,6 +223,8 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 		return fk_fail(e, FK_ENOMEM, _("out of memory for a QR stream of %u bytes"), s->len);
 	if (rx_seen(s, f.index))
 		return FK_QR_FEED_REDUNDANT;
+	if (f.index < s->k)
+		s->have[f.index / 8] |= (uint8_t)(1u << (f.index % 8));
 	rc = fk_fountain_dec_add(s->dec, f.index, f.payload);
 	if (rc < 0)
 		return fk_fail(e, FK_ENOMEM, _("out of memory while decoding the QR stream"));
@@ -201,12 +239,15 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 		s->failed++;
 		s->useful = 0;
 		s->nrecent = 0;
+		memset(s->have, 0, (s->k + 7) / 8);
 		fk_fountain_dec_free(s->dec);
 		s->dec = NULL;
 		rx->p.failed++;
 		return FK_QR_FEED_FAILED;
 	}
 	s->complete = 1;
+	if (rx->p.done_at == 0)
+		rx->p.done_at = rx->p.images;
 	memcpy(s->hash, fk_fountain_dec_message(s->dec) + s->len, 32);
 	if (rx->done < 0)
 		rx->done = (int)(s - rx->s);
@@ -215,43 +256,159 @@ fk_qr_rx_feed(fk_qr_rx *rx, const uint8_t *sym, size_t n, fk_err *e)
 	return FK_QR_FEED_DONE;
 }
 
-int
-fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
+/* FNV-1a: tells the symbols of one picture apart (not a security check). */
+static uint64_t
+sym_hash(const uint8_t *p, size_t n)
 {
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h ^ n;
+}
+
+/* Feeds one symbol of the picture unless another decoder gave it already. */
+static int
+scan_symbol(void *ctx, const uint8_t *p, size_t n)
+{
+	struct scan *sc = ctx;
+	uint64_t h = sym_hash(p, n);
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < sc->nseen; i++)
+		if (sc->seen[i] == h)
+			return 0;
+	if (sc->nseen < SCAN_MAX_SYMBOLS)
+		sc->seen[sc->nseen++] = h;
+	rc = fk_qr_rx_feed(sc->rx, p, n, sc->e);
+	if (rc < 0) {
+		sc->failed = 1;
+		return -1;
+	}
+	if (rc != FK_QR_FEED_INVALID) {
+		sc->valid++;
+		sc->zxing += (unsigned)sc->from_zxing;
+	}
+	return 0;
+}
+
+static int
+scan_zbar(struct scan *sc, const fk_image *img)
+{
+	fk_qr_rx *rx = sc->rx;
 	zbar_image_t *zi;
 	const zbar_symbol_t *sym;
-	int n = 0;
 
 	if (rx->zs == NULL) {
 		rx->zs = zbar_image_scanner_create();
 		if (rx->zs == NULL)
-			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+			return fk_fail(sc->e, FK_ENOMEM, _("out of memory"));
 		zbar_image_scanner_set_config(rx->zs, 0, ZBAR_CFG_ENABLE, 0);
 		zbar_image_scanner_set_config(rx->zs, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
 		zbar_image_scanner_set_config(rx->zs, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
 	}
 	zi = zbar_image_create();
 	if (zi == NULL)
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		return fk_fail(sc->e, FK_ENOMEM, _("out of memory"));
 	zbar_image_set_format(zi, zbar_fourcc('Y', '8', '0', '0'));
 	zbar_image_set_size(zi, (unsigned)img->w, (unsigned)img->h);
 	zbar_image_set_data(zi, img->px, (unsigned long)img->w * (unsigned long)img->h, NULL);
-	rx->p.images++;
 	if (zbar_scan_image(rx->zs, zi) < 0) {
 		zbar_image_destroy(zi);
-		return fk_fail(e, FK_EINPUT, _("the QR decoder failed on an image"));
+		return fk_fail(sc->e, FK_EINPUT, _("the QR decoder failed on an image"));
 	}
+	sc->from_zxing = 0;
 	for (sym = zbar_image_first_symbol(zi); sym != NULL; sym = zbar_symbol_next(sym)) {
 		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
 			continue;
-		if (fk_qr_rx_feed(rx, (const uint8_t *)zbar_symbol_get_data(sym),
-		    zbar_symbol_get_data_length(sym), e) < 0) {
-			zbar_image_destroy(zi);
-			return -1;
-		}
-		n++;
+		if (scan_symbol(sc, (const uint8_t *)zbar_symbol_get_data(sym),
+		    zbar_symbol_get_data_length(sym)) != 0)
+			break;
 	}
 	zbar_image_destroy(zi);
+	return sc->failed ? -1 : 0;
+}
+
+/* zxing's own failures leave what zbar read; only ours (out of memory) fail. */
+static int
+scan_zxing(struct scan *sc, const fk_image *img)
+{
+	sc->from_zxing = 1;
+	(void)fk_zxing_scan(img->px, img->w, img->h, img->w, scan_symbol, sc);
+	return sc->failed ? -1 : 0;
+}
+
+/* Fewer codes than pictures of this stream have held (or none at all). */
+static int
+scan_short(const struct scan *sc)
+{
+	return sc->valid == 0 || sc->valid < sc->rx->p.per_image;
+}
+
+int
+fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
+{
+	struct scan sc;
+	fk_image rect = {0, 0, NULL};
+	fk_qr_quad q;
+	int ring = 0, rc = -1;
+
+	memset(&sc, 0, sizeof sc);
+	sc.rx = rx;
+	sc.e = e;
+	rx->p.images++;
+	if (rx->decoders & FK_QR_DEC_RING) {
+		if ((ring = fk_qr_ring_find(img, &q, e)) < 0)
+			return -1;
+		if (ring == 1 && fk_qr_ring_rectify(img, &q, &rect, NULL) != 0)
+			ring = 0; /* too large to undo (or no memory for it): read the picture as it is */
+		if (ring == 1) {
+			rx->p.rectified++;
+			if (scan_zbar(&sc, &rect) != 0)
+				goto out;
+		}
+	}
+	if ((!ring || scan_short(&sc)) && scan_zbar(&sc, img) != 0)
+		goto out;
+	if (rx->decoders & FK_QR_DEC_ZXING) {
+		if (ring && scan_short(&sc) && scan_zxing(&sc, &rect) != 0)
+			goto out;
+		if ((!ring || scan_short(&sc)) && scan_zxing(&sc, img) != 0)
+			goto out;
+	}
+	if (sc.valid > rx->p.per_image)
+		rx->p.per_image = sc.valid;
+	rx->p.zxing += sc.zxing;
+	rc = (int)sc.valid;
+out:
+	fk_image_free(&rect);
+	return rc;
+}
+
+size_t
+fk_qr_rx_missing(const fk_qr_rx *rx, uint32_t *idx, size_t max)
+{
+	const struct rx_stream *lead = NULL;
+	size_t n = 0;
+	uint32_t i;
+	int j;
+
+	if (rx->done >= 0)
+		return 0;
+	for (j = 0; j < FK_QR_MAX_STREAMS; j++)
+		if (rx->s[j].used && !rx->s[j].complete &&
+		    (lead == NULL || rx->s[j].useful > lead->useful))
+			lead = &rx->s[j];
+	if (lead == NULL || lead->have == NULL)
+		return 0;
+	for (i = 0; i < lead->k; i++)
+		if (!(lead->have[i / 8] & (1u << (i % 8)))) {
+			if (n < max)
+				idx[n] = i;
+			n++;
+		}
 	return n;
 }
 
@@ -271,6 +428,7 @@ fk_qr_rx_progress(const fk_qr_rx *rx, fk_qr_progress *p)
 				lead = &rx->s[i];
 	}
 	p->done = rx->done >= 0;
+	p->missing = (uint32_t)fk_qr_rx_missing(rx, p->missing_first, FK_QR_MISSING_SHOWN);
 	p->other = p->frames - p->refused;
 	if (lead != NULL) {
 		p->k = lead->k;
@@ -415,6 +573,13 @@ int
 fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_fn cb,
     void *ctx, fk_err *e)
 {
+	return fk_qr_receive_images_dec(paths, n, FK_QR_DEC_ALL, out, cb, ctx, e);
+}
+
+int
+fk_qr_receive_images_dec(const char **paths, size_t n, unsigned decoders, fk_buf *out,
+    fk_qr_progress_fn cb, void *ctx, fk_err *e)
+{
 	struct rx_run r = {NULL, cb, ctx, 0};
 	struct stat st;
 	size_t i;
@@ -422,6 +587,7 @@ fk_qr_receive_images(const char **paths, size_t n, fk_buf *out, fk_qr_progress_f
 
 	if ((r.rx = fk_qr_rx_new(0, e)) == NULL)
 		return -1;
+	fk_qr_rx_set_decoders(r.rx, decoders);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
 			rc = rx_dir(&r, paths[i], e);

@@ -7,7 +7,9 @@ set -eu
 cd "${FK_SRC:?}"
 python3 - <<'PY'
 import os, re, sys
-L = ["common", "crypto", "capture", "sync", "hub", "cli"]
+# web/ (the page face of capture) sits on capture beside sync and hub; listed
+# after hub here, the build keeps it from reaching sync or hub (tests/layers).
+L = ["common", "crypto", "capture", "sync", "hub", "web", "cli"]
 where = {}
 for i, l in enumerate(L):
     for f in os.listdir(l):

@@ -51,7 +51,7 @@ engine(const uint8_t *p, size_t n)
 	fk_session_cfg c;
 	fk_session *s = NULL;
 	fk_issues is = { 0 };
-	fk_review r;
+	fk_review_rows r;
 	fk_step st;
 	fk_err e = { 0 };
 	size_t i = 0, steps = 0;
@@ -93,7 +93,7 @@ engine(const uint8_t *p, size_t n)
 	for (i = 0; i < r.issues.n; i++)
 		if (strcmp(r.issues.v[i].code, "not_shown") == 0)
 			abort(); /* an answer that would be sealed unseen */
-	fk_review_free(&r);
+	fk_review_rows_free(&r);
 	fk_issues_free(&is);
 	fk_session_free(s);
 }

@@ -7,13 +7,18 @@
  * an entry's own photos; removing entries; jumping from the review; the
  * review's readable rows; finalizing exactly what the review showed (a
  * removed photo is never sealed); drafts by a prefix of their id, with
- * progress and nothing identifying in clear.
+ * progress and nothing identifying in clear; and the one draft format of
+ * every face: a draft the wizard saved opens in the page's engine (entry.h)
+ * with its photo, and a draft the page saved, with a photo held as a pending
+ * file, is finished and sealed here.
  */
 #include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "check.h"
 #include "draft.h"
+#include "entry.h"
+#include "pending.h"
 #include "session.h"
 #include "test_store_util.h"
 
@@ -84,7 +89,7 @@ write_jpeg(const char *path, size_t n)
 #define AT(p) CHECK_MSG(strcmp(at(), (p)) == 0, "at %s, want %s", at(), (p))
 
 static int
-row_find(const fk_review *r, const char *path)
+row_find(const fk_review_rows *r, const char *path)
 {
 	size_t i;
 
@@ -98,7 +103,7 @@ static void
 test_flow(const char *home, fk_session_cfg *cfg)
 {
 	fk_step st;
-	fk_review r;
+	fk_review_rows r;
 	fk_record_out out;
 	char p1[1024], p2[1024], p3[1024], entry[256];
 	int i;
@@ -233,7 +238,7 @@ test_flow(const char *home, fk_session_cfg *cfg)
 	/* "add another child?" comes after the child's photos. */
 	CHECK(row_find(&r, "children[0].photos") < row_find(&r, "children"));
 	CHECK(r.v[row_find(&r, "children")].kind == FK_ROW_ADD);
-	fk_review_free(&r);
+	fk_review_rows_free(&r);
 
 	/* Jump to the Cyrillic surname from the review and change it: the Latin one
 	 * follows and is shown again; then back to the review. */
@@ -273,7 +278,7 @@ test_flow(const char *home, fk_session_cfg *cfg)
 	CHECK(row_find(&r, "children[0].photos[1].photo") < 0);
 	i = row_find(&r, "surname_lat");
 	CHECK(i >= 0 && strcmp(r.v[i].value, "Petrukova") == 0); /* built: transliterated */
-	fk_review_free(&r);
+	fk_review_rows_free(&r);
 	CHECK_MSG(fk_session_finalize(S, &out, &E) == 0, "%s", E.msg);
 
 	fk_session_free(S);
@@ -404,12 +409,12 @@ test_drafts(const char *home, fk_session_cfg *cfg)
 	/* Finalizing deletes the draft. */
 	CHECK(fk_session_goto_review(S, &E) == 0);
 	{
-		fk_review r;
+		fk_review_rows r;
 		fk_record_out out;
 		CHECK(fk_session_review(S, &r, &E) == 0);
 		CHECK(r.issues.n == 1); /* consent */
 		CHECK(r.unseen > 0);
-		fk_review_free(&r);
+		fk_review_rows_free(&r);
 		CHECK(fk_session_finalize(S, &out, &E) != 0 && E.code == FK_EINPUT);
 		CHECK(fk_session_goto(S, "consent", &E) == 0);
 		CHECK(type("2") == 0);
@@ -419,13 +424,111 @@ test_drafts(const char *home, fk_session_cfg *cfg)
 		while (strcmp(at(), "#review") != 0 && keep() == 0)
 			;
 		CHECK(fk_session_review(S, &r, &E) == 0 && r.issues.n == 0);
-		fk_review_free(&r);
+		fk_review_rows_free(&r);
 		CHECK(count_drafts(cfg->store) == 1);
 		CHECK_MSG(fk_session_finalize(S, &out, &E) == 0, "%s", E.msg);
 		CHECK(count_drafts(cfg->store) == 0);
 	}
 	fk_session_free(S);
 	S = NULL;
+}
+
+
+/* Drafts cross between the faces: the page's engine (entry.h) and this one. */
+static void
+test_faces(const char *home, fk_session_cfg *cfg, const fk_age_identities *ids)
+{
+	fk_entry *x = NULL;
+	fk_pending_w *pw = NULL;
+	fk_secret pkey = { 0 };
+	fk_entry_src src;
+	fk_review_rows r;
+	fk_record_out out;
+	char id[FK_UUID_BUF], aid[FK_UUID_BUF], p1[1024];
+	static const uint8_t png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3 };
+	uint64_t size = 0;
+	json_t *a;
+
+	(void)ids;
+	/* 1. The wizard's draft, with a photo on disk, opens in the page's engine. */
+	snprintf(p1, sizeof p1, "%s/one.jpg", home);
+	CHECK(fk_session_new(cfg, &S, &E) == 0);
+	CHECK(keep() == 0);
+	CHECK(type("Мельник") == 0);
+	CHECK(keep() == 0 && keep() == 0 && keep() == 0);
+	CHECK(type("2") == 0);
+	CHECK(keep() == 0 && keep() == 0);
+	CHECK(type("Дана") == 0);
+	CHECK(keep() == 0);
+	CHECK(type("y") == 0);
+	CHECK(type(p1) == 0);
+	CHECK(fk_session_save(S, &E) == 0);
+	snprintf(id, sizeof id, "%s", fk_session_draft_id(S));
+	fk_session_free(S);
+	S = NULL;
+	CHECK_MSG(fk_entry_resume(form, home, cfg->store, cfg->draft_key, id, &x, &E) == 0, "%s", E.msg);
+	if (x != NULL) {
+		a = fk_entry_answers(x);
+		CHECK(strcmp(json_string_value(json_object_get(a, "surname_cyr")), "Мельник") == 0);
+		{
+			json_t *ph = fk_answers_get(form, a, "children[0].photos[0].photo");
+			const char *pid = json_string_value(json_object_get(ph, "id"));
+			CHECK(pid != NULL && fk_entry_att_open(x, pid, &src, &E) == 0);
+			if (pid != NULL && E.code == FK_OK) {
+				CHECK(src.size == 2000);
+				fk_entry_att_close(&src);
+			}
+		}
+		fk_entry_free(x);
+		x = NULL;
+	}
+	CHECK(fk_store_draft_delete(cfg->store, id, &E) == 0);
+
+	/* 2. The page's draft, its photo a pending file, is finished and sealed here. */
+	CHECK(fk_entry_new(form, home, &x, &E) == 0);
+	if (x == NULL)
+		return;
+	a = fk_entry_answers(x);
+	CHECK(fk_answers_set(form, a, "surname_cyr", json_string("Ткачук"), &E) == 0);
+	CHECK(fk_answers_set(form, a, "place", json_string("border"), &E) == 0);
+	CHECK(fk_answers_repeat_add(form, a, "children", NULL, &E) == 0);
+	CHECK(fk_answers_set(form, a, "children[0].child_cyr", json_string("Ліна"), &E) == 0);
+	CHECK(fk_answers_repeat_add(form, a, "children[0].photos", NULL, &E) == 0);
+	fk_uuid(aid);
+	CHECK(fk_pending_create(home, aid, 1 << 20, &pw, &pkey, &E) == 0);
+	CHECK(fk_pending_write(pw, png, sizeof png, &E) == 0);
+	CHECK(fk_pending_finish(pw, &size, &E) == 0 && size == sizeof png);
+	CHECK(fk_entry_attach_pending(x, "children[0].photos[0].photo", aid, "from-the-page.png",
+	    "image/png", size, &pkey, &E) == 0);
+	CHECK(fk_entry_save(x, cfg->store, cfg->draft_key, &E) == 0);
+	snprintf(id, sizeof id, "%s", fk_entry_id(x));
+	fk_entry_free(x);
+	if (pkey.p != NULL)
+		fk_secret_free(&pkey);
+	cfg->home = home;
+	CHECK_MSG(fk_session_resume(cfg, id, &S, &E) == 0, "%s", E.msg);
+	if (S == NULL)
+		return;
+	CHECK(fk_session_goto(S, "consent", &E) == 0);
+	CHECK(type("1") == 0);
+	CHECK(fk_session_goto_review(S, &E) == 0);
+	CHECK(fk_session_review(S, &r, &E) == 0);
+	CHECK(r.issues.n == 0);
+	{
+		int i = row_find(&r, "children[0].photos[0].photo");
+		CHECK(i >= 0 && r.v[i].value && strncmp(r.v[i].value, "from-the-page.png", 17) == 0);
+	}
+	fk_review_rows_free(&r);
+	CHECK_MSG(fk_session_finalize(S, &out, &E) == 0, "%s", E.msg);
+	{
+		char pf[1200];
+		snprintf(pf, sizeof pf, "%s/pending/%s.fkp", home, aid);
+		CHECK(access(pf, F_OK) != 0); /* sealed: the pending file is gone */
+	}
+	CHECK(count_drafts(cfg->store) == 0);
+	fk_session_free(S);
+	S = NULL;
+	cfg->home = NULL;
 }
 
 int
@@ -466,6 +569,7 @@ main(void)
 	test_flow(home, &cfg);
 	check_sealed(st, &ids);
 	test_drafts(home, &cfg);
+	test_faces(home, &cfg, &ids);
 
 	fk_issues_free(&IS);
 	fk_secret_free(&key);

@@ -1,0 +1,529 @@
+/*
+ * cmd_match.c - `fieldkit hub find`, `hub match` (with --confirm and
+ * --reject) and `hub duplicates`: the command line of matching. Everything
+ * durable happens in hub/match_db.c.
+ *
+ * Owns: options, output formats (table, tsv, json), the audit rows of every
+ * view that shows names. Must never: print a name before its audit row is
+ * written, or print outside text unescaped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_match.h"
+#include "hub.h"
+#include "match_db.h"
+
+struct mopts {
+	const char *home, *passfile, *format, *born, *sex;
+	const char *confirm, *reject;
+	int all, candidates;
+};
+
+static const char find_help[] = N_(
+    "Usage: fieldkit hub find --home DIR QUERY... [--born YYYY|YYYY-MM-DD] [--sex f|m]\n"
+    "                         [--format table|tsv|json]\n\n"
+    "Children in family reports and intake records, best fit first, whatever script\n"
+    "or spelling the query uses: \"Sashko Kovalenko\", \"Aleksandr Kovalenko\" and\n"
+    "\"Oleksandr Kovalenko 2012\" all find Oleksandr Kovalenko, born 2012, written in\n"
+    "Cyrillic or Latin (a year in the query is the year of birth). At most 10\n"
+    "results. Each search is logged in the audit table.\n\n"
+    "Options:\n"
+    "  --born YYYY|YYYY-MM-DD    year or date of birth\n"
+    "  --sex f|m                 sex of the child\n"
+    "  --format table|tsv|json   output (default: table)\n"
+    "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  -h, --help                show this help\n");
+
+static const char match_help[] = N_(
+    "Usage: fieldkit hub match --home DIR [--format table|tsv|json] [--all]\n"
+    "       fieldkit hub match --home DIR --confirm INTAKE REPORT:CHILD\n"
+    "       fieldkit hub match --home DIR --reject INTAKE REPORT:CHILD\n\n"
+    "For each child-intake record, its best candidate among the children of family\n"
+    "reports (--all: every candidate worth a look, best first). The score is the\n"
+    "probability that both records are the same child; `match` means at least 0.80,\n"
+    "`review` at least 0.50: a person should look. Nothing is linked until a person\n"
+    "confirms it. Only records whose consent allows tracing are matched; the others\n"
+    "are counted. --format tsv prints: intake, report, child (1-based in the report),\n"
+    "score, decision. --format table shows both records side by side (logged).\n\n"
+    "Options:\n"
+    "  --all                     every candidate at or above the review level\n"
+    "  --confirm INTAKE REPORT:CHILD   a person's decision: the same child (logged;\n"
+    "                            `hub show` then shows the link on both records)\n"
+    "  --reject INTAKE REPORT:CHILD    not the same child: never proposed again\n"
+    "  --candidates              every pair blocking lets through (intake, report,\n"
+    "                            child), to measure blocking (tests/bench)\n"
+    "  --format table|tsv|json   output (default: table)\n"
+    "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  -h, --help                show this help\n");
+
+static const char dups_help[] = N_(
+    "Usage: fieldkit hub duplicates --home DIR [--format tsv|json]\n\n"
+    "Children reported more than once (by different relatives, or twice by one), as\n"
+    "clusters: a cluster number and its members (report, child) with the score of\n"
+    "their best link into the cluster. Statistics count clusters, not reports.\n\n"
+    "Options:\n"
+    "  --format tsv|json         output (default: tsv)\n"
+    "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  -h, --help                show this help\n");
+
+/* Outside text for a terminal or a TSV cell: control and bidi characters as '?'. */
+static void
+put_safe(const char *s, int tsv)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || (tsv && *p == '\t')) {
+			putchar('?');
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			putchar('?');
+			p++;
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) {
+			putchar('?');
+			p += 2;
+		} else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) {
+			putchar('?');
+			p += 2;
+		} else
+			putchar(*p);
+	}
+}
+
+static const char *
+str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static int
+format_ok(const char *f, int table_ok)
+{
+	return f == NULL || strcmp(f, "tsv") == 0 || strcmp(f, "json") == 0 ||
+	    (table_ok && strcmp(f, "table") == 0);
+}
+
+/* "2012-05-14", "born ~2012", "age 9" */
+static void
+dob_text(json_t *v, char *out, size_t n)
+{
+	const char *k = str(v, "dob_kind"), *d = str(v, "dob");
+	json_t *age = json_object_get(v, "age_years");
+
+	if (d[0] && strcmp(k, "estimated") == 0)
+		snprintf(out, n, "~%.10s", d);
+	else if (d[0])
+		snprintf(out, n, "%.10s", d);
+	else if (json_is_integer(age))
+		snprintf(out, n, _("age %lld"), (long long)json_integer_value(age));
+	else
+		snprintf(out, n, "-");
+}
+
+/* ---- find ---- */
+
+static int
+hub_find(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
+{
+	char q[1024] = "", detail[160];
+	int by = 0, bm = 0, bd = 0, sex = 0, i;
+	size_t n = 0, k, len = 0;
+	fk_match_hit *hits = NULL;
+	const char *fmt = o->format ? o->format : "table";
+
+	if (argc < 1)
+		return fk_usage_error("hub find", _("say whom to look for: a name, in any script"));
+	for (i = 0; i < argc; i++) {
+		int w = snprintf(q + len, sizeof q - len, "%s%s", i ? " " : "", argv[i]);
+		if (w < 0 || (size_t)w >= sizeof q - len)
+			return fk_usage_error("hub find", _("the query is too long"));
+		len += (size_t)w;
+	}
+	if (o->born != NULL) {
+		size_t bl = strlen(o->born);
+		if ((bl != 4 && bl != 10) || sscanf(o->born, "%4d", &by) != 1 || by < 1900 ||
+		    by > 2100 || (bl == 10 && (sscanf(o->born, "%4d-%2d-%2d", &by, &bm, &bd) != 3 ||
+		    bm < 1 || bm > 12 || bd < 1 || bd > 31)))
+			return fk_usage_error("hub find", _("--born is YYYY or YYYY-MM-DD"));
+	}
+	if (o->sex != NULL) {
+		if (strcmp(o->sex, "f") != 0 && strcmp(o->sex, "m") != 0)
+			return fk_usage_error("hub find", _("--sex is f or m"));
+		sex = o->sex[0];
+	}
+	if (fk_match_db_find(h, q, by, bm, bd, sex, 10, &hits, &n, e) != 0)
+		return fk_report(e);
+	snprintf(detail, sizeof detail, "%.120s", q);
+	if (fk_hub_audit(h, "find", detail, (long)n, e) != 0) {
+		free(hits);
+		return fk_report(e);
+	}
+	if (strcmp(fmt, "tsv") == 0)
+		printf("rank\tscore\tform\trecord\tchild\tsurname\tgiven\tpatronymic\tborn\tsex\n");
+	else if (strcmp(fmt, "json") == 0)
+		printf("[");
+	for (k = 0; k < n; k++) {
+		json_t *v = NULL;
+		char born[32];
+		const char *form = hits[k].kind == 'r' ? "family-report" : "child-intake";
+		if (fk_match_db_view(h, hits[k].intake, hits[k].child, &v, e) != 0) {
+			free(hits);
+			return fk_report(e);
+		}
+		dob_text(v, born, sizeof born);
+		if (strcmp(fmt, "tsv") == 0) {
+			printf("%zu\t%.3f\t%s\t%s\t%d\t", k + 1, hits[k].p, form, hits[k].intake,
+			    hits[k].child);
+			put_safe(str(v, "surname_cyr"), 1);
+			putchar('\t');
+			put_safe(str(v, "given_cyr"), 1);
+			putchar('\t');
+			put_safe(str(v, "patronymic_cyr"), 1);
+			printf("\t%s\t%s\n", born, str(v, "sex"));
+		} else if (strcmp(fmt, "json") == 0) {
+			json_t *j = json_pack("{s:i, s:f, s:s, s:s, s:i, s:O}", "rank", (int)k + 1,
+			    "score", hits[k].p, "form", form, "record", hits[k].intake, "child",
+			    hits[k].child, "fields", v);
+			char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+			printf("%s%s", k ? ",\n " : "", s ? s : "null");
+			free(s);
+			json_decref(j);
+		} else {
+			printf("%2zu  %.3f  %-13s  %s", k + 1, hits[k].p,
+			    hits[k].kind == 'r' ? _("family report") : _("intake"), hits[k].intake);
+			if (hits[k].child)
+				printf(_(" child %d"), hits[k].child);
+			printf("\n    ");
+			put_safe(str(v, "surname_cyr"), 0);
+			putchar(' ');
+			put_safe(str(v, "given_cyr"), 0);
+			putchar(' ');
+			put_safe(str(v, "patronymic_cyr"), 0);
+			printf("  %s  %s\n", born, str(v, "sex"));
+		}
+		json_decref(v);
+	}
+	if (strcmp(fmt, "json") == 0)
+		printf("]\n");
+	else if (strcmp(fmt, "table") == 0 && n == 0)
+		printf(_("nothing found\n"));
+	free(hits);
+	return 0;
+}
+
+/* ---- match ---- */
+
+/* "REPORT:CHILD" */
+static int
+parse_target(const char *s, char *report, size_t n, int *child)
+{
+	const char *c = strrchr(s, ':');
+	char *end;
+	long v;
+
+	if (c == NULL || c == s || (size_t)(c - s) >= n)
+		return -1;
+	v = strtol(c + 1, &end, 10);
+	if (*end != 0 || v < 1 || v > 1000)
+		return -1;
+	memcpy(report, s, (size_t)(c - s));
+	report[c - s] = 0;
+	*child = (int)v;
+	return 0;
+}
+
+static int
+hub_decide(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
+{
+	const char *intake = o->confirm ? o->confirm : o->reject;
+	char report[FK_MATCH_IDLEN];
+	int child;
+
+	if (o->confirm && o->reject)
+		return fk_usage_error("hub match", _("--confirm or --reject, not both"));
+	if (argc != 1 || parse_target(argv[0], report, sizeof report, &child) != 0)
+		return fk_usage_error("hub match", _("say INTAKE REPORT:CHILD, for example "
+		    "--confirm 1f0e... 9a3c...:2"));
+	if (fk_match_db_decide(h, intake, report, child, o->confirm != NULL, e) != 0)
+		return fk_report(e);
+	if (o->confirm)
+		printf(_("confirmed: intake %s is child %d of report %s (logged)\n"), intake, child,
+		    report);
+	else
+		printf(_("rejected: intake %s is not child %d of report %s; this pair will not be "
+		    "proposed again (logged)\n"), intake, child, report);
+	return 0;
+}
+
+static const char *
+decision(const fk_match_hit *x)
+{
+	return x->status == 'r' ? "review" : "match";
+}
+
+static void
+field_row(const char *name, const char *a, const char *b, const fk_match_hit *x, int f)
+{
+	const char *lv;
+
+	printf("  %-16s ", name);
+	put_safe(a, 0);
+	printf("  |  ");
+	put_safe(b, 0);
+	if (f >= 0) {
+		lv = x->level[f] ? _(fk_match_level_name(f, x->level[f])) : _("missing");
+		printf("  [%s%s, %+.1f]", x->level[f] == 0 ? "" :
+		    x->weight[f] > 0 ? _("agrees: ") : _("differs: "), lv, x->weight[f]);
+	}
+	putchar('\n');
+}
+
+static void
+names_of(json_t *v, const char *a, const char *b, char *out, size_t n)
+{
+	const char *x = str(v, a), *y = str(v, b);
+
+	snprintf(out, n, "%s%s%s%s%s", x, y[0] && x[0] ? " (" : "", y, y[0] && x[0] ? ")" : "",
+	    "");
+}
+
+static void
+members_of(json_t *v, char *out, size_t n)
+{
+	json_t *m = json_object_get(v, "family_members"), *x;
+	size_t i, len = 0;
+
+	out[0] = 0;
+	if (json_object_get(v, "reporter_surname_cyr") != NULL) {
+		snprintf(out, n, "%s %s", str(v, "reporter_given_cyr"), str(v, "reporter_surname_cyr"));
+		return;
+	}
+	json_array_foreach(m, i, x) {
+		int w = snprintf(out + len, n - len, "%s%s (%s)", i ? ", " : "",
+		    str(x, "member_name_cyr"), str(x, "member_relationship"));
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+	}
+}
+
+static int
+show_table(fk_hubdb *h, const fk_match_hit *x, fk_err *e)
+{
+	json_t *a = NULL, *b = NULL;
+	char s1[512], s2[512];
+
+	if (fk_match_db_view(h, x->intake, 0, &a, e) != 0 ||
+	    fk_match_db_view(h, x->report, x->child, &b, e) != 0) {
+		json_decref(a);
+		return -1;
+	}
+	printf(_("intake %s  <->  report %s child %d   score %.3f  %s\n"), x->intake, x->report,
+	    x->child, x->p, x->status == 'c' ? _("confirmed") : decision(x));
+	if (x->status != 'c') {
+		names_of(a, "given_cyr", "given_lat", s1, sizeof s1);
+		names_of(b, "given_cyr", "given_lat", s2, sizeof s2);
+		field_row(_("given name"), s1, s2, x, MF_GIVEN);
+		names_of(a, "surname_cyr", "surname_lat", s1, sizeof s1);
+		names_of(b, "surname_cyr", "surname_lat", s2, sizeof s2);
+		field_row(_("surname"), s1, s2, x, MF_SURNAME);
+		field_row(_("patronymic"), str(a, "patronymic_cyr"), str(b, "patronymic_cyr"), x,
+		    MF_PATR);
+		field_row(_("other names"), str(a, "away_names_cyr"), str(b, "nicknames_cyr"), x, -1);
+		dob_text(a, s1, sizeof s1);
+		dob_text(b, s2, sizeof s2);
+		field_row(_("date of birth"), s1, s2, x, MF_DOB);
+		field_row(_("sex"), str(a, "sex"), str(b, "sex"), x, MF_SEX);
+		field_row(_("documents"), str(a, "docs_numbers"), str(b, "birth_cert_no"), x, MF_DOC);
+		members_of(a, s1, sizeof s1);
+		members_of(b, s2, sizeof s2);
+		field_row(_("relatives"), s1, s2, x, MF_REL);
+	}
+	putchar('\n');
+	json_decref(a);
+	json_decref(b);
+	return 0;
+}
+
+static int
+hub_candidates(fk_hubdb *h, fk_err *e)
+{
+	char (*ids)[FK_MATCH_IDLEN] = NULL;
+	size_t n = 0, i;
+	int *child = NULL;
+
+	if (fk_match_db_blocked(h, &ids, &child, &n, e) != 0)
+		return fk_report(e);
+	printf("intake\treport\tchild\n");
+	for (i = 0; i < n; i++)
+		printf("%s\t%s\t%d\n", ids[2 * i], ids[2 * i + 1], child[i]);
+	free(ids);
+	free(child);
+	return 0;
+}
+
+static int
+hub_match(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
+{
+	fk_match_hit *hits = NULL;
+	fk_match_run r;
+	size_t n = 0, i;
+	const char *fmt = o->format ? o->format : "table";
+	char detail[128];
+
+	if (o->confirm || o->reject)
+		return hub_decide(h, o, argc, argv, e);
+	if (argc != 0)
+		return fk_usage_error("hub match", _("unexpected argument %s"), argv[0]);
+	if (o->candidates)
+		return hub_candidates(h, e);
+	if (fk_match_db_run(h, o->all, &hits, &n, &r, e) != 0)
+		return fk_report(e);
+	snprintf(detail, sizeof detail, "%s%s: %zu pairs", fmt, o->all ? " --all" : "", n);
+	if (fk_hub_audit(h, strcmp(fmt, "table") == 0 ? "match-view" : "match", detail,
+	    (long)n, e) != 0) {
+		free(hits);
+		return fk_report(e);
+	}
+	if (strcmp(fmt, "tsv") == 0) {
+		printf("intake\treport\tchild\tscore\tdecision\n");
+		for (i = 0; i < n; i++)
+			printf("%s\t%s\t%d\t%.3f\t%s\n", hits[i].intake, hits[i].report, hits[i].child,
+			    hits[i].p, decision(hits + i));
+	} else if (strcmp(fmt, "json") == 0) {
+		json_t *arr = json_array();
+		char *s;
+		for (i = 0; i < n && arr; i++) {
+			json_t *f = json_object();
+			int k;
+			for (k = 0; k < MF_N && f; k++)
+				if (hits[i].level[k])
+					json_object_set_new(f, fk_match_field_name(k), json_pack(
+					    "{s:s, s:f}", "level", fk_match_level_name(k, hits[i].level[k]),
+					    "weight", hits[i].weight[k]));
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:f, s:s, s:b, s:o}",
+			    "intake", hits[i].intake, "report", hits[i].report, "child", hits[i].child,
+			    "score", hits[i].p, "decision", decision(hits + i), "confirmed",
+			    hits[i].status == 'c', "fields", f));
+		}
+		s = arr ? json_dumps(arr, JSON_INDENT(1)) : NULL;
+		printf("%s\n", s ? s : "[]");
+		free(s);
+		json_decref(arr);
+	} else {
+		for (i = 0; i < n; i++)
+			if (show_table(h, hits + i, e) != 0) {
+				free(hits);
+				return fk_report(e);
+			}
+		printf(_("%zu intakes and %zu children of family reports compared; %zu pairs shown "
+		    "(%zu confirmed, %zu rejected before)\n"), r.st.nintake, r.st.nreport, n,
+		    r.nconfirmed, r.nrejected);
+	}
+	if (r.st.nskip_intake || r.st.nskip_report)
+		fk_warn(_("skipped, consent does not allow tracing: %zu intakes, %zu children of "
+		    "family reports"), r.st.nskip_intake, r.st.nskip_report);
+	free(hits);
+	return 0;
+}
+
+/* ---- duplicates ---- */
+
+static int
+hub_dups(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
+{
+	fk_match_dup *d = NULL;
+	size_t n = 0, nc = 0, i;
+	const char *fmt = o->format ? o->format : "tsv";
+	char detail[64];
+
+	if (argc != 0)
+		return fk_usage_error("hub duplicates", _("unexpected argument %s"), argv[0]);
+	if (fk_match_db_dups(h, &d, &n, &nc, e) != 0)
+		return fk_report(e);
+	snprintf(detail, sizeof detail, "%zu clusters", nc);
+	if (fk_hub_audit(h, "duplicates", detail, (long)n, e) != 0) {
+		free(d);
+		return fk_report(e);
+	}
+	if (strcmp(fmt, "json") == 0) {
+		json_t *arr = json_array();
+		char *s;
+		for (i = 0; i < n && arr; i++)
+			json_array_append_new(arr, json_pack("{s:i, s:s, s:i, s:f}", "cluster",
+			    (int)d[i].cluster, "report", d[i].report, "child", d[i].child, "score",
+			    d[i].p));
+		s = arr ? json_dumps(arr, JSON_INDENT(1)) : NULL;
+		printf("%s\n", s ? s : "[]");
+		free(s);
+		json_decref(arr);
+	} else {
+		printf("cluster\treport\tchild\tscore\n");
+		for (i = 0; i < n; i++)
+			printf("%zu\t%s\t%d\t%.3f\n", d[i].cluster, d[i].report, d[i].child, d[i].p);
+	}
+	free(d);
+	return 0;
+}
+
+/* Parses a matching command's options, opens the hub and runs it. */
+static int
+run(const char *cmd, const char *help, const char *home, const char *passfile, int argc,
+    char **argv, int (*fn)(fk_hubdb *, const struct mopts *, int, char **, fk_err *),
+    int table_ok)
+{
+	struct mopts o = {home, passfile, NULL, NULL, NULL, NULL, NULL, 0, 0};
+	const struct fk_opt opt[] = {
+		FK_STR("home", 0, &o.home), FK_STR("passphrase-file", 0, &o.passfile),
+		FK_STR("format", 0, &o.format), FK_STR("born", 0, &o.born),
+		FK_STR("sex", 0, &o.sex), FK_FLAG("all", 0, &o.all),
+		FK_STR("confirm", 0, &o.confirm), FK_STR("reject", 0, &o.reject),
+		FK_FLAG("candidates", 0, &o.candidates), FK_OPT_END};
+	const struct fk_opt few[] = {
+		FK_STR("home", 0, &o.home), FK_STR("passphrase-file", 0, &o.passfile),
+		FK_STR("format", 0, &o.format), FK_OPT_END};
+	fk_hubdb *h = NULL;
+	fk_args pos;
+	fk_err e = {0};
+	int rc;
+
+	if ((rc = fk_opts_parse(cmd, help, table_ok == 2 ? few : opt, argc, argv, &pos)) != FK_GO)
+		return rc;
+	if (o.home == NULL || o.home[0] == 0)
+		return fk_usage_error(cmd, _("say where the hub is: --home DIR (or set "
+		    "FIELDKIT_HUB_HOME)"));
+	if (!format_ok(o.format, table_ok == 1))
+		return fk_usage_error(cmd, table_ok == 1 ? _("--format is table, tsv or json") :
+		    _("--format is tsv or json"));
+	if (fk_hub_open(&h, o.home, &e) != 0)
+		return fk_report(&e);
+	rc = fn(h, &o, (int)pos.n, pos.v, &e);
+	fk_hub_close(h);
+	return rc;
+}
+
+static int
+find_main(const char *cmd, const char *home, const char *passfile, int argc, char **argv)
+{
+	return run(cmd, find_help, home, passfile, argc, argv, hub_find, 1);
+}
+
+static int
+match_main(const char *cmd, const char *home, const char *passfile, int argc, char **argv)
+{
+	return run(cmd, match_help, home, passfile, argc, argv, hub_match, 1);
+}
+
+static int
+dups_main(const char *cmd, const char *home, const char *passfile, int argc, char **argv)
+{
+	return run(cmd, dups_help, home, passfile, argc, argv, hub_dups, 2);
+}
+
+const struct fk_match_cmd fk_hub_find_cmd = {find_main};
+const struct fk_match_cmd fk_hub_match_cmd = {match_main};
+const struct fk_match_cmd fk_hub_dups_cmd = {dups_main};

@@ -1,0 +1,549 @@
+/*
+ * qrring.c - the ring around a screen frame's codes: found in a picture,
+ * and the perspective inside it undone.
+ *
+ * Search: the picture is shrunk to about SEARCH_PIXELS, binarised against
+ * the local mean (a window of 1/16 of its smaller side), and its dark
+ * connected components are labelled. A ring is a component that does not
+ * touch the picture's edge, spans at least a quarter of the picture each
+ * way, covers little of its bounding box and nothing of the box's middle.
+ * The smallest such component is taken (a monitor's bezel can look like a
+ * ring too, around ours). Its corners come from the farthest-point method;
+ * then, on the full picture, each side's outer edge is located at 36 points
+ * with subpixel precision, a line is fitted, and the lines' intersections
+ * are the corners.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qrring.h"
+
+#define SEARCH_PIXELS 400000L
+#define EDGE_SAMPLES 36
+
+struct comp {
+	long n, sum; /* pixels, and their grey levels added up */
+	int x0, y0, x1, y1, edge;
+};
+
+struct search {
+	int w, h, f;     /* size of the shrunk picture; shrink factor */
+	uint8_t *px;     /* w * h grey */
+	uint8_t *dark;   /* w * h: 1 = darker than the local mean */
+	int32_t *lab;    /* w * h component labels, -1 = light */
+	int32_t *stack;  /* w * h */
+	struct comp *c;
+	int nc, cap;
+};
+
+static void
+search_free(struct search *s)
+{
+	free(s->px);
+	free(s->dark);
+	free(s->lab);
+	free(s->stack);
+	free(s->c);
+}
+
+static int
+search_init(struct search *s, const fk_image *img, fk_err *e)
+{
+	long area = (long)img->w * img->h;
+	uint32_t *ii;
+	int x, y, r, i, j;
+	size_t n;
+
+	memset(s, 0, sizeof *s);
+	for (s->f = 1; area / ((long)s->f * s->f) > SEARCH_PIXELS; s->f++)
+		;
+	s->w = img->w / s->f;
+	s->h = img->h / s->f;
+	if (s->w < 32 || s->h < 32)
+		return 0;
+	n = (size_t)s->w * (size_t)s->h;
+	s->px = malloc(n);
+	s->dark = malloc(n);
+	s->lab = malloc(n * sizeof *s->lab);
+	s->stack = malloc(n * sizeof *s->stack);
+	ii = malloc((size_t)(s->w + 1) * (size_t)(s->h + 1) * sizeof *ii);
+	if (s->px == NULL || s->dark == NULL || s->lab == NULL || s->stack == NULL || ii == NULL) {
+		free(ii);
+		search_free(s);
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	}
+	for (y = 0; y < s->h; y++)
+		for (x = 0; x < s->w; x++) {
+			unsigned sum = 0;
+
+			for (j = 0; j < s->f; j++)
+				for (i = 0; i < s->f; i++)
+					sum += img->px[(size_t)(y * s->f + j) * (size_t)img->w +
+					    (size_t)(x * s->f + i)];
+			s->px[(size_t)y * s->w + x] = (uint8_t)(sum / (unsigned)(s->f * s->f));
+		}
+	/* integral image, then dark = more than 10 below the mean of a (2r+1)^2 window */
+	for (x = 0; x <= s->w; x++)
+		ii[x] = 0;
+	for (y = 1; y <= s->h; y++) {
+		uint32_t row = 0;
+
+		ii[(size_t)y * (s->w + 1)] = 0;
+		for (x = 1; x <= s->w; x++) {
+			row += s->px[(size_t)(y - 1) * s->w + x - 1];
+			ii[(size_t)y * (s->w + 1) + x] = ii[(size_t)(y - 1) * (s->w + 1) + x] + row;
+		}
+	}
+	r = (s->w < s->h ? s->w : s->h) / 16;
+	if (r < 4)
+		r = 4;
+	for (y = 0; y < s->h; y++)
+		for (x = 0; x < s->w; x++) {
+			int xa = x - r < 0 ? 0 : x - r, xb = x + r + 1 > s->w ? s->w : x + r + 1;
+			int ya = y - r < 0 ? 0 : y - r, yb = y + r + 1 > s->h ? s->h : y + r + 1;
+			uint32_t sum = ii[(size_t)yb * (s->w + 1) + xb] - ii[(size_t)ya * (s->w + 1) + xb] -
+			    ii[(size_t)yb * (s->w + 1) + xa] + ii[(size_t)ya * (s->w + 1) + xa];
+			long mean = (long)(sum / (uint32_t)((xb - xa) * (yb - ya)));
+
+			s->dark[(size_t)y * s->w + x] = s->px[(size_t)y * s->w + x] + 10 < mean;
+		}
+	free(ii);
+	return 0;
+}
+
+/* Labels the dark components (4-connected). */
+static int
+search_label(struct search *s, fk_err *e)
+{
+	size_t n = (size_t)s->w * (size_t)s->h, p0;
+
+	memset(s->lab, 0xff, n * sizeof *s->lab);
+	for (p0 = 0; p0 < n; p0++) {
+		struct comp c;
+		size_t sp = 0;
+
+		if (!s->dark[p0] || s->lab[p0] >= 0)
+			continue;
+		if (s->nc == s->cap) {
+			int cap = s->cap ? s->cap * 2 : 256;
+			struct comp *nc = realloc(s->c, (size_t)cap * sizeof *nc);
+
+			if (nc == NULL)
+				return fk_fail(e, FK_ENOMEM, _("out of memory"));
+			s->c = nc;
+			s->cap = cap;
+		}
+		c.n = c.sum = 0;
+		c.x0 = c.x1 = (int)(p0 % (size_t)s->w);
+		c.y0 = c.y1 = (int)(p0 / (size_t)s->w);
+		c.edge = 0;
+		s->lab[p0] = s->nc;
+		s->stack[sp++] = (int32_t)p0;
+		while (sp > 0) {
+			int32_t p = s->stack[--sp];
+			int x = p % s->w, y = p / s->w, d;
+
+			c.n++;
+			c.sum += s->px[p];
+			if (x < c.x0)
+				c.x0 = x;
+			if (x > c.x1)
+				c.x1 = x;
+			if (y < c.y0)
+				c.y0 = y;
+			if (y > c.y1)
+				c.y1 = y;
+			if (x == 0 || y == 0 || x == s->w - 1 || y == s->h - 1)
+				c.edge = 1;
+			for (d = 0; d < 4; d++) {
+				int nx = x + (d == 0) - (d == 1), ny = y + (d == 2) - (d == 3);
+				size_t np;
+
+				if (nx < 0 || ny < 0 || nx >= s->w || ny >= s->h)
+					continue;
+				np = (size_t)ny * (size_t)s->w + (size_t)nx;
+				if (s->dark[np] && s->lab[np] < 0) {
+					s->lab[np] = s->nc;
+					s->stack[sp++] = (int32_t)np;
+				}
+			}
+		}
+		s->c[s->nc++] = c;
+	}
+	return 0;
+}
+
+/*
+ * True if component i is ring-shaped: large, sparse, inside the picture,
+ * and hollow: nothing of it in the middle of its box, which is clearly
+ * lighter than the ring (the edge of a large dark patch is not a ring).
+ */
+static int
+is_ring(const struct search *s, int i)
+{
+	const struct comp *c = &s->c[i];
+	long bw = c->x1 - c->x0 + 1, bh = c->y1 - c->y0 + 1, sum = 0, n = 0;
+	int x, y;
+
+	if (c->edge || bw * 4 < s->w || bh * 4 < s->h || c->n * 20 > bw * bh * 7)
+		return 0;
+	for (y = c->y0 + (int)(bh * 3 / 10); y <= c->y1 - (int)(bh * 3 / 10); y++)
+		for (x = c->x0 + (int)(bw * 3 / 10); x <= c->x1 - (int)(bw * 3 / 10); x++) {
+			if (s->lab[(size_t)y * s->w + x] == i)
+				return 0;
+			sum += s->px[(size_t)y * s->w + x];
+			n++;
+		}
+	return n > 0 && sum / n > c->sum / c->n + 20;
+}
+
+/* Corners of component i by the farthest-point method, ordered TL, TR, BR, BL. */
+static void
+ring_corners(const struct search *s, int i, double px[4], double py[4])
+{
+	const struct comp *c = &s->c[i];
+	double cx = (c->x0 + c->x1) / 2.0, cy = (c->y0 + c->y1) / 2.0, best[4] = {-1, -1, -1, -1};
+	double ax, ay, mx = 0, my = 0, ang[4];
+	int x, y, k, order[4] = {0, 1, 2, 3};
+
+	for (k = 0; k < 4; k++)
+		px[k] = py[k] = 0;
+	for (y = c->y0; y <= c->y1; y++)
+		for (x = c->x0; x <= c->x1; x++) {
+			double d = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+
+			if (s->lab[(size_t)y * s->w + x] == i && d > best[0]) {
+				best[0] = d;
+				px[0] = x;
+				py[0] = y;
+			}
+		}
+	for (y = c->y0; y <= c->y1; y++)
+		for (x = c->x0; x <= c->x1; x++) {
+			double d = (x - px[0]) * (x - px[0]) + (y - py[0]) * (y - py[0]);
+
+			if (s->lab[(size_t)y * s->w + x] == i && d > best[1]) {
+				best[1] = d;
+				px[1] = x;
+				py[1] = y;
+			}
+		}
+	ax = px[1] - px[0];
+	ay = py[1] - py[0];
+	for (y = c->y0; y <= c->y1; y++)
+		for (x = c->x0; x <= c->x1; x++) {
+			double cr = ax * (y - py[0]) - ay * (x - px[0]);
+
+			if (s->lab[(size_t)y * s->w + x] != i)
+				continue;
+			if (cr > best[2]) {
+				best[2] = cr;
+				px[2] = x;
+				py[2] = y;
+			}
+			if (-cr > best[3]) {
+				best[3] = -cr;
+				px[3] = x;
+				py[3] = y;
+			}
+		}
+	for (k = 0; k < 4; k++) {
+		mx += px[k] / 4;
+		my += py[k] / 4;
+	}
+	for (k = 0; k < 4; k++)
+		ang[k] = atan2(py[k] - my, px[k] - mx);
+	/* by angle from -pi: TL, TR, BR, BL for a picture whose y grows downwards */
+	for (x = 0; x < 4; x++)
+		for (y = x + 1; y < 4; y++)
+			if (ang[order[y]] < ang[order[x]]) {
+				k = order[x];
+				order[x] = order[y];
+				order[y] = k;
+			}
+	{
+		double tx[4], ty[4];
+
+		for (k = 0; k < 4; k++) {
+			tx[k] = px[order[k]];
+			ty[k] = py[order[k]];
+		}
+		memcpy(px, tx, sizeof tx);
+		memcpy(py, ty, sizeof ty);
+	}
+}
+
+static double
+sample(const fk_image *im, double x, double y)
+{
+	int x0 = (int)floor(x), y0 = (int)floor(y);
+	double fx = x - x0, fy = y - y0;
+	const uint8_t *p;
+
+	if (x0 < 0 || y0 < 0 || x0 >= im->w - 1 || y0 >= im->h - 1)
+		return 255;
+	p = im->px + (size_t)y0 * (size_t)im->w + (size_t)x0;
+	return (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
+	    (p[im->w] * (1 - fx) + p[im->w + 1] * fx) * fy;
+}
+
+/* Fits a*x + b*y = c (a^2 + b^2 = 1) to n points; drops outliers once. */
+static int
+fit_line(double *px, double *py, int n, double *a, double *b, double *c)
+{
+	int pass, i, m;
+
+	for (pass = 0; pass < 2; pass++) {
+		double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, th;
+
+		if (n < 6)
+			return -1;
+		for (i = 0; i < n; i++) {
+			mx += px[i];
+			my += py[i];
+		}
+		mx /= n;
+		my /= n;
+		for (i = 0; i < n; i++) {
+			sxx += (px[i] - mx) * (px[i] - mx);
+			sxy += (px[i] - mx) * (py[i] - my);
+			syy += (py[i] - my) * (py[i] - my);
+		}
+		th = 0.5 * atan2(2 * sxy, sxx - syy);
+		*a = -sin(th);
+		*b = cos(th);
+		*c = *a * mx + *b * my;
+		for (i = m = 0; i < n; i++)
+			if (fabs(*a * px[i] + *b * py[i] - *c) <= 1.5) {
+				px[m] = px[i];
+				py[m] = py[i];
+				m++;
+			}
+		n = m;
+	}
+	return 0;
+}
+
+/* Moves the corners onto the intersections of the sides' fitted outer edges. */
+static void
+refine(const fk_image *im, double qx[4], double qy[4], double t)
+{
+	double la[4], lb[4], lc[4], ex[EDGE_SAMPLES], ey[EDGE_SAMPLES];
+	double mx = (qx[0] + qx[1] + qx[2] + qx[3]) / 4, my = (qy[0] + qy[1] + qy[2] + qy[3]) / 4;
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		double x0 = qx[i], y0 = qy[i], x1 = qx[(i + 1) % 4], y1 = qy[(i + 1) % 4];
+		double dx = x1 - x0, dy = y1 - y0, len = hypot(dx, dy), nx, ny;
+		int n = 0;
+
+		if (len < 8)
+			return;
+		nx = dy / len;
+		ny = -dx / len;
+		if (nx * ((x0 + x1) / 2 - mx) + ny * ((y0 + y1) / 2 - my) < 0) {
+			nx = -nx;
+			ny = -ny;
+		}
+		for (k = 0; k < EDGE_SAMPLES; k++) {
+			double s = (k + 2.0) / (EDGE_SAMPLES + 3), bx = x0 + dx * s, by = y0 + dy * s;
+			double lo = 255, hi = 0, u, v, prev, mid;
+
+			for (u = -2 * t; u <= 2 * t; u += 0.5) {
+				v = sample(im, bx + nx * u, by + ny * u);
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
+			if (hi - lo < 20)
+				continue;
+			mid = (lo + hi) / 2;
+			/* outwards from inside the stroke: the first dark-to-light crossing */
+			prev = sample(im, bx - nx * t * 0.5, by - ny * t * 0.5);
+			for (u = -t * 0.5 + 0.25; u <= 2 * t; u += 0.25) {
+				v = sample(im, bx + nx * u, by + ny * u);
+				if (prev < mid && v >= mid) {
+					double f = (mid - prev) / (v - prev), o = u - 0.25 + 0.25 * f;
+
+					ex[n] = bx + nx * o;
+					ey[n] = by + ny * o;
+					n++;
+					break;
+				}
+				prev = v;
+			}
+		}
+		if (fit_line(ex, ey, n, &la[i], &lb[i], &lc[i]) != 0)
+			return;
+	}
+	{
+		double nqx[4], nqy[4];
+
+		for (i = 0; i < 4; i++) {
+			int j = (i + 3) % 4; /* corner i joins side j (ending there) and side i */
+			double det = la[i] * lb[j] - la[j] * lb[i];
+
+			if (fabs(det) < 1e-3)
+				return;
+			nqx[i] = (lc[i] * lb[j] - lc[j] * lb[i]) / det;
+			nqy[i] = (la[i] * lc[j] - la[j] * lc[i]) / det;
+			if (hypot(nqx[i] - qx[i], nqy[i] - qy[i]) > 3 * t + 6)
+				return;
+		}
+		memcpy(qx, nqx, sizeof nqx);
+		memcpy(qy, nqy, sizeof nqy);
+	}
+}
+
+/* Convex, with sides of at least 32 pixels. */
+static int
+quad_ok(const fk_qr_quad *q)
+{
+	int i, sign = 0;
+
+	for (i = 0; i < 4; i++) {
+		int j = (i + 1) % 4, k = (i + 2) % 4;
+		double cr = (q->x[j] - q->x[i]) * (q->y[k] - q->y[j]) -
+		    (q->y[j] - q->y[i]) * (q->x[k] - q->x[j]);
+
+		if (!isfinite(cr) || hypot(q->x[j] - q->x[i], q->y[j] - q->y[i]) < 32)
+			return 0;
+		if (sign == 0)
+			sign = cr > 0 ? 1 : -1;
+		else if ((cr > 0 ? 1 : -1) != sign || cr == 0)
+			return 0;
+	}
+	return 1;
+}
+
+int
+fk_qr_ring_find(const fk_image *img, fk_qr_quad *q, fk_err *e)
+{
+	struct search s;
+	int i, best = -1, found = 0;
+	long bestarea = 0;
+	double t;
+
+	if (img->w < 64 || img->h < 64)
+		return 0;
+	if (search_init(&s, img, e) != 0)
+		return -1;
+	if (s.px == NULL)
+		return 0;
+	if (search_label(&s, e) != 0) {
+		search_free(&s);
+		return -1;
+	}
+	for (i = 0; i < s.nc; i++) {
+		long area = (long)(s.c[i].x1 - s.c[i].x0 + 1) * (s.c[i].y1 - s.c[i].y0 + 1);
+
+		if ((best < 0 || area < bestarea) && is_ring(&s, i)) {
+			best = i;
+			bestarea = area;
+		}
+	}
+	if (best >= 0) {
+		const struct comp *c = &s.c[best];
+
+		ring_corners(&s, best, q->x, q->y);
+		for (i = 0; i < 4; i++) {
+			q->x[i] = q->x[i] * s.f + s.f / 2.0;
+			q->y[i] = q->y[i] * s.f + s.f / 2.0;
+		}
+		t = (double)c->n * s.f / (2.0 * (c->x1 - c->x0 + c->y1 - c->y0 + 2));
+		refine(img, q->x, q->y, t < 2 ? 2 : t);
+		found = quad_ok(q);
+	}
+	search_free(&s);
+	return found;
+}
+
+int
+fk_qr_homography(const double sx[4], const double sy[4], const double dx[4], const double dy[4],
+    double h[9])
+{
+	double a[8][9];
+	int i, j, k, piv;
+
+	for (i = 0; i < 4; i++) {
+		double r1[9] = {sx[i], sy[i], 1, 0, 0, 0, -dx[i] * sx[i], -dx[i] * sy[i], dx[i]};
+		double r2[9] = {0, 0, 0, sx[i], sy[i], 1, -dy[i] * sx[i], -dy[i] * sy[i], dy[i]};
+
+		memcpy(a[2 * i], r1, sizeof r1);
+		memcpy(a[2 * i + 1], r2, sizeof r2);
+	}
+	for (i = 0; i < 8; i++) {
+		piv = i;
+		for (j = i + 1; j < 8; j++)
+			if (fabs(a[j][i]) > fabs(a[piv][i]))
+				piv = j;
+		if (fabs(a[piv][i]) < 1e-12)
+			return -1;
+		for (k = 0; k < 9; k++) {
+			double tmp = a[i][k];
+
+			a[i][k] = a[piv][k];
+			a[piv][k] = tmp;
+		}
+		for (j = 0; j < 8; j++) {
+			double f;
+
+			if (j == i)
+				continue;
+			f = a[j][i] / a[i][i];
+			for (k = i; k < 9; k++)
+				a[j][k] -= f * a[i][k];
+		}
+	}
+	for (i = 0; i < 8; i++)
+		h[i] = a[i][8] / a[i][i];
+	h[8] = 1;
+	return 0;
+}
+
+int
+fk_qr_ring_rectify(const fk_image *img, const fk_qr_quad *q, fk_image *out, fk_err *e)
+{
+	double top = hypot(q->x[1] - q->x[0], q->y[1] - q->y[0]);
+	double bot = hypot(q->x[2] - q->x[3], q->y[2] - q->y[3]);
+	double lef = hypot(q->x[3] - q->x[0], q->y[3] - q->y[0]);
+	double rig = hypot(q->x[2] - q->x[1], q->y[2] - q->y[1]);
+	double W = top > bot ? top : bot, H = lef > rig ? lef : rig, h[9];
+	double rx[4], ry[4], lim = 4.0 * img->w * img->h;
+	int w, hh, x, y;
+
+	if (lim > FK_IMAGE_MAX_PIXELS)
+		lim = FK_IMAGE_MAX_PIXELS;
+	if (!quad_ok(q))
+		return fk_fail(e, FK_EINPUT, _("not a usable quadrilateral"));
+	if (W * H > lim) {
+		double f = sqrt(lim / (W * H));
+
+		W *= f;
+		H *= f;
+	}
+	w = (int)ceil(W);
+	hh = (int)ceil(H);
+	rx[0] = 0;
+	ry[0] = 0;
+	rx[1] = w;
+	ry[1] = 0;
+	rx[2] = w;
+	ry[2] = hh;
+	rx[3] = 0;
+	ry[3] = hh;
+	if (fk_qr_homography(rx, ry, q->x, q->y, h) != 0)
+		return fk_fail(e, FK_EINPUT, _("not a usable quadrilateral"));
+	if (fk_image_alloc(out, w, hh, 255, e) != 0)
+		return -1;
+	for (y = 0; y < hh; y++)
+		for (x = 0; x < w; x++) {
+			double xx = x + 0.5, yy = y + 0.5, d = h[6] * xx + h[7] * yy + h[8];
+			double v = d > 1e-9 ? sample(img, (h[0] * xx + h[1] * yy + h[2]) / d - 0.5,
+			    (h[3] * xx + h[4] * yy + h[5]) / d - 0.5) : 255;
+
+			out->px[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)(v + 0.5);
+		}
+	return 0;
+}

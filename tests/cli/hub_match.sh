@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Matching through the command line, on a small synthetic set captured and
+# imported the real way: import says how many pairs to review; `hub match
+# --format tsv` prints exactly its header and well-formed rows that name an
+# intake and a report child, accurately; the table view, search and
+# duplicates work and are audited; --confirm shows the link on both records
+# under `hub show`; --reject keeps a pair out for good; consent is honoured;
+# names are escaped; --help on each command; usage errors and unknown ids
+# fail with one line.
+set -eu
+. "$(dirname "$0")/lib/common.sh"
+cd "$T"
+F=$FIELDKIT
+export FIELDKIT_SCRYPT_LOGN=10
+printf 'pw\n' >pass && chmod 600 pass
+rows() { sqlite3 hub/hub.db "$1"; }
+
+python3 "$FK_SRC/tests/bench/match_gen.py" set --children 400 --seed 3 >/dev/null
+$F hub init --home hub --name "Hub" --passphrase-file pass >/dev/null
+$F init --home dev --name "t1" --hub hub/hub-card.json --passphrase-file pass >/dev/null
+$F device-card --home dev --to dev.card --passphrase-file pass >/dev/null
+$F hub devices add dev.card --home hub >/dev/null
+$F capture family-report --from set/reports.jsonl --home dev >/dev/null
+$F capture child-intake --from set/intakes.jsonl --home dev >/dev/null
+$F export --home dev --to stick --passphrase-file pass >/dev/null
+$F hub import --home hub --passphrase-file pass stick >import.out
+grep -Eq "^[0-9]+ possible match(es)? to review" import.out || fail "import did not count pairs to review"
+[ "$(rows 'select count(*) from match_records')" = "$(rows 'select count(*) from records')" ] ||
+	fail "not every record indexed at import"
+ok "import indexed every record and said: $(grep 'to review' import.out)"
+
+$F hub match --home hub --format tsv >m.tsv 2>m.err
+[ "$(head -1 m.tsv)" = "$(printf 'intake\treport\tchild\tscore\tdecision')" ] || fail "tsv header"
+grep -q "skipped, consent does not allow tracing" m.err || fail "skipped records not reported"
+python3 - m.tsv hub/hub.db <<'PY' || fail "tsv rows"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[2])
+form = dict(db.execute("select record_id, form_id from records"))
+nkids = dict(db.execute("select record_id, json_array_length(body, '$.answers.children') from records"))
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+assert rows, "no rows"
+seen = set()
+for r in rows:
+    assert len(r) == 5, r
+    i, rep, child, score, dec = r
+    assert form[i] == "child-intake" and form[rep] == "family-report", r
+    assert 1 <= int(child) <= nkids[rep], r
+    assert len(score.split(".")[1]) == 3 and 0 <= float(score) <= 1, r
+    assert dec in ("match", "review") and (dec == "match") == (float(score) >= 0.8), r
+    assert i not in seen, "two rows for one intake without --all"
+    seen.add(i)
+PY
+ok "hub match --format tsv: exact header, one well-formed row per intake with a candidate"
+
+# accuracy on this set, through the evaluation script
+sqlite3 -separator "$(printf '\t')" hub/hub.db "select record_id, form_id, seq from records" |
+	awk -F'\t' -v R="$(wc -l <set/reports.jsonl)" '{ print $1 "\t" $2 "\t" ($2 == "family-report" ? $3 : $3 - R) }' >ids.tsv
+$F hub match --home hub --format tsv --all >all.tsv 2>/dev/null
+$F hub match --home hub --candidates >cand.tsv 2>/dev/null
+python3 "$FK_SRC/tests/bench/match_eval.py" set --ids ids.tsv --match all.tsv --blocked cand.tsv >eval.out
+p=$(sed -n 's/.*match_precision=\([0-9.]*\).*/\1/p' eval.out)
+r=$(sed -n 's/.*match_recall=\([0-9.]*\).*/\1/p' eval.out)
+b=$(sed -n 's/.*blocking_recall=\([0-9.]*\).*/\1/p' eval.out)
+python3 -c "import sys; p, r, b = map(float, sys.argv[1:]); sys.exit(not (p >= 0.95 and r >= 0.85 and b >= 0.98))" "$p" "$r" "$b" ||
+	fail "accuracy on the small set: precision $p recall $r blocking $b"
+ok "on 400 children: precision $p, recall $r at match; blocking recall $b"
+
+n0=$(rows "select count(*) from audit where action = 'match-view'")
+$F hub match --home hub >table.out 2>/dev/null
+grep -q "given name" table.out && grep -q "<->" table.out || fail "table view"
+[ "$(rows "select count(*) from audit where action = 'match-view'")" = $((n0 + 1)) ] || fail "table view not audited"
+$F hub match --home hub --format json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d and "fields" in d[0]' ||
+	fail "json"
+ok "table view (audited) and json"
+
+I=$(sed -n 2p m.tsv | cut -f1); R=$(sed -n 2p m.tsv | cut -f2); C=$(sed -n 2p m.tsv | cut -f3)
+$F hub match --home hub --confirm "$I" "$R:$C" | grep -q "^confirmed" || fail "--confirm"
+$F hub show "$I" --home hub | grep -q "^link: intake $I is child $C of family report $R" || fail "link on the intake"
+$F hub show "$R" --home hub | grep -q "^link: intake $I" || fail "link on the report"
+[ "$(rows "select who is not null from match_decisions where decision = 'confirmed'")" = 1 ] || fail "who"
+[ "$(rows "select count(*) from audit where action = 'match-confirm'")" = 1 ] || fail "confirm not audited"
+ok "--confirm: stored with who and when, audited, shown by hub show on both records"
+
+I2=$(sed -n 3p m.tsv | cut -f1); R2=$(sed -n 3p m.tsv | cut -f2); C2=$(sed -n 3p m.tsv | cut -f3)
+$F hub match --home hub --reject "$I2" "$R2:$C2" | grep -q "^rejected" || fail "--reject"
+$F hub match --home hub --format tsv --all 2>/dev/null | grep -q "^$I2	$R2	$C2	" && fail "rejected pair proposed again"
+[ "$(rows "select count(*) from audit where action = 'match-reject'")" = 1 ] || fail "reject not audited"
+ok "--reject: never proposed again, audited"
+
+# search: the first report child, by its Latin name
+Q=$(python3 -c 'import json; c=json.loads(open("set/reports.jsonl").readline())["children"][0]; print(c["given_cyr"], c["surname_cyr"])')
+$F hub find --home hub "$Q" --format tsv >find.tsv
+[ "$(head -1 find.tsv | cut -f1-4)" = "$(printf 'rank\tscore\tform\trecord')" ] || fail "find header"
+[ "$(wc -l <find.tsv)" -ge 2 ] || fail "find found nothing for $Q"
+[ "$(rows "select count(*) from audit where action = 'find'")" = 1 ] || fail "find not audited"
+$F hub find --home hub "$Q" --born 2010 --sex m >/dev/null || fail "find --born --sex"
+ok "hub find \"$Q\": found, audited"
+
+$F hub duplicates --home hub >dups.tsv
+[ "$(head -1 dups.tsv)" = "$(printf 'cluster\treport\tchild\tscore')" ] || fail "duplicates header"
+[ "$(wc -l <dups.tsv)" -ge 3 ] || fail "no duplicate clusters in a set with children reported twice"
+$F hub duplicates --home hub --format json | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "duplicates json"
+ok "hub duplicates: $(($(wc -l <dups.tsv) - 1)) children in clusters"
+
+# names are outside input: a right-to-left override must not reach the terminal
+printf '%s\n' '{"intake_date":"2025-02-11","intake_place":"X","surname_cyr":"Зла\u202eмова","given_cyr":"Ганна","sex":"female","dob_kind":"unknown","age_years":9,"citizenship":["UA"],"docs_on_return":["none"],"imposed":["none"],"dna_sample_taken":"no","return_date":"2025-02-10","crossing_point":"X","accompanied_by":["alone"],"child_wishes":"not_asked","care_arrangement":"none_yet","urgent":"no","risk_level":"low","interview_present":["psychologist"],"crime_disclosed":"no","interview_subject":"child","consent_services":"yes","consent_tracing":"yes","consent_share_family":"yes","consent_share_authorities":"yes","consent_share_orgs":"yes","legal_basis":"consent","withheld":"no"}' >evil.jsonl
+$F capture child-intake --from evil.jsonl --home dev >/dev/null
+$F export --home dev --to stick2 --passphrase-file pass >/dev/null
+$F hub import --home hub --passphrase-file pass stick2 >/dev/null
+$F hub find --home hub "Ганна Зламова" >evil.out
+grep -q "$(printf '\xe2\x80\xae')" evil.out && fail "control character printed"
+ok "names with a right-to-left override are escaped"
+
+for c in find match duplicates; do
+	$F hub $c --help | grep -q "^Usage: fieldkit hub $c" || fail "$c --help"
+done
+ok "--help on find, match, duplicates"
+expect_fail "find without a query" $F hub find --home hub
+expect_fail "bad format" $F hub match --home hub --format xml
+expect_fail "bad --born" $F hub find --home hub Іван --born 12
+expect_fail "confirm without REPORT:CHILD" $F hub match --home hub --confirm "$I" "$R"
+expect_fail "confirm of an unknown intake" $F hub match --home hub --confirm nosuch "$R:1"
+expect_fail "confirm of a child the report lacks" $F hub match --home hub --confirm "$I" "$R:99"
+expect_fail "no hub" $F hub match --home nohub
+finish

@@ -1,0 +1,347 @@
+/*
+ * test_web_api.c - the JSON API of `fieldkit app` without HTTP (web_call and
+ * the upload calls, web/web_int.h): locked until the passphrase; the state
+ * after each answer is the engine's (suggestions, problems, relevance);
+ * typed text that does not parse is kept aside and shown, never answered;
+ * repeats added and removed move what was typed with them; uploads are
+ * checked for question, size, type and content before and after; review,
+ * digest, finalize; drafts listed, resumed and discarded; the lock.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "test_store_util.h"
+#include "util.h"
+#include "web_int.h"
+
+static struct web w;
+
+/* One call; returns the status, *out the JSON (caller frees). */
+static unsigned
+call(const char *method, const char *path, const char *body, json_t **out)
+{
+	struct web_call c;
+
+	memset(&c, 0, sizeof c);
+	c.method = method;
+	c.path = path;
+	c.lang = "en";
+	c.body = (const uint8_t *)body;
+	c.len = body ? strlen(body) : 0;
+	web_call(&w, &c);
+	if (out != NULL)
+		*out = c.out;
+	else
+		json_decref(c.out);
+	if (c.raw != NULL && out != NULL)
+		*out = json_loadb((const char *)c.raw, c.rawlen, 0, NULL);
+	return c.status;
+}
+
+/* The question at path in a state, or NULL. */
+static json_t *
+q_of(json_t *st, const char *path)
+{
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "q"), i, q)
+		if (strcmp(json_string_value(json_object_get(q, "p")), path) == 0)
+			return q;
+	return NULL;
+}
+
+static const char *
+issue_code(json_t *st, const char *path)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(q_of(st, path), "i"),
+	    0), "c"));
+}
+
+static unsigned
+answer(const char *rid, const char *body, json_t **st)
+{
+	char path[128];
+
+	json_decref(*st);
+	*st = NULL;
+	snprintf(path, sizeof path, "r/%s/answer", rid);
+	return call("POST", path, body, st);
+}
+
+/* An upload: first call, the bytes in pieces, the end. */
+static unsigned
+upload(const char *rid, const char *p, const char *ctype, const uint8_t *data, size_t n,
+    json_t **st)
+{
+	struct web_req *rq = calloc(1, sizeof *rq);
+	struct web_call c;
+	char len[32];
+	size_t off;
+
+	snprintf(len, sizeof len, "%zu", n);
+	rq->upload = 1;
+	rq->status = web_upload_begin(&w, rq, rid, p, "dir/picture.png", ctype, len, "en");
+	for (off = 0; off < n; off += 1000)
+		web_upload_data(&w, rq, data + off, n - off < 1000 ? n - off : 1000);
+	memset(&c, 0, sizeof c);
+	c.method = "POST";
+	web_upload_end(&w, rq, &c);
+	web_req_free(rq);
+	json_decref(*st);
+	*st = c.out;
+	return c.status;
+}
+
+static int
+pending_count(const char *home)
+{
+	char dir[600];
+	struct dirent *d;
+	DIR *dp;
+	int n = 0;
+
+	snprintf(dir, sizeof dir, "%s/pending", home);
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while ((d = readdir(dp)) != NULL)
+		n += d->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
+int
+main(void)
+{
+	const char *td = getenv("FK_TESTDATA");
+	char *home = tu_tmpdir("test_web_api"), form[1024], path[256], body[512], rid[FK_UUID_BUF];
+	const char *forms[1] = { form };
+	fk_device d;
+	fk_age_identities ids;
+	fk_web_opts o;
+	fk_err e = { 0 };
+	json_t *st = NULL, *j = NULL;
+	uint8_t png[3000], jpg[3000];
+	size_t i;
+
+	check_init();
+	setenv("FIELDKIT_SCRYPT_LOGN", "10", 1);
+	snprintf(form, sizeof form, "%s/capture-test.json", td ? td : "tests/data");
+	tu_device(&d, home, &ids);
+	CHECK(fk_device_create(&d, (const uint8_t *)"right pass", 10, &e) == 0);
+	memset(&o, 0, sizeof o);
+	o.home = home;
+	o.forms = forms;
+	o.nforms = 1;
+	memset(&w, 0, sizeof w);
+	CHECK(web_open(&w, &o, &e) == 0);
+	for (i = 0; i < sizeof png; i++)
+		png[i] = jpg[i] = (uint8_t)i;
+	memcpy(png, "\x89PNG\r\n\x1a\n", 8);
+	memcpy(jpg, "\xff\xd8\xff\xe0", 4);
+
+	/* locked: only the status and the unlock */
+	CHECK(call("GET", "status", NULL, &j) == 200 && json_is_true(json_object_get(j, "locked")));
+	json_decref(j);
+	CHECK(call("GET", "forms", NULL, NULL) == 423);
+	CHECK(call("GET", "drafts", NULL, NULL) == 423);
+	CHECK(call("POST", "unlock", "{\"passphrase\":\"wrong pass\"}", NULL) == 403);
+	CHECK(call("POST", "unlock", "{}", NULL) == 400);
+	CHECK(call("POST", "unlock", "not json", NULL) == 400);
+	CHECK(call("GET", "forms", NULL, NULL) == 423);
+	CHECK(call("POST", "unlock", "{\"passphrase\":\"right pass\"}", NULL) == 200);
+	CHECK(call("GET", "status", NULL, &j) == 200 && json_is_false(json_object_get(j, "locked")));
+	json_decref(j);
+
+	/* forms */
+	CHECK(call("GET", "forms", NULL, &j) == 200 && json_array_size(json_object_get(j, "forms")) == 1);
+	json_decref(j);
+	CHECK(call("GET", "forms/capture-test", NULL, &j) == 200 &&
+	    strcmp(json_string_value(json_object_get(j, "id")), "capture-test") == 0);
+	json_decref(j);
+	CHECK(call("GET", "forms/nope", NULL, NULL) == 404);
+	CHECK(call("POST", "records", "{\"form\":\"nope\"}", NULL) == 404);
+	CHECK(call("POST", "records", "[]", NULL) == 404);
+
+	/* a record: every answer comes back as the engine's state */
+	CHECK(call("POST", "records", "{\"form\":\"capture-test\"}", &st) == 200);
+	snprintf(rid, sizeof rid, "%s", json_string_value(json_object_get(st, "rid")));
+	CHECK(fk_uuid_valid(rid));
+	CHECK(q_of(st, "reporter_surname_cyr") != NULL && q_of(st, "consent_reason") == NULL);
+	CHECK(json_is_true(json_object_get(q_of(st, "reporter_surname_cyr"), "r")));
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"text\":\"  Згурська \"}", &st) == 200);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(st, "answers"),
+	    "reporter_surname_cyr")), "Згурська") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(q_of(st, "reporter_surname_lat"), "s")),
+	    "Zghurska") == 0);
+	CHECK(json_is_true(json_object_get(st, "dirty")));
+	/* typed text that is no answer: kept aside, with why; a parsed one out of bounds is kept */
+	CHECK(answer(rid, "{\"p\":\"reporter_age\",\"text\":\"4o\"}", &st) == 200);
+	CHECK(json_object_get(json_object_get(st, "answers"), "reporter_age") == NULL);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(st, "raw"), "reporter_age")), "4o") == 0);
+	CHECK(issue_code(st, "reporter_age") && strcmp(issue_code(st, "reporter_age"), "wrong_type") == 0);
+	CHECK(answer(rid, "{\"p\":\"reporter_age\",\"text\":\"5\"}", &st) == 200);
+	CHECK(json_object_size(json_object_get(st, "raw")) == 0);
+	CHECK(json_integer_value(json_object_get(json_object_get(st, "answers"), "reporter_age")) == 5);
+	CHECK(issue_code(st, "reporter_age") && strcmp(issue_code(st, "reporter_age"), "below_min") == 0);
+	CHECK(answer(rid, "{\"p\":\"reporter_age\",\"text\":\"41\"}", &st) == 200 && issue_code(st, "reporter_age") == NULL);
+	/* a date as DD.MM.YYYY, as the wizard takes it */
+	CHECK(answer(rid, "{\"p\":\"report_date\",\"text\":\"02.01.2025\"}", &st) == 200);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(st, "answers"), "report_date")),
+	    "2025-01-02") == 0);
+	/* relevance */
+	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":\"no\"}", &st) == 200 && q_of(st, "consent_reason") != NULL);
+	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":\"yes\"}", &st) == 200 && q_of(st, "consent_reason") == NULL);
+	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":\"maybe\"}", &st) == 200 &&
+	    strcmp(issue_code(st, "consent_share"), "invalid_choice") == 0);
+	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":null}", &st) == 200 &&
+	    json_object_get(json_object_get(st, "answers"), "consent_share") == NULL);
+	/* refused outright: a wrong kind of value, no such question, no answer given */
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"value\":5}", &st) == 400);
+	CHECK(answer(rid, "{\"p\":\"nope\",\"text\":\"x\"}", &st) == 400);
+	CHECK(answer(rid, "{\"p\":\"children\",\"text\":\"x\"}", &st) == 400);
+	CHECK(answer(rid, "{\"p\":\"children[3].child_sex\",\"text\":\"x\"}", &st) == 400);
+	CHECK(answer(rid, "{\"p\":\"photo\",\"value\":{\"id\":\"x\"}}", &st) == 400);
+	CHECK(answer(rid, "{\"p\":\"reporter_age\",\"text\":5}", &st) == 400);
+	CHECK(answer(rid, "{\"x\":1}", &st) == 400);
+
+	/* repeats: what was typed moves with its entry */
+	snprintf(path, sizeof path, "r/%s/repeat", rid);
+	json_decref(st);
+	CHECK(call("POST", path, "{\"p\":\"children\",\"op\":\"add\"}", &st) == 200 &&
+	    json_integer_value(json_object_get(st, "added")) == 0);
+	json_decref(st);
+	CHECK(call("POST", path, "{\"p\":\"children\",\"op\":\"add\"}", &st) == 200 &&
+	    json_integer_value(json_object_get(st, "added")) == 1);
+	CHECK(answer(rid, "{\"p\":\"children[1].child_surname_cyr\",\"text\":\"Друга\"}", &st) == 200);
+	CHECK(answer(rid, "{\"p\":\"children[1].child_dob\",\"text\":\"31.02.2015\"}", &st) == 200);
+	CHECK(json_object_get(json_object_get(st, "raw"), "children[1].child_dob") != NULL);
+	json_decref(st);
+	CHECK(call("POST", path, "{\"p\":\"children\",\"op\":\"remove\",\"i\":0}", &st) == 200);
+	CHECK(json_array_size(json_object_get(json_object_get(st, "answers"), "children")) == 1);
+	CHECK(json_object_get(json_object_get(st, "raw"), "children[0].child_dob") != NULL);
+	CHECK(json_object_get(json_object_get(st, "raw"), "children[1].child_dob") == NULL);
+	CHECK(q_of(st, "children[0].child_dob") != NULL && issue_code(st, "children[0].child_dob") != NULL);
+	json_decref(st);
+	st = NULL;
+	CHECK(call("POST", path, "{\"p\":\"children\",\"op\":\"remove\",\"i\":5}", NULL) == 400);
+	CHECK(call("POST", path, "{\"p\":\"reporter_age\",\"op\":\"add\"}", NULL) == 400);
+	CHECK(call("POST", path, "{\"p\":\"children\",\"op\":\"swap\"}", NULL) == 400);
+
+	/* uploads: the question, the size, the type and the content are checked */
+	CHECK(upload(rid, "reporter_age", "image/png", png, sizeof png, &st) == 400);
+	CHECK(upload(rid, "photo", "text/plain", png, sizeof png, &st) == 415);
+	CHECK(upload(rid, "photo", "image/png", jpg, sizeof jpg, &st) == 415);
+	CHECK(upload(rid, "photo", "image/png", png, 0, &st) == 400);
+	CHECK(upload("00000000-0000-4000-8000-000000000000", "photo", "image/png", png, sizeof png, &st) == 404);
+	CHECK(pending_count(home) == 0);
+	{
+		struct web_req *rq = calloc(1, sizeof *rq);
+		rq->upload = 1;
+		CHECK(web_upload_begin(&w, rq, rid, "photo", "a.png", "image/png", "99999999999", "en") == 413);
+		web_req_free(rq);
+	}
+	CHECK(upload(rid, "photo", "image/png", png, sizeof png, &st) == 200);
+	j = json_object_get(json_object_get(st, "answers"), "photo");
+	CHECK(json_integer_value(json_object_get(j, "size")) == (json_int_t)sizeof png);
+	CHECK(strcmp(json_string_value(json_object_get(j, "name")), "picture.png") == 0);
+	CHECK(json_integer_value(json_object_get(st, "saved")) > 0 && pending_count(home) == 1);
+	{
+		fk_entry_src src;
+		uint8_t buf[4000];
+		CHECK(web_att_open(&w, rid, json_string_value(json_object_get(j, "id")), &src, &e) == 0);
+		CHECK(fk_source_read_full(&src.src, buf, sizeof buf, &e) == (long)sizeof png &&
+		    memcmp(buf, png, sizeof png) == 0);
+		fk_entry_att_close(&src);
+	}
+	snprintf(path, sizeof path, "r/%s/detach", rid);
+	json_decref(st);
+	CHECK(call("POST", path, "{\"p\":\"reporter_age\"}", NULL) == 400);
+	CHECK(call("POST", path, "{\"p\":\"photo\"}", &st) == 200 && pending_count(home) == 0);
+	CHECK(json_object_get(json_object_get(st, "answers"), "photo") == NULL);
+	json_decref(st);
+	st = NULL;
+	CHECK(upload(rid, "photo", "image/png", png, sizeof png, &st) == 200 && pending_count(home) == 1);
+
+	/* review and finalize: not while something typed is not an answer, not with another digest */
+	snprintf(path, sizeof path, "r/%s/review", rid);
+	CHECK(call("POST", path, NULL, &j) == 200);
+	CHECK(json_is_false(json_object_get(j, "complete")));
+	{
+		int found = 0;
+		json_t *x;
+		json_array_foreach(json_object_get(j, "issues"), i, x)
+			found += strcmp(json_string_value(json_object_get(x, "p")), "children[0].child_dob") == 0;
+		CHECK(found == 1);
+	}
+	json_decref(j);
+	snprintf(path, sizeof path, "r/%s/finalize", rid);
+	CHECK(call("POST", path, "{\"digest\":\"x\"}", NULL) == 409);
+	CHECK(answer(rid, "{\"p\":\"children[0].child_dob\",\"text\":\"\"}", &st) == 200);
+	CHECK(answer(rid, "{\"p\":\"reporter_given_cyr\",\"text\":\"Олена\"}", &st) == 200);
+	snprintf(path, sizeof path, "r/%s/review", rid);
+	CHECK(call("POST", path, NULL, &j) == 200 && json_is_true(json_object_get(j, "complete")));
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(j, "answers"),
+	    "reporter_surname_lat")), "Zghurska") == 0);
+	snprintf(body, sizeof body, "{\"digest\":\"%s\"}", json_string_value(json_object_get(j, "digest")));
+	json_decref(j);
+	CHECK(answer(rid, "{\"p\":\"reporter_age\",\"text\":\"42\"}", &st) == 200);
+	snprintf(path, sizeof path, "r/%s/finalize", rid);
+	CHECK(call("POST", path, body, NULL) == 409); /* changed since the review */
+	snprintf(path, sizeof path, "r/%s/review", rid);
+	CHECK(call("POST", path, NULL, &j) == 200);
+	snprintf(body, sizeof body, "{\"digest\":\"%s\"}", json_string_value(json_object_get(j, "digest")));
+	json_decref(j);
+	snprintf(path, sizeof path, "r/%s/finalize", rid);
+	CHECK(call("POST", path, body, &j) == 200 && strlen(json_string_value(json_object_get(j, "short_ref"))) == 9);
+	CHECK(json_integer_value(json_object_get(j, "seq")) == 1);
+	json_decref(j);
+	CHECK(pending_count(home) == 0);
+	snprintf(path, sizeof path, "r/%s", rid);
+	CHECK(call("GET", path, NULL, NULL) == 404);
+
+	/* drafts: listed, resumed after a lock, discarded */
+	json_decref(st);
+	CHECK(call("POST", "records", "{\"form\":\"capture-test\"}", &st) == 200);
+	snprintf(rid, sizeof rid, "%s", json_string_value(json_object_get(st, "rid")));
+	CHECK(call("GET", "drafts", NULL, &j) == 200 && json_array_size(json_object_get(j, "drafts")) == 0);
+	json_decref(j);
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"text\":\"Бондар\"}", &st) == 200);
+	CHECK(call("GET", "drafts", NULL, &j) == 200 && json_array_size(json_object_get(j, "drafts")) == 1);
+	CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(j, "drafts"), 0), "answered")) == 1);
+	json_decref(j);
+	CHECK(call("POST", "lock", NULL, NULL) == 200);
+	snprintf(path, sizeof path, "r/%s", rid);
+	CHECK(call("GET", path, NULL, NULL) == 423);
+	CHECK(call("POST", "unlock", "{\"passphrase\":\"right pass\"}", NULL) == 200);
+	CHECK(call("GET", path, NULL, NULL) == 404); /* closed by the lock, kept as a draft */
+	snprintf(path, sizeof path, "drafts/%s/open", rid);
+	json_decref(st);
+	CHECK(call("POST", path, NULL, &st) == 200 && strcmp(json_string_value(json_object_get(
+	    json_object_get(st, "answers"), "reporter_surname_cyr")), "Бондар") == 0);
+	snprintf(path, sizeof path, "drafts/%s/discard", rid);
+	CHECK(call("POST", path, NULL, NULL) == 200);
+	CHECK(call("GET", "drafts", NULL, &j) == 200 && json_array_size(json_object_get(j, "drafts")) == 0);
+	json_decref(j);
+	CHECK(call("POST", "drafts/00000000-0000-4000-8000-000000000000/open", NULL, NULL) == 404);
+	CHECK(call("POST", "drafts/../../etc/passwd/open", NULL, NULL) == 404);
+
+	/* routes that are not */
+	CHECK(call("GET", "nope", NULL, NULL) == 404);
+	CHECK(call("GET", "r/short", NULL, NULL) == 404);
+	CHECK(call("GET", "records", NULL, NULL) == 404);
+	CHECK(call("DELETE", "status", NULL, NULL) == 404);
+
+	json_decref(st);
+	web_close(&w);
+	fk_age_identities_free(&ids);
+	fk_device_free(&d);
+	tu_rmrf(home);
+	free(home);
+	return check_done("test_web_api");
+}
