@@ -911,6 +911,7 @@ run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_fi
 	w.att = o->att;
 	w.natt = o->natt;
 	w.att_limit = limit;
+	w.home = home;
 	w.in = stdin;
 	w.out = stdout;
 	rc = fk_wizard_run(&w, &out, end, did, e);

@@ -756,6 +756,7 @@ fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *end, char draft_
 	c.draft_key = o->draft_key;
 	c.lang = start_lang(o);
 	c.att_limit = o->att_limit;
+	c.home = o->home;
 	if (o->resume_id != NULL ? fk_session_resume(&c, o->resume_id, &w.s, e) != 0 :
 	    fk_session_new(&c, &w.s, e) != 0)
 		return -1;

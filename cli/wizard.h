@@ -34,6 +34,7 @@ typedef struct fk_wizard_opts {
 	const fk_attach_in *att;     /* --attach ANSWER-PATH=FILE given on the command line */
 	size_t natt;
 	uint64_t att_limit;
+	const char *home;            /* the device home (photos a draft took in the app) */
 	FILE *in, *out;
 } fk_wizard_opts;
 
