@@ -258,7 +258,8 @@ loop(fk_err *e)
 	    "may send bundles."));
 	RUN("device-card", "--home", p("device"), "--to", p("device.card"),
 	    "--passphrase-file", p("device.pass"));
-	RUN("hub", "devices", "add", p("device.card"), "--home", p("hub"));
+	RUN("hub", "devices", "add", p("device.card"), "--home", p("hub"), "--passphrase-file",
+	    p("hub.pass"));
 	say(_("Capturing sample records: a family report and a returned child's intake. "
 	    "The device cannot read them back."));
 	if (fk_write_file_atomic(p("family.jsonl"), family_sample, strlen(family_sample), 0600,
@@ -274,14 +275,14 @@ loop(fk_err *e)
 	if (first_file("stick", ".fkb", bundle, sizeof bundle) != 0)
 		goto failed;
 	say(_("At the hub: the bundle's signature and every record's hash are checked..."));
-	RUN("bundle", "verify", bundle, "--hub", p("hub"));
+	RUN("bundle", "verify", bundle, "--hub", p("hub"), "--passphrase-file", p("hub.pass"));
 	say(_("...and it is imported in one transaction: decrypted, validated against its "
 	    "form, stored."));
 	RUN("hub", "import", "--home", p("hub"), "--passphrase-file", p("hub.pass"), bundle);
 	say(_("Importing the same stick again changes nothing: duplicates are recognised."));
 	RUN("hub", "import", "--home", p("hub"), "--passphrase-file", p("hub.pass"), bundle);
-	RUN("hub", "list", "--home", p("hub"));
-	RUN("hub", "gaps", "--home", p("hub"));
+	RUN("hub", "list", "--home", p("hub"), "--passphrase-file", p("hub.pass"));
+	RUN("hub", "gaps", "--home", p("hub"), "--passphrase-file", p("hub.pass"));
 	say(_("The hub signs a receipt of what it holds; the device checks it and only then "
 	    "purges."));
 	if (device_id(dev, sizeof dev) != 0)

@@ -70,6 +70,8 @@ fk_hub_find_by_ref(fk_hubdb *h, const char *code, int flags, fk_hub_found_fn fn,
 	const char *why = ref_problem(code, ref);
 
 	*n = 0;
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	if (why != NULL)
 		return fk_fail(e, FK_EINPUT, _("%.40s is not a slip code: %s"), code, why);
 	if (each_row(h, "SELECT record_id, device_id, seq, form_id, short_ref FROM records"
@@ -133,6 +135,8 @@ fk_hub_resolve_record(fk_hubdb *h, const char *text, char id[FK_UUID_BUF], fk_er
 
 	id[0] = '\0';
 	memset(&o, 0, sizeof o);
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	if (strlen(text) < FK_UUID_BUF) {
 		for (i = 0; text[i]; i++)
 			lower[i] = (char)tolower((unsigned char)text[i]);

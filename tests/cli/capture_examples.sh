@@ -12,6 +12,7 @@ F=$FIELDKIT
 EX=$FK_SRC/schemas/examples
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/schemas FIELDKIT_LANG=en
 printf 'pw\n' >pass && chmod 600 pass
+export FIELDKIT_PASSPHRASE_FILE=$T/pass # the hub's (its database is sealed)
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
 $F init --home dev --name "tablet 1" --hub hub/hub-card.json --passphrase-file pass >/dev/null
@@ -54,7 +55,7 @@ ok "a mistyped slip code (wrong check character) in member_report_ref is refused
 # The hub finds records by slip code and by a beginning of their id.
 $F export --home dev --to stick --passphrase-file pass >/dev/null
 $F hub import --home hub --passphrase-file pass stick >/dev/null
-ID=$(sqlite3 hub/hub.db "SELECT record_id FROM records WHERE short_ref = '$REF'")
+ID=$($F hub list --home hub | awk -F'\t' -v r="${REF:0:4}-${REF:4:4}" '$5 == r || $5 == "'"$REF"'" {print $1}')
 [ -n "$ID" ] || fail "record $REF not at the hub"
 dashed="${REF:0:4}-${REF:4:4}"
 low=$(echo "$REF" | tr 'A-Z' 'a-z')

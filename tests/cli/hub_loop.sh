@@ -10,7 +10,9 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
-rows() { sqlite3 hub/hub.db "$1"; }
+# The hub commands read the hub passphrase from here (restic's convention).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
+rows() { $F hub sql --home hub "$1"; }
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
 [ "$(stat -c %a hub/identity.age)" = 600 ] || fail "identity not 0600"

@@ -5,6 +5,7 @@
  * records citing a family's code (for `hub find`).
  */
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "hub_fixture.h"
@@ -53,7 +54,15 @@ main(void)
 
 	check_init();
 	CHECK(fk_hub_create(home, "Kyiv hub", (const uint8_t *)"correct horse", 13, 10, &e) == 0);
-	CHECK(fk_hub_open(&h, home, &e) == 0);
+	snprintf(cmd, sizeof cmd, "%s/pass", dir);
+	{
+		FILE *f = fopen(cmd, "w");
+		CHECK(f != NULL && fputs("correct horse\n", f) >= 0);
+		if (f != NULL)
+			fclose(f);
+		chmod(cmd, 0600);
+	}
+	CHECK_MSG(fk_hub_open_unlocked(&h, home, cmd, &e) == 0, "%s", e.msg);
 	if (h == NULL)
 		return check_done("hub lookup");
 	fk_shortref_new(code);
