@@ -20,11 +20,13 @@
 
 #include "card.h"
 #include "cli.h"
+#include "cli_net.h"
 #include "hub.h"
 #include "hub_lookup.h"
 #include "hub_forms.h"
 #include "cmd_match.h"
 #include "match_db.h"
+#include "hub_tls.h"
 #include "io.h"
 #include "pass.h"
 #include "qr.h"
@@ -34,8 +36,10 @@
 struct hopts {
 	const char *home, *passfile, *name, *device, *to, *format;
 	fk_args qr;
+	const char *url;
 };
-enum { H_HOME = 1, H_PASS = 2, H_NAME = 4, H_DEVICE = 8, H_TO = 16, H_FORMAT = 32, H_QR = 64 };
+enum { H_HOME = 1, H_PASS = 2, H_NAME = 4, H_DEVICE = 8, H_TO = 16, H_FORMAT = 32, H_QR = 64,
+	H_URL = 128 };
 
 /*
  * A hub command: its options (beyond --home and --passphrase-file, which
@@ -73,7 +77,10 @@ static const char hub_help[] = N_(
     "  match       returned children against the family reports; confirm or reject\n"
     "  duplicates  children reported more than once, as clusters\n"
     "  sql         run a read-only SQL query over the hub's database (logged)\n"
-    "  migrate     encrypt the database of a hub made by an earlier fieldkit\n\n"
+    "  migrate     encrypt the database of a hub made by an earlier fieldkit\n"
+    "  serve       serve network sync over HTTPS (`fieldkit push` on devices)\n"
+    "  tls         renew the hub's TLS certificate (and key)\n"
+    "  url         set the address devices push to, in the hub card\n\n"
     "Options of every command:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
@@ -85,13 +92,15 @@ static const char hub_help[] = N_(
     "or `hub import --qr DIR`.\n");
 
 static const char init_help[] = N_(
-    "Usage: fieldkit hub init --home DIR --name NAME [--passphrase-file FILE]\n\n"
+    "Usage: fieldkit hub init --home DIR --name NAME [--url URL] [--passphrase-file FILE]\n\n"
     "Creates a hub in DIR: its age identity (protected by a new passphrase, asked\n"
-    "twice), its signing key, the database and the hub card (hub-card.json) that\n"
-    "devices are set up with (`fieldkit init --hub CARD`).\n\n"
+    "twice), its signing key, its TLS key and certificate (for `hub serve`), the\n"
+    "database and the hub card (hub-card.json) that devices are set up with\n"
+    "(`fieldkit init --hub CARD`); the card carries the pin of the TLS key.\n\n"
     "Options:\n"
     "  --home DIR                where to create the hub (default: $FIELDKIT_HUB_HOME)\n"
     "  --name NAME               the hub's name, shown on devices\n"
+    "  --url URL                 where devices will push to, https://HOST[:PORT]\n"
     "  --passphrase-file FILE    read the new passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
@@ -251,9 +260,14 @@ hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 
 	(void)h;
 	(void)pos;
+	if (o->url != NULL && !fk_hub_url_valid(o->url))
+		return fk_usage_error("hub init", _("--url must be https://HOST[:PORT]"));
 	if (fk_pass_get(_("New hub passphrase: "), 1, o->passfile, &pass, e) != 0)
 		return -1;
 	rc = fk_hub_create(o->home, o->name, pass.p, pass.len, logn ? atoi(logn) : 16, e);
+	/* Network sync: the TLS key, its pin and the URL in the card. */
+	if (rc == 0)
+		rc = fk_hub_net_init(o->home, pass.p, pass.len, o->url, e);
 	fk_secret_free(&pass);
 	if (rc != 0)
 		return -1;
@@ -723,7 +737,7 @@ static const struct hub_cmd devices_cmds[] = {
 enum { C_INIT, C_IMPORT, C_LIST, C_SHOW, C_EXPORT, C_GAPS, C_CONFLICTS, C_RECEIPT, C_SQL,
 	C_MIGRATE };
 static const struct hub_cmd hub_cmds[] = {
-	[C_INIT] = {init_help, H_NAME, H_HOME | H_NAME, N_("--home DIR and --name NAME are required"),
+	[C_INIT] = {init_help, H_NAME | H_URL, H_HOME | H_NAME, N_("--home DIR and --name NAME are required"),
 	    0, 0, NULL, 0, hub_init},
 	[C_IMPORT] = {import_help, H_QR, 0, NULL, 1, (size_t)-1,
 	    N_("name the bundles or folders to import"), HUB_OPEN, hub_import},
@@ -753,7 +767,7 @@ hub_run(const struct fk_call *call, int argc, char **argv)
 		{H_PASS, FK_STR("passphrase-file", 0, &o->passfile)},
 		{H_NAME, FK_STR("name", 0, &o->name)}, {H_DEVICE, FK_STR("device", 0, &o->device)},
 		{H_TO, FK_STR("to", 0, &o->to)}, {H_FORMAT, FK_STR("format", 0, &o->format)},
-		{H_QR, FK_LIST("qr", 0, &o->qr)}};
+		{H_QR, FK_LIST("qr", 0, &o->qr)}, {H_URL, FK_STR("url", 0, &o->url)}};
 	const size_t nall = sizeof all / sizeof all[0];
 	struct fk_opt opt[sizeof all / sizeof all[0] + 1];
 	fk_hubdb *h = NULL;
@@ -829,8 +843,12 @@ cmd_hub(int argc, char **argv)
 		{"receipt", hub_run, &hub_cmds[C_RECEIPT]}, {"find", hub_match_run, &fk_hub_find_cmd},
 		{"match", hub_match_run, &fk_hub_match_cmd},
 		{"duplicates", hub_match_run, &fk_hub_dups_cmd}, {"sql", hub_run, &hub_cmds[C_SQL]},
-		{"migrate", hub_run, &hub_cmds[C_MIGRATE]}};
-	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0}};
+		{"migrate", hub_run, &hub_cmds[C_MIGRATE]},
+		/* network sync: cmd_hub_net.c */
+		{"serve", hub_match_run, &fk_hub_serve_sub}, {"tls", hub_match_run, &fk_hub_tls_sub},
+		{"url", hub_match_run, &fk_hub_url_sub}};
+	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0},
+	    NULL};
 	const struct fk_opt common[] = HUB_COMMON(&o);
 
 	return fk_subcommands("hub", hub_help, common, subs, sizeof subs / sizeof subs[0], &o,
@@ -838,4 +856,4 @@ cmd_hub(int argc, char **argv)
 }
 
 FK_COMMAND(hub, N_("the hub: init, devices, import, list, show, export, gaps, conflicts, "
-    "receipt, find, match, duplicates, sql, migrate"), cmd_hub);
+    "receipt, find, match, duplicates, sql, migrate, serve"), cmd_hub);

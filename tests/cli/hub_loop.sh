@@ -19,7 +19,7 @@ $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
 python3 - hub/hub-card.json <<'PY' || fail "hub card is not exactly the card format"
 import json, sys
 c = json.load(open(sys.argv[1]))
-assert list(c) == ["type", "version", "name", "recipients", "sign_pubkey", "created"], list(c)
+assert list(c) == ["type", "version", "name", "recipients", "sign_pubkey", "tls_pins", "created"], list(c)
 assert c["type"] == "fieldkit-hub-card" and c["version"] == 1 and c["name"] == "Kyiv hub"
 assert c["recipients"][0].startswith("age1") and len(c["sign_pubkey"]) == 56
 PY
