@@ -3,6 +3,7 @@
  * a tree-walking evaluator. The source is never evaluated as anything else.
  */
 #include "expr.h"
+#include "shortref.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -21,7 +22,7 @@ enum op {
 enum fn {
 	FN_TODAY, FN_NOW, FN_AGE, FN_COUNT, FN_SELECTED, FN_COUNT_SELECTED,
 	FN_STRLEN, FN_CONCAT, FN_IF, FN_NOT, FN_TRUE, FN_FALSE, FN_NUMBER, FN_INT,
-	FN_STRING, FN_COALESCE, FN_IS_DIGITS, FN_IS_PHONE, FN_DAYS, FN_TRANSLIT,
+	FN_STRING, FN_COALESCE, FN_IS_DIGITS, FN_IS_PHONE, FN_DAYS, FN_TRANSLIT, FN_IS_SHORT_REF,
 };
 
 static const struct fninfo {
@@ -37,6 +38,7 @@ static const struct fninfo {
 	{"int", FN_INT, 1, 1}, {"string", FN_STRING, 1, 1}, {"coalesce", FN_COALESCE, 2, 2},
 	{"is-digits", FN_IS_DIGITS, 1, 1}, {"is-phone", FN_IS_PHONE, 1, 1},
 	{"days", FN_DAYS, 1, 1}, {"translit", FN_TRANSLIT, 1, 1},
+	{"is-short-ref", FN_IS_SHORT_REF, 1, 1},
 };
 
 struct node {
@@ -1021,6 +1023,11 @@ call(const struct node *n, const fk_expr_env *env, const fk_value *a, fk_value *
 	case FN_STRING: return own_str(out, strndup(s, len), len, e);
 	case FN_IS_DIGITS: fk_value_bool(out, is_digits(s, len)); return 0;
 	case FN_IS_PHONE: fk_value_bool(out, is_phone(s, len)); return 0;
+	case FN_IS_SHORT_REF: {
+		char ref[FK_SHORTREF_LEN + 1];
+		fk_value_bool(out, fk_shortref_normalize(s, len, ref) == 0);
+		return 0;
+	}
 	case FN_DAYS:
 		if (len >= 10 && fk_date_parse(s, 10, &y, &m, &dd) == 0 &&
 		    (len == 10 || s[10] == 'T'))

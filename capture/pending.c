@@ -383,15 +383,3 @@ fk_pending_each(const char *home, int (*fn)(void *ctx, const char *id), void *ct
 	free(dir);
 	return rc < 0 ? -1 : 0;
 }
-
-const char *
-fk_media_sniff(const uint8_t *p, size_t n)
-{
-	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-		return "image/jpeg";
-	if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return "image/png";
-	if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
-		return "application/pdf";
-	return NULL;
-}

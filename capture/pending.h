@@ -13,7 +13,7 @@
  * draft named it) can never be read again; fk_pending_each lets the owner
  * remove such orphans. Memory stays flat: one 64 KiB chunk at a time.
  *
- * Owns: the pending file format, content sniffing of what arrives.
+ * Owns: the pending file format (what arrives is sniffed by attach.h).
  * Must never: write a byte of plaintext to disk; release plaintext of a
  * chunk that does not authenticate; accept a truncated or reordered file.
  */
@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "attach.h"
 #include "fk.h"
 #include "io.h"
 
@@ -58,10 +59,6 @@ int fk_pending_remove(const char *home, const char *id, fk_err *e) FK_WUR;
 int fk_pending_each(const char *home, int (*fn)(void *ctx, const char *id), void *ctx,
     fk_err *e) FK_WUR;
 
-/*
- * The media type the first bytes of a file show (JPEG, PNG, PDF), or NULL
- * when they show none of these.
- */
-const char *fk_media_sniff(const uint8_t *p, size_t n);
+/* What arrives is told by its content: fk_media_sniff (attach.h). */
 
 #endif

@@ -134,6 +134,8 @@ fk_secbuf_reserve(fk_secbuf *b, size_t cap, fk_err *e)
 int
 fk_secbuf_append(fk_secbuf *b, const void *p, size_t n, fk_err *e)
 {
+	if (n == 0)
+		return 0;
 	if (n > SIZE_MAX - b->len || fk_secbuf_reserve(b, b->len + n, e) != 0)
 		return -1;
 	memcpy(b->p + b->len, p, n);
@@ -272,34 +274,54 @@ fk_finalizer_rollback(fk_finalizer *f)
 	f->in_tx = 0;
 }
 
-const char *
-fk_media_type(const char *path)
+/*
+ * The value at a record path ("children[0].child_photos[1].photo") in the
+ * answers, or NULL. Groups do not nest a record, so a path's names and
+ * indexes are the JSON's own keys and array positions.
+ */
+static const json_t *
+answer_at(const json_t *answers, const char *path)
 {
-	static const char *const map[][2] = {
-		{ ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" }, { ".png", "image/png" },
-		{ ".gif", "image/gif" }, { ".webp", "image/webp" }, { ".heic", "image/heic" },
-		{ ".pdf", "application/pdf" }, { ".txt", "text/plain" },
-		{ ".mp3", "audio/mpeg" }, { ".ogg", "audio/ogg" }, { ".m4a", "audio/mp4" },
-		{ ".mp4", "video/mp4" },
-	};
-	const char *dot = strrchr(path, '.');
-	size_t i;
+	const json_t *cur = answers;
+	char name[128];
+	const char *p = path;
+	size_t n;
+	char *end;
+	unsigned long idx;
 
-	if (dot != NULL)
-		for (i = 0; i < sizeof map / sizeof map[0]; i++)
-			if (strcasecmp(dot, map[i][0]) == 0)
-				return map[i][1];
-	return "application/octet-stream";
+	for (;;) {
+		n = strcspn(p, ".[");
+		if (n == 0 || n >= sizeof name || !json_is_object(cur))
+			return NULL;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		cur = json_object_get(cur, name);
+		p += n;
+		while (*p == '[') {
+			if (p[1] < '0' || p[1] > '9')
+				return NULL;
+			idx = strtoul(p + 1, &end, 10);
+			if (*end != ']' || !json_is_array(cur))
+				return NULL;
+			cur = json_array_get(cur, idx);
+			p = end + 1;
+		}
+		if (*p == '\0')
+			return cur;
+		if (*p != '.')
+			return NULL;
+		p++;
+	}
 }
 
 /*
  * An attachment's bytes: its file (path), or, without a path, the source it
- * came with and the name and media type given with it (the app's pending
- * files, capture/pending.h).
+ * came with and the name given with it (the app's pending files,
+ * capture/pending.h).
  */
 struct att_src {
 	int fd;
-	const char *path, *name, *media_type;
+	const char *path, *name;
 	uint64_t size;
 	fk_source src;
 };
@@ -326,10 +348,9 @@ att_src_open(const fk_finalizer *f, const fk_attach_in *a, struct att_src *s, fk
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
 	if (a->path == NULL) {
-		if (a->src.read == NULL || a->name == NULL || a->media_type == NULL)
+		if (a->src.read == NULL || a->name == NULL)
 			return fk_fail(e, FK_EINPUT, _("attachment %s has no file"), a->field);
 		s->path = s->name = a->name;
-		s->media_type = a->media_type;
 		s->size = a->size;
 		s->src = a->src;
 	} else {
@@ -340,7 +361,6 @@ att_src_open(const fk_finalizer *f, const fk_attach_in *a, struct att_src *s, fk
 			return fk_fail(e, FK_EINPUT, _("attachment %s is not a regular file"), a->path);
 		s->path = a->path;
 		s->name = strrchr(a->path, '/') ? strrchr(a->path, '/') + 1 : a->path;
-		s->media_type = fk_media_type(a->path);
 		s->size = (uint64_t)st.st_size;
 		s->src = (fk_source){ fd_read, s };
 	}
@@ -351,9 +371,15 @@ att_src_open(const fk_finalizer *f, const fk_attach_in *a, struct att_src *s, fk
 	return 0;
 }
 
+/*
+ * Seals one attachment. It must be the file of an answer of this record:
+ * the answer at a->field names a->id, and the bytes are still of the size and
+ * the content type (their first bytes) the answer says: what the review
+ * showed is what is sealed.
+ */
 static int
-seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, json_t *list,
-    fk_err *e)
+seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
+    const fk_attach_in *a, json_t *list, fk_err *e)
 {
 	char id[FK_UUID_BUF], hex[FK_SHA256_HEX + 1];
 	uint8_t hash[FK_SHA256_LEN];
@@ -361,23 +387,45 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 	fk_store_blob *b = NULL;
 	fk_age_enc *enc = NULL;
 	uint64_t got = 0;
+	const char *content = NULL, *want, *shown = a->path ? a->path : a->name;
+	const json_t *ans = answer_at(in->answers, a->field);
 	json_t *o;
 	long n;
 	int rc = -1;
 
+	memset(&s, 0, sizeof s);
+	s.fd = -1;
+	if (a->id[0] == '\0' || !json_is_object(ans) ||
+	    !json_is_string(json_object_get(ans, "id")) ||
+	    strcmp(json_string_value(json_object_get(ans, "id")), a->id) != 0)
+		return fk_fail(e, FK_EINPUT,
+		    _("attachment %s is not the answer at %s: a file the record does not show is never sealed"),
+		    shown ? shown : a->id, a->field);
+	want = json_string_value(json_object_get(ans, "media_type"));
 	if (att_src_open(f, a, &s, e) != 0)
 		goto out;
+	if (json_integer_value(json_object_get(ans, "size")) != (json_int_t)s.size) {
+		fk_fail(e, FK_EIO, _("attachment %s changed since it was attached: attach it again"),
+		    s.path);
+		goto out;
+	}
 	if (fk_secbuf_reserve(&f->io, FK_AGE_CHUNK, e) != 0)
 		goto out;
-	if (a->id[0] != '\0')
-		memcpy(id, a->id, sizeof id);
-	else
-		fk_uuid(id);
+	memcpy(id, a->id, sizeof id);
 	if (fk_store_att_open(f->s, id, seq, idx, fk_finalizer_att_ctlen(f, s.size), &b, e) != 0)
 		goto out;
 	if ((enc = fk_age_enc_new(&f->r, 0, fk_store_blob_sink(b), e)) == NULL)
 		goto out;
 	while ((n = s.src.read(s.src.ctx, f->io.p, FK_AGE_CHUNK, e)) > 0) {
+		if (got == 0) {
+			content = fk_media_sniff(f->io.p, (size_t)n);
+			if (content == NULL || want == NULL || strcmp(content, want) != 0) {
+				fk_fail(e, FK_EIO,
+				    _("attachment %s changed since it was attached: attach it again"),
+				    s.path);
+				goto out;
+			}
+		}
 		got += (uint64_t)n;
 		if (got > s.size) {
 			fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), s.path);
@@ -392,6 +440,11 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 		fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), s.path);
 		goto out;
 	}
+	if (content == NULL) {
+		/* An empty file: no type to show. */
+		fk_fail(e, FK_EINPUT, _("attachment %s is empty"), s.path);
+		goto out;
+	}
 	if (fk_age_enc_finish(enc, e) != 0)
 		goto out;
 	rc = fk_store_att_close(b, hash, e);
@@ -400,7 +453,7 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 		goto out;
 	sodium_bin2hex(hex, sizeof hex, hash, 32);
 	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "field", a->field, "id", id,
-	    "sha256_ct", hex, "size", (json_int_t)s.size, "media_type", s.media_type,
+	    "sha256_ct", hex, "size", (json_int_t)s.size, "media_type", content,
 	    "name", s.name);
 	if (o == NULL || json_array_append_new(list, o) != 0)
 		rc = fk_fail(e, FK_EINPUT, _("attachment %s: field or file name is not valid UTF-8"),
@@ -408,36 +461,11 @@ seal_attachment(fk_finalizer *f, int64_t seq, int idx, const fk_attach_in *a, js
 out:
 	fk_age_enc_free(enc);
 	fk_store_att_abort(b);
-	sodium_memzero(f->io.p, f->io.cap);
+	if (f->io.p != NULL)
+		sodium_memzero(f->io.p, f->io.cap);
 	if (s.fd >= 0)
 		close(s.fd);
 	return rc;
-}
-
-int
-fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e)
-{
-	struct stat st;
-	const char *name = strrchr(a->path, '/');
-
-	*out = NULL;
-	if (stat(a->path, &st) != 0)
-		return fk_fail(e, FK_EIO, _("cannot open attachment %s: %s"), a->path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return fk_fail(e, FK_EINPUT, _("attachment %s is not a regular file"), a->path);
-	if ((uint64_t)st.st_size > limit)
-		return fk_fail(e, FK_ELIMIT,
-		    _("attachment %s is %lld bytes, over the device limit of %llu bytes"), a->path,
-		    (long long)st.st_size, (unsigned long long)limit);
-	if (a->id[0] == '\0')
-		fk_uuid(a->id);
-	*out = json_pack("{s:s, s:s, s:I, s:s}", "id", a->id, "media_type",
-	    fk_media_type(a->path), "size", (json_int_t)st.st_size, "name",
-	    name ? name + 1 : a->path);
-	if (*out == NULL)
-		return fk_fail(e, FK_EINPUT, _("attachment %s: the file name is not valid UTF-8"),
-		    a->path);
-	return 0;
 }
 
 static int
@@ -503,14 +531,21 @@ record_plaintext(fk_finalizer *f, const fk_record_in *in, const fk_record_out *o
     int64_t finalized, fk_secbuf *js, fk_err *e)
 {
 	json_t *atts = json_array(), *rec = NULL;
-	size_t i;
+	size_t i, j;
 	int rc = -1;
 
 	if (atts == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	for (i = 0; i < in->natt; i++)
-		if (seal_attachment(f, out->seq, (int)i, &in->att[i], atts, e) != 0)
+	for (i = 0; i < in->natt; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(in->att[j].field, in->att[i].field) == 0 ||
+			    strcmp(in->att[j].id, in->att[i].id) == 0) {
+				fk_fail(e, FK_EINPUT, _("two files for the answer at %s"), in->att[i].field);
+				goto out;
+			}
+		if (seal_attachment(f, in, out->seq, (int)i, &in->att[i], atts, e) != 0)
 			goto out;
+	}
 	rec = record_json(f, in, out, finalized, atts);
 	if (rec == NULL) {
 		fk_fail(e, FK_EINPUT, _("the record cannot be put together (form id not UTF-8?)"));
@@ -568,6 +603,8 @@ fk_finalize(fk_finalizer *f, const fk_record_in *in, fk_record_out *out, fk_err 
 	if (seal_record(f, in, out, &r, e) != 0 || fk_store_insert_record(f->s, &r, e) != 0)
 		goto fail;
 	if (in->draft_id != NULL && fk_store_draft_delete(f->s, in->draft_id, e) != 0)
+		goto fail;
+	if (in->seen != NULL && fk_store_seen_put(f->s, in->seen, out->seq, e) != 0)
 		goto fail;
 	if (fk_store_release(f->s, e) != 0)
 		goto fail;
@@ -713,7 +750,8 @@ fk_finalize_many(fk_finalizer *f, const fk_record_in *in, size_t n, fk_record_ou
 		r.ct = f->mct[i].p;
 		r.ctlen = f->mct[i].len;
 		/* Each insert is whole; a failure here is the store's and ends the group. */
-		if (fk_store_insert_record(f->s, &r, e) != 0)
+		if (fk_store_insert_record(f->s, &r, e) != 0 ||
+		    (in[i].seen != NULL && fk_store_seen_put(f->s, in[i].seen, r.seq, e) != 0))
 			goto out;
 		memcpy(prev, r.ct_hash, 32);
 		out[i].ctlen = r.ctlen;

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "attach.h"
 #include "device.h"
 #include "store.h"
 
@@ -36,31 +37,6 @@ int fk_json_dump_secure(const json_t *j, fk_secbuf *b, fk_err *e) FK_WUR;
  */
 void fk_json_use_wiping_alloc(void);
 
-/*
- * An attachment to seal: form field (a record path), file path, and its id.
- * Without a path, the bytes come from src - exactly size of them - with the
- * original file name and media type given (the app's pending files,
- * pending.h).
- */
-typedef struct fk_attach_in {
-	const char *field;
-	const char *path;
-	char id[FK_UUID_BUF];             /* "" = make one */
-	fk_source src;                    /* path == NULL: the bytes */
-	uint64_t size;
-	const char *name, *media_type;
-} fk_attach_in;
-
-/* A media type guessed from the file name's extension. */
-const char *fk_media_type(const char *path);
-
-/*
- * The answer the forms engine expects for an attachment field:
- * {"id", "media_type", "size", "name"}; fills a->id if empty. Fails when the
- * file cannot be read or is over limit bytes.
- */
-int fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e) FK_WUR;
-
 typedef struct fk_record_in {
 	const char *form_id;
 	int form_version;
@@ -69,6 +45,9 @@ typedef struct fk_record_in {
 	const fk_attach_in *att;
 	size_t natt;
 	const char *draft_id;    /* draft to delete in the same transaction, or NULL */
+	const uint8_t *seen;     /* FK_SHA256_LEN bytes: the keyed hash of the batch line
+	                            this record comes from, kept with it (fk_store_seen_put);
+	                            NULL for none */
 } fk_record_in;
 
 typedef struct fk_record_out {

@@ -71,6 +71,10 @@ typedef struct fk_issues {
 } fk_issues;
 
 void fk_issues_free(fk_issues *l);
+/* Appends an issue (path and message copied; code a static string). Returns 0,
+ * or -1 on ENOMEM (e set). Past FK_ISSUES_MAX it only counts (dropped). */
+int fk_issue_add(fk_issues *l, const char *path, const char *code, fk_err *e,
+    const char *fmt, ...) FK_PRINTF(5, 6);
 /* Empties the list (keeps it usable). */
 void fk_issues_clear(fk_issues *l);
 

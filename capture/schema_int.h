@@ -63,9 +63,6 @@ struct fk_form {
 	size_t nquestions;
 };
 
-/* Appends an issue (path and message copied). Returns 0 or -1 on ENOMEM (e set). */
-int fk_issue_add(fk_issues *l, const char *path, const char *code, fk_err *e,
-    const char *fmt, ...) FK_PRINTF(5, 6);
 
 /* The text of a per-language object in lang, or in the form's first language. */
 const char *fk_lang_text(const fk_form *f, const json_t *obj, const char *lang);

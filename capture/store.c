@@ -49,6 +49,8 @@ struct fk_store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_COUNT];
 	int retention, days;
+	int64_t ver;
+	sqlite3_stmt *seen_get, *seen_put; /* prepared on first use (a version 1 store has no table) */
 };
 
 struct fk_store_blob {
@@ -58,6 +60,13 @@ struct fk_store_blob {
 	size_t len, off;
 	crypto_hash_sha256_state h;
 };
+
+/* Keyed hashes of batch lines and the record each became (see fk_store_seen_get). */
+#define BATCH_SEEN                                                                     \
+    "CREATE TABLE batch_seen ("                                                        \
+    " hash BLOB PRIMARY KEY CHECK (length(hash) = 32),"                                \
+    " seq INTEGER NOT NULL REFERENCES records (seq) DEFERRABLE INITIALLY DEFERRED"    \
+    ") WITHOUT ROWID;"
 
 static const char SCHEMA[] =
     "CREATE TABLE records ("
@@ -92,8 +101,12 @@ static const char SCHEMA[] =
     " created_at INTEGER NOT NULL,"
     " saved_at INTEGER NOT NULL,"
     " nonce BLOB NOT NULL CHECK (length(nonce) = 24),"
-    " ct BLOB NOT NULL"
+    " ct BLOB NOT NULL,"
+    " answered INTEGER NOT NULL DEFAULT 0,"
+    " total INTEGER NOT NULL DEFAULT 0,"
+    " at TEXT"
     ");"
+    BATCH_SEEN
     "CREATE TRIGGER records_chain BEFORE INSERT ON records BEGIN"
     " SELECT RAISE(ABORT, 'hash chain: seq or prev does not continue the chain')"
     " WHERE NEW.seq != ifnull((SELECT max(seq) FROM records), 0) + 1"
@@ -107,7 +120,15 @@ static const char SCHEMA[] =
     " SELECT RAISE(ABORT, 'a record''s identity and chain are fixed');"
     "END;"
     "CREATE INDEX records_state ON records (state);"
-    "PRAGMA user_version = 1;";
+    "PRAGMA user_version = 2;";
+
+/* Version 1 to 2: drafts say how far they got; batch lines already sealed. */
+static const char MIGRATE_1_2[] =
+    "ALTER TABLE drafts ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE drafts ADD COLUMN total INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE drafts ADD COLUMN at TEXT;"
+    BATCH_SEEN
+    "PRAGMA user_version = 2;";
 
 static int
 db_fail(fk_store *s, fk_err *e, const char *what)
@@ -174,7 +195,8 @@ store_setup(fk_store *s, int mode, fk_err *e)
 	if (mode == FK_STORE_READ) {
 		if (pragma_int(s, "PRAGMA user_version", &ver, e) != 0)
 			return -1;
-		if (ver != FK_STORE_SCHEMA_VERSION)
+		/* A read never migrates: version 1 is read as it is. */
+		if (ver != 1 && ver != FK_STORE_SCHEMA_VERSION)
 			goto badver;
 		goto prepare;
 	}
@@ -184,20 +206,23 @@ store_setup(fk_store *s, int mode, fk_err *e)
 		return -1;
 	if (pragma_int(s, "PRAGMA user_version", &ver, e) != 0)
 		return -1;
-	if (ver == 0) {
+	if (ver < FK_STORE_SCHEMA_VERSION) {
 		if (exec(s, "BEGIN IMMEDIATE", e) != 0)
 			return -1;
-		/* Another process may have created it while we waited. */
+		/* Another process may have created or migrated it while we waited. */
 		if (pragma_int(s, "PRAGMA user_version", &ver, e) != 0 ||
-		    (ver == 0 && exec(s, SCHEMA, e) != 0) || exec(s, "COMMIT", e) != 0) {
+		    (ver == 0 && exec(s, SCHEMA, e) != 0) ||
+		    (ver == 1 && exec(s, MIGRATE_1_2, e) != 0) || exec(s, "COMMIT", e) != 0) {
 			exec(s, "ROLLBACK", NULL);
 			return -1;
 		}
-		ver = FK_STORE_SCHEMA_VERSION;
+		if (ver <= 1)
+			ver = FK_STORE_SCHEMA_VERSION;
 	}
 	if (ver != FK_STORE_SCHEMA_VERSION)
 		goto badver;
 prepare:
+	s->ver = ver;
 	for (i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, QUERIES[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
 			NULL) != SQLITE_OK)
@@ -257,6 +282,8 @@ fk_store_close(fk_store *s)
 		return;
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(s->q[i]);
+	sqlite3_finalize(s->seen_get);
+	sqlite3_finalize(s->seen_put);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -794,9 +821,10 @@ fk_store_draft_put(fk_store *s, const fk_store_draft *d, fk_err *e)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db,
-		"INSERT INTO drafts (id, form_id, form_version, created_at, saved_at, nonce, ct) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-		"saved_at = excluded.saved_at, nonce = excluded.nonce, ct = excluded.ct",
+		"INSERT INTO drafts (id, form_id, form_version, created_at, saved_at, nonce, ct, "
+		"answered, total, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+		"UPDATE SET saved_at = excluded.saved_at, nonce = excluded.nonce, ct = excluded.ct, "
+		"answered = excluded.answered, total = excluded.total, at = excluded.at",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "prepare");
 	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
@@ -806,6 +834,10 @@ fk_store_draft_put(fk_store *s, const fk_store_draft *d, fk_err *e)
 	sqlite3_bind_int64(st, 5, d->saved_at);
 	sqlite3_bind_blob(st, 6, d->nonce, 24, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 7, d->ct, d->ctlen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, d->answered);
+	sqlite3_bind_int(st, 9, d->total);
+	if (d->at[0] != '\0')
+		sqlite3_bind_text(st, 10, d->at, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -824,9 +856,22 @@ draft_row(sqlite3_stmt *st, fk_store_draft *d)
 	d->saved_at = sqlite3_column_int64(st, 4);
 	if (sqlite3_column_bytes(st, 5) == 24)
 		memcpy(d->nonce, sqlite3_column_blob(st, 5), 24);
+	d->answered = sqlite3_column_int(st, 7);
+	d->total = sqlite3_column_int(st, 8);
+	if (sqlite3_column_text(st, 9) != NULL)
+		snprintf(d->at, sizeof d->at, "%s", (const char *)sqlite3_column_text(st, 9));
 }
 
-#define DRAFT_COLS "SELECT id, form_id, form_version, created_at, saved_at, nonce, ct FROM drafts"
+/* The columns draft_row reads (a version 1 store, read-only, has no progress). */
+static const char *
+draft_cols(const fk_store *s)
+{
+	return s->ver >= 2 ?
+	    "SELECT id, form_id, form_version, created_at, saved_at, nonce, ct, answered, total, "
+	    "at FROM drafts" :
+	    "SELECT id, form_id, form_version, created_at, saved_at, nonce, ct, 0, 0, NULL "
+	    "FROM drafts";
+}
 
 int
 fk_store_draft_get(fk_store *s, const char *id, fk_store_draft *d, fk_buf *out, fk_err *e)
@@ -834,7 +879,10 @@ fk_store_draft_get(fk_store *s, const char *id, fk_store_draft *d, fk_buf *out, 
 	sqlite3_stmt *st;
 	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(s->db, DRAFT_COLS " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "%s WHERE id = ?", draft_cols(s));
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "prepare");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -881,8 +929,10 @@ fk_store_each_draft(fk_store *s,
 	fk_store_draft d;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(s->db, DRAFT_COLS " ORDER BY saved_at, id", -1, &st, NULL) !=
-	    SQLITE_OK)
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "%s ORDER BY saved_at, id", draft_cols(s));
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "prepare");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		draft_row(st, &d);
@@ -895,4 +945,48 @@ fk_store_each_draft(fk_store *s,
 		ret = db_fail(s, e, "read drafts");
 	sqlite3_finalize(st);
 	return ret < 0 ? -1 : 0;
+}
+
+/* --- batch lines already sealed --- */
+
+int
+fk_store_seen_get(fk_store *s, const uint8_t hash[FK_SHA256_LEN], int64_t *seq,
+    char short_ref[9], fk_err *e)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	*seq = 0;
+	short_ref[0] = '\0';
+	if (s->ver < 2)
+		return 0;
+	if (s->seen_get == NULL && sqlite3_prepare_v3(s->db, "SELECT b.seq, r.short_ref FROM "
+	    "batch_seen b LEFT JOIN records r ON r.seq = b.seq WHERE b.hash = ?",
+	    -1, SQLITE_PREPARE_PERSISTENT, &s->seen_get, NULL) != SQLITE_OK)
+		return db_fail(s, e, "prepare");
+	st = s->seen_get;
+	sqlite3_bind_blob(st, 1, hash, FK_SHA256_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_text(st, 1) != NULL)
+			snprintf(short_ref, 9, "%s", (const char *)sqlite3_column_text(st, 1));
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(s, e, "read batch lines");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ret;
+}
+
+int
+fk_store_seen_put(fk_store *s, const uint8_t hash[FK_SHA256_LEN], int64_t seq, fk_err *e)
+{
+	if (s->seen_put == NULL && sqlite3_prepare_v3(s->db, "INSERT INTO batch_seen (hash, seq) "
+	    "VALUES (?, ?)", -1, SQLITE_PREPARE_PERSISTENT, &s->seen_put, NULL) != SQLITE_OK)
+		return db_fail(s, e, "prepare");
+	sqlite3_bind_blob(s->seen_put, 1, hash, FK_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s->seen_put, 2, seq);
+	return step_done(s, s->seen_put, "remember a batch line", e);
 }

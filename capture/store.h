@@ -84,7 +84,7 @@ int fk_store_mark_delivered(fk_store *s, const char (*ids)[FK_UUID_BUF],
     const uint8_t (*ct_hash)[FK_SHA256_LEN], size_t n, size_t *marked, size_t *mismatched,
     fk_err *e) FK_WUR;
 
-#define FK_STORE_SCHEMA_VERSION 1
+#define FK_STORE_SCHEMA_VERSION 2
 
 /* Sync state of a record. */
 enum fk_store_state { FK_STATE_PENDING = 0, FK_STATE_DELIVERED, FK_STATE_PURGED };
@@ -156,7 +156,11 @@ int fk_store_counts_get(fk_store *s, fk_store_counts *c, fk_err *e) FK_WUR;
  */
 int fk_store_verify_chain(fk_store *s, int64_t *n, int64_t *bad, fk_err *e) FK_WUR;
 
-/* Drafts: ciphertext under the draft key (see draft.h); metadata in clear. */
+/*
+ * Drafts: ciphertext under the draft key (see draft.h); metadata in clear:
+ * form, times, how many questions are answered of how many, and the record
+ * path where the worker stopped ("children[1].dob"; never an answer).
+ */
 typedef struct fk_store_draft {
 	char id[FK_UUID_BUF];
 	char form_id[64];
@@ -165,6 +169,8 @@ typedef struct fk_store_draft {
 	uint8_t nonce[24];
 	const uint8_t *ct;
 	size_t ctlen;
+	int answered, total;
+	char at[256];
 } fk_store_draft;
 int fk_store_draft_put(fk_store *s, const fk_store_draft *d, fk_err *e) FK_WUR;
 /* Copies the ciphertext into out (ct points into out->p). FK_EINPUT if unknown. */
@@ -173,6 +179,17 @@ int fk_store_draft_get(fk_store *s, const char *id, fk_store_draft *d, fk_buf *o
 int fk_store_draft_delete(fk_store *s, const char *id, fk_err *e) FK_WUR;
 int fk_store_each_draft(fk_store *s,
     int (*fn)(void *ctx, const fk_store_draft *d, fk_err *e), void *ctx, fk_err *e) FK_WUR;
+
+/*
+ * Batch lines already sealed, by a keyed hash of the line (never a plain
+ * hash of its content; see docs/device-store.md). fk_store_seen_get returns
+ * 1 and the record's seq and short reference when the hash is known, 0 when
+ * not; fk_store_seen_put records it, inside the record's transaction.
+ */
+int fk_store_seen_get(fk_store *s, const uint8_t hash[FK_SHA256_LEN], int64_t *seq,
+    char short_ref[9], fk_err *e) FK_WUR;
+int fk_store_seen_put(fk_store *s, const uint8_t hash[FK_SHA256_LEN], int64_t seq,
+    fk_err *e) FK_WUR;
 
 /* Applies retention: purges delivered records whose time has come. */
 int fk_store_purge_due(fk_store *s, int64_t now, size_t *purged, fk_err *e) FK_WUR;

@@ -10,6 +10,7 @@
  *
  * Must never: print an answer (errors name paths and reasons, never values).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,13 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "batch.h"
 #include "device.h"
 #include "draft.h"
 #include "record.h"
 #include "shortref.h"
 #include "store.h"
+#include "session.h"
 #include "wizard.h"
 
 #include "schema.h"
@@ -34,30 +37,52 @@
 #define GROUP_MS 200
 
 static const char capture_usage[] = N_("Usage:\n"
-		     "  fieldkit capture FORM [--home DIR] [--lang uk|en] [--attach FIELD=PATH]...\n"
-		     "                        [--passphrase-file F]\n"
-		     "  fieldkit capture --resume DRAFT-ID [--home DIR] [--passphrase-file F]\n"
-		     "  fieldkit capture FORM --from FILE [--attach FIELD=PATH]... [--home DIR]\n\n"
-		     "Captures records of FORM (a form id such as family-report, or a form file).\n"
-		     "Without --from, asks one question at a time; type '<' to go back, ':draft'\n"
-		     "to save a draft, ':lang uk' or ':lang en' to switch language; Ctrl-C also\n"
-		     "saves a draft. Every record is sealed to the hub when finalized; its short\n"
-		     "reference is printed for the family's paper slip.\n\n"
-		     "With --from FILE (\"-\" = standard input): one JSON record, or JSON Lines.\n"
-		     "Invalid records are rejected with every problem and the exit status is 1;\n"
-		     "valid ones are finalized and printed as LINE, SHORT-REF, SEQ.\n\n"
-		     "Options:\n"
-		     "      --home DIR             device home\n"
-		     "      --from FILE            capture a batch of records from FILE\n"
-		     "      --attach FIELD=PATH    attach a file to FIELD (one record only)\n"
-		     "      --lang uk|en           language of the questions\n"
-		     "      --resume ID            continue a saved draft (see: fieldkit drafts)\n"
-		     "      --passphrase-file F    device passphrase (drafts) from F\n"
-		     "  -h, --help                 show this help\n");
+    "  fieldkit capture FORM [--lang uk|en] [--attach ANSWER=FILE]... [--home DIR]\n"
+    "                        [--passphrase-file F]\n"
+    "  fieldkit capture --resume DRAFT [--home DIR] [--passphrase-file F]\n"
+    "  fieldkit capture FORM --from FILE|- [--rejects FILE] [--attach ANSWER=FILE]...\n"
+    "                        [--home DIR]\n\n"
+    "Captures records of FORM (a form id such as family-report, or a form file).\n\n"
+    "Without --from, asks one question at a time, numbered, in the worker's language:\n"
+    "  Enter        keeps the answer, or takes the suggestion shown\n"
+    "  -            (alone) clears an optional answer\n"
+    "  <            goes back a question; going back and forth loses nothing\n"
+    "  :review      shows every answer; :remove takes away the entry being answered\n"
+    "               (a child, a photo); :lang uk or :lang en switches language\n"
+    "  :draft       saves a draft and stops; Ctrl-C and the end of input do too,\n"
+    "               once something is answered (nothing answered: no draft)\n"
+    "Choices are typed by number or by label. Arrows, Home/End and Backspace edit\n"
+    "the line; Up brings back the current answer for editing. The review shows\n"
+    "every answer as it will be sealed (labels, calculated ages, file names,\n"
+    "numbered entries), in pages that fit the terminal. A number changes that\n"
+    "answer and comes back to the review; y on its last page seals exactly what it\n"
+    "showed, and prints the short reference for the family's paper slip.\n"
+    "'fieldkit drafts' lists drafts by a short id; --resume takes it.\n\n"
+    "With --from FILE (\"-\" = standard input): one JSON record, or JSON Lines.\n"
+    "Valid records are sealed and printed as LINE, SHORT-REF, SEQ. A line sealed\n"
+    "before (in this run or an earlier one) is recognised and not sealed again, so\n"
+    "a whole file may be run again once its rejected lines are fixed. Rejected\n"
+    "lines are copied as given to FILE.rejected.jsonl next to the input (--rejects\n"
+    "chooses another file; standard input has none unless given): they hold what\n"
+    "was typed, so the file is made 0600 and removed once a run rejects nothing;\n"
+    "fix them there and run that file, or the whole input, again. An attachment\n"
+    "answer is {\"path\": \"photo.jpg\"}, relative to the batch file's folder.\n"
+    "Exit status 1 if any record was rejected.\n\n"
+    "Options:\n"
+    "      --home DIR             device home\n"
+    "      --from FILE            capture a batch of records from FILE\n"
+    "      --rejects FILE         where rejected lines go (with --from)\n"
+    "      --attach ANSWER=FILE   attach FILE as the answer at ANSWER, such as photo\n"
+    "                             or children[0].child_photos[0].photo (entries count\n"
+    "                             from 0; with --from: one record only)\n"
+    "      --lang uk|en           language of the questions\n"
+    "      --resume DRAFT         continue a draft (its short id: fieldkit drafts)\n"
+    "      --passphrase-file F    device passphrase (drafts) from F\n"
+    "  -h, --help                 show this help\n");
 
 
 struct capture_opts {
-	const char *home, *from, *lang, *resume, *passfile, *form;
+	const char *home, *from, *lang, *resume, *passfile, *form, *rejects;
 	fk_attach_in att[MAX_ATTACH];
 	size_t natt;
 };
@@ -154,17 +179,26 @@ struct pending_out {
 struct batch {
 	const fk_form *form;
 	fk_finalizer *fin;
+	fk_store *store;
 	struct capture_opts *o;
 	uint64_t att_limit;
-	long done, rejected, seen;
+	long done, rejected, seen, dups, uncopied;
 	struct pending_out grp[GROUP_RECORDS + FK_FINALIZE_MANY];
 	size_t ngrp;
-	/* validated records waiting to be sealed together */
+	/* validated records waiting to be sealed together, with their line's keyed hash */
 	json_t *chunk[FK_FINALIZE_MANY];
 	long chunk_line[FK_FINALIZE_MANY];
+	uint8_t chunk_hash[FK_FINALIZE_MANY][FK_SHA256_LEN];
 	size_t nchunk;
 	struct timespec grp_start, last_progress;
 	int progress;
+	fk_secret key;        /* the batch key: lines already sealed */
+	char *base;           /* the batch file's folder: attachments' paths start there */
+	char *extra;          /* the --attach options, part of the line's hash */
+	/* rejected lines, for fixing and running again */
+	const char *rej_path;
+	fk_atomic rej;
+	int rej_open;
 };
 
 static double
@@ -258,22 +292,6 @@ group_commit(struct batch *b, fk_err *e)
 }
 
 static int
-set_attachment_answers(struct capture_opts *o, uint64_t limit, json_t *ans, fk_err *e)
-{
-	json_t *v;
-	size_t i;
-
-	for (i = 0; i < o->natt; i++) {
-		if (json_object_get(ans, o->att[i].field) != NULL)
-			continue;
-		if (fk_attach_answer(&o->att[i], limit, &v, e) != 0 ||
-		    json_object_set_new(ans, o->att[i].field, v) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
 group_begin(struct batch *b, fk_err *e)
 {
 	if (b->ngrp > 0)
@@ -308,6 +326,7 @@ chunk_flush(struct batch *b, fk_err *e)
 		in[i].form_id = fk_form_id(b->form);
 		in[i].form_version = fk_form_version(b->form);
 		in[i].answers = b->chunk[i];
+		in[i].seen = b->chunk_hash[i];
 	}
 	if (group_begin(b, e) != 0)
 		goto out;
@@ -332,19 +351,64 @@ out:
 	return rc;
 }
 
-/* One record's text: parse, build, validate, finalize. Returns 1 rejected, 0 ok, -1 fatal. */
+/*
+ * Whether the line with this hash was sealed before (on this device, or
+ * earlier in this batch). Prints it; returns 1 if so, 0 if not, -1.
+ */
+static int
+already_sealed(struct batch *b, long line, const uint8_t h[FK_SHA256_LEN], fk_err *e)
+{
+	char ref[9], shown[10];
+	int64_t seq;
+	size_t i;
+	int r;
+
+	for (i = 0; i < b->nchunk; i++)
+		if (sodium_memcmp(b->chunk_hash[i], h, FK_SHA256_LEN) == 0) {
+			fprintf(stderr, _("line %ld: already sealed: the same record as line %ld; not sealed again\n"),
+			    line, b->chunk_line[i]);
+			return 1;
+		}
+	if ((r = fk_store_seen_get(b->store, h, &seq, ref, e)) <= 0)
+		return r;
+	if (ref[0] != '\0')
+		fk_shortref_format(ref, shown);
+	else
+		snprintf(shown, sizeof shown, "?");
+	fprintf(stderr, _("line %ld: already sealed on this device as %s (seq %lld); not sealed again\n"),
+	    line, shown, (long long)seq);
+	return 1;
+}
+
+static void
+report_issues(struct batch *b, long line, const fk_issues *is)
+{
+	size_t i;
+
+	for (i = 0; i < is->n; i++)
+		reject(b, line, is->v[i].path, is->v[i].code, is->v[i].msg);
+	if (is->dropped > 0)
+		fprintf(stderr, _("line %ld: and %zu more problems\n"), line, is->dropped);
+}
+
+/*
+ * One record's text: parse, recognise, attach, build, validate, finalize.
+ * Returns 1 rejected, 2 already sealed, 0 ok, -1 fatal.
+ */
 static int
 batch_record(struct batch *b, const uint8_t *p, size_t n, long line, fk_err *e)
 {
 	fk_issues is = { 0 };
 	fk_vopts vo = { b->o->lang, 0 };
+	fk_batch_files files = { 0 };
 	json_error_t je;
 	json_t *ans;
 	fk_record_in in;
 	fk_record_out out;
+	uint8_t h[FK_SHA256_LEN];
 	const char *code;
 	size_t i;
-	int rc = 1;
+	int rc = 1, r;
 
 	b->seen++;
 	ans = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &je);
@@ -363,27 +427,39 @@ batch_record(struct batch *b, const uint8_t *p, size_t n, long line, fk_err *e)
 		json_decref(ans);
 		return 1;
 	}
-	if (set_attachment_answers(b->o, b->att_limit, ans, e) != 0) {
-		reject(b, line, "", "attachment", e->msg);
-		fk_err_clear(e);
-		json_decref(ans);
-		return 1;
+	/* Sealed before? By the keyed hash of the record as given. */
+	if (fk_batch_hash(&b->key, fk_form_id(b->form), fk_form_version(b->form), ans, b->extra, h,
+	    e) != 0) {
+		rc = -1;
+		goto out;
 	}
-	if (fk_form_build(b->form, ans, &vo, e) != 0 ||
-	    fk_form_validate(b->form, ans, &vo, &is, e) != 0) {
+	if ((r = already_sealed(b, line, h, e)) != 0) {
+		rc = r < 0 ? -1 : 2;
+		goto out;
+	}
+	if (fk_batch_attachments(b->form, ans, b->base, b->att_limit, 1, &files, &is, e) != 0) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < b->o->natt; i++)
+		if (fk_batch_attach_at(b->form, ans, b->o->att[i].field, b->o->att[i].path, b->att_limit,
+		    &files, &is, e) < 0) {
+			rc = -1;
+			goto out;
+		}
+	if (is.n == 0 && (fk_form_build(b->form, ans, &vo, e) != 0 ||
+	    fk_form_validate(b->form, ans, &vo, &is, e) != 0)) {
 		rc = -1;
 		goto out;
 	}
 	if (is.n > 0 || is.dropped > 0) {
-		for (i = 0; i < is.n; i++)
-			reject(b, line, is.v[i].path, is.v[i].code, is.v[i].msg);
-		if (is.dropped > 0)
-			fprintf(stderr, _("line %ld: and %zu more problems\n"), line, is.dropped);
+		report_issues(b, line, &is);
 		goto out;
 	}
-	if (b->o->natt == 0) {
+	if (files.n == 0) {
 		/* Sealed with the next chunk, several at a time. */
 		b->chunk[b->nchunk] = json_incref(ans);
+		memcpy(b->chunk_hash[b->nchunk], h, FK_SHA256_LEN);
 		b->chunk_line[b->nchunk++] = line;
 		rc = b->nchunk == FK_FINALIZE_MANY && chunk_flush(b, e) != 0 ? -1 : 0;
 		goto out;
@@ -392,16 +468,15 @@ batch_record(struct batch *b, const uint8_t *p, size_t n, long line, fk_err *e)
 	in.form_id = fk_form_id(b->form);
 	in.form_version = fk_form_version(b->form);
 	in.answers = ans;
-	in.att = b->o->att;
-	in.natt = b->o->natt;
-	if (group_begin(b, e) != 0) {
+	in.att = files.v;
+	in.natt = files.n;
+	in.seen = h;
+	/* Records keep the input's order: those waiting in the chunk go first. */
+	if (chunk_flush(b, e) != 0 || group_begin(b, e) != 0) {
 		rc = -1;
 		goto out;
 	}
 	if (fk_finalize(b->fin, &in, &out, e) != 0) {
-		if (e->code == FK_EIO && b->ngrp == 0) {
-			/* The store itself failed: stop. */
-		}
 		reject(b, line, "", "not_finalized", e->msg);
 		fk_err_clear(e);
 		if (b->ngrp == 0)
@@ -414,9 +489,28 @@ batch_record(struct batch *b, const uint8_t *p, size_t n, long line, fk_err *e)
 	b->ngrp++;
 	rc = group_maybe_commit(b, e) != 0 ? -1 : 0;
 out:
+	sodium_memzero(h, sizeof h);
+	fk_batch_files_free(&files);
 	fk_issues_free(&is);
 	json_decref(ans);
 	return rc;
+}
+
+/* Copies a rejected line (as given) to the file of rejected lines. */
+static int
+keep_rejected(struct batch *b, const uint8_t *p, size_t n, fk_err *e)
+{
+	if (b->rej_path == NULL)
+		return 0;
+	if (!b->rej_open) {
+		if (fk_atomic_open(&b->rej, b->rej_path, 0600, e) != 0)
+			return -1;
+		b->rej_open = 1;
+	}
+	if (fk_fd_write_all(b->rej.fd, p, n, b->rej_path, e) != 0 ||
+	    fk_fd_write_all(b->rej.fd, (const uint8_t *)"\n", 1, b->rej_path, e) != 0)
+		return -1;
+	return 0;
 }
 
 static void
@@ -426,8 +520,8 @@ batch_progress(struct batch *b, int final)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &b->last_progress);
 	fputc('\r', stderr);
-	fprintf(stderr, _("capture: %ld read, %ld finalized, %ld rejected"), b->seen,
-	    b->done + (long)b->ngrp, b->rejected);
+	fprintf(stderr, _("capture: %ld read, %ld finalized, %ld already sealed, %ld rejected"),
+	    b->seen, b->done + (long)b->ngrp, b->dups, b->rejected);
 	if (final)
 		fputc('\n', stderr);
 }
@@ -495,23 +589,103 @@ incomplete_object(const uint8_t *p, size_t n)
 	return json_error_code(&je) == json_error_premature_end_of_input;
 }
 
+/*
+ * Where the rejected lines go: --rejects FILE, else next to the input as
+ * NAME.rejected.jsonl (the input itself when it is such a file); none for
+ * standard input without --rejects.
+ */
+static char *
+rejects_path(const struct capture_opts *o)
+{
+	const char *from = o->from, *slash, *name;
+	size_t n, dir;
+	char *out;
+
+	if (o->rejects != NULL)
+		return strdup(o->rejects);
+	if (strcmp(from, "-") == 0)
+		return NULL;
+	slash = strrchr(from, '/');
+	name = slash ? slash + 1 : from;
+	dir = (size_t)(name - from);
+	n = strlen(name);
+	if (n > 15 && strcmp(name + n - 15, ".rejected.jsonl") == 0)
+		return strdup(from);
+	if (n > 6 && strcmp(name + n - 6, ".jsonl") == 0)
+		n -= 6;
+	else if (n > 5 && strcmp(name + n - 5, ".json") == 0)
+		n -= 5;
+	if ((out = malloc(dir + n + 16)) == NULL)
+		return NULL;
+	snprintf(out, dir + n + 16, "%.*s%.*s.rejected.jsonl", (int)dir, from, (int)n, name);
+	return out;
+}
+
+/* The folder of the batch file (attachments' paths start there). */
+static char *
+batch_folder(const char *from)
+{
+	const char *slash = strcmp(from, "-") == 0 ? NULL : strrchr(from, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == from)
+		return strdup("/");
+	return strndup(from, (size_t)(slash - from));
+}
+
+/* The --attach options as one string: part of the hash of a one-record batch. */
+static char *
+attach_spec(const struct capture_opts *o)
+{
+	size_t i, n = 1;
+	char *s;
+
+	if (o->natt == 0)
+		return NULL;
+	for (i = 0; i < o->natt; i++)
+		n += strlen(o->att[i].field) + strlen(o->att[i].path) + 2;
+	if ((s = calloc(1, n)) == NULL)
+		return NULL;
+	for (i = 0; i < o->natt; i++) {
+		strcat(s, o->att[i].field);
+		strcat(s, "=");
+		strcat(s, o->att[i].path);
+		strcat(s, "\n");
+	}
+	return s;
+}
+
 static int
-run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, uint64_t limit,
-    fk_err *e)
+run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_store *store,
+    const char *home, uint64_t limit, fk_err *e)
 {
 	struct lreader r;
 	struct batch *b = calloc(1, sizeof *b);
-	int rc = -1, x;
+	char *rej = NULL;
+	int rc = -1, x = 0;
 
 	memset(&r, 0, sizeof r);
 	if (b == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	b->form = form;
 	b->fin = fin;
+	b->store = store;
 	b->o = o;
 	b->att_limit = limit;
 	b->progress = fk_progress_enabled();
+	b->rej.fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &b->last_progress);
+	rej = rejects_path(o);
+	b->rej_path = rej;
+	if ((b->base = batch_folder(o->from)) == NULL || (o->natt > 0 &&
+	    (b->extra = attach_spec(o)) == NULL) || ((o->rejects || strcmp(o->from, "-") != 0) &&
+	    rej == NULL)) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	if (fk_batch_key(home, &b->key, e) != 0)
+		goto out;
 	r.max = FK_RECORD_MAX;
 	if ((r.f = fk_open_read(o->from, e)) == NULL)
 		goto out;
@@ -529,16 +703,19 @@ run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, uint64
 		if (r.toolong) {
 			b->seen++;
 			b->rejected++;
+			b->uncopied += b->rej_path != NULL;
 			fprintf(stderr, _("line %ld: (record): the record is larger than %u bytes; it is skipped (record_too_large)\n"),
 			    line, FK_RECORD_MAX);
 			continue;
 		}
 		x = batch_record(b, r.line.p, r.line.len, line, e);
+		if (x == 1 && keep_rejected(b, r.line.p, r.line.len, e) != 0)
+			x = -1;
 		sodium_memzero(r.line.p, r.line.cap);
 		if (x < 0)
 			goto out;
-		if (x > 0)
-			b->rejected++;
+		b->rejected += x == 1;
+		b->dups += x == 2;
 		batch_progress(b, 0);
 	}
 	if (x < 0)
@@ -546,7 +723,25 @@ run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, uint64
 	if (chunk_flush(b, e) != 0 || (b->ngrp > 0 && group_commit(b, e) != 0))
 		goto out;
 	batch_progress(b, 1);
-	fprintf(stderr, _("capture: %ld records finalized, %ld rejected\n"), b->done, b->rejected);
+	fprintf(stderr, _("capture: %ld records finalized, %ld already sealed, %ld rejected\n"),
+	    b->done, b->dups, b->rejected);
+	if (b->rej_open) {
+		if (fk_atomic_commit(&b->rej, e) != 0)
+			goto out;
+		b->rej_open = 0;
+		fprintf(stderr, _("capture: the rejected lines are in %s (0600, as sensitive as the "
+		    "input): fix them there and run it again; lines already sealed are recognised\n"),
+		    b->rej_path);
+	} else if (b->rej_path != NULL && b->rejected == 0) {
+		/* Nothing rejected: an old file of rejected lines would mislead. */
+		if (unlink(b->rej_path) == 0)
+			fprintf(stderr, _("capture: no line rejected; %s removed\n"), b->rej_path);
+	}
+	if (b->uncopied > 0)
+		fprintf(stderr, _("capture: %ld lines too large to copy to the rejected lines\n"),
+		    b->uncopied);
+	if (b->rejected > 0 && b->rej_path == NULL)
+		fprintf(stderr, "%s\n", _("capture: give --rejects FILE to keep rejected lines for fixing"));
 	if (b->seen == 0)
 		fprintf(stderr, _("capture: the input holds no record\n"));
 	rc = b->rejected > 0 || b->seen == 0 ? 1 : 0;
@@ -558,11 +753,18 @@ out:
 		for (x = 0; (size_t)x < b->nchunk; x++)
 			json_decref(b->chunk[x]);
 	}
+	if (b->rej_open)
+		fk_atomic_abort(&b->rej);
 	if (r.f != NULL && r.f != stdin)
 		fclose(r.f);
 	fk_secbuf_free(&r.chunk);
 	fk_secbuf_free(&r.line);
+	if (b->key.p != NULL)
+		fk_secret_free(&b->key);
+	free(b->base);
+	free(b->extra);
 	free(b);
+	free(rej);
 	return rc;
 }
 
@@ -583,31 +785,103 @@ parse_attach(struct capture_opts *o, const char *arg)
 	return 0;
 }
 
+/* The record path of field x with entry 0 of every repeat: "children[0].photos[0].photo". */
+static void
+path_template(const fk_field *x, char *out, size_t cap)
+{
+	const fk_field *chain[32], *p;
+	size_t n = 0, o = 0;
+	int w;
+
+	for (p = x; p != NULL && fk_field_parent(p) != NULL && n < 32; p = fk_field_parent(p))
+		if (p == x || fk_field_type(p) == FK_T_REPEAT)
+			chain[n++] = p;
+	out[0] = '\0';
+	while (n > 0 && o < cap) {
+		p = chain[--n];
+		w = snprintf(out + o, cap - o, "%s%s%s", o ? "." : "", fk_field_name(p),
+		    p != x ? "[0]" : "");
+		if (w < 0)
+			return;
+		o += (size_t)w;
+	}
+}
+
+/* Whether path (indexes any) has the shape of x's record path. */
+static int
+same_shape(const char *path, const char *tmpl)
+{
+	while (*path && *tmpl) {
+		if (*tmpl == '[' && *path == '[') {
+			path++;
+			tmpl++;
+			if (!isdigit((unsigned char)*path))
+				return 0;
+			while (isdigit((unsigned char)*path))
+				path++;
+			while (*tmpl && *tmpl != ']')
+				tmpl++;
+			continue;
+		}
+		if (*path++ != *tmpl++)
+			return 0;
+	}
+	return *path == *tmpl;
+}
+
+static void
+attachment_paths(const fk_field *x, char *out, size_t cap)
+{
+	size_t i, o = strlen(out);
+
+	if (fk_field_type(x) == FK_T_ATTACHMENT && o + 2 < cap) {
+		char t[512];
+		path_template(x, t, sizeof t);
+		snprintf(out + o, cap - o, "%s%s", o ? ", " : "", t);
+	}
+	for (i = 0; i < fk_field_nkids(x); i++)
+		attachment_paths(fk_field_kid(x, i), out, cap);
+}
+
+/* --attach ANSWER=FILE: ANSWER is an attachment question's record path
+ * ("photo", "children[0].child_photos[0].photo"). */
 static int
 check_attach_fields(const struct capture_opts *o, const fk_form *form, fk_err *e)
 {
+	char t[512], all[1024] = "";
 	size_t i;
 
 	for (i = 0; i < o->natt; i++) {
-		const fk_field *x = fk_form_find(form, o->att[i].field);
-		if (x == NULL || fk_field_type(x) != FK_T_ATTACHMENT)
-			return fk_fail(e, FK_EUSAGE, _("--attach: the form has no attachment field \"%s\""),
-			    o->att[i].field);
+		const char *f = o->att[i].field, *last = strrchr(f, '.');
+		const fk_field *x = fk_form_find(form, last ? last + 1 : f);
+		if (x != NULL && fk_field_type(x) == FK_T_ATTACHMENT) {
+			path_template(x, t, sizeof t);
+			if (same_shape(f, t))
+				continue;
+		}
+		attachment_paths(fk_form_root(form), all, sizeof all);
+		return fk_fail(e, FK_EUSAGE, _("--attach: \"%s\" is not the path of an attachment answer "
+		    "of this form; its attachment answers are at: %s (numbers count entries from 0)"), f,
+		    all[0] ? all : "-");
 	}
 	return 0;
 }
 
+/* The form of a draft given by its id or a unique beginning of it. */
 static int
 draft_form_id(const char *home, const char *id, char out[64], fk_err *e)
 {
 	fk_store *s;
 	fk_store_draft d;
 	fk_buf ct = { 0 };
+	char full[FK_UUID_BUF];
 	int rc;
 
 	if (fk_store_open(&s, home, FK_STORE_READ, e) != 0)
 		return -1;
-	rc = fk_store_draft_get(s, id, &d, &ct, e);
+	rc = fk_draft_find(s, id, full, e);
+	if (rc == 0)
+		rc = fk_store_draft_get(s, full, &d, &ct, e);
 	if (rc == 0)
 		snprintf(out, 64, "%s", d.form_id);
 	fk_buf_free(&ct);
@@ -617,13 +891,13 @@ draft_form_id(const char *home, const char *id, char out[64], fk_err *e)
 
 static int
 run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_finalizer *fin,
-    const char *home, uint64_t limit, fk_err *e)
+    const char *home, uint64_t limit, int *end, fk_err *e)
 {
 	fk_wizard_opts w;
 	fk_record_out out;
 	fk_secret key = { 0 };
 	char did[FK_UUID_BUF] = "";
-	int saved = 0, rc;
+	int rc;
 
 	if (fk_device_unlock_drafts(home, o->passfile, &key, e) != 0)
 		return -1;
@@ -637,9 +911,10 @@ run_wizard(const struct capture_opts *o, const fk_form *form, fk_store *s, fk_fi
 	w.att = o->att;
 	w.natt = o->natt;
 	w.att_limit = limit;
+	w.home = home;
 	w.in = stdin;
 	w.out = stdout;
-	rc = fk_wizard_run(&w, &out, &saved, did, e);
+	rc = fk_wizard_run(&w, &out, end, did, e);
 	fk_secret_free(&key);
 	return rc;
 }
@@ -652,7 +927,7 @@ cmd_capture(int argc, char **argv)
 	const struct fk_opt opt[] = {
 		FK_STR("home", 0, &o.home), FK_STR("from", 0, &o.from), FK_LIST("attach", 0, &attach),
 		FK_STR("lang", 0, &o.lang), FK_STR("resume", 0, &o.resume),
-		FK_STR("passphrase-file", 0, &o.passfile), FK_OPT_END,
+		FK_STR("passphrase-file", 0, &o.passfile), FK_STR("rejects", 0, &o.rejects), FK_OPT_END,
 	};
 	fk_device *d = NULL;
 	fk_form *form = NULL;
@@ -660,7 +935,7 @@ cmd_capture(int argc, char **argv)
 	fk_finalizer *fin = NULL;
 	fk_err e = { 0 };
 	char *home = NULL, formid[64];
-	int rc;
+	int rc, end = FK_WIZ_NOTHING;
 	size_t i;
 
 	memset(&o, 0, sizeof o);
@@ -676,6 +951,10 @@ cmd_capture(int argc, char **argv)
 			goto out;
 		}
 	rc = FK_EXIT_FAIL;
+	if (o.rejects != NULL && o.from == NULL) {
+		rc = fk_usage_error("capture", _("--rejects goes with --from"));
+		goto out;
+	}
 	if (o.resume != NULL && o.from != NULL) {
 		rc = fk_usage_error("capture", _("--resume and --from do not go together"));
 		goto out;
@@ -705,14 +984,14 @@ cmd_capture(int argc, char **argv)
 	if (fk_device_store_open(d, FK_STORE_WRITE, &s, &e) != 0 || fk_finalizer_new(&fin, s, d, &e) != 0)
 		goto fail;
 	if (o.from != NULL) {
-		rc = run_batch(&o, form, fin, d->att_limit, &e);
+		rc = run_batch(&o, form, fin, s, home, d->att_limit, &e);
 		if (rc < 0)
 			goto fail;
 		goto out;
 	}
-	if (run_wizard(&o, form, s, fin, home, d->att_limit, &e) != 0)
+	if (run_wizard(&o, form, s, fin, home, d->att_limit, &end, &e) != 0)
 		goto fail;
-	rc = FK_EXIT_OK;
+	rc = end == FK_WIZ_NOTHING ? FK_EXIT_FAIL : FK_EXIT_OK;
 	goto out;
 fail:
 	rc = fk_report(&e);

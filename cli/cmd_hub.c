@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "cli_net.h"
 #include "hub.h"
+#include "hub_lookup.h"
 #include "hub_forms.h"
 #include "cmd_match.h"
 #include "device.h"
@@ -190,12 +191,13 @@ static const char list_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char show_help[] = N_(
-    "Usage: fieldkit hub show ID|REFERENCE [--home DIR]\n\n"
-    "Prints the record as JSON, and any conflicting version kept for review, then\n"
-    "the matching links a person confirmed (`hub match --confirm`). ID is a record\n"
-    "id, or its start if only one record has it (6 characters at least); REFERENCE\n"
-    "the one on the family's slip (AKAS-3YCH; dash and case as you like). Every\n"
-    "look is logged in the audit table.\n\n"
+    "Usage: fieldkit hub show ID|SLIP-CODE [--home DIR]\n\n"
+    "Prints a record as JSON, and any conflicting version kept for review, then\n"
+    "the matching links a person confirmed (`hub match --confirm`). The record is\n"
+    "named by its id, a unique beginning of its id (at least 4 characters), or the\n"
+    "family's slip code (XXXX-XXXX, any case, the dash optional; a mistyped\n"
+    "character is caught by the check character). Every look is logged in the\n"
+    "audit table.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  -h, --help                show this help\n");
@@ -693,7 +695,8 @@ hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	int k;
 
 	(void)o;
-	if (fk_hub_record_find(h, pos->v[0], id, e) != 0)
+	/* A record id, a unique beginning of one, or a family's slip code. */
+	if (fk_hub_resolve_record(h, pos->v[0], id, e) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE record_id = ?"
 	    " UNION ALL SELECT body FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=

@@ -8,8 +8,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lineedit.h"
 #include "device.h"
 #include "harden.h"
+#include "schema.h"
+#include "session.h"
 #include "shortref.h"
 #include "store.h"
 
@@ -57,9 +60,13 @@ static const char status_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char drafts_help[] = N_(
-    "Usage: fieldkit drafts [--home DIR]\n\n"
-    "Lists saved drafts (id, form, last saved). Resume one with\n"
-    "'fieldkit capture --resume ID'.\n\n"
+    "Usage: fieldkit drafts [--home DIR]\n"
+    "       fieldkit drafts discard ID [--home DIR]\n\n"
+    "Lists saved drafts: a short id, the form, how many questions are answered of\n"
+    "how many, when it was last saved, and where it stopped (a question, never an\n"
+    "answer). Resume one with 'fieldkit capture --resume ID' (the short id, or any\n"
+    "beginning of the id of at least 4 characters that no other draft shares).\n"
+    "'discard ID' deletes a draft for good.\n\n"
     "Options:\n"
     "  --home DIR                device home (default $FIELDKIT_HOME)\n"
     "  -h, --help                show this help\n");
@@ -174,39 +181,135 @@ out:
 	return rc;
 }
 
+/* Prints s and blanks up to width columns (at least one blank). */
+static void
+pad(const char *s, size_t width)
+{
+	size_t w = fk_le_width(s, strlen(s));
+
+	printf("%s%*s", s, (int)(w < width ? width - w : 1), "");
+}
+
+struct draftlist {
+	fk_form *forms[8];
+	size_t nforms;
+	const char *lang;
+};
+
+/* The draft's form, loaded once per listing (NULL when it cannot be found). */
+static const fk_form *
+draft_form(struct draftlist *l, const char *id)
+{
+	char path[4096];
+	fk_form *f = NULL;
+	fk_err e = { 0 };
+	size_t i;
+
+	for (i = 0; i < l->nforms; i++)
+		if (strcmp(fk_form_id(l->forms[i]), id) == 0)
+			return l->forms[i];
+	if (l->nforms == sizeof l->forms / sizeof l->forms[0] ||
+	    fk_schema_find(id, path, sizeof path, &e) != 0 ||
+	    fk_form_load_file(path, &f, NULL, &e) != 0)
+		return NULL;
+	l->forms[l->nforms++] = f;
+	return f;
+}
+
 static int
 print_draft(void *ctx, const fk_store_draft *dr, fk_err *e)
 {
-	char t[FK_TIME_BUF];
+	struct draftlist *l = ctx;
+	const fk_form *f = draft_form(l, dr->form_id);
+	char t[FK_TIME_BUF], prog[32], at[512];
+	const char *lang = l->lang;
 
-	(void)ctx;
 	(void)e;
 	fk_time_rfc3339(dr->saved_at, t);
-	printf("%s  %-20s %-3d %s\n", dr->id, dr->form_id, dr->form_version, t);
+	if (dr->total > 0)
+		snprintf(prog, sizeof prog, "%d/%d", dr->answered, dr->total);
+	else
+		snprintf(prog, sizeof prog, "-");
+	at[0] = '\0';
+	if (f != NULL && dr->at[0] != '\0') {
+		if (lang == NULL || !fk_form_has_lang(f, lang))
+			lang = fk_form_lang(f, 0);
+		fk_form_path_label(f, dr->at, lang, at, sizeof at);
+	} else if (dr->at[0] == '\0' && dr->total > 0) {
+		snprintf(at, sizeof at, "%s", _("the review"));
+	}
+	printf("%.8s  %-20s %-9s %s  %s\n", dr->id, dr->form_id, prog, t, at[0] ? at : "-");
 	return 0;
+}
+
+static int
+drafts_discard(const char *home, const char *id)
+{
+	fk_device d;
+	fk_store *s = NULL;
+	fk_err e = { 0 };
+	char full[FK_UUID_BUF], *h = NULL;
+	int rc;
+
+	memset(&d, 0, sizeof d);
+	if (fk_device_home(home, &h, &e) != 0 || fk_device_load(&d, h, &e) != 0 ||
+	    fk_device_store_open(&d, FK_STORE_WRITE, &s, &e) != 0 ||
+	    fk_draft_find(s, id, full, &e) != 0 || fk_store_draft_delete(s, full, &e) != 0) {
+		rc = fk_report(&e);
+		goto out;
+	}
+	printf(_("draft %.8s discarded\n"), full);
+	rc = FK_EXIT_OK;
+out:
+	fk_store_close(s);
+	fk_device_free(&d);
+	free(h);
+	return rc;
 }
 
 static int
 cmd_drafts(int argc, char **argv)
 {
 	const char *home = NULL;
+	const struct fk_opt opt[] = {FK_STR("home", 0, &home), FK_OPT_END};
+	struct draftlist l;
+	fk_args pos;
 	fk_device d;
 	fk_store *s = NULL;
 	fk_err e = { 0 };
-	int rc = home_only("drafts", drafts_help, argc, argv, &home);
+	size_t i;
+	int rc;
 
-	if (rc != FK_GO)
+	if ((rc = fk_opts_parse("drafts", drafts_help, opt, argc, argv, &pos)) != FK_GO ||
+	    (rc = fk_args_max("drafts", &pos, 2)) != FK_GO)
 		return rc;
+	if (pos.n > 0) {
+		if (strcmp(pos.v[0], "discard") != 0)
+			return fk_usage_error("drafts", _("unknown sub-command %s (only: discard ID)"),
+			    pos.v[0]);
+		if (pos.n != 2)
+			return fk_usage_error("drafts", _("discard takes the draft's ID"));
+		return drafts_discard(home, pos.v[1]);
+	}
+	memset(&l, 0, sizeof l);
+	/* Labels in the language of the messages (English unless asked). */
+	l.lang = fk_lang_pref() ? fk_lang_pref() : "en";
 	if (open_device(home, &d, &s, &e) != 0)
 		goto fail;
-	printf("%-36s  %-20s %-3s %s\n", _("draft"), _("form"), _("ver"), _("last saved"));
-	if (fk_store_each_draft(s, print_draft, NULL, &e) != 0)
+	pad(_("draft"), 10);
+	pad(_("form"), 21);
+	pad(_("answered"), 10);
+	pad(_("last saved"), 22);
+	printf("%s\n", _("stopped at"));
+	if (fk_store_each_draft(s, print_draft, &l, &e) != 0)
 		goto fail;
 	rc = FK_EXIT_OK;
 	goto out;
 fail:
 	rc = fk_report(&e);
 out:
+	for (i = 0; i < l.nforms; i++)
+		fk_form_free(l.forms[i]);
 	fk_store_close(s);
 	fk_device_free(&d);
 	return rc;
@@ -214,4 +317,4 @@ out:
 
 FK_COMMAND(list, N_("list the records on this device (nothing identifying)"), cmd_list);
 FK_COMMAND(status, N_("show this device's records, drafts and sync state"), cmd_status);
-FK_COMMAND(drafts, N_("list saved drafts"), cmd_drafts);
+FK_COMMAND(drafts, N_("list saved drafts, or discard one"), cmd_drafts);

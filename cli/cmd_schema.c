@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "batch.h"
 #include "cli.h"
 #include "expr.h"
 #include "io.h"
@@ -145,16 +146,54 @@ schema_check(const struct fk_call *call, int argc, char **argv)
 	return rc;
 }
 
-/* Validates one record's bytes; returns 1 if valid, 0 if not, -1 on failure. */
+/* Whether a record names a file ({"path": ...}) for an attachment answer. */
+static int
+names_files(const json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_object(v)) {
+		if (json_is_string(json_object_get(v, "path")))
+			return 1;
+		json_object_foreach((json_t *)v, k, x)
+			if (names_files(x))
+				return 1;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if (names_files(x))
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Validates one record's bytes as `capture --from` takes them: attachment
+ * answers may name their file ({"path": ...}, relative to base), which must
+ * be there and be what its name says. Returns 1 if valid, 0 if not, -1.
+ */
 static int
 validate_one(const fk_form *f, const char *label, const uint8_t *p, size_t len,
-    const fk_vopts *o)
+    const fk_vopts *o, const char *base)
 {
 	fk_issues is = {0};
 	fk_err e = {0};
-	int ok;
+	fk_batch_files files = {0};
+	json_t *j = len <= FK_RECORD_MAX ?
+	    json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	int ok, rc;
 
-	if (fk_form_validate_bytes(f, p, len, o, &is, &e) != 0) {
+	if (json_is_object(j) && names_files(j)) {
+		rc = fk_batch_attachments(f, j, base, UINT64_MAX, 0, &files, &is, &e);
+		if (rc == 0)
+			rc = fk_form_validate(f, j, o, &is, &e);
+	} else {
+		rc = fk_form_validate_bytes(f, p, len, o, &is, &e);
+	}
+	json_decref(j);
+	fk_batch_files_free(&files);
+	if (rc != 0) {
 		fk_issues_free(&is);
 		fk_report(&e);
 		return -1;
@@ -165,9 +204,24 @@ validate_one(const fk_form *f, const char *label, const uint8_t *p, size_t len,
 	return ok;
 }
 
+/* The folder of a record file (where its attachments' paths start). */
+static void
+folder_of(const char *path, char *out, size_t cap)
+{
+	const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(out, cap, ".");
+	else if (slash == path)
+		snprintf(out, cap, "/");
+	else
+		snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
 static int
 validate_jsonl(const fk_form *f, const char *path, const fk_vopts *o, size_t *nrec, size_t *nbad)
 {
+	char base[4096];
 	fk_err e = {0};
 	FILE *in = fk_open_read(path, &e);
 	fk_buf line = {0};
@@ -178,6 +232,7 @@ validate_jsonl(const fk_form *f, const char *path, const fk_vopts *o, size_t *nr
 
 	if (in == NULL)
 		return fk_report(&e), -1;
+	folder_of(path, base, sizeof base);
 	line.max = FK_RECORD_MAX;
 	for (;;) {
 		c = getc_unlocked(in);
@@ -195,9 +250,9 @@ validate_jsonl(const fk_form *f, const char *path, const fk_vopts *o, size_t *nr
 			snprintf(label, sizeof label, "%s:%zu", path, lineno);
 			(*nrec)++;
 			if (over) /* refused without parsing */
-				r = validate_one(f, label, big, FK_RECORD_MAX + 1u, o);
+				r = validate_one(f, label, big, FK_RECORD_MAX + 1u, o, base);
 			else
-				r = validate_one(f, label, line.p, line.len, o);
+				r = validate_one(f, label, line.p, line.len, o, base);
 			if (r < 0) {
 				rc = -1;
 				break;
@@ -225,19 +280,21 @@ validate_file(const fk_form *f, const char *path, const fk_vopts *o, size_t *nre
 	fk_buf b = {0};
 	fk_err e = {0};
 	size_t n = strlen(path);
+	char base[4096];
 	int r;
 
 	if (n > 6 && strcmp(path + n - 6, ".jsonl") == 0)
 		return validate_jsonl(f, path, o, nrec, nbad);
+	folder_of(path, base, sizeof base);
 	(*nrec)++;
 	if (fk_read_file(path, FK_RECORD_MAX, &b, &e) != 0) {
 		fk_buf_free(&b);
 		if (e.code != FK_ELIMIT)
 			return fk_report(&e), -1;
 		/* Larger than any record: refused without reading the rest. */
-		r = validate_one(f, path, (const uint8_t *)"", FK_RECORD_MAX + 1u, o);
+		r = validate_one(f, path, (const uint8_t *)"", FK_RECORD_MAX + 1u, o, base);
 	} else {
-		r = validate_one(f, path, b.p ? b.p : (const uint8_t *)"", b.len, o);
+		r = validate_one(f, path, b.p ? b.p : (const uint8_t *)"", b.len, o, base);
 		fk_buf_free(&b);
 	}
 	if (r < 0)

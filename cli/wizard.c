@@ -1,35 +1,23 @@
 /*
- * wizard.c - see wizard.h.
- *
- * Model: the answers (a JSON object), the set of "visited" question keys and
- * the history of visits (for `<`). The next question is the first visible
- * one not yet visited, in form order; a repeat's "add another?" question
- * comes after all its instances' questions are visited. Everything typed is
- * read into sodium_malloc memory; the dialogue state lives in JSON trees on
- * the wiping allocator and leaves the process only as a sealed draft or a
- * sealed record.
+ * wizard.c - see wizard.h. Everything it shows comes from the session
+ * (fk_session_step, fk_session_review); everything typed goes to it.
  */
 #include "wizard.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
-#include "draft.h"
+#include "lineedit.h"
+#include "schema.h"
+#include "session.h"
 #include "shortref.h"
 
-#include "schema.h"
-
-#define LINE_MAX_BYTES 65536
-#define WIZ_MAX_ATT 16
-
-
-static volatile sig_atomic_t interrupted;
+static volatile int interrupted;
 
 static void
 on_sigint(int sig)
@@ -40,618 +28,694 @@ on_sigint(int sig)
 
 struct wiz {
 	const fk_wizard_opts *o;
-	const fk_form *form;
-	json_t *answers, *visited, *history;
-	char lang[8];
-	char draft_id[FK_UUID_BUF];
-	int64_t created_at;
-	int resumed;
-	fk_secbuf line;
-	fk_attach_in att[WIZ_MAX_ATT];
-	size_t natt;
+	fk_session *s;
+	fk_le le;
+	FILE *out;
+	fk_secbuf val;      /* rendered values (sodium memory) */
+	fk_issues is;
+	char ctx[1024];     /* the heading last shown */
+	size_t focus;       /* the review row number to show first (after a jump) */
 };
 
+enum { GO_ON, GO_DRAFT, GO_SEALED, GO_FAIL };
+
+/* ---- output ---- */
+
+/* Writes outside text (answers, file names) with control characters as '?'. */
 static void
-att_free(struct wiz *w)
+put_text(FILE *out, const char *p)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)p;
 
-	for (i = 0; i < w->natt; i++) {
-		free((char *)w->att[i].field);
-		free((char *)w->att[i].path);
+	for (; *u; u++) {
+		if (*u < 0x20 || *u == 0x7f)
+			fputc('?', out);
+		else if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
+			fputc('?', out); /* C1 controls */
+			u++;
+		} else
+			fputc(*u, out);
 	}
-	w->natt = 0;
 }
 
-/* Adds or replaces the attachment of field; takes copies. */
-static int
-att_put(struct wiz *w, const char *field, const char *path, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < w->natt; i++)
-		if (strcmp(w->att[i].field, field) == 0)
-			break;
-	if (i == WIZ_MAX_ATT)
-		return -1;
-	if (i == w->natt) {
-		w->natt++;
-	} else {
-		free((char *)w->att[i].field);
-		free((char *)w->att[i].path);
-	}
-	w->att[i].field = strdup(field);
-	w->att[i].path = strdup(path);
-	snprintf(w->att[i].id, sizeof w->att[i].id, "%s", id ? id : "");
-	return w->att[i].field && w->att[i].path ? 0 : -1;
-}
-
-static json_t *
-att_json(const struct wiz *w)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < w->natt; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "field", w->att[i].field,
-		    "path", w->att[i].path, "id", w->att[i].id));
-	return a;
-}
-
-enum { IN_LINE, IN_EOF, IN_INTR, IN_ERR };
-
+/*
+ * Writes form text (a label, a hint, a note) wrapped at blanks to the
+ * terminal's width; the cursor is at column col, and lines after the first
+ * start at column indent.
+ */
 static void
-set_lang(struct wiz *w, const char *lang)
+put_wrapped(struct wiz *w, const char *p, size_t col, size_t indent)
 {
-	snprintf(w->lang, sizeof w->lang, "%s", lang);
-	fk_i18n_switch(lang);
-}
+	int rows, cols, first = 1;
+	size_t room;
 
-/* Reads one line (without its end) into w->line. */
-static int
-read_line(struct wiz *w)
-{
-	int c;
-
-	w->line.len = 0;
-	if (w->line.cap > 0)
-		sodium_memzero(w->line.p, w->line.cap);
-	for (;;) {
-		uint8_t ch;
-		if (interrupted)
-			return IN_INTR;
-		c = getc(w->o->in);
-		if (c == EOF) {
-			if (interrupted || (ferror(w->o->in) && errno == EINTR))
-				return IN_INTR;
-			if (ferror(w->o->in))
-				return IN_ERR;
-			return w->line.len > 0 ? IN_LINE : IN_EOF;
+	fk_le_size(&w->le, &rows, &cols);
+	room = cols > 30 ? (size_t)cols - 1 : 79;
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		size_t n = strcspn(p, " "), wd = fk_le_width(p, n);
+		if (!first) {
+			if (col + 1 + wd > room) {
+				fprintf(w->out, "\n%*s", (int)indent, "");
+				col = indent;
+			} else {
+				fputc(' ', w->out);
+				col++;
+			}
 		}
-		if (c == '\n')
-			break;
-		if (w->line.len >= LINE_MAX_BYTES)
-			continue;
-		ch = (uint8_t)c;
-		if (fk_secbuf_append(&w->line, &ch, 1, NULL) != 0)
-			return IN_ERR;
+		fwrite(p, 1, n, w->out);
+		col += wd;
+		first = 0;
+		p += n;
+		while (*p == ' ')
+			p++;
 	}
-	while (w->line.len > 0 && (w->line.p[w->line.len - 1] == '\r' ||
-	    w->line.p[w->line.len - 1] == ' '))
-		w->line.len--;
-	if (fk_secbuf_reserve(&w->line, w->line.len + 1, NULL) != 0)
-		return IN_ERR;
-	w->line.p[w->line.len] = '\0';
-	return IN_LINE;
+}
+
+/* Choices numbered from 1; in columns when there are many and they fit. */
+static void
+show_choices(struct wiz *w, const fk_field *x)
+{
+	size_t n = fk_field_nchoices(x), i, r, c, maxw = 0, ncols = 1, nrows;
+	int rows, cols;
+	char num[32];
+
+	fk_le_size(&w->le, &rows, &cols);
+	for (i = 0; i < n; i++) {
+		const char *l = fk_field_choice_label(x, i, fk_session_lang(w->s));
+		size_t wd = fk_le_width(l, strlen(l)) + 6;
+		maxw = wd > maxw ? wd : maxw;
+	}
+	if (n > 8 && maxw > 0)
+		for (ncols = 3; ncols > 1 && ncols * (maxw + 2) + 2 > (size_t)cols; ncols--)
+			;
+	nrows = (n + ncols - 1) / (ncols ? ncols : 1);
+	for (r = 0; r < nrows; r++) {
+		fputs("  ", w->out);
+		for (c = 0; c < ncols; c++) {
+			const char *l;
+			i = c * nrows + r;
+			if (i >= n)
+				break;
+			l = fk_field_choice_label(x, i, fk_session_lang(w->s));
+			snprintf(num, sizeof num, "%2zu) ", i + 1);
+			fputs(num, w->out);
+			fputs(l, w->out);
+			if (c + 1 < ncols && (c + 1) * nrows + r < n)
+				fprintf(w->out, "%*s", (int)(maxw + 2 - 4 - fk_le_width(l, strlen(l))), "");
+		}
+		fputc('\n', w->out);
+	}
+}
+
+static const char *
+lang(const struct wiz *w)
+{
+	return fk_session_lang(w->s);
+}
+
+/* The readable text of a value, in w->val (empty for none). */
+static const char *
+value_text(struct wiz *w, const fk_field *x, const json_t *v)
+{
+	fk_err e = { 0 };
+
+	if (fk_session_value_text(w->s, x, v, &w->val, &e) != 0 || w->val.p == NULL)
+		return "";
+	return (const char *)w->val.p;
+}
+
+static void
+show_issues(struct wiz *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->is.n; i++)
+		fprintf(w->out, "  ! %s\n", w->is.v[i].msg);
+	fk_issues_clear(&w->is);
+}
+
+static void
+show_keys(struct wiz *w)
+{
+	fprintf(w->out, "%s\n%s\n",
+	    _("Enter keeps the answer or takes the suggestion; a lone '-' clears an optional answer;"),
+	    _("'<' goes back; ':review' shows all answers; ':remove' takes away the entry being "
+	      "answered;\n':draft' saves a draft and stops; ':lang uk' or ':lang en' switches language."));
+}
+
+/* "Sought child 2 of 3 › Photos of the child 1 of 2 › Residence" for a step. */
+static void
+context(struct wiz *w, const fk_step *st, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < st->nentry && st->entry[i].repeat != NULL; i++) {
+		n = snprintf(out + o, cap - o, _("%s%s %zu of %zu"), o ? " \xe2\x80\xba " : "",
+		    fk_field_label(st->entry[i].repeat, lang(w)), st->entry[i].index + 1,
+		    st->entry[i].count);
+		if (n < 0 || (size_t)n >= cap - o)
+			return;
+		o += (size_t)n;
+	}
+	if (st->group != NULL && st->kind != FK_STEP_ADD)
+		snprintf(out + o, cap - o, "%s%s", o ? " \xe2\x80\xba " : "",
+		    fk_field_label(st->group, lang(w)));
+}
+
+static void
+heading(struct wiz *w, const fk_step *st)
+{
+	char c[sizeof w->ctx];
+
+	context(w, st, c, sizeof c);
+	if (strcmp(c, w->ctx) != 0 && c[0] != '\0') {
+		fputs("\n== ", w->out);
+		put_text(w->out, c);
+		fputs(" ==\n", w->out);
+	}
+	snprintf(w->ctx, sizeof w->ctx, "%s", c);
+}
+
+static void
+show_question(struct wiz *w, const fk_step *st)
+{
+	const fk_field *x = st->field;
+	const char *hint = fk_field_hint(x, lang(w));
+	enum fk_ftype t = fk_field_type(x);
+
+	heading(w, st);
+	if (st->fresh_entry)
+		fprintf(w->out, "%s\n", _("  (a new entry: ':remove' takes it away again)"));
+	{
+		char head[64];
+		int n = snprintf(head, sizeof head, "\n[%zu/%zu] ", st->number, st->total);
+		fputs(head, w->out);
+		put_wrapped(w, fk_field_label(x, lang(w)), (size_t)n - 1, (size_t)n - 1);
+		fprintf(w->out, "%s\n", st->required ? " *" : "");
+	}
+	if (hint != NULL) {
+		fputs("  (", w->out);
+		put_wrapped(w, hint, 3, 3);
+		fputs(")\n", w->out);
+	}
+	show_choices(w, x);
+	if (t == FK_T_SELECT_ONE)
+		fprintf(w->out, "  %s\n", _("Type the number or the label."));
+	else if (t == FK_T_SELECT_MULTIPLE)
+		fprintf(w->out, "  %s\n", _("Type numbers or labels, separated by commas."));
+	else if (t == FK_T_ATTACHMENT)
+		fprintf(w->out, "  %s\n", _("Type the file's name (with its folder)."));
+	else if (t == FK_T_DATE)
+		fprintf(w->out, "  %s\n", _("Type the date as YYYY-MM-DD or DD.MM.YYYY."));
+	if (st->value != NULL) {
+		fprintf(w->out, "  %s ", _("now:"));
+		put_text(w->out, value_text(w, x, st->value));
+		fprintf(w->out, "  %s\n", st->required ? _("(Enter keeps it)") :
+		    _("(Enter keeps it, - clears it)"));
+		if (st->suggestion != NULL && !json_equal(st->suggestion, st->value) &&
+		    fk_field_translit_from(x) != NULL) {
+			fprintf(w->out, "  %s ", _("the transliteration is now:"));
+			put_text(w->out, value_text(w, x, st->suggestion));
+			fputc('\n', w->out);
+		}
+	} else if (st->suggestion != NULL) {
+		fprintf(w->out, "  %s ", _("suggested:"));
+		put_text(w->out, value_text(w, x, st->suggestion));
+		fprintf(w->out, "  %s\n", _("(Enter takes it)"));
+	} else if (!st->required) {
+		fprintf(w->out, "  %s\n", _("(optional: Enter leaves it empty)"));
+	}
+}
+
+static void
+show_info(struct wiz *w, const fk_step *st)
+{
+	heading(w, st);
+	if (fk_field_type(st->field) == FK_T_NOTE) {
+		fputs("\n-- ", w->out);
+		put_wrapped(w, fk_field_label(st->field, lang(w)), 3, 3);
+		fputc('\n', w->out);
+		return;
+	}
+	fprintf(w->out, "\n-- %s: ", fk_field_label(st->field, lang(w)));
+	put_text(w->out, st->suggestion ? value_text(w, st->field, st->suggestion) : "\xe2\x80\x94");
+	fputc('\n', w->out);
+}
+
+static void
+show_add(struct wiz *w, const fk_step *st)
+{
+	heading(w, st);
+	fprintf(w->out, "\n[%zu/%zu] %s: ", st->number, st->total, fk_field_label(st->field, lang(w)));
+	if (st->count == 0)
+		fprintf(w->out, "%s\n", _("add one? y = yes, Enter = no"));
+	else
+		fprintf(w->out, _("%zu so far; add another? y = yes, Enter = no\n"), st->count);
+}
+
+/* ---- reading ---- */
+
+static int
+read_line(struct wiz *w, const char *edit)
+{
+	return fk_le_read(&w->le, "> ", edit, &interrupted);
 }
 
 static int
 is_cmd(const struct wiz *w, const char *cmd)
 {
-	return w->line.len == strlen(cmd) && memcmp(w->line.p, cmd, w->line.len) == 0;
-}
-
-/* --- visits --- */
-
-static int
-visited(const struct wiz *w, const char *key)
-{
-	return json_object_get(w->visited, key) != NULL;
+	return w->le.line.len == strlen(cmd) && memcmp(w->le.line.p, cmd, w->le.line.len) == 0;
 }
 
 static int
-visit(struct wiz *w, const char *key)
+is_yes(const struct wiz *w)
 {
-	if (json_object_set_new(w->visited, key, json_true()) != 0 ||
-	    json_array_append_new(w->history, json_string(key)) != 0)
-		return -1;
-	return 0;
+	return is_cmd(w, "y") || is_cmd(w, "Y") || is_cmd(w, "yes") || is_cmd(w, "т") ||
+	    is_cmd(w, "Т") || is_cmd(w, "так");
 }
 
-/* A visit the worker did not answer (headings, automatic entries): not undone by '<'. */
+/* Commands that work at any prompt. Returns GO_* or -1 when the line is not one. */
 static int
-visit_auto(struct wiz *w, const char *key)
+common_cmd(struct wiz *w, int r, fk_err *e)
 {
-	return json_object_set_new(w->visited, key, json_true());
-}
+	const char *l = (const char *)w->le.line.p;
 
-static void
-repeat_key(const char *path, size_t n, char *out, size_t cap)
-{
-	snprintf(out, cap, "%s#%zu", path, n);
-}
-
-static size_t
-instances(const struct wiz *w, const char *path)
-{
-	json_t *a = fk_answers_get(w->form, w->answers, path);
-
-	return json_is_array(a) ? json_array_size(a) : 0;
-}
-
-/* The next question to ask, or -1 when all are visited. */
-static long
-next_question(const struct wiz *w, const fk_questions *q)
-{
-	size_t i, j, plen;
-	char key[512];
-
-	for (i = 0; i < q->n; i++) {
-		const fk_question *x = &q->v[i];
-		if (fk_field_type(x->field) == FK_T_REPEAT) {
-			int inner_pending = 0;
-			plen = strlen(x->path);
-			for (j = i + 1; j < q->n; j++) {
-				if (strncmp(q->v[j].path, x->path, plen) != 0 || q->v[j].path[plen] != '[')
-					break;
-				if (!visited(w, q->v[j].path) && fk_field_type(q->v[j].field) != FK_T_REPEAT)
-					inner_pending = 1;
-			}
-			snprintf(key, sizeof key, "%s#done", x->path);
-			if (visited(w, key))
-				continue;
-			if (!inner_pending)
-				return (long)i;
-			continue;
-		}
-		if (!visited(w, x->path))
-			return (long)i;
+	if (r == FK_LE_EOF || r == FK_LE_INTR)
+		return GO_DRAFT;
+	if (r != FK_LE_LINE)
+		return GO_FAIL;
+	if (is_cmd(w, ":draft"))
+		return GO_DRAFT;
+	if (is_cmd(w, ":help") || is_cmd(w, "?")) {
+		show_keys(w);
+		return GO_ON;
 	}
+	if (w->le.line.len > 6 && memcmp(l, ":lang ", 6) == 0) {
+		if (fk_session_set_lang(w->s, l + 6, e) == 0) {
+			fk_i18n_switch(l + 6);
+		} else {
+			fprintf(w->out, "  ! %s\n", e->msg);
+			fk_err_clear(e);
+		}
+		w->ctx[0] = '\0';
+		return GO_ON;
+	}
+	if (is_cmd(w, ":review"))
+		return fk_session_goto_review(w->s, e) == 0 ? GO_ON : GO_FAIL;
 	return -1;
 }
 
-/* --- drafts --- */
+static int
+remove_entry(struct wiz *w, fk_err *e)
+{
+	char entry[1024], label[512];
+	int r, h;
+
+	r = fk_session_cursor_entry(w->s, entry, sizeof entry, e);
+	if (r < 0)
+		return GO_FAIL;
+	if (r > 0) {
+		fprintf(w->out, "  ! %s\n", _("this question is not in an entry that can be removed"));
+		return GO_ON;
+	}
+	fk_form_path_label(fk_session_form(w->s), entry, lang(w), label, sizeof label);
+	fprintf(w->out, _("Remove %s with all its answers? y = yes, Enter = no\n"), label);
+	r = read_line(w, NULL);
+	if ((h = common_cmd(w, r, e)) >= 0)
+		return h;
+	if (!is_yes(w))
+		return GO_ON;
+	if (fk_session_remove_entry(w->s, entry, e) != 0) {
+		if (e->code != FK_ELIMIT && e->code != FK_EINPUT)
+			return GO_FAIL;
+		fprintf(w->out, "  ! %s\n", e->msg);
+		fk_err_clear(e);
+		return GO_ON;
+	}
+	fprintf(w->out, _("  (%s removed)\n"), label);
+	w->ctx[0] = '\0';
+	return GO_ON;
+}
+
+/* One step: shows it, reads what the worker does. */
+static int
+ask(struct wiz *w, const fk_step *st, fk_err *e)
+{
+	const char *edit = NULL;
+	char *copy = NULL;
+	int r, h, rc;
+
+	if (st->kind == FK_STEP_INFO) {
+		show_info(w, st);
+		return fk_session_keep(w->s, &w->is, e) < 0 ? GO_FAIL : GO_ON;
+	}
+	if (st->kind == FK_STEP_ADD)
+		show_add(w, st);
+	else
+		show_question(w, st);
+	if ((st->value != NULL || st->suggestion != NULL) &&
+	    fk_field_type(st->field) != FK_T_ATTACHMENT) {
+		/* Up puts the current answer (or the suggestion) on the line for editing. */
+		copy = strdup(value_text(w, st->field, st->value ? st->value : st->suggestion));
+		edit = copy;
+	}
+	r = read_line(w, edit);
+	if (copy != NULL) {
+		sodium_memzero(copy, strlen(copy));
+		free(copy);
+	}
+	if ((h = common_cmd(w, r, e)) >= 0)
+		return h;
+	if (is_cmd(w, "<")) {
+		if ((rc = fk_session_back(w->s, e)) < 0)
+			return GO_FAIL;
+		if (rc > 0)
+			fprintf(w->out, "  %s\n", _("(this is the first question)"));
+		return GO_ON;
+	}
+	if (is_cmd(w, ":remove"))
+		return remove_entry(w, e);
+	if (w->le.line.len == 0)
+		rc = fk_session_keep(w->s, &w->is, e);
+	else if (is_cmd(w, "-") && st->kind == FK_STEP_QUESTION)
+		rc = fk_session_clear(w->s, NULL, &w->is, e);
+	else
+		rc = fk_session_answer(w->s, NULL, (const char *)w->le.line.p, w->le.line.len,
+		    &w->is, e);
+	if (rc < 0)
+		return GO_FAIL;
+	show_issues(w);
+	return GO_ON;
+}
+
+/* ---- the review ---- */
+
+struct line {
+	char *text;    /* in sodium memory */
+	size_t rows;   /* terminal rows it takes */
+	size_t number; /* the row's number, or 0 */
+	int heading;   /* a group's or an entry's heading: depth + 1, else 0 */
+};
+
+static void
+lines_free(struct line *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].text != NULL)
+			sodium_free(v[i].text);
+	free(v);
+}
 
 static int
-save_draft(struct wiz *w, fk_err *e)
+add_line(struct line **v, size_t *n, size_t *cap, size_t number, int cols, const char *fmt, ...)
+    FK_PRINTF(6, 7);
+
+static int
+add_line(struct line **v, size_t *n, size_t *cap, size_t number, int cols, const char *fmt, ...)
 {
-	fk_store_draft d;
-	fk_secbuf pt = { 0 };
-	json_t *j;
+	va_list ap;
+	char tmp[8192];
+	size_t len, w;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return -1;
+	len = strlen(tmp);
+	if (*n == *cap) {
+		struct line *nv = realloc(*v, (*cap ? *cap * 2 : 64) * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = *cap ? *cap * 2 : 64;
+	}
+	if (((*v)[*n].text = sodium_malloc(len + 1)) == NULL)
+		return -1;
+	memcpy((*v)[*n].text, tmp, len + 1);
+	sodium_memzero(tmp, sizeof tmp);
+	w = fk_le_width((*v)[*n].text, len);
+	(*v)[*n].rows = w == 0 ? 1 : (w + (size_t)cols - 1) / (size_t)cols;
+	(*v)[*n].number = number;
+	(*v)[*n].heading = 0;
+	(*n)++;
+	return 0;
+}
+
+/* Replaces control characters (outside text) in place. */
+static void
+sanitize(char *p)
+{
+	unsigned char *u = (unsigned char *)p;
+
+	for (; *u; u++)
+		if (*u < 0x20 || *u == 0x7f)
+			*u = '?';
+}
+
+static int
+review_lines(struct wiz *w, const fk_review_rows *r, int cols, struct line **v, size_t *n)
+{
+	size_t cap = 0, i;
+	const char *dash = "\xe2\x80\x94";
+
+	*v = NULL;
+	*n = 0;
+	for (i = 0; i < r->n; i++) {
+		const fk_review_row *x = &r->v[i];
+		const char *label = fk_field_label(x->field, lang(w));
+		int ind = x->depth * 2, rc = 0;
+		char num[24] = "";
+		if (x->number > 0)
+			snprintf(num, sizeof num, "%zu", x->number);
+		switch (x->kind) {
+		case FK_ROW_GROUP:
+			rc = add_line(v, n, &cap, 0, cols, "%4s %*s%s", "", ind, "", label);
+			if (rc == 0)
+				(*v)[*n - 1].heading = x->depth + 1;
+			break;
+		case FK_ROW_ENTRY:
+			rc = add_line(v, n, &cap, 0, cols, _("%4s %*s%s %zu of %zu"), "", ind, "", label,
+			    x->index + 1, x->count);
+			if (rc == 0)
+				(*v)[*n - 1].heading = x->depth + 1;
+			break;
+		case FK_ROW_ANSWER:
+		case FK_ROW_CALCULATED:
+			rc = add_line(v, n, &cap, x->number, cols, "%4s %*s%s: %s", num, ind, "", label,
+			    x->value ? x->value : dash);
+			break;
+		case FK_ROW_ADD:
+			if (x->count == 0)
+				rc = add_line(v, n, &cap, x->number, cols, _("%4s %*s%s: none%s"), num, ind, "",
+				    label, x->number ? _(" (type the number to add one)") : "");
+			else
+				rc = add_line(v, n, &cap, x->number, cols, _("%4s %*s%s: %zu%s"), num, ind, "",
+				    label, x->count, x->number ? _(" (type the number to add another)") : "");
+			break;
+		}
+		if (rc != 0)
+			return -1;
+		sanitize((*v)[*n - 1].text);
+		if (x->problem != NULL && add_line(v, n, &cap, 0, cols, "%4s %*s  ! %s", "", ind, "",
+		    x->problem) != 0)
+			return -1;
+	}
+	/* Problems not tied to one answer (too few entries, the record itself). */
+	for (i = 0; i < r->issues.n; i++) {
+		size_t j;
+		int tied = 0;
+		for (j = 0; j < r->n && !tied; j++)
+			tied = r->v[j].problem != NULL && strcmp(r->v[j].path, r->issues.v[i].path) == 0;
+		if (!tied && add_line(v, n, &cap, 0, cols, "  ! %s%s%s", r->issues.v[i].path,
+		    r->issues.v[i].path[0] ? ": " : "", r->issues.v[i].msg) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Splits lines into pages of at most `room` terminal rows; returns the page count. */
+static size_t
+paginate(const struct line *v, size_t n, size_t room, size_t *start, size_t maxpages)
+{
+	size_t np = 0, used = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (np == 0 || used + v[i].rows > room) {
+			if (np == maxpages)
+				break;
+			start[np++] = i;
+			used = 0;
+		}
+		used += v[i].rows;
+	}
+	if (np == 0)
+		start[np++] = 0;
+	return np;
+}
+
+static int
+seal(struct wiz *w, fk_record_out *res, fk_err *e)
+{
+	if (fk_session_finalize(w->s, res, e) != 0) {
+		/* Nothing was sealed: say why, and stay (a file to attach again, a full disk:
+		 * the worker can fix it or save a draft). */
+		if (e->code == FK_ENOMEM)
+			return GO_FAIL;
+		fprintf(w->out, "  ! ");
+		put_text(w->out, e->msg);
+		fputc('\n', w->out);
+		fk_err_clear(e);
+		return GO_ON;
+	}
+	return GO_SEALED;
+}
+
+#define MAX_PAGES 256
+#define CONTEXT_ROWS 2 /* headings repeated at the top of a page, at most */
+
+/*
+ * A page that starts inside a group or an entry shows their headings again,
+ * marked as continued (at most CONTEXT_ROWS, the innermost).
+ */
+static void
+show_context(struct wiz *w, const struct line *v, size_t first)
+{
+	size_t want = v[first].heading ? (size_t)v[first].heading - 1 : (size_t)-1, i, k = 0;
+	size_t pick[CONTEXT_ROWS];
+
+	for (i = first; i > 0 && k < CONTEXT_ROWS && want > 0; i--) {
+		const struct line *l = &v[i - 1];
+		if (l->heading > 0 && (size_t)l->heading <= want) {
+			pick[k++] = i - 1;
+			want = (size_t)l->heading - 1;
+		}
+	}
+	while (k > 0) {
+		fputs(v[pick[--k]].text, w->out);
+		fprintf(w->out, " %s\n", _("(continued)"));
+	}
+}
+
+static int
+review(struct wiz *w, fk_record_out *res, fk_err *e)
+{
+	fk_review_rows r;
+	struct line *v = NULL;
+	size_t n = 0, start[MAX_PAGES], np, page = 0, i, end, room;
+	int rows, cols, rc = GO_FAIL, seen_last = 0, h, k;
+
+	if (fk_session_review(w->s, &r, e) != 0)
+		return GO_FAIL;
+	fk_le_size(&w->le, &rows, &cols);
+	room = rows > 8 + CONTEXT_ROWS ? (size_t)rows - 4 - CONTEXT_ROWS : 4;
+	if (review_lines(w, &r, cols, &v, &n) != 0) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	np = paginate(v, n, room, start, MAX_PAGES);
+	for (i = 0; w->focus > 0 && i < n; i++)
+		if (v[i].number == w->focus)
+			for (page = 0; page + 1 < np && start[page + 1] <= i; page++)
+				;
+	w->focus = 0;
+	w->ctx[0] = '\0';
+	for (;;) {
+		end = page + 1 < np ? start[page + 1] : n;
+		fprintf(w->out, "\n== %s: %s (", _("Review"), fk_form_title(fk_session_form(w->s),
+		    lang(w)));
+		fprintf(w->out, _("page %zu of %zu"), page + 1, np);
+		fputs(") ==\n", w->out);
+		show_context(w, v, start[page]);
+		for (i = start[page]; i < end; i++)
+			fprintf(w->out, "%s\n", v[i].text);
+		if (page + 1 == np)
+			seen_last = 1;
+		if (page + 1 < np)
+			fprintf(w->out, "%s\n", _("-- Enter: next page; a number: change that answer; "
+			    "'<': previous page; ':draft': save and stop"));
+		else if (r.issues.n > 0 || r.issues.dropped > 0)
+			fprintf(w->out, _("-- %zu problems to fix before sealing: type the number of an "
+			    "answer to change it; ':draft': save and stop\n"), r.issues.n + r.issues.dropped);
+		else
+			fprintf(w->out, "%s\n", _("-- y: seal the record for the hub; a number: change "
+			    "that answer; '<': previous page; ':draft': save and stop"));
+		if (r.unseen > 0 && page + 1 == np)
+			fprintf(w->out, _("   (%zu questions were not asked yet: they are in the list, "
+			    "by number)\n"), r.unseen);
+		k = read_line(w, NULL);
+		if ((h = common_cmd(w, k, e)) >= 0) {
+			/* :lang, :help, :review: the review again, made anew. */
+			rc = h;
+			goto out;
+		}
+		if (w->le.line.len == 0) {
+			if (page + 1 < np)
+				page++;
+			continue;
+		}
+		if (is_cmd(w, "<")) {
+			if (page > 0) {
+				page--;
+				continue;
+			}
+			rc = fk_session_back(w->s, e) < 0 ? GO_FAIL : GO_ON;
+			goto out;
+		}
+		if (is_yes(w)) {
+			if (!seen_last) {
+				fprintf(w->out, "  ! %s\n",
+				    _("see the rest of the review first (Enter shows the next page)"));
+				continue;
+			}
+			rc = seal(w, res, e);
+			if (rc == GO_ON)
+				continue;
+			goto out;
+		}
+		{
+			char *endp;
+			unsigned long num = strtoul((const char *)w->le.line.p, &endp, 10);
+			if (*endp == '\0' && num > 0) {
+				if ((k = fk_session_goto_number(w->s, num, e)) < 0)
+					goto out;
+				if (k == 0) {
+					w->focus = num;
+					rc = GO_ON;
+					goto out;
+				}
+			}
+		}
+		fprintf(w->out, "  ! %s\n", _("type a number from the list, y to seal, or Enter"));
+	}
+out:
+	lines_free(v, n);
+	fk_review_rows_free(&r);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+static int
+run(struct wiz *w, fk_record_out *res, fk_err *e)
+{
+	fk_step st;
 	int rc;
 
-	memset(&d, 0, sizeof d);
-	if (w->draft_id[0] == '\0')
-		fk_uuid(w->draft_id);
-	memcpy(d.id, w->draft_id, sizeof d.id);
-	snprintf(d.form_id, sizeof d.form_id, "%s", fk_form_id(w->form));
-	d.form_version = fk_form_version(w->form);
-	d.created_at = w->created_at;
-	j = json_pack("{s:i, s:s, s:I, s:O, s:O, s:O, s:o}", "v", 1, "lang", w->lang,
-	    "created_at", (json_int_t)w->created_at, "answers", w->answers, "visited",
-	    w->visited, "history", w->history, "attach", att_json(w));
-	if (j == NULL)
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	rc = fk_json_dump_secure(j, &pt, e);
-	json_decref(j);
-	if (rc == 0)
-		rc = fk_draft_save(w->o->store, w->o->draft_key, &d, pt.p, pt.len, e);
-	fk_secbuf_free(&pt);
-	return rc;
-}
-
-static int
-load_draft(struct wiz *w, const char *id, fk_err *e)
-{
-	fk_store_draft d;
-	fk_secret pt;
-	json_t *j, *a, *v, *h, *l;
-	int rc = -1;
-
-	if (fk_draft_load(w->o->store, w->o->draft_key, id, &d, &pt, e) != 0)
-		return -1;
-	if (strcmp(d.form_id, fk_form_id(w->form)) != 0 ||
-	    d.form_version != fk_form_version(w->form)) {
-		fk_secret_free(&pt);
-		return fk_fail(e, FK_ESTATE, _("draft %s is for form %s version %d"), id, d.form_id,
-		    d.form_version);
+	for (;;) {
+		if (fk_session_step(w->s, &st, e) != 0)
+			return GO_FAIL;
+		rc = st.kind == FK_STEP_REVIEW ? review(w, res, e) : ask(w, &st, e);
+		if (rc != GO_ON)
+			return rc;
 	}
-	j = json_loadb((const char *)pt.p, pt.len, 0, NULL);
-	fk_secret_free(&pt);
-	a = json_object_get(j, "answers");
-	v = json_object_get(j, "visited");
-	h = json_object_get(j, "history");
-	l = json_object_get(j, "lang");
-	if (json_is_object(a) && json_is_object(v) && json_is_array(h)) {
-		json_decref(w->answers);
-		json_decref(w->visited);
-		json_decref(w->history);
-		w->answers = json_incref(a);
-		w->visited = json_incref(v);
-		w->history = json_incref(h);
-		if (json_is_string(l) && w->o->lang == NULL)
-			set_lang(w, json_string_value(l));
-		w->created_at = d.created_at;
-		memcpy(w->draft_id, d.id, sizeof w->draft_id);
-		{
-			json_t *at = json_object_get(j, "attach"), *el;
-			size_t k;
-			json_array_foreach(at, k, el) {
-				const char *f = json_string_value(json_object_get(el, "field"));
-				const char *pa = json_string_value(json_object_get(el, "path"));
-				const char *aid = json_string_value(json_object_get(el, "id"));
-				if (f != NULL && pa != NULL)
-					(void)!att_put(w, f, pa, aid);
-			}
-		}
-		w->resumed = 1;
-		rc = 0;
-	} else {
-		fk_fail(e, FK_ECRYPTO, _("draft %s is damaged"), id);
-	}
-	json_decref(j);
-	return rc;
-}
-
-/* --- showing --- */
-
-static void
-show_value(struct wiz *w, const fk_field *x, const json_t *v)
-{
-	FILE *out = w->o->out;
-	size_t i, k;
-
-	if (v == NULL) {
-		fputs("-", out);
-		return;
-	}
-	if (fk_field_type(x) == FK_T_SELECT_ONE || fk_field_type(x) == FK_T_SELECT_MULTIPLE) {
-		const json_t *el;
-		size_t n = json_is_array(v) ? json_array_size(v) : 1;
-		for (k = 0; k < n; k++) {
-			el = json_is_array(v) ? json_array_get(v, k) : v;
-			for (i = 0; i < fk_field_nchoices(x); i++)
-				if (json_is_string(el) &&
-				    strcmp(fk_field_choice_name(x, i), json_string_value(el)) == 0)
-					fprintf(out, "%s%s", k ? ", " : "",
-					    fk_field_choice_label(x, i, w->lang));
-		}
-		return;
-	}
-	if (json_is_string(v)) {
-		fputs(json_string_value(v), out);
-	} else {
-		fk_secbuf b = { 0 };
-		if (fk_json_dump_secure(v, &b, NULL) == 0)
-			fwrite(b.p, 1, b.len, out);
-		fk_secbuf_free(&b);
-	}
-}
-
-static void
-show_question(struct wiz *w, const fk_question *q, const json_t *cur, const json_t *sugg)
-{
-	FILE *out = w->o->out;
-	const fk_field *x = q->field;
-	const char *hint = fk_field_hint(x, w->lang);
-	size_t i;
-
-	fprintf(out, "\n%*s%s%s\n", q->depth * 2, "", fk_field_label(x, w->lang),
-	    q->required ? " *" : "");
-	if (hint != NULL)
-		fprintf(out, "%*s(%s)\n", q->depth * 2, "", hint);
-	for (i = 0; i < fk_field_nchoices(x); i++)
-		fprintf(out, "%*s  %zu) %s\n", q->depth * 2, "", i + 1,
-		    fk_field_choice_label(x, i, w->lang));
-	if (cur != NULL) {
-		fprintf(out, "%*s%s ", q->depth * 2, "", _("[now:"));
-		show_value(w, x, cur);
-		fprintf(out, "%s\n", _("] (Enter keeps it)"));
-	} else if (sugg != NULL) {
-		fprintf(out, "%*s%s ", q->depth * 2, "", _("[suggested:"));
-		show_value(w, x, sugg);
-		fprintf(out, "%s\n", _("] (Enter takes it)"));
-	}
-	fprintf(out, "> ");
-	fflush(out);
-}
-
-static void
-show_issues(struct wiz *w, const fk_issues *is)
-{
-	size_t i;
-
-	for (i = 0; i < is->n; i++)
-		fprintf(w->o->out, _("  ! %s\n"), is->v[i].msg);
-}
-
-/* Numbers typed for choices become choice names. */
-static int
-choices_text(const fk_field *x, const char *in, fk_secbuf *out)
-{
-	const char *p = in;
-	char tok[256];
-
-	out->len = 0;
-	while (*p) {
-		size_t n = strcspn(p, " ,");
-		char *end;
-		long k;
-		if (n > 0) {
-			snprintf(tok, sizeof tok, "%.*s", (int)(n < 255 ? n : 255), p);
-			k = strtol(tok, &end, 10);
-			if (*end == '\0' && k >= 1 && (size_t)k <= fk_field_nchoices(x)) {
-				const char *nm = fk_field_choice_name(x, (size_t)k - 1);
-				if (fk_secbuf_append(out, nm, strlen(nm), NULL) != 0)
-					return -1;
-			} else if (fk_secbuf_append(out, p, n, NULL) != 0) {
-				return -1;
-			}
-			if (fk_secbuf_append(out, " ", 1, NULL) != 0)
-				return -1;
-		}
-		p += n;
-		p += strspn(p, " ,");
-	}
-	if (out->len > 0)
-		out->len--;
-	if (fk_secbuf_append(out, "", 1, NULL) != 0)
-		return -1;
-	out->len--;
-	return 0;
-}
-
-/* --- going back --- */
-
-static void
-go_back(struct wiz *w)
-{
-	size_t n = json_array_size(w->history);
-	const char *key, *hash;
-	char path[512];
-
-	if (n == 0) {
-		fprintf(w->o->out, "%s\n", _("(this is the first question)"));
-		return;
-	}
-	key = json_string_value(json_array_get(w->history, n - 1));
-	if (key == NULL)
-		return;
-	hash = strrchr(key, '#');
-	if (hash != NULL && strcmp(hash, "#done") != 0) {
-		/* An "add another" that added an instance: take the instance away. */
-		size_t cnt, k = (size_t)strtoul(hash + 1, NULL, 10);
-		snprintf(path, sizeof path, "%.*s", (int)(hash - key), key);
-		cnt = instances(w, path);
-		if (cnt == k + 1 &&
-		    fk_answers_repeat_remove(w->form, w->answers, path, k, NULL) != 0)
-			fprintf(w->o->out, "%s\n", _("  ! cannot remove the last entry"));
-	}
-	json_object_del(w->visited, key);
-	json_array_remove(w->history, n - 1);
-}
-
-/* --- one step --- */
-
-enum { STEP_NEXT, STEP_DRAFT, STEP_FAIL };
-
-static int
-handle_common(struct wiz *w, int r)
-{
-	if (r == IN_EOF || r == IN_INTR)
-		return STEP_DRAFT;
-	if (r == IN_ERR)
-		return STEP_FAIL;
-	if (is_cmd(w, ":draft"))
-		return STEP_DRAFT;
-	if (w->line.len > 6 && memcmp(w->line.p, ":lang ", 6) == 0) {
-		const char *l = (const char *)w->line.p + 6;
-		if (fk_form_has_lang(w->form, l))
-			set_lang(w, l);
-		else
-			fprintf(w->o->out, _("  ! no language \"%s\" in this form\n"), l);
-		return STEP_NEXT;
-	}
-	if (is_cmd(w, "<")) {
-		go_back(w);
-		return STEP_NEXT;
-	}
-	return -1;
-}
-
-static int
-ask_repeat(struct wiz *w, const fk_question *q, fk_err *e)
-{
-	long min = 0, max = 0;
-	size_t n = instances(w, q->path), idx;
-	char key[512], done[512];
-	int r, h;
-
-	fk_field_repeat_bounds(q->field, &min, &max);
-	repeat_key(q->path, n, key, sizeof key);
-	snprintf(done, sizeof done, "%s#done", q->path);
-	if ((long)n < min || visited(w, key)) {
-		if ((long)n >= min && visited(w, key))
-			return visit_auto(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
-		if (fk_answers_repeat_add(w->form, w->answers, q->path, &idx, e) != 0)
-			return STEP_FAIL;
-		return visit_auto(w, key) == 0 ? STEP_NEXT : STEP_FAIL;
-	}
-	if (max > 0 && (long)n >= max)
-		return visit_auto(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
-	fprintf(w->o->out, "\n%*s%s: %s (%zu) ", q->depth * 2, "", fk_field_label(q->field, w->lang),
-	    n == 0 ? _("add one? y/n") : _("add another? y/n"), n);
-	fputs("> ", w->o->out);
-	fflush(w->o->out);
-	r = read_line(w);
-	if ((h = handle_common(w, r)) >= 0)
-		return h;
-	if (is_cmd(w, "y") || is_cmd(w, "Y") || is_cmd(w, "т") || is_cmd(w, "так") ||
-	    is_cmd(w, "yes")) {
-		if (fk_answers_repeat_add(w->form, w->answers, q->path, &idx, e) != 0)
-			return STEP_FAIL;
-		return visit(w, key) == 0 ? STEP_NEXT : STEP_FAIL;
-	}
-	if (is_cmd(w, "n") || is_cmd(w, "N") || is_cmd(w, "н") || is_cmd(w, "ні") ||
-	    is_cmd(w, "no"))
-		return visit(w, done) == 0 ? STEP_NEXT : STEP_FAIL;
-	fprintf(w->o->out, "%s\n", _("  ! answer y or n"));
-	return STEP_NEXT;
-}
-
-static int
-ask_field(struct wiz *w, const fk_question *q, fk_err *e)
-{
-	const fk_field *x = q->field;
-	fk_vopts vo = { w->lang, 0 };
-	fk_issues is = { 0 };
-	fk_secbuf txt = { 0 };
-	json_t *cur, *sugg = NULL, *val = NULL;
-	int r, h, rc = STEP_FAIL;
-
-	cur = fk_answers_get(w->form, w->answers, q->path);
-	if (fk_form_suggest(w->form, w->answers, q->path, &vo, &sugg, e) != 0)
-		return STEP_FAIL;
-	show_question(w, q, cur, sugg);
-	r = read_line(w);
-	if ((h = handle_common(w, r)) >= 0) {
-		json_decref(sugg);
-		return h;
-	}
-	if (w->line.len == 0) {
-		val = cur ? json_incref(cur) : sugg ? json_incref(sugg) : NULL;
-	} else if (fk_field_type(x) == FK_T_ATTACHMENT) {
-		fk_attach_in a;
-		memset(&a, 0, sizeof a);
-		a.field = q->path;
-		a.path = (const char *)w->line.p;
-		if (fk_attach_answer(&a, w->o->att_limit, &val, e) != 0) {
-			fprintf(w->o->out, "  ! %s\n", e->msg);
-			fk_err_clear(e);
-			rc = STEP_NEXT;
-			goto out;
-		}
-		if (att_put(w, q->path, a.path, a.id) != 0) {
-			fk_fail(e, FK_ELIMIT, _("too many attachments"));
-			goto out;
-		}
-	} else {
-		const char *text = (const char *)w->line.p;
-		size_t len = w->line.len;
-		if (fk_field_nchoices(x) > 0) {
-			if (choices_text(x, text, &txt) != 0)
-				goto out;
-			text = (const char *)txt.p;
-			len = txt.len;
-		}
-		r = fk_form_parse_answer(x, text, len, &val, &is, e);
-		if (r < 0)
-			goto out;
-		if (r > 0) {
-			show_issues(w, &is);
-			rc = STEP_NEXT;
-			goto out;
-		}
-	}
-	if (fk_form_check_answer(w->form, w->answers, q->path, val, &vo, &is, e) != 0)
-		goto out;
-	if (is.n > 0) {
-		show_issues(w, &is);
-		rc = STEP_NEXT;
-		goto out;
-	}
-	if (fk_answers_set(w->form, w->answers, q->path, val ? json_incref(val) : NULL, e) != 0)
-		goto out;
-	rc = visit(w, q->path) == 0 ? STEP_NEXT : STEP_FAIL;
-out:
-	json_decref(val);
-	json_decref(sugg);
-	fk_issues_free(&is);
-	fk_secbuf_free(&txt);
-	return rc;
-}
-
-/* The review screen. Returns STEP_NEXT to finalize (*go = 1) or to go on. */
-static int
-review(struct wiz *w, const fk_questions *q, int *go)
-{
-	FILE *out = w->o->out;
-	size_t i;
-	int r, h;
-
-	*go = 0;
-	fprintf(out, "\n== %s: %s ==\n", _("Review"), fk_form_title(w->form, w->lang));
-	for (i = 0; i < q->n; i++) {
-		const fk_question *x = &q->v[i];
-		enum fk_ftype t = fk_field_type(x->field);
-		if (t == FK_T_GROUP || t == FK_T_REPEAT) {
-			fprintf(out, "%*s[%s]\n", x->depth * 2, "", fk_field_label(x->field, w->lang));
-			continue;
-		}
-		if (t == FK_T_NOTE)
-			continue;
-		fprintf(out, "%*s%s: ", x->depth * 2, "", fk_field_label(x->field, w->lang));
-		show_value(w, x->field, fk_answers_get(w->form, w->answers, x->path));
-		fputc('\n', out);
-	}
-	fprintf(out, "\n%s\n> ", _("Finalize and seal this record? y = finalize, < = go back, :draft = save as draft"));
-	fflush(out);
-	r = read_line(w);
-	if ((h = handle_common(w, r)) >= 0)
-		return h;
-	if (is_cmd(w, "y") || is_cmd(w, "Y") || is_cmd(w, "т") || is_cmd(w, "так") ||
-	    is_cmd(w, "yes"))
-		*go = 1;
-	return STEP_NEXT;
-}
-
-static int
-finalize(struct wiz *w, fk_record_out *res, int *done, fk_err *e)
-{
-	fk_vopts vo = { w->lang, 0 };
-	fk_issues is = { 0 };
-	fk_record_in in;
-	size_t i;
-	int rc = -1;
-
-	*done = 0;
-	if (fk_form_build(w->form, w->answers, &vo, e) != 0 ||
-	    fk_form_validate(w->form, w->answers, &vo, &is, e) != 0)
-		goto out;
-	if (is.n > 0) {
-		fprintf(w->o->out, "%s\n", _("The record is not complete:"));
-		for (i = 0; i < is.n; i++) {
-			fprintf(w->o->out, "  ! %s: %s\n", is.v[i].path, is.v[i].msg);
-			json_object_del(w->visited, is.v[i].path);
-		}
-		rc = 0;
-		goto out;
-	}
-	memset(&in, 0, sizeof in);
-	in.form_id = fk_form_id(w->form);
-	in.form_version = fk_form_version(w->form);
-	in.answers = w->answers;
-	in.created_at = w->created_at;
-	in.att = w->att;
-	in.natt = w->natt;
-	in.draft_id = w->resumed ? w->draft_id : NULL;
-	if (fk_finalize_one(w->o->fin, &in, res, e) != 0)
-		goto out;
-	*done = 1;
-	rc = 0;
-out:
-	fk_issues_free(&is);
-	return rc;
 }
 
 static const char *
@@ -659,6 +723,8 @@ start_lang(const fk_wizard_opts *o)
 {
 	const char *l = o->lang;
 
+	if (l == NULL && o->resume_id != NULL)
+		return NULL; /* the draft's own */
 	if (l == NULL)
 		l = fk_lang_pref();
 	if (l != NULL && strncmp(l, "uk", 2) == 0 && fk_form_has_lang(o->form, "uk"))
@@ -668,119 +734,95 @@ start_lang(const fk_wizard_opts *o)
 	return fk_form_lang(o->form, 0);
 }
 
-static int
-wizard_loop(struct wiz *w, fk_record_out *res, int *saved, fk_err *e)
-{
-	fk_vopts vo;
-	fk_questions q = { 0 };
-	long i;
-	int step, go, done;
-
-	for (;;) {
-		vo.lang = w->lang;
-		vo.now = 0;
-		fk_questions_free(&q);
-		if (fk_form_visible(w->form, w->answers, &vo, &q, e) != 0)
-			return -1;
-		i = next_question(w, &q);
-		if (i < 0) {
-			step = review(w, &q, &go);
-			if (step == STEP_NEXT && go) {
-				if (finalize(w, res, &done, e) != 0)
-					break;
-				if (done) {
-					fk_questions_free(&q);
-					return 0;
-				}
-			}
-		} else {
-			const fk_question *x = &q.v[i];
-			enum fk_ftype t = fk_field_type(x->field);
-			if (t == FK_T_REPEAT) {
-				step = ask_repeat(w, x, e);
-			} else if (t == FK_T_GROUP || t == FK_T_NOTE || x->readonly) {
-				fprintf(w->o->out, "\n%*s%s %s\n", x->depth * 2, "",
-				    t == FK_T_GROUP ? "==" : "--", fk_field_label(x->field, w->lang));
-				step = visit_auto(w, x->path) == 0 ? STEP_NEXT : STEP_FAIL;
-			} else {
-				step = ask_field(w, x, e);
-			}
-		}
-		if (step == STEP_FAIL)
-			break;
-		if (step == STEP_DRAFT) {
-			fk_questions_free(&q);
-			if (save_draft(w, e) != 0)
-				return -1;
-			*saved = 1;
-			return 0;
-		}
-	}
-	fk_questions_free(&q);
-	if (e->code == FK_OK)
-		fk_fail(e, FK_EIO, _("cannot read the answer"));
-	return -1;
-}
-
 int
-fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *saved, char draft_id[FK_UUID_BUF],
+fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *end, char draft_id[FK_UUID_BUF],
     fk_err *e)
 {
 	struct wiz w;
 	struct sigaction sa, old;
-	size_t i;
-	int rc = -1;
+	fk_session_cfg c;
+	size_t i, answered, total;
+	int rc = -1, go;
 
 	memset(&w, 0, sizeof w);
-	*saved = 0;
+	*end = FK_WIZ_NOTHING;
 	draft_id[0] = '\0';
 	w.o = o;
-	w.form = o->form;
-	w.answers = json_object();
-	w.visited = json_object();
-	w.history = json_array();
-	w.created_at = (int64_t)time(NULL);
-	if (w.answers == NULL || w.visited == NULL || w.history == NULL) {
-		fk_fail(e, FK_ENOMEM, _("out of memory"));
-		goto out;
-	}
-	set_lang(&w, start_lang(o));
-	if (o->resume_id != NULL && load_draft(&w, o->resume_id, e) != 0)
-		goto out;
+	w.out = o->out;
+	memset(&c, 0, sizeof c);
+	c.form = o->form;
+	c.store = o->store;
+	c.fin = o->fin;
+	c.draft_key = o->draft_key;
+	c.lang = start_lang(o);
+	c.att_limit = o->att_limit;
+	c.home = o->home;
+	if (o->resume_id != NULL ? fk_session_resume(&c, o->resume_id, &w.s, e) != 0 :
+	    fk_session_new(&c, &w.s, e) != 0)
+		return -1;
+	fk_i18n_switch(fk_session_lang(w.s));
 	for (i = 0; i < o->natt; i++) {
-		fk_attach_in a = o->att[i];
-		json_t *v;
-		if (fk_attach_answer(&a, o->att_limit, &v, e) != 0)
+		int k = fk_session_attach(w.s, o->att[i].field, o->att[i].path, &w.is, e);
+		if (k < 0)
 			goto out;
-		if (fk_answers_set(w.form, w.answers, a.field, v, e) != 0 ||
-		    att_put(&w, a.field, a.path, a.id) != 0)
+		if (k > 0) {
+			fk_fail(e, FK_EINPUT, "--attach %s: %s", o->att[i].field, w.is.v[0].msg);
 			goto out;
+		}
 	}
-	/* Typed answers go straight into sodium_malloc memory, not a stdio buffer. */
-	setvbuf(o->in, NULL, _IONBF, 0);
+	fk_le_init(&w.le, o->in, o->out);
 	interrupted = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old); /* no SA_RESTART: reads return with EINTR */
-	fprintf(o->out, "%s\n%s\n", fk_form_title(w.form, w.lang),
-	    _("Type '<' to go back, ':draft' to save a draft, ':lang uk' or ':lang en' to switch."));
-	rc = wizard_loop(&w, res, saved, e);
+	fprintf(w.out, "%s\n", fk_form_title(o->form, fk_session_lang(w.s)));
+	show_keys(&w);
+	go = run(&w, res, e);
 	sigaction(SIGINT, &old, NULL);
-	if (rc == 0 && *saved) {
-		memcpy(draft_id, w.draft_id, FK_UUID_BUF);
-		fprintf(o->out, _("\nDraft saved: %s\nResume with: fieldkit capture --resume %s\n"),
-		    w.draft_id, w.draft_id);
-	} else if (rc == 0) {
+	fk_le_free(&w.le);
+	if (go == GO_FAIL) {
+		if (e->code == FK_OK)
+			fk_fail(e, FK_EIO, _("cannot read the answer"));
+		/* Keep what was typed: a draft, if it can be saved. */
+		if (fk_session_changed(w.s)) {
+			fk_err e2 = { 0 };
+			if (fk_session_save(w.s, &e2) == 0)
+				fk_prefix(e, _("draft %.8s saved"), fk_session_draft_id(w.s));
+		}
+		goto out;
+	}
+	if (go == GO_SEALED) {
 		char ref[10];
 		fk_shortref_format(res->short_ref, ref);
-		fprintf(o->out, _("\nRecord sealed for the hub. Short reference for the family: %s\n"),
+		fprintf(w.out, _("\nRecord sealed for the hub. Short reference for the family: %s\n"),
 		    ref);
+		*end = FK_WIZ_SEALED;
+		rc = 0;
+		goto out;
 	}
+	/* A draft: only if there is something to keep. */
+	if (!fk_session_changed(w.s)) {
+		if (fk_session_draft_id(w.s)[0] != '\0') {
+			snprintf(draft_id, FK_UUID_BUF, "%s", fk_session_draft_id(w.s));
+			fprintf(w.out, _("\nNothing changed; draft %.8s stays as it was.\n"), draft_id);
+			*end = FK_WIZ_DRAFT;
+		} else {
+			fprintf(w.out, "\n%s\n", _("Nothing was answered: no draft saved."));
+		}
+		rc = 0;
+		goto out;
+	}
+	if (fk_session_save(w.s, e) != 0)
+		goto out;
+	snprintf(draft_id, FK_UUID_BUF, "%s", fk_session_draft_id(w.s));
+	fk_session_progress(w.s, &answered, &total);
+	fprintf(w.out, _("\nDraft saved: %.8s (%zu of %zu questions answered).\n"
+	    "Resume with: fieldkit capture --resume %.8s\n"), draft_id, answered, total, draft_id);
+	*end = FK_WIZ_DRAFT;
+	rc = 0;
 out:
-	json_decref(w.answers);
-	json_decref(w.visited);
-	json_decref(w.history);
-	fk_secbuf_free(&w.line);
-	att_free(&w);
+	fk_issues_free(&w.is);
+	fk_secbuf_free(&w.val);
+	fk_session_free(w.s);
 	return rc;
 }

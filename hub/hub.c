@@ -22,7 +22,6 @@
 #include "io.h"
 #include "pass.h"
 #include "receipt.h"
-#include "shortref.h"
 #include "util.h"
 #include "text.h"
 
@@ -734,64 +733,6 @@ fk_hub_device_find(fk_hubdb *h, const char *id_or_name, char id[FK_ID_MAX + 1], 
 		    "give the id"), id_or_name, first, second);
 	memcpy(id, first, FK_ID_MAX + 1);
 	return 0;
-}
-
-/* The record ids matching sql (one parameter, arg) into id; how many (0, 1 or 2
- * for "more than one"). */
-static int
-ids_matching(fk_hubdb *h, const char *sql, const char *arg, char id[FK_UUID_BUF], fk_err *e)
-{
-	sqlite3_stmt *st;
-	int k, n = 0;
-
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fk_hub_sql_err(h->db, e);
-	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	while (n < 2 && (k = sqlite3_step(st)) == SQLITE_ROW)
-		if (n++ == 0)
-			snprintf(id, FK_UUID_BUF, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return n;
-}
-
-int
-fk_hub_record_find(fk_hubdb *h, const char *what, char id[FK_UUID_BUF], fk_err *e)
-{
-	char ref[FK_SHORTREF_LEN + 1], prefix[FK_UUID_BUF + 1];
-	size_t n = strlen(what);
-	int k;
-
-	if (fk_hub_need_db(h, e) != 0)
-		return -1;
-	/* a whole record id, held as a record or kept as a conflict */
-	if ((k = ids_matching(h, "SELECT record_id FROM records WHERE record_id = ?1 UNION "
-	    "SELECT record_id FROM conflicts WHERE record_id = ?1", what, id, e)) != 0)
-		return k < 0 ? -1 : 0;
-	/* the slip's short reference, with or without its dash, any case */
-	if (fk_shortref_normalize(what, n, ref) == 0) {
-		if ((k = ids_matching(h, "SELECT record_id FROM records WHERE short_ref = ?", ref, id,
-		    e)) < 0)
-			return -1;
-		if (k == 1)
-			return 0;
-		if (k > 1)
-			return fk_fail(e, FK_EINPUT, _("more than one record has the reference %s; "
-			    "give the record id"), ref);
-	}
-	/* the start of a record id (at least 6 of its characters), if only one has it */
-	if (n >= 6 && n < FK_UUID_BUF && strspn(what, "0123456789abcdef-") == n) {
-		snprintf(prefix, sizeof prefix, "%s%%", what);
-		if ((k = ids_matching(h, "SELECT record_id FROM records WHERE record_id LIKE ?",
-		    prefix, id, e)) < 0)
-			return -1;
-		if (k == 1)
-			return 0;
-		if (k > 1)
-			return fk_fail(e, FK_EINPUT, _("more than one record id starts with %s; give "
-			    "more of it"), what);
-	}
-	return fk_fail(e, FK_EINPUT, _("no record %s in this hub (a record id, its start, or "
-	    "the reference on the family's slip); see `fieldkit hub list`"), what);
 }
 
 int

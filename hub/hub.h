@@ -90,11 +90,6 @@ void fk_hub_set_validator(fk_hubdb *h, fk_hub_validator fn, void *ctx);
 typedef void (*fk_hub_progress_fn)(void *ctx, size_t done, size_t total);
 void fk_hub_set_progress(fk_hubdb *h, fk_hub_progress_fn fn, void *ctx);
 
-/* The id of the record what names: a record id (a record or a conflict), the
- * reference on the family's slip (AKAS-3YCH, any case, dash or not), or the
- * start of a record id (6 characters at least) that only one record has. */
-int fk_hub_record_find(fk_hubdb *h, const char *what, char id[FK_UUID_BUF], fk_err *e) FK_WUR;
-
 /* Devices. */
 int fk_hub_device_add(fk_hubdb *h, const char *id, const char *name,
     const fk_minisign_pk *pk, fk_err *e) FK_WUR;

@@ -18,7 +18,9 @@ new_device "$W"
 "$PY" - "$N" > "$W/batch.jsonl" <<'PY'
 import json, sys
 for i in range(int(sys.argv[1])):
-    print(json.dumps({"reporter_surname_cyr": "Шевченко", "reporter_given_cyr": "Оксана",
+    # Every line differs (a line already sealed is not sealed again).
+    print(json.dumps({"reporter_surname_cyr": "Шевченко", "reporter_surname_lat": "Shevchenko %d" % i,
+        "reporter_given_cyr": "Оксана",
         "report_date": "2025-02-%02d" % (1 + i % 28), "reporter_age": 20 + i % 60,
         "children": [{"child_surname_cyr": "Шевченко", "child_sex": "mf"[i % 2],
                       "child_dob": "2015-05-%02d" % (1 + i % 28)}]}, ensure_ascii=False))

@@ -25,7 +25,9 @@ cd "$T"
 export FIELDKIT_QUIET=1 FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$src/tests/data
 FORM=$src/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
-rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","reporter_age":41,"children":[{"child_surname_cyr":"Коваленко","child_sex":"f","child_dob":"2014-03-02"}]}'
+# Each record its own (a line already sealed on a device is not sealed again).
+n_rec=0
+rec() { n_rec=$((n_rec + 1)); printf '{"reporter_surname_cyr":"Коваленко","reporter_surname_lat":"Kovalenko %s","reporter_given_cyr":"Олена","report_date":"2026-09-01","reporter_age":41,"children":[{"child_surname_cyr":"Коваленко","child_sex":"f","child_dob":"2014-03-02"}]}\n' "$n_rec-$RANDOM$RANDOM"; }
 
 echo "setting up a hub and $ndev devices ..." >&2
 $F hub init --home hub --name "Bench hub" --passphrase-file pass >/dev/null
@@ -45,7 +47,7 @@ for i in $(seq "$ndev"); do $F hub devices add dev$i.card --home hub >/dev/null;
 
 # bundles: of 10 records (run 1) and of one record (run 2), exported by size
 one=$(mktemp)
-for k in $(seq $((nb * 10))); do echo "$rec"; done >"$one"
+for k in $(seq $((nb * 10))); do rec; done >"$one"
 for i in $(seq "$ndev"); do
 	$F capture "$FORM" --from "$one" --home dev$i >/dev/null 2>&1
 done
@@ -76,7 +78,7 @@ echo "$r1" | awk -v n="$ndev" '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
 # run 2: one-record bundles under the same load
 for i in $(seq "$ndev"); do
 	rm -rf dev$i/bench
-	for k in $(seq "$nb"); do echo "$rec"; done | $F capture "$FORM" --from - --home dev$i >/dev/null 2>&1
+	for k in $(seq "$nb"); do rec; done | $F capture "$FORM" --from - --home dev$i >/dev/null 2>&1
 	$F export --home dev$i --to dev$i/bench --max-size $(( per + 3000 )) --passphrase-file pass >/dev/null &
 	batch="$batch $!"
 	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
@@ -101,8 +103,8 @@ $F device-card --home big --to big.card --passphrase-file pass >/dev/null
 $F hub devices add big.card --home hub >/dev/null
 n=$(( (large + 31) / 32 ))
 for k in $(seq "$n"); do
-	head -c $(( large * 1000000 / n )) /dev/urandom >p.jpg
-	echo "$rec" | $F capture "$FORM" --from - --attach photo=p.jpg --home big >/dev/null 2>&1
+	{ printf '\377\330\377\340'; head -c $(( large * 1000000 / n )) /dev/urandom; } >p.jpg  # a JPEG by its head
+	rec | $F capture "$FORM" --from - --attach photo=p.jpg --home big >/dev/null 2>&1
 done
 rm -f p.jpg
 $F export --home big --to big/bench --max-size 1G --passphrase-file pass >/dev/null

@@ -39,21 +39,22 @@ fi
 ok "bad cards and half options refused"
 
 # --- a batch with good and bad records ---
-good='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2025-03-01","children":[{"child_surname_cyr":"Коваленко","child_sex":"f"}]}'
+# Records differ (a line sealed once is never sealed again: capture_rerun.sh).
+good() { echo '{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2025-03-0'"$1"'","children":[{"child_surname_cyr":"Коваленко","child_sex":"f"}]}'; }
 {
-	echo "$good"                                                           # 1 ok
+	good 1                                                                 # 1 ok
 	echo '{"reporter_surname_cyr":5,"reporter_given_cyr":"A","report_date":"2025-03-01","children":[{"child_surname_cyr":"B"}]}'  # 2 wrong type
 	echo '{"reporter_surname_cyr":"A","reporter_given_cyr":"B","report_date":"2025-03-01","nickname":"x","children":[{"child_surname_cyr":"B"}]}'  # 3 unknown field
 	printf '{"reporter_surname_cyr":"\xff\xfe","reporter_given_cyr":"B","report_date":"2025-03-01","children":[{"child_surname_cyr":"B"}]}\n'  # 4 invalid UTF-8
 	echo '{"reporter_surname_cyr":"A","reporter_given_cyr":"B","report_date":"2999-01-01","children":[{"child_surname_cyr":"B","child_dob":"2998-01-01"}]}'  # 5 future dates
-	echo "$good"                                                           # 6 ok
+	good 2                                                                 # 6 ok
 	"$PY" -c 'import sys; sys.stdout.write("{\"reporter_surname_cyr\":\"" + "A" * (50 * 1024 * 1024) + "\"}\n")'  # 7 50 MB
 	echo 'not json at all'                                                 # 8
 	echo '[1,2]'                                                           # 9 not an object
 	echo '{"reporter_surname_cyr":"A","reporter_surname_cyr":"B"}'        # 10 duplicate key
 	echo ''                                                                # 11 blank: skipped
 	echo '{"reporter_surname_cyr":"A","reporter_given_cyr":"B","report_date":"2025-03-01","reporter_age":7,"children":[{"child_surname_cyr":"B","child_sex":"Олена"}]}'  # 12 range, choice (a name where a choice goes)
-	echo "$good"                                                           # 13 ok
+	good 3                                                                 # 13 ok
 } > "$W/batch.jsonl"
 set +e
 /usr/bin/time -f '%M' -o "$W/mem" "$FIELDKIT" capture "$FORM" --home "$W/home" --from "$W/batch.jsonl" > "$W/out" 2> "$W/err"
@@ -74,7 +75,7 @@ expect 9 '(record): .*(not_object)'
 expect 10 '(record): .*(duplicate_key)'
 expect 12 'reporter_age: '
 expect 12 'children\[0\].child_sex: '
-grep -q '3 records finalized, 9 rejected' "$W/err" || fail "summary: $(tail -1 "$W/err")"
+grep -q '3 records finalized, 0 already sealed, 9 rejected' "$W/err" || fail "summary: $(tail -1 "$W/err")"
 ! grep -q 'line 11' "$W/err" || fail "blank line reported"
 mem=$(tail -1 "$W/mem")
 [ "$mem" -lt 100000 ] || fail "a 50 MB line took $mem KB of memory"
@@ -83,14 +84,14 @@ ok "bad records refused with line, path and reason; good ones sealed; 50 MB line
 ok "no answer printed in errors"
 
 # --- one pretty-printed record ---
-"$PY" -c "import json,sys; print(json.dumps(json.loads(sys.argv[1]), indent=2, ensure_ascii=False))" "$good" > "$W/one.json"
+"$PY" -c "import json,sys; print(json.dumps(json.loads(sys.argv[1]), indent=2, ensure_ascii=False))" "$(good 4)" > "$W/one.json"
 "$FIELDKIT" capture "$FORM" --home "$W/home" --from "$W/one.json" > "$W/out" 2>"$W/err" || fail "pretty record: $(cat "$W/err")"
 grep -q "^1	[0-9A-Z]\{4\}-[0-9A-Z]\{4\}	4$" "$W/out" || fail "pretty record output: $(cat "$W/out")"
 ok "one pretty-printed JSON record"
 
 # --- attachments ---
-head -c 300000 /dev/urandom > "$W/photo.jpg"
-echo "$good" | "$FIELDKIT" capture "$FORM" --home "$W/home" --from - --attach "photo=$W/photo.jpg" > "$W/out" 2>"$W/err" \
+{ printf '\377\330\377\340'; head -c 300000 /dev/urandom; } > "$W/photo.jpg"  # a JPEG by its head
+good 5 | "$FIELDKIT" capture "$FORM" --home "$W/home" --from - --attach "photo=$W/photo.jpg" > "$W/out" 2>"$W/err" \
 	|| fail "attachment: $(cat "$W/err")"
 [ "$(sqlite3 "$W/home/store.db" 'SELECT count(*) FROM attachments')" = 1 ] || fail "no attachment stored"
 sqlite3 "$W/home/store.db" "SELECT writefile('$W/att.age', ct) FROM attachments" >/dev/null
@@ -99,7 +100,7 @@ cmp -s "$W/att.out" "$W/photo.jpg" || fail "attachment does not round-trip"
 rm -f "$W/att.out"
 ok "attachment sealed and opens with the hub key"
 head -c $((11 * 1024 * 1024)) /dev/zero > "$W/big.jpg"
-if echo "$good" | "$FIELDKIT" capture "$FORM" --home "$W/home" --from - --attach "photo=$W/big.jpg" >/dev/null 2>"$W/err"; then
+if good 5 | "$FIELDKIT" capture "$FORM" --home "$W/home" --from - --attach "photo=$W/big.jpg" >/dev/null 2>"$W/err"; then
 	fail "11 MB attachment accepted"
 fi
 grep -q 'over the device limit' "$W/err" || fail "unclear limit error: $(cat "$W/err")"

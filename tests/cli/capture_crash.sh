@@ -1,7 +1,8 @@
 #!/bin/bash
 # capture_crash.sh - kill -9 at random moments during batches of 1,000
 # records, 20 times over: after every kill the store opens, PRAGMA
-# integrity_check is ok, seq and hash chain have no holes, every ciphertext
+# integrity_check is ok, seq and hash chain have no holes, every record's
+# batch line is remembered and no other (batch_seen), every ciphertext
 # hashes to its ct_hash (so it is whole), every record the command reported
 # as finalized is there with its short reference, and the records nearest
 # the kill plus a random sample decrypt with the hub key and parse.
@@ -11,14 +12,21 @@ set -eu
 W=$(mktemp -d "$TMPDIR/capture_crash.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 new_device "$W"
-"$PY" - > "$W/batch.jsonl" <<'PY'
-import json
+# batch RUN > FILE: 1,000 records, all different, and different from other runs'
+# (a line already sealed is not sealed again).
+batch() {
+	"$PY" - "$1" <<'PY'
+import json, sys
+run = int(sys.argv[1])
 for i in range(1000):
     print(json.dumps({"reporter_surname_cyr": "Бондаренко", "reporter_given_cyr": "Ірина",
+        "reporter_surname_lat": "Bondarenko %d-%d" % (run, i),
         "report_date": "2025-02-%02d" % (1 + i % 28), "reporter_age": 20 + i % 60,
         "children": [{"child_surname_cyr": "Бондаренко", "child_sex": "mf"[i % 2]}]},
         ensure_ascii=False))
 PY
+}
+batch 0 > "$W/batch.jsonl"
 
 sample_open() {
 	"$PY" - "$W/home/store.db" "$W/s" <<'PY'
@@ -60,6 +68,7 @@ start=$(date +%s)
 kills=0 total=0
 for i in $(seq 1 20); do
 	# Every other run seals on two threads.
+	batch "$i" > "$W/batch.jsonl"
 	FIELDKIT_THREADS=$((1 + i % 2)) "$FIELDKIT" capture "$FORM" --home "$W/home" \
 		--from "$W/batch.jsonl" > "$W/out.$i" 2>/dev/null &
 	pid=$!
@@ -71,6 +80,9 @@ for i in $(seq 1 20); do
 	"$FIELDKIT" status --home "$W/home" > "$W/status" || fail "status after kill $i: $(cat "$W/status")"
 	grep -q 'hash chain:  ok' "$W/status" || fail "chain after kill $i"
 	n=$(check_chain "$W/home")
+	# A record is sealed if and only if its line is remembered (same transaction).
+	[ "$(sqlite3 "$W/home/store.db" 'SELECT count(*) FROM batch_seen')" = "$n" ] \
+		|| fail "after kill $i: $n records but $(sqlite3 "$W/home/store.db" 'SELECT count(*) FROM batch_seen') lines remembered"
 	# Everything reported finalized is there, with its reference.
 	"$PY" - "$W/home/store.db" "$W/out.$i" <<'PY' || fail "a reported record is missing after kill $i"
 import sqlite3, sys

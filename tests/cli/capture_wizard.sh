@@ -29,9 +29,9 @@ out=$(printf '%s\n' 'Коваль' '' 'Wrong' '<' 'Олена' '' '2999-01-01' '
 echo "$out" | grep -q 'the date is in the future' || fail "no reason for the future date"
 echo "$out" | grep -q '! .*14' || fail "no reason for age below 14: $out"
 echo "$out" | grep -q '1) female' || fail "no numbered choices"
-echo "$out" | grep -q 'add another? y/n (1)' || fail "no add-another question"
-echo "$out" | grep -q '== Review: Test form ==' || fail "no review screen"
-echo "$out" | grep -q '^Why not' || fail "relevant question not asked"
+echo "$out" | grep -q 'Child: 1 so far; add another?' || fail "no add-another question"
+echo "$out" | grep -q '== Review: Test form (page 1 of 1) ==' || fail "no review screen"
+echo "$out" | grep -q '^\[[0-9]*/[0-9]*\] Why not' || fail "relevant question not asked"
 echo "$out" | grep -q 'Short reference for the family: [0-9A-Z]\{4\}-[0-9A-Z]\{4\}' || fail "no short ref"
 n=$(echo "$out" | grep -c "Reporter's given name (Cyrillic)") || true
 [ "$n" -ge 2 ] || fail "'<' did not go back to the given name"
@@ -56,7 +56,7 @@ ok "back, constraint re-asked with reason, choices, repeat, relevance, review, s
 out=$(printf '%s\n' 'Коваль' ':lang uk' '' ':draft' | wiz --lang en 2>&1) || fail "lang: $out"
 echo "$out" | grep -q "Reporter's surname (Latin)" || fail "no English label"
 echo "$out" | grep -q "Прізвище заявника (латиницею)" || fail "no Ukrainian label after :lang uk"
-echo "$out" | grep -q "\[пропозиція: Koval\]" || fail "prompts not in Ukrainian after :lang uk"
+echo "$out" | grep -q "пропозиція: Koval" || fail "prompts not in Ukrainian after :lang uk"
 echo "$out" | grep -q "Чернетку збережено" || fail "no Ukrainian draft message"
 ok ":lang uk switches the questions' and the prompts' language"
 
@@ -72,10 +72,10 @@ grep -q 'wrong passphrase' "$W/err" || fail "unclear wrong-passphrase error: $(c
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 2 ] || fail "draft lost after a wrong passphrase"
 out=$(printf '%s\n' 'Петро' '' '2025-05-01' '' 'Коваль' '' '' 'n' '' '1' 'y' \
 	| "$FIELDKIT" capture --resume "$id" --home "$H" --passphrase-file "$W/pass" 2>&1) || fail "resume: $out"
-first=$(echo "$out" | grep -m1 -E "^(Прізвище|Ім'я|Reporter)" || true)
+first=$(echo "$out" | grep -m1 -E "^(\[[0-9]+/[0-9]+\] )?(Прізвище|Ім'я|Reporter)" || true)
 echo "$first" | grep -q "Ім'я заявника (кирилицею)" || fail "resume did not continue at the given name (in uk): $first"
 echo "$out" | grep -q 'Короткий номер для родини' || fail "resumed draft not finalized (in uk)"
-! echo "$out" | grep -q '^Чому ні' || fail "irrelevant question asked"
+! echo "$out" | grep -q '\] Чому ні' || fail "irrelevant question asked"
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 1 ] || fail "finalized draft not deleted"
 last_record | "$PY" -c '
 import json, sys

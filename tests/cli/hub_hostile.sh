@@ -47,7 +47,7 @@ ok "special files on the stick skipped and said so (no copy, no wait, no endless
 # of a form this hub does not know.
 sed 's/"id": *"capture-test"/"id": "stray-form"/' "$FORM" >stray.json
 grep -q '"stray-form"' stray.json || fail "could not make the stray form"
-head -c 3000 /dev/urandom >photo.jpg
+{ printf '\377\330\377\340'; head -c 3000 /dev/urandom; } >photo.jpg # a JPEG by its head
 rec Мельник | $F capture "$FORM" --from - --attach photo=photo.jpg --home dev >/dev/null
 rec Ткаченко | $F capture stray.json --from - --home dev >/dev/null
 rm -rf stick2 && $F export --home dev --to stick2 >/dev/null

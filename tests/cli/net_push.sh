@@ -17,8 +17,9 @@ FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
 # The hub's database is encrypted: its commands read the passphrase from here.
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
-rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
-capture() { for _ in $(seq "$2"); do echo "$rec"; done | $F capture "$FORM" --from - --home "$1" >/dev/null 2>capture.err; }
+# Each record its own (a line already sealed on a device is not sealed again).
+rec() { printf '{"reporter_surname_cyr":"Коваленко","reporter_surname_lat":"Kovalenko %s","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}\n' "$(date +%s%N)-$RANDOM"; }
+capture() { for _ in $(seq "$2"); do rec; done | $F capture "$FORM" --from - --home "$1" >/dev/null 2>capture.err; }
 snap() { $F hub sql --home "$1" 'select record_id, ct_hash from records order by 1' | sha256sum; }
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass --url https://127.0.0.1:9 >/dev/null

@@ -144,7 +144,7 @@ grep -q "no gaps" "$T/out" || fail "gaps: $(cat "$T/out")"
 status 0 "conflicts of an empty hub" $F hub conflicts --home hub
 grep -q "no conflicts" "$T/out" || fail "conflicts: $(cat "$T/out")"
 for i in 1 2 3; do
-	echo '{"reporter_surname_cyr":"Бондар","reporter_given_cyr":"Марія","report_date":"2026-09-03","children":[{"child_surname_cyr":"Бондар"}]}'
+	echo '{"reporter_surname_cyr":"Бондар","reporter_given_cyr":"Марія","report_date":"2026-09-0'$i'","children":[{"child_surname_cyr":"Бондар"}]}'
 done >r.jsonl
 $F capture "$FORM" --from r.jsonl --home dev >/dev/null
 $F export --home dev --to split --max-size 3000 --passphrase-file pass >/dev/null

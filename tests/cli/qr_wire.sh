@@ -86,7 +86,7 @@ cat >recs.jsonl <<'J'
 {"reporter_surname_cyr":"Бондар","reporter_given_cyr":"Марія","report_date":"2026-09-03","children":[{"child_surname_cyr":"Бондар"}]}
 J
 $F capture "$FORM" --from recs.jsonl --home dev >/dev/null
-head -c 6000 /dev/urandom >photo.jpg
+{ printf '\377\330\377\340'; head -c 5996 /dev/urandom; } >photo.jpg  # a JPEG by its head
 head -1 recs.jsonl | $F capture "$FORM" --from - --attach photo=photo.jpg --home dev >/dev/null
 $F export --home dev --to stick --passphrase-file pass >/dev/null
 B=$(ls stick/*.fkb)

@@ -85,6 +85,7 @@ has "(record): invalid_utf8"
 	tr -d '\n' <"$EX/family-report-bad-required.json"; echo
 	tr -d '\n' <"$EX/family-report-valid-2.json"
 } >"$T/batch.jsonl"
+cp -r "$EX/files" "$T/" # the files the examples attach, next to the batch
 expect 1 "$FK" schema validate --today 2025-06-01 family-report "$T/batch.jsonl"
 has "batch.jsonl:3: reporter_surname_cyr: required"
 has "records checked: 3, with problems: 1"

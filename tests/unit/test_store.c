@@ -271,6 +271,7 @@ test_attachments(const char *home)
 	}
 	data = malloc(len);
 	randombytes_buf(data, len);
+	memcpy(data, "\xff\xd8\xff\xe0", 4); /* a JPEG, as far as its head says */
 	snprintf(path, sizeof path, "%s/photo.jpg", home);
 	fp = fopen(path, "wb");
 	CHECK(fp != NULL && fwrite(data, 1, len, fp) == len);
@@ -282,6 +283,11 @@ test_attachments(const char *home)
 	memset(&att, 0, sizeof att);
 	att.field = "photo";
 	att.path = path;
+	{
+		json_t *v = NULL;
+		CHECK(fk_attach_answer(&att, d.att_limit, &v, &e) == 0);
+		json_object_set_new(a, "photo", v);
+	}
 	in.att = &att;
 	in.natt = 1;
 	CHECK(fk_finalize_one(f, &in, &out, &e) == 0);
@@ -311,6 +317,7 @@ test_attachments(const char *home)
 	att.path = "/nonexistent/photo.jpg";
 	CHECK(fk_finalize_one(f, &in, &out, &e) != 0 && e.code == FK_EIO);
 	in.natt = 0;
+	json_object_del(a, "photo");
 	CHECK(fk_finalize_one(f, &in, &out, &e) == 0 && out.seq == 2);
 
 	json_decref(a);
