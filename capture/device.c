@@ -176,6 +176,108 @@ get_str(json_t *o, const char *key, char *out, size_t cap, int required, const c
 	return 0;
 }
 
+/* --- network sync: a hub's URL and TLS pins --- */
+
+int
+fk_hub_url_valid(const char *s)
+{
+	const char *p = s + 8, *host = p;
+	long port;
+	char *end;
+
+	if (strlen(s) > FK_HUB_URL_MAX || strncmp(s, "https://", 8) != 0)
+		return 0;
+	if (*p == '[') {
+		for (p++; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+		    (*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'; p++)
+			;
+		if (*p != ']' || p == host + 1)
+			return 0;
+		p++;
+	} else {
+		for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '.'; p++)
+			;
+		if (p == host)
+			return 0;
+	}
+	if (*p == ':') {
+		if (p[1] < '1' || p[1] > '9')
+			return 0;
+		port = strtol(p + 1, &end, 10);
+		if (port < 1 || port > 65535)
+			return 0;
+		p = end;
+	}
+	if (*p == '/')
+		p++;
+	return *p == 0;
+}
+
+int
+fk_hub_pin_valid(const char *s)
+{
+	uint8_t raw[FK_SHA256_LEN];
+	size_t got = 0;
+	const char *end;
+
+	if (strlen(s) != FK_HUB_PIN_LEN || strncmp(s, "sha256//", 8) != 0)
+		return 0;
+	return sodium_base642bin(raw, sizeof raw, s + 8, FK_HUB_PIN_LEN - 8, NULL, &got, &end,
+	    sodium_base64_VARIANT_ORIGINAL) == 0 && got == sizeof raw && end == s + FK_HUB_PIN_LEN;
+}
+
+/* The optional "url" and "tls_pins" of a hub. */
+static int
+parse_hub_net(json_t *o, fk_hub *h, const char *what, fk_err *e)
+{
+	json_t *v = json_object_get(o, "url"), *p;
+	size_t i;
+
+	h->url[0] = 0;
+	h->npins = 0;
+	if (v != NULL) {
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
+		    !fk_hub_url_valid(json_string_value(v)))
+			return fk_fail(e, FK_EINPUT, _("%s: \"url\" must be https://HOST[:PORT]"),
+			    what);
+		snprintf(h->url, sizeof h->url, "%s", json_string_value(v));
+	}
+	v = json_object_get(o, "tls_pins");
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) == 0 ||
+	    json_array_size(v) > FK_HUB_MAX_PINS)
+		return fk_fail(e, FK_EINPUT, _("%s: \"tls_pins\" must be a list of 1 to %d pins"),
+		    what, FK_HUB_MAX_PINS);
+	json_array_foreach(v, i, p) {
+		const char *s = json_string_value(p);
+		if (s == NULL || !fk_hub_pin_valid(s))
+			return fk_fail(e, FK_EINPUT, _("%s: TLS pin %zu is not sha256//<base64>"),
+			    what, i + 1);
+		memcpy(h->pins[h->npins++], s, FK_HUB_PIN_LEN + 1);
+	}
+	return 0;
+}
+
+static int
+hub_net_encode(json_t *h, const fk_hub *hub)
+{
+	json_t *p;
+	size_t i;
+
+	if (hub->url[0] && json_object_set_new(h, "url", json_string(hub->url)) != 0)
+		return -1;
+	if (hub->npins == 0)
+		return 0;
+	if ((p = json_array()) == NULL || json_object_set_new(h, "tls_pins", p) != 0)
+		return -1;
+	for (i = 0; i < hub->npins; i++)
+		if (json_array_append_new(p, json_string(hub->pins[i])) != 0)
+			return -1;
+	return 0;
+}
+
 static int
 parse_hub(json_t *o, fk_hub *h, const char *what, fk_err *e)
 {
@@ -211,7 +313,7 @@ parse_hub(json_t *o, fk_hub *h, const char *what, fk_err *e)
 		return fk_fail(e, FK_EKEY,
 		    _("%s: \"sign_pubkey\" must be a minisign public key (base64, as in a .pub file's 2nd line)"),
 		    what);
-	return 0;
+	return parse_hub_net(o, h, what, e);
 }
 
 static json_t *
@@ -237,7 +339,7 @@ int
 fk_hubcard_parse(const uint8_t *p, size_t n, fk_hubcard *out, fk_err *e)
 {
 	static const char *const keys[] = { "type", "version", "name", "recipients",
-		"sign_pubkey", "created", NULL };
+		"sign_pubkey", "url", "tls_pins", "created", NULL };
 	const char *what = _("hub card");
 	char type[64];
 	json_t *root, *v;
@@ -324,7 +426,8 @@ fk_device_parse(const uint8_t *p, size_t n, fk_device *d, fk_err *e)
 {
 	static const char *const keys[] = { "type", "version", "device_id", "name", "created",
 		"purge", "attachment_limit", "hubs", NULL };
-	static const char *const hubkeys[] = { "name", "recipients", "sign_pubkey", NULL };
+	static const char *const hubkeys[] = { "name", "recipients", "sign_pubkey", "url",
+		"tls_pins", NULL };
 	const char *what = FK_DEVICE_JSON;
 	char type[64], purge[FK_TIME_BUF];
 	json_t *root, *v, *h;
@@ -408,7 +511,8 @@ fk_device_encode(const fk_device *d, fk_buf *out, fk_err *e)
 			json_array_append_new(r, json_string(d->hubs[i].recip[j]));
 		h = json_pack("{s:s, s:o, s:s}", "name", d->hubs[i].name, "recipients", r,
 		    "sign_pubkey", d->hubs[i].sign_pubkey);
-		if (h == NULL || json_array_append_new(hubs, h) != 0)
+		if (h == NULL || hub_net_encode(h, &d->hubs[i]) != 0 ||
+		    json_array_append_new(hubs, h) != 0)
 			goto nomem;
 	}
 	if (json_object_set_new(root, "hubs", hubs) != 0) {

@@ -34,11 +34,20 @@
 #define FK_DRAFTKEY_OPSLIMIT 3
 #define FK_DRAFTKEY_MEMLIMIT (32u * 1024 * 1024)
 
+/* Network sync (docs/sync-protocol.md): where a hub listens and the pins of
+ * its TLS key ("sha256//" + base64 of the SHA-256 of its SubjectPublicKeyInfo). */
+#define FK_HUB_URL_MAX 255
+#define FK_HUB_PIN_LEN 52
+#define FK_HUB_MAX_PINS 4
+
 typedef struct fk_hub {
 	char name[128];
 	size_t nrecip;
 	char recip[FK_HUB_MAX_RECIPIENTS][FK_AGE_RECIPIENT_LEN + 1];
 	char sign_pubkey[FK_MINISIGN_PK_B64_LEN + 1];
+	char url[FK_HUB_URL_MAX + 1];       /* "" when the card names none */
+	size_t npins;
+	char pins[FK_HUB_MAX_PINS][FK_HUB_PIN_LEN + 1];
 } fk_hub;
 
 /* A hub card as the hub writes it. */
@@ -65,6 +74,12 @@ typedef struct fk_device {
  * $XDG_DATA_HOME/fieldkit, else ~/.local/share/fieldkit. *out is malloc'd.
  */
 int fk_device_home(const char *opt, char **out, fk_err *e) FK_WUR;
+
+/* Whether s is a hub URL cards may carry: https://HOST[:PORT][/], at most
+ * FK_HUB_URL_MAX bytes, HOST a name, an IPv4 or a [IPv6] address. */
+int fk_hub_url_valid(const char *s);
+/* Whether s is a TLS pin as cards carry them. */
+int fk_hub_pin_valid(const char *s);
 
 /* Strict parsers of outside input. */
 int fk_hubcard_parse(const uint8_t *p, size_t n, fk_hubcard *out, fk_err *e) FK_WUR;

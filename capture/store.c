@@ -223,8 +223,12 @@ fk_store_open(fk_store **sp, const char *home, int mode, fk_err *e)
 		free(s);
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
-	/* Create the file private; SQLite gives its -wal and -shm the same mode. */
-	if (mode != FK_STORE_READ && (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+	/* Create the file private; SQLite gives its -wal and -shm the same mode.
+	 * O_EXCL: an existing file is never opened and closed here, as close()
+	 * would drop the POSIX locks another connection of this process holds
+	 * on it (SQLite's locks), and a concurrent writer could then corrupt it. */
+	if (mode != FK_STORE_READ &&
+	    (fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0)
 		close(fd);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_NOMUTEX | (mode == FK_STORE_READ ?
 	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE), NULL);

@@ -54,6 +54,31 @@ fk_usage_error(const char *cmd, const char *fmt, ...)
 }
 
 int
+fk_size_parse(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+
+	if (end == s || *s == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	else if (*end != 0)
+		return -1;
+	if (shift && end[1] != 0 && strcmp(end + 1, "B") != 0)
+		return -1;
+	if (v == 0 || v > (1ULL << 50) >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+int
 fk_progress_enabled(void)
 {
 	const char *q = getenv("FIELDKIT_QUIET");

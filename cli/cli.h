@@ -125,6 +125,9 @@ void fk_warn(const char *fmt, ...) FK_PRINTF(1, 2);
  * stderr; returns FK_EXIT_USAGE. */
 int fk_usage_error(const char *cmd, const char *fmt, ...) FK_PRINTF(2, 3);
 
+/* "650M", "4G", "100000" (K, M, G, an optional B after them) -> bytes. */
+int fk_size_parse(const char *s, uint64_t *out) FK_WUR;
+
 /* True when isatty(2) and not silenced: for progress lines. */
 int fk_progress_enabled(void);
 

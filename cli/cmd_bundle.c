@@ -41,6 +41,8 @@ static const char verify_help[] = N_(
     "Options:\n"
     "  --hub DIR        take the device key from this hub's registered devices\n"
     "  --pubkey FILE    the device's minisign public key\n"
+    "  --passphrase-file FILE  the hub's passphrase (with --hub: its database is\n"
+    "                   encrypted; else $FIELDKIT_PASSPHRASE_FILE or the terminal)\n"
     "  -h, --help       show this help\n");
 
 static const char unpack_help[] = N_(
@@ -52,6 +54,8 @@ static const char unpack_help[] = N_(
     "Options:\n"
     "  --hub DIR        take the device key from this hub's registered devices\n"
     "  --pubkey FILE    the device's minisign public key\n"
+    "  --passphrase-file FILE  the hub's passphrase (with --hub: its database is\n"
+    "                   encrypted; else $FIELDKIT_PASSPHRASE_FILE or the terminal)\n"
     "  -h, --help       show this help\n");
 
 struct keysrc {
@@ -210,9 +214,9 @@ static int
 bundle_run(const struct fk_call *call, int argc, char **argv)
 {
 	const struct bundle_cmd *c = call->data;
-	const char *hub = NULL, *pubkey = NULL;
-	const struct fk_opt keyed[] = {FK_STR("hub", 0, &hub), FK_STR("pubkey", 0, &pubkey),
-		FK_OPT_END};
+	const char *hub = NULL, *pubkey = NULL, *passfile = NULL;
+	const struct fk_opt keyed[] = {FK_STR("passphrase-file", 0, &passfile),
+		FK_STR("hub", 0, &hub), FK_STR("pubkey", 0, &pubkey), FK_OPT_END};
 	struct keysrc k = {0};
 	fk_bundle_reader *r = NULL;
 	FILE *f = NULL;
@@ -221,7 +225,7 @@ bundle_run(const struct fk_call *call, int argc, char **argv)
 	const char *cmd = call->cmd;
 	int rc;
 
-	if ((rc = fk_opts_parse(cmd, c->help, c->key ? keyed : keyed + 2, argc, argv, &pos)) !=
+	if ((rc = fk_opts_parse(cmd, c->help, c->key ? keyed : keyed + 3, argc, argv, &pos)) !=
 	    FK_GO)
 		return rc;
 	if (pos.n != c->nargs)
@@ -231,7 +235,7 @@ bundle_run(const struct fk_call *call, int argc, char **argv)
 	k.have_pk = pubkey != NULL;
 	rc = -1;
 	if ((pubkey && fk_minisign_pk_load(pubkey, &k.pk, &e) != 0) ||
-	    (hub && !pubkey && fk_hub_open(&k.hub, hub, &e) != 0) ||
+	    (hub && !pubkey && fk_hub_open_unlocked(&k.hub, hub, passfile, &e) != 0) ||
 	    (f = fk_open_read(pos.v[0], &e)) == NULL)
 		goto out;
 	r = fk_bundle_open(fk_file_source(f), hub || pubkey ? key_of : NULL, &k, &e);

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +233,68 @@ failed:
 	return fk_fail(e, FK_ESTATE, _("the demo stopped at step %d (see above)"), step);
 }
 
+/* Starts `fieldkit ARGS...` in the background; its pid, or -1. */
+static pid_t
+spawn(char *const argv[])
+{
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* The loop once more over the network: hub serve on loopback, push. */
+static int
+net_loop(fk_err *e)
+{
+	char *serve[] = { "fieldkit", "hub", "serve", "--home", p("hub"), "--passphrase-file",
+		p("hub.pass"), "--listen", "127.0.0.1:0", "--port-file", p("hub.port"), "--quiet",
+		NULL };
+	char url[64];
+	fk_buf b = {0};
+	pid_t pid;
+	int i, st;
+
+	say(_("Over the network: the hub serves HTTPS on this machine with its own TLS key; "
+	    "its card carries the key's pin, so the device needs no certificate authority."));
+	if ((pid = spawn(serve)) < 0)
+		goto failed;
+	for (i = 0; i < 200 && access(p("hub.port"), F_OK) != 0; i++)
+		usleep(50000);
+	if (fk_read_file(p("hub.port"), 16, &b, e) != 0 || b.len < 2)
+		goto stop;
+	snprintf(url, sizeof url, "https://127.0.0.1:%.*s", (int)b.len - 1, (const char *)b.p);
+	fk_buf_free(&b);
+	/* Requests are signed after the hub started: give it its second. */
+	sleep(1);
+	if (run("hub", "url", "set", url, "--home", p("hub"), (char *)NULL) != 0 ||
+	    run("push", "--home", p("device"), "--hub-card", p("hub/hub-card.json"),
+	    (char *)NULL) != 0)
+		goto stop;
+	say(_("One more record captured; `push` bundles it, uploads the bundle (it would "
+	    "resume after any break), checks the hub's receipt and purges."));
+	if (run("capture", "family-report", "--from", p("family.jsonl"), "--home",
+	    p("device"), (char *)NULL) != 0 ||
+	    run("push", "--home", p("device"), "--passphrase-file", p("device.pass"),
+	    (char *)NULL) != 0 ||
+	    run("push", "--status", "--home", p("device"), (char *)NULL) != 0 ||
+	    run("list", "--home", p("device"), (char *)NULL) != 0)
+		goto stop;
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	return 0;
+stop:
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	fk_buf_free(&b);
+failed:
+	return fk_fail(e, FK_ESTATE, _("the demo stopped at step %d (see above)"), step);
+}
+
 static int
 loop(fk_err *e)
 {
@@ -249,7 +312,8 @@ loop(fk_err *e)
 	    "may send bundles."));
 	RUN("device-card", "--home", p("device"), "--to", p("device.card"),
 	    "--passphrase-file", p("device.pass"));
-	RUN("hub", "devices", "add", p("device.card"), "--home", p("hub"));
+	RUN("hub", "devices", "add", p("device.card"), "--home", p("hub"), "--passphrase-file",
+	    p("hub.pass"));
 	say(_("Capturing sample records: a family report and a returned child's intake. "
 	    "The device cannot read them back."));
 	if (fk_write_file_atomic(p("family.jsonl"), family_sample, strlen(family_sample), 0600,
@@ -265,14 +329,14 @@ loop(fk_err *e)
 	if (first_file("stick", ".fkb", bundle, sizeof bundle) != 0)
 		goto failed;
 	say(_("At the hub: the bundle's signature and every record's hash are checked..."));
-	RUN("bundle", "verify", bundle, "--hub", p("hub"));
+	RUN("bundle", "verify", bundle, "--hub", p("hub"), "--passphrase-file", p("hub.pass"));
 	say(_("...and it is imported in one transaction: decrypted, validated against its "
 	    "form, stored."));
 	RUN("hub", "import", "--home", p("hub"), "--passphrase-file", p("hub.pass"), bundle);
 	say(_("Importing the same stick again changes nothing: duplicates are recognised."));
 	RUN("hub", "import", "--home", p("hub"), "--passphrase-file", p("hub.pass"), bundle);
-	RUN("hub", "list", "--home", p("hub"));
-	RUN("hub", "gaps", "--home", p("hub"));
+	RUN("hub", "list", "--home", p("hub"), "--passphrase-file", p("hub.pass"));
+	RUN("hub", "gaps", "--home", p("hub"), "--passphrase-file", p("hub.pass"));
 	say(_("The hub signs a receipt of what it holds; the device checks it and only then "
 	    "purges."));
 	if (device_id(dev, sizeof dev) != 0)
@@ -283,7 +347,9 @@ loop(fk_err *e)
 		goto failed;
 	RUN("ack", "--home", p("device"), receipt);
 	RUN("list", "--home", p("device"));
-	return qr_loop(dev, e);
+	if (qr_loop(dev, e) != 0)
+		return -1;
+	return net_loop(e);
 failed:
 	return fk_fail(e, FK_ESTATE, _("the demo stopped at step %d (see above)"), step);
 }
@@ -292,7 +358,8 @@ static const char demo_help[] = N_("Usage: fieldkit demo [--keep]\n\n"
     "Runs the whole loop in a temporary folder: hub and device set up, sample\n"
     "records of both forms captured, a bundle exported and imported, the hub's\n"
     "receipt acknowledged; then a bundle and a receipt as QR code frames, some\n"
-    "frames lost. --keep leaves the folder for a look around.\n");
+    "frames lost; then over the network: hub serve on this machine, push, receipt.\n"
+    "--keep leaves the folder for a look around.\n");
 
 static int
 cmd_demo(int argc, char **argv)
@@ -326,5 +393,5 @@ cmd_demo(int argc, char **argv)
 	return rc == 0 ? 0 : fk_report(&e);
 }
 
-FK_COMMAND(demo, N_("run the whole loop (device -> USB bundle or QR codes -> hub -> "
-    "receipt) in a temporary folder"), cmd_demo);
+FK_COMMAND(demo, N_("run the whole loop (device -> USB bundle, QR codes or network -> "
+    "hub -> receipt) in a temporary folder"), cmd_demo);

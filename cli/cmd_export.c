@@ -27,32 +27,6 @@ struct dopts {
 };
 #define DEVICE_COMMON(o) FK_STR("home", 0, &(o)->home), FK_STR("passphrase-file", 0, &(o)->passfile)
 
-/* "650M", "4G", "100000" -> bytes. */
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	int shift = 0;
-
-	if (end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	else if (*end != 0)
-		return -1;
-	if (shift && end[1] != 0 && strcmp(end + 1, "B") != 0)
-		return -1;
-	if (v == 0 || v > (1ULL << 50) >> shift)
-		return -1;
-	*out = v << shift;
-	return 0;
-}
-
 static int
 load_device(const char *opt, fk_device *d, char **home, fk_err *e)
 {
@@ -118,7 +92,7 @@ cmd_export(int argc, char **argv)
 		return rc;
 	if (to == NULL)
 		return fk_usage_error("export", _("say where to write: --to DIR"));
-	if (maxs != NULL && parse_size(maxs, &max) != 0)
+	if (maxs != NULL && fk_size_parse(maxs, &max) != 0)
 		return fk_usage_error("export", _("--max-size takes a size like 650M, 4G or 100000"));
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return fk_report(&(fk_err){FK_ENOMEM, "out of memory"});

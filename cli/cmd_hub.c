@@ -20,10 +20,12 @@
 
 #include "card.h"
 #include "cli.h"
+#include "cli_net.h"
 #include "hub.h"
 #include "hub_forms.h"
 #include "cmd_match.h"
 #include "match_db.h"
+#include "hub_tls.h"
 #include "io.h"
 #include "pass.h"
 #include "qr.h"
@@ -33,16 +35,20 @@
 struct hopts {
 	const char *home, *passfile, *name, *device, *to, *format;
 	fk_args qr;
+	const char *url;
 };
-enum { H_HOME = 1, H_PASS = 2, H_NAME = 4, H_DEVICE = 8, H_TO = 16, H_FORMAT = 32, H_QR = 64 };
+enum { H_HOME = 1, H_PASS = 2, H_NAME = 4, H_DEVICE = 8, H_TO = 16, H_FORMAT = 32, H_QR = 64,
+	H_URL = 128 };
 
 /*
  * A hub command: its options (beyond --home and --passphrase-file, which
  * every one takes) and those it needs, how many arguments it takes (with
  * --qr: any number, all images) and what to say otherwise; run does the
- * work on the opened hub (h is NULL when open is 0) and returns an exit
- * status, or -1 for an error in e.
+ * work on the opened hub and returns an exit status, or -1 for an error in
+ * e. open: 0 no hub (h is NULL), HUB_UNLOCK the hub opened and unlocked (the
+ * passphrase asked), HUB_OPEN only opened (run unlocks it when it needs to).
  */
+enum { HUB_UNLOCK = 1, HUB_OPEN = 2 };
 struct hub_cmd {
 	const char *help;
 	unsigned opts, need;
@@ -68,7 +74,12 @@ static const char hub_help[] = N_(
     "  receipt     write a signed receipt for a device\n"
     "  find        find a child by name, in any script or spelling (logged)\n"
     "  match       returned children against the family reports; confirm or reject\n"
-    "  duplicates  children reported more than once, as clusters\n\n"
+    "  duplicates  children reported more than once, as clusters\n"
+    "  sql         run a read-only SQL query over the hub's database (logged)\n"
+    "  migrate     encrypt the database of a hub made by an earlier fieldkit\n"
+    "  serve       serve network sync over HTTPS (`fieldkit push` on devices)\n"
+    "  tls         renew the hub's TLS certificate (and key)\n"
+    "  url         set the address devices push to, in the hub card\n\n"
     "Options of every command:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
@@ -80,13 +91,15 @@ static const char hub_help[] = N_(
     "or `hub import --qr DIR`.\n");
 
 static const char init_help[] = N_(
-    "Usage: fieldkit hub init --home DIR --name NAME [--passphrase-file FILE]\n\n"
+    "Usage: fieldkit hub init --home DIR --name NAME [--url URL] [--passphrase-file FILE]\n\n"
     "Creates a hub in DIR: its age identity (protected by a new passphrase, asked\n"
-    "twice), its signing key, the database and the hub card (hub-card.json) that\n"
-    "devices are set up with (`fieldkit init --hub CARD`).\n\n"
+    "twice), its signing key, its TLS key and certificate (for `hub serve`), the\n"
+    "database and the hub card (hub-card.json) that devices are set up with\n"
+    "(`fieldkit init --hub CARD`); the card carries the pin of the TLS key.\n\n"
     "Options:\n"
     "  --home DIR                where to create the hub (default: $FIELDKIT_HUB_HOME)\n"
     "  --name NAME               the hub's name, shown on devices\n"
+    "  --url URL                 where devices will push to, https://HOST[:PORT]\n"
     "  --passphrase-file FILE    read the new passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
@@ -207,6 +220,32 @@ static const char receipt_help[] = N_(
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
+static const char sql_help[] = N_(
+    "Usage: fieldkit hub sql QUERY [--home DIR] [--passphrase-file FILE]\n\n"
+    "Runs one read-only SQL query (a SELECT or WITH statement) over the hub's\n"
+    "database and prints the rows as the sqlite3 shell does: columns separated by\n"
+    "'|', no header, NULL as nothing. On a terminal, control characters in values\n"
+    "are shown escaped; into a pipe or a file, values are written as they are.\n"
+    "The database is encrypted, so the sqlite3 shell cannot open it; its tables are\n"
+    "described in docs/hub-database.md. Every query is logged in the audit table.\n\n"
+    "Options:\n"
+    "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
+    "  -h, --help                show this help\n");
+
+static const char migrate_help[] = N_(
+    "Usage: fieldkit hub migrate [--home DIR] [--passphrase-file FILE]\n\n"
+    "Encrypts the database of a hub made by a fieldkit that kept hub.db unencrypted\n"
+    "(every other hub command refuses such a hub and names this one). The database\n"
+    "is copied into an encrypted one, checked row for row, and put in its place.\n"
+    "Stop imports and other hub commands first. Backups and copies of the old\n"
+    "hub.db are not touched and still reveal everything in it: destroy them.\n"
+    "Exit status: 0 when the database is encrypted (now or already), 1 otherwise.\n\n"
+    "Options:\n"
+    "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
+    "  -h, --help                show this help\n");
+
 static int
 hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
@@ -217,9 +256,14 @@ hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 
 	(void)h;
 	(void)pos;
+	if (o->url != NULL && !fk_hub_url_valid(o->url))
+		return fk_usage_error("hub init", _("--url must be https://HOST[:PORT]"));
 	if (fk_pass_get(_("New hub passphrase: "), 1, o->passfile, &pass, e) != 0)
 		return -1;
 	rc = fk_hub_create(o->home, o->name, pass.p, pass.len, logn ? atoi(logn) : 16, e);
+	/* Network sync: the TLS key, its pin and the URL in the card. */
+	if (rc == 0)
+		rc = fk_hub_net_init(o->home, pass.p, pass.len, o->url, e);
 	fk_secret_free(&pass);
 	if (rc != 0)
 		return -1;
@@ -242,6 +286,7 @@ devices_add(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	rc = o->qr.n > 0 ? fk_cli_qr_receive(&o->qr, pos, 1 << 20, _("device card"), &b, e) :
 	    fk_read_file(pos->v[0], 1 << 20, &b, e);
 	if (rc == 0 && (fk_card_device_parse(b.p, b.len, &c, e) != 0 ||
+	    fk_hub_unlock(h, o->passfile, e) != 0 ||
 	    fk_hub_device_add(h, c.device_id, c.name, &c.pk, e) != 0))
 		rc = -1;
 	fk_buf_free(&b);
@@ -587,14 +632,12 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
 	fk_minisign_sk *sk = NULL;
 	fk_buf out = {0};
-	char *kp, path[4200], stamp[FK_TIME_BUF];
+	char path[4200], stamp[FK_TIME_BUF];
 	size_t n;
 	int rc = -1;
 
 	(void)pos;
-	if ((kp = fk_path_join(fk_hub_home(h), FK_HUB_SIGN_KEY)) == NULL)
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if (fk_minisign_sk_load(kp, o->passfile, &sk, e) != 0 ||
+	if (fk_hub_sign_key(h, o->passfile, &sk, e) != 0 ||
 	    fk_hub_receipt_make(h, o->device, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
 		goto fail;
 	fk_now_rfc3339(stamp);
@@ -607,32 +650,100 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	    "device with `fieldkit ack --qr DIR`\n"), path);
 	rc = 0;
 fail:
-	free(kp);
 	fk_minisign_sk_free(sk);
 	fk_buf_free(&out);
 	return rc;
 }
 
+/* A value of a row: as it is into a pipe or a file (as the sqlite3 shell writes
+ * it), with control characters escaped on a terminal. */
+static void
+print_value(const char *v, int tty)
+{
+	const unsigned char *p;
+
+	if (!tty) {
+		fputs(v, stdout);
+		return;
+	}
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+}
+
+static int
+print_row(void *ctx, int ncol, const char *const *vals)
+{
+	const int *tty = ctx;
+	int i;
+
+	for (i = 0; i < ncol; i++) {
+		if (i > 0)
+			putchar('|');
+		if (vals[i] != NULL)
+			print_value(vals[i], *tty);
+	}
+	return putchar('\n') == EOF ? -1 : 0;
+}
+
+static int
+hub_sql(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
+{
+	int tty = isatty(STDOUT_FILENO);
+	long n;
+
+	(void)o;
+	if (fk_hub_sql(h, pos->v[0], print_row, &tty, &n, e) != 0)
+		return -1;
+	return fflush(stdout) == 0 ? 0 : fk_fail(e, FK_EIO, _("cannot write the rows"));
+}
+
+static int
+hub_migrate(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
+{
+	int done;
+
+	(void)pos;
+	if (fk_hub_migrate(h, o->passfile, &done, e) != 0)
+		return -1;
+	if (!done) {
+		printf(_("the database of the hub in %s is already encrypted; nothing to do\n"),
+		    o->home);
+		return 0;
+	}
+	printf(_("the database of the hub in %s is now encrypted\n"), o->home);
+	printf(_("backups and copies of the old hub.db still reveal everything in it: destroy "
+	    "them (the disk may also keep the old file's blocks until they are overwritten)\n"));
+	return 0;
+}
+
 static const struct hub_cmd devices_cmds[] = {
 	{devices_add_help, H_QR, 0, NULL, 1, 1,
-	    N_("name one device card (or its QR images with --qr)"), 1, devices_add},
-	{devices_list_help, 0, 0, NULL, 0, 0, NULL, 1, devices_list},
-	{devices_revoke_help, 0, 0, NULL, 1, 1, N_("name one device id"), 1, devices_revoke}};
+	    N_("name one device card (or its QR images with --qr)"), HUB_OPEN,
+	    devices_add},
+	{devices_list_help, 0, 0, NULL, 0, 0, NULL, HUB_UNLOCK, devices_list},
+	{devices_revoke_help, 0, 0, NULL, 1, 1, N_("name one device id"), HUB_UNLOCK,
+	    devices_revoke}};
 
-enum { C_INIT, C_IMPORT, C_LIST, C_SHOW, C_EXPORT, C_GAPS, C_CONFLICTS, C_RECEIPT };
+enum { C_INIT, C_IMPORT, C_LIST, C_SHOW, C_EXPORT, C_GAPS, C_CONFLICTS, C_RECEIPT, C_SQL,
+	C_MIGRATE };
 static const struct hub_cmd hub_cmds[] = {
-	[C_INIT] = {init_help, H_NAME, H_HOME | H_NAME, N_("--home DIR and --name NAME are required"),
+	[C_INIT] = {init_help, H_NAME | H_URL, H_HOME | H_NAME, N_("--home DIR and --name NAME are required"),
 	    0, 0, NULL, 0, hub_init},
 	[C_IMPORT] = {import_help, H_QR, 0, NULL, 1, (size_t)-1,
-	    N_("name the bundles or folders to import"), 1, hub_import},
-	[C_LIST] = {list_help, H_DEVICE, 0, NULL, 0, 0, NULL, 1, hub_list},
-	[C_SHOW] = {show_help, 0, 0, NULL, 1, 1, N_("name one record id"), 1, hub_show},
+	    N_("name the bundles or folders to import"), HUB_OPEN, hub_import},
+	[C_LIST] = {list_help, H_DEVICE, 0, NULL, 0, 0, NULL, HUB_UNLOCK, hub_list},
+	[C_SHOW] = {show_help, 0, 0, NULL, 1, 1, N_("name one record id"), HUB_UNLOCK, hub_show},
 	[C_EXPORT] = {export_help, H_FORMAT | H_TO, H_FORMAT | H_TO,
-	    N_("say --format jsonl|csv and --to DIR"), 0, 0, NULL, 1, hub_export},
-	[C_GAPS] = {gaps_help, 0, 0, NULL, 0, 0, NULL, 1, hub_gaps},
-	[C_CONFLICTS] = {conflicts_help, 0, 0, NULL, 0, 0, NULL, 1, hub_conflicts},
+	    N_("say --format jsonl|csv and --to DIR"), 0, 0, NULL, HUB_UNLOCK, hub_export},
+	[C_GAPS] = {gaps_help, 0, 0, NULL, 0, 0, NULL, HUB_UNLOCK, hub_gaps},
+	[C_CONFLICTS] = {conflicts_help, 0, 0, NULL, 0, 0, NULL, HUB_UNLOCK, hub_conflicts},
 	[C_RECEIPT] = {receipt_help, H_DEVICE | H_TO, H_DEVICE | H_TO,
-	    N_("--device ID and --to DIR are required"), 0, 0, NULL, 1, hub_receipt}};
+	    N_("--device ID and --to DIR are required"), 0, 0, NULL, HUB_UNLOCK, hub_receipt},
+	[C_SQL] = {sql_help, 0, 0, NULL, 1, 1, N_("give one query, quoted"), HUB_UNLOCK, hub_sql},
+	[C_MIGRATE] = {migrate_help, 0, 0, NULL, 0, 0, NULL, HUB_OPEN, hub_migrate}};
 
 /* Parses a hub command's options and arguments, opens the hub and runs it. */
 static int
@@ -649,7 +760,7 @@ hub_run(const struct fk_call *call, int argc, char **argv)
 		{H_PASS, FK_STR("passphrase-file", 0, &o->passfile)},
 		{H_NAME, FK_STR("name", 0, &o->name)}, {H_DEVICE, FK_STR("device", 0, &o->device)},
 		{H_TO, FK_STR("to", 0, &o->to)}, {H_FORMAT, FK_STR("format", 0, &o->format)},
-		{H_QR, FK_LIST("qr", 0, &o->qr)}};
+		{H_QR, FK_LIST("qr", 0, &o->qr)}, {H_URL, FK_STR("url", 0, &o->url)}};
 	const size_t nall = sizeof all / sizeof all[0];
 	struct fk_opt opt[sizeof all / sizeof all[0] + 1];
 	fk_hubdb *h = NULL;
@@ -677,6 +788,10 @@ hub_run(const struct fk_call *call, int argc, char **argv)
 		    "FIELDKIT_HUB_HOME)"));
 	if (c->open && fk_hub_open(&h, o->home, &e) != 0)
 		return fk_report(&e);
+	if (c->open == HUB_UNLOCK && fk_hub_unlock(h, o->passfile, &e) != 0) {
+		fk_hub_close(h);
+		return fk_report(&e);
+	}
 	rc = c->run(h, o, &pos, &e);
 	if (rc < 0)
 		rc = fk_report(&e);
@@ -720,8 +835,13 @@ cmd_hub(int argc, char **argv)
 		{"conflicts", hub_run, &hub_cmds[C_CONFLICTS]},
 		{"receipt", hub_run, &hub_cmds[C_RECEIPT]}, {"find", hub_match_run, &fk_hub_find_cmd},
 		{"match", hub_match_run, &fk_hub_match_cmd},
-		{"duplicates", hub_match_run, &fk_hub_dups_cmd}};
-	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0}};
+		{"duplicates", hub_match_run, &fk_hub_dups_cmd}, {"sql", hub_run, &hub_cmds[C_SQL]},
+		{"migrate", hub_run, &hub_cmds[C_MIGRATE]},
+		/* network sync: cmd_hub_net.c */
+		{"serve", hub_match_run, &fk_hub_serve_sub}, {"tls", hub_match_run, &fk_hub_tls_sub},
+		{"url", hub_match_run, &fk_hub_url_sub}};
+	struct hopts o = {getenv("FIELDKIT_HUB_HOME"), NULL, NULL, NULL, NULL, NULL, {NULL, 0},
+	    NULL};
 	const struct fk_opt common[] = HUB_COMMON(&o);
 
 	return fk_subcommands("hub", hub_help, common, subs, sizeof subs / sizeof subs[0], &o,
@@ -729,4 +849,4 @@ cmd_hub(int argc, char **argv)
 }
 
 FK_COMMAND(hub, N_("the hub: init, devices, import, list, show, export, gaps, conflicts, "
-    "receipt"), cmd_hub);
+    "receipt, find, match, duplicates, sql, migrate, serve"), cmd_hub);

@@ -499,7 +499,7 @@ run(const char *cmd, const char *help, const char *home, const char *passfile, i
 	if (!format_ok(o.format, table_ok == 1))
 		return fk_usage_error(cmd, table_ok == 1 ? _("--format is table, tsv or json") :
 		    _("--format is tsv or json"));
-	if (fk_hub_open(&h, o.home, &e) != 0)
+	if (fk_hub_open_unlocked(&h, o.home, o.passfile, &e) != 0)
 		return fk_report(&e);
 	rc = fn(h, &o, (int)pos.n, pos.v, &e);
 	fk_hub_close(h);

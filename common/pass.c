@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -73,14 +75,39 @@ tty_read_line(int fd, const char *prompt, fk_secret *out, fk_err *e)
 	return rc;
 }
 
+/*
+ * Where a passphrase comes from when the command line names no file: the file
+ * named by $FIELDKIT_PASSPHRASE_FILE (restic's RESTIC_PASSWORD_FILE
+ * convention), else a systemd credential (LoadCredential=fieldkit-passphrase:
+ * ...), else NULL (the terminal). credpath holds the credential's path.
+ */
+static const char *
+pass_source(const char *file, char *credpath, size_t n)
+{
+	const char *env = getenv("FIELDKIT_PASSPHRASE_FILE"), *dir;
+
+	if (file != NULL)
+		return file;
+	if (env != NULL && env[0] != 0)
+		return env;
+	dir = getenv("CREDENTIALS_DIRECTORY");
+	if (dir != NULL && dir[0] == '/' &&
+	    (size_t)snprintf(credpath, n, "%s/%s", dir, FK_PASS_CREDENTIAL) < n &&
+	    access(credpath, F_OK) == 0)
+		return credpath;
+	return NULL;
+}
+
 int
 fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *out, fk_err *e)
 {
 	fk_secret again;
+	char cred[4096];
 	int fd, rc;
 
 	out->p = NULL;
 	out->len = 0;
+	file = pass_source(file, cred, sizeof cred);
 	if (file != NULL) {
 		fk_secret raw;
 		if (fk_read_secret_file(file, FK_PASS_MAX + 2, &raw, e) != 0)
@@ -91,8 +118,8 @@ fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *out, f
 	}
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return fk_fail(e, FK_EUSAGE,
-		    _("no terminal to ask for the passphrase; give one with --passphrase-file FILE"));
+		return fk_fail(e, FK_EUSAGE, _("no terminal to ask for the passphrase; give it "
+		    "with --passphrase-file FILE or FIELDKIT_PASSPHRASE_FILE=FILE"));
 	rc = tty_read_line(fd, prompt, out, e);
 	if (rc == 0 && confirm) {
 		rc = tty_read_line(fd, _("Repeat the passphrase: "), &again, e);

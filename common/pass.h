@@ -10,10 +10,16 @@
 
 #define FK_PASS_MAX 1024
 
+/* The systemd credential a service's passphrase is read from. */
+#define FK_PASS_CREDENTIAL "fieldkit-passphrase"
+
 /*
  * Gets a passphrase. If file is not NULL, its first line (without the line end)
- * is used; the file must not be readable by others. Otherwise the terminal is
- * asked with prompt; if confirm, it is asked twice and must match.
+ * is used; the file must not be readable by others. Without one, the file
+ * named by $FIELDKIT_PASSPHRASE_FILE is read the same way, else the systemd
+ * credential $CREDENTIALS_DIRECTORY/fieldkit-passphrase when it exists, else
+ * the terminal is asked with prompt; if confirm, it is asked twice and must
+ * match.
  * An empty passphrase is refused. out is allocated; free with fk_secret_free.
  */
 int fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *out,

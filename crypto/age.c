@@ -284,9 +284,26 @@ identity_file_pass(void *ctx, fk_secret *out, fk_err *e)
 	return fk_pass_get(prompt, 0, c->passfile, out, e);
 }
 
-int
-fk_age_identities_load(fk_age_identities *ids, const char *path, const char *passfile,
-    fk_err *e)
+/* A passphrase already in memory, for fk_age_identities_load_pass. */
+struct given_pass {
+	const uint8_t *p;
+	size_t len;
+};
+
+static int
+given_pass(void *ctx, fk_secret *out, fk_err *e)
+{
+	const struct given_pass *g = ctx;
+
+	if (fk_secret_alloc(out, g->len, e) != 0)
+		return -1;
+	memcpy(out->p, g->p, g->len);
+	return 0;
+}
+
+static int
+identities_load(fk_age_identities *ids, const char *path,
+    int (*get_pass)(void *ctx, fk_secret *out, fk_err *e), void *pass_ctx, fk_err *e)
 {
 	fk_secret raw;
 	int rc;
@@ -295,14 +312,13 @@ fk_age_identities_load(fk_age_identities *ids, const char *path, const char *pas
 		return -1;
 	if (fk_age_is_age(raw.p, raw.len)) {
 		fk_age_identities inner = {0};
-		struct passfile_ctx pc = {passfile, path};
 		fk_age_dec *dec;
 		fk_memsrc ms;
 		fk_secret plain;
 		long got;
 
-		inner.get_pass = identity_file_pass;
-		inner.pass_ctx = &pc;
+		inner.get_pass = get_pass;
+		inner.pass_ctx = pass_ctx;
 		dec = fk_age_dec_open(fk_memsrc_init(&ms, raw.p, raw.len), -1, &inner, e);
 		if (dec == NULL) {
 			fk_secret_free(&raw);
@@ -335,6 +351,24 @@ fk_age_identities_load(fk_age_identities *ids, const char *path, const char *pas
 	if (rc != 0)
 		fk_prefix(e, "%s", path);
 	return rc;
+}
+
+int
+fk_age_identities_load(fk_age_identities *ids, const char *path, const char *passfile,
+    fk_err *e)
+{
+	struct passfile_ctx pc = {passfile, path};
+
+	return identities_load(ids, path, identity_file_pass, &pc, e);
+}
+
+int
+fk_age_identities_load_pass(fk_age_identities *ids, const char *path, const uint8_t *pass,
+    size_t passlen, fk_err *e)
+{
+	struct given_pass g = {pass, passlen};
+
+	return identities_load(ids, path, given_pass, &g, e);
 }
 
 void

@@ -69,6 +69,9 @@ int fk_age_identities_parse(fk_age_identities *ids, const uint8_t *p, size_t len
  */
 int fk_age_identities_load(fk_age_identities *ids, const char *path, const char *passfile,
     fk_err *e) FK_WUR;
+/* As fk_age_identities_load, with the passphrase given (asked once by the caller). */
+int fk_age_identities_load_pass(fk_age_identities *ids, const char *path, const uint8_t *pass,
+    size_t passlen, fk_err *e) FK_WUR;
 void fk_age_identities_free(fk_age_identities *ids);
 
 /* Streaming encryption. */

@@ -5,6 +5,7 @@
 #include "hub.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include <sqlite3.h>
 
 #include "card.h"
+#include "device.h"
+#include "hkdf.h"
 #include "hub_int.h"
 #include "io.h"
 #include "pass.h"
@@ -70,7 +73,7 @@ fk_hub_exec(sqlite3 *db, const char *sql, fk_err *e)
 
 static int
 write_identity(const char *home, const uint8_t *pass, size_t passlen, int logn,
-    char recip[FK_AGE_RECIPIENT_LEN + 1], fk_err *e)
+    char recip[FK_AGE_RECIPIENT_LEN + 1], fk_age_identities *ids, fk_err *e)
 {
 	uint8_t sk[FK_KEY_LEN], pk[FK_KEY_LEN];
 	fk_secret txt = {0};
@@ -94,7 +97,8 @@ write_identity(const char *home, const uint8_t *pass, size_t passlen, int logn,
 	r.passlen = passlen;
 	r.logn = logn;
 	if (fk_age_encrypt_buf(&r, 0, txt.p, txt.len, &out, e) != 0 ||
-	    fk_write_secret_file(path, out.p, out.len, 0, e) != 0)
+	    fk_write_secret_file(path, out.p, out.len, 0, e) != 0 ||
+	    fk_age_identities_add(ids, sk, e) != 0)
 		goto fail;
 	rc = 0;
 fail:
@@ -132,6 +136,18 @@ fail:
 	return rc;
 }
 
+/* Whether path exists (lstat: a dangling link counts). */
+static int
+exists(const char *dir, const char *name)
+{
+	char *p = fk_path_join(dir, name);
+	struct stat st;
+	int rc = p != NULL && lstat(p, &st) == 0;
+
+	free(p);
+	return rc;
+}
+
 int
 fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t passlen,
     int logn, fk_err *e)
@@ -139,9 +155,9 @@ fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t pa
 	char recip[FK_AGE_RECIPIENT_LEN + 1], when[FK_TIME_BUF];
 	char *p = NULL;
 	fk_minisign_pk pk;
+	fk_age_identities ids = {0};
 	fk_buf card = {0};
 	fk_hubdb *h = NULL;
-	struct stat st;
 	int rc = -1;
 
 	if (name[0] == 0 || strlen(name) > FK_NAME_MAX || strpbrk(name, "\n\r\t") != NULL)
@@ -149,28 +165,30 @@ fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t pa
 		    "one line"), FK_NAME_MAX);
 	if (fk_mkdirs(home, 0700, e) != 0)
 		return -1;
-	if ((p = fk_path_join(home, FK_HUB_IDENTITY)) == NULL)
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if (stat(p, &st) == 0) {
-		fk_fail(e, FK_ESTATE, _("%s already holds a hub; choose another --home"), home);
-		goto fail;
-	}
-	if (write_identity(home, pass, passlen, logn, recip, e) != 0 ||
+	if (exists(home, FK_HUB_IDENTITY))
+		return fk_fail(e, FK_ESTATE, _("%s already holds a hub; choose another --home"),
+		    home);
+	if (exists(home, FK_HUB_DB))
+		return fk_fail(e, FK_ESTATE, _("%s holds a hub database but no hub identity; "
+		    "choose another --home"), home);
+	if (chmod(home, 0700) != 0)
+		return fk_fail(e, FK_EIO, _("cannot make %s private: %s"), home, strerror(errno));
+	if (write_identity(home, pass, passlen, logn, recip, &ids, e) != 0 ||
 	    write_sign_key(home, pass, passlen, &pk, e) != 0)
 		goto fail;
 	fk_now_rfc3339(when);
-	free(p);
 	if ((p = fk_path_join(home, FK_HUB_CARD)) == NULL ||
 	    fk_card_hub_encode(name, recip, &pk, when, &card, e) != 0 ||
 	    fk_write_file_atomic(p, card.p, card.len, 0644, e) != 0)
 		goto fail;
-	if (fk_hub_open(&h, home, e) != 0)
+	if (fk_hub_open(&h, home, e) != 0 || fk_hub_unlock_ids(h, &ids, e) != 0)
 		goto fail;
 	rc = fk_hub_meta_set(h, "name", name, e);
 	if (rc == 0)
 		rc = fk_hub_meta_set(h, "created", when, e);
 fail:
 	fk_hub_close(h);
+	fk_age_identities_free(&ids);
 	fk_buf_free(&card);
 	free(p);
 	if (rc != 0)
@@ -184,6 +202,8 @@ fk_hub_meta_set(fk_hubdb *h, const char *k, const char *v, fk_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", -1,
 	    &st, NULL) != SQLITE_OK)
 		return fk_hub_sql_err(h->db, e);
@@ -222,47 +242,190 @@ migrate(sqlite3 *db, fk_err *e)
 	return fk_hub_exec(db, "ALTER TABLE audit ADD COLUMN who TEXT", e);
 }
 
+/*
+ * The home and what is in it are the hub's alone: the folder 0700, and the
+ * database files (older hubs made them 0644) 0600. The card and sign.pub are
+ * public; the folder keeps them to the hub's user all the same.
+ */
+static int
+tighten(const char *home, fk_err *e)
+{
+	static const char *const priv[] = {FK_HUB_DB, FK_HUB_DB "-wal", FK_HUB_DB "-shm",
+		FK_HUB_DB "-journal", FK_HUB_IDENTITY, FK_HUB_SIGN_KEY};
+	struct stat st;
+	size_t i;
+
+	if (stat(home, &st) != 0)
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), home, strerror(errno));
+	if ((st.st_mode & 077) != 0 && st.st_uid == geteuid() && chmod(home, 0700) != 0)
+		return fk_fail(e, FK_EIO, _("cannot make %s private: %s"), home, strerror(errno));
+	for (i = 0; i < sizeof priv / sizeof priv[0]; i++) {
+		char *p = fk_path_join(home, priv[i]);
+		if (p == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+		    chmod(p, 0600) != 0) {
+			fk_fail(e, FK_EIO, _("cannot make %s private: %s"), p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+/* The name on the hub's (public) card, so that a locked hub has its name too;
+ * the database's own meta row takes over when it is unlocked. */
+static void
+card_name(fk_hubdb *h)
+{
+	char *p = fk_path_join(h->home, FK_HUB_CARD);
+	fk_hubcard c;
+	fk_buf b = {0};
+	fk_err e;
+
+	if (p != NULL && fk_read_file(p, 1 << 16, &b, &e) == 0 &&
+	    fk_hubcard_parse(b.p, b.len, &c, &e) == 0)
+		snprintf(h->name, sizeof h->name, "%s", c.hub.name);
+	fk_buf_free(&b);
+	free(p);
+}
+
 int
 fk_hub_open(fk_hubdb **out, const char *home, fk_err *e)
 {
 	fk_hubdb *h = calloc(1, sizeof *h);
-	char *p = NULL;
-	struct stat st;
 
 	*out = NULL;
-	if (h == NULL || (h->home = strdup(home)) == NULL)
-		goto nomem;
-	if ((p = fk_path_join(home, FK_HUB_IDENTITY)) == NULL)
-		goto nomem;
-	if (stat(p, &st) != 0) {
-		fk_fail(e, FK_ESTATE, _("no hub in %s; run `fieldkit hub init --home %s` "
-		    "first"), home, home);
-		goto fail;
+	if (h == NULL || (h->home = strdup(home)) == NULL) {
+		free(h);
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
-	free(p);
-	if ((p = fk_path_join(home, FK_HUB_DB)) == NULL)
-		goto nomem;
-	if (sqlite3_open_v2(p, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		fk_fail(e, FK_EIO, _("cannot open the hub database %s"), p);
-		goto fail;
+	if (!exists(home, FK_HUB_IDENTITY)) {
+		fk_fail(e, FK_ESTATE, _("no hub in %s; run `fieldkit hub init --home %s` first"),
+		    home, home);
+		fk_hub_close(h);
+		return -1;
 	}
-	sqlite3_busy_timeout(h->db, 10000);
-	if (fk_hub_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", e) != 0 ||
-	    fk_hub_exec(h->db, schema_sql, e) != 0)
-		goto fail;
-	if (migrate(h->db, e) != 0)
-		goto fail;
-	meta_load(h);
-	free(p);
+	if (tighten(home, e) != 0) {
+		fk_hub_close(h);
+		return -1;
+	}
+	card_name(h);
 	*out = h;
 	return 0;
-nomem:
-	fk_fail(e, FK_ENOMEM, _("out of memory"));
-fail:
+}
+
+int
+fk_hub_need_db(const fk_hubdb *h, fk_err *e)
+{
+	if (h->db != NULL)
+		return 0;
+	return fk_fail(e, FK_ESTATE, _("the hub is locked: unlock it with its passphrase "
+	    "first"));
+}
+
+/* 1 when hub.db is a plain SQLite file (a hub made before encryption), 0 when
+ * not (or absent), -1 on error. */
+int
+fk_hub_db_plain(const char *home, fk_err *e)
+{
+	char *p = fk_path_join(home, FK_HUB_DB);
+	uint8_t head[16];
+	ssize_t n = 0;
+	int fd;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT) {
+		fk_fail(e, FK_EIO, _("cannot open %s: %s"), p, strerror(errno));
+		free(p);
+		return -1;
+	}
 	free(p);
-	fk_hub_close(h);
-	return -1;
+	if (fd >= 0) {
+		n = read(fd, head, sizeof head);
+		close(fd);
+	}
+	return n == (ssize_t)sizeof head && fk_vfs_is_plain(head, sizeof head);
+}
+
+static int
+refuse_plain(const fk_hubdb *h, fk_err *e)
+{
+	return fk_fail(e, FK_ESTATE, _("the database of the hub in %s is not encrypted (made "
+	    "by an earlier fieldkit); encrypt it with `fieldkit hub migrate --home %s`"),
+	    h->home, h->home);
+}
+
+/*
+ * The database key: HKDF-SHA-256 of the hub's age identity (its first X25519
+ * secret key), so the passphrase that opens identity.age opens the database,
+ * and a passphrase change (re-encrypting identity.age) leaves it as it is.
+ */
+static void
+db_key(const fk_age_identities *ids, uint8_t key[FK_KEY_LEN])
+{
+	static const uint8_t salt[] = "fieldkit hub database";
+
+	fk_hkdf_sha256(key, FK_KEY_LEN, ids->sk, FK_KEY_LEN, salt, sizeof salt - 1,
+	    "hub.db pages v1");
+}
+
+int
+fk_hub_new_vfs(const fk_age_identities *ids, fk_vfs **v, fk_err *e)
+{
+	uint8_t *key;
+	int rc;
+
+	if (ids->n == 0)
+		return fk_fail(e, FK_EKEY, _("the hub identity holds no key"));
+	if ((key = sodium_malloc(FK_KEY_LEN)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	db_key(ids, key);
+	rc = fk_vfs_new(v, key, e);
+	sodium_free(key);
+	return rc;
+}
+
+/* Opens hub.db through the page encryption with the key of ids. */
+static int
+open_db(fk_hubdb *h, const fk_age_identities *ids, fk_err *e)
+{
+	char *p = NULL;
+	void *db = NULL;
+	int rc = -1;
+
+	switch (fk_hub_db_plain(h->home, e)) {
+	case 1:
+		return refuse_plain(h, e);
+	case -1:
+		return -1;
+	}
+	if ((p = fk_path_join(h->home, FK_HUB_DB)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (fk_hub_new_vfs(ids, &h->vfs, e) != 0 ||
+	    fk_vfs_open(h->vfs, p, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, e) != 0)
+		goto fail;
+	h->db = db;
+	sqlite3_busy_timeout(h->db, 10000);
+	if (fk_hub_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", e) != 0 ||
+	    fk_hub_exec(h->db, schema_sql, e) != 0 || migrate(h->db, e) != 0)
+		goto fail;
+	meta_load(h);
+	rc = 0;
+fail:
+	if (rc != 0 && e->code != FK_EKEY)
+		fk_prefix(e, "%s", p);
+	if (rc != 0) {
+		sqlite3_close(h->db);
+		h->db = NULL;
+		fk_vfs_free(h->vfs);
+		h->vfs = NULL;
+	}
+	free(p);
+	return rc;
 }
 
 void
@@ -272,7 +435,9 @@ fk_hub_close(fk_hubdb *h)
 		return;
 	if (h->db != NULL)
 		sqlite3_close(h->db);
+	fk_vfs_free(h->vfs);
 	fk_age_identities_free(&h->own_ids);
+	fk_secret_free(&h->pass);
 	free(h->home);
 	free(h);
 }
@@ -295,25 +460,111 @@ fk_hub_sqlite(fk_hubdb *h)
 	return h->db;
 }
 
-int
-fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e)
+/* Asks the hub passphrase once (or reads it from passfile, as fk_pass_get). */
+static int
+get_pass(fk_hubdb *h, const char *passfile, fk_err *e)
 {
-	char *p = fk_path_join(h->home, FK_HUB_IDENTITY);
+	char prompt[4400];
+
+	if (h->pass.p != NULL)
+		return 0;
+	snprintf(prompt, sizeof prompt, _("Passphrase of the hub in %s: "), h->home);
+	return fk_pass_get(prompt, 0, passfile, &h->pass, e);
+}
+
+int
+fk_hub_load_identity(fk_hubdb *h, const char *passfile, fk_err *e)
+{
+	char *p;
 	int rc;
 
-	if (p == NULL)
+	if (h->own_ids.n > 0)
+		return 0;
+	if (get_pass(h, passfile, e) != 0)
+		return -1;
+	if ((p = fk_path_join(h->home, FK_HUB_IDENTITY)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	rc = fk_age_identities_load(&h->own_ids, p, passfile, e);
+	fk_status(_("Deriving a key from the passphrase"), 0);
+	fk_age_identities_free(&h->own_ids);
+	rc = fk_age_identities_load_pass(&h->own_ids, p, h->pass.p, h->pass.len, e);
+	fk_status(_("Deriving a key from the passphrase"), rc == 0 ? 1 : -1);
 	free(p);
-	if (rc == 0)
-		h->ids = &h->own_ids;
+	if (rc != 0)
+		fk_secret_free(&h->pass);
 	return rc;
 }
 
-void
-fk_hub_set_identities(fk_hubdb *h, const fk_age_identities *ids)
+int
+fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e)
 {
+	if (h->db != NULL)
+		return 0;
+	/* An unencrypted database is refused before the passphrase is asked. */
+	switch (fk_hub_db_plain(h->home, e)) {
+	case 1:
+		return refuse_plain(h, e);
+	case -1:
+		return -1;
+	}
+	if (fk_hub_load_identity(h, passfile, e) != 0 || open_db(h, &h->own_ids, e) != 0)
+		return -1;
+	h->ids = &h->own_ids;
+	return 0;
+}
+
+int
+fk_hub_unlock_ids(fk_hubdb *h, const fk_age_identities *ids, fk_err *e)
+{
+	if (h->db != NULL)
+		return fk_fail(e, FK_ESTATE, _("the hub is already unlocked"));
+	if (open_db(h, ids, e) != 0)
+		return -1;
 	h->ids = ids;
+	return 0;
+}
+
+int
+fk_hub_open_unlocked(fk_hubdb **h, const char *home, const char *passfile, fk_err *e)
+{
+	if (fk_hub_open(h, home, e) != 0)
+		return -1;
+	if (fk_hub_unlock(*h, passfile, e) != 0) {
+		fk_hub_close(*h);
+		*h = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+fk_hub_sign_key(fk_hubdb *h, const char *passfile, fk_minisign_sk **sk, fk_err *e)
+{
+	fk_secret raw;
+	char *p;
+	int enc, rc = -1;
+
+	*sk = NULL;
+	if ((p = fk_path_join(h->home, FK_HUB_SIGN_KEY)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (fk_read_secret_file(p, FK_MINISIGN_FILE_MAX, &raw, e) != 0)
+		goto out;
+	enc = fk_minisign_sk_encrypted(raw.p, raw.len);
+	if (enc == 1 && get_pass(h, passfile, e) != 0) {
+		fk_secret_free(&raw);
+		goto out;
+	}
+	if (enc == 1)
+		fk_status(_("Deriving a key from the passphrase"), 0);
+	rc = fk_minisign_sk_decode(raw.p, raw.len, enc == 1 ? h->pass.p : NULL,
+	    enc == 1 ? h->pass.len : 0, sk, e);
+	if (enc == 1)
+		fk_status(_("Deriving a key from the passphrase"), rc == 0 ? 1 : -1);
+	fk_secret_free(&raw);
+	if (rc != 0)
+		fk_prefix(e, "%s", p);
+out:
+	free(p);
+	return rc;
 }
 
 void
@@ -341,6 +592,8 @@ fk_hub_device_add(fk_hubdb *h, const char *id, const char *name, const fk_minisi
 	uint8_t raw[42];
 	int rc = -1, k;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	if (!fk_device_id_valid(id))
 		return fk_fail(e, FK_EINPUT, _("malformed device id"));
 	memcpy(raw, "Ed", 2);
@@ -387,6 +640,8 @@ fk_hub_device_revoke(fk_hubdb *h, const char *id, fk_err *e)
 	char when[FK_TIME_BUF];
 	int rc;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	fk_now_rfc3339(when);
 	if (sqlite3_prepare_v2(h->db, "UPDATE devices SET revoked_at = ? WHERE device_id = ? "
 	    "AND revoked_at IS NULL", -1, &st, NULL) != SQLITE_OK)
@@ -408,6 +663,8 @@ fk_hub_each_device(fk_hubdb *h, int (*fn)(void *ctx, const fk_hub_device_row *d)
 	sqlite3_stmt *st;
 	int k, rc = 0;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(h->db, "SELECT d.device_id, d.name, d.added_at, d.revoked_at,"
 	    " (SELECT count(*) FROM records r WHERE r.device_id = d.device_id),"
 	    " d.sign_pubkey FROM devices d ORDER BY d.added_at, d.device_id", -1, &st, NULL) !=
@@ -437,6 +694,8 @@ fk_hub_device_key(void *ctx, const char *device_id, fk_minisign_pk *pk, fk_err *
 	sqlite3_stmt *st;
 	int k, rc = -1;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(h->db, "SELECT sign_pubkey, revoked_at FROM devices WHERE "
 	    "device_id = ?", -1, &st, NULL) != SQLITE_OK)
 		return fk_hub_sql_err(h->db, e);
@@ -466,6 +725,8 @@ fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec, fk_
 	char when[FK_TIME_BUF], who[128];
 	int rc;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	fk_now_rfc3339(when);
 	if (sqlite3_prepare_v2(h->db, "INSERT INTO audit(at, action, detail, nrec, who) "
 	    "VALUES(?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
@@ -491,6 +752,8 @@ fk_hub_gaps(fk_hubdb *h, void (*fn)(void *ctx, const fk_hub_gap *g), void *ctx,
 	int64_t lastseq = 0;
 	fk_hub_gap g;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	*nproblems = 0;
 	if (sqlite3_prepare_v2(h->db, "SELECT device_id, seq, ct_hash, prev FROM records "
 	    "ORDER BY device_id, seq", -1, &st, NULL) != SQLITE_OK)
@@ -532,6 +795,8 @@ fk_hub_each_held(fk_hubdb *h, const char *device_id,
 	sqlite3_stmt *st;
 	int k, rc = 0;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(h->db, "SELECT record_id, ct_hash FROM records WHERE "
 	    "device_id = ?1 UNION SELECT record_id, ct_hash FROM conflicts WHERE "
 	    "device_id = ?1 ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
@@ -559,10 +824,13 @@ int
 fk_hub_receipt_make(fk_hubdb *h, const char *device_id, const fk_minisign_sk *sk,
     fk_buf *out, size_t *n, fk_err *e)
 {
-	json_t *recs = json_array();
+	json_t *recs;
 	char detail[200];
 	int rc = -1;
 
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
+	recs = json_array();
 	if (recs == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto fail;

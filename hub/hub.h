@@ -1,8 +1,10 @@
 /*
  * hub.h - the hub: the place records from many devices end up.
  *
- * The hub home holds hub.db (SQLite, WAL, synchronous=FULL), identity.age
- * (the hub's age identity, passphrase-encrypted so that `age -d` opens it),
+ * The hub home (0700) holds hub.db (SQLite, WAL, synchronous=FULL, every page
+ * encrypted with a key derived from the hub identity: hub_vfs.h, docs/keys.md),
+ * identity.age (the hub's age identity, passphrase-encrypted so that `age -d`
+ * opens it),
  * sign.key / sign.pub (minisign, for receipts), hub-card.json (public),
  * files/ (attachments, as their age files, named by the SHA-256 of the
  * ciphertext) and quarantine/ (refused bundles, each with a .reason file).
@@ -46,17 +48,43 @@ typedef int (*fk_hub_validator)(void *ctx, const char *form_id, int version,
 int fk_hub_create(const char *home, const char *name, const uint8_t *pass, size_t passlen,
     int logn, fk_err *e) FK_WUR;
 
+/*
+ * Opening a hub is two steps. fk_hub_open finds the hub in home (and makes the
+ * folder 0700 and its secret files 0600); nothing in the database can be read
+ * yet. fk_hub_unlock asks the hub passphrase once (or reads it: passfile, else
+ * $FIELDKIT_PASSPHRASE_FILE, else the systemd credential, see pass.h), opens
+ * identity.age with it, derives the database key from the identity and opens
+ * hub.db. Every call below that reads or writes the database needs an unlocked
+ * hub, and fails with FK_ESTATE on a locked one. A hub whose hub.db is not
+ * encrypted (made by an earlier fieldkit) is refused with FK_ESTATE before
+ * the passphrase is asked: fk_hub_migrate encrypts it.
+ */
 int fk_hub_open(fk_hubdb **h, const char *home, fk_err *e) FK_WUR;
+int fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e) FK_WUR;
+/* Both in one call; *h is NULL on failure. */
+int fk_hub_open_unlocked(fk_hubdb **h, const char *home, const char *passfile,
+    fk_err *e) FK_WUR;
+/* Unlocks with these identities instead of identity.age (tests; borrowed). */
+int fk_hub_unlock_ids(fk_hubdb *h, const fk_age_identities *ids, fk_err *e) FK_WUR;
 void fk_hub_close(fk_hubdb *h);
 const char *fk_hub_name(const fk_hubdb *h);
 const char *fk_hub_home(const fk_hubdb *h);
-void *fk_hub_sqlite(fk_hubdb *h); /* sqlite3 *, for the listing commands */
-
-
-/* Unlocks identity.age (asks the passphrase or reads passfile). */
-int fk_hub_unlock(fk_hubdb *h, const char *passfile, fk_err *e) FK_WUR;
-/* Uses these identities instead (tests). Borrowed. */
-void fk_hub_set_identities(fk_hubdb *h, const fk_age_identities *ids);
+/* The sqlite3 * of an unlocked hub (NULL while locked), for listings and
+ * queries. Never open hub.db any other way: its pages are encrypted. */
+void *fk_hub_sqlite(fk_hubdb *h);
+/*
+ * Encrypts the database of a hub made before hub.db was encrypted (a plain
+ * SQLite file), on a hub opened but not unlocked: asks the passphrase, copies
+ * the database into an encrypted one, checks it row for row, and puts it in
+ * place of the plain file; the hub is then unlocked. *done: 1 when it
+ * encrypted something, 0 when the database already was (returns 0 too).
+ * The plain file's blocks may stay on the disk (docs/keys.md). hub_migrate.c.
+ */
+int fk_hub_migrate(fk_hubdb *h, const char *passfile, int *done, fk_err *e) FK_WUR;
+/* Loads the hub's signing key (for receipts) with the passphrase fk_hub_unlock
+ * was given, or asks it (passfile as for fk_hub_unlock) if it was not. */
+int fk_hub_sign_key(fk_hubdb *h, const char *passfile, fk_minisign_sk **sk,
+    fk_err *e) FK_WUR;
 void fk_hub_set_validator(fk_hubdb *h, fk_hub_validator fn, void *ctx);
 /* Hears how far an import is: done of total records (done == total at the end). */
 typedef void (*fk_hub_progress_fn)(void *ctx, size_t done, size_t total);
@@ -106,6 +134,17 @@ typedef struct fk_hub_gap {
 /* Calls fn for each problem; *nproblems counts them. */
 int fk_hub_gaps(fk_hubdb *h, void (*fn)(void *ctx, const fk_hub_gap *g), void *ctx,
     size_t *nproblems, fk_err *e) FK_WUR;
+
+/*
+ * `hub sql`: runs query, one SELECT or WITH statement, read-only (on a
+ * read-only connection with query_only and an authorizer that allows reading
+ * only), after logging it in the audit table; fn gets each row's columns as
+ * sqlite3_column_text gives them (NULL for NULL). FK_EUSAGE for a statement
+ * that is not one reading statement; *nrows: rows given to fn (hub_sql.c).
+ */
+typedef int (*fk_hub_row_fn)(void *ctx, int ncol, const char *const *vals);
+int fk_hub_sql(fk_hubdb *h, const char *query, fk_hub_row_fn fn, void *ctx, long *nrows,
+    fk_err *e) FK_WUR;
 
 /* Appends to the audit log. */
 int fk_hub_audit(fk_hubdb *h, const char *action, const char *detail, long nrec,

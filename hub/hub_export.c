@@ -360,6 +360,9 @@ fk_hub_export(fk_hubdb *h, const char *format, const char *dir, size_t *n, fk_er
 	char detail[4300];
 
 	*n = 0;
+	if (fk_hub_sqlite(h) == NULL)
+		return fk_fail(e, FK_ESTATE, _("the hub is locked: unlock it with its passphrase "
+		    "first"));
 	if (format == NULL || dir == NULL ||
 	    (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
 		return fk_fail(e, FK_EUSAGE, _("say --format jsonl|csv and --to DIR"));

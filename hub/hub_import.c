@@ -519,8 +519,8 @@ fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res, fk_err 
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
-	if (h->ids == NULL)
-		return fk_fail(e, FK_ESTATE, "hub identity not unlocked");
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
 	im.h = h;
 	im.res = res;
 	fk_now_rfc3339(im.now);

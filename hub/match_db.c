@@ -53,7 +53,9 @@ prep(sqlite3 *db, sqlite3_stmt **st, const char *sql, fk_err *e)
 static int
 init(fk_hubdb *h, sqlite3 **db, fk_err *e)
 {
-	*db = fk_hub_sqlite(h);
+	if ((*db = fk_hub_sqlite(h)) == NULL)
+		return fk_fail(e, FK_ESTATE, _("the hub is locked: unlock it with its passphrase "
+		    "first"));
 	if (names == NULL) {
 		fk_mn_names *t;
 		if (fk_mn_names_builtin(&t, e) != 0)

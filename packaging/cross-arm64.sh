@@ -22,7 +22,7 @@ fi
 pkgs="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static libsodium-dev:arm64
 libsqlite3-dev:arm64 libqrencode-dev:arm64 libzstd-dev:arm64 libpng-dev:arm64
 libjansson-dev:arm64 libjpeg62-turbo-dev:arm64 zlib1g-dev:arm64 libzbar0:arm64
-libzxing-dev:arm64 libmicrohttpd-dev:arm64"
+libzxing-dev:arm64 libmicrohttpd-dev:arm64 libgnutls28-dev:arm64 libcurl4-gnutls-dev:arm64"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

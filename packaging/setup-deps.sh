@@ -9,7 +9,8 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 LIBS="libsodium-dev libsqlite3-dev libqrencode-dev libzbar-dev libzstd-dev libpng-dev
-libjansson-dev libjpeg62-turbo-dev zlib1g-dev libmicrohttpd-dev libzxing-dev"
+libjansson-dev libjpeg62-turbo-dev zlib1g-dev libmicrohttpd-dev libzxing-dev libgnutls28-dev
+libcurl4-gnutls-dev"
 TOOLS="build-essential cmake pkg-config gettext age minisign sqlite3 python3 zbar-tools
 zxing-cpp-tools imagemagick time zstd bc chromium curl"
 # The browser test of `fieldkit app` drives chromium with puppeteer-core from

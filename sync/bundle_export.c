@@ -116,11 +116,16 @@ static int
 write_fn(void *ctx, const fk_store_record *rec, fk_err *e)
 {
 	struct wctx *w = ctx;
-	fk_bundle_manifest *m = &w->p->parts[w->part];
+	fk_bundle_manifest *m;
 	char path[4096];
 	fk_sink s;
 	size_t i;
 
+	/* Records finalized since the plan was made wait for the next export
+	 * (capture may run meanwhile: `push --watch`). */
+	if (w->part >= w->p->nparts)
+		return 1;
+	m = &w->p->parts[w->part];
 	if (!w->open) {
 		snprintf(path, sizeof path, "%s/%s-%.8s.fkb", w->dir, w->device_id,
 		    m->bundle_id);

@@ -52,6 +52,37 @@ fk_card_hub_encode(const char *name, const char *recipient, const fk_minisign_pk
 }
 
 int
+fk_card_hub_encode_net(const char *name, const char *const *recipients, size_t nrecip,
+    const char *sign_pubkey, const char *url, const char *const *pins, size_t npins,
+    const char *created, fk_buf *out, fk_err *e)
+{
+	json_t *j = json_pack("{s:s, s:i, s:s}", "type", "fieldkit-hub-card", "version", 1,
+	    "name", name), *a = json_array(), *p = npins ? json_array() : NULL;
+	size_t i;
+	int bad = j == NULL || a == NULL || (npins && p == NULL);
+
+	for (i = 0; !bad && i < nrecip; i++)
+		bad = json_array_append_new(a, json_string(recipients[i])) != 0;
+	for (i = 0; !bad && i < npins; i++)
+		bad = json_array_append_new(p, json_string(pins[i])) != 0;
+	if (!bad)
+		bad = json_object_set(j, "recipients", a) != 0 ||
+		    json_object_set_new(j, "sign_pubkey", json_string(sign_pubkey)) != 0 ||
+		    (url && url[0] && json_object_set_new(j, "url", json_string(url)) != 0) ||
+		    (npins && json_object_set(j, "tls_pins", p) != 0) ||
+		    json_object_set_new(j, "created", json_string(created)) != 0;
+	json_decref(a);
+	json_decref(p);
+	if (bad) {
+		json_decref(j);
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	}
+	if (dump(j, out, e) != 0)
+		return -1;
+	return fk_buf_append(out, "\n", 1, e);
+}
+
+int
 fk_signed_encode(const char *magic, const uint8_t *body, size_t n,
     const fk_minisign_sk *sk, const char *trusted, fk_buf *out, fk_err *e)
 {

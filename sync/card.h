@@ -4,6 +4,8 @@
  * The hub card (hub-card.json) is plain JSON, exactly
  *   {"type":"fieldkit-hub-card","version":1,"name":...,"recipients":["age1..."],
  *    "sign_pubkey":"<minisign base64 public key>","created":"<RFC3339>"}
+ * with, for network sync, "url":"https://..." and "tls_pins":["sha256//..."]
+ * before "created" (either may be left out; older cards have neither).
  * and is parsed on the device side (capture/device.c).
  *
  * A signed document (device card, receipt) is
@@ -27,6 +29,11 @@
 void fk_card_pk_b64(const fk_minisign_pk *pk, char out[64]);
 
 int fk_card_hub_encode(const char *name, const char *recipient, const fk_minisign_pk *pk,
+    const char *created, fk_buf *out, fk_err *e) FK_WUR;
+/* The same with the network-sync keys: url (NULL or "": none) and the TLS
+ * pins, before "created" (docs/sync-protocol.md). */
+int fk_card_hub_encode_net(const char *name, const char *const *recipients, size_t nrecip,
+    const char *sign_pubkey, const char *url, const char *const *pins, size_t npins,
     const char *created, fk_buf *out, fk_err *e) FK_WUR;
 
 int fk_signed_encode(const char *magic, const uint8_t *body, size_t n,

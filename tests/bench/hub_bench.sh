@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): hub import rate for a 10,000-record bundle against
 # the cost of the X25519 operations alone on the same machine (one per record:
-# the rate is bounded by it), and peak memory importing a 200 MB bundle of
-# photos (aim: flat, under 32 MB).
+# the rate is bounded by it), statistics-like queries over those records, and
+# peak memory importing a 200 MB bundle of photos (aim: flat, under 32 MB).
+# Run it on a build before and after a change to the hub database to see what
+# the change costs (docs/keys.md has the figures for the encryption at rest).
 # Usage: tests/bench/hub_bench.sh [BUILD_DIR] [RECORDS] [PHOTO_MB]
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +19,8 @@ trap 'rm -rf "$T"' EXIT
 cd "$T"
 export FIELDKIT_QUIET=1 FIELDKIT_SCRYPT_LOGN=14
 printf 'pw\n' >pass && chmod 600 pass
+# Every hub command of an encrypted hub needs the passphrase.
+export FIELDKIT_PASSPHRASE_FILE="$T/pass"
 
 # X25519 alone: crypto_scalarmult per second, one core.
 cat >x.c <<'C'
@@ -74,6 +78,36 @@ printf '                               (%.0f%% of the fk_age_decrypt_buf rate)\n
 /usr/bin/time -f "%e %M" -o tm $F hub import --home hub --passphrase-file pass "$b" >imp.out
 read -r secs kb <tm
 printf 're-import (all duplicates):    %6.2f s  peak %.1f MiB\n' "$secs" "$(echo "$kb / 1024" | bc -l)"
+
+# Statistics-like queries over the 10,000 records: through `hub sql` (the
+# encrypted database), or the sqlite3 shell on a build whose hub.db is plain.
+# Best of three; "open" is the cost of starting and unlocking with no query.
+q() {
+	if $F hub sql --help >/dev/null 2>&1; then
+		$F hub sql --home hub --passphrase-file pass "$1"
+	else
+		sqlite3 hub/hub.db "$1"
+	fi
+}
+best1() {
+	local i t0 t1 t b=1000
+	for i in 1 2 3; do
+		t0=$(date +%s.%N); q "$1" >/dev/null; t1=$(date +%s.%N)
+		t=$(echo "$t1 - $t0" | bc -l)
+		if [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+	done
+	echo "$b"
+}
+printf 'hub.db: %d bytes\n' "$(stat -c %s hub/hub.db)"
+open=$(best1 "select 1")
+printf 'open (start, unlock, select 1): %6.3f s\n' "$open"
+for sql in "select form_id, count(*) from records group by form_id" \
+	"select json_extract(body, '\$.answers.surname_cyr') s, count(*) from records group by s order by 2 desc limit 10" \
+	"select count(*) from records where json_extract(body, '\$.answers.n') % 7 = 0" \
+	"select device_id, min(seq), max(seq), count(*) from records group by device_id"; do
+	t=$(best1 "$sql")
+	printf 'query %6.3f s (%6.3f s past open): %s\n' "$t" "$(echo "$t - $open" | bc -l)" "$sql"
+done
 
 # 200 MB of photos: 1 MB attachments.
 new_hub

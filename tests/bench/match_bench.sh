@@ -20,6 +20,8 @@ echo "working in $W"
 cd "$W"
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_QUIET=1
 printf 'pw\n' >pass && chmod 600 pass
+# The hub commands read the hub passphrase from here (its database is encrypted).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
 

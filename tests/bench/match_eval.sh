@@ -19,6 +19,8 @@ trap 'rm -rf "$W"' EXIT
 cd "$W"
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_QUIET=1
 printf 'pw\n' >pass && chmod 600 pass
+# The hub commands read the hub passphrase from here (its database is encrypted).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 python3 "$SRC/tests/bench/match_gen.py" set "$@"
 $F hub init --home hub --name eval --passphrase-file pass >/dev/null
 $F init --home dev --name eval --hub hub/hub-card.json --passphrase-file pass >/dev/null
@@ -32,7 +34,7 @@ t1=$(date +%s.%N)
 $F hub import --home hub --passphrase-file pass stick | grep -v "^stick/" || true
 t2=$(date +%s.%N)
 echo "capture+export $(echo "$t1 - $t0" | bc) s; import (with matching) $(echo "$t2 - $t1" | bc) s"
-sqlite3 -separator "$(printf '\t')" hub/hub.db "select record_id, form_id, seq from records" |
+$F hub sql --home hub "select record_id || char(9) || form_id || char(9) || seq from records" |
 	awk -F'\t' -v R="$(wc -l <set/reports.jsonl)" \
 	'{ print $1 "\t" $2 "\t" ($2 == "family-report" ? $3 : $3 - R) }' >ids.tsv
 /usr/bin/time -f "hub match: %e s, %M KB peak" $F hub match --home hub --format tsv --all >all.tsv

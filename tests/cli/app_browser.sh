@@ -29,7 +29,7 @@ mkdir tmp
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
 $F init --home dev --name "tablet 1" --hub hub/hub-card.json --passphrase-file pass >/dev/null
 $F device-card --home dev --to dev.card --passphrase-file pass >/dev/null
-$F hub devices add dev.card --home hub >/dev/null
+$F hub devices add dev.card --home hub --passphrase-file pass >/dev/null
 
 # The photos: a JPEG attached and removed, a PNG that stays.
 python3 - <<'PY'
@@ -99,11 +99,11 @@ $F hub import --home hub --passphrase-file pass stick | grep -q "2 new" || fail 
 $PTY "$(head -1 pass)" -- age -d -o id.txt hub/identity.age >/dev/null 2>&1 || fail "hub identity"
 for i in 0 1; do
 	ref=$(python3 -c 'import json,sys; print(json.load(open("expected.json"))["records"][int(sys.argv[1])]["short_ref"].replace("-",""))' $i)
-	id=$(sqlite3 hub/hub.db "select record_id from records where short_ref = '$ref'")
+	id=$($F hub sql --home hub --passphrase-file pass "select record_id from records where short_ref = '$ref'")
 	[ -n "$id" ] || fail "record $ref not at the hub"
-	$F hub show "$id" --home hub >"rec$i.json"
-	sqlite3 -json hub/hub.db "select att_id, ct_hash, size, field, media_type, name from attachments where record_id = '$id'" >"att$i.json"
-	for h in $(sqlite3 hub/hub.db "select ct_hash from attachments where record_id = '$id'"); do
+	$F hub show "$id" --home hub --passphrase-file pass >"rec$i.json"
+	$F hub sql --home hub --passphrase-file pass "select json_group_array(json_object('att_id', att_id, 'ct_hash', ct_hash, 'size', size, 'field', field, 'media_type', media_type, 'name', name)) from attachments where record_id = '$id' having count(*) > 0" >"att$i.json"
+	for h in $($F hub sql --home hub --passphrase-file pass "select ct_hash from attachments where record_id = '$id'"); do
 		age -d -i id.txt "hub/files/$h.age" >"att-$h" || fail "attachment $h"
 	done
 done

@@ -10,14 +10,16 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
-rows() { sqlite3 hub/hub.db "$1"; }
+# The hub commands read the hub passphrase from here (restic's convention).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
+rows() { $F hub sql --home hub "$1"; }
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
 [ "$(stat -c %a hub/identity.age)" = 600 ] || fail "identity not 0600"
 python3 - hub/hub-card.json <<'PY' || fail "hub card is not exactly the card format"
 import json, sys
 c = json.load(open(sys.argv[1]))
-assert list(c) == ["type", "version", "name", "recipients", "sign_pubkey", "created"], list(c)
+assert list(c) == ["type", "version", "name", "recipients", "sign_pubkey", "tls_pins", "created"], list(c)
 assert c["type"] == "fieldkit-hub-card" and c["version"] == 1 and c["name"] == "Kyiv hub"
 assert c["recipients"][0].startswith("age1") and len(c["sign_pubkey"]) == 56
 PY

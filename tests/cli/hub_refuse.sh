@@ -11,7 +11,9 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
-snap() { sqlite3 hub/hub.db 'select record_id, ct_hash from records order by 1' | sha256sum; }
+# The hub commands read the hub passphrase from here (restic's convention).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
+snap() { $F hub sql --home hub 'select record_id, ct_hash from records order by 1' | sha256sum; }
 imp() { $F hub import --home hub --passphrase-file pass "$@"; }
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null

@@ -9,6 +9,8 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
+# The hub commands read the hub passphrase from here (restic's convention).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
 
 device() { # k nbatch: set up device k, capture nbatch records and 2 with photos, export
@@ -40,14 +42,14 @@ for k in 0 1 2; do
 	$F hub import --home hub --passphrase-file pass stick$k >imp$k.out
 done
 cat imp*.out | grep -o '[0-9]* new' | awk '{s += $1} END {exit !(s == 1000)}' || fail "not 1,000 new: $(cat imp*.out)"
-[ "$(sqlite3 hub/hub.db 'select count(*) from records')" = 1000 ] || fail "count"
-[ "$(sqlite3 hub/hub.db 'select count(*) from attachments')" = 6 ] || fail "attachments"
+[ "$($F hub sql --home hub 'select count(*) from records')" = 1000 ] || fail "count"
+[ "$($F hub sql --home hub 'select count(*) from attachments')" = 6 ] || fail "attachments"
 ok "1,000 records and 6 photos from three devices imported"
 
 $PTY pw -- age -d -o id.txt hub/identity.age >/dev/null 2>&1 || fail "age -d identity"
 for k in 0 1 2; do
 	DEV=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["device_id"])' dev$k/device.json)
-	sqlite3 hub/hub.db "select json_extract(body, '\$.answers') from records where device_id = '$DEV' order by seq" >out$k.jsonl
+	$F hub sql --home hub "select json_extract(body, '\$.answers') from records where device_id = '$DEV' order by seq" >out$k.jsonl
 	python3 - in$k.jsonl out$k.jsonl <<'PY' || fail "device $k: answers differ"
 import json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]
@@ -63,14 +65,14 @@ for x, y in zip(a, b):
             assert y[key] == v, (key, v, y.get(key))
 PY
 	for p in 1 2; do
-		H=$(sqlite3 hub/hub.db "select a.ct_hash from attachments a join records r on a.record_id = r.record_id where r.device_id = '$DEV' and r.seq = $((p + $(wc -l <in$k.jsonl) - 2))")
+		H=$($F hub sql --home hub "select a.ct_hash from attachments a join records r on a.record_id = r.record_id where r.device_id = '$DEV' and r.seq = $((p + $(wc -l <in$k.jsonl) - 2))")
 		age -d -i id.txt "hub/files/$H.age" | cmp - photo$k-$p.jpg || fail "device $k photo $p"
 	done
 done
 ok "every answer and every photo is what was captured"
 $F hub gaps --home hub | grep -q "no gaps" || fail "gaps"
-before=$(sqlite3 hub/hub.db 'select count(*), sum(length(body)) from records')
+before=$($F hub sql --home hub 'select count(*), sum(length(body)) from records')
 $F hub import --home hub --passphrase-file pass stick0 stick1 stick2 | grep -c "0 new" | grep -q 3 || fail "re-import"
-[ "$(sqlite3 hub/hub.db 'select count(*), sum(length(body)) from records')" = "$before" ] || fail "re-import changed"
+[ "$($F hub sql --home hub 'select count(*), sum(length(body)) from records')" = "$before" ] || fail "re-import changed"
 ok "no gaps; re-importing all three sticks: duplicates only"
 finish

@@ -11,7 +11,9 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_LANG=en
 FORM=$FK_SRC/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
-rows() { sqlite3 hub/hub.db "$1"; }
+# The hub commands read the hub passphrase from here (restic's convention).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
+rows() { $F hub sql --home hub "$1"; }
 # frames FILE DIR [qr send options]: FILE as PNG frames in DIR
 frames() { f=$1 d=$2; shift 2; $F qr send "$f" --png "$d" "$@" 2>/dev/null; }
 nfiles() { find "$1" -type f 2>/dev/null | wc -l; }

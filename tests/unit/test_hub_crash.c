@@ -5,6 +5,7 @@
  */
 #include "check.h"
 #include "hub_fixture.h"
+#include "sql_util.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -49,18 +50,6 @@ spawn_import(const char *path)
 	return pid;
 }
 
-static long
-q1(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s;
-	long n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 /* Checks the hub; returns the number of records. */
 static long
 check_hub(void)
@@ -73,7 +62,7 @@ check_hub(void)
 	char p[4400];
 	struct stat st;
 
-	if (fk_hub_open(&h, hubdir, &e) != 0) {
+	if (fk_hub_open_unlocked(&h, hubdir, passfile, &e) != 0) {
 		CHECK_MSG(0, "hub does not open after a crash: %s", e.msg);
 		return -1;
 	}
@@ -118,7 +107,7 @@ main(void)
 	snprintf(passfile, sizeof passfile, "%s/pass", dir);
 	CHECK(fk_write_secret_file(passfile, "pw\n", 3, 0, &e) == 0);
 	CHECK(fk_hub_create(hubdir, "crash hub", (const uint8_t *)"pw", 2, 10, &e) == 0);
-	CHECK(fk_hub_open(&h, hubdir, &e) == 0);
+	CHECK(fk_hub_open_unlocked(&h, hubdir, passfile, &e) == 0);
 	{
 		fk_buf c = {0};
 		json_t *j;

@@ -159,6 +159,49 @@ put_spliced(const char *name, const fk_buf *b, size_t at, size_t cut, const char
 	fk_buf_free(&o);
 }
 
+#define VARIANT(file, edit, cls)                                                         \
+	do {                                                                             \
+		json_t *c = json_deep_copy(j);                                           \
+		char *t;                                                                 \
+		edit;                                                                    \
+		t = json_dumps(c, JSON_COMPACT);                                         \
+		put(file, t, strlen(t));                                                 \
+		free(t);                                                                 \
+		json_decref(c);                                                          \
+		entry("hubcard", file, cls);                                             \
+	} while (0)
+
+/* A hub card for network sync: with its URL and the pin of its TLS key. */
+static void
+net_cards(const fk_minisign_sk *hubsk, const char *recip)
+{
+	static const char *pin = "sha256//qE6a5Kb7o5XxCWsFD2gLgfzHK/GKPt/JmizCrSZgMKY=";
+	fk_minisign_pk pk;
+	fk_hubcard hc;
+	fk_buf b = {0};
+	fk_err e;
+	char b64[64], *s;
+	json_t *j;
+
+	fk_minisign_sk_public(hubsk, &pk);
+	fk_card_pk_b64(&pk, b64);
+	if (fk_card_hub_encode_net(VEC_HUB_NAME, &recip, 1, b64, "https://hub.example.org:8443",
+	    &pin, 1, VEC_CREATED, &b, &e) != 0 || fk_hubcard_parse(b.p, b.len, &hc, &e) != 0)
+		die("net hub card", &e);
+	put("hub-card-net-valid.json", b.p, b.len);
+	put_json("hub-card-net-valid.expect.json", vec_hubcard_json(&hc));
+	entry("hubcard", "hub-card-net-valid.json", "ok hub-card-net-valid.expect.json");
+	s = strndup((const char *)b.p, b.len);
+	j = json_loads(s, 0, NULL);
+	free(s);
+	VARIANT("hub-card-net-bad-url.json", json_object_set_new(c, "url",
+	    json_string("http://hub.example.org")), "FK_EINPUT");
+	VARIANT("hub-card-net-bad-pin.json", json_object_set_new(c, "tls_pins",
+	    json_pack("[s]", "sha256//not-a-pin")), "FK_EINPUT");
+	json_decref(j);
+	fk_buf_free(&b);
+}
+
 static void
 hub_cards(const fk_minisign_sk *hubsk, const char *recip)
 {
@@ -180,17 +223,6 @@ hub_cards(const fk_minisign_sk *hubsk, const char *recip)
 	s = strndup((const char *)b.p, b.len);
 	j = json_loads(s, 0, NULL);
 	free(s);
-#define VARIANT(file, edit, cls)                                                         \
-	do {                                                                             \
-		json_t *c = json_deep_copy(j);                                           \
-		char *t;                                                                 \
-		edit;                                                                    \
-		t = json_dumps(c, JSON_COMPACT);                                         \
-		put(file, t, strlen(t));                                                 \
-		free(t);                                                                 \
-		json_decref(c);                                                          \
-		entry("hubcard", file, cls);                                             \
-	} while (0)
 	VARIANT("hub-card-bad-type.json", json_object_set_new(c, "type",
 	    json_string("fieldkit-device-card")), "FK_EINPUT");
 	VARIANT("hub-card-bad-version.json", json_object_set_new(c, "version", json_integer(2)),
@@ -202,11 +234,11 @@ hub_cards(const fk_minisign_sk *hubsk, const char *recip)
 	VARIANT("hub-card-no-key.json", json_object_del(c, "sign_pubkey"), "FK_EKEY");
 	VARIANT("hub-card-bad-time.json", json_object_set_new(c, "created",
 	    json_string("2026-02-30 10:00")), "FK_EINPUT");
-#undef VARIANT
 	json_decref(j);
 	put("hub-card-not-json.json", "{\"type\":", 8);
 	entry("hubcard", "hub-card-not-json.json", "FK_EINPUT");
 	fk_buf_free(&b);
+	net_cards(hubsk, recip);
 }
 
 static void

@@ -41,8 +41,19 @@ vec_hubcard_json(const fk_hubcard *c)
 
 	for (i = 0; i < c->hub.nrecip; i++)
 		json_array_append_new(r, json_string(c->hub.recip[i]));
-	return json_pack("{s:s, s:o, s:s, s:s}", "name", c->hub.name, "recipients", r,
+	json_t *j = json_pack("{s:s, s:o, s:s, s:s}", "name", c->hub.name, "recipients", r,
 	    "sign_pubkey", c->hub.sign_pubkey, "created", c->created);
+
+	/* Network sync (docs/sync-protocol.md): only when the card has them. */
+	if (c->hub.url[0])
+		json_object_set_new(j, "url", json_string(c->hub.url));
+	if (c->hub.npins > 0) {
+		json_t *p = json_array();
+		for (i = 0; i < c->hub.npins; i++)
+			json_array_append_new(p, json_string(c->hub.pins[i]));
+		json_object_set_new(j, "tls_pins", p);
+	}
+	return j;
 }
 
 static inline json_t *

@@ -1,0 +1,591 @@
+/*
+ * hub_uploads.c - see hub_uploads.h.
+ */
+#include "hub_uploads.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "card.h"
+#include "io.h"
+#include "util.h"
+
+#define FINISHED_KEEP_SECS (30 * 86400)
+#define INFO_MAX 4096
+
+static char *
+upath(const fk_upstore *s, const char *id, const char *ext)
+{
+	size_t n = strlen(s->dir) + strlen(id) + strlen(ext) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s%s", s->dir, id, ext);
+	return p;
+}
+
+static int
+fsync_dir(const fk_upstore *s, fk_err *e)
+{
+	char *p = upath(s, "x", "");
+	int rc;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	rc = fk_fsync_parent(p, e);
+	free(p);
+	return rc;
+}
+
+static const char *
+state_name(int st)
+{
+	return st == FK_UP_IMPORTED ? "imported" : st == FK_UP_REFUSED ? "refused" : "receiving";
+}
+
+static int
+info_write(const fk_upstore *s, const fk_upload *u, fk_err *e)
+{
+	char sha[65], cr[FK_TIME_BUF], to[FK_TIME_BUF], *p = upath(s, u->id, ".info"), *txt;
+	json_t *j;
+	int rc;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	fk_hex(u->sha256, 32, sha);
+	fk_time_rfc3339(u->created, cr);
+	fk_time_rfc3339(u->touched, to);
+	j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "device_id", u->device_id,
+	    "bundle_id", u->bundle_id, "sha256", sha, "length", (json_int_t)u->length,
+	    "created", cr, "touched", to, "state",
+	    state_name(u->state == FK_UP_IMPORTING ? FK_UP_RECEIVING : u->state),
+	    "reason", u->reason);
+	txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (txt == NULL) {
+		free(p);
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	}
+	rc = fk_write_file_atomic(p, txt, strlen(txt), 0600, e);
+	free(txt);
+	free(p);
+	return rc;
+}
+
+static int
+off_write(const fk_upstore *s, const fk_upload *u, uint64_t off, fk_err *e)
+{
+	uint8_t b[16];
+	char *p = upath(s, u->id, ".off");
+	int fd, i, rc = -1;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	for (i = 0; i < 8; i++) {
+		b[i] = (uint8_t)(off >> (8 * i));
+		b[8 + i] = (uint8_t)~b[i];
+	}
+	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || pwrite(fd, b, sizeof b, 0) != (ssize_t)sizeof b || fsync(fd) != 0)
+		fk_fail(e, FK_EIO, _("cannot record an upload's offset: %s"), strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return rc;
+}
+
+static int
+off_read(const fk_upstore *s, const char *id, uint64_t *off)
+{
+	uint8_t b[16];
+	char *p = upath(s, id, ".off");
+	int fd, i;
+	ssize_t n;
+
+	*off = 0;
+	if (p == NULL)
+		return -1;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	free(p);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, b, sizeof b);
+	close(fd);
+	if (n != (ssize_t)sizeof b)
+		return n == 0 ? 0 : -1;
+	for (i = 0; i < 8; i++) {
+		if ((uint8_t)(b[8 + i] ^ b[i]) != 0xff)
+			return -1;
+		*off |= (uint64_t)b[i] << (8 * i);
+	}
+	return 0;
+}
+
+static void
+remove_files(const fk_upstore *s, const char *id, int all)
+{
+	static const char *const ext[] = { ".part", ".off", ".info", ".receipt" };
+	size_t i;
+
+	for (i = 0; i < (all ? 4u : 2u); i++) {
+		char *p = upath(s, id, ext[i]);
+		if (p != NULL)
+			unlink(p);
+		free(p);
+	}
+}
+
+static fk_upload *
+up_new(void)
+{
+	fk_upload *u = calloc(1, sizeof *u);
+
+	if (u != NULL) {
+		u->fd = -1;
+		pthread_mutex_init(&u->mu, NULL);
+	}
+	return u;
+}
+
+static int
+open_part(const fk_upstore *s, fk_upload *u, int create, fk_err *e)
+{
+	char *p = upath(s, u->id, ".part");
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	u->fd = open(p, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
+	free(p);
+	if (u->fd < 0)
+		return fk_fail(e, FK_EIO, _("cannot open an upload file: %s"), strerror(errno));
+	return 0;
+}
+
+/* Loads ID.info (and .off) into a new entry; NULL when unreadable. */
+static fk_upload *
+load_one(const fk_upstore *s, const char *id)
+{
+	char *p = upath(s, id, ".info");
+	fk_buf b = {0};
+	fk_upload *u = NULL;
+	json_t *j = NULL;
+	const char *dev, *bid, *sha, *cr, *to, *st, *rs;
+	json_int_t len;
+	fk_err e;
+
+	if (p == NULL || fk_read_file(p, INFO_MAX, &b, &e) != 0)
+		goto out;
+	j = json_loadb((const char *)b.p, b.len, JSON_REJECT_DUPLICATES, NULL);
+	if (j == NULL || json_unpack(j, "{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}",
+	    "device_id", &dev, "bundle_id", &bid, "sha256", &sha, "length", &len, "created",
+	    &cr, "touched", &to, "state", &st, "reason", &rs) != 0)
+		goto out;
+	if ((u = up_new()) == NULL)
+		goto out;
+	snprintf(u->id, sizeof u->id, "%s", id);
+	snprintf(u->device_id, sizeof u->device_id, "%s", dev);
+	snprintf(u->bundle_id, sizeof u->bundle_id, "%s", bid);
+	snprintf(u->reason, sizeof u->reason, "%s", rs);
+	u->length = (uint64_t)len;
+	if (strlen(sha) != 64 || fk_unhex(sha, u->sha256, 32) != 0 || len <= 0 ||
+	    fk_time_parse_rfc3339(cr, &u->created) != 0 ||
+	    fk_time_parse_rfc3339(to, &u->touched) != 0 || !fk_device_id_valid(dev) ||
+	    !fk_uuid_valid(bid)) {
+		free(u);
+		u = NULL;
+		goto out;
+	}
+	u->state = strcmp(st, "imported") == 0 ? FK_UP_IMPORTED :
+	    strcmp(st, "refused") == 0 ? FK_UP_REFUSED : FK_UP_RECEIVING;
+	if (u->state == FK_UP_RECEIVING) {
+		struct stat sb;
+		if (off_read(s, id, &u->offset) != 0 || u->offset > u->length ||
+		    open_part(s, u, 0, &e) != 0 || fstat(u->fd, &sb) != 0 ||
+		    (uint64_t)sb.st_size < u->offset) {
+			/* Unreadable state: start the upload again from 0. */
+			if (u->fd >= 0)
+				close(u->fd);
+			u->fd = -1;
+			u->offset = 0;
+			if (open_part(s, u, 0, &e) != 0 || off_write(s, u, 0, &e) != 0) {
+				free(u);
+				u = NULL;
+			}
+		}
+	}
+out:
+	json_decref(j);
+	fk_buf_free(&b);
+	free(p);
+	return u;
+}
+
+int
+fk_upstore_open(fk_upstore *s, const char *home, uint64_t quota, int expire_days,
+    int max_per_device, fk_err *e)
+{
+	DIR *d;
+	struct dirent *de;
+
+	memset(s, 0, sizeof *s);
+	pthread_mutex_init(&s->mu, NULL);
+	s->quota = quota;
+	s->expire_secs = (int64_t)expire_days * 86400;
+	s->max_per_device = max_per_device;
+	if ((s->dir = fk_path_join(home, "uploads")) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (fk_mkdirs(s->dir, 0700, e) != 0)
+		return -1;
+	if ((d = opendir(s->dir)) == NULL)
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), s->dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		char id[FK_NET_UPLOAD_ID_LEN + 1];
+		fk_upload *u;
+		if (l != FK_NET_UPLOAD_ID_LEN + 5 || strcmp(de->d_name + l - 5, ".info") != 0)
+			continue;
+		memcpy(id, de->d_name, FK_NET_UPLOAD_ID_LEN);
+		id[FK_NET_UPLOAD_ID_LEN] = 0;
+		if (!fk_net_upload_id_valid(id) || (u = load_one(s, id)) == NULL)
+			continue;
+		u->next = s->head;
+		s->head = u;
+		if (u->state == FK_UP_RECEIVING)
+			s->held += u->length;
+	}
+	closedir(d);
+	fk_upstore_sweep(s, (int64_t)time(NULL));
+	return 0;
+}
+
+void
+fk_upstore_close(fk_upstore *s)
+{
+	fk_upload *u, *n;
+
+	for (u = s->head; u != NULL; u = n) {
+		n = u->next;
+		if (u->fd >= 0)
+			close(u->fd);
+		pthread_mutex_destroy(&u->mu);
+		free(u);
+	}
+	s->head = NULL;
+	free(s->dir);
+	s->dir = NULL;
+	pthread_mutex_destroy(&s->mu);
+}
+
+fk_upload *
+fk_upstore_find(fk_upstore *s, const char *id)
+{
+	fk_upload *u;
+
+	pthread_mutex_lock(&s->mu);
+	for (u = s->head; u != NULL; u = u->next)
+		if (strcmp(u->id, id) == 0)
+			break;
+	if (u != NULL)
+		u->ref++;
+	pthread_mutex_unlock(&s->mu);
+	return u;
+}
+
+void
+fk_upload_put(fk_upstore *s, fk_upload *u)
+{
+	if (u == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	u->ref--;
+	pthread_mutex_unlock(&s->mu);
+}
+
+fk_upload *
+fk_upstore_other(fk_upstore *s, const char *bundle_id, const char *id)
+{
+	fk_upload *u;
+
+	pthread_mutex_lock(&s->mu);
+	for (u = s->head; u != NULL; u = u->next)
+		if (strcmp(u->bundle_id, bundle_id) == 0 && strcmp(u->id, id) != 0)
+			break;
+	if (u != NULL)
+		u->ref++;
+	pthread_mutex_unlock(&s->mu);
+	return u;
+}
+
+int
+fk_upstore_create(fk_upstore *s, const char *device_id, const char *bundle_id,
+    const uint8_t sha256[32], uint64_t length, fk_upload **out, int *why, fk_err *e)
+{
+	fk_upload *u, *x;
+	int n = 0;
+
+	*out = NULL;
+	*why = 0;
+	if ((u = up_new()) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	fk_net_upload_id(bundle_id, sha256, u->id);
+	snprintf(u->device_id, sizeof u->device_id, "%s", device_id);
+	snprintf(u->bundle_id, sizeof u->bundle_id, "%s", bundle_id);
+	memcpy(u->sha256, sha256, 32);
+	u->length = length;
+	u->created = u->touched = (int64_t)time(NULL);
+	pthread_mutex_lock(&s->mu);
+	for (x = s->head; x != NULL; x = x->next) {
+		if (strcmp(x->id, u->id) == 0) {
+			/* Created meanwhile by another request: use that one. */
+			x->ref++;
+			pthread_mutex_unlock(&s->mu);
+			pthread_mutex_destroy(&u->mu);
+			free(u);
+			*out = x;
+			return 0;
+		}
+		if (x->state == FK_UP_RECEIVING && strcmp(x->device_id, device_id) == 0)
+			n++;
+	}
+	if (n >= s->max_per_device) {
+		*why = 1;
+		fk_fail(e, FK_ELIMIT, "too many partial uploads from this device");
+		goto fail;
+	}
+	if (s->held + length > s->quota) {
+		*why = 2;
+		fk_fail(e, FK_ELIMIT, "the hub's upload space is full");
+		goto fail;
+	}
+	remove_files(s, u->id, 1);
+	if (open_part(s, u, 1, e) != 0 || off_write(s, u, 0, e) != 0 || info_write(s, u, e) != 0 ||
+	    fsync_dir(s, e) != 0) {
+		if (u->fd >= 0)
+			close(u->fd);
+		remove_files(s, u->id, 1);
+		goto fail;
+	}
+	s->held += length;
+	u->ref = 1;
+	u->next = s->head;
+	s->head = u;
+	pthread_mutex_unlock(&s->mu);
+	*out = u;
+	return 0;
+fail:
+	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_destroy(&u->mu);
+	free(u);
+	return -1;
+}
+
+int
+fk_upload_takeover(fk_upload *u, uint64_t offset, unsigned *gen, fk_err *e)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&u->mu);
+	if (u->state != FK_UP_RECEIVING || u->fd < 0)
+		rc = fk_fail(e, FK_ESTATE, "not receiving");
+	else if (offset != u->offset)
+		rc = fk_fail(e, FK_EINPUT, "offset");
+	else
+		*gen = ++u->gen;
+	pthread_mutex_unlock(&u->mu);
+	return rc;
+}
+
+int
+fk_upload_write(fk_upload *u, unsigned gen, uint64_t off, const uint8_t *p, size_t n,
+    fk_err *e)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&u->mu);
+	if (gen != u->gen || u->state != FK_UP_RECEIVING)
+		rc = fk_fail(e, FK_ESTATE, "taken over");
+	else if (off < u->offset || off + n > u->length)
+		rc = fk_fail(e, FK_EINPUT, "out of range");
+	else {
+		while (n > 0) {
+			ssize_t w = pwrite(u->fd, p, n, (off_t)off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = fk_fail(e, FK_EIO, _("cannot write an upload: %s"),
+				    strerror(errno));
+				break;
+			}
+			p += w;
+			off += (uint64_t)w;
+			n -= (size_t)w;
+		}
+	}
+	pthread_mutex_unlock(&u->mu);
+	return rc;
+}
+
+int
+fk_upload_commit(fk_upstore *s, fk_upload *u, unsigned gen, uint64_t newoff, fk_err *e)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&u->mu);
+	if (gen != u->gen || u->state != FK_UP_RECEIVING) {
+		fk_fail(e, FK_ESTATE, "taken over");
+		goto out;
+	}
+	if (newoff < u->offset || newoff > u->length) {
+		fk_fail(e, FK_EINPUT, "out of range");
+		goto out;
+	}
+	if (fdatasync(u->fd) != 0) {
+		fk_fail(e, FK_EIO, _("cannot sync an upload: %s"), strerror(errno));
+		goto out;
+	}
+	if (off_write(s, u, newoff, e) != 0)
+		goto out;
+	u->offset = newoff;
+	u->touched = (int64_t)time(NULL);
+	u->gen++; /* the chunk is done: its writer owns the upload no more */
+	rc = 0;
+out:
+	pthread_mutex_unlock(&u->mu);
+	return rc;
+}
+
+int
+fk_upload_import_begin(fk_upload *u)
+{
+	int rc;
+
+	pthread_mutex_lock(&u->mu);
+	if (u->state == FK_UP_RECEIVING && u->offset == u->length) {
+		u->state = FK_UP_IMPORTING;
+		u->gen++;
+		rc = 0;
+	} else
+		rc = 1;
+	pthread_mutex_unlock(&u->mu);
+	return rc;
+}
+
+char *
+fk_upload_part_path(fk_upstore *s, const fk_upload *u)
+{
+	return upath(s, u->id, ".part");
+}
+
+void
+fk_upload_import_abort(fk_upload *u)
+{
+	pthread_mutex_lock(&u->mu);
+	if (u->state == FK_UP_IMPORTING)
+		u->state = FK_UP_RECEIVING;
+	pthread_mutex_unlock(&u->mu);
+}
+
+int
+fk_upload_import_end(fk_upstore *s, fk_upload *u, const uint8_t *receipt, size_t n,
+    const char *reason, fk_err *e)
+{
+	char *rp = NULL;
+	int rc = -1;
+
+	pthread_mutex_lock(&u->mu);
+	if (receipt != NULL) {
+		if ((rp = upath(s, u->id, ".receipt")) == NULL) {
+			fk_fail(e, FK_ENOMEM, _("out of memory"));
+			goto out;
+		}
+		if (fk_write_file_atomic(rp, receipt, n, 0600, e) != 0)
+			goto out;
+		u->state = FK_UP_IMPORTED;
+		u->reason[0] = 0;
+	} else {
+		u->state = FK_UP_REFUSED;
+		snprintf(u->reason, sizeof u->reason, "%s", reason ? reason : "refused");
+	}
+	u->touched = (int64_t)time(NULL);
+	if (info_write(s, u, e) != 0) {
+		u->state = FK_UP_IMPORTING;
+		goto out;
+	}
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+	remove_files(s, u->id, 0);
+	pthread_mutex_lock(&s->mu);
+	s->held -= u->length;
+	pthread_mutex_unlock(&s->mu);
+	rc = 0;
+out:
+	pthread_mutex_unlock(&u->mu);
+	free(rp);
+	return rc;
+}
+
+int
+fk_upload_receipt(fk_upstore *s, const fk_upload *u, fk_buf *out, fk_err *e)
+{
+	char *p = upath(s, u->id, ".receipt");
+	int rc;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	rc = fk_read_file(p, FK_SIGNED_MAX_BODY + 8192, out, e);
+	free(p);
+	return rc;
+}
+
+size_t
+fk_upstore_sweep(fk_upstore *s, int64_t now)
+{
+	fk_upload **pp, *u;
+	size_t n = 0;
+
+	pthread_mutex_lock(&s->mu);
+	for (pp = &s->head; (u = *pp) != NULL;) {
+		int gone = 0;
+		if (u->ref > 0) {
+			pp = &u->next;
+			continue;
+		}
+		pthread_mutex_lock(&u->mu);
+		if (u->state == FK_UP_RECEIVING && now - u->touched > s->expire_secs)
+			gone = 1;
+		else if ((u->state == FK_UP_IMPORTED || u->state == FK_UP_REFUSED) &&
+		    now - u->touched > FINISHED_KEEP_SECS)
+			gone = 2;
+		if (gone) {
+			if (u->fd >= 0)
+				close(u->fd);
+			u->fd = -1;
+			remove_files(s, u->id, 1);
+			if (gone == 1)
+				s->held -= u->length;
+			*pp = u->next;
+			pthread_mutex_unlock(&u->mu);
+			/* No request holds it (ref == 0), and none can find it now. */
+			pthread_mutex_destroy(&u->mu);
+			free(u);
+			n++;
+			continue;
+		}
+		pthread_mutex_unlock(&u->mu);
+		pp = &u->next;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Network sync through the command line: hub init --url, hub serve, push,
+# receipt, acknowledgement and purge; push --status, --hub-card, hub url set,
+# hub tls renew. Then the refusals, each leaving the hub unchanged and the
+# device's records in place, with the exit status the issue asks for:
+# an unregistered device (1), a revoked one (1), a hub with another TLS key
+# (75), a captive portal answering 200 with HTML (75), a forged receipt (75),
+# no hub listening (75), no network (75). Replays and tampered chunks are
+# refused in tests/unit/test_net.c.
+set -eu
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/net.inc"
+cd "$T"
+F=$FIELDKIT
+export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_NET_STALL=5
+FORM=$FK_SRC/tests/data/capture-test.json
+printf 'pw\n' >pass && chmod 600 pass
+rec='{"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}'
+capture() { for _ in $(seq "$2"); do echo "$rec"; done | $F capture "$FORM" --from - --home "$1" >/dev/null 2>capture.err; }
+snap() { sqlite3 "$1/hub.db" 'select record_id, ct_hash from records order by 1' | sha256sum; }
+
+$F hub init --home hub --name "Kyiv hub" --passphrase-file pass --url https://127.0.0.1:9 >/dev/null
+python3 - hub/hub-card.json hub/tls.crt <<'PY' || fail "the card does not carry the URL and the TLS pin"
+import base64, hashlib, json, subprocess, sys
+c = json.load(open(sys.argv[1]))
+assert list(c) == ["type", "version", "name", "recipients", "sign_pubkey", "url", "tls_pins", "created"], list(c)
+assert c["url"] == "https://127.0.0.1:9" and len(c["tls_pins"]) == 1
+# The pin is the SHA-256 of the certificate's SubjectPublicKeyInfo (as curl takes it).
+pem = open(sys.argv[2]).read()
+der = base64.b64decode("".join(l for l in pem.splitlines() if not l.startswith("-----")))
+# Walk the DER: Certificate -> TBSCertificate -> the 7th element (SPKI).
+def tlv(b, i):
+    t, l = b[i], b[i + 1]; i += 2
+    if l & 0x80:
+        n = l & 0x7f; l = int.from_bytes(b[i:i + n], "big"); i += n
+    return t, i, l
+_, i, _ = tlv(der, 0); _, i, _ = tlv(der, i)
+k = 0
+while True:
+    t, j, l = tlv(der, i)
+    if t == 0xa0:
+        i = j + l; continue
+    k += 1
+    if k == 6:
+        spki = der[i:j + l]; break
+    i = j + l
+pin = "sha256//" + base64.b64encode(hashlib.sha256(spki).digest()).decode()
+assert c["tls_pins"][0] == pin, (c["tls_pins"][0], pin)
+PY
+[ "$(stat -c %a hub/tls.key)" = 600 ] || fail "tls.key not 0600"
+grep -q 'ENCRYPTED PRIVATE KEY' hub/tls.key || fail "tls.key is not encrypted"
+ok "hub init --url: TLS key (encrypted, 0600), self-signed certificate, URL and SPKI pin in the card"
+
+$F init --home dev --name "tablet 1" --hub hub/hub-card.json --passphrase-file pass >/dev/null
+$F device-card --home dev --to dev.card --passphrase-file pass >/dev/null
+$F hub devices add dev.card --home hub >/dev/null
+capture dev 3
+serve hub hub
+$F hub url set "https://127.0.0.1:$hub_PORT" --home hub >/dev/null
+$F push --home dev --hub-card hub/hub-card.json >/dev/null
+grep -q "\"url\": \"https://127.0.0.1:$hub_PORT\"" dev/device.json || fail "push --hub-card did not take the URL"
+grep -q '"tls_pins"' dev/device.json || fail "push --hub-card did not take the pins"
+ok "hub url set; push --hub-card takes the hub's new address and pin"
+
+push_rc --home dev
+[ "$RC" = 0 ] || fail "push: exit $RC: $(cat push.err)"
+grep -q "3 records delivered" push.out || fail "push: $(cat push.out)"
+[ "$(hub_count hub)" = 3 ] || fail "hub holds $(hub_count hub) records"
+[ "$(pending dev)" = 0 ] || fail "device still has pending records"
+[ "$(sqlite3 dev/store.db 'select count(*) from records where ct is not null')" = 0 ] ||
+	fail "records not purged"
+[ -z "$(ls dev/outbox)" ] || fail "outbox not empty: $(ls dev/outbox)"
+ok "push: 3 records delivered, receipt verified, acknowledged and purged (exit 0)"
+push_rc --home dev
+[ "$RC" = 0 ] && grep -q "nothing to push" push.out || fail "second push: $RC $(cat push.out)"
+$F push --status --home dev | grep -q "nothing waiting" || fail "status after delivery"
+ok "a second push has nothing to do; --status says so"
+grep -q "imported bundle" hub.log || fail "no import in the log"
+if grep -E 'Коваленко|127\.0\.0\.1|tablet' hub.log; then fail "personal detail or address in the log"; fi
+ok "the hub's log says what happened, without names or addresses"
+
+# An unregistered device: refused (1), nothing changes.
+$F init --home dev2 --name "tablet 2" --hub hub/hub-card.json --passphrase-file pass >/dev/null
+capture dev2 2
+before=$(snap hub)
+push_rc --home dev2
+[ "$RC" = 1 ] || fail "unregistered: exit $RC"
+grep -q "not registered" push.err || fail "unregistered: $(cat push.err)"
+[ "$(snap hub)" = "$before" ] && [ "$(pending dev2)" = 2 ] || fail "unregistered: state changed"
+$F push --status --home dev2 | grep -q "refused: this device is not registered" ||
+	fail "status: $($F push --status --home dev2)"
+ok "unregistered device refused (exit 1), hub unchanged, records kept, --status shows why"
+
+# A revoked device.
+$F device-card --home dev2 --to dev2.card --passphrase-file pass >/dev/null
+$F hub devices add dev2.card --home hub >/dev/null
+DEV2=$(python3 -c 'import json;print(json.load(open("dev2/device.json"))["device_id"])')
+$F hub devices revoke "$DEV2" --home hub >/dev/null
+push_rc --home dev2
+[ "$RC" = 1 ] && grep -q "revoked" push.err || fail "revoked: exit $RC $(cat push.err)"
+[ "$(snap hub)" = "$before" ] && [ "$(pending dev2)" = 2 ] || fail "revoked: state changed"
+ok "revoked device refused (exit 1), hub unchanged, records kept"
+
+# A hub with another TLS key (a man in the middle): 75, nothing changes.
+$F hub init --home hub2 --name "Kyiv hub" --passphrase-file pass >/dev/null
+SERVE1=$SERVE_PID
+serve hub2 other
+capture dev 2
+push_rc --home dev --url "https://127.0.0.1:$other_PORT"
+[ "$RC" = 75 ] && grep -q "TLS pin mismatch" push.err || fail "other key: exit $RC $(cat push.err)"
+[ "$(pending dev)" = 2 ] && [ "$(hub_count hub2)" = 0 ] || fail "other key: state changed"
+$F push --status --home dev | grep -q "last failure: TLS pin mismatch" || fail "status: pin"
+ok "a hub with another TLS key: exit 75, records kept, --status says TLS pin mismatch"
+
+# A captive portal (or a proxy) answering 200 with a login page, even with the
+# hub's own certificate: not a success.
+portal hub html portal
+push_rc --home dev --url "https://127.0.0.1:$portal_PORT"
+[ "$RC" = 75 ] && grep -q "not a fieldkit hub" push.err || fail "portal: exit $RC $(cat push.err)"
+[ "$(pending dev)" = 2 ] || fail "portal: records gone"
+portal hub receipt forged
+push_rc --home dev --url "https://127.0.0.1:$forged_PORT"
+[ "$RC" = 75 ] && grep -q "receipt does not verify" push.err || fail "forged: exit $RC $(cat push.err)"
+[ "$(pending dev)" = 2 ] || fail "forged receipt: records gone"
+ok "200 with HTML and 200 with a forged receipt are never delivery (exit 75, records kept)"
+
+push_rc --home dev --url "https://127.0.0.1:1"
+[ "$RC" = 75 ] && grep -q "hub unreachable" push.err || fail "no hub: exit $RC $(cat push.err)"
+push_rc --home dev --url "https://fieldkit-hub.invalid"
+[ "$RC" = 75 ] && grep -qE "offline|hub unreachable" push.err || fail "offline: exit $RC $(cat push.err)"
+ok "no hub listening, no name resolution: exit 75"
+
+# The real hub again: the queued bundle goes, nothing twice.
+push_rc --home dev
+[ "$RC" = 0 ] && [ "$(hub_count hub)" = 5 ] && [ "$(pending dev)" = 0 ] ||
+	fail "after the failures: exit $RC, $(hub_count hub) at the hub"
+ok "the next push delivers what the failed ones kept (5 records, each once)"
+
+# A lost receipt: the same bundle uploaded again gets the receipt again.
+capture dev 1
+push_rc --home dev --url "https://127.0.0.1:1"
+cp dev/outbox/*.fkb lost.fkb
+push_rc --home dev
+[ "$RC" = 0 ] || fail "push: $RC"
+cp lost.fkb dev/outbox/
+push_rc --home dev
+[ "$RC" = 0 ] && grep -q "1 records delivered" push.out && [ "$(hub_count hub)" = 6 ] ||
+	fail "re-upload: exit $RC $(cat push.out) $(hub_count hub)"
+ok "a bundle uploaded again is answered with its receipt; nothing is imported twice"
+
+# TLS renewal: the same key keeps the pin; a new key needs the new card.
+pin0=$(cat hub/tls.pins)
+$F hub tls renew --home hub --passphrase-file pass >/dev/null
+[ "$(cat hub/tls.pins)" = "$pin0" ] || fail "renew changed the pin"
+$F hub tls renew --home hub --passphrase-file pass --new-key >/dev/null
+[ "$(cat hub/tls.pins)" != "$pin0" ] || fail "--new-key kept the pin"
+grep -q "$(cat hub/tls.pins)" hub/hub-card.json || fail "the card lacks the new pin"
+{ kill "$SERVE1" && wait "$SERVE1"; } 2>/dev/null || true
+NET_PIDS=$(echo "$NET_PIDS" | sed "s/ $SERVE1\\b//")
+serve hub hub
+capture dev 1
+push_rc --home dev --url "https://127.0.0.1:$hub_PORT"
+[ "$RC" = 75 ] && grep -q "TLS pin mismatch" push.err || fail "old card: exit $RC"
+$F push --home dev --hub-card hub/hub-card.json >/dev/null
+push_rc --home dev --url "https://127.0.0.1:$hub_PORT"
+[ "$RC" = 0 ] || fail "new card: exit $RC $(cat push.err)"
+ok "hub tls renew keeps the pin; --new-key changes it, devices follow with the new card"
+
+$F push --help | grep -q -- "--watch" || fail "push --help"
+$F hub serve --help | grep -q -- "--listen" || fail "hub serve --help"
+$F hub tls --help | grep -q -- "--new-key" || fail "hub tls --help"
+$F hub url --help | grep -q "url set" || fail "hub url --help"
+$F hub --help | grep -q "serve" || fail "hub --help"
+expect_fail "push with a bad URL" $F push --home dev --url http://127.0.0.1:1
+expect_fail "hub url set with a bad URL" $F hub url set ftp://x --home hub
+ok "--help everywhere"
+finish
