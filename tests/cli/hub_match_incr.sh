@@ -13,12 +13,14 @@ cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10
 printf 'pw\n' >pass && chmod 600 pass
-q() { sqlite3 -separator "$(printf '\t')" "$1/hub.db" "$2"; }
+# The hub commands read the hub passphrase from here (its database is encrypted).
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
+q() { $F hub sql --home "$1" "$2"; }
 # the proposals stored at import, as `hub match --all --format tsv` prints them
 stored() {
-	q "$1" "select intake, report, child, printf('%.3f', score),
-		case when score >= 0.8 then 'match' else 'review' end from match_pairs
-		order by intake, report, child"
+	q "$1" "select intake || char(9) || report || char(9) || child || char(9) ||
+		printf('%.3f', score) || char(9) || case when score >= 0.8 then 'match' else
+		'review' end from match_pairs order by intake, report, child"
 }
 # a tsv of `hub match`, sorted (without its header)
 sorted() { tail -n +2 "$1" | sort; }
@@ -77,35 +79,50 @@ cmp -s one.tsv two.tsv || fail "hub match --format tsv differs: $(diff one.tsv t
 ok "hub match --format tsv (and --all) is the same for one bundle and two, and as stored at import"
 
 # a few more intakes: the model is kept, only they are scored
-m0=$(q two "select at from match_model")
+m0=$(q two "select model from match_model" | md5sum)
 $F capture child-intake --from late.jsonl --home dev >/dev/null
 $F export --home dev --to s3 --passphrase-file pass >/dev/null
 $F hub import --home two --passphrase-file pass s3 >two3.out
-[ "$(q two "select at from match_model")" = "$m0" ] || fail "three new intakes relearnt the model"
+[ "$(q two "select model from match_model" | md5sum)" = "$m0" ] ||
+	fail "three new intakes relearnt the model"
 late=$(q two "select record_id from records where form_id = 'child-intake' order by seq desc limit 3" |
 	paste -sd'|')
 stored two | grep -E "^($late)	" >late.pairs || true
 $F hub match --home two --format tsv --all 2>/dev/null | grep -E "^($late)	" >late.all || true
-[ "$(cut -f1-3,5 late.pairs)" = "$(cut -f1-3,5 late.all)" ] ||
-	fail "the late intakes: stored $(cat late.pairs) / full run $(cat late.all)"
-python3 - late.pairs late.all <<'PY' || fail "scores of the late intakes drift"
+# the same proposals and decisions, the scores within 0.02 (the full run relearns the
+# model with the three: what sits within that of a threshold may fall either side)
+agree() {
+	python3 - "$1" "$2" <<'PY'
 import sys
-a = [l.split("\t") for l in open(sys.argv[1])]
-b = [l.split("\t") for l in open(sys.argv[2])]
-assert all(abs(float(x[3]) - float(y[3])) <= 0.02 for x, y in zip(a, b)), (a, b)
+def rows(p):
+    return {tuple(l.split("\t")[:3]): float(l.split("\t")[3]) for l in open(p) if l.strip()}
+a, b = rows(sys.argv[1]), rows(sys.argv[2])
+near = lambda s: min(abs(s - 0.5), abs(s - 0.8)) <= 0.02
+for k in set(a) | set(b):
+    if k in a and k in b:
+        assert abs(a[k] - b[k]) <= 0.02, (k, a[k], b[k])
+        assert (a[k] >= 0.8) == (b[k] >= 0.8) or near(b[k]), (k, a[k], b[k])
+    else:
+        assert near(a.get(k, b.get(k))), ("only one side", k, a.get(k), b.get(k))
 PY
+}
+agree late.pairs late.all || fail "the late intakes: stored $(cat late.pairs) / full run $(cat late.all)"
 ok "3 more intakes scored incrementally ($(wc -l <late.pairs) proposals), as the full run does"
 
 # a new report of a child already proposed: the import scores that intake again
-first=$(head -1 late.pairs | cut -f1)
+# the first of the late intakes (captured first: the third newest)
+first=$(q two "select record_id from records where form_id = 'child-intake' order by seq desc
+	limit 1 offset 2")
+m0=$(q two "select model from match_model" | md5sum)
 $F capture family-report --from again.jsonl --home dev >/dev/null
 $F export --home dev --to s4 --passphrase-file pass >/dev/null
 $F hub import --home two --passphrase-file pass s4 >two4.out
-[ "$(q two "select at from match_model")" = "$m0" ] || fail "one new report relearnt the model"
+[ "$(q two "select model from match_model" | md5sum)" = "$m0" ] ||
+	fail "one new report relearnt the model"
 stored two | grep "^$first	" >again.pairs || true
 $F hub match --home two --format tsv --all 2>/dev/null | grep "^$first	" >again.all || true
 [ "$(wc -l <again.pairs)" -ge 2 ] || fail "the second report of the child was not proposed: $(cat again.pairs)"
-[ "$(cut -f1-3,5 again.pairs | sort)" = "$(cut -f1-3,5 again.all | sort)" ] ||
+agree again.pairs again.all ||
 	fail "after a new report: stored $(cat again.pairs) / full run $(cat again.all)"
 grep -q "^1 possible match to review" two4.out || fail "import of the new report: $(cat two4.out)"
 ok "a new report of a proposed child: its intake scored again at import, as the full run does"
