@@ -96,7 +96,7 @@ static const double m_link[MF_N][FK_MATCH_MAXLEVEL] = {
 };
 
 static const double m_dedup[MF_N][FK_MATCH_MAXLEVEL] = {
-	{0, 0.99, 0.35, 0.003, 0.12, 0.10, 0.007, 0.08, 0.35},
+	{0, 0.99, 0.35, 0.003, 0.12, 0.10, 0.007, 0.02, 0.41},
 	{0, 0.90, 0.02, 0.04, 0.01, 0.01, 0.02},
 	{0, 0.80, 0.05, 0.15, 0.94, 0.02, 0.04},
 	{0, 0.86, 0.05, 0.03, 0.03, 0.02, 0.01, 0.88, 0.08, 0.03, 0.01},
@@ -995,6 +995,10 @@ cmp_docs(const fk_match *m, const struct person *a, const struct person *b)
 		for (j = 0; j < b->ndoc; j++) {
 			int ka = (int)(da[i].h & 3), kb = (int)(db[j].h & 3), l = C_N;
 			if (ka != kb || (ka != 2 && (ka & 1) != (kb & 1)))
+				continue;
+			/* a report's own reference against an intake's mention of it; two
+			 * reports' references are two reports, not two children */
+			if (ka == 2 && a->kind == b->kind)
 				continue;
 			any = 1;
 			if (da[i].h == db[j].h)
@@ -1927,11 +1931,22 @@ uf_find(uint32_t *c, uint32_t x)
 	return x;
 }
 
+static int
+pair_cmp_p(const void *x, const void *y)
+{
+	const fk_match_pair *a = x, *b = y;
+
+	if (a->p != b->p)
+		return a->p > b->p ? -1 : 1;
+	return a->a != b->a ? (a->a > b->a) - (a->a < b->a) : (a->b > b->b) - (a->b < b->b);
+}
+
 int
 fk_match_dedup(fk_match *m, double min_p, int threads, fk_match_pair **pairs, size_t *n,
     uint32_t **clusters, fk_err *e)
 {
-	uint32_t *B = NULL;
+	uint32_t *B = NULL, *nxt = NULL;
+	fk_match_pair *order = NULL;
 	size_t nb, nsample = 0, ncand = 0, i;
 	struct index x = {0};
 	int rc = -1;
@@ -1955,16 +1970,46 @@ fk_match_dedup(fk_match *m, double min_p, int threads, fk_match_pair **pairs, si
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto out;
 	}
+	if ((nxt = malloc((m->np + 1) * sizeof *nxt)) == NULL ||
+	    (order = malloc((*n + 1) * sizeof *order)) == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto out;
+	}
 	for (i = 0; i < m->np; i++)
-		(*clusters)[i] = (uint32_t)i;
+		(*clusters)[i] = nxt[i] = (uint32_t)i;  /* nxt: each cluster's members, a ring */
+	/*
+	 * Clusters join from the surest pair down, never so that two children of
+	 * one report end up as one child (one child is one child: a chain of
+	 * likely pairs must not merge twins or siblings).
+	 */
+	if (*n > 0)
+		memcpy(order, *pairs, *n * sizeof *order);
+	if (*n > 1)
+		qsort(order, *n, sizeof *order, pair_cmp_p);
 	for (i = 0; i < *n; i++) {
-		uint32_t ra = uf_find(*clusters, (*pairs)[i].a), rb = uf_find(*clusters, (*pairs)[i].b);
-		if (ra != rb) {
-			if (ra < rb)
-				(*clusters)[rb] = ra;
-			else
-				(*clusters)[ra] = rb;
-		}
+		const fk_match_pair *pr = order + i;
+		uint32_t ra = uf_find(*clusters, pr->a), rb = uf_find(*clusters, pr->b), x1, x2, t;
+		int clash = 0;
+		if (ra == rb)
+			continue;
+		x1 = ra;
+		do {
+			x2 = rb;
+			do {
+				clash |= m->p[x1].rec == m->p[x2].rec;
+				x2 = nxt[x2];
+			} while (x2 != rb && !clash);
+			x1 = nxt[x1];
+		} while (x1 != ra && !clash);
+		if (clash)
+			continue;
+		if (ra < rb)
+			(*clusters)[rb] = ra;
+		else
+			(*clusters)[ra] = rb;
+		t = nxt[ra];
+		nxt[ra] = nxt[rb];
+		nxt[rb] = t;
 	}
 	for (i = 0; i < m->np; i++)
 		(*clusters)[i] = uf_find(*clusters, (uint32_t)i);
@@ -1972,6 +2017,8 @@ fk_match_dedup(fk_match *m, double min_p, int threads, fk_match_pair **pairs, si
 out:
 	index_free(&x);
 	free(B);
+	free(nxt);
+	free(order);
 	return rc;
 }
 

@@ -245,12 +245,20 @@ test_dedup(void)
 	fk_err e = {0};
 	const char *k1[] = {"Дарина|Коваль|Петрівна|f|2014-03-02",
 		"Марко|Коваль|Петрович|m|2016-07-07", NULL};
-	const char *k2[] = {"Даринка|Коваль|Петрівна|f|2014-03-02", NULL};
+	const char *k2[] = {"Даринка|Коваль|Петрівна|f|~10", NULL};
 
 	CHECK(fk_match_new(&m, names, &e) == 0);
 	background(m);
-	add(m, 1, "family-report", report("Оксана", "Коваль", "yes", k1));
-	add(m, 2, "family-report", report("Петро", "Коваль", "yes", k2));
+	/* each report carries its own reference: two references are two reports, not a
+	 * sign of two children */
+	{
+		json_t *r1 = report("Оксана", "Коваль", "yes", k1), *r2 = report("Петро", "Коваль",
+		    "yes", k2);
+		CHECK(fk_match_add_record(m, 1, "family-report", r1, "K7QM-2XPA", NULL, &e) == 2);
+		CHECK(fk_match_add_record(m, 2, "family-report", r2, "B3RT-9WLE", NULL, &e) == 1);
+		json_decref(r1);
+		json_decref(r2);
+	}
 	CHECK_MSG(fk_match_dedup(m, 0.9, 2, &p, &n, &cl, &e) == 0, "%s", e.msg);
 	for (i = 0; i < fk_match_npersons(m); i++) {
 		fk_match_person_info pi;
@@ -263,6 +271,10 @@ test_dedup(void)
 			c = i;
 	}
 	CHECK(a != SIZE_MAX && c != SIZE_MAX && cl[a] == cl[c]);
+	for (i = 0; i < n; i++)
+		if ((p[i].a == a && p[i].b == c) || (p[i].a == c && p[i].b == a))
+			CHECK_MSG(p[i].level[MF_DOC] == 0, "documents: %s",
+			    fk_match_level_name(MF_DOC, p[i].level[MF_DOC]));
 	CHECK(b != SIZE_MAX && cl[b] != cl[a]);
 	free(p);
 	free(cl);
