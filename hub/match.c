@@ -2024,7 +2024,7 @@ out:
 
 /* ---- search ---- */
 
-/* 1 if a skeleton word is one typo from w (two for words of 8 letters or more). */
+/* 1 if a skeleton word is one typo from w (two when either has 7 letters or more). */
 static int
 near_word(const char *a, const char *w)
 {
@@ -2032,7 +2032,31 @@ near_word(const char *a, const char *w)
 
 	if (la < 4 || lw < 4)
 		return 0;
-	return fk_mn_dl_within(a, w, la >= 8 && lw >= 8 ? 2 : 1);
+	return fk_mn_dl_within(a, w, la >= 7 || lw >= 7 ? 2 : 1);
+}
+
+/*
+ * How close the query's words are to a person's names, spelling alone: the
+ * best Jaro-Winkler of each query word against the person's given names and
+ * surnames, summed. It orders persons the model weighs the same (the same
+ * levels), so that "Хапко" finds Храпко before Гопко.
+ */
+static double
+spelling(const fk_match *m, const struct person *p, char **words, size_t nw)
+{
+	const struct var *v = m->v + p->v0;
+	size_t i;
+	int j;
+	double sum = 0;
+
+	for (i = 0; i < nw; i++) {
+		double best = 0, x;
+		for (j = 0; j < p->nv[NV_GIVEN] + p->nv[NV_SUR]; j++)
+			if ((x = fk_mn_jw(words[i], STR(m, v[j].off))) > best)
+				best = x;
+		sum += best;
+	}
+	return sum;
 }
 
 int
@@ -2048,7 +2072,7 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 	const char *p;
 	int32_t *pos = NULL;
 	uint32_t *cand = NULL;
-	double *fw = NULL;
+	double *fw = NULL, *sp = NULL;
 	size_t ncand = 0, ci;
 
 	*res = NULL;
@@ -2225,13 +2249,22 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 		double bf = exp2(out[i].weight), lam = 1.0 / (double)(m->np + 1);
 		out[i].p = (float)(lam * bf / (lam * bf + 1 - lam));
 	}
+	if (*n > 0 && (sp = malloc(*n * sizeof *sp)) == NULL)
+		goto oom;
+	for (i = 0; i < *n; i++)
+		sp[i] = spelling(m, m->p + out[i].b, words, nw);
 	{
 		size_t k2;
-		double t[MF_N];
-		/* rank by weight; a selection of the best max */
+		double t[MF_N], ts;
+		/* rank by weight (to a hundredth), then spelling; a selection of the best max */
 		for (i = 0; i < *n && i < max; i++)
 			for (k2 = i + 1; k2 < *n; k2++)
-				if (out[k2].weight > out[i].weight) {
+				if (lrint(out[k2].weight * 100) > lrint(out[i].weight * 100) ||
+				    (lrint(out[k2].weight * 100) == lrint(out[i].weight * 100) &&
+				    sp[k2] > sp[i])) {
+					ts = sp[i];
+					sp[i] = sp[k2];
+					sp[k2] = ts;
 					fk_match_pair tp = out[i];
 					out[i] = out[k2];
 					out[k2] = tp;
@@ -2249,6 +2282,7 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 		free(fw);
 	free(pos);
 	free(cand);
+	free(sp);
 	return 0;
 oom:
 	fk_fail(e, FK_ENOMEM, _("out of memory"));
@@ -2257,6 +2291,7 @@ fail:
 	free(fw);
 	free(pos);
 	free(cand);
+	free(sp);
 	*n = 0;
 	return -1;
 }
@@ -2482,8 +2517,13 @@ typo_keys(const char *w, uint64_t *k, size_t n, size_t max)
 	if (n < max)
 		k[n++] = skey(4, h64(w, 4), 0);
 	for (i = 0; i < l && n < max; i++) {
-		memcpy(t, w, i);
-		memcpy(t + i, w + i + 1, l - i);
+		size_t j, o = 0;
+		/* less letter i, doubled letters collapsed as the skeleton does ("бачиіна"
+		 * is "baqina": one letter short of "baqihina") */
+		for (j = 0; j < l; j++)
+			if (j != i && (o == 0 || t[o - 1] != w[j]))
+				t[o++] = w[j];
+		t[o] = 0;
 		k[n++] = skey(4, h64(t, 4), 0);
 	}
 	return n;
