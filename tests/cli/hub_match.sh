@@ -99,6 +99,32 @@ $F hub find --home hub "$Q" --format tsv >find.tsv
 $F hub find --home hub "$Q" --born 2010 --sex m >/dev/null || fail "find --born --sex"
 ok "hub find \"$Q\": found, audited"
 
+# a typo in both names (a letter dropped from each): the child is still in the top 10
+rows "select seq || '|' || record_id from records where form_id = 'family-report'" >reps.psv
+python3 - <<'PY' >typos.tsv
+import json
+reps = dict(l.rstrip("\n").split("|") for l in open("reps.psv"))
+n = 0
+for line, r in enumerate(open("set/reports.jsonl"), 1):
+    rec = json.loads(r)
+    if rec.get("consent_process") != "yes":
+        continue
+    for i, c in enumerate(rec["children"], 1):
+        g, s = c["given_cyr"], c["surname_cyr"]
+        if len(g) < 5 or len(s) < 7 or " " in g + s or n >= 12:
+            continue
+        q = g[:2] + g[3:] + " " + s[:3] + s[4:]
+        print(f"{reps[str(line)]}\t{i}\t{q}")
+        n += 1
+PY
+nf=0; nq=0
+while IFS="$(printf '\t')" read -r rid child q; do
+	nq=$((nq + 1))
+	$F hub find --home hub "$q" --format tsv | cut -f4,5 | grep -q "^$rid	$child$" && nf=$((nf + 1))
+done <typos.tsv
+[ "$nq" -ge 10 ] && [ "$nf" = "$nq" ] || fail "a typo in both names: $nf of $nq found"
+ok "hub find with a letter dropped from both names: $nf of $nq children in the top 10"
+
 $F hub duplicates --home hub >dups.tsv
 [ "$(head -1 dups.tsv)" = "$(printf 'cluster\treport\tchild\tscore')" ] || fail "duplicates header"
 [ "$(wc -l <dups.tsv)" -ge 3 ] || fail "no duplicate clusters in a set with children reported twice"
