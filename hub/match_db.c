@@ -744,8 +744,10 @@ fill_hit(struct loaded *L, const fk_match_pair *p, fk_match_hit *o)
 	o->child = b.child;
 	o->p = p->p;
 	memcpy(o->level, p->level, MF_N);
-	/* what each field added to this pair, term frequencies included */
-	o->total = fk_match_explain(L->m, p->a, p->b, o->weight);
+	/* what each field added to this pair, term frequencies included (they add up
+	 * to the weight the pair was scored with) */
+	fk_match_explain(L->m, p->a, p->b, o->weight);
+	o->total = p->weight;
 	o->status = p->p >= FK_MATCH_MATCH ? 'm' : 'r';
 }
 

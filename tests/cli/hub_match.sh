@@ -74,7 +74,17 @@ grep -q "given name" table.out && grep -q "<->" table.out || fail "table view"
 [ "$(rows "select count(*) from audit where action = 'match-view'")" = $((n0 + 1)) ] || fail "table view not audited"
 $F hub match --home hub --format json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d and "fields" in d[0]' ||
 	fail "json"
-ok "table view (audited) and json"
+# the explanation is what was added: the fields' weights sum to the pair's match weight
+$F hub match --home hub --format json --all 2>/dev/null | python3 -c '
+import json, sys
+d = [x for x in json.load(sys.stdin) if not x["confirmed"]]
+assert d
+for x in d:
+    s = sum(v["weight"] for v in x["fields"].values())
+    assert abs(s - x["match_weight"]) < 0.01, (x, s)
+' || fail "json weights do not add up to the match weight"
+$F hub match --home hub 2>/dev/null | grep -q "match weight" || fail "table without the match weight"
+ok "table view (audited) and json; the weights shown add up to each pair's match weight"
 
 I=$(sed -n 2p m.tsv | cut -f1); R=$(sed -n 2p m.tsv | cut -f2); C=$(sed -n 2p m.tsv | cut -f3)
 $F hub match --home hub --confirm "$I" "$R:$C" | grep -q "^confirmed" || fail "--confirm"
