@@ -15,6 +15,9 @@
 #include "hub_int.h"
 #include "util.h"
 
+/* the rules of the stored keys (blocking and search): a change re-indexes every record */
+#define KEYS_VERSION "2"
+
 static const char match_sql[] =
     "CREATE TABLE IF NOT EXISTS match_records(rid INTEGER PRIMARY KEY,"
     " record_id TEXT NOT NULL UNIQUE, form_id TEXT NOT NULL, view TEXT NOT NULL,"
@@ -35,7 +38,10 @@ static const char match_sql[] =
     " decision TEXT NOT NULL CHECK(decision IN ('confirmed', 'rejected')),"
     " who TEXT NOT NULL, at TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS match_decisions_pair ON match_decisions(intake, report,"
-    " child);";
+    " child);"
+    /* a hub with nothing indexed yet indexes with this build's rules (ensure_keys) */
+    "INSERT OR IGNORE INTO match_meta(k, v) SELECT 'keys', '" KEYS_VERSION "' WHERE NOT"
+    " EXISTS (SELECT 1 FROM match_records);";
 
 static const fk_mn_names *names;
 
@@ -466,7 +472,6 @@ backfilled(sqlite3 *db)
  * The stored keys follow the rules of the build that wrote them; a build
  * with other rules (KEYS_VERSION) indexes every record again, once.
  */
-#define KEYS_VERSION "2"
 static int
 ensure_keys(sqlite3 *db, fk_err *e)
 {
