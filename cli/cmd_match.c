@@ -171,9 +171,17 @@ hub_find(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 			put_safe(str(v, "patronymic_cyr"), 1);
 			printf("\t%s\t%s\n", born, str(v, "sex"));
 		} else if (strcmp(fmt, "json") == 0) {
-			json_t *j = json_pack("{s:i, s:f, s:s, s:s, s:i, s:O}", "rank", (int)k + 1,
+			json_t *why = json_object(), *j;
+			int f;
+			for (f = 0; f < MF_N && why; f++)
+				if (hits[k].level[f])
+					json_object_set_new(why, fk_match_field_name(f), json_pack("{s:s, s:f}",
+					    "level", fk_match_level_name(f, hits[k].level[f]), "weight",
+					    hits[k].weight[f]));
+			j = json_pack("{s:i, s:f, s:s, s:s, s:i, s:O, s:o, s:f}", "rank", (int)k + 1,
 			    "score", hits[k].p, "form", form, "record", hits[k].intake, "child",
-			    hits[k].child, "fields", v);
+			    hits[k].child, "fields", v, "why", why ? why : json_null(), "match_weight",
+			    hits[k].total);
 			char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 			printf("%s%s", k ? ",\n " : "", s ? s : "null");
 			free(s);
@@ -328,6 +336,8 @@ show_table(fk_hubdb *h, const fk_match_hit *x, fk_err *e)
 		members_of(a, s1, sizeof s1);
 		members_of(b, s2, sizeof s2);
 		field_row(_("relatives"), s1, s2, x, MF_REL);
+		printf(_("  match weight %+.1f: the sum of the fields (log2); the score also weighs a "
+		    "brother or sister and the intake's other candidates\n"), x->total);
 	}
 	putchar('\n');
 	json_decref(a);
@@ -391,10 +401,12 @@ hub_match(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 					json_object_set_new(f, fk_match_field_name(k), json_pack(
 					    "{s:s, s:f}", "level", fk_match_level_name(k, hits[i].level[k]),
 					    "weight", hits[i].weight[k]));
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:f, s:s, s:b, s:o}",
+			/* weight: what the field added (log2, term frequencies included);
+			 * match_weight: their sum, the evidence the score was computed from */
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:f, s:s, s:b, s:o, s:f}",
 			    "intake", hits[i].intake, "report", hits[i].report, "child", hits[i].child,
 			    "score", hits[i].p, "decision", decision(hits + i), "confirmed",
-			    hits[i].status == 'c', "fields", f));
+			    hits[i].status == 'c', "fields", f, "match_weight", hits[i].total));
 		}
 		s = arr ? json_dumps(arr, JSON_INDENT(1)) : NULL;
 		printf("%s\n", s ? s : "[]");

@@ -26,12 +26,16 @@ enum { G_EQ = 1, G_FUZZY, G_PAIR, G_JW92, G_JW80, G_KDIFF, G_DIFF, G_SKEQ, G_N }
 /* classes: both names in the table (EQ PAIR KDIFF), else the rest */
 #define G_KNOWN(l) ((l) == G_EQ || (l) == G_PAIR || (l) == G_KDIFF)
 enum { S_EQ = 1, S_STEM, S_JW92, S_DM, S_FAMILY, S_DIFF, S_N };
-enum { P_EQ = 1, P_JW92, P_DIFF, P_N };
-enum { D_EXACT = 1, D_TYPO, D_MONTH, D_YEAR, D_NEAR2, D_DIFF, D_OVERLAP, D_NEAR2A, D_DIFFA,
-	D_N };
+/* the surnames agree (the family's name is the same): patronymic and relatives are then
+ * compared within their own class, since they agree far more often for any such pair */
+#define S_AGREES(l) (((l) >= S_EQ && (l) <= S_JW92) || (l) == S_FAMILY)
+enum { P_EQ = 1, P_JW92, P_DIFF, P_EQS, P_JW92S, P_DIFFS, P_N };
+enum { D_EXACT = 1, D_TYPO, D_MONTH, D_YEAR, D_NEAR2, D_DIFF, D_OVERLAP, D_NEAR1A, D_NEAR2A,
+	D_DIFFA, D_N };
 enum { X_EQ = 1, X_DIFF, X_N };
-enum { C_EQ = 1, C_DIGITS, C_REF, C_DIFF, C_N };
-enum { R_FULL = 1, R_GIVEN, R_SURNAME, R_DIFF, R_N };
+enum { C_EQ = 1, C_DIGITS, C_TYPO, C_REF, C_DIFF, C_N };
+enum { R_FULL = 1, R_GIVEN, R_SURNAME, R_CONFLICT, R_DIFF, R_GIVENS, R_CONFLICTS, R_DIFFS,
+	R_N };
 enum { O_EQ = 1, O_DIFF, O_N };
 
 static const int nlevels[MF_N] = {G_N, S_N, P_N, D_N, X_N, C_N, R_N, O_N};
@@ -47,16 +51,19 @@ static const char *const lnames[MF_N][FK_MATCH_MAXLEVEL] = {
 	 N_("different names"), N_("different"), N_("same spelling")},
 	{N_("missing"), N_("same"), N_("same stem"), N_("one or two typos"),
 	 N_("sounds alike"), N_("a relative's surname"), N_("different")},
-	{N_("missing"), N_("same father's name"), N_("similar spelling"), N_("different")},
+	{N_("missing"), N_("same father's name"), N_("similar spelling"), N_("different"),
+	 N_("same father's name"), N_("similar spelling"),
+	 N_("different, although the surnames agree")},
 	{N_("missing"), N_("same"), N_("one typo or day/month swapped"), N_("within a month"),
 	 N_("within a year"), N_("within two years"), N_("different"),
-	 N_("consistent (estimated or age)"), N_("within two years (estimated)"),
-	 N_("different (estimated)")},
+	 N_("consistent (estimated or age)"), N_("within a year (estimated or age)"),
+	 N_("within two years (estimated or age)"), N_("different (estimated or age)")},
 	{N_("missing"), N_("same"), N_("different")},
 	{N_("missing"), N_("same document number"), N_("same number, other series"),
-	 N_("names the report"), N_("different numbers")},
+	 N_("number one digit off"), N_("names the report"), N_("different numbers")},
 	{N_("missing"), N_("reporter named in family"), N_("reporter's given name"),
-	 N_("reporter's surname"), N_("different")},
+	 N_("reporter's surname"), N_("the same parent, another name"), N_("different"),
+	 N_("reporter's given name"), N_("the same parent, another name"), N_("different")},
 	{N_("missing"), N_("same oblast"), N_("different oblast")},
 };
 
@@ -64,28 +71,38 @@ static const char *const lnames[MF_N][FK_MATCH_MAXLEVEL] = {
  * m priors: P(level | the same child), per model. Linking compares a family
  * report (Ukrainian, written by a relative) with an intake (often the
  * Russian documents); dedup compares two family reports. Each row sums to
- * 1 over the non-missing levels (dates: within the exact class, levels
- * 1-6, and within the estimated class, 7-9).
+ * 1 within each class of levels (cls_of: given names both in the table or
+ * not; exact dates or estimated ones and ages; patronymic and relatives
+ * when the surnames agree or not).
+ *  - given names: a name in another group than the report's is rare for the
+ *    child itself (a replaced given name, a pet name the table lacks);
+ *  - surnames: "sounds alike" only (Daitch-Mokotoff) is weak: Russified and
+ *    transliterated spellings are caught by the skeleton, stem and typo levels,
+ *    so a code match alone is mostly two different names;
+ *  - patronymic: with the surname kept, another patronymic is a typo at most
+ *    (0.025); with the surname replaced (adoption) it is usually replaced too;
+ *  - relatives: "the same parent, another name" (the intake's mother is not
+ *    the mother who reported) is rare for the child itself.
  */
 static const double m_link[MF_N][FK_MATCH_MAXLEVEL] = {
 	{0, 0.985, 0.35, 0.005, 0.12, 0.10, 0.01, 0.08, 0.35},
-	{0, 0.70, 0.05, 0.08, 0.03, 0.05, 0.09},
-	{0, 0.90, 0.02, 0.08},
-	{0, 0.84, 0.06, 0.03, 0.045, 0.017, 0.008, 0.93, 0.06, 0.01},
+	{0, 0.83, 0.01, 0.08, 0.004, 0.03, 0.046},
+	{0, 0.57, 0.03, 0.40, 0.955, 0.02, 0.025},
+	{0, 0.83, 0.12, 0.02, 0.02, 0.006, 0.004, 0.80, 0.16, 0.03, 0.01},
 	{0, 0.995, 0.005},
-	{0, 0.70, 0.05, 0.15, 0.10},
-	{0, 0.50, 0.20, 0.10, 0.20},
+	{0, 0.74, 0.02, 0.06, 0.15, 0.03},
+	{0, 0.45, 0.20, 0.05, 0.01, 0.29, 0.70, 0.01, 0.29},
 	{0, 0.5, 0.5},
 };
 
 static const double m_dedup[MF_N][FK_MATCH_MAXLEVEL] = {
-	{0, 0.99, 0.35, 0.003, 0.12, 0.10, 0.007, 0.08, 0.35},
+	{0, 0.99, 0.35, 0.003, 0.12, 0.10, 0.007, 0.02, 0.41},
 	{0, 0.90, 0.02, 0.04, 0.01, 0.01, 0.02},
-	{0, 0.94, 0.02, 0.04},
-	{0, 0.86, 0.05, 0.03, 0.03, 0.02, 0.01, 0.93, 0.05, 0.02},
+	{0, 0.80, 0.05, 0.15, 0.94, 0.02, 0.04},
+	{0, 0.86, 0.05, 0.03, 0.03, 0.02, 0.01, 0.88, 0.08, 0.03, 0.01},
 	{0, 0.995, 0.005},
-	{0, 0.95, 0.02, 0.01, 0.02},
-	{0, 0.40, 0.25, 0.15, 0.20},
+	{0, 0.93, 0.02, 0.02, 0.01, 0.02},
+	{0, 0.35, 0.25, 0.15, 0.02, 0.23, 0.45, 0.02, 0.53},
 	{0, 0.90, 0.10},
 };
 
@@ -93,13 +110,22 @@ static const double m_dedup[MF_N][FK_MATCH_MAXLEVEL] = {
  * s: P(level | a brother or sister of the child), for the fields that tell
  * children of one family apart. Siblings agree on the family's fields
  * (surname, patronymic, relatives) as the child itself would, so those
- * cancel; what is left decides between the child and a sibling.
+ * cancel; what is left decides between the child and a sibling: given
+ * name, date of birth (an exact date in common is a twin), sex, and the
+ * documents (a sibling has another birth certificate).
  */
 static const double s_given[G_N] = {0, 0.02, 0.05, 0.03, 0.05, 0.10, 0.95, 0.75, 0.05};
-static const double s_dob[D_N] = {0, 0.04, 0.01, 0.01, 0.04, 0.15, 0.75, 0.35, 0.35, 0.30};
+static const double s_dob[D_N] = {0, 0.04, 0.01, 0.01, 0.04, 0.15, 0.75, 0.35, 0.25, 0.20,
+	0.20};
 static const double s_sex[X_N] = {0, 0.5, 0.5};
-/* prior of a sibling pair against that of a match */
-#define SIBLING_PRIOR 1.0
+static const double s_doc[C_N] = {0, 1e-4, 1e-4, 0.002, 0.075, 0.9228};
+/*
+ * The prior of "a sibling of this report's child" against "this child":
+ * brothers and sisters reported in the same report are candidates of their
+ * own and compete directly ("one child is one child"), so this is the
+ * chance that the intake is a sibling nobody reported beside the child.
+ */
+#define SIBLING_PRIOR 0.3
 
 /* ---- persons ---- */
 
@@ -110,17 +136,28 @@ static const double s_sex[X_N] = {0, 0.5, 0.5};
 #define MAXV 8      /* variants per field */
 #define MAXDOC 8
 
+/* relatives' roles (the forms' `relationship` choices); only parents are one of a kind */
+enum { ROLE_ANY, ROLE_MOTHER, ROLE_FATHER, ROLE_GRANDMOTHER, ROLE_GRANDFATHER, ROLE_AUNT,
+	ROLE_UNCLE, ROLE_BROTHER, ROLE_SISTER };
+#define ROLE_UNIQUE(r) ((r) == ROLE_MOTHER || (r) == ROLE_FATHER)
+
 struct var {
 	uint32_t off;   /* skeleton word in the arena */
 	uint32_t dm;    /* Daitch-Mokotoff code */
-	int16_t g[4];   /* name groups (given, patronymic; relatives' given names) */
+	uint32_t g0;    /* name groups (given, patronymic; relatives' given names): in m->grp */
 	uint8_t ng;
 	uint8_t fuzzy;  /* the groups are those of the nearest table name */
 	uint8_t rel;    /* relatives: which one (1..), and 's' or 'g' in kind */
+	uint8_t role;   /* relatives: ROLE_* */
 	char kind;      /* 'g' given, 's' surname (relatives) */
 	uint32_t stem;  /* surname or patronymic stem in the arena */
 	uint32_t stemh; /* its hash: stems are compared by hash */
 	uint32_t sk;    /* hash of the skeleton (tf) */
+};
+
+struct doc {
+	uint64_t h;     /* odd: series and number; %4 == 0: the digits; %4 == 2: report ref */
+	uint32_t dig;   /* the digits in the arena (UINT32_MAX: none) */
 };
 
 enum { DK_NONE, DK_EXACT, DK_EST };
@@ -136,10 +173,11 @@ struct person {
 	uint8_t nv[4];
 	uint8_t ndoc;
 	int32_t dob;    /* days, exact dates */
-	int16_t ylo, yhi;
+	int32_t dlo, dhi; /* the days the child may have been born on (any kind) */
+	int16_t ylo, yhi; /* ... as years, for blocking */
 	int16_t y, mo, d;
 	uint32_t v0;    /* first variant */
-	uint32_t d0;    /* first doc hash */
+	uint32_t d0;    /* first doc */
 };
 
 struct fk_match {
@@ -148,7 +186,9 @@ struct fk_match {
 	size_t np, pcap;
 	struct var *v;
 	size_t nv, vcap;
-	uint64_t *doc;
+	int16_t *grp;   /* name groups of the variants */
+	size_t ngrp, gcap;
+	struct doc *doc;
 	size_t ndoc, dcap;
 	char *arena;
 	size_t alen, acap;
@@ -162,7 +202,10 @@ struct fk_match {
 		size_t cap;
 	} sf;
 	double ntf;     /* persons counted in the frequencies */
+	double sumsq;   /* sum of the squared surname frequencies (two random children share one) */
 	double lambda;
+	double wmin;    /* pairs under this weight were dropped before calibration */
+	double npop[2]; /* intakes and report children the model was learnt on */
 	int fixed;      /* the model was loaded: do not estimate it again */
 };
 
@@ -204,6 +247,7 @@ fk_match_free(fk_match *m)
 		return;
 	free(m->p);
 	free(m->v);
+	free(m->grp);
 	free(m->doc);
 	free(m->arena);
 	free(m->gfreq);
@@ -268,16 +312,24 @@ arena_put(fk_match *m, const char *s, fk_err *e)
 }
 
 #define STR(m, off) ((m)->arena + (off))
+#define GRP(m, v) ((m)->grp + (v)->g0)
 
 int32_t
 fk_match_days(const char *s)
 {
 	int y, mo, d;
-	long a, yy, mm;
 
 	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
 	    sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3 || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return INT32_MIN;
+	return fk_match_civil_days(y, mo, d);
+}
+
+int32_t
+fk_match_civil_days(int y, int mo, int d)
+{
+	long a, yy, mm;
+
 	/* days from civil (H. Hinnant) */
 	a = mo <= 2;
 	yy = y - a;
@@ -297,7 +349,9 @@ struct pb {  /* a person being built */
 	fk_match *m;
 	struct var v[4][MAXV];
 	uint8_t n[4];
-	uint64_t doc[MAXDOC];
+	int16_t grp[4 * MAXV * FK_MN_MAXG];
+	size_t ngrp;
+	struct doc doc[MAXDOC];
 	uint8_t ndoc;
 	uint8_t nrel;
 };
@@ -308,6 +362,19 @@ sget(json_t *o, const char *k)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s != NULL && s[0] ? s : NULL;
+}
+
+static int
+role_of(const char *s)
+{
+	static const char *const r[] = {"", "mother", "father", "grandmother", "grandfather",
+		"aunt", "uncle", "brother", "sister"};
+	size_t i;
+
+	for (i = 1; s != NULL && i < sizeof r / sizeof r[0]; i++)
+		if (strcmp(s, r[i]) == 0)
+			return (int)i;
+	return ROLE_ANY;
 }
 
 static int
@@ -324,7 +391,7 @@ has_var(struct pb *b, int f, const char *sk, char kind, int rel)
 
 /* Adds one skeleton word to field f. */
 static int
-add_word(struct pb *b, int f, const char *w, char kind, int rel, fk_err *e)
+add_word(struct pb *b, int f, const char *w, char kind, int rel, int role, fk_err *e)
 {
 	fk_match *m = b->m;
 	struct var *v;
@@ -337,6 +404,7 @@ add_word(struct pb *b, int f, const char *w, char kind, int rel, fk_err *e)
 	memset(v, 0, sizeof *v);
 	v->kind = kind;
 	v->rel = (uint8_t)rel;
+	v->role = (uint8_t)role;
 	if ((v->off = arena_put(m, w, e)) == UINT32_MAX)
 		return -1;
 	v->sk = h32(w);
@@ -361,9 +429,10 @@ add_word(struct pb *b, int f, const char *w, char kind, int rel, fk_err *e)
 		if ((v->stem = arena_put(m, stem, e)) == UINT32_MAX)
 			return -1;
 	}
-	for (i = 0; i < ng && i < 4; i++)
-		v->g[i] = (int16_t)g[i];
-	v->ng = (uint8_t)(ng < 4 ? ng : 4);
+	v->g0 = (uint32_t)b->ngrp;
+	for (i = 0; i < ng && b->ngrp < sizeof b->grp / sizeof b->grp[0]; i++)
+		b->grp[b->ngrp++] = (int16_t)g[i];
+	v->ng = (uint8_t)(b->ngrp - v->g0);
 	v->stemh = h32(STR(m, v->stem));
 	b->n[f]++;
 	return 0;
@@ -379,14 +448,14 @@ add_text(struct pb *b, int f, const char *s, fk_err *e)
 		return 0;
 	fk_mn_skeleton(s, strlen(s), sk, sizeof sk);
 	for (w = strtok_r(sk, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if (add_word(b, f, w, 0, 0, e) != 0)
+		if (add_word(b, f, w, 0, 0, 0, e) != 0)
 			return -1;
 	return 0;
 }
 
 /* Free text with a whole name ("Марьяна Алексеевна Згурская"): word by word. */
 static int
-add_fullname(struct pb *b, const char *s, int rel, fk_err *e)
+add_fullname(struct pb *b, const char *s, int rel, int role, fk_err *e)
 {
 	char sk[512], *w, *save = NULL;
 	int g[FK_MN_MAXG];
@@ -409,7 +478,7 @@ add_fullname(struct pb *b, const char *s, int rel, fk_err *e)
 			kind = f == NV_GIVEN ? 'g' : 's';
 			f = NV_REL;
 		}
-		r = add_word(b, f, w, kind, rel, e);
+		r = add_word(b, f, w, kind, rel, role, e);
 		if (r != 0)
 			return -1;
 	}
@@ -427,7 +496,7 @@ add_father(struct pb *b, const char *s, fk_err *e)
 		return 0;
 	fk_mn_skeleton(s, strlen(s), sk, sizeof sk);
 	for (w = strtok_r(sk, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if (fk_mn_given(b->m->t, w, g) > 0 && add_word(b, NV_PATR, w, 'f', 0, e) != 0)
+		if (fk_mn_given(b->m->t, w, g) > 0 && add_word(b, NV_PATR, w, 'f', 0, 0, e) != 0)
 			return -1;
 	return 0;
 }
@@ -435,16 +504,17 @@ add_father(struct pb *b, const char *s, fk_err *e)
 /*
  * Document numbers: each part of the text (split at , ; /) gives a key of
  * its series and number (letters folded across scripts, descriptive words
- * of 3+ letters dropped) and, when it holds 6+ digits, a key of the digits.
+ * of 3+ letters dropped) and, when it holds 6+ digits, a key of the digits
+ * (kept, so that a number one digit off can be told from another number).
  */
-static void
-add_docs(struct pb *b, const char *s)
+static int
+add_docs(struct pb *b, const char *s, fk_err *e)
 {
 	char part[256], key[256], dig[64], sk[512];
 	const char *p = s, *q;
 
 	if (s == NULL)
-		return;
+		return 0;
 	while (*p && b->ndoc + 2 <= MAXDOC) {
 		size_t n, i, k = 0, nd = 0;
 		char *w, *save = NULL;
@@ -470,10 +540,15 @@ add_docs(struct pb *b, const char *s)
 				k += strlen(w);
 			}
 		key[k] = 0;
-		b->doc[b->ndoc++] = h64(dig, h64(key, 1)) | 1;       /* full: odd */
-		if (nd >= 6)
-			b->doc[b->ndoc++] = h64(dig, 2) & ~(uint64_t)3;  /* digits: %4 == 0 */
+		b->doc[b->ndoc].h = h64(dig, h64(key, 1)) | 1;       /* full: odd */
+		b->doc[b->ndoc++].dig = UINT32_MAX;
+		if (nd >= 6) {
+			b->doc[b->ndoc].h = h64(dig, 2) & ~(uint64_t)3;  /* digits: %4 == 0 */
+			if ((b->doc[b->ndoc++].dig = arena_put(b->m, dig, e)) == UINT32_MAX)
+				return -1;
+		}
 	}
+	return 0;
 }
 
 static void
@@ -490,8 +565,10 @@ add_ref(struct pb *b, const char *s)
 		else if (s[i] >= 'a' && s[i] <= 'z')
 			r[k++] = (char)(s[i] - 32);
 	r[k] = 0;
-	if (k >= 4)
-		b->doc[b->ndoc++] = (h64(r, 3) & ~(uint64_t)3) | 2; /* ref: %4 == 2 */
+	if (k >= 4) {
+		b->doc[b->ndoc].h = (h64(r, 3) & ~(uint64_t)3) | 2; /* ref: %4 == 2 */
+		b->doc[b->ndoc++].dig = UINT32_MAX;
+	}
 }
 
 static int
@@ -502,14 +579,24 @@ oblast_code(const char *s)
 	return (s[2] - '0') * 10 + (s[3] - '0') + 1;
 }
 
+/*
+ * The date of birth as the days it may be: an exact date is one day; an
+ * estimated date the year before to the year after; 1 January (a
+ * placeholder as often as a birthday) its year; an age of A years at the
+ * record's date D: from D less A + 1 years (and a day) to D less A years.
+ */
 static void
 set_dates(struct person *p, json_t *a, const char *date)
 {
 	const char *kind = sget(a, "dob_kind"), *dob = sget(a, "dob");
 	json_t *age = json_object_get(a, "age_years");
-	int32_t ref = fk_match_days(date);
-	int ry = ref != INT32_MIN ? atoi(date) : 2025;
+	int ry = 2025, rm = 7, rd = 1;
 
+	if (fk_match_days(date) != INT32_MIN) {
+		ry = atoi(date);
+		rm = atoi(date + 5);
+		rd = atoi(date + 8);
+	}
 	p->dk = DK_NONE;
 	if (dob != NULL && fk_match_days(dob) != INT32_MIN &&
 	    (kind == NULL || strcmp(kind, "unknown") != 0)) {
@@ -528,12 +615,18 @@ set_dates(struct person *p, json_t *a, const char *date)
 		} else {
 			p->dk = DK_EXACT;
 			p->ylo = p->yhi = (int16_t)y;
+			p->dlo = p->dhi = p->dob;
+			return;
 		}
+		p->dlo = fk_match_civil_days(p->ylo, 1, 1);
+		p->dhi = fk_match_civil_days(p->yhi, 12, 31);
 	} else if (json_is_integer(age) && json_integer_value(age) >= 0 &&
 	    json_integer_value(age) <= 120) {
 		int a2 = (int)json_integer_value(age);
 		p->dk = DK_EST;
-		p->ylo = (int16_t)(ry - a2 - 1);
+		p->dlo = fk_match_civil_days(ry - a2 - 1, rm, rd) + 1;
+		p->dhi = fk_match_civil_days(ry - a2, rm, rd);
+		p->ylo = (int16_t)(ry - a2 - (rm == 12 && rd == 31 ? 0 : 1));
 		p->yhi = (int16_t)(ry - a2);
 	}
 }
@@ -543,15 +636,21 @@ commit(struct pb *b, struct person *p, fk_err *e)
 {
 	fk_match *m = b->m;
 	int f, i;
+	size_t g0 = m->ngrp;
 
 	if (grow((void **)&m->v, &m->vcap, m->nv + 4 * MAXV, sizeof *m->v, e) != 0 ||
+	    grow((void **)&m->grp, &m->gcap, m->ngrp + b->ngrp + 1, sizeof *m->grp, e) != 0 ||
 	    grow((void **)&m->doc, &m->dcap, m->ndoc + MAXDOC, sizeof *m->doc, e) != 0 ||
 	    grow((void **)&m->p, &m->pcap, m->np + 1, sizeof *m->p, e) != 0)
 		return -1;
+	memcpy(m->grp + g0, b->grp, b->ngrp * sizeof *b->grp);
+	m->ngrp += b->ngrp;
 	p->v0 = (uint32_t)m->nv;
 	for (f = 0; f < 4; f++) {
-		for (i = 0; i < b->n[f]; i++)
-			m->v[m->nv++] = b->v[f][i];
+		for (i = 0; i < b->n[f]; i++) {
+			m->v[m->nv] = b->v[f][i];
+			m->v[m->nv++].g0 += (uint32_t)g0;
+		}
 		p->nv[f] = b->n[f];
 	}
 	p->d0 = (uint32_t)m->ndoc;
@@ -605,30 +704,31 @@ fk_match_add_record(fk_match *m, uint32_t rec, const char *form_id, json_t *a,
 		    add_text(&b, NV_SUR, sget(a, "surname_lat"), e) ||
 		    add_text(&b, NV_PATR, sget(a, "patronymic_cyr"), e) ||
 		    add_text(&b, NV_PATR, sget(a, "patronymic_lat"), e) ||
-		    add_fullname(&b, sget(a, "away_names_cyr"), 0, e) ||
-		    add_fullname(&b, sget(a, "away_names_lat"), 0, e))
+		    add_fullname(&b, sget(a, "away_names_cyr"), 0, 0, e) ||
+		    add_fullname(&b, sget(a, "away_names_lat"), 0, 0, e))
 			return -1;
 		json_array_foreach(fm, i, x) {
+			int role = role_of(sget(x, "member_relationship"));
 			if (b.nrel >= 6)
 				break;
 			b.nrel++;
-			if (add_fullname(&b, sget(x, "member_name_cyr"), b.nrel, e) ||
-			    add_fullname(&b, sget(x, "member_name_lat"), b.nrel, e))
+			if (add_fullname(&b, sget(x, "member_name_cyr"), b.nrel, role, e) ||
+			    add_fullname(&b, sget(x, "member_name_lat"), b.nrel, role, e))
 				return -1;
-			if (sget(x, "member_relationship") != NULL &&
-			    strcmp(sget(x, "member_relationship"), "father") == 0 &&
-			    (add_father(&b, sget(x, "member_name_cyr"), e) ||
+			if (role == ROLE_FATHER && (add_father(&b, sget(x, "member_name_cyr"), e) ||
 			    add_father(&b, sget(x, "member_name_lat"), e)))
 				return -1;
 			add_ref(&b, sget(x, "member_report_ref"));
 		}
-		add_docs(&b, sget(a, "docs_numbers"));
+		if (add_docs(&b, sget(a, "docs_numbers"), e) != 0)
+			return -1;
 		return commit(&b, &p, e) == 0 ? 1 : -1;
 	}
 	if (strcmp(form_id, "family-report") == 0) {
 		json_t *ch = json_object_get(a, "children"), *c;
 		int skip = !yes(a, "consent_process");
 		json_array_foreach(ch, i, c) {
+			int role = role_of(sget(c, "relationship"));
 			if (i >= 0xffff)
 				break;
 			memset(&b, 0, sizeof b);
@@ -649,10 +749,10 @@ fk_match_add_record(fk_match *m, uint32_t rec, const char *form_id, json_t *a,
 			    add_text(&b, NV_SUR, sget(c, "surname_lat"), e) ||
 			    add_text(&b, NV_PATR, sget(c, "patronymic_cyr"), e) ||
 			    add_text(&b, NV_PATR, sget(c, "patronymic_lat"), e) ||
-			    add_fullname(&b, sget(c, "other_names_cyr"), 0, e) ||
-			    add_fullname(&b, sget(c, "other_names_lat"), 0, e) ||
-			    add_fullname(&b, sget(c, "new_name_cyr"), 0, e) ||
-			    add_fullname(&b, sget(c, "new_name_lat"), 0, e))
+			    add_fullname(&b, sget(c, "other_names_cyr"), 0, 0, e) ||
+			    add_fullname(&b, sget(c, "other_names_lat"), 0, 0, e) ||
+			    add_fullname(&b, sget(c, "new_name_cyr"), 0, 0, e) ||
+			    add_fullname(&b, sget(c, "new_name_lat"), 0, 0, e))
 				return -1;
 			b.nrel = 1;
 			{
@@ -667,17 +767,16 @@ fk_match_add_record(fk_match *m, uint32_t rec, const char *form_id, json_t *a,
 					fk_mn_skeleton(s, strlen(s), sk, sizeof sk);
 					for (w = strtok_r(sk, " ", &save); w;
 					    w = strtok_r(NULL, " ", &save))
-						if (add_word(&b, NV_REL, w, k < 2 ? 'g' : 's', 1, e))
+						if (add_word(&b, NV_REL, w, k < 2 ? 'g' : 's', 1, role, e))
 							return -1;
 				}
 			}
-			if (sget(c, "relationship") != NULL &&
-			    strcmp(sget(c, "relationship"), "father") == 0 &&
-			    (add_father(&b, sget(a, "reporter_given_cyr"), e) ||
+			if (role == ROLE_FATHER && (add_father(&b, sget(a, "reporter_given_cyr"), e) ||
 			    add_father(&b, sget(a, "reporter_given_lat"), e)))
 				return -1;
-			add_docs(&b, sget(c, "birth_cert_no"));
-			add_docs(&b, sget(c, "passport_no"));
+			if (add_docs(&b, sget(c, "birth_cert_no"), e) != 0 ||
+			    add_docs(&b, sget(c, "passport_no"), e) != 0)
+				return -1;
 			add_ref(&b, short_ref);
 			if (commit(&b, &p, e) != 0)
 				return -1;
@@ -691,25 +790,27 @@ fk_match_add_record(fk_match *m, uint32_t rec, const char *form_id, json_t *a,
 /* ---- comparing ---- */
 
 static int
-groups_meet(const struct var *a, const struct var *b)
+groups_meet(const fk_match *m, const struct var *a, const struct var *b)
 {
+	const int16_t *ga = GRP(m, a), *gb = GRP(m, b);
 	int i, j;
 
 	for (i = 0; i < a->ng; i++)
 		for (j = 0; j < b->ng; j++)
-			if (a->g[i] == b->g[j])
-				return a->g[i] + 1;
+			if (ga[i] == gb[j])
+				return ga[i] + 1;
 	return 0;
 }
 
 static int
 groups_pair(const fk_match *m, const struct var *a, const struct var *b)
 {
+	const int16_t *ga = GRP(m, a), *gb = GRP(m, b);
 	int i, j;
 
 	for (i = 0; i < a->ng; i++)
 		for (j = 0; j < b->ng; j++)
-			if (fk_mn_group_pair(m->t, a->g[i]) == b->g[j])
+			if (fk_mn_group_pair(m->t, ga[i]) == gb[j])
 				return 1;
 	return 0;
 }
@@ -728,7 +829,7 @@ cmp_given(const fk_match *m, const struct person *a, const struct person *b, int
 	for (i = 0; i < a->nv[NV_GIVEN]; i++)
 		for (j = 0; j < b->nv[NV_GIVEN]; j++) {
 			const struct var *x = va + i, *y = vb + j;
-			if ((g = groups_meet(x, y)) != 0) {
+			if ((g = groups_meet(m, x, y)) != 0) {
 				l = x->fuzzy || y->fuzzy ? G_FUZZY : G_EQ;
 				if (l == G_EQ) {
 					*tf = g;
@@ -752,7 +853,10 @@ cmp_given(const fk_match *m, const struct person *a, const struct person *b, int
 	return best;
 }
 
-/* Surnames; family: the relatives' surnames of b count as S_FAMILY at best. */
+/*
+ * Surnames; the relatives' surnames of either count as S_FAMILY at best (a
+ * replaced surname). *tf = the skeleton hash the two share (S_EQ, S_FAMILY).
+ */
 static int
 cmp_surname(const fk_match *m, const struct person *a, const struct person *b, uint32_t *tf)
 {
@@ -792,27 +896,30 @@ cmp_surname(const fk_match *m, const struct person *a, const struct person *b, u
 				if (r[i].kind != 's')
 					continue;
 				for (j = 0; j < qq[s]->nv[NV_SUR]; j++)
-					if (r[i].stemh == q[j].stemh)
+					if (r[i].stemh == q[j].stemh) {
+						*tf = q[j].sk;
 						return S_FAMILY;
+					}
 			}
 		}
 	}
 	return best;
 }
 
+/* Patronymics (and fathers' names): P_EQ, P_JW92 or P_DIFF. */
 static int
 cmp_patr(const fk_match *m, const struct person *a, const struct person *b)
 {
 	const struct var *va = m->v + a->v0 + a->nv[0] + a->nv[1];
 	const struct var *vb = m->v + b->v0 + b->nv[0] + b->nv[1];
-	int i, j, best = P_N, l;
+	int i, j, best = P_DIFF + 1, l;
 
 	if (a->nv[NV_PATR] == 0 || b->nv[NV_PATR] == 0)
 		return L_NULL;
 	for (i = 0; i < a->nv[NV_PATR]; i++)
 		for (j = 0; j < b->nv[NV_PATR]; j++) {
 			const struct var *x = va + i, *y = vb + j;
-			if (groups_meet(x, y) || x->sk == y->sk ||
+			if (groups_meet(m, x, y) || x->sk == y->sk ||
 			    x->stemh == y->stemh)
 				return P_EQ;
 			l = fk_mn_jw(STR(m, x->off), STR(m, y->off)) >= 0.92 ? P_JW92 : P_DIFF;
@@ -856,7 +963,7 @@ dl1(int y1, int m1, int d1, int y2, int m2, int d2)
 static int
 cmp_dob(const struct person *a, const struct person *b)
 {
-	int gap;
+	int32_t gap;
 
 	if (a->dk == DK_NONE || b->dk == DK_NONE)
 		return L_NULL;
@@ -873,66 +980,95 @@ cmp_dob(const struct person *a, const struct person *b)
 			return D_YEAR;
 		return dd <= 731 ? D_NEAR2 : D_DIFF;
 	}
-	gap = a->ylo > b->yhi ? a->ylo - b->yhi : b->ylo > a->yhi ? b->ylo - a->yhi : 0;
-	return gap == 0 ? D_OVERLAP : gap <= 2 ? D_NEAR2A : D_DIFFA;
+	/* an estimated date or an age: how far apart the possible days are */
+	gap = a->dlo > b->dhi ? a->dlo - b->dhi : b->dlo > a->dhi ? b->dlo - a->dhi : 0;
+	return gap == 0 ? D_OVERLAP : gap <= 366 ? D_NEAR1A : gap <= 731 ? D_NEAR2A : D_DIFFA;
 }
 
 static int
 cmp_docs(const fk_match *m, const struct person *a, const struct person *b)
 {
-	const uint64_t *da = m->doc + a->d0, *db = m->doc + b->d0;
+	const struct doc *da = m->doc + a->d0, *db = m->doc + b->d0;
 	int i, j, best = C_N, any = 0;
 
 	for (i = 0; i < a->ndoc; i++)
 		for (j = 0; j < b->ndoc; j++) {
-			int ka = (int)(da[i] & 3), kb = (int)(db[j] & 3);
+			int ka = (int)(da[i].h & 3), kb = (int)(db[j].h & 3), l = C_N;
 			if (ka != kb || (ka != 2 && (ka & 1) != (kb & 1)))
 				continue;
+			/* a report's own reference against an intake's mention of it; two
+			 * reports' references are two reports, not two children */
+			if (ka == 2 && a->kind == b->kind)
+				continue;
 			any = 1;
-			if (da[i] == db[j]) {
-				int l = ka & 1 ? C_EQ : ka == 2 ? C_REF : C_DIGITS;
-				if (l < best)
-					best = l;
-			}
+			if (da[i].h == db[j].h)
+				l = ka & 1 ? C_EQ : ka == 2 ? C_REF : C_DIGITS;
+			else if (ka == 0 && da[i].dig != UINT32_MAX && db[j].dig != UINT32_MAX &&
+			    fk_mn_dl_within(STR(m, da[i].dig), STR(m, db[j].dig), 1))
+				l = C_TYPO; /* one digit mistyped, or two swapped */
+			if (l < best)
+				best = l;
 		}
 	if (best != C_N)
 		return best;
 	return any ? C_DIFF : L_NULL;
 }
 
-/* The reporter (a relative of a report child) against the other's relatives. */
 static int
-cmp_rel(const fk_match *m, const struct person *a, const struct person *b)
+roles_fit(int a, int b)
+{
+	return a == ROLE_ANY || b == ROLE_ANY || a == b;
+}
+
+/*
+ * The reporter (a relative of a report child) against the other's
+ * relatives: a given name or a surname agrees for a relative whose role fits
+ * (an aunt is not the mother); the same parent (mother, father) named
+ * differently is a conflict. With the surnames agreeing (sagree), the
+ * relatives' surnames say nothing new: only given names are compared.
+ */
+static int
+cmp_rel(const fk_match *m, const struct person *a, const struct person *b, int sagree)
 {
 	const struct var *ra = m->v + a->v0 + a->nv[0] + a->nv[1] + a->nv[2];
 	const struct var *rb = m->v + b->v0 + b->nv[0] + b->nv[1] + b->nv[2];
-	int i, j, best = R_N;
-	uint32_t gmask = 0, smask = 0; /* per relative of b: given / surname agree */
+	int i, j, conflict = 0, ok;
+	uint64_t gmask = 0, smask = 0, gknown = 0, gagree = 0; /* per pair of relatives */
 
 	if (a->nv[NV_REL] == 0 || b->nv[NV_REL] == 0)
 		return L_NULL;
 	for (i = 0; i < a->nv[NV_REL]; i++)
 		for (j = 0; j < b->nv[NV_REL]; j++) {
 			const struct var *x = ra + i, *y = rb + j;
-			uint32_t bit = 1u << ((y->rel & 7) * 4 + (x->rel & 3));
+			uint64_t bit = (uint64_t)1 << ((x->rel & 7) * 8 + (y->rel & 7));
 			if (x->kind != y->kind)
 				continue;
 			if (x->kind == 'g') {
-				if (groups_meet(x, y) || x->sk == y->sk)
+				ok = groups_meet(m, x, y) || x->sk == y->sk;
+				if (ok && roles_fit(x->role, y->role))
 					gmask |= bit;
-			} else if (x->sk == y->sk || x->stemh == y->stemh ||
-			    fk_mn_jw(STR(m, x->off), STR(m, y->off)) >= 0.92)
+				if (x->role == y->role && ROLE_UNIQUE(x->role)) {
+					/* the same parent: does any spelling of the name agree? */
+					gknown |= bit;
+					if (ok || x->fuzzy || y->fuzzy || (!x->ng) != (!y->ng) ||
+					    fk_mn_jw(STR(m, x->off), STR(m, y->off)) >= 0.85)
+						gagree |= bit;
+				}
+			} else if ((x->sk == y->sk || x->stemh == y->stemh ||
+			    fk_mn_jw(STR(m, x->off), STR(m, y->off)) >= 0.92) &&
+			    roles_fit(x->role, y->role))
 				smask |= bit;
 		}
+	conflict = (gknown & ~gagree) != 0;
+	if (sagree)
+		return gmask ? R_GIVENS : conflict ? R_CONFLICTS : R_DIFFS;
 	if (gmask & smask)
-		best = R_FULL;
-	else if (gmask)
-		best = R_GIVEN;
-	else if (smask)
-		best = R_SURNAME;
-	else
-		best = R_DIFF;
-	return best;
+		return R_FULL;
+	if (gmask)
+		return R_GIVEN;
+	if (conflict)
+		return R_CONFLICT;
+	return smask ? R_SURNAME : R_DIFF;
 }
 
 struct cmp {
@@ -945,14 +1081,17 @@ static void
 compare(const fk_match *m, const struct person *a, const struct person *b, int dedup,
     struct cmp *c)
 {
+	int sl, pl;
+
 	c->level[MF_GIVEN] = (uint8_t)cmp_given(m, a, b, &c->gtf);
-	c->level[MF_SURNAME] = (uint8_t)cmp_surname(m, a, b, &c->stf);
-	c->level[MF_PATR] = (uint8_t)cmp_patr(m, a, b);
+	c->level[MF_SURNAME] = (uint8_t)(sl = cmp_surname(m, a, b, &c->stf));
+	pl = cmp_patr(m, a, b);
+	c->level[MF_PATR] = (uint8_t)(pl != L_NULL && S_AGREES(sl) ? pl + P_DIFF : pl);
 	c->level[MF_DOB] = (uint8_t)cmp_dob(a, b);
 	c->level[MF_SEX] = (uint8_t)(a->sex && b->sex ? (a->sex == b->sex ? X_EQ : X_DIFF) :
 	    L_NULL);
 	c->level[MF_DOC] = (uint8_t)cmp_docs(m, a, b);
-	c->level[MF_REL] = (uint8_t)cmp_rel(m, a, b);
+	c->level[MF_REL] = (uint8_t)cmp_rel(m, a, b, S_AGREES(sl));
 	c->level[MF_PLACE] = (uint8_t)(dedup && a->oblast && b->oblast ?
 	    (a->oblast == b->oblast ? O_EQ : O_DIFF) : L_NULL);
 }
@@ -990,19 +1129,19 @@ build_tf(fk_match *m, int kind1, int kind2, fk_err *e)
 	for (i = 0; i < m->np; i++) {
 		const struct person *p = m->p + i;
 		const struct var *v = m->v + p->v0;
-		int16_t seen[8 * 4];
+		int16_t seen[MAXV * FK_MN_MAXG];
 		int ns = 0;
 		if (p->skip || (p->kind != kind1 && p->kind != kind2))
 			continue;
 		m->ntf++;
 		for (j = 0; j < p->nv[NV_GIVEN]; j++)
 			for (k = 0; k < v[j].ng && !v[j].fuzzy; k++) {
-				int s, dup = 0;
+				int s, dup = 0, g = GRP(m, v + j)[k];
 				for (s = 0; s < ns; s++)
-					dup |= seen[s] == v[j].g[k];
+					dup |= seen[s] == g;
 				if (!dup && ns < (int)(sizeof seen / sizeof seen[0])) {
-					seen[ns++] = v[j].g[k];
-					m->gfreq[v[j].g[k]] += 1;
+					seen[ns++] = (int16_t)g;
+					m->gfreq[g] += 1;
 				}
 			}
 		v += p->nv[NV_GIVEN];
@@ -1014,6 +1153,14 @@ build_tf(fk_match *m, int kind1, int kind2, fk_err *e)
 	}
 	for (f = 0; f < fk_mn_names_count(m->t); f++)
 		m->gfreq[f] /= m->ntf > 0 ? m->ntf : 1;
+	m->sumsq = 0;
+	for (i = 0; i < m->sf.cap; i++)
+		if (m->sf.key[i] != 0) {
+			double x = m->sf.cnt[i] / (m->ntf > 0 ? m->ntf : 1);
+			m->sumsq += x * x;
+		}
+	if (m->sumsq <= 0)
+		m->sumsq = 1;
 	return 0;
 }
 
@@ -1035,33 +1182,34 @@ surname_tf(const fk_match *m, uint32_t k)
 	return f > floor ? f : floor;
 }
 
+/*
+ * The weight of a pair, and what each field added (fw, may be NULL). An
+ * agreeing name is weighed by how common it is (term frequency): log2(m /
+ * f) for a given-name group or a surname shared, and the level's own weight
+ * scaled by f against the average chance of a shared surname for a relative's
+ * surname (Шевченко carried by an aunt says less than a rare name).
+ */
 static double
-pair_weight(const fk_match *m, const struct cmp *c)
+pair_weight(const fk_match *m, const struct cmp *c, double *fw)
 {
-	double w = 0;
+	double w = 0, x;
 	int f;
 
 	for (f = 0; f < MF_N; f++) {
 		int l = c->level[f];
 		if (l == L_NULL)
-			continue;
-		if (f == MF_GIVEN && l == G_EQ && c->gtf > 0)
-			w += log2(m->mp[f][l] / given_tf(m, c->gtf));
+			x = 0;
+		else if (f == MF_GIVEN && l == G_EQ && c->gtf > 0)
+			x = log2(m->mp[f][l] / given_tf(m, c->gtf));
 		else if (f == MF_SURNAME && l == S_EQ && c->stf != 0)
-			w += log2(m->mp[f][l] / surname_tf(m, c->stf));
-		else if (f == MF_REL && c->level[MF_SURNAME] != L_NULL &&
-		    c->level[MF_SURNAME] <= S_FAMILY && c->level[MF_SURNAME] != S_DM) {
-			/*
-			 * The reporter usually bears the child's surname: once the
-			 * surnames agree, only the relative's given name is news.
-			 */
-			if (l == R_FULL || l == R_GIVEN)
-				w += m->w[f][R_GIVEN];
-			else if (l == R_DIFF)
-				w += m->w[f][R_DIFF];
-		}
+			x = log2(m->mp[f][l] / surname_tf(m, c->stf));
+		else if (f == MF_SURNAME && l == S_FAMILY && c->stf != 0)
+			x = m->w[f][l] + log2(m->sumsq / surname_tf(m, c->stf));
 		else
-			w += m->w[f][l];
+			x = m->w[f][l];
+		if (fw != NULL)
+			fw[f] = x;
+		w += x;
 	}
 	return w;
 }
@@ -1076,6 +1224,10 @@ cls_of(int f, int l)
 		return l >= D_OVERLAP;
 	if (f == MF_GIVEN)
 		return !G_KNOWN(l);
+	if (f == MF_PATR)
+		return l >= P_EQS;
+	if (f == MF_REL)
+		return l >= R_GIVENS;
 	return 0;
 }
 
@@ -1207,21 +1359,37 @@ mix(uint64_t a, uint64_t b)
  *  5 given-name group x surname DM, of the child or of a relative
  *  6 given-name group x father's name group (from the patronymic)
  *  7 given-name group x the first three letters of the surname skeleton
- * query = 1 widens the years; returns the number of keys written.
+ *  8 the exact date of birth x sex, capped (a child renamed after adoption
+ *    usually keeps the date)
+ *  9 a surname's DM code x birth year (query: +-1), the child's own or a
+ *    relative's (the reporter; the intake's family), capped: the family's
+ *    name survives a replaced surname and a replaced given name
+ * query = 1 widens the years; returns the number of keys written (no key
+ * twice).
  */
 #define B1_CAP 40
+
+static int
+u64_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
 static size_t
 keys_of(const fk_match *m, const struct person *p, int query, uint64_t *k, size_t max)
 {
 	const struct var *v = m->v + p->v0;
 	const struct var *sv = v + p->nv[0], *rv = v + p->nv[0] + p->nv[1] + p->nv[2];
-	size_t n = 0;
-	int i, j, y, gi;
+	size_t n = 0, i, o;
+	int j, y, gi;
 
 	for (i = 0; i < p->nv[NV_GIVEN]; i++) {
 		int ng = v[i].ng ? v[i].ng : 1;
 		for (gi = 0; gi < ng; gi++) {
-			uint64_t g = v[i].ng ? (uint64_t)v[i].g[gi] + 1 : ((uint64_t)v[i].sk << 16);
+			uint64_t g = v[i].ng ? (uint64_t)GRP(m, v + i)[gi] + 1 :
+			    ((uint64_t)v[i].sk << 16);
 			if (p->dk == DK_EXACT && n < max)
 				k[n++] = mix(8, g * 1000003 + (uint64_t)p->dob) & ~(uint64_t)1;
 			if (p->dk != DK_NONE)
@@ -1237,17 +1405,18 @@ keys_of(const fk_match *m, const struct person *p, int query, uint64_t *k, size_
 				for (j = 0; j < p->nv[NV_PATR] && n < max; j++) {
 					int pg;
 					for (pg = 0; pg < pv[j].ng && n < max; pg++)
-						k[n++] = mix(6, g * 1000003 + (uint64_t)pv[j].g[pg]) & ~(uint64_t)1;
+						k[n++] = mix(6, g * 1000003 +
+						    (uint64_t)GRP(m, pv + j)[pg]) & ~(uint64_t)1;
 				}
 			}
 			for (j = 0; j < p->nv[NV_SUR] && n < max; j++) {
-					const char *ss = STR(m, sv[j].off);
-					uint64_t pre = 0;
-					int c2;
-					for (c2 = 0; c2 < 3 && ss[c2]; c2++)
-						pre = pre * 256 + (uint8_t)ss[c2];
-					k[n++] = mix(7, g * 1000003 + pre) & ~(uint64_t)1;
-				}
+				const char *ss = STR(m, sv[j].off);
+				uint64_t pre = 0;
+				int c2;
+				for (c2 = 0; c2 < 3 && ss[c2]; c2++)
+					pre = pre * 256 + (uint8_t)ss[c2];
+				k[n++] = mix(7, g * 1000003 + pre) & ~(uint64_t)1;
+			}
 		}
 	}
 	for (i = 0; i < p->nv[NV_SUR] && n + 2 < max; i++) {
@@ -1257,9 +1426,28 @@ keys_of(const fk_match *m, const struct person *p, int query, uint64_t *k, size_
 		} else
 			k[n++] = mix(2, (uint64_t)sv[i].dm * 4 + (p->sex == 'm' ? 1 : 2)) | 1;
 	}
+	if (p->dk == DK_EXACT && n + 2 < max) {
+		if (p->sex != 'f')
+			k[n++] = mix(9, (uint64_t)p->dob * 4 + 1) | 1;
+		if (p->sex != 'm')
+			k[n++] = mix(9, (uint64_t)p->dob * 4 + 2) | 1;
+	}
+	if (p->dk != DK_NONE)
+		for (i = 0; i < (size_t)(p->nv[NV_SUR] + p->nv[NV_REL]); i++) {
+			const struct var *s = sv + (i < p->nv[NV_SUR] ? i : i + p->nv[NV_PATR]);
+			if (i >= p->nv[NV_SUR] && s->kind != 's')
+				continue;
+			for (y = p->ylo - query; y <= p->yhi + query && n < max; y++)
+				k[n++] = mix(10, (uint64_t)s->dm * 4096 + (uint64_t)(y & 4095)) | 1;
+		}
 	for (i = 0; i < p->ndoc && n < max; i++)
-		k[n++] = mix(3, m->doc[p->d0 + i] & ~(uint64_t)1) & ~(uint64_t)1;
-	return n;
+		k[n++] = mix(3, m->doc[p->d0 + i].h & ~(uint64_t)1) & ~(uint64_t)1;
+	if (n > 1)
+		qsort(k, n, sizeof *k, u64_cmp);
+	for (i = 0, o = 0; i < n; i++)
+		if (o == 0 || k[o - 1] != k[i])
+			k[o++] = k[i];
+	return o;
 }
 
 struct index {
@@ -1283,12 +1471,12 @@ index_free(struct index *x)
 static int
 index_build(const fk_match *m, const uint32_t *P, size_t np, struct index *x, fk_err *e)
 {
-	uint64_t k[512];
+	uint64_t k[FK_MATCH_MAXKEYS];
 	size_t i, j, cap = 0, kn;
 
 	memset(x, 0, sizeof *x);
 	for (i = 0; i < np; i++) {
-		kn = keys_of(m, m->p + P[i], 0, k, 512);
+		kn = keys_of(m, m->p + P[i], 0, k, FK_MATCH_MAXKEYS);
 		if (grow((void **)&x->e, &cap, x->n + kn, sizeof *x->e, e) != 0)
 			return -1;
 		for (j = 0; j < kn; j++) {
@@ -1361,14 +1549,14 @@ run_job(void *arg)
 {
 	struct job *j = arg;
 	fk_match *m = j->m;
-	uint64_t k[512];
+	uint64_t k[FK_MATCH_MAXKEYS];
 	size_t ai, ki, kn, c, cn;
 	struct cmp cm;
 
 	for (ai = j->from; ai < j->to; ai++) {
 		uint32_t a = j->A[ai];
 		const struct person *pa = m->p + a;
-		kn = keys_of(m, pa, 1, k, 512);
+		kn = keys_of(m, pa, 1, k, FK_MATCH_MAXKEYS);
 		for (ki = 0; ki < kn; ki++) {
 			const struct bk *b = index_get(j->x, k[ki], &cn);
 			if ((k[ki] & 1) && cn > B1_CAP)
@@ -1383,7 +1571,7 @@ run_job(void *arg)
 					continue;
 				j->ncand++;
 				compare(m, pa, m->p + bp, j->dedup, &cm);
-				w = pair_weight(m, &cm);
+				w = pair_weight(m, &cm, NULL);
 				if (w < j->wmin)
 					continue; /* could never matter, not even to lambda */
 				if (j->n == j->cap) {
@@ -1462,7 +1650,7 @@ score_all(fk_match *m, const uint32_t *A, size_t na, const struct index *x, int 
 		j[t].to = na * (size_t)(t + 1) / (size_t)nt;
 		j[t].dedup = dedup;
 		/* pairs whose odds stay under 1e-5 even if lambda grew tenfold */
-		j[t].wmin = log2(1e-6 / lambda0);
+		j[t].wmin = m->wmin = log2(1e-6 / lambda0);
 		if ((j[t].stamp = calloc(m->np + 1, sizeof *j[t].stamp)) == NULL)
 			bad = 1;
 	}
@@ -1508,27 +1696,43 @@ sib_delta(const fk_match *m, const uint8_t *lv)
 		d += log2(m->mp[MF_DOB][lv[MF_DOB]] / s_dob[lv[MF_DOB]]);
 	if (lv[MF_SEX])
 		d += log2(m->mp[MF_SEX][lv[MF_SEX]] / s_sex[lv[MF_SEX]]);
+	if (lv[MF_DOC])
+		d += log2(m->mp[MF_DOC][lv[MF_DOC]] / s_doc[lv[MF_DOC]]);
 	return d;
 }
 
 /*
  * Two candidates of one intake compete (cannot both be its child) when
- * they are clearly different children: in one report (siblings), or with
- * different given names, dates of birth years apart, or another sex.
+ * they are provably different children: in one report (siblings), another
+ * sex, different given names, exact dates of birth more than a month apart
+ * that no typo explains (nor the same day a year off), dates years apart,
+ * different patronymics, or the same parent (the reporting mother, say)
+ * named differently. Reports of one child by different relatives, which
+ * differ only by what relatives get wrong, do not compete.
  */
 static int
 other_child(const fk_match *m, uint32_t j, uint32_t k)
 {
 	const struct person *a = m->p + j, *b = m->p + k;
-	int tf, dl, gl;
+	int tf, dl, gl, pl, rl;
 
 	if (a->rec == b->rec)
 		return 1;
 	if (a->sex && b->sex && a->sex != b->sex)
 		return 1;
 	gl = cmp_given(m, a, b, &tf);
+	if (gl == G_KDIFF || gl == G_DIFF)
+		return 1;
 	dl = cmp_dob(a, b);
-	return gl == G_KDIFF || gl == G_DIFF || dl == D_NEAR2 || dl == D_DIFF || dl == D_DIFFA;
+	if (dl == D_NEAR2 || dl == D_DIFF || dl == D_DIFFA || dl == D_NEAR2A)
+		return 1;
+	if (dl == D_YEAR && !(a->mo == b->mo && a->d == b->d))
+		return 1;
+	pl = cmp_patr(m, a, b);
+	if (pl == P_DIFF)
+		return 1;
+	rl = cmp_rel(m, a, b, 0);
+	return rl == R_CONFLICT;
 }
 
 static int
@@ -1650,6 +1854,8 @@ fk_match_link(fk_match *m, double min_p, int threads, fk_match_pair **pairs, siz
 		goto out;
 	if (calibrate(m, *pairs, n, (double)na * (double)nb, lambda0, min_p, 1, e) != 0)
 		goto out;
+	m->npop[0] = (double)na;
+	m->npop[1] = (double)nb;
 	if (*n > 1)
 		qsort(*pairs, *n, sizeof **pairs, pair_cmp);
 	if (st != NULL) {
@@ -1676,7 +1882,7 @@ fk_match_blocked(fk_match *m, uint32_t **ab, size_t *n, fk_err *e)
 	uint32_t *A = NULL, *B = NULL, *stamp = NULL;
 	size_t na, nb, ai, ki, kn, c, cn, cap = 0;
 	struct index x = {0};
-	uint64_t k[512];
+	uint64_t k[FK_MATCH_MAXKEYS];
 	int rc = -1;
 
 	*ab = NULL;
@@ -1689,7 +1895,7 @@ fk_match_blocked(fk_match *m, uint32_t **ab, size_t *n, fk_err *e)
 		goto out;
 	}
 	for (ai = 0; ai < na; ai++) {
-		kn = keys_of(m, m->p + A[ai], 1, k, 512);
+		kn = keys_of(m, m->p + A[ai], 1, k, FK_MATCH_MAXKEYS);
 		for (ki = 0; ki < kn; ki++) {
 			const struct bk *b = index_get(&x, k[ki], &cn);
 			if ((k[ki] & 1) && cn > B1_CAP)
@@ -1725,11 +1931,22 @@ uf_find(uint32_t *c, uint32_t x)
 	return x;
 }
 
+static int
+pair_cmp_p(const void *x, const void *y)
+{
+	const fk_match_pair *a = x, *b = y;
+
+	if (a->p != b->p)
+		return a->p > b->p ? -1 : 1;
+	return a->a != b->a ? (a->a > b->a) - (a->a < b->a) : (a->b > b->b) - (a->b < b->b);
+}
+
 int
 fk_match_dedup(fk_match *m, double min_p, int threads, fk_match_pair **pairs, size_t *n,
     uint32_t **clusters, fk_err *e)
 {
-	uint32_t *B = NULL;
+	uint32_t *B = NULL, *nxt = NULL;
+	fk_match_pair *order = NULL;
 	size_t nb, nsample = 0, ncand = 0, i;
 	struct index x = {0};
 	int rc = -1;
@@ -1753,16 +1970,46 @@ fk_match_dedup(fk_match *m, double min_p, int threads, fk_match_pair **pairs, si
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
 		goto out;
 	}
+	if ((nxt = malloc((m->np + 1) * sizeof *nxt)) == NULL ||
+	    (order = malloc((*n + 1) * sizeof *order)) == NULL) {
+		fk_fail(e, FK_ENOMEM, _("out of memory"));
+		goto out;
+	}
 	for (i = 0; i < m->np; i++)
-		(*clusters)[i] = (uint32_t)i;
+		(*clusters)[i] = nxt[i] = (uint32_t)i;  /* nxt: each cluster's members, a ring */
+	/*
+	 * Clusters join from the surest pair down, never so that two children of
+	 * one report end up as one child (one child is one child: a chain of
+	 * likely pairs must not merge twins or siblings).
+	 */
+	if (*n > 0)
+		memcpy(order, *pairs, *n * sizeof *order);
+	if (*n > 1)
+		qsort(order, *n, sizeof *order, pair_cmp_p);
 	for (i = 0; i < *n; i++) {
-		uint32_t ra = uf_find(*clusters, (*pairs)[i].a), rb = uf_find(*clusters, (*pairs)[i].b);
-		if (ra != rb) {
-			if (ra < rb)
-				(*clusters)[rb] = ra;
-			else
-				(*clusters)[ra] = rb;
-		}
+		const fk_match_pair *pr = order + i;
+		uint32_t ra = uf_find(*clusters, pr->a), rb = uf_find(*clusters, pr->b), x1, x2, t;
+		int clash = 0;
+		if (ra == rb)
+			continue;
+		x1 = ra;
+		do {
+			x2 = rb;
+			do {
+				clash |= m->p[x1].rec == m->p[x2].rec;
+				x2 = nxt[x2];
+			} while (x2 != rb && !clash);
+			x1 = nxt[x1];
+		} while (x1 != ra && !clash);
+		if (clash)
+			continue;
+		if (ra < rb)
+			(*clusters)[rb] = ra;
+		else
+			(*clusters)[ra] = rb;
+		t = nxt[ra];
+		nxt[ra] = nxt[rb];
+		nxt[rb] = t;
 	}
 	for (i = 0; i < m->np; i++)
 		(*clusters)[i] = uf_find(*clusters, (uint32_t)i);
@@ -1770,14 +2017,51 @@ fk_match_dedup(fk_match *m, double min_p, int threads, fk_match_pair **pairs, si
 out:
 	index_free(&x);
 	free(B);
+	free(nxt);
+	free(order);
 	return rc;
 }
 
 /* ---- search ---- */
 
+/* 1 if a skeleton word is one typo from w (two when either has 7 letters or more). */
+static int
+near_word(const char *a, const char *w)
+{
+	size_t la = strlen(a), lw = strlen(w);
+
+	if (la < 4 || lw < 4)
+		return 0;
+	return fk_mn_dl_within(a, w, la >= 7 || lw >= 7 ? 2 : 1);
+}
+
+/*
+ * How close the query's words are to a person's names, spelling alone: the
+ * best Jaro-Winkler of each query word against the person's given names and
+ * surnames, summed. It orders persons the model weighs the same (the same
+ * levels), so that "Хапко" finds Храпко before Гопко.
+ */
+static double
+spelling(const fk_match *m, const struct person *p, char **words, size_t nw)
+{
+	const struct var *v = m->v + p->v0;
+	size_t i;
+	int j;
+	double sum = 0;
+
+	for (i = 0; i < nw; i++) {
+		double best = 0, x;
+		for (j = 0; j < p->nv[NV_GIVEN] + p->nv[NV_SUR]; j++)
+			if ((x = fk_mn_jw(words[i], STR(m, v[j].off))) > best)
+				best = x;
+		sum += best;
+	}
+	return sum;
+}
+
 int
 fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, size_t max,
-    fk_match_pair **res, size_t *n, fk_err *e)
+    fk_match_pair **res, size_t *n, double **fwout, fk_err *e)
 {
 	struct pb b;
 	struct person q;
@@ -1788,10 +2072,13 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 	const char *p;
 	int32_t *pos = NULL;
 	uint32_t *cand = NULL;
+	double *fw = NULL, *sp = NULL;
 	size_t ncand = 0, ci;
 
 	*res = NULL;
 	*n = 0;
+	if (fwout != NULL)
+		*fwout = NULL;
 	memset(&q, 0, sizeof q);
 	/* a 4-digit number in the query is the birth year */
 	for (p = query; *p; p++)
@@ -1829,10 +2116,8 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 	q.sex = (uint8_t)sex;
 	if (by > 0) {
 		if (bm > 0 && bd > 0) {
-			char d[40];
-			snprintf(d, sizeof d, "%04d-%02d-%02d", by % 10000, bm % 100, bd % 100);
 			q.dk = DK_EXACT;
-			q.dob = fk_match_days(d);
+			q.dob = q.dlo = q.dhi = fk_match_civil_days(by, bm, bd);
 			q.y = (int16_t)by;
 			q.mo = (int16_t)bm;
 			q.d = (int16_t)bd;
@@ -1840,9 +2125,14 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 		} else {
 			q.dk = DK_EST;
 			q.ylo = q.yhi = (int16_t)by;
+			q.dlo = fk_match_civil_days(by, 1, 1);
+			q.dhi = fk_match_civil_days(by, 12, 31);
 		}
 	}
-	/* candidates: a given-name group, a spelling or a surname code in common */
+	/*
+	 * candidates: a given-name group, a spelling or a surname code in common,
+	 * or a name one typo away (two for long surnames)
+	 */
 	{
 		int qg[16 * FK_MN_MAXG], nqg = 0, gg[FK_MN_MAXG], kk, x;
 		uint32_t qdm[16], qsk[16];
@@ -1868,9 +2158,10 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 			for (vi = 0; vi < pp->nv[0] + pp->nv[1] && !hit; vi++) {
 				for (gi2 = 0; gi2 < v[vi].ng && vi < pp->nv[0] && !hit; gi2++)
 					for (x = 0; x < nqg; x++)
-						hit |= v[vi].g[gi2] == qg[x];
+						hit |= GRP(m, v + vi)[gi2] == qg[x];
 				for (x = 0; x < (int)nw && !hit; x++)
-					hit |= v[vi].sk == qsk[x] || (vi >= pp->nv[0] && v[vi].dm == qdm[x]);
+					hit |= v[vi].sk == qsk[x] || (vi >= pp->nv[0] && v[vi].dm == qdm[x]) ||
+					    near_word(STR(m, v[vi].off), words[x]);
 			}
 			if (hit)
 				cand[ncand++] = (uint32_t)i;
@@ -1879,7 +2170,7 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 	/* every split of the words into a given name and a surname */
 	for (wi = -1; wi < (int)nw; wi++)
 		for (wj = -1; wj < (int)nw; wj++) {
-			size_t pi, k, vmark = m->nv, amark = m->alen;
+			size_t pi, k, vmark = m->nv, amark = m->alen, gmark = m->ngrp;
 			struct person qq = q;
 			if (wi == wj && wi >= 0)
 				continue;
@@ -1891,12 +2182,12 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 			memset(&b, 0, sizeof b);
 			b.m = m;
 			for (k = 0; k < nw; k++) {
-				if ((int)k == wi && add_word(&b, NV_GIVEN, words[k], 0, 0, e) != 0)
+				if ((int)k == wi && add_word(&b, NV_GIVEN, words[k], 0, 0, 0, e) != 0)
 					goto fail;
-				if ((int)k == wj && add_word(&b, NV_SUR, words[k], 0, 0, e) != 0)
+				if ((int)k == wj && add_word(&b, NV_SUR, words[k], 0, 0, 0, e) != 0)
 					goto fail;
 				if ((int)k != wi && (int)k != wj && fk_mn_is_patronymic(words[k]) &&
-				    add_word(&b, NV_PATR, words[k], 0, 0, e) != 0)
+				    add_word(&b, NV_PATR, words[k], 0, 0, 0, e) != 0)
 					goto fail;
 			}
 			if (commit(&b, &qq, e) != 0)
@@ -1904,7 +2195,7 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 			m->np--; /* the query is not a person */
 			for (ci = 0; ci < ncand; ci++) {
 				struct cmp c;
-				double wgt;
+				double wgt, f[MF_N];
 				const struct person *pp = m->p + (pi = cand[ci]);
 				int lv;
 				compare(m, &qq, pp, 0, &c);
@@ -1913,67 +2204,101 @@ fk_match_find(fk_match *m, const char *query, int by, int bm, int bd, int sex, s
 					c.level[MF_SURNAME] = L_NULL;
 				if (qq.nv[NV_GIVEN] == 0)
 					c.level[MF_GIVEN] = L_NULL;
-				if (qq.dk == DK_EST && c.level[MF_DOB] == D_DIFFA && pp->dk == DK_EXACT &&
-				    abs(pp->y - qq.ylo) <= 1)
-					c.level[MF_DOB] = D_NEAR2A;
+				/* the patronymic's class follows a surname the query may lack */
+				if (c.level[MF_PATR] >= P_EQS && !S_AGREES(c.level[MF_SURNAME]))
+					c.level[MF_PATR] -= P_DIFF;
 				lv = c.level[MF_GIVEN];
 				if ((lv == L_NULL || lv >= G_KDIFF) && (c.level[MF_SURNAME] == L_NULL ||
 				    c.level[MF_SURNAME] >= S_DM))
 					continue;
-				wgt = pair_weight(m, &c);
+				wgt = pair_weight(m, &c, f);
 				/* keep the best split per person */
 				if (pos[pi] >= 0) {
 					k = (size_t)pos[pi];
 					if (wgt > out[k].weight) {
 						out[k].weight = (float)wgt;
 						memcpy(out[k].level, c.level, MF_N);
+						memcpy(fw + k * MF_N, f, sizeof f);
 					}
 					continue;
 				}
-				if (grow((void **)&out, &cap, *n + 1, sizeof *out, e) != 0)
-					goto fail;
+				if (*n == cap) {
+					size_t nc = cap ? 2 * cap : 64;
+					void *o2 = realloc(out, nc * sizeof *out), *f2;
+					if (o2 == NULL)
+						goto oom;
+					out = o2;
+					if ((f2 = realloc(fw, nc * MF_N * sizeof *fw)) == NULL)
+						goto oom;
+					fw = f2;
+					cap = nc;
+				}
 				pos[pi] = (int32_t)*n;
 				out[*n].a = UINT32_MAX;
 				out[*n].b = (uint32_t)pi;
 				out[*n].weight = (float)wgt;
 				memcpy(out[*n].level, c.level, MF_N);
+				memcpy(fw + *n * MF_N, f, sizeof f);
 				(*n)++;
 			}
 			m->nv = vmark;
 			m->alen = amark;
+			m->ngrp = gmark;
 		}
 	for (i = 0; i < *n; i++) {
 		double bf = exp2(out[i].weight), lam = 1.0 / (double)(m->np + 1);
 		out[i].p = (float)(lam * bf / (lam * bf + 1 - lam));
 	}
+	if (*n > 0 && (sp = malloc(*n * sizeof *sp)) == NULL)
+		goto oom;
+	for (i = 0; i < *n; i++)
+		sp[i] = spelling(m, m->p + out[i].b, words, nw);
 	{
 		size_t k2;
-		/* rank by weight; a selection of the best max */
+		double t[MF_N], ts;
+		/* rank by weight (to a hundredth), then spelling; a selection of the best max */
 		for (i = 0; i < *n && i < max; i++)
 			for (k2 = i + 1; k2 < *n; k2++)
-				if (out[k2].weight > out[i].weight) {
-					fk_match_pair t = out[i];
+				if (lrint(out[k2].weight * 100) > lrint(out[i].weight * 100) ||
+				    (lrint(out[k2].weight * 100) == lrint(out[i].weight * 100) &&
+				    sp[k2] > sp[i])) {
+					ts = sp[i];
+					sp[i] = sp[k2];
+					sp[k2] = ts;
+					fk_match_pair tp = out[i];
 					out[i] = out[k2];
-					out[k2] = t;
+					out[k2] = tp;
+					memcpy(t, fw + i * MF_N, sizeof t);
+					memcpy(fw + i * MF_N, fw + k2 * MF_N, sizeof t);
+					memcpy(fw + k2 * MF_N, t, sizeof t);
 				}
 	}
 	if (*n > max)
 		*n = max;
 	*res = out;
+	if (fwout != NULL)
+		*fwout = fw;
+	else
+		free(fw);
 	free(pos);
 	free(cand);
+	free(sp);
 	return 0;
+oom:
+	fk_fail(e, FK_ENOMEM, _("out of memory"));
 fail:
 	free(out);
+	free(fw);
 	free(pos);
 	free(cand);
+	free(sp);
 	*n = 0;
 	return -1;
 }
 
 /* ---- the model, kept between runs ---- */
 
-#define MODEL_MAGIC 0x464b4d31u /* "FKM1" */
+#define MODEL_MAGIC 0x464b4d32u /* "FKM2" */
 
 int
 fk_match_model_save(const fk_match *m, fk_buf *out, fk_err *e)
@@ -1981,8 +2306,9 @@ fk_match_model_save(const fk_match *m, fk_buf *out, fk_err *e)
 	uint32_t hdr[4];
 	size_t i, ns = 0;
 	int ng = fk_mn_names_count(m->t);
+	double d[6];
 
-	if (m->gfreq == NULL)
+	if (m->gfreq == NULL || m->mp != m_link)
 		return fk_fail(e, FK_ESTATE, _("no model to save: run the matching first"));
 	for (i = 0; i < m->sf.cap; i++)
 		ns += m->sf.key[i] != 0;
@@ -1990,10 +2316,15 @@ fk_match_model_save(const fk_match *m, fk_buf *out, fk_err *e)
 	hdr[1] = (uint32_t)ng;
 	hdr[2] = (uint32_t)ns;
 	hdr[3] = MF_N * FK_MATCH_MAXLEVEL;
+	d[0] = m->lambda;
+	d[1] = m->ntf;
+	d[2] = m->sumsq;
+	d[3] = m->wmin;
+	d[4] = m->npop[0];
+	d[5] = m->npop[1];
 	if (fk_buf_append(out, hdr, sizeof hdr, e) != 0 ||
 	    fk_buf_append(out, m->w, sizeof m->w, e) != 0 ||
-	    fk_buf_append(out, &m->lambda, sizeof m->lambda, e) != 0 ||
-	    fk_buf_append(out, &m->ntf, sizeof m->ntf, e) != 0 ||
+	    fk_buf_append(out, d, sizeof d, e) != 0 ||
 	    fk_buf_append(out, m->gfreq, (size_t)ng * sizeof *m->gfreq, e) != 0)
 		return -1;
 	for (i = 0; i < m->sf.cap; i++)
@@ -2010,13 +2341,14 @@ fk_match_model_load(fk_match *m, const void *p, size_t n, fk_err *e)
 	uint32_t hdr[4];
 	size_t need, i, cap = 1024;
 	int ng = fk_mn_names_count(m->t);
+	double d[6];
 
 	if (n < sizeof hdr)
 		goto bad;
 	memcpy(hdr, b, sizeof hdr);
 	if (hdr[0] != MODEL_MAGIC || hdr[1] != (uint32_t)ng || hdr[3] != MF_N * FK_MATCH_MAXLEVEL)
 		goto bad;
-	need = sizeof hdr + sizeof m->w + 2 * sizeof(double) + (size_t)ng * sizeof(double) +
+	need = sizeof hdr + sizeof m->w + sizeof d + (size_t)ng * sizeof(double) +
 	    (size_t)hdr[2] * 8;
 	if (n != need)
 		goto bad;
@@ -2024,9 +2356,17 @@ fk_match_model_load(fk_match *m, const void *p, size_t n, fk_err *e)
 	set_model(m, 0);
 	memcpy(m->w, b, sizeof m->w);
 	b += sizeof m->w;
-	memcpy(&m->lambda, b, sizeof(double));
-	memcpy(&m->ntf, b + sizeof(double), sizeof(double));
-	b += 2 * sizeof(double);
+	memcpy(d, b, sizeof d);
+	b += sizeof d;
+	if (!(d[0] > 0 && d[0] < 1) || !(d[1] >= 1) || !(d[2] > 0 && d[2] <= 1) ||
+	    !(d[3] > -1e9 && d[3] < 1e9) || !(d[4] >= 0) || !(d[5] >= 0))
+		goto bad;
+	m->lambda = d[0];
+	m->ntf = d[1];
+	m->sumsq = d[2];
+	m->wmin = d[3];
+	m->npop[0] = d[4];
+	m->npop[1] = d[5];
 	free(m->gfreq);
 	free(m->sf.key);
 	free(m->sf.cnt);
@@ -2051,8 +2391,6 @@ fk_match_model_load(fk_match *m, const void *p, size_t n, fk_err *e)
 		m->sf.key[s] = k;
 		m->sf.cnt[s] = c;
 	}
-	if (!(m->lambda > 0 && m->lambda < 1) || !(m->ntf >= 1))
-		goto bad;
 	m->fixed = 1;
 	return 0;
 bad:
@@ -2060,36 +2398,41 @@ bad:
 	    "version; run `fieldkit hub match` to rebuild it"));
 }
 
+void
+fk_match_model_population(const fk_match *m, double *nintake, double *nreport)
+{
+	*nintake = m->npop[0];
+	*nreport = m->npop[1];
+}
+
 int
-fk_match_link_some(fk_match *m, const uint32_t *who, size_t nwho, double min_p,
+fk_match_score(fk_match *m, const uint32_t *ab, size_t nab, double min_p,
     fk_match_pair **pairs, size_t *n, fk_err *e)
 {
-	size_t i, j, cap = 0, o = 0;
+	size_t i, o = 0;
 	struct cmp c;
 
 	*pairs = NULL;
 	*n = 0;
 	if (!m->fixed)
 		return fk_fail(e, FK_ESTATE, _("no matching model loaded"));
-	for (i = 0; i < nwho; i++) {
-		const struct person *a = m->p + who[i];
-		if (a->skip)
+	if (nab > 0 && (*pairs = malloc(nab * sizeof **pairs)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	for (i = 0; i < nab; i++) {
+		const struct person *a = m->p + ab[2 * i], *b = m->p + ab[2 * i + 1];
+		fk_match_pair *pr = *pairs + *n;
+		double w;
+		if (a->skip || b->skip || a->kind != FK_MP_INTAKE || b->kind != FK_MP_REPORT)
 			continue;
-		for (j = 0; j < m->np; j++) {
-			const struct person *b = m->p + j;
-			fk_match_pair *pr;
-			if (b->skip || b->kind == a->kind)
-				continue;
-			if (grow((void **)pairs, &cap, *n + 1, sizeof **pairs, e) != 0)
-				return -1;
-			pr = *pairs + *n;
-			pr->a = a->kind == FK_MP_INTAKE ? who[i] : (uint32_t)j;
-			pr->b = a->kind == FK_MP_INTAKE ? (uint32_t)j : who[i];
-			compare(m, m->p + pr->a, m->p + pr->b, 0, &c);
-			pr->weight = (float)pair_weight(m, &c);
-			memcpy(pr->level, c.level, MF_N);
-			(*n)++;
-		}
+		compare(m, a, b, 0, &c);
+		w = pair_weight(m, &c, NULL);
+		if (w < m->wmin)
+			continue; /* as the full run drops it */
+		pr->a = ab[2 * i];
+		pr->b = ab[2 * i + 1];
+		pr->weight = (float)w;
+		memcpy(pr->level, c.level, MF_N);
+		(*n)++;
 	}
 	/* probabilities with the stored lambda, siblings and competition */
 	if (*n > 1)
@@ -2103,6 +2446,39 @@ fk_match_link_some(fk_match *m, const uint32_t *who, size_t nwho, double min_p,
 	if (*n > 1)
 		qsort(*pairs, *n, sizeof **pairs, pair_cmp);
 	return 0;
+}
+
+int
+fk_match_may_matter(const fk_match *m, uint32_t a, uint32_t b, double min_p)
+{
+	struct cmp c;
+	double w, odds, r;
+
+	if (m->p[a].skip || m->p[b].skip)
+		return 0;
+	compare(m, m->p + a, m->p + b, 0, &c);
+	if ((w = pair_weight(m, &c, NULL)) < m->wmin)
+		return 0;
+	odds = m->lambda / (1 - m->lambda) * exp2(w);
+	r = odds * (1 + SIBLING_PRIOR * exp2(-sib_delta(m, c.level)));
+	/* proposed even alone, or a competitor of the intake's other candidates */
+	return odds / (1 + r) >= min_p || r > 1e-3;
+}
+
+void
+fk_match_reset(fk_match *m)
+{
+	m->np = m->nv = m->ngrp = m->ndoc = m->alen = 0;
+	m->nskip[0] = m->nskip[1] = 0;
+}
+
+double
+fk_match_explain(const fk_match *m, uint32_t a, uint32_t b, double *fw)
+{
+	struct cmp c;
+
+	compare(m, m->p + a, m->p + b, m->mp == m_dedup, &c);
+	return pair_weight(m, &c, fw);
 }
 
 size_t
@@ -2120,9 +2496,37 @@ skey(int kind, uint64_t a, uint64_t b)
 }
 
 static uint64_t
-gkey(const struct var *v, int gi)
+gkey(const fk_match *m, const struct var *v, int gi)
 {
-	return v->ng ? (uint64_t)v->g[gi] + 1 : ((uint64_t)v->sk << 16);
+	return v->ng ? (uint64_t)GRP(m, v)[gi] + 1 : ((uint64_t)v->sk << 16);
+}
+
+/*
+ * The surname's one-deletion neighbourhood (the word, and the word less each
+ * letter): two spellings one typo apart (a letter changed, added, dropped or
+ * two swapped) always share one of these.
+ */
+static size_t
+typo_keys(const char *w, uint64_t *k, size_t n, size_t max)
+{
+	size_t l = strlen(w), i;
+	char t[FK_MN_WORD_MAX + 1];
+
+	if (l < 4 || l > 16)
+		return n;
+	if (n < max)
+		k[n++] = skey(4, h64(w, 4), 0);
+	for (i = 0; i < l && n < max; i++) {
+		size_t j, o = 0;
+		/* less letter i, doubled letters collapsed as the skeleton does ("бачиіна"
+		 * is "baqina": one letter short of "baqihina") */
+		for (j = 0; j < l; j++)
+			if (j != i && (o == 0 || t[o - 1] != w[j]))
+				t[o++] = w[j];
+		t[o] = 0;
+		k[n++] = skey(4, h64(t, 4), 0);
+	}
+	return n;
 }
 
 size_t
@@ -2130,24 +2534,31 @@ fk_match_search_keys(const fk_match *m, uint32_t person, uint64_t *k, size_t max
 {
 	const struct person *p = m->p + person;
 	const struct var *v = m->v + p->v0, *sv = v + p->nv[0];
-	size_t n = 0;
+	size_t n = 0, o;
 	int i, j, gi;
 
 	for (i = 0; i < p->nv[NV_GIVEN]; i++)
 		for (gi = 0; gi < (v[i].ng ? v[i].ng : 1); gi++) {
 			if (n < max)
-				k[n++] = skey(1, gkey(v + i, gi), 0);
+				k[n++] = skey(1, gkey(m, v + i, gi), 0);
 			for (j = 0; j < p->nv[NV_SUR] && n < max; j++)
-				k[n++] = skey(3, gkey(v + i, gi), sv[j].dm);
+				k[n++] = skey(3, gkey(m, v + i, gi), sv[j].dm);
 		}
-	for (j = 0; j < p->nv[NV_SUR] && n < max; j++)
+	for (j = 0; j < p->nv[NV_SUR] && n < max; j++) {
 		k[n++] = skey(2, sv[j].dm, 0);
-	return n;
+		n = typo_keys(STR(m, sv[j].off), k, n, max);
+	}
+	if (n > 1)
+		qsort(k, n, sizeof *k, u64_cmp);
+	for (i = 0, o = 0; (size_t)i < n; i++)
+		if (o == 0 || k[o - 1] != k[i])
+			k[o++] = k[i];
+	return o;
 }
 
 size_t
 fk_match_query_keys(const fk_match *m, const char *query, uint64_t *k, size_t max,
-    int *pairs)
+    int *tiers)
 {
 	char sk[1024], *w, *save = NULL, *words[16];
 	size_t nw = 0, i, j, n = 0;
@@ -2156,7 +2567,7 @@ fk_match_query_keys(const fk_match *m, const char *query, uint64_t *k, size_t ma
 	fk_mn_skeleton(query, strlen(query), sk, sizeof sk);
 	for (w = strtok_r(sk, " ", &save); w && nw < 16; w = strtok_r(NULL, " ", &save))
 		words[nw++] = w;
-	/* first the given-name x surname-code keys of every split, then the loose ones */
+	/* 1: the given-name x surname-code keys of every split */
 	for (i = 0; i < nw; i++) {
 		if ((ng = fk_mn_given(m->t, words[i], g)) == 0)
 			ng = fk_mn_given_near(m->t, words[i], g);
@@ -2170,14 +2581,20 @@ fk_match_query_keys(const fk_match *m, const char *query, uint64_t *k, size_t ma
 				k[n++] = skey(3, (uint64_t)h32(words[i]) << 16, dm);
 		}
 	}
-	*pairs = (int)n;
+	tiers[0] = (int)n;
+	/* 2: a surname alone: its code, or one typo away */
+	for (i = 0; i < nw; i++) {
+		if (n < max)
+			k[n++] = skey(2, fk_mn_dm_skel(words[i]), 0);
+		n = typo_keys(words[i], k, n, max);
+	}
+	tiers[1] = (int)n;
+	/* 3: a given name alone */
 	for (i = 0; i < nw; i++) {
 		if ((ng = fk_mn_given(m->t, words[i], g)) == 0)
 			ng = fk_mn_given_near(m->t, words[i], g);
 		for (x = 0; x < ng && n < max; x++)
 			k[n++] = skey(1, (uint64_t)g[x] + 1, 0);
-		if (n < max)
-			k[n++] = skey(2, fk_mn_dm_skel(words[i]), 0);
 	}
 	return n;
 }

@@ -15,6 +15,9 @@
 #include "hub_int.h"
 #include "util.h"
 
+/* the rules of the stored keys (blocking and search): a change re-indexes every record */
+#define KEYS_VERSION "2"
+
 static const char match_sql[] =
     "CREATE TABLE IF NOT EXISTS match_records(rid INTEGER PRIMARY KEY,"
     " record_id TEXT NOT NULL UNIQUE, form_id TEXT NOT NULL, view TEXT NOT NULL,"
@@ -35,7 +38,10 @@ static const char match_sql[] =
     " decision TEXT NOT NULL CHECK(decision IN ('confirmed', 'rejected')),"
     " who TEXT NOT NULL, at TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS match_decisions_pair ON match_decisions(intake, report,"
-    " child);";
+    " child);"
+    /* a hub with nothing indexed yet indexes with this build's rules (ensure_keys) */
+    "INSERT OR IGNORE INTO match_meta(k, v) SELECT 'keys', '" KEYS_VERSION "' WHERE NOT"
+    " EXISTS (SELECT 1 FROM match_records);";
 
 static const fk_mn_names *names;
 
@@ -152,7 +158,10 @@ struct loaded {
 	fk_match *m;
 	char (*ids)[FK_MATCH_IDLEN];
 	int64_t *rids;
+	uint32_t *first;  /* first person of each record */
 	size_t n, cap;
+	uint32_t *map;    /* rid -> record + 1 (open addressing over rids), for batches */
+	size_t mcap;
 };
 
 static void
@@ -161,7 +170,61 @@ loaded_free(struct loaded *L)
 	fk_match_free(L->m);
 	free(L->ids);
 	free(L->rids);
+	free(L->first);
+	free(L->map);
 	memset(L, 0, sizeof *L);
+}
+
+/* Forgets the records (and persons), keeping the model. */
+static void
+loaded_reset(struct loaded *L)
+{
+	fk_match_reset(L->m);
+	L->n = 0;
+	if (L->map != NULL)
+		memset(L->map, 0, L->mcap * sizeof *L->map);
+}
+
+static size_t
+map_slot(const struct loaded *L, int64_t rid)
+{
+	size_t s = (size_t)((uint64_t)rid * 0x9e3779b97f4a7c15ULL >> 20) & (L->mcap - 1);
+
+	while (L->map[s] != 0 && L->rids[L->map[s] - 1] != rid)
+		s = (s + 1) & (L->mcap - 1);
+	return s;
+}
+
+/* The index of a loaded record, or -1. */
+static long
+loaded_find(const struct loaded *L, int64_t rid)
+{
+	size_t s;
+
+	if (L->mcap == 0)
+		return -1;
+	s = map_slot(L, rid);
+	return L->map[s] ? (long)L->map[s] - 1 : -1;
+}
+
+/* Remembers record i of L by its rid (the map grows with the records). */
+static int
+loaded_remember(struct loaded *L, size_t i, fk_err *e)
+{
+	if ((L->n + 1) * 2 > L->mcap) {
+		size_t nc = L->mcap ? 2 * L->mcap : 1024, j;
+		uint32_t *old = L->map;
+		if ((L->map = calloc(nc, sizeof *L->map)) == NULL) {
+			L->map = old;
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		}
+		L->mcap = nc;
+		for (j = 0; j < i; j++)
+			L->map[map_slot(L, L->rids[j])] = (uint32_t)j + 1;
+		free(old);
+	}
+	L->map[map_slot(L, L->rids[i])] = (uint32_t)i + 1;
+	return 0;
 }
 
 /* Adds one record's persons (rec index = position in L). Returns persons added. */
@@ -177,28 +240,39 @@ load_view(struct loaded *L, int64_t rid, const char *record_id, const char *form
 		    record_id);
 	if (L->n == L->cap) {
 		size_t nc = L->cap ? 2 * L->cap : 1024;
-		void *a = realloc(L->ids, nc * sizeof *L->ids), *b;
-		if (a == NULL) {
+		void *a = realloc(L->ids, nc * sizeof *L->ids), *b, *c;
+		if (a != NULL)
+			L->ids = a;
+		b = a ? realloc(L->rids, nc * sizeof *L->rids) : NULL;
+		if (b != NULL)
+			L->rids = b;
+		c = b ? realloc(L->first, nc * sizeof *L->first) : NULL;
+		if (c == NULL) {
 			json_decref(v);
 			return fk_fail(e, FK_ENOMEM, _("out of memory"));
 		}
-		L->ids = a;
-		if ((b = realloc(L->rids, nc * sizeof *L->rids)) == NULL) {
-			json_decref(v);
-			return fk_fail(e, FK_ENOMEM, _("out of memory"));
-		}
-		L->rids = b;
+		L->first = c;
 		L->cap = nc;
 	}
 	snprintf(L->ids[L->n], FK_MATCH_IDLEN, "%s", record_id);
 	L->rids[L->n] = rid;
+	L->first[L->n] = (uint32_t)fk_match_npersons(L->m);
 	k = fk_match_add_record(L->m, (uint32_t)L->n, form_id, json_object_get(v, "answers"),
 	    json_string_value(json_object_get(v, "short_ref")), NULL, e);
 	json_decref(v);
-	if (k < 0)
+	if (k < 0 || loaded_remember(L, L->n, e) != 0)
 		return -1;
 	L->n++;
 	return k;
+}
+
+/* Loads the view of the row a statement is on (rid, record_id, form_id, view). */
+static int
+load_row(struct loaded *L, sqlite3_stmt *st, fk_err *e)
+{
+	return load_view(L, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+	    (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+	    (size_t)sqlite3_column_bytes(st, 3), e);
 }
 
 static int
@@ -208,7 +282,11 @@ loaded_new(struct loaded *L, fk_err *e)
 	return fk_match_new(&L->m, names, e);
 }
 
-/* Loads every view (where = "" or an SQL condition on match_records). */
+/*
+ * Loads every view (where = "" or an SQL condition on match_records), in
+ * the order of the record ids: the same records give the same persons in
+ * the same order, whatever order they were imported in.
+ */
 static int
 load_where(sqlite3 *db, struct loaded *L, const char *where, int64_t rid, fk_err *e)
 {
@@ -217,16 +295,13 @@ load_where(sqlite3 *db, struct loaded *L, const char *where, int64_t rid, fk_err
 	int k, rc = 0;
 
 	snprintf(sql, sizeof sql, "SELECT rid, record_id, form_id, view FROM match_records%s"
-	    " ORDER BY rid", where);
+	    " ORDER BY record_id", where);
 	if (prep(db, &st, sql, e) != 0)
 		return -1;
 	if (strchr(where, '?') != NULL)
 		sqlite3_bind_int64(st, 1, rid);
 	while ((k = sqlite3_step(st)) == SQLITE_ROW)
-		if (load_view(L, sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-		    (const char *)sqlite3_column_text(st, 3), (size_t)sqlite3_column_bytes(st, 3),
-		    e) < 0) {
+		if (load_row(L, st, e) < 0) {
 			rc = -1;
 			break;
 		}
@@ -276,6 +351,22 @@ insert_keys(sqlite3 *db, fk_match *m, int64_t rid, fk_err *e)
 	return rc;
 }
 
+/* Indexes one view (already in match_records as rid). */
+static int
+index_view(sqlite3 *db, int64_t rid, const char *form_id, json_t *v, fk_err *e)
+{
+	fk_match *m = NULL;
+	int rc = -1;
+
+	if (fk_match_new(&m, names, e) == 0 &&
+	    fk_match_add_record(m, 0, form_id, json_object_get(v, "answers"),
+	    json_string_value(json_object_get(v, "short_ref")), NULL, e) >= 0 &&
+	    insert_keys(db, m, rid, e) == 0)
+		rc = 0;
+	fk_match_free(m);
+	return rc;
+}
+
 int
 fk_match_db_add(fk_hubdb *h, const char *record_id, const char *form_id, json_t *rec,
     fk_err *e)
@@ -284,9 +375,7 @@ fk_match_db_add(fk_hubdb *h, const char *record_id, const char *form_id, json_t 
 	sqlite3_stmt *st;
 	json_t *v;
 	char *text = NULL;
-	int64_t rid;
 	int rc = -1;
-	fk_match *m = NULL;
 
 	if (init(h, &db, e) != 0)
 		return -1;
@@ -306,16 +395,8 @@ fk_match_db_add(fk_hubdb *h, const char *record_id, const char *form_id, json_t 
 	sqlite3_finalize(st);
 	if (rc != 0 || sqlite3_changes(db) == 0)
 		goto out; /* indexed before */
-	rc = -1;
-	rid = sqlite3_last_insert_rowid(db);
-	if (fk_match_new(&m, names, e) != 0 ||
-	    fk_match_add_record(m, 0, form_id, json_object_get(v, "answers"),
-	    json_string_value(json_object_get(v, "short_ref")), NULL, e) < 0 ||
-	    insert_keys(db, m, rid, e) != 0)
-		goto out;
-	rc = 0;
+	rc = index_view(db, sqlite3_last_insert_rowid(db), form_id, v, e);
 out:
-	fk_match_free(m);
 	json_decref(v);
 	free(text);
 	return rc;
@@ -345,17 +426,82 @@ backfill(fk_hubdb *h, sqlite3 *db, fk_err *e)
 	return rc;
 }
 
+static const char *
+meta_get(sqlite3 *db, const char *k, char *out, size_t n)
+{
+	sqlite3_stmt *st;
+	const char *r = NULL;
+
+	out[0] = 0;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM match_meta WHERE k = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+		r = out;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+meta_set(sqlite3 *db, const char *k, const char *v, fk_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prep(db, &st, "INSERT OR REPLACE INTO match_meta(k, v) VALUES(?, ?)", e) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_err(db, e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int
 backfilled(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int k = 0;
+	char v[8];
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM match_meta WHERE k = 'backfilled'", -1, &st,
-	    NULL) == SQLITE_OK)
-		k = sqlite3_step(st) == SQLITE_ROW;
+	return meta_get(db, "backfilled", v, sizeof v) != NULL;
+}
+
+/*
+ * The stored keys follow the rules of the build that wrote them; a build
+ * with other rules (KEYS_VERSION) indexes every record again, once.
+ */
+static int
+ensure_keys(sqlite3 *db, fk_err *e)
+{
+	sqlite3_stmt *st;
+	char v[16];
+	int k, rc = 0;
+
+	if (meta_get(db, "keys", v, sizeof v) != NULL && strcmp(v, KEYS_VERSION) == 0)
+		return 0;
+	if (exec(db, "BEGIN IMMEDIATE", e) != 0)
+		return -1;
+	if (exec(db, "DELETE FROM match_keys", e) != 0 ||
+	    prep(db, &st, "SELECT rid, form_id, view FROM match_records", e) != 0)
+		goto fail;
+	while (rc == 0 && (k = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *view = json_loadb((const char *)sqlite3_column_text(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), 0, NULL);
+		if (view == NULL)
+			continue; /* damaged: reported when it is loaded */
+		rc = index_view(db, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), view, e);
+		json_decref(view);
+	}
 	sqlite3_finalize(st);
-	return k;
+	if (rc != 0 || meta_set(db, "keys", KEYS_VERSION, e) != 0 || exec(db, "COMMIT", e) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 /* ---- pairs ---- */
@@ -396,17 +542,20 @@ levels_str(const uint8_t *lv, char *out)
 	int f;
 
 	for (f = 0; f < MF_N; f++)
-		out[f] = (char)('0' + lv[f]);
+		out[f] = "0123456789abcdefghijklmnopqrstuv"[lv[f] & 31];
 	out[MF_N] = 0;
 }
 
-/* Stores pairs (upsert); *nnew counts the ones not there before. */
+/*
+ * Stores pairs (upsert); *nnew counts the ones not among `before` (a table
+ * of intake, report, child: the pairs before this run).
+ */
 static int
-store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, size_t *nnew,
-    fk_err *e)
+store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n,
+    const char *before, size_t *nnew, fk_err *e)
 {
 	sqlite3_stmt *st, *ex = NULL, *dec = prepare_decided(db);
-	char when[FK_TIME_BUF], lv[MF_N + 1];
+	char when[FK_TIME_BUF], lv[MF_N + 1], sql[160];
 	fk_match_person_info a, b;
 	size_t i;
 	int rc = 0;
@@ -414,8 +563,9 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 	fk_now_rfc3339(when);
 	if (dec == NULL)
 		return sql_err(db, e);
-	if (prep(db, &ex, "SELECT 1 FROM match_pairs WHERE intake = ? AND report = ? AND"
-	    " child = ?", e) != 0) {
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE intake = ? AND report = ? AND"
+	    " child = ?", before ? before : "match_pairs");
+	if (prep(db, &ex, sql, e) != 0) {
 		sqlite3_finalize(dec);
 		return -1;
 	}
@@ -427,7 +577,7 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 		return -1;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		int before = 0;
+		int seen = 0;
 		fk_match_person(L->m, pr[i].a, &a);
 		fk_match_person(L->m, pr[i].b, &b);
 		if (is_decided(dec, L->ids[a.rec], L->ids[b.rec], b.child, "rejected"))
@@ -437,7 +587,7 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 			sqlite3_bind_text(ex, 1, L->ids[a.rec], -1, SQLITE_STATIC);
 			sqlite3_bind_text(ex, 2, L->ids[b.rec], -1, SQLITE_STATIC);
 			sqlite3_bind_int(ex, 3, b.child);
-			before = sqlite3_step(ex) == SQLITE_ROW;
+			seen = sqlite3_step(ex) == SQLITE_ROW;
 		}
 		levels_str(pr[i].level, lv);
 		sqlite3_reset(st);
@@ -449,7 +599,7 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 		sqlite3_bind_text(st, 6, when, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sql_err(db, e);
-		else if (nnew != NULL && !before)
+		else if (nnew != NULL && !seen)
 			(*nnew)++;
 	}
 	sqlite3_finalize(st);
@@ -458,16 +608,19 @@ store_pairs(sqlite3 *db, struct loaded *L, const fk_match_pair *pr, size_t n, si
 	return rc;
 }
 
-/* Records indexed for matching (rowids only grow; the model remembers how many). */
+/* Records indexed for matching, of one form (NULL: all). */
 static size_t
-count_records(sqlite3 *db)
+count_records(sqlite3 *db, const char *form)
 {
 	sqlite3_stmt *st;
 	size_t n = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(rid), 0) FROM match_records", -1, &st,
-	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_int64(st, 0);
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM match_records WHERE ?1 IS NULL OR"
+	    " form_id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, form, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = (size_t)sqlite3_column_int64(st, 0);
+	}
 	sqlite3_finalize(st);
 	return n;
 }
@@ -477,7 +630,7 @@ save_model(sqlite3 *db, fk_match *m, fk_err *e)
 {
 	fk_buf b = {0};
 	sqlite3_stmt *st;
-	char when[FK_TIME_BUF];
+	char when[FK_TIME_BUF], num[32];
 	int rc;
 
 	if (fk_match_model_save(m, &b, e) != 0) {
@@ -491,30 +644,60 @@ save_model(sqlite3 *db, fk_match *m, fk_err *e)
 		return -1;
 	}
 	sqlite3_bind_blob(st, 1, b.p, (int)b.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)count_records(db));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)count_records(db, NULL));
 	sqlite3_bind_text(st, 3, when, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_err(db, e);
 	sqlite3_finalize(st);
 	fk_buf_free(&b);
+	/* the records of each form the model was learnt on, to tell when it is stale */
+	snprintf(num, sizeof num, "%zu", count_records(db, "child-intake"));
+	if (rc == 0)
+		rc = meta_set(db, "model_intakes", num, e);
+	snprintf(num, sizeof num, "%zu", count_records(db, "family-report"));
+	if (rc == 0)
+		rc = meta_set(db, "model_reports", num, e);
 	return rc;
 }
 
-/* Loads the stored model into m; 0 = loaded, 1 = none (or too old), -1 error. */
+/*
+ * Whether the stored model still describes the hub: it was learnt with
+ * intakes and reports both, and neither has grown by more than a quarter
+ * since (u, the frequencies and the prior match rate all follow the
+ * population).
+ */
+#define MODEL_GROWTH 1.25
 static int
-load_model(sqlite3 *db, fk_match *m, size_t persons_now, fk_err *e)
+model_fresh(sqlite3 *db)
+{
+	char a[32], b[32];
+	double mi, mr, ni, nr;
+
+	if (meta_get(db, "model_intakes", a, sizeof a) == NULL ||
+	    meta_get(db, "model_reports", b, sizeof b) == NULL)
+		return 0;
+	mi = atof(a);
+	mr = atof(b);
+	ni = (double)count_records(db, "child-intake");
+	nr = (double)count_records(db, "family-report");
+	if ((mi == 0 && ni > 0) || (mr == 0 && nr > 0))
+		return 0;
+	return ni <= mi * MODEL_GROWTH && nr <= mr * MODEL_GROWTH;
+}
+
+/* Loads the stored model into m; 0 = loaded, 1 = none (or damaged), -1 error. */
+static int
+load_model(sqlite3 *db, fk_match *m, fk_err *e)
 {
 	sqlite3_stmt *st;
 	int k, rc = 1;
 
-	if (prep(db, &st, "SELECT model, persons FROM match_model WHERE id = 1", e) != 0)
+	if (prep(db, &st, "SELECT model FROM match_model WHERE id = 1", e) != 0)
 		return -1;
 	k = sqlite3_step(st);
-	if (k == SQLITE_ROW) {
-		/* a model learnt on a hub half this size is relearnt */
-		if ((size_t)sqlite3_column_int64(st, 1) * 2 >= persons_now)
-			rc = fk_match_model_load(m, sqlite3_column_blob(st, 0),
-			    (size_t)sqlite3_column_bytes(st, 0), e) == 0 ? 0 : 1;
-	} else if (k != SQLITE_DONE)
+	if (k == SQLITE_ROW)
+		rc = fk_match_model_load(m, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), e) == 0 ? 0 : 1;
+	else if (k != SQLITE_DONE)
 		rc = sql_err(db, e);
 	sqlite3_finalize(st);
 	return rc;
@@ -522,17 +705,29 @@ load_model(sqlite3 *db, fk_match *m, size_t persons_now, fk_err *e)
 
 /* ---- the full run ---- */
 
+/* The pairs proposed before a run (to count the new ones), emptied for each run. */
+#define BEFORE_SQL "CREATE TEMP TABLE IF NOT EXISTS match_before(intake TEXT, report TEXT," \
+	" child INT); CREATE INDEX IF NOT EXISTS temp.match_before_i ON match_before(intake," \
+	" report, child); DELETE FROM temp.match_before"
+
+/*
+ * Relinks everything, stores the model and the pairs in place of the old
+ * ones; *nnew (may be NULL): pairs that were not proposed before.
+ */
 static int
 full_run(sqlite3 *db, struct loaded *L, fk_match_pair **pr, size_t *n, fk_match_stats *st,
-    fk_err *e)
+    size_t *nnew, fk_err *e)
 {
 	if (loaded_new(L, e) != 0 || load_where(db, L, "", 0, e) != 0 ||
 	    fk_match_link(L->m, FK_MATCH_REVIEW, fk_threads(), pr, n, st, e) != 0)
 		return -1;
 	if (exec(db, "BEGIN IMMEDIATE", e) != 0)
 		return -1;
-	if (save_model(db, L->m, e) != 0 || exec(db, "DELETE FROM match_pairs", e) != 0 ||
-	    store_pairs(db, L, *pr, *n, NULL, e) != 0 ||
+	if (save_model(db, L->m, e) != 0 ||
+	    exec(db, BEFORE_SQL, e) != 0 ||
+	    exec(db, "INSERT INTO temp.match_before SELECT intake, report, child FROM match_pairs;"
+	    " DELETE FROM match_pairs", e) != 0 ||
+	    store_pairs(db, L, *pr, *n, "temp.match_before", nnew, e) != 0 ||
 	    exec(db, "UPDATE match_records SET matched = 1 WHERE matched = 0", e) != 0 ||
 	    exec(db, "COMMIT", e) != 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -545,7 +740,6 @@ static void
 fill_hit(struct loaded *L, const fk_match_pair *p, fk_match_hit *o)
 {
 	fk_match_person_info a, b;
-	int f;
 
 	memset(o, 0, sizeof *o);
 	fk_match_person(L->m, p->a, &a);
@@ -555,8 +749,10 @@ fill_hit(struct loaded *L, const fk_match_pair *p, fk_match_hit *o)
 	o->child = b.child;
 	o->p = p->p;
 	memcpy(o->level, p->level, MF_N);
-	for (f = 0; f < MF_N; f++)
-		o->weight[f] = fk_match_level_weight(L->m, f, p->level[f]);
+	/* what each field added to this pair, term frequencies included (they add up
+	 * to the weight the pair was scored with) */
+	fk_match_explain(L->m, p->a, p->b, o->weight);
+	o->total = p->weight;
 	o->status = p->p >= FK_MATCH_MATCH ? 'm' : 'r';
 }
 
@@ -617,8 +813,8 @@ fk_match_db_run(fk_hubdb *h, int all, fk_match_hit **hits, size_t *n, fk_match_r
 	*hits = NULL;
 	*n = 0;
 	memset(r, 0, sizeof *r);
-	if (init(h, &db, e) != 0 || backfill(h, db, e) != 0 ||
-	    full_run(db, &L, &pr, &np, &r->st, e) != 0 ||
+	if (init(h, &db, e) != 0 || backfill(h, db, e) != 0 || ensure_keys(db, e) != 0 ||
+	    full_run(db, &L, &pr, &np, &r->st, NULL, e) != 0 ||
 	    add_confirmed(db, hits, n, &cap, &r->nconfirmed, &r->nrejected, e) != 0)
 		goto out;
 	if ((dec = prepare_decided(db)) == NULL) {
@@ -668,73 +864,54 @@ out:
 	return rc;
 }
 
+
+
 /* ---- incremental ---- */
 
-/* Candidate records for the persons of `fresh` (their rids), through the keys. */
-static int
-candidates(sqlite3 *db, struct loaded *fresh, int64_t **out, size_t *nout, fk_err *e)
-{
-	sqlite3_stmt *st;
-	uint64_t k[FK_MATCH_MAXKEYS];
-	size_t p, nk, i, cap = 0;
-	fk_match_person_info pi;
+/*
+ * An import's new records against the hub, with the stored model, giving
+ * every intake whose proposals may change exactly the pairs a full run with
+ * that model would give it:
+ *  - a new intake is scored against every report child blocking lets
+ *    through, found through the stored keys (a capped key counts only where
+ *    its block holds at most FK_MATCH_BLOCK_CAP report children, as in the
+ *    full run);
+ *  - a new report child is looked up the other way; an intake it reaches is
+ *    scored again (with all its candidates, which compete) when the child
+ *    would be proposed for it or compete with its candidates, or when the
+ *    child pushed one of the intake's capped blocks over the cap;
+ * in batches of BATCH records, so that memory stays flat however large the
+ * bundle.
+ */
+#define BATCH 256
+#define CAP_LIMIT 40 /* FK_MATCH_BLOCK_CAP: the cap of odd keys (match.c, B1_CAP) */
 
-	*out = NULL;
-	*nout = 0;
-	if (prep(db, &st, "SELECT rid FROM match_keys WHERE key = ? AND kind = ? LIMIT 2001",
-	    e) != 0)
-		return -1;
-	for (p = 0; p < fk_match_npersons(fresh->m); p++) {
-		fk_match_person(fresh->m, (uint32_t)p, &pi);
-		if (pi.skipped)
-			continue;
-		nk = fk_match_keys(fresh->m, (uint32_t)p, pi.kind == FK_MP_INTAKE, k,
-		    FK_MATCH_MAXKEYS);
-		for (i = 0; i < nk; i++) {
-			int64_t got[41];
-			size_t ng = 0, j, limit = (k[i] & 1) ? 41 : 2001;
-			int s;
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, (sqlite3_int64)k[i]);
-			sqlite3_bind_text(st, 2, pi.kind == FK_MP_INTAKE ? "r" : "i", -1,
-			    SQLITE_STATIC);
-			while ((s = sqlite3_step(st)) == SQLITE_ROW && ng < limit) {
-				int64_t rid = sqlite3_column_int64(st, 0);
-				if (limit == 41) {
-					got[ng++] = rid;
-					continue;
-				}
-				ng++;
-				if (*nout == cap) {
-					size_t nc = cap ? 2 * cap : 256;
-					void *np = realloc(*out, nc * sizeof **out);
-					if (np == NULL) {
-						sqlite3_finalize(st);
-						return fk_fail(e, FK_ENOMEM, _("out of memory"));
-					}
-					*out = np;
-					cap = nc;
-				}
-				(*out)[(*nout)++] = rid;
-			}
-			if (limit == 41 && ng <= 40)
-				for (j = 0; j < ng; j++) {
-					if (*nout == cap) {
-						size_t nc = cap ? 2 * cap : 256;
-						void *np = realloc(*out, nc * sizeof **out);
-						if (np == NULL) {
-							sqlite3_finalize(st);
-							return fk_fail(e, FK_ENOMEM,
-							    _("out of memory"));
-						}
-						*out = np;
-						cap = nc;
-					}
-					(*out)[(*nout)++] = got[j];
-				}
-		}
+struct inc {
+	sqlite3 *db;
+	sqlite3_stmt *bykey;  /* (rid, child) of one kind under a key */
+	sqlite3_stmt *count;  /* report children under a key, and the new ones among them */
+	sqlite3_stmt *view;   /* one record's view */
+	int64_t *aff;         /* intakes to score again */
+	size_t naff, caff;
+	struct {              /* odd keys of new report children: pushed over the cap? */
+		uint64_t *key;
+		int8_t *over;
+		size_t cap, n;
+	} kc;
+};
+
+static int
+push_rid(int64_t **v, size_t *n, size_t *cap, int64_t x, fk_err *e)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 256;
+		void *p = realloc(*v, nc * sizeof **v);
+		if (p == NULL)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		*v = p;
+		*cap = nc;
 	}
-	sqlite3_finalize(st);
+	(*v)[(*n)++] = x;
 	return 0;
 }
 
@@ -746,105 +923,395 @@ cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static size_t
+uniq_i64(int64_t *v, size_t n)
+{
+	size_t i, o = 0;
+
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_i64);
+	for (i = 0; i < n; i++)
+		if (o == 0 || v[o - 1] != v[i])
+			v[o++] = v[i];
+	return o;
+}
+
+/*
+ * An odd key of a new report child: -1 the block is over the cap now and
+ * was before (nothing changes through it), 1 the new children pushed it
+ * over (every intake under it loses the block), 0 it is under the cap.
+ */
+static int
+key_state(struct inc *c, uint64_t key, fk_err *e)
+{
+	size_t s;
+	int total, fresh, r;
+
+	if (c->kc.n * 2 + 2 > c->kc.cap) {
+		size_t nc = c->kc.cap ? 2 * c->kc.cap : 4096, j;
+		uint64_t *nk = calloc(nc, sizeof *nk);
+		int8_t *no = calloc(nc, sizeof *no);
+		if (nk == NULL || no == NULL) {
+			free(nk);
+			free(no);
+			return fk_fail(e, FK_ENOMEM, _("out of memory")), -2;
+		}
+		for (j = 0; j < c->kc.cap; j++)
+			if (c->kc.key[j] != 0) {
+				for (s = (size_t)(c->kc.key[j] * 0x9e3779b97f4a7c15ULL >> 17) & (nc - 1);
+				    nk[s] != 0; s = (s + 1) & (nc - 1))
+					;
+				nk[s] = c->kc.key[j];
+				no[s] = c->kc.over[j];
+			}
+		free(c->kc.key);
+		free(c->kc.over);
+		c->kc.key = nk;
+		c->kc.over = no;
+		c->kc.cap = nc;
+	}
+	for (s = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (c->kc.cap - 1);
+	    c->kc.key[s] != 0; s = (s + 1) & (c->kc.cap - 1))
+		if (c->kc.key[s] == key)
+			return c->kc.over[s];
+	sqlite3_reset(c->count);
+	sqlite3_bind_int64(c->count, 1, (sqlite3_int64)key);
+	if (sqlite3_step(c->count) != SQLITE_ROW)
+		return sql_err(c->db, e), -2;
+	total = sqlite3_column_int(c->count, 0);
+	fresh = sqlite3_column_int(c->count, 1);
+	sqlite3_reset(c->count);
+	r = total <= CAP_LIMIT ? 0 : total - fresh > CAP_LIMIT ? -1 : 1;
+	c->kc.key[s] = key;
+	c->kc.over[s] = (int8_t)r;
+	c->kc.n++;
+	return r;
+}
+
+/* (rid, child) under a key, of a kind ('r' or 'i'); limit rows at most. */
+static int
+by_key(struct inc *c, uint64_t key, const char *kind, int limit, int64_t **rid, int **child,
+    size_t *n, size_t *cap, fk_err *e)
+{
+	int k;
+
+	sqlite3_reset(c->bykey);
+	sqlite3_bind_int64(c->bykey, 1, (sqlite3_int64)key);
+	sqlite3_bind_text(c->bykey, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(c->bykey, 3, limit);
+	while ((k = sqlite3_step(c->bykey)) == SQLITE_ROW) {
+		if (*n == *cap) {
+			size_t nc = *cap ? 2 * *cap : 256;
+			void *a = realloc(*rid, nc * sizeof **rid), *b;
+			if (a != NULL)
+				*rid = a;
+			if (a == NULL || (b = realloc(*child, nc * sizeof **child)) == NULL)
+				return fk_fail(e, FK_ENOMEM, _("out of memory"));
+			*child = b;
+			*cap = nc;
+		}
+		(*rid)[*n] = sqlite3_column_int64(c->bykey, 0);
+		(*child)[(*n)++] = sqlite3_column_int(c->bykey, 1);
+	}
+	k = k == SQLITE_DONE ? 0 : sql_err(c->db, e);
+	sqlite3_reset(c->bykey);
+	return k;
+}
+
+static int
+cmp_pair32(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;
+
+	return a[0] != b[0] ? (a[0] > b[0]) - (a[0] < b[0]) : (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* Loads a record into L once: its index in L; -1 an error, -2 no such record. */
+static long
+load_rid(struct inc *c, struct loaded *L, int64_t rid, fk_err *e)
+{
+	long r;
+	int k;
+
+	if ((r = loaded_find(L, rid)) >= 0)
+		return r;
+	sqlite3_reset(c->view);
+	sqlite3_bind_int64(c->view, 1, rid);
+	if ((k = sqlite3_step(c->view)) != SQLITE_ROW)
+		return k == SQLITE_DONE ? -2 : (sql_err(c->db, e), -1);
+	k = load_row(L, c->view, e);
+	sqlite3_reset(c->view);
+	return k < 0 ? -1 : (long)L->n - 1;
+}
+
+/* New report records (rids): the intakes they may change go to c->aff. */
+static int
+reports_reach(struct inc *c, struct loaded *L, const int64_t *rids, size_t nr, fk_err *e)
+{
+	uint64_t k[FK_MATCH_MAXKEYS];
+	int64_t *ir = NULL;
+	int *ic = NULL;
+	size_t i, p, nk, j, ni, icap = 0, np0;
+	fk_match_person_info pi;
+	int rc = -1;
+
+	loaded_reset(L);
+	for (i = 0; i < nr; i++)
+		if (load_rid(c, L, rids[i], e) == -1)
+			goto out;
+	np0 = fk_match_npersons(L->m);
+	for (p = 0; p < np0; p++) {
+		fk_match_person(L->m, (uint32_t)p, &pi);
+		if (pi.skipped || pi.kind != FK_MP_REPORT)
+			continue;
+		nk = fk_match_keys(L->m, (uint32_t)p, 0, k, FK_MATCH_MAXKEYS);
+		ni = 0;
+		for (j = 0; j < nk; j++) {
+			int st = 0;
+			size_t before = ni;
+			if ((k[j] & 1) && (st = key_state(c, k[j], e)) < -1)
+				goto out;
+			if (st < 0)
+				continue;
+			if (by_key(c, k[j], "i", 100000, &ir, &ic, &ni, &icap, e) != 0)
+				goto out;
+			if (st == 1) {
+				/* the block went over the cap: its intakes lose it */
+				for (; before < ni; before++)
+					if (push_rid(&c->aff, &c->naff, &c->caff, ir[before], e) != 0)
+						goto out;
+				ni = before;
+			}
+		}
+		ni = (size_t)uniq_i64(ir, ni);
+		/* the intakes reached: would this child matter to them? */
+		for (j = 0; j < ni; j++) {
+			long r = load_rid(c, L, ir[j], e);
+			if (r == -1)
+				goto out;
+			if (r < 0)
+				continue;
+			if (fk_match_may_matter(L->m, L->first[r], (uint32_t)p, FK_MATCH_REVIEW) &&
+			    push_rid(&c->aff, &c->naff, &c->caff, ir[j], e) != 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(ir);
+	free(ic);
+	return rc;
+}
+
+/*
+ * Scores the intakes rids[0..n) again (with every candidate) and replaces
+ * their proposals; *nnew counts the pairs that were not proposed before.
+ */
+static int
+rescore(struct inc *c, struct loaded *L, const int64_t *rids, size_t n, size_t *nnew,
+    fk_err *e)
+{
+	uint64_t k[FK_MATCH_MAXKEYS];
+	int64_t *rr = NULL;
+	int *rch = NULL;
+	uint32_t *ab = NULL;
+	size_t i, j, nk, nrr, rcap = 0, nab = 0, abcap = 0, np = 0, nint;
+	fk_match_pair *pr = NULL;
+	fk_match_person_info pi;
+	sqlite3_stmt *del = NULL;
+	int rc = -1;
+
+	loaded_reset(L);
+	for (i = 0; i < n; i++)
+		if (load_rid(c, L, rids[i], e) == -1)
+			goto out;
+	nint = L->n;
+	for (i = 0; i < nint; i++) {
+		uint32_t a = L->first[i];
+		fk_match_person(L->m, a, &pi);
+		if (pi.kind != FK_MP_INTAKE || pi.skipped)
+			continue;
+		nk = fk_match_keys(L->m, a, 1, k, FK_MATCH_MAXKEYS);
+		nrr = 0;
+		for (j = 0; j < nk; j++) {
+			size_t before = nrr;
+			if (by_key(c, k[j], "r", (k[j] & 1) ? CAP_LIMIT + 1 : 100000, &rr, &rch, &nrr,
+			    &rcap, e) != 0)
+				goto out;
+			if ((k[j] & 1) && nrr - before > CAP_LIMIT)
+				nrr = before; /* a capped block over the cap: not a key */
+		}
+		for (j = 0; j < nrr; j++) {
+			long r = load_rid(c, L, rr[j], e);
+			size_t q;
+			if (r == -1)
+				goto out;
+			if (r < 0)
+				continue;
+			if (nab + 1 > abcap) {
+				size_t nc = abcap ? 2 * abcap : 1024;
+				void *x = realloc(ab, nc * 2 * sizeof *ab);
+				if (x == NULL) {
+					fk_fail(e, FK_ENOMEM, _("out of memory"));
+					goto out;
+				}
+				ab = x;
+				abcap = nc;
+			}
+			q = L->first[r] + (size_t)(rch[j] > 0 ? rch[j] - 1 : 0);
+			if (q >= fk_match_npersons(L->m))
+				continue;
+			ab[2 * nab] = a;
+			ab[2 * nab + 1] = (uint32_t)q;
+			nab++;
+		}
+	}
+	/* one pair once */
+	if (nab > 1)
+		qsort(ab, nab, 2 * sizeof *ab, cmp_pair32);
+	for (i = 0, j = 0; i < nab; i++)
+		if (j == 0 || ab[2 * j - 2] != ab[2 * i] || ab[2 * j - 1] != ab[2 * i + 1]) {
+			ab[2 * j] = ab[2 * i];
+			ab[2 * j + 1] = ab[2 * i + 1];
+			j++;
+		}
+	nab = j;
+	if (fk_match_score(L->m, ab, nab, FK_MATCH_REVIEW, &pr, &np, e) != 0)
+		goto out;
+	if (exec(c->db, "BEGIN IMMEDIATE", e) != 0)
+		goto out;
+	if (exec(c->db, BEFORE_SQL, e) != 0)
+		goto fail;
+	for (i = 0; i < nint; i++) {
+		const char *sql[2] = {"INSERT INTO temp.match_before SELECT intake, report, child"
+		    " FROM match_pairs WHERE intake = ?", "DELETE FROM match_pairs WHERE intake = ?"};
+		int s;
+		for (s = 0; s < 2; s++) {
+			if (prep(c->db, &del, sql[s], e) != 0)
+				goto fail;
+			sqlite3_bind_text(del, 1, L->ids[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(del) != SQLITE_DONE) {
+				sql_err(c->db, e);
+				goto fail;
+			}
+			sqlite3_finalize(del);
+			del = NULL;
+		}
+	}
+	if (store_pairs(c->db, L, pr, np, "temp.match_before", nnew, e) != 0 ||
+	    exec(c->db, "COMMIT", e) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	sqlite3_finalize(del);
+	del = NULL;
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(del);
+	free(rr);
+	free(rch);
+	free(ab);
+	free(pr);
+	return rc;
+}
+
 int
 fk_match_db_update(fk_hubdb *h, size_t *nreview, fk_err *e)
 {
 	sqlite3 *db;
 	struct loaded L = {0};
-	fk_match_pair *pr = NULL;
-	int64_t *cand = NULL;
-	uint32_t *who = NULL;
-	size_t np = 0, nc = 0, i, nfresh, p;
-	int rc = -1, k;
+	struct inc c;
 	sqlite3_stmt *st = NULL;
+	fk_match_pair *pr = NULL;
+	int64_t *fi = NULL, *fr = NULL, upto = 0;
+	size_t nfi = 0, nfr = 0, cfi = 0, cfr = 0, i, np = 0;
+	int rc = -1, k;
+	char sql[128];
 
 	*nreview = 0;
+	memset(&c, 0, sizeof c);
 	if (init(h, &db, e) != 0 || exec(db, "BEGIN IMMEDIATE", e) != 0)
 		return -1;
 	/* records stored before matching existed: once (imports index the rest) */
 	if ((!backfilled(db) && (backfill(h, db, e) != 0 ||
-	    exec(db, "INSERT OR REPLACE INTO match_meta(k, v) VALUES('backfilled', '1')", e) != 0)) ||
-	    exec(db, "COMMIT", e) != 0) {
+	    meta_set(db, "backfilled", "1", e) != 0)) || exec(db, "COMMIT", e) != 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (loaded_new(&L, e) != 0 || load_where(db, &L, " WHERE matched = 0", 0, e) != 0)
+	if (ensure_keys(db, e) != 0)
+		return -1;
+	/* the new records */
+	if (prep(db, &st, "SELECT rid, form_id FROM match_records WHERE matched = 0 ORDER BY rid",
+	    e) != 0)
+		return -1;
+	while ((k = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t rid = sqlite3_column_int64(st, 0);
+		int rep = strcmp((const char *)sqlite3_column_text(st, 1), "family-report") == 0;
+		upto = rid;
+		if (rep ? push_rid(&fr, &nfr, &cfr, rid, e) : push_rid(&fi, &nfi, &cfi, rid, e))
+			break;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (k != SQLITE_DONE) {
+		if (k != SQLITE_ROW)
+			sql_err(db, e);
 		goto out;
-	nfresh = L.n;
-	if (nfresh == 0) {
+	}
+	if (nfi + nfr == 0) {
 		rc = 0;
 		goto out;
 	}
-	k = load_model(db, L.m, count_records(db), e);
-	if (k < 0)
+	if (loaded_new(&L, e) != 0 || (k = load_model(db, L.m, e)) < 0)
 		goto out;
-	if (k == 1) {
-		/* no model yet, or the hub has doubled: relearn it on everything */
+	if (k == 1 || !model_fresh(db)) {
+		/*
+		 * No model yet, or one learnt on another hub (no intakes yet, or a
+		 * quarter fewer records): learn it again, on everything.
+		 */
 		fk_match_stats stt;
-		size_t j;
-		struct loaded F = L;
-		memset(&L, 0, sizeof L);
-		if (full_run(db, &L, &pr, &np, &stt, e) != 0) {
-			loaded_free(&F);
+		loaded_free(&L);
+		rc = full_run(db, &L, &pr, &np, &stt, nreview, e);
+		goto out;
+	}
+	c.db = db;
+	if (prep(db, &c.bykey, "SELECT rid, child FROM match_keys WHERE key = ? AND kind = ?"
+	    " LIMIT ?", e) != 0 ||
+	    prep(db, &c.count, "SELECT count(*), coalesce(sum(r.matched = 0), 0) FROM (SELECT rid"
+	    " FROM match_keys WHERE key = ? AND kind = 'r' LIMIT 1000) k JOIN match_records r"
+	    " USING(rid)", e) != 0 ||
+	    prep(db, &c.view, "SELECT rid, record_id, form_id, view FROM match_records"
+	    " WHERE rid = ?", e) != 0)
+		goto out;
+	/* the intakes the new report children reach, batch by batch */
+	for (i = 0; i < nfr; i += BATCH)
+		if (reports_reach(&c, &L, fr + i, nfr - i < BATCH ? nfr - i : BATCH, e) != 0)
 			goto out;
-		}
-		for (i = 0; i < np; i++) {
-			fk_match_person_info a, b;
-			fk_match_person(L.m, pr[i].a, &a);
-			fk_match_person(L.m, pr[i].b, &b);
-			for (j = 0; j < F.n; j++)
-				if (strcmp(F.ids[j], L.ids[a.rec]) == 0 ||
-				    strcmp(F.ids[j], L.ids[b.rec]) == 0) {
-					(*nreview)++;
-					break;
-				}
-		}
-		loaded_free(&F);
-		rc = 0;
-		goto out;
-	}
-	/* the candidates of the fresh persons, loaded beside them */
-	if (candidates(db, &L, &cand, &nc, e) != 0)
-		goto out;
-	if (nc > 1)
-		qsort(cand, nc, sizeof *cand, cmp_i64);
-	if ((who = malloc((fk_match_npersons(L.m) + 1) * sizeof *who)) == NULL) {
-		fk_fail(e, FK_ENOMEM, _("out of memory"));
-		goto out;
-	}
-	np = fk_match_npersons(L.m);
-	for (p = 0; p < np; p++)
-		who[p] = (uint32_t)p;
-	if (prep(db, &st, "SELECT rid, record_id, form_id, view FROM match_records WHERE rid = ?"
-	    " AND matched = 1", e) != 0)
-		goto out;
-	for (i = 0; i < nc; i++) {
-		if (i > 0 && cand[i] == cand[i - 1])
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, cand[i]);
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    load_view(&L, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-		    (size_t)sqlite3_column_bytes(st, 3), e) < 0)
+	for (i = 0; i < nfi; i++)
+		if (push_rid(&c.aff, &c.naff, &c.caff, fi[i], e) != 0)
 			goto out;
-	}
-	if (fk_match_link_some(L.m, who, np, FK_MATCH_REVIEW, &pr, &np, e) != 0)
+	c.naff = uniq_i64(c.aff, c.naff);
+	for (i = 0; i < c.naff; i += BATCH)
+		if (rescore(&c, &L, c.aff + i, c.naff - i < BATCH ? c.naff - i : BATCH, nreview,
+		    e) != 0)
+			goto out;
+	snprintf(sql, sizeof sql, "UPDATE match_records SET matched = 1 WHERE matched = 0 AND"
+	    " rid <= %lld", (long long)upto);
+	if (exec(db, sql, e) != 0)
 		goto out;
-	if (exec(db, "BEGIN IMMEDIATE", e) != 0)
-		goto out;
-	if (store_pairs(db, &L, pr, np, nreview, e) != 0 ||
-	    exec(db, "UPDATE match_records SET matched = 1 WHERE matched = 0", e) != 0 ||
-	    exec(db, "COMMIT", e) != 0) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		goto out;
-	}
 	rc = 0;
 out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(c.bykey);
+	sqlite3_finalize(c.count);
+	sqlite3_finalize(c.view);
+	free(c.aff);
+	free(c.kc.key);
+	free(c.kc.over);
 	free(pr);
-	free(cand);
-	free(who);
+	free(fi);
+	free(fr);
 	loaded_free(&L);
 	return rc;
 }
@@ -908,13 +1375,14 @@ fk_match_db_find(fk_hubdb *h, const char *query, int by, int bm, int bd, int sex
 	int64_t *rids = NULL;
 	size_t nk, i, nr = 0, cap = 0, nres = 0;
 	fk_match_pair *res = NULL;
-	int pairs, rc = -1, s;
+	int tiers[2], rc = -1, s;
+	double *fw = NULL;
 
 	*hits = NULL;
 	*n = 0;
-	if (init(h, &db, e) != 0 || loaded_new(&L, e) != 0)
+	if (init(h, &db, e) != 0 || ensure_keys(db, e) != 0 || loaded_new(&L, e) != 0)
 		goto out;
-	nk = fk_match_query_keys(L.m, query, k, FK_MATCH_MAXKEYS, &pairs);
+	nk = fk_match_query_keys(L.m, query, k, FK_MATCH_MAXKEYS, tiers);
 	if (nk == 0) {
 		fk_fail(e, FK_EUSAGE, _("the query holds no name"));
 		goto out;
@@ -923,8 +1391,8 @@ fk_match_db_find(fk_hubdb *h, const char *query, int by, int bm, int bd, int sex
 	    " LIMIT 3000", e) != 0)
 		goto out;
 	for (i = 0; i < nk; i++) {
-		/* the loose keys only when the pairs found little */
-		if ((int)i == pairs && nr >= 50)
+		/* the wider keys only when the narrower found little */
+		if (((int)i == tiers[0] || (int)i == tiers[1]) && nr >= 50)
 			break;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)k[i]);
@@ -952,19 +1420,16 @@ fk_match_db_find(fk_hubdb *h, const char *query, int by, int bm, int bd, int sex
 			continue;
 		sqlite3_reset(vs);
 		sqlite3_bind_int64(vs, 1, rids[i]);
-		if (sqlite3_step(vs) == SQLITE_ROW &&
-		    load_view(&L, sqlite3_column_int64(vs, 0), (const char *)sqlite3_column_text(vs, 1),
-		    (const char *)sqlite3_column_text(vs, 2), (const char *)sqlite3_column_text(vs, 3),
-		    (size_t)sqlite3_column_bytes(vs, 3), e) < 0)
+		if (sqlite3_step(vs) == SQLITE_ROW && load_row(&L, vs, e) < 0)
 			goto out;
 	}
-	if (load_model(db, L.m, 0, e) < 0)
+	if (load_model(db, L.m, e) < 0)
 		goto out;
 	if (fk_match_npersons(L.m) == 0) {
 		rc = 0;
 		goto out;
 	}
-	if (fk_match_find(L.m, query, by, bm, bd, sex, max, &res, &nres, e) != 0)
+	if (fk_match_find(L.m, query, by, bm, bd, sex, max, &res, &nres, &fw, e) != 0)
 		goto out;
 	if (nres > 0 && (*hits = calloc(nres, sizeof **hits)) == NULL) {
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
@@ -980,8 +1445,9 @@ fk_match_db_find(fk_hubdb *h, const char *query, int by, int bm, int bd, int sex
 		o->kind = b.kind;
 		o->p = res[i].p;
 		memcpy(o->level, res[i].level, MF_N);
+		o->total = 0;
 		for (f = 0; f < MF_N; f++)
-			o->weight[f] = fk_match_level_weight(L.m, f, res[i].level[f]);
+			o->total += o->weight[f] = fw[i * MF_N + f];
 	}
 	*n = nres;
 	rc = 0;
@@ -990,6 +1456,7 @@ out:
 	sqlite3_finalize(vs);
 	free(rids);
 	free(res);
+	free(fw);
 	loaded_free(&L);
 	return rc;
 }

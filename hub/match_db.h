@@ -42,7 +42,8 @@ typedef struct fk_match_hit {
 	char kind;                    /* find: 'r' or 'i' */
 	double p;
 	uint8_t level[MF_N];
-	double weight[MF_N];          /* what each field added (log2) */
+	double weight[MF_N];          /* what each field added (log2), term frequencies included */
+	double total;                 /* their sum: the match weight */
 	char status;                  /* 'm' match, 'r' review, 'c' confirmed */
 } fk_match_hit;
 

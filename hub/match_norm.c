@@ -721,8 +721,10 @@ map_add(struct mmap *m, const char *k, int g, fk_err *e)
 	for (i = 0; i < s->n; i++)
 		if (s->g[i] == g)
 			return 0;
-	if (s->n < FK_MN_MAXG)
-		s->g[s->n++] = (int16_t)g;
+	if (s->n >= FK_MN_MAXG)
+		return fk_fail(e, FK_EINPUT, _("name table: %s is listed in more than %d groups; "
+		    "split the groups or raise FK_MN_MAXG"), k, FK_MN_MAXG);
+	s->g[s->n++] = (int16_t)g;
 	return 0;
 }
 

@@ -78,9 +78,13 @@ double fk_mn_jw(const char *a, const char *b);
 
 typedef struct fk_mn_names fk_mn_names;
 
-#define FK_MN_MAXG 8 /* groups a name may belong to */
+#define FK_MN_MAXG 32 /* groups a name may belong to (Слава: 15 in the shipped table) */
 
-/* Parses the table (data/given-names.tsv, format in its header). */
+/*
+ * Parses the table (data/given-names.tsv, format in its header). A name (or
+ * a derived patronymic) listed in more than FK_MN_MAXG groups is an error,
+ * never silently cut.
+ */
 int fk_mn_names_load(fk_mn_names **t, const char *text, size_t len, fk_err *e) FK_WUR;
 /* The table built into fieldkit. */
 int fk_mn_names_builtin(fk_mn_names **t, fk_err *e) FK_WUR;

@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
 """Scores matching output against the ground truth of match_gen.py.
 
-Usage: match_eval.py SETDIR [--ids IDS.tsv] [--match MATCH.tsv] [--blocked BLOCKED.tsv]
-                     [--dups DUPS.tsv] [--find FIND.tsv]
+Usage: match_eval.py SETDIR [--ids IDS.tsv] [--match MATCH.tsv] [--best BEST.tsv]
+                     [--blocked BLOCKED.tsv] [--dups DUPS.tsv] [--find FIND.tsv]
 
 SETDIR      what match_gen.py wrote (truth.tsv, entities.tsv, queries.tsv)
 --ids       hub record id -> generator line: "id<TAB>form<TAB>line" (when the
             outputs use hub ids; without it the ids are the lines themselves)
 --match     `hub match --format tsv --all` output: intake report child score decision
+--best      `hub match --format tsv` output (one line per intake, its best candidate)
 --blocked   every blocked pair: intake report child (header first)
 --dups      `hub duplicates --format tsv`: cluster report child score
 --find      one line per query of queries.tsv, in order: the ranked
             "report:child" hits separated by spaces (top 10)
 
 Prints precision, recall and F1 of the pairs decided `match` (and of every
-proposed pair, and of the best candidate per intake), blocking recall, the
-share of queries whose child is in the top 10, and pairwise precision and
-recall of the duplicate clusters.
+proposed pair), of the best line per intake (a line is right when it names
+any report of the intake's child; recall over the intakes that have one),
+calibration (the share of true pairs per score band), blocking recall and
+pairs compared, the share of queries whose child is first and in the top 10,
+and pairwise precision and recall of the duplicate clusters.
 """
 import sys
 from collections import defaultdict
@@ -80,15 +83,23 @@ def main():
         print('best/intake   match %5d  precision %.4f  recall %.4f  F1 %.4f (per intake)'
               % (len(bm), p, r, f))
         # calibration: the mean score against the share correct, by band
-        bands = defaultdict(lambda: [0, 0, 0.0])
-        for x in pred:
-            b = min(9, int(x[3] * 10))
-            bands[b][0] += 1
-            bands[b][1] += x[:3] in truth
-            bands[b][2] += x[3]
-        print('calibration (band: pairs, mean score, share true): ' + '; '.join(
-            '%.1f: %d, %.3f, %.3f' % (b / 10, v[0], v[2] / v[0], v[1] / v[0])
-            for b, v in sorted(bands.items())))
+        edges = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01)
+        print('calibration (--all; band: pairs, mean score, share true):')
+        for lo, hi in zip(edges, edges[1:]):
+            xs = [x for x in pred if lo <= x[3] < hi]
+            if xs:
+                print('  [%.2f, %.2f)  %5d  %.3f  %.3f' % (lo, min(hi, 1), len(xs),
+                      sum(x[3] for x in xs) / len(xs), sum(x[:3] in truth for x in xs) / len(xs)))
+    if '--best' in opts:
+        rows = read_tsv(opts['--best'])
+        pred = [(line(r[0]), line(r[1]), int(r[2]), float(r[3]), r[4]) for r in rows if r]
+        for name, sel in (('match', [x for x in pred if x[4] == 'match']), ('review+match', pred)):
+            tp = sum(1 for x in sel if (x[1], x[2]) in by_intake.get(x[0], ()))
+            p, r, f = prf(tp, len(sel), len(by_intake))
+            print('best line     %-13s lines %5d  precision %.4f  recall %.4f  F1 %.4f'
+                  % (name, len(sel), p, r, f))
+            if name == 'match':
+                print('RESULT best_precision=%.4f best_recall=%.4f best_f1=%.4f' % (p, r, f))
     if '--blocked' in opts:
         bl = set()
         for r in read_tsv(opts['--blocked']):
@@ -109,15 +120,17 @@ def main():
                 want.append((key, {(int(q[3]), int(q[4]))}))
         with open(opts['--find'], encoding='utf-8') as f:
             got = [l.rstrip('\n').split() for l in f]
-        hit = 0
+        hit = hit1 = 0
         for (key, w), g in zip(want, got):
-            hits = set()
+            hits = []
             for h in g[:10]:
                 rid, ch = h.rsplit(':', 1)
-                hits.add((line(rid), int(ch)))
-            hit += bool(hits & w)
+                hits.append((line(rid), int(ch)))
+            hit += bool(set(hits) & w)
+            hit1 += bool(hits) and hits[0] in w
         n = min(len(want), len(got))
-        print('find          queries %d  true child in top 10: %.4f' % (n, hit / n if n else 0))
+        print('find          queries %d  true child first: %.4f, in top 10: %.4f'
+              % (n, hit1 / n if n else 0, hit / n if n else 0))
         print('RESULT find_top10=%.4f' % (hit / n if n else 0))
         ok &= n > 0 and hit / n >= 0.99
     if '--dups' in opts:

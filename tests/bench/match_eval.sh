@@ -37,7 +37,9 @@ echo "capture+export $(echo "$t1 - $t0" | bc) s; import (with matching) $(echo "
 $F hub sql --home hub "select record_id || char(9) || form_id || char(9) || seq from records" |
 	awk -F'\t' -v R="$(wc -l <set/reports.jsonl)" \
 	'{ print $1 "\t" $2 "\t" ($2 == "family-report" ? $3 : $3 - R) }' >ids.tsv
-/usr/bin/time -f "hub match: %e s, %M KB peak" $F hub match --home hub --format tsv --all >all.tsv
+/usr/bin/time -f "hub match: %e s wall, %U s user, %S s system, %M KB peak" \
+	$F hub match --home hub --format tsv --all >all.tsv
+$F hub match --home hub --format tsv >best.tsv
 $F hub match --home hub --candidates >cand.tsv
 $F hub duplicates --home hub >dups.tsv
 # searches: one per distinct query, hits as REPORT:CHILD
@@ -59,5 +61,5 @@ for q, born, sex, _, _ in rows:
     hits = ["%s:%s" % (r.split("\t")[3], r.split("\t")[4]) for r in out if r]
     print(" ".join(hits))
 PY
-python3 "$SRC/tests/bench/match_eval.py" set --ids ids.tsv --match all.tsv --blocked cand.tsv \
-	--find find.txt --dups dups.tsv
+python3 "$SRC/tests/bench/match_eval.py" set --ids ids.tsv --match all.tsv --best best.tsv \
+	--blocked cand.tsv --find find.txt --dups dups.tsv

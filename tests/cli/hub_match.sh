@@ -74,7 +74,17 @@ grep -q "given name" table.out && grep -q "<->" table.out || fail "table view"
 [ "$(rows "select count(*) from audit where action = 'match-view'")" = $((n0 + 1)) ] || fail "table view not audited"
 $F hub match --home hub --format json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d and "fields" in d[0]' ||
 	fail "json"
-ok "table view (audited) and json"
+# the explanation is what was added: the fields' weights sum to the pair's match weight
+$F hub match --home hub --format json --all 2>/dev/null | python3 -c '
+import json, sys
+d = [x for x in json.load(sys.stdin) if not x["confirmed"]]
+assert d
+for x in d:
+    s = sum(v["weight"] for v in x["fields"].values())
+    assert abs(s - x["match_weight"]) < 0.01, (x, s)
+' || fail "json weights do not add up to the match weight"
+$F hub match --home hub 2>/dev/null | grep -q "match weight" || fail "table without the match weight"
+ok "table view (audited) and json; the weights shown add up to each pair's match weight"
 
 I=$(sed -n 2p m.tsv | cut -f1); R=$(sed -n 2p m.tsv | cut -f2); C=$(sed -n 2p m.tsv | cut -f3)
 $F hub match --home hub --confirm "$I" "$R:$C" | grep -q "^confirmed" || fail "--confirm"
@@ -98,6 +108,32 @@ $F hub find --home hub "$Q" --format tsv >find.tsv
 [ "$(rows "select count(*) from audit where action = 'find'")" = 1 ] || fail "find not audited"
 $F hub find --home hub "$Q" --born 2010 --sex m >/dev/null || fail "find --born --sex"
 ok "hub find \"$Q\": found, audited"
+
+# a typo in both names (a letter dropped from each): the child is still in the top 10
+rows "select seq || '|' || record_id from records where form_id = 'family-report'" >reps.psv
+python3 - <<'PY' >typos.tsv
+import json
+reps = dict(l.rstrip("\n").split("|") for l in open("reps.psv"))
+n = 0
+for line, r in enumerate(open("set/reports.jsonl"), 1):
+    rec = json.loads(r)
+    if rec.get("consent_process") != "yes":
+        continue
+    for i, c in enumerate(rec["children"], 1):
+        g, s = c["given_cyr"], c["surname_cyr"]
+        if len(g) < 5 or len(s) < 7 or " " in g + s or n >= 12:
+            continue
+        q = g[:2] + g[3:] + " " + s[:3] + s[4:]
+        print(f"{reps[str(line)]}\t{i}\t{q}")
+        n += 1
+PY
+nf=0; nq=0
+while IFS="$(printf '\t')" read -r rid child q; do
+	nq=$((nq + 1))
+	$F hub find --home hub "$q" --format tsv | cut -f4,5 | grep -q "^$rid	$child$" && nf=$((nf + 1))
+done <typos.tsv
+[ "$nq" -ge 10 ] && [ "$nf" = "$nq" ] || fail "a typo in both names: $nf of $nq found"
+ok "hub find with a letter dropped from both names: $nf of $nq children in the top 10"
 
 $F hub duplicates --home hub >dups.tsv
 [ "$(head -1 dups.tsv)" = "$(printf 'cluster\treport\tchild\tscore')" ] || fail "duplicates header"

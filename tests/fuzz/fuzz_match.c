@@ -58,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					free(cl);
 				}
 				p = NULL;
-				if (q != NULL && fk_match_find(m, q, 0, 0, 0, 0, 10, &p, &n, &e) == 0)
+				if (q != NULL && fk_match_find(m, q, 0, 0, 0, 0, 10, &p, &n, NULL, &e) == 0)
 					free(p);
 			}
 			free(q);

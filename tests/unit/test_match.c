@@ -186,16 +186,17 @@ test_link(void)
 		fk_match *m2 = NULL;
 		fk_match_pair *q = NULL;
 		size_t nq = 0;
-		uint32_t who = 0;
+		uint32_t ab[2] = {0, 1};
 		const char *again[] = {"Микола|Згурський|Олексійович|m|2012-05-14", NULL};
 		CHECK(fk_match_model_save(m, &b, &e) == 0 && b.len > 100);
 		CHECK(fk_match_new(&m2, names, &e) == 0);
 		add(m2, 11, "child-intake", intake("Николай", "Згурский", "Алексеевич", "male",
 		    "2012-05-14", "yes", "Елена Згурская"));
 		add(m2, 1, "family-report", report("Олена", "Згурська", "yes", again));
-		CHECK(fk_match_link_some(m2, &who, 1, 0.0, &q, &nq, &e) == -1); /* no model */
+		CHECK(fk_match_score(m2, ab, 1, 0.0, &q, &nq, &e) == -1); /* no model */
+		free(q);
 		CHECK(fk_match_model_load(m2, b.p, b.len, &e) == 0);
-		CHECK_MSG(fk_match_link_some(m2, &who, 1, 0.0, &q, &nq, &e) == 0, "%s", e.msg);
+		CHECK_MSG(fk_match_score(m2, ab, 1, 0.0, &q, &nq, &e) == 0, "%s", e.msg);
 		CHECK(nq == 1 && fabs(q[0].p - prob(m, p, n, 11, 1, 1)) < 0.05);
 		free(q);
 		/* damaged or truncated models are refused */
@@ -217,7 +218,7 @@ test_link(void)
 		for (k = 0; k < sizeof q / sizeof q[0]; k++) {
 			int found = 0;
 			fk_match_person_info pi;
-			CHECK_MSG(fk_match_find(m, q[k], 0, 0, 0, 0, 10, &p, &n, &e) == 0, "%s", e.msg);
+			CHECK_MSG(fk_match_find(m, q[k], 0, 0, 0, 0, 10, &p, &n, NULL, &e) == 0, "%s", e.msg);
 			for (j = 0; j < n && j < 3; j++) {
 				fk_match_person(m, p[j].b, &pi);
 				found |= (pi.rec == 1 && pi.child == 1) || pi.rec == 11;
@@ -225,9 +226,9 @@ test_link(void)
 			CHECK_MSG(found, "%s", q[k]);
 			free(p);
 		}
-		CHECK(fk_match_find(m, "2012 !!", 0, 0, 0, 0, 10, &p, &n, &e) == -1 &&
+		CHECK(fk_match_find(m, "2012 !!", 0, 0, 0, 0, 10, &p, &n, NULL, &e) == -1 &&
 		    e.code == FK_EUSAGE);
-		CHECK(fk_match_find(m, "Николай Згурский", 2012, 5, 14, 'm', 2, &p, &n, &e) == 0 &&
+		CHECK(fk_match_find(m, "Николай Згурский", 2012, 5, 14, 'm', 2, &p, &n, NULL, &e) == 0 &&
 		    n <= 2);
 		free(p);
 	}
@@ -244,12 +245,20 @@ test_dedup(void)
 	fk_err e = {0};
 	const char *k1[] = {"Дарина|Коваль|Петрівна|f|2014-03-02",
 		"Марко|Коваль|Петрович|m|2016-07-07", NULL};
-	const char *k2[] = {"Даринка|Коваль|Петрівна|f|2014-03-02", NULL};
+	const char *k2[] = {"Даринка|Коваль|Петрівна|f|~10", NULL};
 
 	CHECK(fk_match_new(&m, names, &e) == 0);
 	background(m);
-	add(m, 1, "family-report", report("Оксана", "Коваль", "yes", k1));
-	add(m, 2, "family-report", report("Петро", "Коваль", "yes", k2));
+	/* each report carries its own reference: two references are two reports, not a
+	 * sign of two children */
+	{
+		json_t *r1 = report("Оксана", "Коваль", "yes", k1), *r2 = report("Петро", "Коваль",
+		    "yes", k2);
+		CHECK(fk_match_add_record(m, 1, "family-report", r1, "K7QM-2XPA", NULL, &e) == 2);
+		CHECK(fk_match_add_record(m, 2, "family-report", r2, "B3RT-9WLE", NULL, &e) == 1);
+		json_decref(r1);
+		json_decref(r2);
+	}
 	CHECK_MSG(fk_match_dedup(m, 0.9, 2, &p, &n, &cl, &e) == 0, "%s", e.msg);
 	for (i = 0; i < fk_match_npersons(m); i++) {
 		fk_match_person_info pi;
@@ -262,6 +271,10 @@ test_dedup(void)
 			c = i;
 	}
 	CHECK(a != SIZE_MAX && c != SIZE_MAX && cl[a] == cl[c]);
+	for (i = 0; i < n; i++)
+		if ((p[i].a == a && p[i].b == c) || (p[i].a == c && p[i].b == a))
+			CHECK_MSG(p[i].level[MF_DOC] == 0, "documents: %s",
+			    fk_match_level_name(MF_DOC, p[i].level[MF_DOC]));
 	CHECK(b != SIZE_MAX && cl[b] != cl[a]);
 	free(p);
 	free(cl);

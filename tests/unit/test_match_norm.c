@@ -222,6 +222,14 @@ test_groups(void)
 		{"Ілля", "Илья"}, {"Василь", "Василий"}, {"Данило", "Даниил"},
 		{"Христина", "Кристина"}, {"Олексій", "Алексей"}, {"Дарина", "Дарья"},
 		{"Олександра", "Саша"}, {"Софія", "Софья"}, {"Oleksii", "Alexey"},
+		/* a name in many groups keeps every one of them (Слава: 15) */
+		{"Слава", "Святослав"}, {"Слава", "Ярослава"}, {"Слава", "Станіслава"},
+		{"Слава", "Святослава"}, {"Слава", "Владислава"}, {"Слава", "Мирослава"},
+		{"Слава", "Ярослав"}, {"Slava", "Stanislav"},
+		/* diminutives the first table lacked (found by an independent review) */
+		{"Мирось", "Мирон"}, {"Міля", "Емілія"}, {"Орися", "Ірина"}, {"Ориська", "Ірина"},
+		{"Яринка", "Ірина"}, {"Антошко", "Антон"}, {"Стефко", "Степан"},
+		{"Стефко", "Стефан"}, {"Orysia", "Ирина"},
 	};
 	static const char *const apart[][2] = {
 		{"Mykola", "Mykhailo"}, {"Микола", "Михайло"}, {"Олена", "Олександра"},
@@ -336,6 +344,23 @@ test_load_errors(void)
 		free(big);
 	}
 	fk_mn_names_free(NULL);
+	/* a name in more groups than the engine keeps is refused at load, loudly */
+	{
+		char *many = malloc(64 * 40 + 1);
+		size_t k = 0;
+		int i;
+		for (i = 0; i < FK_MN_MAXG + 1; i++)
+			k += (size_t)sprintf(many + k, "m\tNm%c%c\t\tСлава\n", 'a' + i / 26, 'a' + i % 26);
+		CHECK(fk_mn_names_load(&t, many, k, &e) == -1 && e.code == FK_EINPUT && t == NULL);
+		CHECK_MSG(strstr(e.msg, "groups") != NULL, "%s", e.msg);
+		/* ... and one group fewer loads */
+		k = 0;
+		for (i = 0; i < FK_MN_MAXG; i++)
+			k += (size_t)sprintf(many + k, "m\tNm%c%c\t\tСлава\n", 'a' + i / 26, 'a' + i % 26);
+		CHECK_MSG(fk_mn_names_load(&t, many, k, &e) == 0, "%s", e.msg);
+		fk_mn_names_free(t);
+		free(many);
+	}
 }
 
 int
