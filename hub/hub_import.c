@@ -578,7 +578,11 @@ finish(struct imp *im, fk_err *e)
 	char detail[256];
 	int k;
 
-	if (fk_fsync_parent(im->files, e) != 0 ||
+	/* The attachment files this import added: their names in files/ (and
+	 * files/ in the hub's folder) on disk before the records that refer to
+	 * them. Nothing to sync when it added none. */
+	if ((im->ncreated > 0 && (fk_fsync_parent(im->created[0], e) != 0 ||
+	    fk_fsync_parent(im->files, e) != 0)) ||
 	    prep(im->h->db, &st, "INSERT OR IGNORE INTO bundles(bundle_id, device_id, created,"
 	    " imported_at, nrec, nnew, ndup, nconf) VALUES(?, ?, ?, ?, ?, ?, ?, ?)", e) != 0)
 		return -1;

@@ -9,6 +9,16 @@
  * checksum is checked, the file fsynced, the offset recorded, and the
  * answer queued. Every connection has a thread of its own, so an import
  * (which holds the database) never stalls the other connections' I/O.
+ *
+ * Group commit: the hub database runs with synchronous=NORMAL here, so a
+ * COMMIT writes the write-ahead log without waiting for the disk, and the
+ * database is free for the next import at once. Before a receipt is
+ * answered, the log is fsynced (wal_sync): one fsync, made outside the
+ * database lock, covers every transaction committed before it began, so
+ * imports that finish together share it. A receipt still never leaves
+ * before its bundle's transaction is on disk. (With synchronous=NORMAL
+ * SQLite itself syncs the log before a checkpoint and the database after
+ * it: what a checkpoint moves is durable too.)
  */
 #include "hub_serve.h"
 
@@ -54,6 +64,12 @@ struct fk_server {
 	int64_t started;
 	int port;
 	int lsock;
+	/* group commit of the database's write-ahead log */
+	pthread_mutex_t gmu;
+	pthread_cond_t gcv;
+	uint64_t g_asked, g_done;
+	int g_busy;
+	char *wal_path;
 	fk_serve_log_fn log;
 	void *lctx;
 	pthread_mutex_t logmu;
@@ -185,7 +201,7 @@ offset_answer(fk_server *s, struct MHD_Connection *c, struct req *r, unsigned co
 	const char *h[] = { "Upload-Offset", off, "Upload-Length", len, "Upload-Expires", exp,
 		"Location", loc, NULL };
 
-	u64s(u->offset, off);
+	u64s(u->durable, off);
 	u64s(u->length, len);
 	expires(s, u, exp);
 	snprintf(loc, sizeof loc, PATH_BUNDLES "/%s", u->id);
@@ -367,6 +383,58 @@ authenticate(fk_server *s, struct MHD_Connection *c, struct req *r, const char *
 	return 0;
 }
 
+/* ---- group commit ---- */
+
+static int
+fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		/* No log: the last connection checkpointed it into the database
+		 * (synced) and removed it. */
+		return errno == ENOENT ? 0 : -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Makes every transaction committed before this call durable: waits for an
+ * fsync of the write-ahead log that began after it was called (starting one
+ * when none is running). 0, or -1 when the fsync failed.
+ */
+static int
+wal_sync(fk_server *s)
+{
+	uint64_t mine, upto;
+	int rc = 0, k;
+
+	pthread_mutex_lock(&s->gmu);
+	mine = ++s->g_asked;
+	while (s->g_done < mine) {
+		if (s->g_busy) {
+			pthread_cond_wait(&s->gcv, &s->gmu);
+			continue;
+		}
+		s->g_busy = 1;
+		upto = s->g_asked;
+		pthread_mutex_unlock(&s->gmu);
+		k = fsync_path(s->wal_path);
+		pthread_mutex_lock(&s->gmu);
+		s->g_busy = 0;
+		if (k == 0 && upto > s->g_done)
+			s->g_done = upto;
+		pthread_cond_broadcast(&s->gcv);
+		if (k != 0) {
+			rc = -1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->gmu);
+	return rc;
+}
+
 /* ---- importing a complete upload ---- */
 
 static int
@@ -530,7 +598,7 @@ import_answer(fk_server *s, struct MHD_Connection *c, struct req *r, fk_upload *
 		}
 	}
 	if ((path = fk_upload_part_path(&s->up, u)) == NULL) {
-		fk_upload_import_abort(u);
+		fk_upload_import_abort(&s->up, u);
 		return MHD_NO;
 	}
 	if (file_sha256(path, u->length, got) != 0 || sodium_memcmp(got, u->sha256, 32) != 0) {
@@ -558,9 +626,15 @@ import_answer(fk_server *s, struct MHD_Connection *c, struct req *r, fk_upload *
 		}
 	}
 	pthread_mutex_unlock(&s->dbmu);
+	if (ok && wal_sync(s) != 0) {
+		/* Committed, but not known to be on disk: no receipt yet. The next
+		 * try imports again (all duplicates) and syncs then. */
+		ok = 0;
+		fk_fail(&e, FK_EIO, "cannot sync the hub database");
+	}
 	if (!ok && (e.code == FK_EIO || e.code == FK_ENOMEM)) {
 		/* The database or the disk: a temporary failure, keep the upload. */
-		fk_upload_import_abort(u);
+		fk_upload_import_abort(&s->up, u);
 		logf_(s, "import of bundle %s from device %s failed for now: %s", u->bundle_id,
 		    u->device_id, err_class(e.code));
 		free(path);
@@ -580,7 +654,7 @@ import_answer(fk_server *s, struct MHD_Connection *c, struct req *r, fk_upload *
 	if (fk_upload_import_end(&s->up, u, rc_buf.p, rc_buf.len, NULL, &e) != 0) {
 		/* Imported, but the receipt could not be kept: answer it anyway; the
 		 * next try imports again (all duplicates) and keeps it then. */
-		fk_upload_import_abort(u);
+		fk_upload_import_abort(&s->up, u);
 	}
 	logf_(s, "imported bundle %s from device %s: %zu records, %zu new, %zu duplicate, "
 	    "%zu conflict", u->bundle_id, u->device_id, res.nrec, res.nnew, res.ndup, res.nconf);
@@ -594,7 +668,7 @@ refuse:
 	    strstr(reason, "SHA-256") ? "checksum" : "bundle id reused");
 refused:
 	if (fk_upload_import_end(&s->up, u, NULL, 0, reason, &e) != 0)
-		fk_upload_import_abort(u);
+		fk_upload_import_abort(&s->up, u);
 	free(path);
 	fk_buf_free(&rc_buf);
 	return fail(s, c, r, 422, "refused", reason, NULL);
@@ -680,6 +754,11 @@ post_begin(fk_server *s, struct MHD_Connection *c, struct req *r)
 			return fail(s, c, r, 429, "too-many", "too many partial uploads from this "
 			    "device; finish them first", h);
 		}
+		if (why == 3) {
+			const char *h[] = { "Retry-After", "1", NULL };
+			return fail(s, c, r, 503, "busy", "the upload is being created; ask again",
+			    h);
+		}
 		if (why == 2) {
 			const char *h[] = { "Retry-After", "3600", NULL };
 			logf_(s, "upload space full: refused a new upload from device %s",
@@ -754,7 +833,7 @@ begin(fk_server *s, struct MHD_Connection *c, const char *url, const char *metho
 		const char *h[] = { "Upload-Offset", off, "Upload-Length", len, "Upload-Expires",
 			exp, "Fieldkit-State", st, NULL };
 		u64s(r->u->state == FK_UP_RECEIVING || r->u->state == FK_UP_IMPORTING ?
-		    r->u->offset : r->u->length, off);
+		    r->u->durable : r->u->length, off);
 		u64s(r->u->length, len);
 		expires(s, r->u, exp);
 		return answer(s, c, r, 200, NULL, NULL, "", 0, h);
@@ -813,14 +892,19 @@ body_end(fk_server *s, struct MHD_Connection *c, struct req *r)
 		return fail(s, c, r, 460, "checksum", "the chunk does not match its "
 		    "Upload-Checksum; send it again", NULL);
 	}
+	if (r->start + r->got == r->u->length) {
+		/* The last chunk: the import is its acknowledgement (a receipt only
+		 * once the bundle is durable in the database); not synced here. */
+		if (fk_upload_complete(r->u, r->gen, &e) != 0)
+			return offset_answer(s, c, r, 409, "offset", r->u);
+		return import_answer(s, c, r, r->u);
+	}
 	if (fk_upload_commit(&s->up, r->u, r->gen, r->start + r->got, &e) != 0) {
 		if (e.code == FK_ESTATE)
 			return offset_answer(s, c, r, 409, "offset", r->u);
 		logf_(s, "cannot commit upload %.8s: %s", r->u->id, err_class(e.code));
 		return fail(s, c, r, 500, "error", "the hub could not store the chunk", NULL);
 	}
-	if (r->u->offset == r->u->length)
-		return import_answer(s, c, r, r->u);
 	return offset_answer(s, c, r, r->kind == R_POST ? 201 : 204, NULL, r->u);
 }
 
@@ -944,6 +1028,8 @@ fk_serve_start(fk_server **out, fk_hubdb *h, const fk_serve_opts *o, const fk_se
 	pthread_mutex_init(&s->dbmu, NULL);
 	pthread_mutex_init(&s->logmu, NULL);
 	pthread_mutex_init(&s->nmu, NULL);
+	pthread_mutex_init(&s->gmu, NULL);
+	pthread_cond_init(&s->gcv, NULL);
 	randombytes_buf(s->nkey, sizeof s->nkey);
 	fk_minisign_sk_public(sign, &pk);
 	fk_net_hub_keyid(&pk, s->hub_keyid);
@@ -961,6 +1047,21 @@ fk_serve_start(fk_server **out, fk_hubdb *h, const fk_serve_opts *o, const fk_se
 	if (fk_upstore_open(&s->up, fk_hub_home(h), o->quota, o->expire_days, o->max_partial,
 	    e) != 0)
 		goto fail;
+	{
+		/* Group commit (see the top): the log is synced by wal_sync. */
+		const char *db;
+		if (fk_hub_need_db(h, e) != 0)
+			goto fail;
+		db = sqlite3_db_filename(h->db, "main");
+		size_t n = db ? strlen(db) + 5 : 0;
+		if (db == NULL || db[0] == 0 || (s->wal_path = malloc(n)) == NULL) {
+			fk_fail(e, FK_ENOMEM, _("out of memory"));
+			goto fail;
+		}
+		snprintf(s->wal_path, n, "%s-wal", db);
+		if (fk_hub_exec(h->db, "PRAGMA synchronous=NORMAL", e) != 0)
+			goto fail;
+	}
 	if ((s->lsock = listen_on(o->listen, &s->port, e)) < 0)
 		goto fail;
 	s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
@@ -1024,5 +1125,8 @@ fk_serve_stop(fk_server *s)
 	pthread_mutex_destroy(&s->dbmu);
 	pthread_mutex_destroy(&s->logmu);
 	pthread_mutex_destroy(&s->nmu);
+	pthread_mutex_destroy(&s->gmu);
+	pthread_cond_destroy(&s->gcv);
+	free(s->wal_path);
 	free(s);
 }

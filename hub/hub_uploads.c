@@ -33,19 +33,6 @@ upath(const fk_upstore *s, const char *id, const char *ext)
 	return p;
 }
 
-static int
-fsync_dir(const fk_upstore *s, fk_err *e)
-{
-	char *p = upath(s, "x", "");
-	int rc;
-
-	if (p == NULL)
-		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	rc = fk_fsync_parent(p, e);
-	free(p);
-	return rc;
-}
-
 static const char *
 state_name(int st)
 {
@@ -81,8 +68,10 @@ info_write(const fk_upstore *s, const fk_upload *u, fk_err *e)
 	return rc;
 }
 
+/* The offset record; fsynced when sync (a new upload's 0 need not be: an
+ * .off that is empty or torn after a crash reads as 0 or restarts at 0). */
 static int
-off_write(const fk_upstore *s, const fk_upload *u, uint64_t off, fk_err *e)
+off_write(const fk_upstore *s, const fk_upload *u, uint64_t off, int sync, fk_err *e)
 {
 	uint8_t b[16];
 	char *p = upath(s, u->id, ".off");
@@ -95,7 +84,7 @@ off_write(const fk_upstore *s, const fk_upload *u, uint64_t off, fk_err *e)
 		b[8 + i] = (uint8_t)~b[i];
 	}
 	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || pwrite(fd, b, sizeof b, 0) != (ssize_t)sizeof b || fsync(fd) != 0)
+	if (fd < 0 || pwrite(fd, b, sizeof b, 0) != (ssize_t)sizeof b || (sync && fsync(fd) != 0))
 		fk_fail(e, FK_EIO, _("cannot record an upload's offset: %s"), strerror(errno));
 	else
 		rc = 0;
@@ -218,11 +207,13 @@ load_one(const fk_upstore *s, const char *id)
 				close(u->fd);
 			u->fd = -1;
 			u->offset = 0;
-			if (open_part(s, u, 0, &e) != 0 || off_write(s, u, 0, &e) != 0) {
+			if (open_part(s, u, 0, &e) != 0 || off_write(s, u, 0, 1, &e) != 0) {
 				free(u);
 				u = NULL;
 			}
 		}
+		if (u != NULL)
+			u->durable = u->offset;
 	}
 out:
 	json_decref(j);
@@ -294,7 +285,7 @@ fk_upstore_find(fk_upstore *s, const char *id)
 
 	pthread_mutex_lock(&s->mu);
 	for (u = s->head; u != NULL; u = u->next)
-		if (strcmp(u->id, id) == 0)
+		if (!u->creating && strcmp(u->id, id) == 0)
 			break;
 	if (u != NULL)
 		u->ref++;
@@ -319,12 +310,28 @@ fk_upstore_other(fk_upstore *s, const char *bundle_id, const char *id)
 
 	pthread_mutex_lock(&s->mu);
 	for (u = s->head; u != NULL; u = u->next)
-		if (strcmp(u->bundle_id, bundle_id) == 0 && strcmp(u->id, id) != 0)
+		if (!u->creating && strcmp(u->bundle_id, bundle_id) == 0 && strcmp(u->id, id) != 0)
 			break;
 	if (u != NULL)
 		u->ref++;
 	pthread_mutex_unlock(&s->mu);
 	return u;
+}
+
+/* Takes a creating upload out of the list again (its files failed). */
+static void
+unlist(fk_upstore *s, fk_upload *u)
+{
+	fk_upload **pp;
+
+	pthread_mutex_lock(&s->mu);
+	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == u) {
+			*pp = u->next;
+			break;
+		}
+	s->held -= u->length;
+	pthread_mutex_unlock(&s->mu);
 }
 
 int
@@ -347,6 +354,12 @@ fk_upstore_create(fk_upstore *s, const char *device_id, const char *bundle_id,
 	pthread_mutex_lock(&s->mu);
 	for (x = s->head; x != NULL; x = x->next) {
 		if (strcmp(x->id, u->id) == 0) {
+			if (x->creating) {
+				/* Another request is making its files right now. */
+				*why = 3;
+				fk_fail(e, FK_ESTATE, "being created");
+				goto fail;
+			}
 			/* Created meanwhile by another request: use that one. */
 			x->ref++;
 			pthread_mutex_unlock(&s->mu);
@@ -368,18 +381,29 @@ fk_upstore_create(fk_upstore *s, const char *device_id, const char *bundle_id,
 		fk_fail(e, FK_ELIMIT, "the hub's upload space is full");
 		goto fail;
 	}
+	/* Reserved (counted, its id taken); the files are made without the lock,
+	 * so that one creation's fsyncs do not hold up every other request. */
+	s->held += length;
+	u->ref = 1;
+	u->creating = 1;
+	u->next = s->head;
+	s->head = u;
+	pthread_mutex_unlock(&s->mu);
 	remove_files(s, u->id, 1);
-	if (open_part(s, u, 1, e) != 0 || off_write(s, u, 0, e) != 0 || info_write(s, u, e) != 0 ||
-	    fsync_dir(s, e) != 0) {
+	/* The .info is written last, fsynced and renamed, and the folder fsynced
+	 * (fk_write_file_atomic): that makes the .part and the .off durable too. */
+	if (open_part(s, u, 1, e) != 0 || off_write(s, u, 0, 0, e) != 0 ||
+	    info_write(s, u, e) != 0) {
 		if (u->fd >= 0)
 			close(u->fd);
 		remove_files(s, u->id, 1);
-		goto fail;
+		unlist(s, u);
+		pthread_mutex_destroy(&u->mu);
+		free(u);
+		return -1;
 	}
-	s->held += length;
-	u->ref = 1;
-	u->next = s->head;
-	s->head = u;
+	pthread_mutex_lock(&s->mu);
+	u->creating = 0;
 	pthread_mutex_unlock(&s->mu);
 	*out = u;
 	return 0;
@@ -454,13 +478,31 @@ fk_upload_commit(fk_upstore *s, fk_upload *u, unsigned gen, uint64_t newoff, fk_
 		fk_fail(e, FK_EIO, _("cannot sync an upload: %s"), strerror(errno));
 		goto out;
 	}
-	if (off_write(s, u, newoff, e) != 0)
+	if (off_write(s, u, newoff, 1, e) != 0)
 		goto out;
-	u->offset = newoff;
+	u->offset = u->durable = newoff;
 	u->touched = (int64_t)time(NULL);
 	u->gen++; /* the chunk is done: its writer owns the upload no more */
 	rc = 0;
 out:
+	pthread_mutex_unlock(&u->mu);
+	return rc;
+}
+
+int
+fk_upload_complete(fk_upload *u, unsigned gen, fk_err *e)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&u->mu);
+	if (gen != u->gen || u->state != FK_UP_RECEIVING)
+		fk_fail(e, FK_ESTATE, "taken over");
+	else {
+		u->offset = u->length;
+		u->touched = (int64_t)time(NULL);
+		u->gen++;
+		rc = 0;
+	}
 	pthread_mutex_unlock(&u->mu);
 	return rc;
 }
@@ -488,11 +530,23 @@ fk_upload_part_path(fk_upstore *s, const fk_upload *u)
 }
 
 void
-fk_upload_import_abort(fk_upload *u)
+fk_upload_import_abort(fk_upstore *s, fk_upload *u)
 {
+	fk_err e;
+
 	pthread_mutex_lock(&u->mu);
-	if (u->state == FK_UP_IMPORTING)
+	if (u->state == FK_UP_IMPORTING) {
+		if (u->durable != u->offset) {
+			/* The last chunk was not synced (the import was to be its
+			 * acknowledgement): now it is, or it counts for nothing. */
+			if (u->fd >= 0 && fdatasync(u->fd) == 0 &&
+			    off_write(s, u, u->offset, 1, &e) == 0)
+				u->durable = u->offset;
+			else
+				u->offset = u->durable;
+		}
 		u->state = FK_UP_RECEIVING;
+	}
 	pthread_mutex_unlock(&u->mu);
 }
 

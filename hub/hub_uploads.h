@@ -13,7 +13,13 @@
  *   ID.receipt  the hub-signed receipt, once imported
  * A chunk is written, its checksum checked, the .part fsynced and then the
  * .off written and fsynced before the chunk is acknowledged: a crash at any
- * point leaves the last acknowledged offset, whose bytes are on disk.
+ * point leaves the last acknowledged offset, whose bytes are on disk. The
+ * chunk that completes an upload is the exception: it goes to the import at
+ * once, and is acknowledged by the receipt, which comes only when the import
+ * is durable in the hub database; if the import does not happen, the offset
+ * is made durable before it is told to anyone (fk_upload_import_abort).
+ * Creating an upload takes the store's lock only to count and reserve: the
+ * files are made outside it.
  *
  * Owns: the uploads folder, the quota of bytes held by partial uploads,
  * expiry, one writer per upload at a time (a new request takes an upload
@@ -37,13 +43,16 @@ typedef struct fk_upload {
 	char device_id[FK_ID_MAX + 1];
 	char bundle_id[FK_UUID_BUF];
 	uint8_t sha256[32];
-	uint64_t length, offset;   /* offset: acknowledged, durable */
+	uint64_t length, offset;   /* offset: received and checked */
+	uint64_t durable;          /* acknowledged and on disk: offset, but for the last
+	                              chunk while it is imported */
 	int state;
 	int64_t created, touched;  /* unix seconds; touched: last append or state change */
 	char reason[300];          /* why it was refused */
 	unsigned gen;              /* the writer that owns it */
 	int fd;                    /* the .part, open while receiving (-1 otherwise) */
 	int ref;                   /* requests holding it (under the store's mutex) */
+	int creating;              /* its files are being made: not found yet */
 	pthread_mutex_t mu;
 	struct fk_upload *next;
 } fk_upload;
@@ -71,7 +80,8 @@ void fk_upload_put(fk_upstore *s, fk_upload *u);
 
 /*
  * Creates an upload. FK_ELIMIT when the device has too many partial uploads
- * (*why = 1) or the quota would be passed (*why = 2). *out is held.
+ * (*why = 1) or the quota would be passed (*why = 2); FK_ESTATE (*why = 3)
+ * when another request is creating the same upload right now. *out is held.
  */
 int fk_upstore_create(fk_upstore *s, const char *device_id, const char *bundle_id,
     const uint8_t sha256[32], uint64_t length, fk_upload **out, int *why, fk_err *e) FK_WUR;
@@ -84,6 +94,9 @@ int fk_upload_write(fk_upload *u, unsigned gen, uint64_t off, const uint8_t *p, 
 /* Makes [offset, newoff) durable and acknowledged for writer gen. */
 int fk_upload_commit(fk_upstore *s, fk_upload *u, unsigned gen, uint64_t newoff,
     fk_err *e) FK_WUR;
+/* The chunk that completes the upload, for writer gen: received and checked,
+ * not yet synced (the import that follows is its acknowledgement). */
+int fk_upload_complete(fk_upload *u, unsigned gen, fk_err *e) FK_WUR;
 
 /* Import states. begin: 0 = you import it now, 1 = someone else is. */
 int fk_upload_import_begin(fk_upload *u);
@@ -92,8 +105,9 @@ char *fk_upload_part_path(fk_upstore *s, const fk_upload *u);
 /* Records the result: receipt bytes (imported) or reason (refused). */
 int fk_upload_import_end(fk_upstore *s, fk_upload *u, const uint8_t *receipt, size_t n,
     const char *reason, fk_err *e) FK_WUR;
-/* Puts it back to receiving (a temporary failure: the database was busy). */
-void fk_upload_import_abort(fk_upload *u);
+/* Puts it back to receiving (a temporary failure: the database was busy),
+ * its offset durable first (or back to the durable one if that fails). */
+void fk_upload_import_abort(fk_upstore *s, fk_upload *u);
 /* The stored receipt of an imported upload. */
 int fk_upload_receipt(fk_upstore *s, const fk_upload *u, fk_buf *out, fk_err *e) FK_WUR;
 

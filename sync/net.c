@@ -508,6 +508,27 @@ file_info(const char *path, int *fd, uint64_t *len, uint8_t sha[32], char bundle
 	return br == NULL ? fk_prefix(e, "%s", path) : 0;
 }
 
+/* The Upload-Checksum of n bytes of fd at off. */
+static int
+chunk_sum(int fd, uint64_t off, uint64_t n, char ck[64])
+{
+	crypto_hash_sha256_state hs;
+	uint8_t buf[65536], sum[32];
+	uint64_t i;
+
+	crypto_hash_sha256_init(&hs);
+	for (i = 0; i < n;) {
+		size_t want = n - i < sizeof buf ? (size_t)(n - i) : sizeof buf;
+		if (pread(fd, buf, want, (off_t)(off + i)) != (ssize_t)want)
+			return -1;
+		crypto_hash_sha256_update(&hs, buf, want);
+		i += want;
+	}
+	crypto_hash_sha256_final(&hs, sum);
+	fk_net_checksum_encode(sum, ck);
+	return 0;
+}
+
 static uint64_t
 chunk_for(uint64_t interval)
 {
@@ -554,7 +575,7 @@ take_receipt(fk_net_client *c, fk_net_raw_resp *r, fk_net_result *res)
 int
 fk_net_push_file(fk_net_client *c, const char *path, fk_net_result *res, fk_err *e)
 {
-	uint8_t sha[32], csum[32];
+	uint8_t sha[32];
 	char bundle_id[FK_UUID_BUF], id[FK_NET_UPLOAD_ID_LEN + 1], upath[128], meta[200];
 	char slen[24], soff[24], ck[64];
 	uint64_t off = 0, since = 0, chunk = c->chunk;
@@ -579,46 +600,30 @@ fk_net_push_file(fk_net_client *c, const char *path, fk_net_result *res, fk_err 
 
 		fk_buf_free(&r.body);
 		if (post) {
-			/* Create the upload, or learn where it stands. A small bundle
-			 * goes in the same request (creation-with-upload). */
-			n = res->length <= MIN_CHUNK ? res->length : 0;
+			/* Create the upload, or learn where it stands. A bundle
+			 * of one chunk goes in the same request (creation-with-
+			 * upload): the whole of it on a first try, after a break
+			 * only when it is tiny (the hub may hold some already). */
+			n = res->length <= MIN_CHUNK || (res->breaks == 0 && res->length <= chunk) ?
+			    res->length : 0;
 			b.fd = fd;
 			b.mem = NULL;
 			b.off = 0;
 			b.len = n;
-			if (n > 0) {
-				crypto_hash_sha256_state hs;
-				uint8_t buf[MIN_CHUNK];
-				if (pread(fd, buf, (size_t)n, 0) != (ssize_t)n) {
-					fk_fail(e, FK_EIO, _("cannot read %s"), path);
-					goto ioerr;
-				}
-				crypto_hash_sha256_init(&hs);
-				crypto_hash_sha256_update(&hs, buf, (size_t)n);
-				crypto_hash_sha256_final(&hs, csum);
-				fk_net_checksum_encode(csum, ck);
+			if (n > 0 && chunk_sum(fd, 0, n, ck) != 0) {
+				fk_fail(e, FK_EIO, _("cannot read %s"), path);
+				goto ioerr;
 			}
 			c->pbase = 0;
 			if (request(c, "POST", "/v1/bundles", slen, NULL, meta, n ? ck : NULL,
 			    n ? &b : NULL, NULL, NULL, &res->sent, &r, e) != 0)
 				goto ioerr;
 		} else {
-			crypto_hash_sha256_state hs;
-			uint8_t buf[65536];
-			uint64_t i;
 			n = res->length - off < chunk ? res->length - off : chunk;
-			crypto_hash_sha256_init(&hs);
-			for (i = 0; i < n;) {
-				size_t want = n - i < sizeof buf ? (size_t)(n - i) : sizeof buf;
-				if (pread(fd, buf, want, (off_t)(off + i)) != (ssize_t)want) {
-					fk_fail(e, FK_EIO, _("cannot read %s"), path);
-					goto ioerr;
-				}
-				crypto_hash_sha256_update(&hs, buf, want);
-				i += want;
+			if (chunk_sum(fd, off, n, ck) != 0) {
+				fk_fail(e, FK_EIO, _("cannot read %s"), path);
+				goto ioerr;
 			}
-			crypto_hash_sha256_final(&hs, csum);
-			fk_net_checksum_encode(csum, ck);
 			snprintf(soff, sizeof soff, "%llu", (unsigned long long)off);
 			b.fd = fd;
 			b.mem = NULL;

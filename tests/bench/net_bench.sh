@@ -16,7 +16,9 @@ ndev=${2:-100}
 nb=${3:-5}
 large=${4:-200}
 F=$build/fieldkit
-cmake --build "$build" --target net_load >/dev/null
+# (a folder with fieldkit and net_load but no CMake cache is taken as it is:
+# figures of another build)
+if [ -f "$build/CMakeCache.txt" ]; then cmake --build "$build" --target net_load >/dev/null; fi
 L=$build/net_load
 T=$(mktemp -d)
 pids=""
@@ -25,6 +27,8 @@ cd "$T"
 export FIELDKIT_QUIET=1 FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$src/tests/data
 FORM=$src/tests/data/capture-test.json
 printf 'pw\n' >pass && chmod 600 pass
+# The hub's database is encrypted: its commands read the passphrase from here.
+export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 # Each record its own (a line already sealed on a device is not sealed again).
 n_rec=0
 rec() { n_rec=$((n_rec + 1)); printf '{"reporter_surname_cyr":"Коваленко","reporter_surname_lat":"Kovalenko %s","reporter_given_cyr":"Олена","report_date":"2026-09-01","reporter_age":41,"children":[{"child_surname_cyr":"Коваленко","child_sex":"f","child_dob":"2014-03-02"}]}\n' "$n_rec-$RANDOM$RANDOM"; }
