@@ -376,7 +376,30 @@ store(void)
 	    &why, &e) != 0 && why == 2);
 	CHECK(fk_upstore_create(&s, "d", "6b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, 300, &u2,
 	    &why, &e) == 0);
+	{
+		/* The last chunk: not synced until its import fails (then it is). */
+		uint8_t body[300] = {0};
+		CHECK(fk_upload_takeover(u2, 0, &gen, &e) == 0);
+		CHECK(fk_upload_write(u2, gen, 0, body, sizeof body, &e) == 0);
+		CHECK(fk_upload_complete(u2, gen, &e) == 0);
+		CHECK(u2->offset == 300 && u2->durable == 0);
+		CHECK(fk_upload_import_begin(u2) == 0 && fk_upload_import_begin(u2) == 1);
+		fk_upload_import_abort(&s, u2);
+		CHECK(u2->state == FK_UP_RECEIVING && u2->offset == 300 && u2->durable == 300);
+	}
 	fk_upload_put(&s, u2);
+	{
+		/* A last chunk whose import never ended (the hub stopped): after a
+		 * restart the upload is where it durably was. */
+		uint8_t body[50] = {0};
+		sha[0] = 4;
+		CHECK(fk_upstore_create(&s, "e", "8b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, 50,
+		    &u2, &why, &e) == 0);
+		CHECK(fk_upload_takeover(u2, 0, &gen, &e) == 0);
+		CHECK(fk_upload_write(u2, gen, 0, body, sizeof body, &e) == 0);
+		CHECK(fk_upload_complete(u2, gen, &e) == 0 && fk_upload_import_begin(u2) == 0);
+		fk_upload_put(&s, u2);
+	}
 	sha[0] = 3;
 	CHECK(fk_upstore_create(&s, "d", "7b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, 10, &u2,
 	    &why, &e) != 0 && why == 1);
@@ -389,10 +412,20 @@ store(void)
 		fk_net_upload_id("5b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, id);
 		CHECK((u = fk_upstore_find(&s, id)) != NULL && u->offset == 3);
 		fk_upload_put(&s, u);
+		sha[0] = 2;
+		fk_net_upload_id("6b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, id);
+		CHECK((u = fk_upstore_find(&s, id)) != NULL && u->offset == 300 &&
+		    u->durable == 300 && u->state == FK_UP_RECEIVING);
+		fk_upload_put(&s, u);
+		sha[0] = 4;
+		fk_net_upload_id("8b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, id);
+		CHECK((u = fk_upstore_find(&s, id)) != NULL && u->offset == 0 &&
+		    u->durable == 0 && u->state == FK_UP_RECEIVING);
+		fk_upload_put(&s, u);
 	}
-	CHECK(s.held == 900);
+	CHECK(s.held == 950);
 	CHECK(fk_upstore_sweep(&s, (int64_t)time(NULL) + 6 * 86400) == 0);
-	CHECK(fk_upstore_sweep(&s, (int64_t)time(NULL) + 8 * 86400) == 2);
+	CHECK(fk_upstore_sweep(&s, (int64_t)time(NULL) + 8 * 86400) == 3);
 	CHECK(s.held == 0 && s.head == NULL);
 	fk_upstore_close(&s);
 	free(dir);
