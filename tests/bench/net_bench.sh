@@ -46,15 +46,18 @@ for i in $(seq "$ndev"); do
 	batch="$batch $!"
 	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
 done
-wait $batch
+[ -z "$batch" ] || wait $batch
 for i in $(seq "$ndev"); do $F hub devices add dev$i.card --home hub >/dev/null; done
 
 # bundles: of 10 records (run 1) and of one record (run 2), exported by size
 one=$(mktemp)
 for k in $(seq $((nb * 10))); do rec; done >"$one"
 for i in $(seq "$ndev"); do
-	$F capture "$FORM" --from "$one" --home dev$i >/dev/null 2>&1
+	$F capture "$FORM" --from "$one" --home dev$i >/dev/null 2>&1 &
+	batch="$batch $!"
+	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
 done
+[ -z "$batch" ] || wait $batch
 size10=$( $F export --home dev1 --to probe --passphrase-file pass >/dev/null && stat -c %s probe/*.fkb )
 rm -rf probe
 per=$(( size10 / (nb * 10) ))
@@ -63,7 +66,7 @@ for i in $(seq "$ndev"); do
 	batch="$batch $!"
 	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
 done
-wait $batch
+[ -z "$batch" ] || wait $batch
 
 $F hub serve --home hub --passphrase-file pass --listen 127.0.0.1:0 --port-file port -q \
 	--per-ip 1000 --max-connections 1000 >serve.out 2>serve.log &
@@ -79,15 +82,17 @@ echo "$r1" | awk -v n="$ndev" '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
 	printf "%d devices, %d bundles of %.1f records: %.1f bundles/s end to end (p50 %s ms, p95 %s ms per bundle), %d failed\n",
 	    n, v["bundles"], v["records"] / v["bundles"], v["rate"], v["p50_ms"], v["p95_ms"], v["failed"] }'
 
-# run 2: one-record bundles under the same load
+# run 2: one-record bundles under the same load (two devices at a time; a
+# bare `wait` would wait for hub serve too)
 for i in $(seq "$ndev"); do
 	rm -rf dev$i/bench
-	for k in $(seq "$nb"); do rec; done | $F capture "$FORM" --from - --home dev$i >/dev/null 2>&1
-	$F export --home dev$i --to dev$i/bench --max-size $(( per + 3000 )) --passphrase-file pass >/dev/null &
+	for k in $(seq "$nb"); do rec; done >dev$i.in
+	{ $F capture "$FORM" --from dev$i.in --home dev$i >/dev/null 2>&1 &&
+	  $F export --home dev$i --to dev$i/bench --max-size $(( per + 3000 )) --passphrase-file pass >/dev/null; } &
 	batch="$batch $!"
 	if [ $((i % 2)) = 0 ]; then wait $batch; batch=""; fi
 done
-wait $batch
+[ -z "$batch" ] || wait $batch
 echo "run 2: $ndev devices at once, one-record bundles" >&2
 # shellcheck disable=SC2086
 r2=$($L "$URL" pass $homes)
