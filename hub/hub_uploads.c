@@ -39,8 +39,115 @@ state_name(int st)
 	return st == FK_UP_IMPORTED ? "imported" : st == FK_UP_REFUSED ? "refused" : "receiving";
 }
 
+/* Writes path through path.tmp and a rename; the file fsynced when sync. The
+ * folder is not synced here (dir_sync). */
 static int
-info_write(const fk_upstore *s, const fk_upload *u, fk_err *e)
+file_put(const char *path, const void *p, size_t n, int sync, fk_err *e)
+{
+	size_t l = strlen(path) + 5;
+	char *tmp = malloc(l);
+	const uint8_t *b = p;
+	int fd = -1, rc = -1;
+
+	if (tmp == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	snprintf(tmp, l, "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		goto fail;
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		b += w;
+		n -= (size_t)w;
+	}
+	if ((sync && fsync(fd) != 0) || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	fk_fail(e, FK_EIO, _("cannot write %s: %s"), path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	return rc;
+}
+
+/*
+ * Group sync of the uploads folder: every name made or renamed in it before
+ * this call is durable when it returns 0. One fsync of the folder, begun
+ * after the call, serves every request waiting meanwhile.
+ */
+static int
+dir_sync(fk_upstore *s, fk_err *e)
+{
+	uint64_t mine, upto;
+	int rc = 0, fd, k;
+
+	pthread_mutex_lock(&s->gmu);
+	mine = ++s->g_asked;
+	while (s->g_done < mine) {
+		if (s->g_busy) {
+			pthread_cond_wait(&s->gcv, &s->gmu);
+			continue;
+		}
+		s->g_busy = 1;
+		upto = s->g_asked;
+		pthread_mutex_unlock(&s->gmu);
+		fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		k = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+		if (fd >= 0)
+			close(fd);
+		pthread_mutex_lock(&s->gmu);
+		s->g_busy = 0;
+		if (k == 0 && upto > s->g_done)
+			s->g_done = upto;
+		pthread_cond_broadcast(&s->gcv);
+		if (k != 0) {
+			rc = fk_fail(e, FK_EIO, _("cannot sync %s: %s"), s->dir, strerror(errno));
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->gmu);
+	return rc;
+}
+
+/* An upload's files made durable, the first time it is needed: .info
+ * fsynced, then the folder (the .part and .off in it too). */
+static int
+make_durable(fk_upstore *s, fk_upload *u, fk_err *e)
+{
+	char *p;
+	int fd, rc = 0;
+
+	if (u->made)
+		return 0;
+	if ((p = upath(s, u->id, ".info")) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		rc = fk_fail(e, FK_EIO, _("cannot sync %s: %s"), p, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	if (rc == 0 && dir_sync(s, e) != 0)
+		rc = -1;
+	if (rc == 0)
+		u->made = 1;
+	return rc;
+}
+
+static int
+info_write(const fk_upstore *s, const fk_upload *u, int sync, fk_err *e)
 {
 	char sha[65], cr[FK_TIME_BUF], to[FK_TIME_BUF], *p = upath(s, u->id, ".info"), *txt;
 	json_t *j;
@@ -62,7 +169,7 @@ info_write(const fk_upstore *s, const fk_upload *u, fk_err *e)
 		free(p);
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
-	rc = fk_write_file_atomic(p, txt, strlen(txt), 0600, e);
+	rc = file_put(p, txt, strlen(txt), sync, e);
 	free(txt);
 	free(p);
 	return rc;
@@ -124,10 +231,11 @@ off_read(const fk_upstore *s, const char *id, uint64_t *off)
 static void
 remove_files(const fk_upstore *s, const char *id, int all)
 {
-	static const char *const ext[] = { ".part", ".off", ".info", ".receipt" };
+	static const char *const ext[] = { ".part", ".off", ".info", ".receipt", ".info.tmp",
+		".receipt.tmp" };
 	size_t i;
 
-	for (i = 0; i < (all ? 4u : 2u); i++) {
+	for (i = 0; i < (all ? 6u : 2u); i++) {
 		char *p = upath(s, id, ext[i]);
 		if (p != NULL)
 			unlink(p);
@@ -197,6 +305,22 @@ load_one(const fk_upstore *s, const char *id)
 	}
 	u->state = strcmp(st, "imported") == 0 ? FK_UP_IMPORTED :
 	    strcmp(st, "refused") == 0 ? FK_UP_REFUSED : FK_UP_RECEIVING;
+	u->made = 1;
+	if (u->state == FK_UP_IMPORTED) {
+		/* Its receipt must be there (a stop between the two renames may
+		 * have kept one and not the other): else it is forgotten, and an
+		 * upload again imports again (all duplicates) for a new receipt. */
+		char *rp = upath(s, id, ".receipt");
+		struct stat sb;
+		int okr = rp != NULL && stat(rp, &sb) == 0 && sb.st_size > 0;
+		free(rp);
+		if (!okr) {
+			pthread_mutex_destroy(&u->mu);
+			free(u);
+			u = NULL;
+			goto out;
+		}
+	}
 	if (u->state == FK_UP_RECEIVING) {
 		struct stat sb;
 		if (off_read(s, id, &u->offset) != 0 || u->offset > u->length ||
@@ -231,6 +355,8 @@ fk_upstore_open(fk_upstore *s, const char *home, uint64_t quota, int expire_days
 
 	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->gmu, NULL);
+	pthread_cond_init(&s->gcv, NULL);
 	s->quota = quota;
 	s->expire_secs = (int64_t)expire_days * 86400;
 	s->max_per_device = max_per_device;
@@ -248,8 +374,14 @@ fk_upstore_open(fk_upstore *s, const char *home, uint64_t quota, int expire_days
 			continue;
 		memcpy(id, de->d_name, FK_NET_UPLOAD_ID_LEN);
 		id[FK_NET_UPLOAD_ID_LEN] = 0;
-		if (!fk_net_upload_id_valid(id) || (u = load_one(s, id)) == NULL)
+		if (!fk_net_upload_id_valid(id))
 			continue;
+		if ((u = load_one(s, id)) == NULL) {
+			/* Unreadable (a stop before anything of it was acknowledged,
+			 * or a receipt lost): its files go; the device sends again. */
+			remove_files(s, id, 1);
+			continue;
+		}
 		u->next = s->head;
 		s->head = u;
 		if (u->state == FK_UP_RECEIVING)
@@ -276,6 +408,8 @@ fk_upstore_close(fk_upstore *s)
 	free(s->dir);
 	s->dir = NULL;
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->gmu);
+	pthread_cond_destroy(&s->gcv);
 }
 
 fk_upload *
@@ -390,10 +524,12 @@ fk_upstore_create(fk_upstore *s, const char *device_id, const char *bundle_id,
 	s->head = u;
 	pthread_mutex_unlock(&s->mu);
 	remove_files(s, u->id, 1);
-	/* The .info is written last, fsynced and renamed, and the folder fsynced
-	 * (fk_write_file_atomic): that makes the .part and the .off durable too. */
+	/* Nothing is synced yet: until a chunk is acknowledged, an upload lost
+	 * in a stop costs nothing (the device creates it again). The first
+	 * acknowledgement makes its files durable (make_durable); a bundle of
+	 * one chunk is acknowledged by its receipt alone. */
 	if (open_part(s, u, 1, e) != 0 || off_write(s, u, 0, 0, e) != 0 ||
-	    info_write(s, u, e) != 0) {
+	    info_write(s, u, 0, e) != 0) {
 		if (u->fd >= 0)
 			close(u->fd);
 		remove_files(s, u->id, 1);
@@ -478,7 +614,7 @@ fk_upload_commit(fk_upstore *s, fk_upload *u, unsigned gen, uint64_t newoff, fk_
 		fk_fail(e, FK_EIO, _("cannot sync an upload: %s"), strerror(errno));
 		goto out;
 	}
-	if (off_write(s, u, newoff, 1, e) != 0)
+	if (off_write(s, u, newoff, 1, e) != 0 || make_durable(s, u, e) != 0)
 		goto out;
 	u->offset = u->durable = newoff;
 	u->touched = (int64_t)time(NULL);
@@ -540,7 +676,7 @@ fk_upload_import_abort(fk_upstore *s, fk_upload *u)
 			/* The last chunk was not synced (the import was to be its
 			 * acknowledgement): now it is, or it counts for nothing. */
 			if (u->fd >= 0 && fdatasync(u->fd) == 0 &&
-			    off_write(s, u, u->offset, 1, &e) == 0)
+			    off_write(s, u, u->offset, 1, &e) == 0 && make_durable(s, u, &e) == 0)
 				u->durable = u->offset;
 			else
 				u->offset = u->durable;
@@ -563,7 +699,7 @@ fk_upload_import_end(fk_upstore *s, fk_upload *u, const uint8_t *receipt, size_t
 			fk_fail(e, FK_ENOMEM, _("out of memory"));
 			goto out;
 		}
-		if (fk_write_file_atomic(rp, receipt, n, 0600, e) != 0)
+		if (file_put(rp, receipt, n, 1, e) != 0)
 			goto out;
 		u->state = FK_UP_IMPORTED;
 		u->reason[0] = 0;
@@ -572,10 +708,13 @@ fk_upload_import_end(fk_upstore *s, fk_upload *u, const uint8_t *receipt, size_t
 		snprintf(u->reason, sizeof u->reason, "%s", reason ? reason : "refused");
 	}
 	u->touched = (int64_t)time(NULL);
-	if (info_write(s, u, e) != 0) {
+	/* The receipt and then the .info, each fsynced, both names with one
+	 * (group) sync of the folder. */
+	if (info_write(s, u, 1, e) != 0 || dir_sync(s, e) != 0) {
 		u->state = FK_UP_IMPORTING;
 		goto out;
 	}
+	u->made = 1;
 	if (u->fd >= 0)
 		close(u->fd);
 	u->fd = -1;

@@ -19,7 +19,9 @@
  * is durable in the hub database; if the import does not happen, the offset
  * is made durable before it is told to anyone (fk_upload_import_abort).
  * Creating an upload takes the store's lock only to count and reserve: the
- * files are made outside it.
+ * files are made outside it, and synced only when the first chunk is
+ * acknowledged (a bundle of one chunk: when the receipt is kept). Syncs of
+ * the folder are shared by the requests that wait for one at the same time.
  *
  * Owns: the uploads folder, the quota of bytes held by partial uploads,
  * expiry, one writer per upload at a time (a new request takes an upload
@@ -53,6 +55,7 @@ typedef struct fk_upload {
 	int fd;                    /* the .part, open while receiving (-1 otherwise) */
 	int ref;                   /* requests holding it (under the store's mutex) */
 	int creating;              /* its files are being made: not found yet */
+	int made;                  /* its files are durable (synced once) */
 	pthread_mutex_t mu;
 	struct fk_upload *next;
 } fk_upload;
@@ -60,6 +63,10 @@ typedef struct fk_upload {
 typedef struct fk_upstore {
 	char *dir;
 	pthread_mutex_t mu;        /* the list, the quota counters */
+	pthread_mutex_t gmu;       /* group sync of the folder */
+	pthread_cond_t gcv;
+	uint64_t g_asked, g_done;
+	int g_busy;
 	fk_upload *head;
 	uint64_t held;             /* bytes reserved by partial uploads (their lengths) */
 	uint64_t quota;

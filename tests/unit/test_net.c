@@ -424,6 +424,29 @@ store(void)
 		fk_upload_put(&s, u);
 	}
 	CHECK(s.held == 950);
+	{
+		/* An imported upload whose receipt went missing (a stop between
+		 * the renames) is forgotten at the next start, its files gone. */
+		char id[FK_NET_UPLOAD_ID_LEN + 1], path[4300];
+		struct stat sb;
+		sha[0] = 5;
+		CHECK(fk_upstore_create(&s, "f", "9b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, 5,
+		    &u2, &why, &e) == 0);
+		CHECK(fk_upload_takeover(u2, 0, &gen, &e) == 0);
+		CHECK(fk_upload_write(u2, gen, 0, (const uint8_t *)"abcde", 5, &e) == 0);
+		CHECK(fk_upload_complete(u2, gen, &e) == 0 && fk_upload_import_begin(u2) == 0);
+		CHECK(fk_upload_import_end(&s, u2, (const uint8_t *)"receipt", 7, NULL, &e) == 0);
+		CHECK(u2->state == FK_UP_IMPORTED && u2->made);
+		fk_upload_put(&s, u2);
+		fk_upstore_close(&s);
+		fk_net_upload_id("9b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, id);
+		snprintf(path, sizeof path, "%s/uploads/%s.receipt", dir, id);
+		CHECK(unlink(path) == 0);
+		CHECK(fk_upstore_open(&s, dir, 1000, 7, 2, &e) == 0);
+		CHECK(fk_upstore_find(&s, id) == NULL);
+		snprintf(path, sizeof path, "%s/uploads/%s.info", dir, id);
+		CHECK(stat(path, &sb) != 0);
+	}
 	CHECK(fk_upstore_sweep(&s, (int64_t)time(NULL) + 6 * 86400) == 0);
 	CHECK(fk_upstore_sweep(&s, (int64_t)time(NULL) + 8 * 86400) == 3);
 	CHECK(s.held == 0 && s.head == NULL);
