@@ -77,6 +77,7 @@ pass=$((pass + 1))
 fi
 
 # 2. Randomized interruptions under push --watch, with kill -9 of the hub.
+[ "$WANT" -gt 0 ] || { finish; exit 0; }
 export FIELDKIT_NET_STALL=1 FIELDKIT_NET_BACKOFF_MS=20 FIELDKIT_NET_BACKOFF_MAX_MS=300 \
 	FIELDKIT_NET_IDLE_MS=100 FIELDKIT_NET_RETRIES=4
 proxy "$HUB_PORT" flaky --cut-every "$CUT" --stall-prob 0.01 --stall-secs 1.5 --seed 5
