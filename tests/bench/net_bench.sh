@@ -110,7 +110,7 @@ json.dump(d, open(sys.argv[1], "w"), indent=2)
 PY
 $F device-card --home big --to big.card --passphrase-file pass >/dev/null
 $F hub devices add big.card --home hub >/dev/null
-n=$(( (large + 31) / 32 ))
+n=$(( (large + 7) / 8 ))  # photos of at most 8 MB (a form's file limit is 10 MiB)
 for k in $(seq "$n"); do
 	{ printf '\377\330\377\340'; head -c $(( large * 1000000 / n )) /dev/urandom; } >p.jpg  # a JPEG by its head
 	rec | $F capture "$FORM" --from - --attach photo=p.jpg --home big >/dev/null 2>&1
