@@ -1050,10 +1050,11 @@ fk_serve_start(fk_server **out, fk_hubdb *h, const fk_serve_opts *o, const fk_se
 	{
 		/* Group commit (see the top): the log is synced by wal_sync. */
 		const char *db;
+		size_t n;
 		if (fk_hub_need_db(h, e) != 0)
 			goto fail;
 		db = sqlite3_db_filename(h->db, "main");
-		size_t n = db ? strlen(db) + 5 : 0;
+		n = db ? strlen(db) + 5 : 0;
 		if (db == NULL || db[0] == 0 || (s->wal_path = malloc(n)) == NULL) {
 			fk_fail(e, FK_ENOMEM, _("out of memory"));
 			goto fail;
