@@ -338,7 +338,7 @@ hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	(void)pos;
 	if (o->url != NULL && !fk_hub_url_valid(o->url))
 		return fk_usage_error("hub init", _("--url must be https://HOST[:PORT]"));
-	if (fk_pass_get(_("New hub passphrase: "), 1, o->passfile, &pass, e) != 0)
+	if (fk_pass_new(_("New hub passphrase: "), o->passfile, &pass, e) != 0)
 		return -1;
 	rc = fk_hub_create(o->home, o->name, pass.p, pass.len, logn ? atoi(logn) : 16, e);
 	/* Network sync: the TLS key, its pin and the URL in the card. */

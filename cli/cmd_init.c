@@ -185,7 +185,7 @@ cmd_init(int argc, char **argv)
 	}
 	if (fk_device_home(home, &d->home, &e) != 0)
 		goto fail;
-	if (fk_pass_get(_("New device passphrase: "), 1, passfile, &pass, &e) != 0)
+	if (fk_pass_new(_("New device passphrase: "), passfile, &pass, &e) != 0)
 		goto fail;
 	if (fk_device_create(d, pass.p, pass.len, &e) != 0)
 		goto fail;

@@ -43,7 +43,7 @@ ok "the page's words are complete in both languages; no HTML built from text, no
 cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 $F hub init --home hub --name hub --passphrase-file pass >/dev/null
 $F init --home dev --name "tablet 1" --hub hub/hub-card.json --passphrase-file pass >/dev/null
 $F app --help | grep -q "Usage: fieldkit app" || fail "app --help"

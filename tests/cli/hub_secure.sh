@@ -12,7 +12,7 @@ cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 printf 'wrong\n' >wrong && chmod 600 wrong
 unset FIELDKIT_PASSPHRASE_FILE CREDENTIALS_DIRECTORY
 # No terminal: a command that needs the passphrase and has none must fail.

@@ -28,7 +28,7 @@ hub_env() {
 	F=$FIELDKIT
 	export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 	FORM=$FK_SRC/tests/data/capture-test.json
-	printf 'pw\n' >pass && chmod 600 pass
+	printf 'pw of the tests\n' >pass && chmod 600 pass
 	export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 }
 rows() { "$FIELDKIT" hub sql --home hub "$1"; }
