@@ -51,7 +51,8 @@ static const char unpack_help[] = N_(
     "Writes manifest.json.zst, its .minisig, manifest.json, device.pub (when the\n"
     "key is known), records/ID.age, attachments/ID.age and SHA256SUMS into DIR, so\n"
     "that `minisign -V`, `sha256sum -c` and `age -d` check and open them without\n"
-    "fieldkit. Every hash is checked; the signature only with --hub or --pubkey.\n\n"
+    "fieldkit. Every hash is checked; the signature only with --hub or --pubkey.\n"
+    "DIR is made if missing; its parent folder must exist.\n\n"
     "Options:\n"
     "  --hub DIR        take the device key from this hub's registered devices\n"
     "  --pubkey FILE    the device's minisign public key\n"
@@ -212,7 +213,7 @@ run_verify(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
 static int
 run_unpack(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
 {
-	if (fk_mkdirs(pos->v[1], 0755, e) != 0 || unpack(r, pos->v[1], k, e) != 0)
+	if (fk_mkdir_target(pos->v[1], 0755, e) != 0 || unpack(r, pos->v[1], k, e) != 0)
 		return -1;
 	if (!k->have_used)
 		fk_warn(_("signature not checked (no --hub or --pubkey); hashes checked"));

@@ -63,6 +63,7 @@ static const char export_help[] = N_(
     "(or --terminal); the hub takes them with `fieldkit hub import --qr DIR`.\n\n"
     "Options:\n"
     "  --to DIR                  where to write (a USB stick)\n"
+    "                            (made if missing; its parent folder must exist)\n"
     "  --max-size SIZE           split into bundles of at most SIZE bytes (K, M, G)\n"
     "  --home DIR                device home (default $FIELDKIT_HOME)\n"
     "  --passphrase-file F       read the device passphrase from F (for the signing key)\n"
@@ -104,7 +105,7 @@ cmd_export(int argc, char **argv)
 		goto out;
 	}
 	/* The signing key (and its passphrase) only when there is something to sign. */
-	if (counts.pending > 0 && (fk_mkdirs(to, 0755, &e) != 0 ||
+	if (counts.pending > 0 && (fk_mkdir_target(to, 0755, &e) != 0 ||
 	    load_sign_key(home, o.passfile, &sk, &e) != 0 ||
 	    fk_bundle_export(store_iter, s, d->device_id, sk, to, max, &res, &e) != 0)) {
 		rc = fk_report(&e);

@@ -214,6 +214,7 @@ static const char export_help[] = N_(
     "Options:\n"
     "  --format jsonl|csv        the format\n"
     "  --to DIR                  the folder to write to\n"
+    "                            (made if missing; its parent folder must exist)\n"
     "  --labels LANG             beside each choice's code, its label in LANG (uk, en)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
@@ -252,6 +253,7 @@ static const char receipt_help[] = N_(
     "Options:\n"
     "  --device ID|NAME          the device, by its id or its name\n"
     "  --to DIR                  the folder to write the receipt to (a USB stick)\n"
+    "                            (made if missing; its parent folder must exist)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
@@ -833,7 +835,7 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	/* an unknown device is refused (an empty receipt would say nothing) */
 	if (fk_hub_device_find(h, o->device, id, e) != 0 ||
 	    fk_hub_sign_key(h, o->passfile, &sk, e) != 0 ||
-	    fk_hub_receipt_make(h, id, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
+	    fk_hub_receipt_make(h, id, sk, &out, &n, e) != 0 || fk_mkdir_target(o->to, 0755, e))
 		goto fail;
 	fk_now_rfc3339(stamp);
 	stamp[4] = stamp[7] = stamp[13] = stamp[16] = '-';

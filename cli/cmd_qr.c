@@ -59,6 +59,7 @@ static const char send_usage[] = N_("Usage:\n"
 		     "      --terminal         animate the codes in this terminal (Ctrl-C stops)\n"
 		     "      --png DIR          write DIR/frame-00001.png ...: screen-sized images holding\n"
 		     "                         k frames plus --extra, to show full screen one by one\n"
+		     "                         (DIR is made if missing; its parent folder must exist)\n"
 		     "      --sheet STEM       write printable A4 pages STEM-1.png ... (300 dpi)\n"
 		     "      --fps N            screens per second (0.5 to 15, default 8): the terminal's\n"
 		     "                         rate, and the one the time estimate assumes for --png\n"
@@ -415,6 +416,9 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 	unsigned extra = sd->extra < 0 ? 50 : (unsigned)sd->extra;
 	int min_px;
 
+	/* A missing stick is said before anything else (io.h). */
+	if (fk_mkdir_target(dir, 0755, e) != 0)
+		return -1;
 	if (sd->single) {
 		if (sd->o.version == 0)
 			sd->o.version = 20;
@@ -475,7 +479,7 @@ send_sheet(struct send *sd, const char *stem, fk_err *e)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = 0;
-		if (fk_mkdirs(dir, 0755, e) != 0) {
+		if (fk_mkdir_target(dir, 0755, e) != 0) {
 			free(dir);
 			return -1;
 		}
