@@ -60,6 +60,22 @@ say_escaped(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "fieldkit: %s%s", prefix, fk_show(msg));
 }
 
+size_t
+fk_text_width(const char *s)
+{
+	return s == NULL ? 0 : fk_utf8_width(s, strlen(s));
+}
+
+void
+fk_put_col(const char *s, size_t width)
+{
+	size_t w = fk_text_width(s);
+
+	fputs(s != NULL ? s : "", stdout);
+	for (; w < width; w++)
+		putchar(' ');
+}
+
 int
 fk_report(const fk_err *e)
 {

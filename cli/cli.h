@@ -127,6 +127,15 @@ int fk_subcommands(const char *cmd, const char *help, const struct fk_opt *commo
 const char *fk_show(const char *s);
 const char *fk_shown(const void *p, size_t n);
 
+/*
+ * Table columns padded by what a terminal shows, not by bytes (a Cyrillic
+ * letter is two bytes, one column; a CJK one three bytes, two columns):
+ * fk_text_width is s's width in columns (text.h's fk_utf8_width), fk_put_col
+ * prints s on stdout and blanks up to width columns (none when s is wider).
+ */
+size_t fk_text_width(const char *s);
+void fk_put_col(const char *s, size_t width);
+
 /* Prints "fieldkit: <msg>" on stderr and returns the exit status for e. */
 int fk_report(const fk_err *e);
 /* Prints "fieldkit: <formatted>" on stderr. */
