@@ -19,12 +19,21 @@ struct fk_command {
 	const char *name;
 	const char *summary; /* untranslated; translated when shown */
 	int (*run)(int argc, char **argv);
+	/* A command with sub-commands listed in `fieldkit --help` (hub): its
+	 * overview help (untranslated); the paragraph after the heading
+	 * "Commands:" lists them, one a line. NULL for the others. */
+	const char *overview;
 };
 
 #define FK_COMMAND(id, summary, fn)                                                    \
 	static const struct fk_command fk_cmd_##id                                     \
 	    __attribute__((used, section("fk_cmds"), aligned(sizeof(void *)))) = {      \
-		#id, summary, fn}
+		#id, summary, fn, NULL}
+/* The same, with its sub-commands listed under it in `fieldkit --help`. */
+#define FK_COMMAND_GROUP(id, summary, fn, overview)                                    \
+	static const struct fk_command fk_cmd_##id                                     \
+	    __attribute__((used, section("fk_cmds"), aligned(sizeof(void *)))) = {      \
+		#id, summary, fn, overview}
 
 /* Exit statuses. */
 #define FK_EXIT_OK 0

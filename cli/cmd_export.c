@@ -260,4 +260,4 @@ FK_COMMAND(ack, N_("acknowledge a hub's receipt: mark its records delivered"), c
 static const struct fk_command fk_cmd_device_card
     __attribute__((used, section("fk_cmds"), aligned(sizeof(void *)))) = {
 	"device-card", N_("write this device's signed public card for the hub"),
-	cmd_device_card};
+	cmd_device_card, NULL};

@@ -1055,5 +1055,5 @@ cmd_hub(int argc, char **argv)
 	    argc, argv);
 }
 
-FK_COMMAND(hub, N_("the hub: init, info, devices, import, list, show, export, gaps, "
-    "conflicts, receipt, find, match, duplicates, sql, migrate, serve"), cmd_hub);
+FK_COMMAND_GROUP(hub, N_("the hub: imports, keeps, exports and matches records; its "
+    "commands:"), cmd_hub, hub_help);
