@@ -165,6 +165,19 @@ int fk_progress_enabled(void);
 int fk_cli_qr_receive(const fk_args *qr, const fk_args *more, size_t max, const char *what,
     fk_buf *out, fk_err *e) FK_WUR;
 
+/*
+ * What a QR receive still misses, said one way everywhere (progress and the
+ * closing error): "not seen yet: frames 2, 4-5 (in frame-00001.png); any new
+ * frame stands in for one". Frames are numbered from 1, as the frame files
+ * of `qr send --png --single` and the labels of --sheet pages; when pictures
+ * held several codes (--png screens), the files that held the missing ones
+ * are named too. fk_cli_qr_incomplete appends it to an "incomplete QR stream"
+ * error.
+ */
+struct fk_qr_progress;
+void fk_cli_qr_missing(const struct fk_qr_progress *p, char *out, size_t cap);
+void fk_cli_qr_incomplete(const struct fk_qr_progress *p, fk_err *e);
+
 /* Finds a registered command by name, or NULL. */
 const struct fk_command *fk_command_find(const char *name);
 /* Runs "fieldkit argv[0] ...". */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "kind.h"
 #include "hub.h"
 #include "io.h"
 
@@ -217,7 +218,8 @@ run_unpack(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
 		return -1;
 	if (!k->have_used)
 		fk_warn(_("signature not checked (no --hub or --pubkey); hashes checked"));
-	printf(_("unpacked %zu records into %s\n"), fk_bundle_manifest_of(r)->n, pos->v[1]);
+	printf(ngettext("unpacked %zu record into %s\n", "unpacked %zu records into %s\n",
+	    fk_bundle_manifest_of(r)->n), fk_bundle_manifest_of(r)->n, pos->v[1]);
 	return 0;
 }
 
@@ -267,7 +269,10 @@ bundle_run(const struct fk_call *call, int argc, char **argv)
 		rc = c->run(r, &pos, &k, &e);
 out:
 	if (rc != 0) {
-		fk_prefix(&e, "%s", pos.v[0]);
+		/* A receipt or a card given for a bundle: say what it is and who takes it. */
+		if (strcmp(pos.v[0], "-") == 0 ||
+		    !fk_kind_hint_file(&e, pos.v[0], pos.v[0], FK_KIND_BUNDLE))
+			fk_prefix(&e, "%s", pos.v[0]);
 		rc = fk_report(&e);
 	}
 	fk_bundle_close(r);

@@ -306,7 +306,8 @@ send_terminal_single(struct send *sd, fk_err *e)
 	}
 	fputs("\033[0m\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
-	fprintf(stderr, _("showed %lu frames of %s (k = %u)\n"), n, sd->name, s.k);
+	fprintf(stderr, ngettext("showed %lu frame of %s (k = %u)\n",
+	    "showed %lu frames of %s (k = %u)\n", n), n, sd->name, s.k);
 	fk_buf_free(&out);
 	fk_qr_stream_free(&s);
 	return rc;
@@ -370,8 +371,8 @@ send_terminal(struct send *sd, fk_err *e)
 	}
 	fputs("\033[0m\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
-	fprintf(stderr, _("showed %lu screens of %s (%lu frames, k = %u)\n"), n, sd->name,
-	    n * per, s.k);
+	fprintf(stderr, ngettext("showed %lu screen of %s (%lu frames, k = %u)\n",
+	    "showed %lu screens of %s (%lu frames, k = %u)\n", n), n, sd->name, n * per, s.k);
 	fk_buf_free(&out);
 	fk_qr_stream_free(&s);
 	return rc;
@@ -432,7 +433,8 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 			extra = (200 + k - 1) / k;
 		if (fk_qr_send_png(sd->file->p, sd->file->len, dir, extra, &sd->o, &n, e) != 0)
 			return -1;
-		fprintf(stderr, _("wrote %u frames to %s\n"), n, dir);
+		fprintf(stderr, ngettext("wrote %u frame to %s\n", "wrote %u frames to %s\n", n), n,
+		    dir);
 		say_frames(n, k);
 		return 0;
 	}
@@ -451,8 +453,10 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 	if (fk_qr_send_screens(sd->file->p, sd->file->len, dir, extra, &sd->o, &l, sd->sw, sd->sh,
 	    png_progress, NULL, &n, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u screens to %s (%d x %d, %d pixels per module; k = %u: any "
-	    "k + 2 frames restore the file)\n"), n, dir, sd->sw, sd->sh, l.px, k);
+	fprintf(stderr, ngettext("wrote %u screen to %s (%d x %d, %d pixels per module; k = %u: "
+	    "any k + 2 frames restore the file)\n", "wrote %u screens to %s (%d x %d, %d pixels "
+	    "per module; k = %u: any k + 2 frames restore the file)\n", n), n, dir, sd->sw, sd->sh,
+	    l.px, k);
 	return 0;
 }
 
@@ -487,7 +491,8 @@ send_sheet(struct send *sd, const char *stem, fk_err *e)
 	free(dir);
 	if (fk_qr_send_sheet(sd->file->p, sd->file->len, sd->name, stem, r, &sd->o, &pages, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u pages %s-1.png ... with %u codes\n"), pages, stem, k + r);
+	fprintf(stderr, ngettext("wrote %u page %s-1.png ... with %u codes\n",
+	    "wrote %u pages %s-1.png ... with %u codes\n", pages), pages, stem, k + r);
 	say_frames(k + r, k);
 	return 0;
 }
@@ -634,28 +639,6 @@ draw_bar(FILE *f, double share, int width)
 	fputc(']', f);
 }
 
-/* Frame numbers as ranges, "4, 9, 17-20", from 1 as on printed sheets. */
-static void
-missing_list(const fk_qr_progress *p, char *out, size_t n)
-{
-	unsigned i, j, shown = p->missing < FK_QR_MISSING_SHOWN ? p->missing : FK_QR_MISSING_SHOWN;
-	size_t len = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < shown && len + 24 < n; i = j + 1) {
-		for (j = i; j + 1 < shown && p->missing_first[j + 1] == p->missing_first[j] + 1; j++)
-			;
-		if (j == i)
-			len += (size_t)snprintf(out + len, n - len, "%s%u", i ? ", " : "",
-			    p->missing_first[i] + 1);
-		else
-			len += (size_t)snprintf(out + len, n - len, "%s%u-%u", i ? ", " : "",
-			    p->missing_first[i] + 1, p->missing_first[j] + 1);
-	}
-	if (p->missing > shown && len + 24 < n)
-		snprintf(out + len, n - len, _(" and %u more"), p->missing - shown);
-}
-
 static double
 since(const struct timespec *t0)
 {
@@ -670,7 +653,7 @@ show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 {
 	struct show *sh = ctx;
 	double share, secs;
-	char list[256];
+	char list[400];
 
 	(void)image;
 	sh->p = *p;
@@ -693,13 +676,14 @@ show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 	if (p->done)
 		fprintf(stderr, _(" 100%%  %.1f KB: complete"), p->len / 1000.0);
 	else
-		fprintf(stderr, _(" %3.0f%%  %.1f of %.1f KB, %u more frames needed"), 100 * share,
-		    share * p->len / 1000.0, p->len / 1000.0, p->k - p->rank);
+		fprintf(stderr, ngettext(" %3.0f%%  %.1f of %.1f KB, %u more frame needed",
+		    " %3.0f%%  %.1f of %.1f KB, %u more frames needed", p->k - p->rank),
+		    100 * share, share * p->len / 1000.0, p->len / 1000.0, p->k - p->rank);
 	fputs("\n\033[K", stderr);
 	sh->lines = 2;
 	if (!p->done && p->missing > 0) {
-		missing_list(p, list, sizeof list);
-		fprintf(stderr, _("not seen yet: frames %s (any new frame stands in for one)"), list);
+		fk_cli_qr_missing(p, list, sizeof list);
+		fputs(list, stderr);
 	} else if (!p->done) {
 		fprintf(stderr, _("every source frame seen; %u repair frames more"), p->k - p->rank);
 	}
@@ -788,7 +772,9 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		fk_hex(h, sizeof h, hex);
 		fprintf(stderr, _("received %zu bytes, SHA-256 %s (verified)\n"), file.len, hex);
 		if (p->unreadable > 0)
-			fk_warn(_("%lu files were not readable images and were skipped"), p->unreadable);
+			fk_warn(ngettext("%lu file was not a readable image and was skipped",
+			    "%lu files were not readable images and were skipped", p->unreadable),
+			    p->unreadable);
 	}
 	if (p->images > 0 && (rc == 0 || getenv("FIELDKIT_QUIET") == NULL ||
 	    getenv("FIELDKIT_QUIET")[0] == '\0')) {
@@ -801,6 +787,8 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		    p->rectified, p->zxing);
 	}
 	fk_buf_free(&file);
+	if (rc != 0)
+		fk_cli_qr_incomplete(p, &e);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);
 }
 
