@@ -192,11 +192,13 @@ say_frames(uint32_t n, uint32_t k)
 		fprintf(stderr, _("any %u of these %u frames restore the file (k = %u, plus 2 "
 		    "to be safe): up to %u may be lost\n"), k + 2, n, k, n - k - 2);
 	else if (n == k + 2)
-		fprintf(stderr, _("these %u frames restore the file (k = %u, plus 2 to be safe); "
-		    "--extra adds spare frames\n"), n, k);
+		fprintf(stderr, ngettext("this %u frame restores the file (k = %u, plus 2 to be "
+		    "safe); --extra adds spare frames\n", "these %u frames restore the file (k = %u, "
+		    "plus 2 to be safe); --extra adds spare frames\n", n), n, k);
 	else
-		fprintf(stderr, _("the file needs all %u frames (k = %u and fewer than 2 spare); "
-		    "--extra adds spare frames\n"), n, k);
+		fprintf(stderr, ngettext("the file needs its %u frame (k = %u and fewer than 2 "
+		    "spare); --extra adds spare frames\n", "the file needs all %u frames (k = %u and "
+		    "fewer than 2 spare); --extra adds spare frames\n", n), n, k);
 }
 
 /* What qr send was asked for. */
@@ -250,8 +252,10 @@ say_estimate(const struct send *sd, uint32_t k, size_t chunk, const fk_qr_layout
 	fprintf(stderr, _("at %g screens per second: %s without loss, about %s if a quarter of the "
 	    "frames are lost\n"), sd->fps, a, b);
 	if (shown_codes > 0 && fk_qr_codes_needed(k, 25) > shown_codes)
-		fprintf(stderr, _("(the %u frames written cover a loss of up to %u%%; show them again "
-		    "or use a larger --extra for more)\n"), shown_codes,
+		fprintf(stderr, ngettext("(the %u frame written covers a loss of up to %u%%; show it "
+		    "again or use a larger --extra for more)\n", "(the %u frames written cover a loss "
+		    "of up to %u%%; show them again or use a larger --extra for more)\n", shown_codes),
+		    shown_codes,
 		    (unsigned)(100.0 * (shown_codes - k - 2) / shown_codes));
 }
 
@@ -478,12 +482,13 @@ send_sheet(struct send *sd, const char *stem, fk_err *e)
 	r = fk_qr_extra_frames(k, sd->extra < 0 ? 10 : (unsigned)sd->extra);
 	if (r < 4 && sd->extra < 0)
 		r = 4;
-	/* The pages' folder, like --png's. */
+	/* The pages' folder, with its parents (pages are printed, not written to a
+	 * stick: issue 14 kept --sheet new/deeper/STEM working). */
 	if ((dir = strdup(stem)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = 0;
-		if (fk_mkdir_target(dir, 0755, e) != 0) {
+		if (fk_mkdirs(dir, 0755, e) != 0) {
 			free(dir);
 			return -1;
 		}

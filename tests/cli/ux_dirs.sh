@@ -7,10 +7,7 @@ set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
 hub_env
-$F hub init --home hub --name H >/dev/null
-$F init --home dev --hub hub/hub-card.json >/dev/null
-$F device-card --home dev --to dev.card >/dev/null
-$F hub devices add dev.card --home hub >/dev/null
+hub_and_device
 echo '{"reporter_surname_cyr":"Бондар","reporter_given_cyr":"Марія","report_date":"2026-09-01","children":[{"child_surname_cyr":"Бондар"}]}' >r.jsonl
 $F capture "$FORM" --from r.jsonl --home dev >/dev/null
 mkdir media

@@ -8,10 +8,7 @@ set -eu
 cd "$T"
 hub_env
 export LANGUAGE=uk
-$F hub init --home hub --name H >/dev/null
-$F init --home dev --hub hub/hub-card.json >/dev/null
-$F device-card --home dev --to dev.card >/dev/null
-$F hub devices add dev.card --home hub >/dev/null
+hub_and_device
 rec() { echo '{"reporter_surname_cyr":"Бондар","reporter_given_cyr":"Марія","report_date":"2026-09-'$1'","children":[{"child_surname_cyr":"Бондар"}]}'; }
 # has FILE TEXT: FILE holds TEXT.
 has() { grep -qF -- "$2" "$1" || fail "want '$2' in: $(cat "$1")"; }

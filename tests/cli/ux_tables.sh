@@ -6,8 +6,7 @@ set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
 hub_env
-$F hub init --home hub --name H >/dev/null
-$F init --home dev --hub hub/hub-card.json >/dev/null
+hub_and_device
 for i in 1 2; do
 	echo '{"reporter_surname_cyr":"Бондар","reporter_given_cyr":"Марія","report_date":"2026-09-0'$i'","children":[{"child_surname_cyr":"Бондар"}]}'
 done >r.jsonl
