@@ -157,11 +157,27 @@ fk_pass_check_new(const uint8_t *p, size_t len, fk_err *e)
 int
 fk_pass_new(const char *prompt, const char *file, fk_secret *out, fk_err *e)
 {
-	if (fk_pass_get(prompt, 1, file, out, e) != 0)
-		return -1;
-	if (fk_pass_check_new(out->p, out->len, e) != 0) {
-		fk_secret_free(out);
-		return -1;
+	char cred[4096], again[1024];
+	int tries;
+
+	/* From a file: one answer, refused when short. */
+	if (pass_source(file, cred, sizeof cred) != NULL) {
+		if (fk_pass_get(prompt, 1, file, out, e) != 0)
+			return -1;
+		if (fk_pass_check_new(out->p, out->len, e) != 0) {
+			fk_secret_free(out);
+			return -1;
+		}
+		return 0;
 	}
-	return 0;
+	/* On the terminal: said why, and asked again (three times at most). */
+	for (tries = 0; tries < 3; tries++) {
+		if (fk_pass_get(tries ? again : prompt, 1, NULL, out, e) != 0)
+			return -1;
+		if (fk_pass_check_new(out->p, out->len, e) == 0)
+			return 0;
+		fk_secret_free(out);
+		snprintf(again, sizeof again, "%s\n%s", e->msg, prompt);
+	}
+	return -1;
 }

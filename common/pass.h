@@ -34,8 +34,9 @@ int fk_pass_from_bytes(const uint8_t *p, size_t len, fk_secret *out, fk_err *e) 
 /*
  * Gets a new passphrase (asked twice on a terminal) for a key being made:
  * as fk_pass_get, and refused with a one-line message when it is shorter
- * than FK_PASS_MIN characters. Used at creation only (device init, hub init,
- * a new signing key), never to unlock.
+ * than FK_PASS_MIN characters (on a terminal the message is shown and the
+ * passphrase asked again, three times at most). Used at creation only
+ * (device init, hub init, a new signing key), never to unlock.
  */
 int fk_pass_new(const char *prompt, const char *file, fk_secret *out, fk_err *e) FK_WUR;
 /* 0 when p[0..len) is long enough for a new key; else -1 and the message. */
