@@ -211,8 +211,10 @@ cmd_status(int argc, char **argv)
 	printf(_("records:     %lld pending, %lld delivered, %lld purged (last seq %lld)\n"),
 	    (long long)c.pending, (long long)c.delivered, (long long)c.purged,
 	    (long long)c.last_seq);
-	printf(_("to deliver:  %lld bytes of ciphertext, %lld attachments stored\n"),
-	    (long long)c.pending_bytes, (long long)c.attachments);
+	printf(ngettext("to deliver:  %lld byte of ciphertext", "to deliver:  %lld bytes of "
+	    "ciphertext", (unsigned long)c.pending_bytes), (long long)c.pending_bytes);
+	printf(ngettext(", %lld attachment stored\n", ", %lld attachments stored\n",
+	    (unsigned long)c.attachments), (long long)c.attachments);
 	printf(_("drafts:      %lld\n"), (long long)c.drafts);
 	printf(_("retention:   %s\n"), purge);
 	if (fk_memory_locked(&why) == FK_MEMLOCK_ALL)
@@ -223,7 +225,8 @@ cmd_status(int argc, char **argv)
 		printf(_("hash chain:  BROKEN at seq %lld\n"), (long long)bad);
 		rc = FK_EXIT_FAIL;
 	} else {
-		printf(_("hash chain:  ok (%lld records)\n"), (long long)n);
+		printf(ngettext("hash chain:  ok (%lld record)\n", "hash chain:  ok (%lld records)\n",
+		    (unsigned long)n), (long long)n);
 		rc = FK_EXIT_OK;
 	}
 	goto out;

@@ -58,4 +58,9 @@ rec 09 >new.jsonl
 LANGUAGE=en $F capture "$FORM" --from new.jsonl --home dev 2>en2.txt >/dev/null
 has en2.txt "capture: 1 record finalized, 0 already sealed, 0 rejected"
 ok "English: 1 record, 0 records"
+$F status --home dev >st.txt
+has st.txt "геш-ланцюжок: гаразд (30 записів)"
+LANGUAGE=en $F status --home dev >st.en
+has st.en "hash chain:  ok (30 records)"
+ok "status: $(grep геш st.txt)"
 finish

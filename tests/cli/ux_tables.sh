@@ -40,4 +40,5 @@ for lang in uk en; do
 	ok "list and drafts aligned ($lang)"
 done
 cat list.uk drafts.uk
+LANGUAGE=uk $F status --home dev | grep -q "геш-ланцюжок: гаразд (2 записи)" || fail "status: 2 записи"
 finish
