@@ -356,6 +356,8 @@ question_json(struct web *w, struct web_open *op, const fk_question *q, fk_err *
 		json_object_set_new(o, "r", json_true());
 	if (q->readonly)
 		json_object_set_new(o, "ro", json_true());
+	if (fk_field_multiline(q->field))
+		json_object_set_new(o, "ml", json_true()); /* several lines; else one */
 	if (fk_form_suggest(f, ans, q->path, &vo, &sugg, e) != 0)
 		goto fail;
 	if (sugg != NULL)
@@ -717,7 +719,7 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 	fk_err e = { 0 };
 	unsigned st;
 	size_t i;
-	int rc;
+	int rc, save_now = json_is_true(json_object_get(j, "save"));
 
 	if (x == NULL || !is_question(x) || fk_field_readonly(x) ||
 	    fk_field_type(x) == FK_T_ATTACHMENT ||
@@ -750,7 +752,8 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 					goto out;
 				}
 				changed(op);
-				st = reply_state(w, op, c, NULL);
+				st = save_now && save_open(w, op, &e) != 0 ? refuse_e(c, &e) :
+				    reply_state(w, op, c, NULL);
 				goto out;
 			}
 		}
@@ -789,7 +792,8 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 		goto out;
 	}
 	changed(op);
-	st = reply_state(w, op, c, NULL);
+	/* "save": the page is going away (closed, reloaded, hidden): the draft now. */
+	st = save_now && save_open(w, op, &e) != 0 ? refuse_e(c, &e) : reply_state(w, op, c, NULL);
 out:
 	json_decref(val);
 	json_decref(j);
@@ -1087,14 +1091,13 @@ web_upload_end(struct web *w, struct web_req *rq, struct web_call *c)
 	}
 	/* What the file is, not what its name or the browser says. */
 	if (sniffable(rq->media) && (seen == NULL || strcmp(seen, rq->media) != 0)) {
-		fk_pending_abort(pw);
-		char ok[160];
 		const fk_field *x = op ? field_of(fk_entry_form(op->x), rq->path) : NULL;
+		char ok[160], msg[320];
+		fk_pending_abort(pw);
 		if (x != NULL)
 			fk_media_accepted(x, ok, sizeof ok);
 		else
 			snprintf(ok, sizeof ok, "JPEG, PNG, PDF");
-		char msg[320];
 		snprintf(msg, sizeof msg, _("the file's content is not what its type says: choose a %s file"),
 		    ok);
 		refuse(c, 415, msg);
