@@ -21,6 +21,14 @@ let n = 0;
 const log = (...a) => console.log('#', ...a);
 
 function fail(msg) { throw new Error(msg); }
+/* A check of a defect the first trial found. FK_APP_SOFT=1 (run by hand against an
+   older build) logs it and goes on, to show which of them that build has. */
+const defects = [];
+function defect(msg) {
+	if (!process.env.FK_APP_SOFT) fail(msg);
+	defects.push(msg);
+	console.log('# DEFECT:', msg);
+}
 const q = p => `.q[data-path="${p}"]`;
 
 async function main() {
@@ -197,7 +205,7 @@ async function main() {
 	/* fieldkit app was started with FIELDKIT_LANG=uk, the browser is en-US: the page opens in Ukrainian */
 	step = 'first page in the app\'s language';
 	const first = await page.evaluate(() => ({ lang: document.documentElement.lang, unlock: document.querySelector('#unlock').textContent }));
-	if (first.lang !== 'uk' || first.unlock !== 'Розблокувати') fail('the first page is not in the app\'s language (uk): ' + JSON.stringify(first));
+	if (first.lang !== 'uk' || first.unlock !== 'Розблокувати') defect('the first page is not in the app\'s language (uk): ' + JSON.stringify(first));
 	await lang('uk');
 	await shot('lock-uk');
 	await page.type('#pass', 'not the passphrase');
@@ -253,11 +261,11 @@ async function main() {
 		await idle();
 		await new Promise(r => setTimeout(r, 100));
 		const top1 = await page.$eval(sel, e => e.getBoundingClientRect().top);
-		if (Math.abs(top1 - top0) > 1) fail('the page jumped while typing: the field moved from ' + top0 + ' to ' + top1 + ' px');
+		if (Math.abs(top1 - top0) > 1) defect('the page jumped while typing: the field moved from ' + top0 + ' to ' + top1 + ' px');
 		await page.$eval(sel, e => e.blur()); /* left (Tab would also scroll to the next field) */
 		await idle();
 		const top2 = await page.$eval(sel, e => e.getBoundingClientRect().top);
-		if (Math.abs(top2 - top0) > 1) fail('the page jumped when the problem was shown: ' + top0 + ' -> ' + top2 + ' px');
+		if (Math.abs(top2 - top0) > 1) defect('the page jumped when the problem was shown: ' + top0 + ' -> ' + top2 + ' px');
 		log('the question stays put while answered at 800x480 (' + top0 + ' px, then ' + top2 + ' px)');
 	}
 	is = await issues('reporter_phone');
@@ -358,13 +366,14 @@ async function main() {
 	if (await page.$eval(`${q('surname_lat')} .sugg b`, e => e.textContent) !== 'Petrenko') fail('translit');
 	/* taken ("Use it"), then the Cyrillic name changed: the Latin one follows, as in the wizard */
 	step = 'take the transliteration';
-	await tap(`${q('surname_lat')} .sugg .take`);
+	if (await page.$(`${q('surname_lat')} .sugg .take`)) await tap(`${q('surname_lat')} .sugg .take`);
+	else { defect('no "Use it" that asks the server'); await tap(`${q('surname_lat')} .sugg button`); }
 	await idle();
-	if (await page.$eval(`${q('surname_lat')} input`, e => e.value) !== 'Petrenko') fail('transliteration not taken');
+	if (await page.$eval(`${q('surname_lat')} input, ${q('surname_lat')} textarea`, e => e.value) !== 'Petrenko') defect('transliteration not taken');
 	await text('surname_cyr', 'Петрук'); ci.surname_cyr = 'Петрук';
-	const lat2 = await page.$eval(`${q('surname_lat')} input`, e => e.value);
-	if (lat2 !== 'Petruk') fail('the Latin surname kept the old transliteration: ' + lat2);
-	if ((await page.$$(`${q('surname_lat')} textarea`)).length) fail('a Latin name is a textarea (takes line breaks)');
+	const lat2 = await page.$eval(`${q('surname_lat')} input, ${q('surname_lat')} textarea`, e => e.value);
+	if (lat2 !== 'Petruk') defect('the Latin surname kept the old transliteration: ' + lat2);
+	if ((await page.$$(`${q('surname_lat')} textarea`)).length) defect('a Latin name is a textarea (takes line breaks)');
 	ci.surname_lat = 'Petruk';
 	await text('given_cyr', 'Іван'); ci.given_cyr = 'Іван';
 	await text('given_lat', 'Ivan'); ci.given_lat = 'Ivan';
@@ -466,16 +475,16 @@ async function main() {
 	{
 		step = 'a refused file type';
 		const acc = await page.$eval(`${q('photos[0].photo')} input[type=file]`, e => e.accept);
-		if (acc !== 'image/jpeg,image/png') fail('the picker does not say what it takes: ' + acc);
-		const types = await page.$eval(`${q('photos[0].photo')} .types`, e => e.textContent);
-		if (!/JPEG або PNG/.test(types) || !/МБ/.test(types)) fail('accepted types not shown: ' + types);
+		if (acc !== 'image/jpeg,image/png') defect('the picker does not say what it takes: ' + acc);
+		const types = await page.$$eval(`${q('photos[0].photo')} .types`, e => e.length ? e[0].textContent : '');
+		if (!/JPEG або PNG/.test(types) || !/МБ/.test(types)) defect('accepted types not shown: ' + types);
 		const gif = path.join(path.dirname(profile), 'drawing.gif');
 		fs.writeFileSync(gif, Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'binary'));
 		const input = await page.$(`${q('photos[0].photo')} input[type=file]`);
 		await input.uploadFile(gif);
 		await page.waitForSelector('.toast.bad');
 		const msg = await page.$eval('.toast.bad', e => e.textContent);
-		if (!/JPEG/.test(msg) || !/PNG/.test(msg) || /байт|bytes/.test(msg)) fail('a refused type does not say which are taken: ' + msg);
+		if (!/JPEG/.test(msg) || !/PNG/.test(msg) || /байт|bytes/.test(msg)) defect('a refused type does not say which are taken: ' + msg);
 		log('refused file type:', msg, '| picker:', types);
 		await shot('child-intake-refused-type-uk', false, q('photos[0].photo'));
 		await page.$eval('.toast', e => e.remove());
@@ -510,27 +519,27 @@ async function main() {
 	/* dates as Ukrainians write them; the date understood is said in words */
 	for (const [typed, words] of [['14/5/2012', '14 травня 2012'], ['14.5.2012', '14 травня 2012'], ['2012-5-14', '14 травня 2012'], ['1.12.2020', '1 грудня 2020']]) {
 		await text('report_date', typed);
-		if ((await issues('report_date')).length) fail(typed + ' refused: ' + await issues('report_date'));
-		const und = await page.$eval(`${q('report_date')} .understood`, e => e.hidden ? '' : e.textContent);
-		if (!und.includes(words)) fail(typed + ' understood as: ' + und);
+		if ((await issues('report_date')).length) defect(typed + ' refused: ' + await issues('report_date'));
+		const und = await page.$$eval(`${q('report_date')} .understood`, e => e.length && !e[0].hidden ? e[0].textContent : '');
+		if (!und.includes(words)) defect(typed + ' understood as: ' + und);
 		const shown = await page.$eval(`${q('report_date')} input[type=text]`, e => e.value);
 		log('date', typed, '->', shown, '|', und);
 	}
 	await text('report_date', '31.02.2012');
 	is = await issues('report_date');
-	if (is.length !== 1 || !is[0].includes('немає 31 лютого')) fail('31.02.2012: ' + is);
+	if (is.length !== 1 || !is[0].includes('немає 31 лютого')) defect('31.02.2012: ' + is);
 	log('impossible date (uk):', is[0]);
 	await shot('scratch-date-uk', false, q('report_date'));
 	await lang('en');
 	is = await issues('report_date');
-	if (is.length !== 1 || !is[0].includes('there is no 31 February')) fail('31.02.2012 in English: ' + is);
+	if (is.length !== 1 || !is[0].includes('there is no 31 February')) defect('31.02.2012 in English: ' + is);
 	log('impossible date (en):', is[0]);
 	await lang('uk');
 	await text('report_date', '14.05.2012');
 	/* one line: names are inputs; long free text is a textarea; the engine refuses a line break */
 	await next('reporter');
 	for (const n of ['reporter_surname_cyr', 'reporter_surname_lat', 'reporter_given_lat', 'reporter_settlement'])
-		if (!await page.$(`${q(n)} input[type=text]`) || await page.$(`${q(n)} textarea`)) fail(n + ' is not one line');
+		if (!await page.$(`${q(n)} input[type=text]`) || await page.$(`${q(n)} textarea`)) defect(n + ' is not one line');
 	/* what was typed and not yet sent survives a reload (sent at pagehide, draft saved) */
 	step = 'typed, then reloaded at once';
 	await tap(`${q('reporter_surname_cyr')} input`);
@@ -541,7 +550,7 @@ async function main() {
 	await page.waitForSelector('.section');
 	await section('reporter');
 	const kept = await page.$eval(`${q('reporter_surname_cyr')} input`, e => e.value);
-	if (kept !== 'Бондаренко') fail('what was typed before the reload was lost: "' + kept + '"');
+	if (kept !== 'Бондаренко') defect('what was typed before the reload was lost: "' + kept + '"');
 	log('typed text kept over a reload:', kept);
 	/* the engine refuses a line break in a one-line answer, whatever sends it */
 	const refused = await page.evaluate(async () => {
@@ -550,20 +559,21 @@ async function main() {
 			body: JSON.stringify({ p: 'reporter_surname_cyr', value: 'Бонда\nренко' }) });
 		return r.status + ' ' + (await r.json()).error;
 	});
-	if (!/^400 .*one line/.test(refused)) fail('a line break in a name accepted: ' + refused);
+	if (!/^400 .*one line/.test(refused)) defect('a line break in a name accepted: ' + refused);
 	await idle();
 	/* the review in one language, then the other: nothing left in the first */
+	await lang('uk');
 	await tap('#sections button:last-child');
 	await idle();
 	await tap('#next');
 	await page.waitForSelector('#finalize');
 	await idle();
-	if (!/[а-яіїєґ]/i.test(await page.$eval('.problems', e => e.textContent))) fail('the problems are not in Ukrainian');
+	if (!/[а-яіїєґ]/i.test(await page.$eval('.problems', e => e.textContent))) defect('the problems are not in Ukrainian');
 	await lang('en');
 	await page.waitForSelector('#finalize');
 	const cyr = await page.evaluate(() => [...document.querySelectorAll('.problems, #main h2, #main h3, .rvrow .k, #finalize, .panel p')]
 		.map(e => e.textContent).filter(t => /[а-яіїєґ]/i.test(t.replace(/Бондаренко|Bondarenko/g, ''))));
-	if (cyr.length) fail('Ukrainian left on the English review: ' + cyr.slice(0, 3).join(' | '));
+	if (cyr.length) defect('Ukrainian left on the English review: ' + cyr.slice(0, 3).join(' | '));
 	await shot('scratch-review-en', true);
 	/* a laptop screen */
 	step = '1366x768'; await page.setViewport({ width: 1366, height: 768, deviceScaleFactor: 1, hasTouch: true });
