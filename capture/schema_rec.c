@@ -139,12 +139,20 @@ is_hex64(const json_t *v)
 	return s != NULL && s[64] == '\0';
 }
 
-static int
-media_ok(const struct fk_field *x, const char *mt)
+/* The types an attachment question takes when its form names none. */
+static const char *const *
+default_types(const struct fk_field *x)
 {
 	static const char *const photo[] = {"image/jpeg", "image/png", NULL};
 	static const char *const doc[] = {"application/pdf", "image/jpeg", "image/png", NULL};
-	const char *const *list = x->kind == KIND_PHOTO ? photo : doc;
+
+	return x->kind == KIND_PHOTO ? photo : doc;
+}
+
+static int
+media_ok(const struct fk_field *x, const char *mt)
+{
+	const char *const *list = default_types(x);
 	size_t i;
 	json_t *v;
 
@@ -163,9 +171,7 @@ media_ok(const struct fk_field *x, const char *mt)
 const char *
 fk_media_accepted(const fk_field *x, char *out, size_t cap)
 {
-	static const char *const photo[] = {"image/jpeg", "image/png", NULL};
-	static const char *const doc[] = {"application/pdf", "image/jpeg", "image/png", NULL};
-	const char *const *list = x->kind == KIND_PHOTO ? photo : doc;
+	const char *const *list = default_types(x);
 	const char *names[16];
 	size_t i, n = 0, o = 0;
 	json_t *v;

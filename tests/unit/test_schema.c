@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "schema.h"
+#include "util.h"
 
 #define NOW ((time_t)1748779200) /* 2025-06-01 12:00:00 UTC */
 
@@ -570,6 +571,29 @@ test_wizard(void)
 		    &e) == 0);
 		CHECK(strcmp(json_string_value(fk_answers_get(form, r2, "kids[0].kid_name_lat")), "Ivan") == 0);
 		json_decref(r2);
+	}
+	/* A refused file says which types are taken, and sizes as people read them. */
+	{
+		json_t *a = J("{\"id\": \"d1\", \"media_type\": \"image/gif\", \"size\": 20971520}");
+		json_t *b = J("{\"id\": \"d1\", \"media_type\": \"application/pdf\", \"size\": 11010048}");
+		size_t n0 = is.n;
+		char ok[64];
+		CHECK(fk_form_check_answer(form, rec, "doc", a, &en, &is, &e) == 0 && is.n == n0 + 1);
+		CHECK_MSG(strstr(is.v[is.n - 1].msg, "20 MB") != NULL &&
+		    strstr(is.v[is.n - 1].msg, "10 MB") != NULL && strstr(is.v[is.n - 1].msg, "bytes") == NULL,
+		    "%s", is.v[is.n - 1].msg);
+		json_object_set_new(a, "size", json_integer(300));
+		CHECK(fk_form_check_answer(form, rec, "doc", a, &en, &is, &e) == 0 && is.n == n0 + 2);
+		CHECK_MSG(strcmp(is.v[is.n - 1].code, "media_type") == 0 &&
+		    strstr(is.v[is.n - 1].msg, "choose PDF") != NULL, "%s", is.v[is.n - 1].msg);
+		CHECK(fk_form_check_answer(form, rec, "doc", b, &en, &is, &e) == 0 && is.n == n0 + 3 &&
+		    strstr(is.v[is.n - 1].msg, "10.5 MB") != NULL);
+		CHECK(strcmp(fk_media_accepted(fk_form_find(form, "pic"), ok, sizeof ok), "JPEG or PNG") == 0);
+		CHECK(strcmp(fk_size_text(300, ok, sizeof ok), "300 bytes") == 0);
+		CHECK(strcmp(fk_size_text(48 * 1024 + 100, ok, sizeof ok), "48 KB") == 0);
+		CHECK(strcmp(fk_size_text(1572864, ok, sizeof ok), "1.5 MB") == 0);
+		json_decref(a);
+		json_decref(b);
 	}
 	/* One-line text: a name takes no line break; a long free text does. */
 	CHECK(!fk_field_multiline(fk_form_find(form, "surname_cyr")) &&
