@@ -1335,6 +1335,19 @@ fk_session_value_text(const fk_session *s, const fk_field *x, const json_t *v, f
 			rc = sb_puts(out, num, e);
 		break;
 	}
+	case FK_T_DATE: {
+		/* As people write it, and in words: the worker sees which date was understood. */
+		const char *d = json_string_value(v);
+		char words[48];
+		if (d != NULL && json_string_length(v) == 10 &&
+		    fk_date_readable(d, words, sizeof words) == 0) {
+			snprintf(num, sizeof num, "%.2s.%.2s.%.4s (%s)", d + 8, d + 5, d, words);
+			rc = sb_puts(out, num, e);
+		} else if (d != NULL) {
+			rc = sb_puts(out, d, e);
+		}
+		break;
+	}
 	case FK_T_GEOPOINT:
 		snprintf(num, sizeof num, "%.6g, %.6g", json_number_value(json_object_get(v, "lat")),
 		    json_number_value(json_object_get(v, "lon")));
