@@ -27,7 +27,7 @@ trap 'for p in $pids; do kill $p 2>/dev/null || true; done; rm -rf "$T"' EXIT
 cd "$T"
 export FIELDKIT_QUIET=1 FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$src/tests/data
 FORM=$src/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub's database is encrypted: its commands read the passphrase from here.
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 # Each record its own (a line already sealed on a device is not sealed again).

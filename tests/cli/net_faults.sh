@@ -29,7 +29,7 @@ NDEV=${FK_NET_DEVICES:-3}
 CUT=${FK_NET_CUT:-131072}
 SECS=${FK_NET_SECS:-600}
 DRAIN=${FK_NET_DRAIN:-120}
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub's database is encrypted: its commands read the passphrase from here.
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 # Each record its own (a line already sealed on a device is not sealed again).
