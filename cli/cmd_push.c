@@ -223,7 +223,9 @@ push_once(struct push *p, int quiet_if_idle)
 	if (unq > 0) {
 		if (fk_outbox_fill(&ob, s, p->d.device_id, p->sk, p->o->max_size, &nf, &nr, &e) != 0)
 			goto fail;
-		printf(_("%zu records bundled for sending (%zu bundle(s))\n"), nr, nf);
+		printf(ngettext("%zu record bundled for sending", "%zu records bundled for sending",
+		    nr), nr);
+		printf(ngettext(" (%zu bundle)\n", " (%zu bundles)\n", nf), nf);
 	}
 	if (ensure_client(p, &e) != 0)
 		goto fail;
@@ -257,8 +259,10 @@ push_once(struct push *p, int quiet_if_idle)
 				goto fail;
 			}
 			human(it->length, a);
-			printf(_("bundle %s: %zu records delivered to hub \"%s\" (%s); receipt "
-			    "verified and acknowledged\n"), it->bundle_id, marked, p->hub->name, a);
+			printf(ngettext("bundle %s: %zu record delivered to hub \"%s\" (%s); receipt "
+			    "verified and acknowledged\n", "bundle %s: %zu records delivered to hub "
+			    "\"%s\" (%s); receipt verified and acknowledged\n", marked), it->bundle_id,
+			    marked, p->hub->name, a);
 			if (res.breaks > 0 || res.sent > it->length)
 				printf(_("  %u breaks resumed in this run; %llu bytes sent for %llu "
 				    "(%.1f%% again)\n"), res.breaks, (unsigned long long)res.sent,
@@ -297,9 +301,12 @@ push_once(struct push *p, int quiet_if_idle)
 	}
 	if (rc == 0 && refused)
 		rc = FK_EXIT_FAIL;
-	if (rc == 0)
-		printf(_("everything is delivered (%zu records in %zu bundle(s) this run)\n"),
-		    delivered, ndel);
+	if (rc == 0) {
+		printf(ngettext("everything is delivered (%zu record", "everything is delivered "
+		    "(%zu records", delivered), delivered);
+		printf(ngettext(" in %zu bundle this run)\n", " in %zu bundles this run)\n", ndel),
+		    ndel);
+	}
 	goto out;
 fail:
 	fk_prefix(&e, "push");
@@ -455,8 +462,9 @@ status(struct push *p)
 			printf(_("  not sent yet\n"));
 	}
 	if (unq > 0)
-		printf(_("%lld records not bundled yet (the next push bundles them)\n"),
-		    (long long)unq);
+		printf(ngettext("%lld record not bundled yet (the next push bundles it)\n",
+		    "%lld records not bundled yet (the next push bundles them)\n",
+		    (unsigned long)unq), (long long)unq);
 	if (ob.n == 0 && unq == 0)
 		printf(_("nothing waiting: every record is delivered\n"));
 	fk_outbox_free(&ob);

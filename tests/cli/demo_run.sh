@@ -17,7 +17,7 @@ grep -q "2 records confirmed delivered" demo.out || fail "demo ack"
 grep -q "^Lost on the way (deleted): frame-00005.png frame-00010.png" demo.out || fail "demo lost no frames"
 grep -q "incoming/qr-.*: 1 record from .*: 1 new, 0 duplicates" demo.out || fail "demo import by QR"
 grep -q "3 records confirmed delivered" demo.out || fail "demo ack by QR"
-grep -q "1 records delivered to hub \"Demo hub\".*receipt verified and acknowledged" demo.out ||
+grep -q "1 record delivered to hub \"Demo hub\".*receipt verified and acknowledged" demo.out ||
 	fail "demo push over the network"
 grep -q "hub serve stopped" demo.out || fail "demo hub serve not stopped"
 [ -z "$(ls -d "$T"/fieldkit-demo-* 2>/dev/null)" ] || fail "demo left its folder behind"

@@ -147,7 +147,7 @@ push_rc --home dev
 [ "$RC" = 0 ] || fail "push: $RC"
 cp lost.fkb dev/outbox/
 push_rc --home dev
-[ "$RC" = 0 ] && grep -q "1 records delivered" push.out && [ "$(hub_count hub)" = 6 ] ||
+[ "$RC" = 0 ] && grep -q "1 record delivered" push.out && [ "$(hub_count hub)" = 6 ] ||
 	fail "re-upload: exit $RC $(cat push.out) $(hub_count hub)"
 ok "a bundle uploaded again is answered with its receipt; nothing is imported twice"
 
