@@ -777,3 +777,91 @@ fk_qr_ring_rectify(const fk_image *img, const fk_qr_quad *q, fk_image *out, fk_e
 		}
 	return 0;
 }
+
+#define CELL_RUNS 8
+
+/* Runs of busy entries of at least min long; their bounds widened to the gaps' middles. */
+static int
+cell_runs(const int *busy, int n, int min, int lo[CELL_RUNS], int hi[CELL_RUNS])
+{
+	int i = 0, k = 0, a;
+
+	while (i < n) {
+		if (!busy[i]) {
+			i++;
+			continue;
+		}
+		for (a = i; i < n && busy[i]; i++)
+			;
+		if (i - a < min)
+			continue;
+		if (k == CELL_RUNS)
+			return 0;
+		lo[k] = a;
+		hi[k] = i;
+		k++;
+	}
+	for (i = 0; i < k; i++) {
+		int l = i == 0 ? 0 : (hi[i - 1] + lo[i]) / 2, h = i == k - 1 ? n : (hi[i] + lo[i + 1] + 1) / 2;
+
+		if (i > 0)
+			hi[i - 1] = (hi[i - 1] + lo[i] + 1) / 2;
+		lo[i] = l;
+		if (i == k - 1)
+			hi[i] = h;
+	}
+	return k;
+}
+
+int
+fk_qr_ring_cells(const fk_image *rect, fk_qr_cell *cells, int max)
+{
+	unsigned long hist[256] = {0}, acc = 0, n = (unsigned long)rect->w * (unsigned long)rect->h;
+	int *col, *row, x, y, p10 = -1, p90 = -1, thr, nc, nr, i, j, k = 0;
+	int clo[CELL_RUNS], chi[CELL_RUNS], rlo[CELL_RUNS], rhi[CELL_RUNS];
+
+	if (rect->w < 32 || rect->h < 32)
+		return 0;
+	for (i = 0; i < (int)n; i++)
+		hist[rect->px[i]]++;
+	for (i = 0; i < 256; i++) {
+		acc += hist[i];
+		if (p10 < 0 && acc * 10 >= n)
+			p10 = i;
+		if (p90 < 0 && acc * 10 >= n * 9)
+			p90 = i;
+	}
+	if (p90 - p10 < 30)
+		return 0;
+	thr = (p10 + p90) / 2;
+	col = calloc((size_t)rect->w, sizeof *col);
+	row = calloc((size_t)rect->h, sizeof *row);
+	if (col == NULL || row == NULL) {
+		free(col);
+		free(row);
+		return 0;
+	}
+	for (y = 0; y < rect->h; y++)
+		for (x = 0; x < rect->w; x++)
+			if (rect->px[(size_t)y * (size_t)rect->w + (size_t)x] < thr) {
+				col[x]++;
+				row[y]++;
+			}
+	for (x = 0; x < rect->w; x++)
+		col[x] = col[x] * 100 > rect->h * 12;
+	for (y = 0; y < rect->h; y++)
+		row[y] = row[y] * 100 > rect->w * 12;
+	nc = cell_runs(col, rect->w, rect->w * 8 / 100, clo, chi);
+	nr = cell_runs(row, rect->h, rect->h * 8 / 100, rlo, rhi);
+	free(col);
+	free(row);
+	for (j = 0; j < nr; j++)
+		for (i = 0; i < nc && k < max; i++) {
+			cells[k].x = clo[i];
+			cells[k].y = rlo[j];
+			cells[k].w = chi[i] - clo[i];
+			cells[k].h = rhi[j] - rlo[j];
+			k++;
+		}
+	return k;
+}

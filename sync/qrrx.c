@@ -68,8 +68,13 @@ struct scan {
 	unsigned nseen;
 	unsigned valid; /* distinct symbols that were frames */
 	unsigned zxing; /* of them, read by zxing only */
+	unsigned target; /* codes the picture seems to hold (its cells) */
 	int from_zxing;
 	int failed;
+	int ox, oy;      /* where the image zbar reads lies in the rectified one */
+	double px[SCAN_MAX_SYMBOLS], py[SCAN_MAX_SYMBOLS]; /* middles of zbar's symbols */
+	unsigned npos;
+	int record;      /* keep the middles (the rectified image and its cells) */
 };
 
 fk_qr_rx *
@@ -321,8 +326,22 @@ scan_zbar(struct scan *sc, const fk_image *img)
 	}
 	sc->from_zxing = 0;
 	for (sym = zbar_image_first_symbol(zi); sym != NULL; sym = zbar_symbol_next(sym)) {
+		unsigned i, nl;
+
 		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
 			continue;
+		if (sc->record && sc->npos < SCAN_MAX_SYMBOLS &&
+		    (nl = zbar_symbol_get_loc_size(sym)) > 0) {
+			double x = 0, y = 0;
+
+			for (i = 0; i < nl; i++) {
+				x += zbar_symbol_get_loc_x(sym, i);
+				y += zbar_symbol_get_loc_y(sym, i);
+			}
+			sc->px[sc->npos] = sc->ox + x / nl;
+			sc->py[sc->npos] = sc->oy + y / nl;
+			sc->npos++;
+		}
 		if (scan_symbol(sc, (const uint8_t *)zbar_symbol_get_data(sym),
 		    zbar_symbol_get_data_length(sym)) != 0)
 			break;
@@ -340,11 +359,55 @@ scan_zxing(struct scan *sc, const fk_image *img)
 	return sc->failed ? -1 : 0;
 }
 
-/* Fewer codes than pictures of this stream have held (or none at all). */
+/* Fewer codes than pictures of this stream have held or cells seen (or none at all). */
 static int
 scan_short(const struct scan *sc)
 {
-	return sc->valid == 0 || sc->valid < sc->rx->p.per_image;
+	return sc->valid == 0 || sc->valid < sc->rx->p.per_image || sc->valid < sc->target;
+}
+
+/*
+ * Reads the cells of the rectified image where zbar found no symbol, one at
+ * a time: zbar, then zxing. zbar, given several codes at once, now and then
+ * misses one that it reads alone.
+ */
+static int
+scan_cells(struct scan *sc, const fk_image *rect)
+{
+	fk_qr_cell cell[16];
+	int n = fk_qr_ring_cells(rect, cell, 16), i, y;
+	unsigned j;
+
+	sc->target = (unsigned)n;
+	if (!scan_short(sc))
+		return 0;
+	for (i = 0; i < n; i++) {
+		fk_image sub;
+		unsigned before = sc->valid;
+
+		for (j = 0; j < sc->npos; j++)
+			if (sc->px[j] >= cell[i].x && sc->px[j] < cell[i].x + cell[i].w &&
+			    sc->py[j] >= cell[i].y && sc->py[j] < cell[i].y + cell[i].h)
+				break;
+		if (j < sc->npos)
+			continue; /* zbar read this one */
+		if (fk_image_alloc(&sub, cell[i].w, cell[i].h, 255, sc->e) != 0)
+			return -1;
+		for (y = 0; y < cell[i].h; y++)
+			memcpy(sub.px + (size_t)y * (size_t)sub.w,
+			    rect->px + (size_t)(cell[i].y + y) * (size_t)rect->w + (size_t)cell[i].x,
+			    (size_t)cell[i].w);
+		sc->ox = cell[i].x;
+		sc->oy = cell[i].y;
+		if (scan_zbar(sc, &sub) != 0 ||
+		    (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING) && scan_zxing(sc, &sub) != 0)) {
+			fk_image_free(&sub);
+			return -1;
+		}
+		fk_image_free(&sub);
+	}
+	sc->ox = sc->oy = 0;
+	return 0;
 }
 
 int
@@ -366,8 +429,10 @@ fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
 			ring = 0; /* too large to undo (or no memory for it): read the picture as it is */
 		if (ring == 1) {
 			rx->p.rectified++;
-			if (scan_zbar(&sc, &rect) != 0)
+			sc.record = 1;
+			if (scan_zbar(&sc, &rect) != 0 || scan_cells(&sc, &rect) != 0)
 				goto out;
+			sc.record = 0;
 		}
 	}
 	if ((!ring || scan_short(&sc)) && scan_zbar(&sc, img) != 0)
