@@ -22,6 +22,7 @@
 
 #define SEARCH_PIXELS 400000L
 #define EDGE_SAMPLES 36
+#define BLOB_PIXELS 100000L
 
 struct comp {
 	long n, sum; /* pixels, and their grey levels added up */
@@ -49,7 +50,7 @@ search_free(struct search *s)
 }
 
 static int
-search_init(struct search *s, const fk_image *img, fk_err *e)
+search_init(struct search *s, const fk_image *img, long pixels, int rdiv, fk_err *e)
 {
 	long area = (long)img->w * img->h;
 	uint32_t *ii;
@@ -57,7 +58,7 @@ search_init(struct search *s, const fk_image *img, fk_err *e)
 	size_t n;
 
 	memset(s, 0, sizeof *s);
-	for (s->f = 1; area / ((long)s->f * s->f) > SEARCH_PIXELS; s->f++)
+	for (s->f = 1; area / ((long)s->f * s->f) > pixels; s->f++)
 		;
 	s->w = img->w / s->f;
 	s->h = img->h / s->f;
@@ -96,7 +97,7 @@ search_init(struct search *s, const fk_image *img, fk_err *e)
 			ii[(size_t)y * (s->w + 1) + x] = ii[(size_t)(y - 1) * (s->w + 1) + x] + row;
 		}
 	}
-	r = (s->w < s->h ? s->w : s->h) / 16;
+	r = (s->w < s->h ? s->w : s->h) / rdiv;
 	if (r < 4)
 		r = 4;
 	for (y = 0; y < s->h; y++)
@@ -188,6 +189,9 @@ is_ring(const struct search *s, int i)
 	int x, y;
 
 	if (bw * 4 < s->w || bh * 4 < s->h || c->n * 20 > bw * bh * 7)
+		return 0;
+	/* cut by the picture's edge: only a thin stroke (not the dark around a page) */
+	if (c->edge && c->n * 40 > 2 * (bw + bh) * (bw < bh ? bw : bh))
 		return 0;
 	for (y = c->y0 + (int)(bh * 3 / 10); y <= c->y1 - (int)(bh * 3 / 10); y++)
 		for (x = c->x0 + (int)(bw * 3 / 10); x <= c->x1 - (int)(bw * 3 / 10); x++) {
@@ -646,7 +650,7 @@ fk_qr_ring_find(const fk_image *img, fk_qr_quad *q, fk_err *e)
 
 	if (img->w < 64 || img->h < 64)
 		return 0;
-	if (search_init(&s, img, e) != 0)
+	if (search_init(&s, img, SEARCH_PIXELS, 16, e) != 0)
 		return -1;
 	if (s.px == NULL)
 		return 0;
@@ -863,5 +867,46 @@ fk_qr_ring_cells(const fk_image *rect, fk_qr_cell *cells, int max)
 			cells[k].h = rhi[j] - rlo[j];
 			k++;
 		}
+	return k;
+}
+
+int
+fk_qr_blobs(const fk_image *img, fk_qr_cell *cells, int max, fk_err *e)
+{
+	struct search s;
+	int i, k = 0;
+
+	if (img->w < 64 || img->h < 64)
+		return 0;
+	/* small enough that a code's modules blur into one grey patch */
+	if (search_init(&s, img, BLOB_PIXELS, 8, e) != 0)
+		return -1;
+	if (s.px == NULL)
+		return 0;
+	if (search_label(&s, e) != 0) {
+		search_free(&s);
+		return -1;
+	}
+	for (i = 0; i < s.nc && k < max; i++) {
+		const struct comp *c = &s.c[i];
+		long bw = c->x1 - c->x0 + 1, bh = c->y1 - c->y0 + 1;
+		int mw, mh, x0, y0, x1, y1;
+
+		if (bw < 8 || bh < 8 || bw * 3 > s.w || bh * 3 > s.h || bw > 2 * bh || bh > 2 * bw ||
+		    c->n * 10 < bw * bh * 4)
+			continue;
+		mw = (int)(bw * s.f / 5);
+		mh = (int)(bh * s.f / 5);
+		x0 = c->x0 * s.f - mw;
+		y0 = c->y0 * s.f - mh;
+		x1 = (c->x1 + 1) * s.f + mw;
+		y1 = (c->y1 + 1) * s.f + mh;
+		cells[k].x = x0 < 0 ? 0 : x0;
+		cells[k].y = y0 < 0 ? 0 : y0;
+		cells[k].w = (x1 > img->w ? img->w : x1) - cells[k].x;
+		cells[k].h = (y1 > img->h ? img->h : y1) - cells[k].y;
+		k++;
+	}
+	search_free(&s);
 	return k;
 }
