@@ -50,7 +50,7 @@ search_free(struct search *s)
 }
 
 static int
-search_init(struct search *s, const fk_image *img, long pixels, int rdiv, fk_err *e)
+search_init(struct search *s, const fk_image *img, long pixels, int rdiv, int blur, fk_err *e)
 {
 	long area = (long)img->w * img->h;
 	uint32_t *ii;
@@ -85,6 +85,30 @@ search_init(struct search *s, const fk_image *img, long pixels, int rdiv, fk_err
 					    (size_t)(x * s->f + i)];
 			s->px[(size_t)y * s->w + x] = (uint8_t)(sum / (unsigned)(s->f * s->f));
 		}
+	if (blur > 0) {
+		/* a box blur of (2 blur + 1)^2: a code's modules become one grey patch */
+		uint8_t *t = malloc(n);
+
+		if (t == NULL) {
+			free(ii);
+			search_free(s);
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		}
+		for (y = 0; y < s->h; y++)
+			for (x = 0; x < s->w; x++) {
+				unsigned sum = 0, cnt = 0;
+
+				for (j = y - blur; j <= y + blur; j++)
+					for (i = x - blur; i <= x + blur; i++)
+						if (i >= 0 && j >= 0 && i < s->w && j < s->h) {
+							sum += s->px[(size_t)j * s->w + i];
+							cnt++;
+						}
+				t[(size_t)y * s->w + x] = (uint8_t)(sum / cnt);
+			}
+		memcpy(s->px, t, n);
+		free(t);
+	}
 	/* integral image, then dark = more than 10 below the mean of a (2r+1)^2 window */
 	for (x = 0; x <= s->w; x++)
 		ii[x] = 0;
@@ -650,7 +674,7 @@ fk_qr_ring_find(const fk_image *img, fk_qr_quad *q, fk_err *e)
 
 	if (img->w < 64 || img->h < 64)
 		return 0;
-	if (search_init(&s, img, SEARCH_PIXELS, 16, e) != 0)
+	if (search_init(&s, img, SEARCH_PIXELS, 16, 0, e) != 0)
 		return -1;
 	if (s.px == NULL)
 		return 0;
@@ -852,9 +876,9 @@ fk_qr_ring_cells(const fk_image *rect, fk_qr_cell *cells, int max)
 				row[y]++;
 			}
 	for (x = 0; x < rect->w; x++)
-		col[x] = col[x] * 100 > rect->h * 12;
+		col[x] = col[x] * 100 > rect->h * 25;
 	for (y = 0; y < rect->h; y++)
-		row[y] = row[y] * 100 > rect->w * 12;
+		row[y] = row[y] * 100 > rect->w * 25;
 	nc = cell_runs(col, rect->w, rect->w * 8 / 100, clo, chi);
 	nr = cell_runs(row, rect->h, rect->h * 8 / 100, rlo, rhi);
 	free(col);
@@ -879,7 +903,7 @@ fk_qr_blobs(const fk_image *img, fk_qr_cell *cells, int max, fk_err *e)
 	if (img->w < 64 || img->h < 64)
 		return 0;
 	/* small enough that a code's modules blur into one grey patch */
-	if (search_init(&s, img, BLOB_PIXELS, 8, e) != 0)
+	if (search_init(&s, img, BLOB_PIXELS, 8, 2, e) != 0)
 		return -1;
 	if (s.px == NULL)
 		return 0;

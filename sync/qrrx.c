@@ -374,8 +374,8 @@ scan_short(const struct scan *sc)
 static int
 scan_cells(struct scan *sc, const fk_image *rect)
 {
-	fk_qr_cell cell[16];
-	int n = fk_qr_ring_cells(rect, cell, 16), i, y;
+	fk_qr_cell cell[64];
+	int n = fk_qr_ring_cells(rect, cell, 64), i, y;
 	unsigned j;
 
 	sc->target = (unsigned)n;
@@ -516,7 +516,7 @@ fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
 	struct scan sc;
 	fk_image rect = {0, 0, NULL};
 	fk_qr_quad q;
-	int ring = 0, rc = -1;
+	int ring = 0, screen, rc = -1;
 
 	memset(&sc, 0, sizeof sc);
 	sc.rx = rx;
@@ -535,13 +535,20 @@ fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
 			sc.record = 0;
 		}
 	}
-	if (!ring || scan_short(&sc)) {
+	/*
+	 * A ring whose inside held more codes than cells is no screen frame's
+	 * (the dark around a photographed page): read the picture as one
+	 * without a ring, too.
+	 */
+	screen = ring && sc.valid <= sc.target;
+	if (!screen || scan_short(&sc)) {
 		sc.npos = 0;
 		sc.record = 1;
 		if (scan_zbar(&sc, img) != 0)
 			goto out;
 		sc.record = 0;
-		if ((rx->decoders & FK_QR_DEC_RING) && (!ring || scan_short(&sc)) && scan_blobs(&sc, img) != 0)
+		if ((rx->decoders & FK_QR_DEC_RING) && (!screen || scan_short(&sc)) &&
+		    scan_blobs(&sc, img) != 0)
 			goto out;
 	}
 	if (rx->decoders & FK_QR_DEC_ZXING) {

@@ -68,7 +68,8 @@ main(int argc, char **argv)
 		fk_image img;
 		fk_qr_quad q;
 		fk_err e;
-		int found, inside = 0, a, b;
+		int found, inside = 0, a, b, nb;
+		double bms;
 
 		if (sscanf(line, "%4095s %lf %lf %lf %lf %lf %lf %lf %lf", path, &c[0], &c[1], &c[2],
 		    &c[3], &c[4], &c[5], &c[6], &c[7]) != 9)
@@ -93,6 +94,13 @@ main(int argc, char **argv)
 
 			snprintf(out, sizeof out, "%s.rect.png", path);
 			if (fk_qr_ring_rectify(&img, &q, &rect, &e) == 0) {
+				fk_qr_cell cell[64];
+				int nc = fk_qr_ring_cells(&rect, cell, 64);
+
+				printf("%dx%d, cells %d:", rect.w, rect.h, nc);
+				for (int m = 0; m < nc; m++)
+					printf(" %d,%d+%dx%d", cell[m].x, cell[m].y, cell[m].w, cell[m].h);
+				printf("\n");
 				if (fk_image_save_png(&rect, 0, out, &e) != 0)
 					fprintf(stderr, "cannot save %s\n", out);
 				fk_image_free(&rect);
@@ -104,10 +112,17 @@ main(int argc, char **argv)
 
 				err = dd > err ? dd : err;
 			}
+		{
+			fk_qr_cell cell[32];
+			double t0 = now_ms();
+
+			nb = fk_qr_blobs(&img, cell, 32, &e);
+			bms = now_ms() - t0;
+		}
 		a = codes(&img, FK_QR_DEC_RING, &ms1);
 		b = codes(&img, FK_QR_DEC_ALL, &ms2);
-		printf("%s ring=%d err=%.2f inside=%d zbar=%d all=%d ms=%.0f\n", path, found, err,
-		    inside, a, b, ms2);
+		printf("%s ring=%d err=%.2f inside=%d zbar=%d all=%d ms=%.0f blobs=%d (%.1f ms)\n", path,
+		    found, err, inside, a, b, ms2, nb, bms);
 		n++;
 		tot += b;
 		tot_ring += a;
