@@ -449,15 +449,31 @@ ring_lines(const struct search *s, int i, double px[4], double py[4])
 		}
 		{
 			double ux = bx[bb] - bx[ba], uy = by[bb] - by[ba], len = hypot(ux, uy);
+			int pass;
 
-			for (j = 0; j < n; j++)
-				if (!used[j] && fabs((bx[j] - bx[ba]) * uy - (by[j] - by[ba]) * ux) <= 1.5 * len) {
-					tx[m] = bx[j];
-					ty[m] = by[j];
-					used[j] = 1;
-					sa += bx[j];
-					sb += by[j];
+			for (j = 0; j < nu; j++)
+				if (fabs((bx[un[j]] - bx[ba]) * uy - (by[un[j]] - by[ba]) * ux) <= 1.5 * len) {
+					tx[m] = bx[un[j]];
+					ty[m] = by[un[j]];
 					m++;
+				}
+			/* the line through the two points, refitted to its inliers twice */
+			for (pass = 0; pass < 2; pass++) {
+				lsq_line(tx, ty, m, &la[l], &lb[l], &lc[l]);
+				for (j = m = 0; j < nu; j++)
+					if (fabs(la[l] * bx[un[j]] + lb[l] * by[un[j]] - lc[l]) <= 1.5) {
+						tx[m] = bx[un[j]];
+						ty[m] = by[un[j]];
+						m++;
+					}
+				if (m < 6)
+					return -1;
+			}
+			for (j = 0; j < nu; j++)
+				if (fabs(la[l] * bx[un[j]] + lb[l] * by[un[j]] - lc[l]) <= 1.5) {
+					used[un[j]] = 1;
+					sa += bx[un[j]];
+					sb += by[un[j]];
 				}
 		}
 		lsq_line(tx, ty, m, &la[l], &lb[l], &lc[l]);
