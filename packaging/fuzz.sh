@@ -46,7 +46,6 @@ for p in clang libclang-rt-14-dev; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		$SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
-# clang for C and C++ alike (the zxing shim, sync/qrzxing.cc, is C++)
 CC=clang CXX=clang++ cmake -S "$src" -B "$build" -DFK_FUZZ=ON >/dev/null
 mkdir -p "$build/logs"
 if ! cmake --build "$build" -j"$(nproc)" >"$build/logs/build.log" 2>&1; then
