@@ -23,7 +23,9 @@
 #    60000-byte file, 8 seeds), share read, pictures whose ring was found,
 #    the found corners' error against the simulator's truth (qr_diag), ms per
 #    picture; FK_BEFORE=PATH adds the share read by another fieldkit binary
-#    (an older build) on the same pictures
+#    (an older build) on the same pictures; FK_S6_SEEDS (default "1 2 3 4 5 6
+#    7 8") and FK_S6_SETS (default: random 3%, 5%, 6.5%, 8%, 10%, yaw 8%)
+#    narrow it
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FK_BUILD:-$src/build}
@@ -208,7 +210,7 @@ fi
 
 if [[ $sections == *6* ]]; then
 	echo
-	echo "6. hand-held keystone, 336 pictures per setting (42 screens x 8 seeds), 60000-byte file"
+	echo "6. hand-held keystone, 42 screens x 8 seeds (336 pictures) per setting, 60000-byte file"
 	mkfile 60000 "$d/f60k"
 	rm -rf "$d/s6" && "$fk" qr send "$d/f60k" --png "$d/s6" --extra 100 2>/dev/null
 	# the ring's outer edge in the PNG: the first black pixel from each side
@@ -245,11 +247,14 @@ print(w, h, x0, y0, x1, y1)
 PY
 )
 	printf "   %-7s %6s %9s %9s %11s %11s %6s\n" pattern key before after "ring found" "corner err" ms
-	for set in "random 0.03" "random 0.05" "random 0.065" "random 0.08" "yaw 0.08" "random 0.10"; do
+	seeds6=${FK_S6_SEEDS:-1 2 3 4 5 6 7 8}
+	nseeds=$(wc -w <<<"$seeds6")
+	IFS=, read -r -a sets6 <<<"${FK_S6_SETS:-random 0.03,random 0.05,random 0.065,random 0.08,random 0.10,yaw 0.08}"
+	for set in "${sets6[@]}"; do
 		read -r pat key <<<"$set"
 		: >"$d/s6.list"
 		a=0 b=0 t=0
-		for seed in 1 2 3 4 5 6 7 8; do
+		for seed in $seeds6; do
 			rm -rf "$d/c6/$seed" && mkdir -p "$d/c6/$seed"
 			"$sim" screen --scale 0.6 --pattern "$pat" --key "$key" --seed "$seed" --corners \
 			    -o "$d/c6/$seed" "$d"/s6/*.png >"$d/c6/$seed.corners"
@@ -265,9 +270,10 @@ PY
 		found=$(grep -c ' ring=1 ' "$d/s6.diag" || true)
 		err=$(sed -n 's/.* ring=1 err=\([0-9.]*\) .*/\1/p' "$d/s6.diag" | sort -n |
 		    awk '{ e[n++] = $1 } END { printf "%.1f/%.1f", n ? e[int(n / 2)] : 0, n ? e[n - 1] : 0 }')
+		np=$((42 * nseeds))
 		printf "   %-7s %6s %9s %9s %11s %11s %6s\n" "$pat" "$key" \
-		    "$( [ -n "${FK_BEFORE:-}" ] && pct "$b" $((336 * 6)) || echo -)" "$(pct "$a" $((336 * 6)))" \
-		    "$found/336" "$err" "$((t / 8))"
+		    "$( [ -n "${FK_BEFORE:-}" ] && pct "$b" $((np * 6)) || echo -)" "$(pct "$a" $((np * 6)))" \
+		    "$found/$np" "$err" "$((t / nseeds))"
 	done
 	echo "   (corner err: median/largest distance in camera pixels of a found ring corner from the"
 	echo "   truth; a corner out of view is guessed, so its error is large but harmless)"
