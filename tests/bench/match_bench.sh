@@ -28,7 +28,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/fk-match-bench.XXXXXX")
 echo "working in $W"
 cd "$W"
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_QUIET=1
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (its database is encrypted).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 
