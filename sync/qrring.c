@@ -22,6 +22,7 @@
 
 #define SEARCH_PIXELS 400000L
 #define EDGE_SAMPLES 36
+#define BLOB_PIXELS 100000L
 
 struct comp {
 	long n, sum; /* pixels, and their grey levels added up */
@@ -49,7 +50,7 @@ search_free(struct search *s)
 }
 
 static int
-search_init(struct search *s, const fk_image *img, fk_err *e)
+search_init(struct search *s, const fk_image *img, long pixels, int rdiv, int blur, fk_err *e)
 {
 	long area = (long)img->w * img->h;
 	uint32_t *ii;
@@ -57,7 +58,7 @@ search_init(struct search *s, const fk_image *img, fk_err *e)
 	size_t n;
 
 	memset(s, 0, sizeof *s);
-	for (s->f = 1; area / ((long)s->f * s->f) > SEARCH_PIXELS; s->f++)
+	for (s->f = 1; area / ((long)s->f * s->f) > pixels; s->f++)
 		;
 	s->w = img->w / s->f;
 	s->h = img->h / s->f;
@@ -84,6 +85,30 @@ search_init(struct search *s, const fk_image *img, fk_err *e)
 					    (size_t)(x * s->f + i)];
 			s->px[(size_t)y * s->w + x] = (uint8_t)(sum / (unsigned)(s->f * s->f));
 		}
+	if (blur > 0) {
+		/* a box blur of (2 blur + 1)^2: a code's modules become one grey patch */
+		uint8_t *t = malloc(n);
+
+		if (t == NULL) {
+			free(ii);
+			search_free(s);
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		}
+		for (y = 0; y < s->h; y++)
+			for (x = 0; x < s->w; x++) {
+				unsigned sum = 0, cnt = 0;
+
+				for (j = y - blur; j <= y + blur; j++)
+					for (i = x - blur; i <= x + blur; i++)
+						if (i >= 0 && j >= 0 && i < s->w && j < s->h) {
+							sum += s->px[(size_t)j * s->w + i];
+							cnt++;
+						}
+				t[(size_t)y * s->w + x] = (uint8_t)(sum / cnt);
+			}
+		memcpy(s->px, t, n);
+		free(t);
+	}
 	/* integral image, then dark = more than 10 below the mean of a (2r+1)^2 window */
 	for (x = 0; x <= s->w; x++)
 		ii[x] = 0;
@@ -96,7 +121,7 @@ search_init(struct search *s, const fk_image *img, fk_err *e)
 			ii[(size_t)y * (s->w + 1) + x] = ii[(size_t)(y - 1) * (s->w + 1) + x] + row;
 		}
 	}
-	r = (s->w < s->h ? s->w : s->h) / 16;
+	r = (s->w < s->h ? s->w : s->h) / rdiv;
 	if (r < 4)
 		r = 4;
 	for (y = 0; y < s->h; y++)
@@ -187,7 +212,10 @@ is_ring(const struct search *s, int i)
 	long bw = c->x1 - c->x0 + 1, bh = c->y1 - c->y0 + 1, sum = 0, n = 0;
 	int x, y;
 
-	if (c->edge || bw * 4 < s->w || bh * 4 < s->h || c->n * 20 > bw * bh * 7)
+	if (bw * 4 < s->w || bh * 4 < s->h || c->n * 20 > bw * bh * 7)
+		return 0;
+	/* cut by the picture's edge: only a thin stroke (not the dark around a page) */
+	if (c->edge && c->n * 40 > 2 * (bw + bh) * (bw < bh ? bw : bh))
 		return 0;
 	for (y = c->y0 + (int)(bh * 3 / 10); y <= c->y1 - (int)(bh * 3 / 10); y++)
 		for (x = c->x0 + (int)(bw * 3 / 10); x <= c->x1 - (int)(bw * 3 / 10); x++) {
@@ -275,6 +303,231 @@ ring_corners(const struct search *s, int i, double px[4], double py[4])
 	}
 }
 
+#define RAYS 360
+
+/* Least-squares line a*x + b*y = c (a^2 + b^2 = 1) through n points. */
+static void
+lsq_line(const double *px, const double *py, int n, double *a, double *b, double *c)
+{
+	double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, th;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		mx += px[i];
+		my += py[i];
+	}
+	mx /= n;
+	my /= n;
+	for (i = 0; i < n; i++) {
+		sxx += (px[i] - mx) * (px[i] - mx);
+		sxy += (px[i] - mx) * (py[i] - my);
+		syy += (py[i] - my) * (py[i] - my);
+	}
+	th = 0.5 * atan2(2 * sxy, sxx - syy);
+	*a = -sin(th);
+	*b = cos(th);
+	*c = *a * mx + *b * my;
+}
+
+/*
+ * The fourth side of a ring when the picture's edge hides it: parallel to
+ * the side opposite (of the three lines found, the one not nearly parallel
+ * to another), through the farthest point where the edge cuts the ring. The
+ * perspective along that side is then guessed, not measured, which zbar
+ * tolerates for the codes seen whole.
+ */
+static int
+side_out(double la[4], double lb[4], double lc[4], double ang[4], const double *ex,
+    const double *ey, int ne, double cx, double cy)
+{
+	int i, j, opp = -1;
+	double best = 1e9, far = 0, d;
+
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++) {
+			d = fabs(la[i] * lb[j] - la[j] * lb[i]);
+			if (d < best) {
+				best = d;
+				opp = 3 - i - j;
+			}
+		}
+	if (opp < 0 || best > 0.5)
+		return -1;
+	/* the hidden side is on the other side of the middle from its opposite */
+	d = la[opp] * cx + lb[opp] * cy - lc[opp];
+	for (i = 0; i < ne; i++) {
+		double v = la[opp] * ex[i] + lb[opp] * ey[i] - lc[opp];
+
+		if (v * d > 0 && fabs(v) > fabs(far))
+			far = v;
+	}
+	if (far == 0)
+		return -1;
+	la[3] = la[opp];
+	lb[3] = lb[opp];
+	lc[3] = lc[opp] + far;
+	d = la[3] * cx + lb[3] * cy - lc[3];
+	ang[3] = atan2(-lb[3] * d, -la[3] * d);
+	return 0;
+}
+
+/*
+ * Corners of component i when the picture's edge cuts it (a corner of the
+ * ring out of view, or its stroke touching the edge): the ring's outer
+ * boundary is sampled along rays from the middle of its box, points where
+ * the boundary is the picture's edge are dropped, four lines are found among
+ * the rest (the line through two points that most others lie on, four
+ * times), and neighbouring lines meet at the corners, which may lie outside
+ * the picture. 0, or -1 when four sides are not seen.
+ */
+static int
+ring_lines(const struct search *s, int i, double px[4], double py[4])
+{
+	const struct comp *c = &s->c[i];
+	double cx = (c->x0 + c->x1) / 2.0, cy = (c->y0 + c->y1) / 2.0;
+	double bx[RAYS], by[RAYS], la[4], lb[4], lc[4], ang[4], tx[RAYS], ty[RAYS];
+	double ex[RAYS], ey[RAYS];
+	int used[RAYS], n = 0, ne = 0, k, j, l, order[4] = {0, 1, 2, 3};
+
+	for (k = 0; k < RAYS; k++) {
+		double dx = cos(2 * M_PI * k / RAYS), dy = sin(2 * M_PI * k / RAYS), r;
+		int lx = -1, ly = -1;
+
+		for (r = 0;; r += 0.5) {
+			int x = (int)lrint(cx + dx * r), y = (int)lrint(cy + dy * r);
+
+			if (x < 0 || y < 0 || x >= s->w || y >= s->h)
+				break;
+			if (s->lab[(size_t)y * s->w + x] == i) {
+				lx = x;
+				ly = y;
+			}
+		}
+		if (lx < 0)
+			continue;
+		if (lx <= 1 || ly <= 1 || lx >= s->w - 2 || ly >= s->h - 2) {
+			ex[ne] = lx; /* where the picture's edge cuts the ring */
+			ey[ne] = ly;
+			ne++;
+			continue;
+		}
+		bx[n] = lx;
+		by[n] = ly;
+		used[n] = 0;
+		n++;
+	}
+	if (n < 24)
+		return -1;
+	for (l = 0; l < 4; l++) {
+		int best = 0, ba = -1, bb = -1, m = 0, a, d, nu = 0, un[RAYS];
+		double sa = 0, sb = 0;
+
+		for (j = 0; j < n; j++)
+			if (!used[j])
+				un[nu++] = j;
+		d = nu / 24 > 2 ? nu / 24 : 2;
+		for (a = 0; a < nu && nu > d; a++) {
+			int p0 = un[a], p1 = un[(a + d) % nu], cnt = 0;
+			double ux, uy, len;
+
+			ux = bx[p1] - bx[p0];
+			uy = by[p1] - by[p0];
+			if ((len = hypot(ux, uy)) < 2)
+				continue;
+			for (j = 0; j < nu; j++)
+				cnt += fabs((bx[un[j]] - bx[p0]) * uy - (by[un[j]] - by[p0]) * ux) <= 1.5 * len;
+			if (cnt > best) {
+				best = cnt;
+				ba = p0;
+				bb = p1;
+			}
+		}
+		if (ba < 0 || best < 6) {
+			if (l == 3 && ne > 0 && side_out(la, lb, lc, ang, ex, ey, ne, cx, cy) == 0)
+				break;
+			return -1;
+		}
+		{
+			double ux = bx[bb] - bx[ba], uy = by[bb] - by[ba], len = hypot(ux, uy);
+			int pass;
+
+			for (j = 0; j < nu; j++)
+				if (fabs((bx[un[j]] - bx[ba]) * uy - (by[un[j]] - by[ba]) * ux) <= 1.5 * len) {
+					tx[m] = bx[un[j]];
+					ty[m] = by[un[j]];
+					m++;
+				}
+			/* the line through the two points, refitted to its inliers twice */
+			for (pass = 0; pass < 2; pass++) {
+				lsq_line(tx, ty, m, &la[l], &lb[l], &lc[l]);
+				for (j = m = 0; j < nu; j++)
+					if (fabs(la[l] * bx[un[j]] + lb[l] * by[un[j]] - lc[l]) <= 1.5) {
+						tx[m] = bx[un[j]];
+						ty[m] = by[un[j]];
+						m++;
+					}
+				if (m < 6)
+					return -1;
+			}
+			for (j = 0; j < nu; j++)
+				if (fabs(la[l] * bx[un[j]] + lb[l] * by[un[j]] - lc[l]) <= 1.5) {
+					used[un[j]] = 1;
+					sa += bx[un[j]];
+					sb += by[un[j]];
+				}
+		}
+		lsq_line(tx, ty, m, &la[l], &lb[l], &lc[l]);
+		ang[l] = atan2(sb / m - cy, sa / m - cx);
+	}
+	for (k = 0; k < 4; k++)
+		for (j = k + 1; j < 4; j++)
+			if (ang[order[j]] < ang[order[k]]) {
+				l = order[k];
+				order[k] = order[j];
+				order[j] = l;
+			}
+	for (k = 0; k < 4; k++) {
+		int p = order[k], q = order[(k + 1) % 4];
+		double det = la[p] * lb[q] - la[q] * lb[p];
+
+		if (fabs(det) < 0.2) /* neighbouring sides nearly parallel: not a ring */
+			return -1;
+		px[k] = (lc[p] * lb[q] - lc[q] * lb[p]) / det;
+		py[k] = (la[p] * lc[q] - la[q] * lc[p]) / det;
+		if (px[k] < -s->w / 2.0 || py[k] < -s->h / 2.0 || px[k] > s->w * 1.5 || py[k] > s->h * 1.5)
+			return -1;
+	}
+	return 0;
+}
+
+/* Orders four corners TL, TR, BR, BL (by angle from their middle, y downwards). */
+static void
+order_corners(double px[4], double py[4])
+{
+	double mx = 0, my = 0, ang[4], tx[4], ty[4];
+	int x, y, k, order[4] = {0, 1, 2, 3};
+
+	for (k = 0; k < 4; k++) {
+		mx += px[k] / 4;
+		my += py[k] / 4;
+	}
+	for (k = 0; k < 4; k++)
+		ang[k] = atan2(py[k] - my, px[k] - mx);
+	for (x = 0; x < 4; x++)
+		for (y = x + 1; y < 4; y++)
+			if (ang[order[y]] < ang[order[x]]) {
+				k = order[x];
+				order[x] = order[y];
+				order[y] = k;
+			}
+	for (k = 0; k < 4; k++) {
+		tx[k] = px[order[k]];
+		ty[k] = py[order[k]];
+	}
+	memcpy(px, tx, sizeof tx);
+	memcpy(py, ty, sizeof ty);
+}
+
 static double
 sample(const fk_image *im, double x, double y)
 {
@@ -287,6 +540,12 @@ sample(const fk_image *im, double x, double y)
 	p = im->px + (size_t)y0 * (size_t)im->w + (size_t)x0;
 	return (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
 	    (p[im->w] * (1 - fx) + p[im->w + 1] * fx) * fy;
+}
+
+static int
+inside(const fk_image *im, double x, double y)
+{
+	return x >= 1 && y >= 1 && x < im->w - 2 && y < im->h - 2;
 }
 
 /* Fits a*x + b*y = c (a^2 + b^2 = 1) to n points; drops outliers once. */
@@ -351,6 +610,9 @@ refine(const fk_image *im, double qx[4], double qy[4], double t)
 			double s = (k + 2.0) / (EDGE_SAMPLES + 3), bx = x0 + dx * s, by = y0 + dy * s;
 			double lo = 255, hi = 0, u, v, prev, mid;
 
+			if (!inside(im, bx - nx * 2 * t, by - ny * 2 * t) ||
+			    !inside(im, bx + nx * 2 * t, by + ny * 2 * t))
+				continue;
 			for (u = -2 * t; u <= 2 * t; u += 0.5) {
 				v = sample(im, bx + nx * u, by + ny * u);
 				lo = v < lo ? v : lo;
@@ -421,13 +683,14 @@ int
 fk_qr_ring_find(const fk_image *img, fk_qr_quad *q, fk_err *e)
 {
 	struct search s;
-	int i, best = -1, found = 0;
+	struct comp *c;
+	int i, best, found = 0, tries;
 	long bestarea = 0;
 	double t;
 
 	if (img->w < 64 || img->h < 64)
 		return 0;
-	if (search_init(&s, img, e) != 0)
+	if (search_init(&s, img, SEARCH_PIXELS, 16, 0, e) != 0)
 		return -1;
 	if (s.px == NULL)
 		return 0;
@@ -435,18 +698,28 @@ fk_qr_ring_find(const fk_image *img, fk_qr_quad *q, fk_err *e)
 		search_free(&s);
 		return -1;
 	}
-	for (i = 0; i < s.nc; i++) {
-		long area = (long)(s.c[i].x1 - s.c[i].x0 + 1) * (s.c[i].y1 - s.c[i].y0 + 1);
+	/* the smallest ring first; one the picture's edge cuts needs four sides in view */
+	for (tries = 0; tries < 4 && !found; tries++) {
+		best = -1;
+		for (i = 0; i < s.nc; i++) {
+			long area = (long)(s.c[i].x1 - s.c[i].x0 + 1) * (s.c[i].y1 - s.c[i].y0 + 1);
 
-		if ((best < 0 || area < bestarea) && is_ring(&s, i)) {
-			best = i;
-			bestarea = area;
+			if (s.c[i].n > 0 && (best < 0 || area < bestarea) && is_ring(&s, i)) {
+				best = i;
+				bestarea = area;
+			}
 		}
-	}
-	if (best >= 0) {
-		const struct comp *c = &s.c[best];
-
-		ring_corners(&s, best, q->x, q->y);
+		if (best < 0)
+			break;
+		c = &s.c[best];
+		if (!c->edge)
+			ring_corners(&s, best, q->x, q->y);
+		else if (ring_lines(&s, best, q->x, q->y) == 0)
+			order_corners(q->x, q->y);
+		else {
+			c->n = 0; /* not a ring after all: the next one */
+			continue;
+		}
 		for (i = 0; i < 4; i++) {
 			q->x[i] = q->x[i] * s.f + s.f / 2.0;
 			q->y[i] = q->y[i] * s.f + s.f / 2.0;
@@ -454,6 +727,7 @@ fk_qr_ring_find(const fk_image *img, fk_qr_quad *q, fk_err *e)
 		t = (double)c->n * s.f / (2.0 * (c->x1 - c->x0 + c->y1 - c->y0 + 2));
 		refine(img, q->x, q->y, t < 2 ? 2 : t);
 		found = quad_ok(q);
+		c->n = 0;
 	}
 	search_free(&s);
 	return found;
@@ -546,4 +820,133 @@ fk_qr_ring_rectify(const fk_image *img, const fk_qr_quad *q, fk_image *out, fk_e
 			out->px[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)(v + 0.5);
 		}
 	return 0;
+}
+
+#define CELL_RUNS 8
+
+/* Runs of busy entries of at least min long; their bounds widened to the gaps' middles. */
+static int
+cell_runs(const int *busy, int n, int min, int lo[CELL_RUNS], int hi[CELL_RUNS])
+{
+	int i = 0, k = 0, a;
+
+	while (i < n) {
+		if (!busy[i]) {
+			i++;
+			continue;
+		}
+		for (a = i; i < n && busy[i]; i++)
+			;
+		if (i - a < min)
+			continue;
+		if (k == CELL_RUNS)
+			return 0;
+		lo[k] = a;
+		hi[k] = i;
+		k++;
+	}
+	for (i = 0; i < k; i++) {
+		int l = i == 0 ? 0 : (hi[i - 1] + lo[i]) / 2, h = i == k - 1 ? n : (hi[i] + lo[i + 1] + 1) / 2;
+
+		if (i > 0)
+			hi[i - 1] = (hi[i - 1] + lo[i] + 1) / 2;
+		lo[i] = l;
+		if (i == k - 1)
+			hi[i] = h;
+	}
+	return k;
+}
+
+int
+fk_qr_ring_cells(const fk_image *rect, fk_qr_cell *cells, int max)
+{
+	unsigned long hist[256] = {0}, acc = 0, n = (unsigned long)rect->w * (unsigned long)rect->h;
+	int *col, *row, x, y, p10 = -1, p90 = -1, thr, nc, nr, i, j, k = 0;
+	int clo[CELL_RUNS], chi[CELL_RUNS], rlo[CELL_RUNS], rhi[CELL_RUNS];
+
+	if (rect->w < 32 || rect->h < 32)
+		return 0;
+	for (i = 0; i < (int)n; i++)
+		hist[rect->px[i]]++;
+	for (i = 0; i < 256; i++) {
+		acc += hist[i];
+		if (p10 < 0 && acc * 10 >= n)
+			p10 = i;
+		if (p90 < 0 && acc * 10 >= n * 9)
+			p90 = i;
+	}
+	if (p90 - p10 < 30)
+		return 0;
+	thr = (p10 + p90) / 2;
+	col = calloc((size_t)rect->w, sizeof *col);
+	row = calloc((size_t)rect->h, sizeof *row);
+	if (col == NULL || row == NULL) {
+		free(col);
+		free(row);
+		return 0;
+	}
+	for (y = 0; y < rect->h; y++)
+		for (x = 0; x < rect->w; x++)
+			if (rect->px[(size_t)y * (size_t)rect->w + (size_t)x] < thr) {
+				col[x]++;
+				row[y]++;
+			}
+	for (x = 0; x < rect->w; x++)
+		col[x] = col[x] * 100 > rect->h * 25;
+	for (y = 0; y < rect->h; y++)
+		row[y] = row[y] * 100 > rect->w * 25;
+	nc = cell_runs(col, rect->w, rect->w * 8 / 100, clo, chi);
+	nr = cell_runs(row, rect->h, rect->h * 8 / 100, rlo, rhi);
+	free(col);
+	free(row);
+	for (j = 0; j < nr; j++)
+		for (i = 0; i < nc && k < max; i++) {
+			cells[k].x = clo[i];
+			cells[k].y = rlo[j];
+			cells[k].w = chi[i] - clo[i];
+			cells[k].h = rhi[j] - rlo[j];
+			k++;
+		}
+	return k;
+}
+
+int
+fk_qr_blobs(const fk_image *img, fk_qr_cell *cells, int max, fk_err *e)
+{
+	struct search s;
+	int i, k = 0;
+
+	if (img->w < 64 || img->h < 64)
+		return 0;
+	/* small enough that a code's modules blur into one grey patch */
+	if (search_init(&s, img, BLOB_PIXELS, 8, 2, e) != 0)
+		return -1;
+	if (s.px == NULL)
+		return 0;
+	if (search_label(&s, e) != 0) {
+		search_free(&s);
+		return -1;
+	}
+	for (i = 0; i < s.nc && k < max; i++) {
+		const struct comp *c = &s.c[i];
+		long bw = c->x1 - c->x0 + 1, bh = c->y1 - c->y0 + 1;
+		int mw, mh, x0, y0, x1, y1;
+
+		if (bw < 8 || bh < 8 || bw * 3 > s.w || bh * 3 > s.h || bw > 2 * bh || bh > 2 * bw ||
+		    c->n * 10 < bw * bh * 4)
+			continue;
+		mw = (int)(bw * s.f / 5);
+		mh = (int)(bh * s.f / 5);
+		x0 = c->x0 * s.f - mw;
+		y0 = c->y0 * s.f - mh;
+		x1 = (c->x1 + 1) * s.f + mw;
+		y1 = (c->y1 + 1) * s.f + mh;
+		cells[k].x = x0 < 0 ? 0 : x0;
+		cells[k].y = y0 < 0 ? 0 : y0;
+		cells[k].w = (x1 > img->w ? img->w : x1) - cells[k].x;
+		cells[k].h = (y1 > img->h ? img->h : y1) - cells[k].y;
+		k++;
+	}
+	search_free(&s);
+	return k;
 }

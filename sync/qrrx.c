@@ -68,8 +68,13 @@ struct scan {
 	unsigned nseen;
 	unsigned valid; /* distinct symbols that were frames */
 	unsigned zxing; /* of them, read by zxing only */
+	unsigned target; /* codes the picture seems to hold (its cells) */
 	int from_zxing;
 	int failed;
+	int ox, oy;      /* where the image zbar reads lies in the rectified one */
+	double px[SCAN_MAX_SYMBOLS], py[SCAN_MAX_SYMBOLS]; /* middles of zbar's symbols */
+	unsigned npos;
+	int record;      /* keep the middles (the rectified image and its cells) */
 };
 
 fk_qr_rx *
@@ -321,8 +326,22 @@ scan_zbar(struct scan *sc, const fk_image *img)
 	}
 	sc->from_zxing = 0;
 	for (sym = zbar_image_first_symbol(zi); sym != NULL; sym = zbar_symbol_next(sym)) {
+		unsigned i, nl;
+
 		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
 			continue;
+		if (sc->record && sc->npos < SCAN_MAX_SYMBOLS &&
+		    (nl = zbar_symbol_get_loc_size(sym)) > 0) {
+			double x = 0, y = 0;
+
+			for (i = 0; i < nl; i++) {
+				x += zbar_symbol_get_loc_x(sym, i);
+				y += zbar_symbol_get_loc_y(sym, i);
+			}
+			sc->px[sc->npos] = sc->ox + x / nl;
+			sc->py[sc->npos] = sc->oy + y / nl;
+			sc->npos++;
+		}
 		if (scan_symbol(sc, (const uint8_t *)zbar_symbol_get_data(sym),
 		    zbar_symbol_get_data_length(sym)) != 0)
 			break;
@@ -340,11 +359,155 @@ scan_zxing(struct scan *sc, const fk_image *img)
 	return sc->failed ? -1 : 0;
 }
 
-/* Fewer codes than pictures of this stream have held (or none at all). */
+/* Fewer codes than pictures of this stream have held or cells seen (or none at all). */
 static int
 scan_short(const struct scan *sc)
 {
-	return sc->valid == 0 || sc->valid < sc->rx->p.per_image;
+	return sc->valid == 0 || sc->valid < sc->rx->p.per_image || sc->valid < sc->target;
+}
+
+/*
+ * Reads the cells of the rectified image where zbar found no symbol, one at
+ * a time: zbar, then zxing. zbar, given several codes at once, now and then
+ * misses one that it reads alone.
+ */
+static int
+scan_cells(struct scan *sc, const fk_image *rect)
+{
+	fk_qr_cell cell[64];
+	int n = fk_qr_ring_cells(rect, cell, 64), i, y;
+	unsigned j;
+
+	sc->target = (unsigned)n;
+	if (!scan_short(sc))
+		return 0;
+	for (i = 0; i < n; i++) {
+		fk_image sub;
+		unsigned before = sc->valid;
+
+		for (j = 0; j < sc->npos; j++)
+			if (sc->px[j] >= cell[i].x && sc->px[j] < cell[i].x + cell[i].w &&
+			    sc->py[j] >= cell[i].y && sc->py[j] < cell[i].y + cell[i].h)
+				break;
+		if (j < sc->npos)
+			continue; /* zbar read this one */
+		if (fk_image_alloc(&sub, cell[i].w, cell[i].h, 255, sc->e) != 0)
+			return -1;
+		for (y = 0; y < cell[i].h; y++)
+			memcpy(sub.px + (size_t)y * (size_t)sub.w,
+			    rect->px + (size_t)(cell[i].y + y) * (size_t)rect->w + (size_t)cell[i].x,
+			    (size_t)cell[i].w);
+		sc->ox = cell[i].x;
+		sc->oy = cell[i].y;
+		if (scan_zbar(sc, &sub) != 0 ||
+		    (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING) && scan_zxing(sc, &sub) != 0)) {
+			fk_image_free(&sub);
+			return -1;
+		}
+		fk_image_free(&sub);
+	}
+	sc->ox = sc->oy = 0;
+	return 0;
+}
+
+#define BLOBS_MAX 32
+
+/*
+ * Binarises an image against the mean of a (2r+1)^2 window around each
+ * pixel: a shadow's edge or a crease across a code no longer moves its
+ * threshold. 0, or -1 (e set).
+ */
+static int
+binarise(fk_image *im, int r, fk_err *e)
+{
+	size_t W = (size_t)im->w + 1;
+	uint32_t *ii = malloc(W * ((size_t)im->h + 1) * sizeof *ii);
+	int x, y;
+
+	if (ii == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	for (x = 0; x <= im->w; x++)
+		ii[x] = 0;
+	for (y = 1; y <= im->h; y++) {
+		uint32_t row = 0;
+
+		ii[(size_t)y * W] = 0;
+		for (x = 1; x <= im->w; x++) {
+			row += im->px[(size_t)(y - 1) * (size_t)im->w + (size_t)x - 1];
+			ii[(size_t)y * W + (size_t)x] = ii[(size_t)(y - 1) * W + (size_t)x] + row;
+		}
+	}
+	for (y = 0; y < im->h; y++)
+		for (x = 0; x < im->w; x++) {
+			int xa = x - r < 0 ? 0 : x - r, xb = x + r + 1 > im->w ? im->w : x + r + 1;
+			int ya = y - r < 0 ? 0 : y - r, yb = y + r + 1 > im->h ? im->h : y + r + 1;
+			uint32_t sum = ii[(size_t)yb * W + (size_t)xb] - ii[(size_t)ya * W + (size_t)xb] -
+			    ii[(size_t)yb * W + (size_t)xa] + ii[(size_t)ya * W + (size_t)xa];
+			uint8_t *p = &im->px[(size_t)y * (size_t)im->w + (size_t)x];
+
+			*p = (uint32_t)*p * (uint32_t)((xb - xa) * (yb - ya)) < sum ? 0 : 255;
+		}
+	free(ii);
+	return 0;
+}
+
+/*
+ * A picture without a ring that gave fewer codes than it shows (a printed
+ * sheet turned, unevenly lit, far away): each code-sized dark patch where
+ * zbar found no symbol is cut out, enlarged twice (bilinear) and read alone:
+ * zbar, then zxing.
+ */
+static int
+scan_blobs(struct scan *sc, const fk_image *img)
+{
+	fk_qr_cell cell[BLOBS_MAX];
+	int n, i, x, y;
+	unsigned j;
+
+	if ((n = fk_qr_blobs(img, cell, BLOBS_MAX, sc->e)) < 0)
+		return -1;
+	if (sc->target < (unsigned)n)
+		sc->target = (unsigned)n;
+	if (!scan_short(sc))
+		return 0;
+	for (i = 0; i < n; i++) {
+		fk_image sub;
+		unsigned before = sc->valid;
+		int z = (long)cell[i].w * cell[i].h <= 1000000L ? 2 : 1;
+
+		for (j = 0; j < sc->npos; j++)
+			if (sc->px[j] >= cell[i].x && sc->px[j] < cell[i].x + cell[i].w &&
+			    sc->py[j] >= cell[i].y && sc->py[j] < cell[i].y + cell[i].h)
+				break;
+		if (j < sc->npos)
+			continue;
+		if (fk_image_alloc(&sub, cell[i].w * z, cell[i].h * z, 255, sc->e) != 0)
+			return -1;
+		for (y = 0; y < sub.h; y++)
+			for (x = 0; x < sub.w; x++) {
+				double sx = cell[i].x + (x + 0.5) / z - 0.5, sy = cell[i].y + (y + 0.5) / z - 0.5;
+				int x0 = (int)sx, y0 = (int)sy;
+				double fx = sx - x0, fy = sy - y0;
+				const uint8_t *p;
+
+				if (sx < 0 || sy < 0 || x0 >= img->w - 1 || y0 >= img->h - 1)
+					continue;
+				p = img->px + (size_t)y0 * (size_t)img->w + (size_t)x0;
+				sub.px[(size_t)y * (size_t)sub.w + (size_t)x] = (uint8_t)(0.5 +
+				    (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) + (p[img->w] * (1 - fx) + p[img->w + 1] * fx) * fy);
+			}
+		sc->record = 0;
+		if (scan_zbar(sc, &sub) != 0 ||
+		    (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING) && scan_zxing(sc, &sub) != 0) ||
+		    (sc->valid == before && (binarise(&sub, sub.w / 24 > 2 ? sub.w / 24 : 2, sc->e) != 0 ||
+		    scan_zbar(sc, &sub) != 0 ||
+		    (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING) && scan_zxing(sc, &sub) != 0)))) {
+			fk_image_free(&sub);
+			return -1;
+		}
+		fk_image_free(&sub);
+	}
+	return 0;
 }
 
 int
@@ -353,7 +516,7 @@ fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
 	struct scan sc;
 	fk_image rect = {0, 0, NULL};
 	fk_qr_quad q;
-	int ring = 0, rc = -1;
+	int ring = 0, screen, rc = -1;
 
 	memset(&sc, 0, sizeof sc);
 	sc.rx = rx;
@@ -366,12 +529,28 @@ fk_qr_rx_scan(fk_qr_rx *rx, const fk_image *img, fk_err *e)
 			ring = 0; /* too large to undo (or no memory for it): read the picture as it is */
 		if (ring == 1) {
 			rx->p.rectified++;
-			if (scan_zbar(&sc, &rect) != 0)
+			sc.record = 1;
+			if (scan_zbar(&sc, &rect) != 0 || scan_cells(&sc, &rect) != 0)
 				goto out;
+			sc.record = 0;
 		}
 	}
-	if ((!ring || scan_short(&sc)) && scan_zbar(&sc, img) != 0)
-		goto out;
+	/*
+	 * A ring whose inside held more codes than cells is no screen frame's
+	 * (the dark around a photographed page): read the picture as one
+	 * without a ring, too.
+	 */
+	screen = ring && sc.valid <= sc.target;
+	if (!screen || scan_short(&sc)) {
+		sc.npos = 0;
+		sc.record = 1;
+		if (scan_zbar(&sc, img) != 0)
+			goto out;
+		sc.record = 0;
+		if ((rx->decoders & FK_QR_DEC_RING) && (!screen || scan_short(&sc)) &&
+		    scan_blobs(&sc, img) != 0)
+			goto out;
+	}
 	if (rx->decoders & FK_QR_DEC_ZXING) {
 		if (ring && scan_short(&sc) && scan_zxing(&sc, &rect) != 0)
 			goto out;

@@ -9,19 +9,28 @@
 # picture (qr receive --plain). "after" is qr send --png (screen frames: six
 # V15-L codes in a ring) read by qr receive (ring, zbar, zxing).
 #
-# Usage: tests/bench/qr_camera_bench.sh [SECTIONS] (default 12345; run from the
+# Usage: tests/bench/qr_camera_bench.sh [SECTIONS] (default 123456; run from the
 # source root; FK_BUILD names the build folder, default build)
 #  1 share of codes read against keystone (random, yaw, pitch), before/after
 #  2 share read against camera pixels per module (distance), before/after
 #  3 other layouts (--codes, --version): bytes per screen and share read
 #  4 goodput (file bytes per second of showing screens, losses included)
 #  5 printed sheets photographed by a phone (FK_PHONES: picture sizes, default
-#    "3024x4032 1800x2400")
+#    "3024x4032 1800x2400"): turned (a quarter, half, 30 degrees), keystoned,
+#    unevenly lit, in a shadow, folded; codes read and whether the file was
+#    rebuilt, over FK_SHEET_SEEDS photos of every page (default "1 2")
+#  6 hand-held keystone in detail: 336 pictures per setting (42 screens of a
+#    60000-byte file, 8 seeds), share read, pictures whose ring was found,
+#    the found corners' error against the simulator's truth (qr_diag), ms per
+#    picture; FK_BEFORE=PATH adds the share read by another fieldkit binary
+#    (an older build) on the same pictures; FK_S6_SEEDS (default "1 2 3 4 5 6
+#    7 8") and FK_S6_SETS (default: random 3%, 5%, 6.5%, 8%, 10%, yaw 8%)
+#    narrow it
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FK_BUILD:-$src/build}
-sections=${1:-12345}
-cmake --build "$build" --target fieldkit qr_camsim -j2 >/dev/null
+sections=${1:-123456}
+cmake --build "$build" --target fieldkit qr_camsim qr_diag -j2 >/dev/null
 fk=$build/fieldkit
 sim=$build/qr_camsim
 d=$(mktemp -d "${TMPDIR:-/tmp}/qr_camera_bench.XXXXXX")
@@ -166,25 +175,106 @@ fi
 
 if [[ $sections == *5* ]]; then
 	echo
-	echo "5. printed sheets (V10-M, 8 px/module at 300 dpi) photographed by a phone: share read"
+	echo "5. printed sheets (V10-M, 8 px/module at 300 dpi) photographed by a phone: codes read"
+	echo "   (zbar alone on the whole photo, and the whole reader), file rebuilt from the photos"
 	mkfile 8000 "$d/f8k"
 	rm -rf "$d/sheet" && mkdir "$d/sheet"
 	"$fk" qr send "$d/f8k" --sheet "$d/sheet/p" 2>/dev/null
-	codes=$(( $(ls "$d/sheet" | wc -l) * 20 ))
-	printf "   %-10s %-40s %8s %8s\n" camera conditions zbar all
+	codes=$("$fk" qr send "$d/f8k" --sheet "$d/sheet/q" 2>&1 | sed -n 's/.* with \([0-9]*\) codes.*/\1/p')
+	rm -f "$d"/sheet/q-*
+	seeds=${FK_SHEET_SEEDS:-1 2}
+	printf "   %-10s %-52s %8s %8s %8s %6s\n" camera conditions zbar all rebuilt ms
 	for cam in ${FK_PHONES:-3024x4032 1800x2400}; do
-		for set in "0 0 0 0" "10 0.05 0 0" "30 0.05 0 0" "10 0.08 0 0" "5 0.03 0.6 0" \
-		    "10 0.05 0.6 0.03"; do
-			read -r rot key light fold <<<"$set"
-			rm -rf "$d/ph" && mkdir "$d/ph"
-			"$sim" paper --camera "$cam" --rot "$rot" --key "$key" --light "$light" --fold "$fold" \
-			    -o "$d/ph" "$d"/sheet/p-1.png "$d"/sheet/p-2.png
-			read_set "$d/ph" --plain
-			z=$(pct "$frames" 40)
-			read_set "$d/ph"
-			printf "   %-10s %-40s %8s %8s\n" "$cam" "turned $rot, keystone $key, light $light, fold $fold" \
-			    "$z" "$(pct "$frames" 40)"
+		for set in "0 0 0 0 0" "90 0.03 0 0 0" "180 0.03 0 0 0" "10 0.05 0 0 0" "30 0.05 0 0 0" \
+		    "10 0.08 0 0 0" "5 0.03 0.6 0 0" "5 0.03 0.3 0.5 0" "10 0.05 0.3 0 0.03" \
+		    "10 0.05 0.6 0.5 0.03" "30 0.05 0.6 0.5 0.03"; do
+			read -r rot key light shadow fold <<<"$set"
+			z=0 a=0 ok=0 n=0 t=0
+			for seed in $seeds; do
+				rm -rf "$d/ph" && mkdir "$d/ph"
+				"$sim" paper --camera "$cam" --rot "$rot" --key "$key" --light "$light" \
+				    --shadow "$shadow" --fold "$fold" --seed "$seed" -o "$d/ph" "$d"/sheet/p-*.png
+				read_set "$d/ph" --plain
+				z=$((z + frames))
+				read_set "$d/ph"
+				a=$((a + frames)) t=$((t + ms)) n=$((n + 1))
+				cmp -s "$d/f8k" "$d/out" 2>/dev/null && ok=$((ok + 1))
+				rm -f "$d/out"
+			done
+			printf "   %-10s %-52s %8s %8s %6s %6s\n" "$cam" \
+			    "turned $rot, keystone $key, light $light, shadow $shadow, fold $fold" \
+			    "$(pct "$z" $((codes * n)))" "$(pct "$a" $((codes * n)))" "$ok/$n" "$((t / n))"
 		done
 	done
-	: "$codes"
+fi
+
+if [[ $sections == *6* ]]; then
+	echo
+	echo "6. hand-held keystone, 42 screens x 8 seeds (336 pictures) per setting, 60000-byte file"
+	mkfile 60000 "$d/f60k"
+	rm -rf "$d/s6" && "$fk" qr send "$d/f60k" --png "$d/s6" --extra 100 2>/dev/null
+	# the ring's outer edge in the PNG: the first black pixel from each side
+	ring=$(python3 - "$d/s6/frame-00001.png" <<'PY'
+import sys, zlib, struct
+b = open(sys.argv[1], 'rb').read()
+w, h, depth, ctype = struct.unpack('>IIBB', b[16:26])
+assert depth == 8 and ctype == 0, 'grey 8-bit PNG expected'
+data, i = b'', 8
+while i < len(b):
+    n, t = struct.unpack('>I4s', b[i:i + 8])
+    if t == b'IDAT':
+        data += b[i + 8:i + 8 + n]
+    i += 12 + n
+raw, rows, prev = zlib.decompress(data), [], bytearray(w)
+for y in range(h):
+    f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+    for x in range(w):
+        a = line[x - 1] if x else 0
+        c = prev[x - 1] if x else 0
+        p = prev[x]
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + p) & 255
+        elif f == 3: line[x] = (line[x] + (a + p) // 2) & 255
+        elif f == 4:
+            pa, pb, pc = abs(p - c), abs(a - c), abs(a + p - 2 * c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else p if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+mid, col = rows[h // 2], [r[w // 2] for r in rows]
+x0 = next(x for x in range(w) if mid[x] < 128); x1 = max(x for x in range(w) if mid[x] < 128) + 1
+y0 = next(y for y in range(h) if col[y] < 128); y1 = max(y for y in range(h) if col[y] < 128) + 1
+print(w, h, x0, y0, x1, y1)
+PY
+)
+	printf "   %-7s %6s %9s %9s %11s %11s %6s\n" pattern key before after "ring found" "corner err" ms
+	seeds6=${FK_S6_SEEDS:-1 2 3 4 5 6 7 8}
+	nseeds=$(wc -w <<<"$seeds6")
+	IFS=, read -r -a sets6 <<<"${FK_S6_SETS:-random 0.03,random 0.05,random 0.065,random 0.08,random 0.10,yaw 0.08}"
+	for set in "${sets6[@]}"; do
+		read -r pat key <<<"$set"
+		: >"$d/s6.list"
+		a=0 b=0 t=0
+		for seed in $seeds6; do
+			rm -rf "$d/c6/$seed" && mkdir -p "$d/c6/$seed"
+			"$sim" screen --scale 0.6 --pattern "$pat" --key "$key" --seed "$seed" --corners \
+			    -o "$d/c6/$seed" "$d"/s6/*.png >"$d/c6/$seed.corners"
+			ls "$d"/c6/"$seed"/*.jpg | paste -d' ' - "$d/c6/$seed.corners" >>"$d/s6.list"
+			read_set "$d/c6/$seed"
+			a=$((a + frames)) t=$((t + ms))
+			if [ -n "${FK_BEFORE:-}" ]; then
+				b=$((b + $(FIELDKIT_QUIET= "$FK_BEFORE" qr receive --images "$d/c6/$seed" -o "$d/out" 2>&1 </dev/null |
+				    sed -n 's/.* QR codes, \([0-9]*\) frames of the stream.*/\1/p')))
+			fi
+		done
+		"$build/qr_diag" $ring <"$d/s6.list" >"$d/s6.diag"
+		found=$(grep -c ' ring=1 ' "$d/s6.diag" || true)
+		err=$(sed -n 's/.* ring=1 err=\([0-9.]*\) .*/\1/p' "$d/s6.diag" | sort -n |
+		    awk '{ e[n++] = $1 } END { printf "%.1f/%.1f", n ? e[int(n / 2)] : 0, n ? e[n - 1] : 0 }')
+		np=$((42 * nseeds))
+		printf "   %-7s %6s %9s %9s %11s %11s %6s\n" "$pat" "$key" \
+		    "$( [ -n "${FK_BEFORE:-}" ] && pct "$b" $((np * 6)) || echo -)" "$(pct "$a" $((np * 6)))" \
+		    "$found/$np" "$err" "$((t / nseeds))"
+	done
+	echo "   (corner err: median/largest distance in camera pixels of a found ring corner from the"
+	echo "   truth; a corner out of view is guessed, so its error is large but harmless)"
 fi

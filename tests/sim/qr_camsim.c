@@ -23,8 +23,12 @@
  * paper: IN is an A4 page; a phone camera (default 3024x4032) sees the page
  * filling --cover (0.9) of its picture, turned by --rot, keystoned by --key;
  * --light L darkens one side (a gradient in a random direction) and the
- * corners (vignette); --fold F creases the page across the middle, shading
- * the lower half and bending it by F of the picture's size.
+ * corners (vignette); --shadow S darkens the page beyond a soft straight edge
+ * at a random angle by S (0.5: to half); --fold F creases the page across
+ * the middle (a dark line), shading the lower half and bending it by F of
+ * the picture's size. A page turned by --rot fills --cover of the picture
+ * whatever the angle; turned by about a quarter (45-135 degrees), the phone
+ * is held sideways (the picture's width and height swapped).
  * Every image gets its own random jitter from --seed and its position.
  */
 #include <math.h>
@@ -270,7 +274,7 @@ place(const img_t *src, img_t *dst, int fit, float bg)
 struct opts {
 	int paper;
 	int sw, sh, cw, ch;
-	double scale, ppm, module, key, rot, blur, noise, light, fold, cover;
+	double scale, ppm, module, key, rot, blur, noise, light, fold, cover, shadow;
 	double black, white;
 	int fit, quality, pattern, corners;
 	unsigned seed;
@@ -451,6 +455,7 @@ do_paper(const struct opts *o, const img_t *in, img_t *cam)
 	int x, y;
 	float *lit;
 	double gx = urand() - 0.5, gy = urand() - 0.5, gl = hypot(gx, gy);
+	double sa = urand() * 2 * M_PI, sx = cos(sa), sy = sin(sa);
 
 	/* uneven light on the page itself: a gradient across the page plus vignette */
 	lit = malloc(sizeof(float) * (size_t)in->w * in->h);
@@ -474,12 +479,24 @@ do_paper(const struct opts *o, const img_t *in, img_t *cam)
 				if (v > 0)
 					val *= 0.82; /* the lower half tilts away from the light */
 			}
+			if (o->shadow > 0) {
+				/* a shadow's edge across the page (a hand, a phone), soft over 2% */
+				double sd = u * sx + v * sy - 0.15;
+
+				f *= sd > 0.01 ? 1 - o->shadow : sd < -0.01 ? 1 : 1 - o->shadow * (sd + 0.01) / 0.02;
+			}
 			lit[(size_t)y * in->w + x] = (float)(val * (f < 0.15 ? 0.15 : f));
 		}
 	pg.p = lit;
-	scale = o->cover * o->ch / in->h;
-	if (o->cover * o->cw / in->w < scale)
-		scale = o->cover * o->cw / in->w;
+	{
+		/* the page turned by --rot fills --cover of the picture */
+		double r = o->rot * M_PI / 180, bw = fabs(in->w * cos(r)) + fabs(in->h * sin(r));
+		double bh = fabs(in->w * sin(r)) + fabs(in->h * cos(r));
+
+		scale = o->cover * o->ch / bh;
+		if (o->cover * o->cw / bw < scale)
+			scale = o->cover * o->cw / bw;
+	}
 	src[0] = 0; src[1] = 0; src[2] = in->w; src[3] = 0;
 	src[4] = in->w; src[5] = in->h; src[6] = 0; src[7] = in->h;
 	corners(o, in->w, in->h, scale, dst);
@@ -513,7 +530,7 @@ do_paper(const struct opts *o, const img_t *in, img_t *cam)
 int
 main(int argc, char **argv)
 {
-	struct opts o = {0, 1920, 1080, 1280, 720, 0.6, 0, 0, 0, 0, 1.0, 5, 0, 0, 0.9, 35, 215,
+	struct opts o = {0, 1920, 1080, 1280, 720, 0.6, 0, 0, 0, 0, 1.0, 5, 0, 0, 0.9, 0, 35, 215,
 	    1, 70, 0, 0, 1};
 	const char *outdir = NULL;
 	int i, idx = 0;
@@ -547,6 +564,7 @@ main(int argc, char **argv)
 		else if (ARG("--light")) o.light = atof(a);
 		else if (ARG("--fold")) o.fold = atof(a);
 		else if (ARG("--cover")) o.cover = atof(a);
+		else if (ARG("--shadow")) o.shadow = atof(a);
 		else if (ARG("--camera")) sscanf(a, "%dx%d", &o.cw, &o.ch);
 		else if (ARG("--screen")) sscanf(a, "%dx%d", &o.sw, &o.sh);
 		else if (strcmp(a, "--fit") == 0) o.fit = 1;
@@ -563,6 +581,17 @@ main(int argc, char **argv)
 			rs = 0x9E3779B97F4A7C15ull ^ ((uint64_t)o.seed << 32) ^ (uint64_t)(++idx * 7919);
 			urand(); urand();
 			if (load_png(a, &in) != 0) { fprintf(stderr, "camsim: cannot read %s\n", a); return 1; }
+			{
+				/* a page turned by a quarter: the phone held sideways */
+				double r = fmod(fabs(o.rot), 180);
+
+				if (o.paper && r > 45 && r < 135 && o.cw < o.ch) {
+					int t = o.cw;
+
+					o.cw = o.ch;
+					o.ch = t;
+				}
+			}
 			cam.w = o.cw;
 			cam.h = o.ch;
 			cam.p = malloc(sizeof(float) * (size_t)cam.w * cam.h);

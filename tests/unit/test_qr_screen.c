@@ -231,12 +231,92 @@ test_no_ring(void)
 	fk_image_free(&img);
 }
 
+/*
+ * A camera held close and at an angle: the picture's edge cuts the ring (a
+ * corner out of view, then a whole side). The ring is still found from the
+ * sides in view, the codes whole in the picture are read, and the cells of
+ * the rectified frame are the layout's grid.
+ */
+static void
+test_ring_cut(void)
+{
+	fk_qr_opts o;
+	fk_qr_layout l;
+	fk_qr_stream s;
+	fk_image img, cam, rect;
+	fk_qr_quad q;
+	fk_qr_cell cell[64];
+	fk_qr_rx *rx;
+	fk_err e;
+	uint8_t data[9000];
+	uint32_t i;
+	/* the screen's corners: its top left beyond the picture, then its whole top */
+	double qx1[4] = {-60, 1190, 1150, 60}, qy1[4] = {-50, 60, 700, 680};
+	double qx2[4] = {40, 1250, 1220, 70}, qy2[4] = {-110, -60, 700, 690};
+	int r, n;
+
+	for (i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)((i * 2654435761u) >> 13);
+	fk_qr_opts_default(&o);
+	o.level = 0;
+	CHECK(fk_qr_layout_choose(1920, 1080, 6, 0, 0, 0, &o, &l, &e) == 0);
+	o.version = l.version;
+	CHECK(fk_qr_stream_init(&s, data, sizeof data, &o, &e) == 0);
+	CHECK(fk_image_alloc(&cam, 1280, 720, 90, &e) == 0);
+	CHECK(fk_qr_frame_image(&s, &l, 0, 1920, 1080, &img, &e) == 0);
+
+	warp(&img, qx1, qy1, &cam, 90);
+	r = fk_qr_ring_find(&cam, &q, &e);
+	CHECK(r == 1);
+	if (r == 1) {
+		/* where the ring's outer top left corner is, out of view */
+		double ox = (1920 - l.w * l.px) / 2 + FK_QR_RING_MARGIN * l.px;
+		double oy = (1080 - l.h * l.px) / 2 + FK_QR_RING_MARGIN * l.px;
+		double sx[4] = {0, 1920, 1920, 0}, sy[4] = {0, 0, 1080, 1080}, h[9], d, ex, ey;
+
+		CHECK(fk_qr_homography(sx, sy, qx1, qy1, h) == 0);
+		d = h[6] * ox + h[7] * oy + h[8];
+		ex = (h[0] * ox + h[1] * oy + h[2]) / d;
+		ey = (h[3] * ox + h[4] * oy + h[5]) / d;
+		CHECK(ey < 0);
+		CHECK_MSG(fabs(q.x[0] - ex) < 3 && fabs(q.y[0] - ey) < 3, "top left corner at %.1f,%.1f, not %.1f,%.1f",
+		    q.x[0], q.y[0], ex, ey);
+		CHECK(fk_qr_ring_rectify(&cam, &q, &rect, &e) == 0);
+		n = fk_qr_ring_cells(&rect, cell, 64);
+		CHECK_MSG(n == l.cols * l.rows, "%d cells", n);
+		fk_image_free(&rect);
+	}
+	rx = fk_qr_rx_new(0, &e);
+	r = fk_qr_rx_scan(rx, &cam, &e);
+	CHECK_MSG(r == l.cols * l.rows, "a corner out of view: %d codes", r);
+	fk_qr_rx_free(rx);
+
+	warp(&img, qx2, qy2, &cam, 90);
+	r = fk_qr_ring_find(&cam, &q, &e);
+	CHECK(r == 1);
+	/* the top side out of view is guessed at the picture's edge */
+	CHECK_MSG(r != 1 || (q.y[0] < 5 && q.y[1] < 5), "top side at %.1f, %.1f", q.y[0], q.y[1]);
+	rx = fk_qr_rx_new(0, &e);
+	r = fk_qr_rx_scan(rx, &cam, &e);
+	CHECK_MSG(r >= l.cols * (l.rows - 1), "the top side out of view: %d codes", r);
+	fk_qr_rx_free(rx);
+
+	/* cells of a picture with no grid: none, or a few, never a crash */
+	memset(cam.px, 200, (size_t)cam.w * cam.h);
+	CHECK(fk_qr_ring_cells(&cam, cell, 64) == 0);
+	CHECK(fk_qr_blobs(&cam, cell, 64, &e) == 0);
+	fk_image_free(&img);
+	fk_image_free(&cam);
+	fk_qr_stream_free(&s);
+}
+
 int
 main(void)
 {
 	check_init();
 	test_layout();
 	test_frames_and_ring();
+	test_ring_cut();
 	test_no_ring();
 	return check_done("qr screen");
 }
