@@ -127,6 +127,49 @@ static const double s_doc[C_N] = {0, 1e-4, 1e-4, 0.002, 0.075, 0.9228};
  */
 #define SIBLING_PRIOR 0.3
 
+/*
+ * u priors: P(level | two different children) on a reference population
+ * (the random pairs of two synthetic hubs of 12,000 children each, whose
+ * names follow the Ukrainian frequencies), per model, each class summing
+ * to 1. A hub's own random pairs are added to them as U_PRIOR_N pairs'
+ * worth of evidence: on a large hub its own counts decide (10^6 pairs), on
+ * a young hub, whose few random pairs are often the same child reported
+ * twice, the reference does (three records must not teach the model that
+ * an exact date of birth in common means nothing).
+ */
+#define U_PRIOR_N 10000.0
+static const double u_ref[2][MF_N][FK_MATCH_MAXLEVEL] = {{
+	{0, 0.0156, 0.0308, 0.00121, 0.00439, 0.0438, 0.984, 0.921, 0.00034},
+	{0, 0.00144, 0.0001, 0.00128, 0.000509, 0.000278, 0.996},
+	{0, 0.0356, 0.000199, 0.964, 0.0855, 0.000287, 0.915},
+	{0, 0.000246, 0.00399, 0.00766, 0.0991, 0.103, 0.786, 0.118, 0.106, 0.0975, 0.678},
+	{0, 0.5, 0.5},
+	{0, 0.000275, 1.15e-05, 9.11e-05, 1.15e-05, 1},
+	{0, 1.19e-05, 0.033, 9.31e-06, 0.676, 0.29, 0.0696, 0.619, 0.311},
+	{0, 0.5, 0.5},
+}, {
+	{0, 0.0158, 0.0329, 0.00105, 0.00523, 0.0438, 0.984, 0.917, 0.000309},
+	{0, 0.00139, 9.02e-05, 0.00121, 0.000512, 0.000317, 0.996},
+	{0, 0.035, 8.64e-07, 0.965, 0.0709, 0.00029, 0.929},
+	{0, 0.000211, 0.00399, 0.00759, 0.1, 0.104, 0.784, 0.134, 0.106, 0.0953, 0.664},
+	{0, 0.5, 0.5},
+	{0, 8.11e-05, 4.06e-06, 6.08e-05, 4.06e-06, 1},
+	{0, 1.8e-05, 0.0263, 1.1e-05, 0.533, 0.441, 0.029, 0.475, 0.497},
+	{0, 0.111, 0.889},
+}};
+
+/*
+ * Term-frequency priors, the same way: a name's frequency is its count
+ * among the hub's children plus TF_PRIOR_N children's worth of the
+ * reference chance that two random children share a given-name group
+ * (GF_REF) or a surname (SF_REF). On a young hub, where two of three
+ * children share a name because they are one child, the name is not taken
+ * for the commonest in the country.
+ */
+#define TF_PRIOR_N 30.0
+#define GF_REF 0.0157
+#define SF_REF 0.0014
+
 /* ---- persons ---- */
 
 #define NV_GIVEN 0
@@ -1152,15 +1195,14 @@ build_tf(fk_match *m, int kind1, int kind2, fk_err *e)
 		}
 	}
 	for (f = 0; f < fk_mn_names_count(m->t); f++)
-		m->gfreq[f] /= m->ntf > 0 ? m->ntf : 1;
+		m->gfreq[f] = (m->gfreq[f] + TF_PRIOR_N * GF_REF) / (m->ntf + TF_PRIOR_N);
 	m->sumsq = 0;
 	for (i = 0; i < m->sf.cap; i++)
 		if (m->sf.key[i] != 0) {
 			double x = m->sf.cnt[i] / (m->ntf > 0 ? m->ntf : 1);
 			m->sumsq += x * x;
 		}
-	if (m->sumsq <= 0)
-		m->sumsq = 1;
+	m->sumsq = (m->sumsq * m->ntf + TF_PRIOR_N * SF_REF) / (m->ntf + TF_PRIOR_N);
 	return 0;
 }
 
@@ -1176,7 +1218,8 @@ static double
 surname_tf(const fk_match *m, uint32_t k)
 {
 	size_t s = sf_slot(m, k);
-	double f = m->sf.key[s] == k ? m->sf.cnt[s] / m->ntf : 0;
+	double f = ((m->sf.key[s] == k ? m->sf.cnt[s] : 0) + TF_PRIOR_N * SF_REF) /
+	    (m->ntf + TF_PRIOR_N);
 	double floor = m->ntf > 0 ? 1.0 / m->ntf : 1e-4;
 
 	return f > floor ? f : floor;
@@ -1311,9 +1354,9 @@ estimate_u(fk_match *m, const uint32_t *A, size_t na, const uint32_t *B, size_t 
 	for (f = 0; f < MF_N; f++)
 		for (l = 1; l < nlevels[f]; l++) {
 			int cls = cls_of(f, l);
-			/* add-one smoothing, and a floor: no level is certain */
-			double uu = (u[0].cnt[f][l] + u[1].cnt[f][l] + 0.5) /
-			    (u[0].tot[f][cls] + u[1].tot[f][cls] + 1.0);
+			/* the hub's pairs on top of the reference, and a floor: no level is certain */
+			double uu = (u[0].cnt[f][l] + u[1].cnt[f][l] + U_PRIOR_N * u_ref[dedup][f][l]) /
+			    (u[0].tot[f][cls] + u[1].tot[f][cls] + U_PRIOR_N);
 			if (uu < 1e-7)
 				uu = 1e-7;
 			m->w[f][l] = log2(m->mp[f][l] / uu);
