@@ -192,7 +192,8 @@ struct var {
 	uint8_t fuzzy;  /* the groups are those of the nearest table name */
 	uint8_t rel;    /* relatives: which one (1..), and 's' or 'g' in kind */
 	uint8_t role;   /* relatives: ROLE_* */
-	char kind;      /* 'g' given, 's' surname (relatives) */
+	char kind;      /* 'g' given, 's' surname (relatives); 'a' the child's surname from
+	                 * other names (away, new, other names), not the name field */
 	uint32_t stem;  /* surname or patronymic stem in the arena */
 	uint32_t stemh; /* its hash: stems are compared by hash */
 	uint32_t sk;    /* hash of the skeleton (tf) */
@@ -426,7 +427,7 @@ has_var(struct pb *b, int f, const char *sk, char kind, int rel)
 	int i;
 
 	for (i = 0; i < b->n[f]; i++)
-		if (b->v[f][i].kind == kind && b->v[f][i].rel == rel &&
+		if ((b->v[f][i].kind == kind || f == NV_SUR) && b->v[f][i].rel == rel &&
 		    strcmp(STR(b->m, b->v[f][i].off), sk) == 0)
 			return 1;
 	return 0;
@@ -520,7 +521,8 @@ add_fullname(struct pb *b, const char *s, int rel, int role, fk_err *e)
 				continue;
 			kind = f == NV_GIVEN ? 'g' : 's';
 			f = NV_REL;
-		}
+		} else if (f == NV_SUR)
+			kind = 'a'; /* another name of the child's (away, new, other names) */
 		r = add_word(b, f, w, kind, rel, role, e);
 		if (r != 0)
 			return -1;
@@ -901,32 +903,52 @@ cmp_given(const fk_match *m, const struct person *a, const struct person *b, int
  * replaced surname). *tf = the skeleton hash the two share (S_EQ, S_FAMILY).
  */
 static int
-cmp_surname(const fk_match *m, const struct person *a, const struct person *b, uint32_t *tf)
+cmp_surname(const fk_match *m, const struct person *a, const struct person *b, uint32_t *tf,
+    int *kept)
 {
 	const struct var *va = m->v + a->v0 + a->nv[NV_GIVEN];
 	const struct var *vb = m->v + b->v0 + b->nv[NV_GIVEN];
-	int i, j, best = S_N, l;
+	int i, j, best = S_N, l, bestkept = 0;
+	uint32_t besttf = 0;
 
 	*tf = 0;
+	*kept = 0;
 	if (a->nv[NV_SUR] == 0 || b->nv[NV_SUR] == 0)
 		return L_NULL;
+	/*
+	 * The best level over every pair of spellings; at one level, a pair of
+	 * the two name fields (the surname kept) before one through other names
+	 * (an adoptive or earlier surname: the name field was replaced)
+	 */
 	for (i = 0; i < a->nv[NV_SUR]; i++)
 		for (j = 0; j < b->nv[NV_SUR]; j++) {
 			const struct var *x = va + i, *y = vb + j;
-			if (x->sk == y->sk) {
+			int k = x->kind != 'a' && y->kind != 'a';
+			if (x->sk == y->sk && k) {
 				*tf = x->sk;
+				*kept = 1;
 				return S_EQ;
 			}
-			if (x->stemh == y->stemh)
+			if (x->sk == y->sk)
+				l = S_EQ;
+			else if (x->stemh == y->stemh)
 				l = S_STEM;
 			else {
 				const char *xs = STR(m, x->off), *ys = STR(m, y->off);
 				int typos = strlen(xs) >= 8 && strlen(ys) >= 8 ? 2 : 1;
 				l = fk_mn_dl_within(xs, ys, typos) ? S_JW92 : x->dm == y->dm ? S_DM : S_DIFF;
 			}
-			if (l < best)
+			if (l < best || (l == best && k && !bestkept)) {
 				best = l;
+				bestkept = k;
+				besttf = l == S_EQ ? x->sk : 0;
+			}
 		}
+	if (best < S_FAMILY) {
+		*tf = besttf;
+		*kept = bestkept;
+		return best;
+	}
 	if (best > S_FAMILY) {
 		/* a replaced surname: the relatives of either may still carry the old one */
 		const struct person *pp[2] = {a, b}, *qq[2] = {b, a};
@@ -1124,12 +1146,14 @@ static void
 compare(const fk_match *m, const struct person *a, const struct person *b, int dedup,
     struct cmp *c)
 {
-	int sl, pl;
+	int sl, pl, kept;
 
 	c->level[MF_GIVEN] = (uint8_t)cmp_given(m, a, b, &c->gtf);
-	c->level[MF_SURNAME] = (uint8_t)(sl = cmp_surname(m, a, b, &c->stf));
+	c->level[MF_SURNAME] = (uint8_t)(sl = cmp_surname(m, a, b, &c->stf, &kept));
 	pl = cmp_patr(m, a, b);
-	c->level[MF_PATR] = (uint8_t)(pl != L_NULL && S_AGREES(sl) ? pl + P_DIFF : pl);
+	/* with the family name kept, another patronymic is a typo at most; through an
+	 * adoptive or earlier surname, or a relative's, the patronymic may be replaced too */
+	c->level[MF_PATR] = (uint8_t)(pl != L_NULL && S_AGREES(sl) && kept ? pl + P_DIFF : pl);
 	c->level[MF_DOB] = (uint8_t)cmp_dob(a, b);
 	c->level[MF_SEX] = (uint8_t)(a->sex && b->sex ? (a->sex == b->sex ? X_EQ : X_DIFF) :
 	    L_NULL);
