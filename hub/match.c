@@ -1431,6 +1431,8 @@ mix(uint64_t a, uint64_t b)
  *  9 a surname's DM code x birth year (query: +-1), the child's own or a
  *    relative's (the reporter; the intake's family), capped: the family's
  *    name survives a replaced surname and a replaced given name
+ * 10 given-name group x birth year x sex, capped (rule 1 for common names)
+ * 11 father's name group (patronymic) x the exact date of birth
  * query = 1 widens the years; returns the number of keys written (no key
  * twice).
  */
@@ -1460,8 +1462,14 @@ keys_of(const fk_match *m, const struct person *p, int query, uint64_t *k, size_
 			if (p->dk == DK_EXACT && n < max)
 				k[n++] = mix(8, g * 1000003 + (uint64_t)p->dob) & ~(uint64_t)1;
 			if (p->dk != DK_NONE)
-				for (y = p->ylo - query; y <= p->yhi + query && n < max; y++)
+				for (y = p->ylo - query; y <= p->yhi + query && n + 3 < max; y++) {
 					k[n++] = mix(1, g * 4096 + (uint64_t)(y & 4095)) | 1; /* odd: capped */
+					/* the same with sex: a common name in a year still blocks */
+					if (p->sex != 'f')
+						k[n++] = mix(11, (g * 4096 + (uint64_t)(y & 4095)) * 4 + 1) | 1;
+					if (p->sex != 'm')
+						k[n++] = mix(11, (g * 4096 + (uint64_t)(y & 4095)) * 4 + 2) | 1;
+				}
 			for (j = 0; j < p->nv[NV_REL] && n < max; j++)
 				if (rv[j].kind == 's')
 					k[n++] = mix(5, g * 1000003 + rv[j].dm) & ~(uint64_t)1;
@@ -1498,6 +1506,16 @@ keys_of(const fk_match *m, const struct person *p, int query, uint64_t *k, size_
 			k[n++] = mix(9, (uint64_t)p->dob * 4 + 1) | 1;
 		if (p->sex != 'm')
 			k[n++] = mix(9, (uint64_t)p->dob * 4 + 2) | 1;
+	}
+	if (p->dk == DK_EXACT) {
+		/* the father's name (patronymic) x the exact date: a given name replaced, the
+		 * patronymic kept */
+		const struct var *pv = v + p->nv[0] + p->nv[1];
+		int pg;
+		for (j = 0; j < p->nv[NV_PATR]; j++)
+			for (pg = 0; pg < pv[j].ng && n < max; pg++)
+				k[n++] = mix(12, (uint64_t)GRP(m, pv + j)[pg] * 1000003 +
+				    (uint64_t)p->dob) & ~(uint64_t)1;
 	}
 	if (p->dk != DK_NONE)
 		for (i = 0; i < (size_t)(p->nv[NV_SUR] + p->nv[NV_REL]); i++) {
