@@ -2626,8 +2626,11 @@ fk_match_search_keys(const fk_match *m, uint32_t person, uint64_t *k, size_t max
 		for (gi = 0; gi < (v[i].ng ? v[i].ng : 1); gi++) {
 			if (n < max)
 				k[n++] = skey(1, gkey(m, v + i, gi), 0);
-			for (j = 0; j < p->nv[NV_SUR] && n < max; j++)
+			for (j = 0; j < p->nv[NV_SUR] && n + 1 < max; j++) {
 				k[n++] = skey(3, gkey(m, v + i, gi), sv[j].dm);
+				/* x the surname's first letter: a surname two typos away */
+				k[n++] = skey(5, gkey(m, v + i, gi), (uint8_t)STR(m, sv[j].off)[0]);
+			}
 		}
 	for (j = 0; j < p->nv[NV_SUR] && n < max; j++) {
 		k[n++] = skey(2, sv[j].dm, 0);
@@ -2660,10 +2663,14 @@ fk_match_query_keys(const fk_match *m, const char *query, uint64_t *k, size_t ma
 			uint32_t dm = fk_mn_dm_skel(words[j]);
 			if (i == j)
 				continue;
-			for (x = 0; x < ng && n < max; x++)
+			for (x = 0; x < ng && n + 1 < max; x++) {
 				k[n++] = skey(3, (uint64_t)g[x] + 1, dm);
-			if (n < max)
+				k[n++] = skey(5, (uint64_t)g[x] + 1, (uint8_t)words[j][0]);
+			}
+			if (n + 1 < max) {
 				k[n++] = skey(3, (uint64_t)h32(words[i]) << 16, dm);
+				k[n++] = skey(5, (uint64_t)h32(words[i]) << 16, (uint8_t)words[j][0]);
+			}
 		}
 	}
 	tiers[0] = (int)n;

@@ -16,7 +16,7 @@
 #include "util.h"
 
 /* the rules of the stored keys (blocking and search): a change re-indexes every record */
-#define KEYS_VERSION "3"
+#define KEYS_VERSION "4"
 
 static const char match_sql[] =
     "CREATE TABLE IF NOT EXISTS match_records(rid INTEGER PRIMARY KEY,"

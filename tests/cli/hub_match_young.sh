@@ -145,4 +145,35 @@ grep -q "замінює попереднє рішення: відхилено" c
 $F hub show "$I" --home hub | grep -q "^link: intake $I is child 1 of family report $R1" || fail "link after a new --confirm"
 ok "--reject after --confirm says it replaces the confirmation (audited, both kept), the same decision twice changes nothing"
 
+
+# hub find: typos in both names, the surname two letters from a common one (Лиовченко
+# reads as Левченко): the child is still found through the given name and the surname's
+# first letter, among sixty Левченко
+python3 - <<'PY'
+import json
+kids = ["Ангеліна", "Поліна", "Владислава", "Олена", "Марія", "Оксана", "Ірина", "Дарина", "Софія", "Зоя"]
+with open("more.jsonl", "w") as f:
+    for i in range(61):
+        kid = {"relationship": "mother", "surname_cyr": "Левченко", "given_cyr": kids[i % 10],
+               "sex": "female", "dob_kind": "exact", "dob": "20%02d-0%d-1%d" % (5 + i % 15, 1 + i % 9, i % 10),
+               "separation_cause": "filtration", "with_whom": "alone", "last_country": "RU",
+               "res_settlement": "Суми", "res_oblast": "UA59"}
+        if i == 60:
+            kid.update(surname_cyr="Литовченко", given_cyr="Аліса", dob="2020-04-26")
+        r = {"report_date": "2025-05-01", "report_place_kind": "office", "report_place": "Суми",
+             "status": "open", "reporter_surname_cyr": kid["surname_cyr"], "reporter_given_cyr": "Олена",
+             "reporter_dob_kind": "unknown", "reporter_age": 40, "reporter_sex": "female",
+             "reporter_settlement": "Суми", "reporter_language": "uk", "reporter_id_type": "none",
+             "consent_process": "yes", "consent_share_authorities": "yes", "consent_share_orgs": "yes",
+             "consent_publish_name": "no", "consent_publish_photo": "no",
+             "consent_withheld_reasons": ["privacy"], "children": [kid]}
+        print(json.dumps(r, ensure_ascii=False), file=f)
+PY
+$F capture family-report --from more.jsonl --home dev >/dev/null
+$F export --home dev --to stick --passphrase-file pass >/dev/null
+$F hub import --home hub --passphrase-file pass stick >/dev/null
+$F hub find --home hub "Алііса Лиовченко" --format tsv >typo.tsv
+[ "$(sed -n 2p typo.tsv | cut -f6,7)" = "$(printf 'Литовченко\tАліса')" ] ||
+	fail "Алііса Лиовченко: Аліса Литовченко is not first: $(cat typo.tsv)"
+ok "hub find \"Алііса Лиовченко\": Аліса Литовченко first among sixty Левченко"
 finish
