@@ -583,6 +583,22 @@ utf8_chars(const char *p)
 	return n;
 }
 
+/*
+ * 1 when tok starts lab or one of its words ("київ" starts "київська область"
+ * and "м. київ", so it stands for neither alone).
+ */
+static int
+word_prefix(const char *lab, const char *tok)
+{
+	size_t t = strlen(tok);
+	const char *w;
+
+	for (w = lab; *w; w++)
+		if ((w == lab || strchr(" .,;:()/-\"'", w[-1]) != NULL) && strncmp(w, tok, t) == 0)
+			return 1;
+	return 0;
+}
+
 /* The choice that text stands for: >= 0, -1 none, -2 more than one. */
 static long
 match_choice(const fk_session *s, const fk_field *x, const char *p, size_t n)
@@ -617,7 +633,7 @@ match_choice(const fk_session *s, const fk_field *x, const char *p, size_t n)
 		for (k = 0; k < nl; k++) {
 			const char *l = fk_field_choice_label(x, i, fk_form_lang(s->c.form, k));
 			if (l != NULL && fold(l, strlen(l), lab, sizeof lab) == 0 &&
-			    strncmp(lab, tok, strlen(tok)) == 0) {
+			    word_prefix(lab, tok)) {
 				if (hit >= 0 && hit != (long)i)
 					return -2;
 				hit = (long)i;

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd_match.h"
 #include "hub.h"
+#include "hub_lookup.h"
 #include "lineedit.h"
 #include "match_db.h"
 
@@ -30,7 +31,8 @@ static const char find_help[] = N_(
     "or spelling the query uses: \"Sashko Kovalenko\", \"Aleksandr Kovalenko\" and\n"
     "\"Oleksandr Kovalenko 2012\" all find Oleksandr Kovalenko, born 2012, written in\n"
     "Cyrillic or Latin (a year in the query is the year of birth). At most 10\n"
-    "results. Each search is logged in the audit table.\n\n"
+    "results. A family's slip code (XXXX-XXXX) finds the report that carries it and\n"
+    "the intakes that cite it. Each search is logged in the audit table.\n\n"
     "Options:\n"
     "  --born YYYY|YYYY-MM-DD    year or date of birth\n"
     "  --sex f|m                 sex of the child\n"
@@ -160,7 +162,168 @@ put_padded(const char *shown, size_t width)
 	printf("%s%*s", shown, (int)(w + 2 <= width ? width - w : 2), "");
 }
 
+/*
+ * One hit of `hub find` as a table row: rank, score (NULL: none), the form,
+ * the record and child, a note (may be NULL); then the name, the date of
+ * birth and the sex, in columns padded by display width.
+ */
+static void
+hit_row(size_t rank, const double *score, char kind, const char *id, int child,
+    const char *note, json_t *v, const char *born)
+{
+	char name[400];
+	size_t wk = cols(_("family report")) > cols(_("intake")) ? cols(_("family report")) :
+	    cols(_("intake"));
+
+	printf("%2zu  ", rank);
+	if (score != NULL)
+		printf("%.3f  ", *score);
+	put_padded(kind == 'r' ? _("family report") : _("intake"), wk + 2);
+	printf("%s", id);
+	if (child)
+		printf(_(" child %d"), child);
+	if (note != NULL)
+		printf("  %s", note);
+	snprintf(name, sizeof name, "%s%s%s%s%s", str(v, "surname_cyr"),
+	    str(v, "given_cyr")[0] ? " " : "", str(v, "given_cyr"),
+	    str(v, "patronymic_cyr")[0] ? " " : "", str(v, "patronymic_cyr"));
+	printf("\n    ");
+	put_padded(fk_show(name), 40);
+	put_padded(born, 14);
+	printf("%s\n", sex_word(str(v, "sex")));
+}
+
 /* ---- find ---- */
+
+/*
+ * A query that may be a slip code: XXXX-XXXX (2), or 8 letters and digits (1:
+ * a name of 8 Latin letters may look like one; it is searched as a name when
+ * no record carries it as a code).
+ */
+static int
+looks_like_slip(const char *q)
+{
+	size_t n = strlen(q), i;
+
+	if (n == 9 && q[4] == '-')
+		return 2;
+	if (n != 8)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!((q[i] >= '0' && q[i] <= '9') || (q[i] >= 'A' && q[i] <= 'Z') ||
+		    (q[i] >= 'a' && q[i] <= 'z')))
+			return 0;
+	}
+	return 1;
+}
+
+struct slip_found {
+	char (*id)[FK_MATCH_IDLEN];
+	char *kind; /* 'r' a family report, 'i' an intake */
+	int *cited;
+	size_t n, cap;
+};
+
+static int
+slip_collect(void *ctx, const fk_hub_found *r)
+{
+	struct slip_found *f = ctx;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 8;
+		void *a = realloc(f->id, cap * sizeof *f->id), *b, *c;
+		if (a == NULL)
+			return -1;
+		f->id = a;
+		if ((b = realloc(f->kind, cap)) == NULL)
+			return -1;
+		f->kind = b;
+		if ((c = realloc(f->cited, cap * sizeof *f->cited)) == NULL)
+			return -1;
+		f->cited = c;
+		f->cap = cap;
+	}
+	snprintf(f->id[f->n], sizeof f->id[0], "%s", r->record_id);
+	f->kind[f->n] = strcmp(r->form_id, "family-report") == 0 ? 'r' : 'i';
+	f->cited[f->n] = r->cited;
+	f->n++;
+	return f->n >= 50; /* enough to show */
+}
+
+/*
+ * hub find SLIP-CODE: the records with that code, and the intakes that cite
+ * it. Returns 1, having printed nothing, when an undashed query names no
+ * record (it is then searched as a name).
+ */
+static int
+find_slip(fk_hubdb *h, const char *code, int dashed, const char *fmt, fk_err *e)
+{
+	struct slip_found f = {0};
+	size_t n = 0, k, row = 0;
+	int c, rc = -1;
+
+	if (fk_hub_find_by_ref(h, code, FK_HUB_REF_CITED, slip_collect, &f, &n, e) != 0) {
+		if (!dashed && e->code == FK_EINPUT)
+			rc = 1;
+		goto out;
+	}
+	if (f.n == 0 && !dashed) {
+		rc = 1;
+		goto out;
+	}
+	if (fk_hub_audit(h, "find", "slip code", (long)f.n, e) != 0)
+		goto out;
+	if (strcmp(fmt, "tsv") == 0)
+		printf("rank\tscore\tform\trecord\tchild\tsurname\tgiven\tpatronymic\tborn\tsex\n");
+	else if (strcmp(fmt, "json") == 0)
+		printf("[");
+	for (k = 0; k < f.n; k++) {
+		/* a report: each of its children; an intake: the child it is about */
+		for (c = f.kind[k] == 'r' ? 1 : 0; c <= (f.kind[k] == 'r' ? 100 : 0); c++) {
+			json_t *v = NULL;
+			char born[32];
+			const char *form = f.kind[k] == 'r' ? "family-report" : "child-intake";
+			if (fk_match_db_view(h, f.id[k], c, &v, e) != 0) {
+				if (c > 1)
+					break; /* past the report's last child */
+				goto out;
+			}
+			dob_text(v, born, sizeof born);
+			row++;
+			if (strcmp(fmt, "tsv") == 0) {
+				printf("%zu\t1.000\t%s\t%s\t%d\t", row, form, f.id[k], c);
+				put_safe(str(v, "surname_cyr"), 1);
+				putchar('\t');
+				put_safe(str(v, "given_cyr"), 1);
+				putchar('\t');
+				put_safe(str(v, "patronymic_cyr"), 1);
+				printf("\t%s\t%s\n", born, str(v, "sex"));
+			} else if (strcmp(fmt, "json") == 0) {
+				json_t *j = json_pack("{s:i, s:f, s:s, s:s, s:i, s:O, s:s}", "rank",
+				    (int)row, "score", 1.0, "form", form, "record", f.id[k], "child", c,
+				    "fields", v, "slip_code", f.cited[k] ? "cited" : "own");
+				char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+				printf("%s%s", row > 1 ? ",\n " : "", s ? s : "null");
+				free(s);
+				json_decref(j);
+			} else {
+				hit_row(row, NULL, f.kind[k], f.id[k], c, f.cited[k] ?
+				    _("(cites the code)") : _("(its own code)"), v, born);
+			}
+			json_decref(v);
+		}
+	}
+	if (strcmp(fmt, "json") == 0)
+		printf("]\n");
+	else if (strcmp(fmt, "table") == 0 && f.n == 0)
+		printf(_("no record has this slip code\n"));
+	rc = 0;
+out:
+	free(f.id);
+	free(f.kind);
+	free(f.cited);
+	return rc;
+}
 
 static int
 hub_find(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
@@ -178,6 +341,14 @@ hub_find(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 		if (w < 0 || (size_t)w >= sizeof q - len)
 			return fk_usage_error("hub find", _("the query is too long"));
 		len += (size_t)w;
+	}
+	/* A slip code (the family's paper slip): the records that carry or cite it. */
+	if (argc == 1 && o->born == NULL && o->sex == NULL && (i = looks_like_slip(argv[0])) != 0) {
+		int k2 = find_slip(h, argv[0], i == 2, fmt, e);
+		if (k2 == 0)
+			return 0;
+		if (k2 < 0)
+			return fk_report(e);
 	}
 	if (o->born != NULL) {
 		size_t bl = strlen(o->born);
@@ -237,21 +408,8 @@ hub_find(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 			free(s);
 			json_decref(j);
 		} else {
-			char name[400];
-			size_t wk = cols(_("family report")) > cols(_("intake")) ?
-			    cols(_("family report")) : cols(_("intake"));
-			printf("%2zu  %.3f  ", k + 1, hits[k].p);
-			put_padded(hits[k].kind == 'r' ? _("family report") : _("intake"), wk + 2);
-			printf("%s", hits[k].intake);
-			if (hits[k].child)
-				printf(_(" child %d"), hits[k].child);
-			snprintf(name, sizeof name, "%s%s%s%s%s", str(v, "surname_cyr"),
-			    str(v, "given_cyr")[0] ? " " : "", str(v, "given_cyr"),
-			    str(v, "patronymic_cyr")[0] ? " " : "", str(v, "patronymic_cyr"));
-			printf("\n    ");
-			put_padded(fk_show(name), 40);
-			put_padded(born, 14);
-			printf("%s\n", sex_word(str(v, "sex")));
+			double sc = hits[k].p;
+			hit_row(k + 1, &sc, hits[k].kind, hits[k].intake, hits[k].child, NULL, v, born);
 		}
 		json_decref(v);
 	}

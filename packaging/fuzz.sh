@@ -46,7 +46,7 @@ for p in clang libclang-rt-14-dev; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		$SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
-CC=clang cmake -S "$src" -B "$build" -DFK_FUZZ=ON >/dev/null
+CC=clang CXX=clang++ cmake -S "$src" -B "$build" -DFK_FUZZ=ON >/dev/null
 mkdir -p "$build/logs"
 if ! cmake --build "$build" -j"$(nproc)" >"$build/logs/build.log" 2>&1; then
 	grep -B2 -A6 'error' "$build/logs/build.log" | head -40

@@ -67,6 +67,16 @@ ok "hub show by slip code ($dashed, $REF, $low) and by id or its first 8 charact
 bad="${REF:0:7}$(echo "${REF:7:1}" | tr '23456789ABCDEFGHJKMNPQRSTUVWXYZ' '3456789ABCDEFGHJKMNPQRSTUVWXYZ2')"
 expect_fail "hub show with a mistyped slip code" $F hub show "$bad" --home hub
 grep -q 'check character' "$T/err" || fail "a typo is not called one: $(cat "$T/err")"
+# hub find takes the slip code too: the record that carries it (and any intake citing it).
+for q in "$dashed" "$low"; do
+	$F hub find "$q" --home hub >find.out 2>err || fail "hub find $q: $(cat err)"
+	grep -q "$ID" find.out || fail "hub find $q did not find $ID: $(cat find.out)"
+done
+$F hub find "$dashed" --home hub --format tsv | awk -F'\t' -v id="$ID" 'NR > 1 && $4 == id {f=1} END {exit !f}' ||
+	fail "hub find --format tsv by slip code"
+expect_fail "hub find with a mistyped slip code" $F hub find "${bad:0:4}-${bad:4:4}" --home hub
+grep -q 'check character' "$T/err" || fail "hub find: a typo is not called one: $(cat "$T/err")"
+ok "hub find by slip code ($dashed, $low); a mistyped one is called a typo"
 expect_fail "hub show with 3 characters of an id" $F hub show "${ID:0:3}" --home hub
 expect_fail "hub show of nothing known" $F hub show 00000000-0000-4000-8000-000000000000 --home hub
 finish

@@ -42,7 +42,6 @@ static fk_hub_forms *forms;
 static fk_minisign_sk *sk;
 static fk_minisign_pk pk;
 static fk_age_recipients to;
-static fk_age_identities ids;
 static fk_store_record rec;
 
 static int
@@ -117,7 +116,11 @@ static void
 init(void)
 {
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-	uint8_t x[FK_KEY_LEN], p[FK_KEY_LEN];
+	uint8_t p[FK_KEY_LEN];
+	char passfile[4200], card[4200];
+	fk_buf cb = {0};
+	json_t *cj;
+	FILE *pf;
 	fk_err e;
 
 	if (sodium_init() < 0)
@@ -128,15 +131,25 @@ init(void)
 	atexit(cleanup);
 	snprintf(hubdir, sizeof hubdir, "%s/hub", root);
 	snprintf(outdir, sizeof outdir, "%s/out", root);
-	if (fk_hub_create(hubdir, "Fuzz hub", (const uint8_t *)"pw", 2, 10, &e) != 0 ||
-	    fk_hub_open(&hub, hubdir, &e) != 0) {
+	snprintf(passfile, sizeof passfile, "%s/pass", root);
+	if ((pf = fopen(passfile, "w")) == NULL || fputs("fuzz hub passphrase\n", pf) < 0 ||
+	    fclose(pf) != 0 || chmod(passfile, 0600) != 0)
+		abort();
+	/* The hub's own keys: records are sealed to the recipient on its card. */
+	if (fk_hub_create(hubdir, "Fuzz hub", (const uint8_t *)"fuzz hub passphrase", 19, 10,
+	    &e) != 0 || fk_hub_open(&hub, hubdir, &e) != 0 || fk_hub_unlock(hub, passfile, &e) != 0) {
 		fprintf(stderr, "fuzz_import: %s\n", e.msg);
 		abort();
 	}
-	fk_age_keygen(x, p);
-	if (fk_age_identities_add(&ids, x, &e) != 0 || fk_age_recipients_add(&to, p, &e) != 0)
+	snprintf(card, sizeof card, "%s/hub-card.json", hubdir);
+	if (fk_read_file(card, 65536, &cb, &e) != 0 ||
+	    (cj = json_loadb((const char *)cb.p, cb.len, 0, NULL)) == NULL)
 		abort();
-	fk_hub_set_identities(hub, &ids);
+	if (fk_age_parse_recipient(json_string_value(json_array_get(json_object_get(cj,
+	    "recipients"), 0)), 62, p, &e) != 0 || fk_age_recipients_add(&to, p, &e) != 0)
+		abort();
+	json_decref(cj);
+	fk_buf_free(&cb);
 	if (fk_hub_forms_load(&forms, hub, &e) == 0)
 		fk_hub_set_validator(hub, fk_hub_forms_validate, forms);
 	else

@@ -94,7 +94,7 @@ main(void)
 	/* A changed byte in a page is an error, never data. */
 	{
 		int fd = open(dbpath, O_RDWR);
-		uint8_t b;
+		uint8_t b = 0;
 		CHECK(fd >= 0 && pread(fd, &b, 1, 3 * FK_VFS_PAGE + 100) == 1);
 		b ^= 1;
 		CHECK(pwrite(fd, &b, 1, 3 * FK_VFS_PAGE + 100) == 1);

@@ -146,6 +146,14 @@ test_flow(const char *home, fk_session_cfg *cfg)
 	CHECK(type("off") == 0);
 	CHECK(fk_session_back(S, &E) == 0);
 	CHECK(type("o") == 1);   /* too short to stand for a label */
+	/* A word inside a label stands for it too; one that begins words of two
+	 * labels stands for neither ("Пункт пропуску", "Інше (пункт чи ...)"). */
+	CHECK(type("пункт") == 1);
+	CHECK(type("будинок") == 0);
+	CHECK(fk_session_back(S, &E) == 0);
+	AT("place");
+	st = step();
+	CHECK(st.value != NULL && strcmp(json_string_value(st.value), "institution") == 0);
 	CHECK(type("Інше") == 0);
 	AT("langs");
 	CHECK(type("1, english") == 0);
