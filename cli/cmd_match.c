@@ -56,6 +56,8 @@ static const char match_help[] = N_(
     "  --confirm INTAKE REPORT:CHILD   a person's decision: the same child (logged;\n"
     "                            `hub show` then shows the link on both records)\n"
     "  --reject INTAKE REPORT:CHILD    not the same child: never proposed again\n"
+    "                            (either decision replaces the pair's earlier one,\n"
+    "                            and says so; both stay in the log)\n"
     "  --candidates              every pair blocking lets through (intake, report,\n"
     "                            child), to measure blocking (tests/bench)\n"
     "  --format table|tsv|json   output (default: table)\n"
