@@ -138,8 +138,11 @@ int
 fk_pending_write(fk_pending_w *w, const uint8_t *p, size_t n, fk_err *e)
 {
 	if (n > w->max || w->total > w->max - n)
-		return fk_fail(e, FK_ELIMIT, _("the file is larger than %llu bytes"),
-		    (unsigned long long)w->max);
+	{
+		char sz[32];
+		return fk_fail(e, FK_ELIMIT, _("the file is larger than %s: choose a smaller one"),
+		    fk_size_text(w->max, sz, sizeof sz));
+	}
 	while (n > 0) {
 		size_t take;
 		/* A full chunk is written only when more follows, so the last is FINAL. */

@@ -1016,6 +1016,15 @@ size_t fk_field_nkids(const fk_field *x) { return x->nkids; }
 const fk_field *fk_field_kid(const fk_field *x, size_t i) { return i < x->nkids ? x->kids[i] : NULL; }
 size_t fk_field_nchoices(const fk_field *x) { return x->choices ? x->choices->n : 0; }
 const fk_field *fk_field_translit_from(const fk_field *x) { return x->translit_src; }
+int
+fk_field_multiline(const fk_field *x)
+{
+	if (x->type != FK_T_TEXT)
+		return 0;
+	if (x->translit_src != NULL)
+		return fk_field_multiline(x->translit_src);
+	return x->max_length > FK_TEXT_LINE_MAX;
+}
 int fk_field_readonly(const fk_field *x) { return x->calculate != NULL; }
 
 const char *

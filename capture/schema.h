@@ -128,6 +128,14 @@ const char *fk_field_choice_label(const fk_field *x, size_t i, const char *lang)
 int fk_field_repeat_bounds(const fk_field *x, long *min, long *max);
 /* The Cyrillic field a Latin field is transliterated from, or NULL. */
 const fk_field *fk_field_translit_from(const fk_field *x);
+/*
+ * 1 if a text field's answer may span lines: it allows more than
+ * FK_TEXT_LINE_MAX characters and is not the transliteration of a one-line
+ * field. Every other text (a name, a number, a place) is one line: an answer
+ * with a line break is refused (fk_form_parse_answer, fk_form_check_answer).
+ */
+#define FK_TEXT_LINE_MAX 500
+int fk_field_multiline(const fk_field *x);
 /* 1 if the field's value is computed (calculate) and not typed. */
 int fk_field_readonly(const fk_field *x);
 /*
@@ -201,6 +209,17 @@ json_t *fk_answers_get(const fk_form *f, const json_t *answers, const char *path
 /* Sets (value stolen) or, with value NULL, removes the answer at path. */
 int fk_answers_set(const fk_form *f, json_t *answers, const char *path, json_t *value,
     fk_err *e) FK_WUR;
+/*
+ * As fk_answers_set, and then the answers that depend on the one at path
+ * follow it: a Latin answer of the same entry (translit_from) that held the
+ * transliteration of the old value takes the transliteration of the new one
+ * (or goes, when there is none); one the worker typed differently stays.
+ * moved (may be NULL) is called with the path of every dependent question
+ * whose suggestion changed. Both faces answer through this (the wizard's
+ * session, the page's server), so they cannot differ.
+ */
+int fk_answers_set_follow(const fk_form *f, json_t *answers, const char *path, json_t *value,
+    const fk_vopts *o, void (*moved)(void *ctx, const char *path), void *ctx, fk_err *e) FK_WUR;
 /* Appends an empty instance to the repeat at path; FK_ELIMIT past its max. */
 int fk_answers_repeat_add(const fk_form *f, json_t *answers, const char *path,
     size_t *index, fk_err *e) FK_WUR;
@@ -210,7 +229,9 @@ int fk_answers_repeat_remove(const fk_form *f, json_t *answers, const char *path
 
 /*
  * Checks one answer as if value were stored at path (value NULL = no answer):
- * type, limits, choices, required, constraint. Appends the reasons to issues.
+ * type, limits, choices, required, constraint, and no line break in a
+ * one-line text (fk_field_multiline; a rule of answering, not of records:
+ * fk_form_validate does not apply it). Appends the reasons to issues.
  * Returns 0 when the check ran (valid if nothing was appended), -1 if the path
  * does not name a question (FK_EINPUT) or memory fails.
  */
@@ -218,15 +239,23 @@ int fk_form_check_answer(const fk_form *f, const json_t *answers, const char *pa
     const json_t *value, const fk_vopts *o, fk_issues *issues, fk_err *e) FK_WUR;
 
 /*
- * Turns what a worker typed into the JSON value for field x: text as is;
- * integer and decimal (a decimal comma is accepted); date as YYYY-MM-DD or
- * DD.MM.YYYY; datetime as given; select_one a choice name; select_multiple
+ * Turns what a worker typed into the JSON value for field x: text as is
+ * (a line break only where fk_field_multiline); integer and decimal (a
+ * decimal comma is accepted); date as year, month, day (2012-05-14,
+ * 2012-5-14) or day, month, year as Ukrainians write it (14.05.2012,
+ * 14.5.2012, 14/05/2012, 14-05-2012), an impossible day named as such
+ * ("there is no 31 February"); datetime as given; select_one a choice name; select_multiple
  * choice names separated by blanks or commas; geopoint "LAT LON [ACCURACY]".
  * Returns 0 and *out (new reference), or 1 with the reason appended to issues
  * (path ""), or -1 on failure.
  */
 int fk_form_parse_answer(const fk_field *x, const char *text, size_t len, json_t **out,
     fk_issues *issues, fk_err *e) FK_WUR;
+
+/* The file types an attachment question takes, as people name them: "JPEG or PNG". */
+const char *fk_media_accepted(const fk_field *x, char *out, size_t cap);
+/* "14 May 2012" (in the current language) for "2012-05-14"; -1 if iso is not a date. */
+int fk_date_readable(const char *iso, char *out, size_t cap);
 
 /*
  * What the wizard should offer for the question at path given the answers:

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "translit.h"
+#include "util.h"
 
 #define PATHMAX 2048
 
@@ -138,12 +139,20 @@ is_hex64(const json_t *v)
 	return s != NULL && s[64] == '\0';
 }
 
-static int
-media_ok(const struct fk_field *x, const char *mt)
+/* The types an attachment question takes when its form names none. */
+static const char *const *
+default_types(const struct fk_field *x)
 {
 	static const char *const photo[] = {"image/jpeg", "image/png", NULL};
 	static const char *const doc[] = {"application/pdf", "image/jpeg", "image/png", NULL};
-	const char *const *list = x->kind == KIND_PHOTO ? photo : doc;
+
+	return x->kind == KIND_PHOTO ? photo : doc;
+}
+
+static int
+media_ok(const struct fk_field *x, const char *mt)
+{
+	const char *const *list = default_types(x);
 	size_t i;
 	json_t *v;
 
@@ -157,6 +166,36 @@ media_ok(const struct fk_field *x, const char *mt)
 		if (strcmp(list[i], mt) == 0)
 			return 1;
 	return 0;
+}
+
+const char *
+fk_media_accepted(const fk_field *x, char *out, size_t cap)
+{
+	const char *const *list = default_types(x);
+	const char *names[16];
+	size_t i, n = 0, o = 0;
+	json_t *v;
+
+	if (x->media_types != NULL) {
+		json_array_foreach(x->media_types, i, v)
+			if (n < 16)
+				names[n++] = json_string_value(v);
+	} else {
+		for (i = 0; list[i] != NULL; i++)
+			names[n++] = list[i];
+	}
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const char *nm = strcmp(names[i], "image/jpeg") == 0 ? "JPEG" :
+		    strcmp(names[i], "image/png") == 0 ? "PNG" :
+		    strcmp(names[i], "application/pdf") == 0 ? "PDF" : names[i];
+		const char *sep = i == 0 ? "" : i + 1 == n ? _(" or ") : ", ";
+		int k = snprintf(out + o, cap - o, "%s%s", sep, nm);
+		if (k < 0 || (size_t)k >= cap - o)
+			break;
+		o += (size_t)k;
+	}
+	return out;
 }
 
 static int
@@ -186,11 +225,17 @@ check_attachment(const struct fk_field *x, const json_t *v, const char *path, fk
 		return ISSUE("invalid_attachment", _("the attachment has no valid id"));
 	if (!json_is_integer(size) || json_integer_value(size) < 0)
 		return ISSUE("invalid_attachment", _("the attachment has no valid size"));
-	if (json_integer_value(size) > x->max_size)
-		return ISSUE("too_large", _("the file is larger than %lld bytes"), x->max_size);
-	if (mt == NULL || !media_ok(x, mt))
-		return ISSUE("media_type", _("files of type '%.60s' are not accepted here"),
-		    mt ? mt : "?");
+	if (json_integer_value(size) > x->max_size) {
+		char sz[32], lim[32];
+		return ISSUE("too_large", _("the file is %s, larger than the %s this question takes"),
+		    fk_size_text((unsigned long long)json_integer_value(size), sz, sizeof sz),
+		    fk_size_text((unsigned long long)x->max_size, lim, sizeof lim));
+	}
+	if (mt == NULL || !media_ok(x, mt)) {
+		char ok[160];
+		return ISSUE("media_type", _("files of type '%.60s' are not accepted here: choose %s"),
+		    mt ? mt : "?", fk_media_accepted(x, ok, sizeof ok));
+	}
 	return 0;
 }
 
@@ -1005,7 +1050,79 @@ fk_form_check_answer(const fk_form *f, const json_t *answers, const char *path,
 			return -1;
 		return req ? required_issue(&r, rs.x, sc) : 0;
 	}
+	if (json_is_string(value) && !fk_field_multiline(rs.x) && rs.x->type == FK_T_TEXT &&
+	    (memchr(json_string_value(value), '\n', json_string_length(value)) ||
+	    memchr(json_string_value(value), '\r', json_string_length(value))))
+		return fk_issue_add(is, path, "one_line", e, "%s",
+		    _("one line only: remove the line break")) ? -1 : 0;
 	return check_full(&r, rs.x, sc, value);
+}
+
+/* ---- dependent answers ---- */
+
+struct follow {
+	char path[PATHMAX];
+	json_t *before;
+};
+
+/* Collects the Latin fields (translit_from x) under field y: at most cap. */
+static void
+follow_find(const fk_field *y, const fk_field *x, const fk_field **out, size_t *n, size_t cap)
+{
+	size_t i;
+
+	if (y->translit_src == x && y->type == FK_T_TEXT && *n < cap)
+		out[(*n)++] = y;
+	for (i = 0; i < y->nkids; i++)
+		follow_find(y->kids[i], x, out, n, cap);
+}
+
+int
+fk_answers_set_follow(const fk_form *f, json_t *answers, const char *path, json_t *value,
+    const fk_vopts *o, void (*moved)(void *ctx, const char *path), void *ctx, fk_err *e)
+{
+	const fk_field *x, *dst[8];
+	struct follow d[8];
+	const char *dot = strrchr(path, '.');
+	json_t *now, *cur;
+	size_t i, nd = 0, n = 0;
+	int rc = 0;
+
+	x = fk_form_find(f, dot ? dot + 1 : path);
+	if (x != NULL && x->type == FK_T_TEXT)
+		follow_find(fk_form_root(f), x, dst, &n, sizeof dst / sizeof dst[0]);
+	for (i = 0; i < n; i++) {
+		int k = dot ? snprintf(d[nd].path, sizeof d[nd].path, "%.*s.%s", (int)(dot - path),
+		    path, dst[i]->name) : snprintf(d[nd].path, sizeof d[nd].path, "%s", dst[i]->name);
+		if (k < 0 || (size_t)k >= sizeof d[nd].path)
+			continue;
+		d[nd].before = NULL;
+		if (fk_form_suggest(f, answers, d[nd].path, o, &d[nd].before, e) != 0) {
+			rc = -1;
+			break;
+		}
+		nd++;
+	}
+	if (rc == 0)
+		rc = fk_answers_set(f, answers, path, value, e);
+	else
+		json_decref(value);
+	for (i = 0; i < nd; i++) {
+		now = NULL;
+		if (rc == 0 && fk_form_suggest(f, answers, d[i].path, o, &now, e) != 0)
+			rc = -1;
+		if (rc == 0 && !json_equal(now, d[i].before)) {
+			cur = fk_answers_get(f, answers, d[i].path);
+			if (cur != NULL && json_equal(cur, d[i].before))
+				rc = fk_answers_set(f, answers, d[i].path, now ? json_deep_copy(now) : NULL,
+				    e);
+			if (rc == 0 && moved != NULL)
+				moved(ctx, d[i].path);
+		}
+		json_decref(now);
+		json_decref(d[i].before);
+	}
+	return rc;
 }
 
 int
@@ -1056,20 +1173,120 @@ parse_number(const struct fk_field *x, const char *s, json_t **out)
 	return 0;
 }
 
+/* Days in month m of year y. */
 static int
-parse_date(const char *s, json_t **out)
+month_days(int y, int m)
 {
-	char buf[11];
-	int y, m, d;
+	static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-	if (strlen(s) == 10 && s[2] == '.' && s[5] == '.') { /* DD.MM.YYYY */
-		snprintf(buf, sizeof buf, "%.4s-%.2s-%.2s", s + 6, s + 3, s);
-		s = buf;
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return n[m - 1];
+}
+
+/* A run of 1..max digits at *s: its value, and *s moved past it; -1 if none or too long. */
+static int
+digits(const char **s, int max, int *len)
+{
+	int v = 0, n = 0;
+
+	while (isdigit((unsigned char)**s)) {
+		if (++n > max)
+			return -1;
+		v = v * 10 + (**s - '0');
+		(*s)++;
 	}
-	if (fk_date_parse(s, strlen(s), &y, &m, &d) != 0)
+	*len = n;
+	return n == 0 ? -1 : v;
+}
+
+/*
+ * A date as people write it: YYYY-MM-DD (also with one-digit month and day,
+ * and '.' or '/' between), or day, month, year as Ukrainians write it:
+ * DD.MM.YYYY, D.M.YYYY, DD/MM/YYYY, DD-MM-YYYY. The same separator twice.
+ * Returns 0 with *out "YYYY-MM-DD"; else -1 with *why: a reason naming what
+ * is wrong (no such day or month) or NULL when it is not a date at all.
+ */
+static int
+parse_date(const char *s, json_t **out, const char **why, char *whybuf, size_t whycap)
+{
+	const char *p = s;
+	int a, b, c, la, lb, lc, y, m, d;
+	char sep, buf[40];
+
+	*why = NULL;
+	if ((a = digits(&p, 4, &la)) < 0 || (*p != '.' && *p != '/' && *p != '-'))
 		return -1;
-	*out = json_string(s);
+	sep = *p++;
+	if ((b = digits(&p, 2, &lb)) < 0 || *p != sep)
+		return -1;
+	p++;
+	if ((c = digits(&p, 4, &lc)) < 0 || *p != '\0')
+		return -1;
+	if (la == 4 && lc <= 2) {
+		y = a, m = b, d = c;
+	} else if (la <= 2 && lc == 4) {
+		d = a, m = b, y = c;
+	} else {
+		return -1;
+	}
+	if (y < 1000) {
+		*why = _("the year must be between 1000 and 9999");
+		return -1;
+	}
+	if (m < 1 || m > 12) {
+		snprintf(whybuf, whycap, _("there is no month %d: the month comes second, from 1 to 12"), m);
+		*why = whybuf;
+		return -1;
+	}
+	if (d < 1 || d > 31) {
+		snprintf(whybuf, whycap, _("there is no day %d in a month"), d);
+		*why = whybuf;
+		return -1;
+	}
+	if (d > month_days(y, m)) {
+		switch (m) { /* the months that can be given a day they do not have */
+		case 2:
+			if (d == 29)
+				snprintf(whybuf, whycap, _("there is no 29 February in %d"), y);
+			else
+				snprintf(whybuf, whycap, _("there is no %d February"), d);
+			break;
+		case 4: snprintf(whybuf, whycap, _("there is no %d April"), d); break;
+		case 6: snprintf(whybuf, whycap, _("there is no %d June"), d); break;
+		case 9: snprintf(whybuf, whycap, _("there is no %d September"), d); break;
+		default: snprintf(whybuf, whycap, _("there is no %d November"), d); break;
+		}
+		*why = whybuf;
+		return -1;
+	}
+	snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+	*out = json_string(buf);
 	return 0;
+}
+
+int
+fk_date_readable(const char *iso, char *out, size_t cap)
+{
+	int y, m, d, n = -1;
+
+	if (iso == NULL || strlen(iso) != 10 || fk_date_parse(iso, 10, &y, &m, &d) != 0)
+		return -1;
+	switch (m) {
+	case 1: n = snprintf(out, cap, _("%d January %d"), d, y); break;
+	case 2: n = snprintf(out, cap, _("%d February %d"), d, y); break;
+	case 3: n = snprintf(out, cap, _("%d March %d"), d, y); break;
+	case 4: n = snprintf(out, cap, _("%d April %d"), d, y); break;
+	case 5: n = snprintf(out, cap, _("%d May %d"), d, y); break;
+	case 6: n = snprintf(out, cap, _("%d June %d"), d, y); break;
+	case 7: n = snprintf(out, cap, _("%d July %d"), d, y); break;
+	case 8: n = snprintf(out, cap, _("%d August %d"), d, y); break;
+	case 9: n = snprintf(out, cap, _("%d September %d"), d, y); break;
+	case 10: n = snprintf(out, cap, _("%d October %d"), d, y); break;
+	case 11: n = snprintf(out, cap, _("%d November %d"), d, y); break;
+	default: n = snprintf(out, cap, _("%d December %d"), d, y); break;
+	}
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
 static int
@@ -1131,6 +1348,7 @@ fk_form_parse_answer(const fk_field *x, const char *text, size_t len, json_t **o
 	size_t i = 0, bad;
 	int rc = 0;
 	const char *code = "wrong_type", *why = NULL;
+	char whybuf[160];
 
 	*out = NULL;
 	if (!fk_utf8_valid((const uint8_t *)text, len, &bad))
@@ -1140,6 +1358,9 @@ fk_form_parse_answer(const fk_field *x, const char *text, size_t len, json_t **o
 		if (len > (size_t)x->max_length * 4)
 			return fk_issue_add(is, "", "too_long", e, _("longer than %ld characters: shorten it"),
 			    x->max_length) ? -1 : 1;
+		if (!fk_field_multiline(x) && (memchr(text, '\n', len) || memchr(text, '\r', len)))
+			return fk_issue_add(is, "", "one_line", e, "%s",
+			    _("one line only: remove the line break")) ? -1 : 1;
 		if ((*out = json_stringn(text, len)) == NULL)
 			return fk_issue_add(is, "", "control_chars", e, "%s",
 			    _("contains control characters")) ? -1 : 1;
@@ -1161,9 +1382,10 @@ fk_form_parse_answer(const fk_field *x, const char *text, size_t len, json_t **o
 			why = x->type == FK_T_INTEGER ? _("expected a whole number") : _("expected a number");
 		break;
 	case FK_T_DATE:
-		if (parse_date(s, out) != 0) {
+		if (parse_date(s, out, &why, whybuf, sizeof whybuf) != 0) {
 			code = "invalid_date";
-			why = _("not a date: write YYYY-MM-DD or DD.MM.YYYY");
+			if (why == NULL)
+				why = _("not a date: write day, month and year, e.g. 14.05.2012, or 2012-05-14");
 		}
 		break;
 	case FK_T_DATETIME:

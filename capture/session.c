@@ -52,18 +52,6 @@ has_issue(fk_issues *is, const char *code, const char *msg, fk_err *e)
 	return fk_issue_add(is, "", code, e, "%s", msg) != 0 ? -1 : 1;
 }
 
-/* The nearest repeat strictly around x, or NULL. */
-static const fk_field *
-repeat_of(const fk_field *x)
-{
-	const fk_field *p;
-
-	for (p = fk_field_parent(x); p != NULL; p = fk_field_parent(p))
-		if (fk_field_type(p) == FK_T_REPEAT)
-			return p;
-	return NULL;
-}
-
 size_t
 fk_ss_entries(const fk_session *s, const char *repeat_path)
 {
@@ -324,91 +312,15 @@ advance(fk_session *s, size_t from, fk_err *e)
 	return fk_ss_goto_index(s, s->nflow, e);
 }
 
-/* ---- dependent answers ---- */
+/* ---- dependent answers (fk_answers_set_follow) ---- */
 
-static int
-collect_deps(fk_session *s, const fk_field *x, fk_err *e)
+/* A Latin question whose transliteration changed is shown again before the review. */
+static void
+dep_moved(void *ctx, const char *path)
 {
-	const fk_field *src = fk_field_translit_from(x);
-	size_t i;
+	fk_session *s = ctx;
 
-	if (src != NULL && fk_field_type(x) == FK_T_TEXT) {
-		struct dep *v = realloc(s->deps, (s->ndeps + 1) * sizeof *v);
-		if (v == NULL)
-			return fk_ss_oom(e);
-		s->deps = v;
-		s->deps[s->ndeps].src = src;
-		s->deps[s->ndeps].dst = x;
-		s->ndeps++;
-	}
-	for (i = 0; i < fk_field_nkids(x); i++)
-		if (collect_deps(s, fk_field_kid(x, i), e) != 0)
-			return -1;
-	return 0;
-}
-
-/* The path of dst in the entry of path (dst and path's field in the same entry). */
-static int
-sibling_path(const char *path, const fk_field *dst, char *out, size_t cap)
-{
-	const char *dot = strrchr(path, '.');
-	int n = dot ? snprintf(out, cap, "%.*s.%s", (int)(dot - path), path, fk_field_name(dst)) :
-	    snprintf(out, cap, "%s", fk_field_name(dst));
-
-	return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
-struct depstate {
-	char path[KEY_MAX];
-	json_t *before; /* the suggestion before the change */
-};
-
-/* Before an answer at path changes: what its dependents would get now. */
-static int
-deps_before(fk_session *s, const fk_field *x, const char *path, struct depstate *d,
-    size_t *nd, size_t cap, fk_err *e)
-{
-	fk_vopts o = fk_ss_vopts(s);
-	size_t i;
-
-	*nd = 0;
-	for (i = 0; i < s->ndeps && *nd < cap; i++) {
-		if (s->deps[i].src != x || repeat_of(s->deps[i].dst) != repeat_of(x))
-			continue;
-		if (sibling_path(path, s->deps[i].dst, d[*nd].path, sizeof d[*nd].path) != 0)
-			continue;
-		d[*nd].before = NULL;
-		if (fk_form_suggest(s->c.form, s->answers, d[*nd].path, &o, &d[*nd].before, e) != 0)
-			return -1;
-		(*nd)++;
-	}
-	return 0;
-}
-
-/* After it changed: a dependent that held the old suggestion takes the new one. */
-static int
-deps_after(fk_session *s, struct depstate *d, size_t nd, fk_err *e)
-{
-	fk_vopts o = fk_ss_vopts(s);
-	json_t *now, *cur;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < nd; i++) {
-		now = NULL;
-		if (rc == 0 && fk_form_suggest(s->c.form, s->answers, d[i].path, &o, &now, e) != 0)
-			rc = -1;
-		if (rc == 0 && !json_equal(now, d[i].before)) {
-			cur = fk_answers_get(s->c.form, s->answers, d[i].path);
-			if (cur != NULL && json_equal(cur, d[i].before))
-				rc = fk_answers_set(s->c.form, s->answers, d[i].path,
-				    now ? json_deep_copy(now) : NULL, e);
-			json_object_del(s->seen, d[i].path);
-		}
-		json_decref(now);
-		json_decref(d[i].before);
-	}
-	return rc;
+	json_object_del(s->seen, path);
 }
 
 /* ---- setting answers ---- */
@@ -434,9 +346,8 @@ static int
 put(fk_session *s, const char *path, json_t *val, fk_issues *is, fk_err *e)
 {
 	fk_vopts o = fk_ss_vopts(s);
-	struct depstate d[8];
 	const fk_question *q;
-	size_t before = is->n, nd = 0;
+	size_t before = is->n;
 	char key[KEY_MAX];
 
 	if (fk_ss_flow_update(s, e) != 0)
@@ -453,18 +364,10 @@ put(fk_session *s, const char *path, json_t *val, fk_issues *is, fk_err *e)
 		json_decref(val);
 		return 1;
 	}
-	if (deps_before(s, q->field, key, d, &nd, sizeof d / sizeof d[0], e) != 0) {
-		while (nd > 0)
-			json_decref(d[--nd].before);
-		goto fail;
-	}
-	if (fk_answers_set(s->c.form, s->answers, key, val, e) != 0) {
-		while (nd > 0)
-			json_decref(d[--nd].before);
+	if (fk_answers_set_follow(s->c.form, s->answers, key, val, &o, dep_moved, s, e) != 0)
 		return -1;
-	}
 	changed(s);
-	if (deps_after(s, d, nd, e) != 0 || fk_ss_mark_seen(s, key, e) != 0)
+	if (fk_ss_mark_seen(s, key, e) != 0)
 		return -1;
 	return 0;
 fail:
@@ -764,8 +667,7 @@ fk_ss_session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
 	s->face = json_object();
 	s->created_at = (int64_t)(c->now ? c->now : time(NULL));
 	if (s->answers == NULL || s->seen == NULL || s->files == NULL || s->history == NULL ||
-	    s->face == NULL ||
-	    collect_deps(s, fk_form_root(c->form), e) != 0) {
+	    s->face == NULL) {
 		fk_session_free(s);
 		return fk_ss_oom(e);
 	}
@@ -787,7 +689,6 @@ fk_session_free(fk_session *s)
 	flow_clear(s);
 	free(s->flow);
 	free(s->cursor);
-	free(s->deps);
 	free(s->sugg_key);
 	json_decref(s->sugg);
 	json_decref(s->answers);
@@ -1432,6 +1333,19 @@ fk_session_value_text(const fk_session *s, const fk_field *x, const json_t *v, f
 		rc = sb_puts(out, nm ? nm : "?", e);
 		if (rc == 0)
 			rc = sb_puts(out, num, e);
+		break;
+	}
+	case FK_T_DATE: {
+		/* As people write it, and in words: the worker sees which date was understood. */
+		const char *d = json_string_value(v);
+		char words[48];
+		if (d != NULL && json_string_length(v) == 10 &&
+		    fk_date_readable(d, words, sizeof words) == 0) {
+			snprintf(num, sizeof num, "%.2s.%.2s.%.4s (%s)", d + 8, d + 5, d, words);
+			rc = sb_puts(out, num, e);
+		} else if (d != NULL) {
+			rc = sb_puts(out, d, e);
+		}
 		break;
 	}
 	case FK_T_GEOPOINT:

@@ -35,7 +35,8 @@
  * DEPENDENT ANSWERS. When an answer changes, a Latin answer in the same
  * entry that was the transliteration of its old value follows the new value
  * (or goes, when the new value is empty); one the worker typed differently
- * stays. Either way that Latin question is marked unseen, so it is shown
+ * stays (the engine's rule, fk_answers_set_follow: the page's server applies
+ * it too). Either way that Latin question is marked unseen, so it is shown
  * again before the review.
  *
  * FILES. An attachment answer ({"id", "media_type", "size", "name"}) is

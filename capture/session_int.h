@@ -21,10 +21,6 @@ struct fstep {
 	size_t number;
 };
 
-struct dep {
-	const fk_field *src, *dst; /* dst is transliterated from src, in the same entry */
-};
-
 struct fk_session {
 	fk_session_cfg c;
 	char lang[8];
@@ -41,8 +37,6 @@ struct fk_session {
 	json_t *sugg;         /* the suggestion of the step described last */
 	uint64_t sugg_gen;    /* ... for these answers */
 	char *sugg_key;       /* ... and this step (kept while neither changes) */
-	struct dep *deps;
-	size_t ndeps;
 	/* the last review */
 	json_t *built;
 	fk_issues built_issues;

@@ -230,7 +230,7 @@ show_question(struct wiz *w, const fk_step *st)
 	else if (t == FK_T_ATTACHMENT)
 		fprintf(w->out, "  %s\n", _("Type the file's name (with its folder)."));
 	else if (t == FK_T_DATE)
-		fprintf(w->out, "  %s\n", _("Type the date as YYYY-MM-DD or DD.MM.YYYY."));
+		fprintf(w->out, "  %s\n", _("Type the date as DD.MM.YYYY (14.5.2012 will do) or YYYY-MM-DD."));
 	if (st->value != NULL) {
 		fprintf(w->out, "  %s ", _("now:"));
 		put_text(w->out, value_text(w, x, st->value));

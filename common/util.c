@@ -258,3 +258,20 @@ fk_i18n_switch(const char *lang)
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	++_nl_msg_cat_cntr;
 }
+
+const char *
+fk_size_text(unsigned long long n, char *buf, size_t cap)
+{
+	if (n < 1024) {
+		snprintf(buf, cap, _("%llu bytes"), n);
+	} else if (n < 1024 * 1024) {
+		snprintf(buf, cap, _("%llu KB"), (n + 512) / 1024);
+	} else {
+		unsigned long long t = (n * 10 + 512 * 1024) / (1024 * 1024); /* tenths of a MB */
+		if (t % 10 == 0)
+			snprintf(buf, cap, _("%llu MB"), t / 10);
+		else
+			snprintf(buf, cap, _("%llu.%llu MB"), t / 10, t % 10);
+	}
+	return buf;
+}

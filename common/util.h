@@ -60,5 +60,7 @@ const char *fk_lang_pref(void);
 void fk_i18n_setup(void);
 /* Switches the language of messages at run time ("uk", "en"). */
 void fk_i18n_switch(const char *lang);
+/* A size as people read it, in the current language: "300 bytes", "48 KB", "10 MB", "1.5 MB". */
+const char *fk_size_text(unsigned long long n, char *buf, size_t cap);
 
 #endif

@@ -177,6 +177,9 @@ web_open(struct web *w, const fk_web_opts *o, fk_err *e)
 	if (o->nforms == 0 && default_forms(w, e) != 0)
 		return -1;
 	snprintf(w->lang, sizeof w->lang, "%s", l != NULL ? l : "uk");
+	/* The language the app was started in (FIELDKIT_LANG, LANGUAGE, ...): the page
+	   opens in it; "" when none was chosen (the page then follows the browser). */
+	snprintf(w->user_lang, sizeof w->user_lang, "%s", l != NULL ? l : "");
 	return 0;
 }
 
@@ -353,12 +356,21 @@ question_json(struct web *w, struct web_open *op, const fk_question *q, fk_err *
 		json_object_set_new(o, "r", json_true());
 	if (q->readonly)
 		json_object_set_new(o, "ro", json_true());
+	if (fk_field_multiline(q->field))
+		json_object_set_new(o, "ml", json_true()); /* several lines; else one */
 	if (fk_form_suggest(f, ans, q->path, &vo, &sugg, e) != 0)
 		goto fail;
 	if (sugg != NULL)
 		json_object_set_new(o, "s", sugg);
 	if (q->readonly)
 		return o;
+	if (fk_field_type(q->field) == FK_T_DATE) {
+		/* The date as understood, in words: 14.05.2012 is 14 May, not 5 December. */
+		char rd[64];
+		if (fk_date_readable(json_string_value(fk_answers_get(f, ans, q->path)), rd,
+		    sizeof rd) == 0)
+			json_object_set_new(o, "u", json_string(rd));
+	}
 	raw = json_object_get(raw_map(op), q->path);
 	if (json_is_string(raw)) {
 		/* Typed text that is not an answer: why, in today's language. */
@@ -707,7 +719,7 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 	fk_err e = { 0 };
 	unsigned st;
 	size_t i;
-	int rc;
+	int rc, save_now = json_is_true(json_object_get(j, "save"));
 
 	if (x == NULL || !is_question(x) || fk_field_readonly(x) ||
 	    fk_field_type(x) == FK_T_ATTACHMENT ||
@@ -735,12 +747,13 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 			if (rc > 0) {
 				/* Not an answer: kept aside (sealed with the draft), shown back. */
 				if (json_object_set(raw_map(op), p, tj) != 0 ||
-				    fk_answers_set(f, ans, p, NULL, &e) != 0) {
+				    fk_answers_set_follow(f, ans, p, NULL, &vo, NULL, NULL, &e) != 0) {
 					st = refuse_e(c, &e);
 					goto out;
 				}
 				changed(op);
-				st = reply_state(w, op, c, NULL);
+				st = save_now && save_open(w, op, &e) != 0 ? refuse_e(c, &e) :
+				    reply_state(w, op, c, NULL);
 				goto out;
 			}
 		}
@@ -750,24 +763,37 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 			goto out;
 		}
 		for (i = 0; i < is.n; i++)
-			if (strcmp(is.v[i].code, "wrong_type") == 0) {
+			if (strcmp(is.v[i].code, "wrong_type") == 0 ||
+			    strcmp(is.v[i].code, "one_line") == 0) {
 				st = refuse(c, 400, is.v[i].msg);
 				goto out;
 			}
 		val = json_incref(vj);
+	} else if (json_is_true(json_object_get(j, "take"))) {
+		/* What the engine would fill in now (a transliteration, a default): the
+		   server's, never a copy the page kept. */
+		if (fk_form_suggest(f, ans, p, &vo, &val, &e) != 0) {
+			st = refuse_e(c, &e);
+			goto out;
+		}
+		if (val == NULL) {
+			st = refuse(c, 409, _("there is nothing to take: the answer it came from is empty"));
+			goto out;
+		}
 	} else if (tj != NULL && !json_is_null(tj)) {
 		st = refuse(c, 400, _("give the answer as text or value"));
 		goto out;
 	}
 	json_object_del(raw_map(op), p);
-	rc = fk_answers_set(f, ans, p, val, &e);
+	rc = fk_answers_set_follow(f, ans, p, val, &vo, NULL, NULL, &e);
 	val = NULL; /* taken */
 	if (rc != 0) {
 		st = refuse_e(c, &e);
 		goto out;
 	}
 	changed(op);
-	st = reply_state(w, op, c, NULL);
+	/* "save": the page is going away (closed, reloaded, hidden): the draft now. */
+	st = save_now && save_open(w, op, &e) != 0 ? refuse_e(c, &e) : reply_state(w, op, c, NULL);
 out:
 	json_decref(val);
 	json_decref(j);
@@ -973,10 +999,13 @@ web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char 
 	snprintf(rq->media, sizeof rq->media, "%s", ctype);
 	if (clen != NULL)
 		n = strtoull(clen, NULL, 10);
-	if (n > w->dev->att_limit)
+	if (n > w->dev->att_limit) {
+		char sz[32], lim[32];
 		return fk_fail(&rq->err, FK_ELIMIT,
-		    _("the file is larger than this device's limit of %llu bytes"),
-		    (unsigned long long)w->dev->att_limit), 413;
+		    _("the file is %s, larger than this device's limit of %s"),
+		    fk_size_text(n, sz, sizeof sz), fk_size_text(w->dev->att_limit, lim, sizeof lim)),
+		    413;
+	}
 	/* The answer the file will make, checked before a byte is taken: type and size. */
 	fk_uuid(rq->id);
 	probe = json_pack("{s:s, s:s, s:I}", "id", rq->id, "media_type", rq->media, "size",
@@ -1062,8 +1091,16 @@ web_upload_end(struct web *w, struct web_req *rq, struct web_call *c)
 	}
 	/* What the file is, not what its name or the browser says. */
 	if (sniffable(rq->media) && (seen == NULL || strcmp(seen, rq->media) != 0)) {
+		const fk_field *x = op ? field_of(fk_entry_form(op->x), rq->path) : NULL;
+		char ok[160], msg[320];
 		fk_pending_abort(pw);
-		refuse(c, 415, _("the file's content is not what its type says: choose a JPEG, PNG or PDF file"));
+		if (x != NULL)
+			fk_media_accepted(x, ok, sizeof ok);
+		else
+			snprintf(ok, sizeof ok, "JPEG, PNG, PDF");
+		snprintf(msg, sizeof msg, _("the file's content is not what its type says: choose a %s file"),
+		    ok);
+		refuse(c, 415, msg);
 		return;
 	}
 	if (fk_pending_finish(pw, &size, &rq->err) != 0) {
@@ -1127,8 +1164,9 @@ route(struct web *w, struct web_call *c)
 	fk_err e = { 0 };
 
 	if (is(path, "status") && is(m, "GET"))
-		return reply(c, 200, json_pack("{s:b, s:s, s:s, s:s}", "locked", !w->unlocked,
-		    "device", w->dev->name, "lang", w->lang, "version", FK_VERSION));
+		return reply(c, 200, json_pack("{s:b, s:s, s:s, s:s, s:s}", "locked", !w->unlocked,
+		    "device", w->dev->name, "lang", w->lang, "user_lang", w->user_lang,
+		    "version", FK_VERSION));
 	if (is(path, "unlock") && is(m, "POST"))
 		return do_unlock(w, c);
 	if (!w->unlocked)

@@ -57,6 +57,7 @@ struct web {
 	size_t nforms;
 	struct web_open open[WEB_MAX_OPEN];
 	char lang[8];
+	char user_lang[8];  /* the language the app was started in, "" if none */
 };
 
 /* One request, from its first call to its completion. */

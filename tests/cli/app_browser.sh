@@ -44,9 +44,10 @@ png("returned.png", 320, 240, 3)
 open("removed.jpg", "wb").write(b"\xff\xd8\xff\xfe\x00\x10removed photo!!" + os.urandom(3000) + b"\xff\xd9")
 PY
 
-# The app, on a free loopback port; its first line says where.
+# The app, on a free loopback port; its first line says where. It is started in
+# Ukrainian (FIELDKIT_LANG=uk) and the browser is English: the page opens in Ukrainian.
 mkfifo app.fifo
-TMPDIR=$T/tmp FIELDKIT_SCHEMAS=$FK_SRC/schemas $F app --home dev --listen 127.0.0.1:0 --lock-after 0 >app.fifo 2>app.err &
+FIELDKIT_LANG=uk TMPDIR=$T/tmp FIELDKIT_SCHEMAS=$FK_SRC/schemas $F app --home dev --listen 127.0.0.1:0 --lock-after 0 >app.fifo 2>app.err &
 APP=$!
 trap 'kill $APP 2>/dev/null || true; rm -rf "$T"' EXIT
 exec 3<app.fifo
@@ -86,8 +87,8 @@ ok "both forms filled in Chromium, both languages, $(ls "$SHOTS" | wc -l) screen
 kill -TERM $APP
 wait $APP || fail "app exit status $?"
 wait $READER # the reader copies the app's last lines once the app has closed its end
-grep -q "stopped" app.out || fail "app did not stop cleanly: $(cat app.out)"
-[ "$(grep -c 'sealed for the hub' app.out)" = 2 ] || fail "want two records sealed: $(cat app.out)"
+grep -Eq "stopped|зупинено" app.out || fail "app did not stop cleanly: $(cat app.out)"
+[ "$(grep -Ec 'sealed for the hub|запечатано для хабу' app.out)" = 2 ] || fail "want two records sealed: $(cat app.out)"
 [ "$($F drafts --home dev | grep -c .)" -le 1 ] || fail "drafts left: $($F drafts --home dev)"
 [ -z "$(ls -A dev/pending 2>/dev/null)" ] || fail "pending files left: $(ls dev/pending)"
 [ "$(sqlite3 dev/store.db 'select count(*) from records')" = 2 ] || fail "two records in the store"

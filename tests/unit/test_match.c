@@ -163,7 +163,7 @@ test_link(void)
 	/* Latin only, ICAO as in a Russian passport */
 	add(m, 15, "child-intake", intake("Iuliia", "Iakovenko", "Andreevna", "female",
 	    "2011-11-11", "yes", NULL));
-	CHECK_MSG(fk_match_link(m, 0.0, 2, &p, &n, &st, &e) == 0, "%s", e.msg);
+	CHECK_MSG(fk_match_link(m, 0.0, fk_threads(), &p, &n, &st, &e) == 0, "%s", e.msg);
 	CHECK(st.nskip_intake == 1 && st.nskip_report == 1);
 	CHECK(st.lambda > 0 && st.lambda < 1 && st.nsample > 0);
 	for (i = 0; i < n; i++)
@@ -259,7 +259,7 @@ test_dedup(void)
 		json_decref(r1);
 		json_decref(r2);
 	}
-	CHECK_MSG(fk_match_dedup(m, 0.9, 2, &p, &n, &cl, &e) == 0, "%s", e.msg);
+	CHECK_MSG(fk_match_dedup(m, 0.9, fk_threads(), &p, &n, &cl, &e) == 0, "%s", e.msg);
 	for (i = 0; i < fk_match_npersons(m); i++) {
 		fk_match_person_info pi;
 		fk_match_person(m, (uint32_t)i, &pi);
@@ -292,7 +292,7 @@ test_odd_input(void)
 
 	CHECK(fk_match_new(&m, names, &e) == 0);
 	/* empty hub */
-	CHECK(fk_match_link(m, 0.5, 2, &p, &n, NULL, &e) == 0 && n == 0);
+	CHECK(fk_match_link(m, 0.5, fk_threads(), &p, &n, NULL, &e) == 0 && n == 0);
 	free(p);
 	/* wrong shapes are read as missing, other forms are not persons */
 	j = json_pack("{s:i, s:[i], s:s, s:{}}", "given_cyr", 5, "children", 3, "sex", "x",

@@ -274,7 +274,7 @@ main(void)
 	    " \"patronymic_cyr\": \"Сергеевич\", \"away_names_cyr\": \"Сумець\", \"sex\": \"male\","
 	    " \"dob_kind\": \"exact\", \"dob\": \"2007-04-26\""));
 
-	CHECK_MSG(fk_match_link(m, 0.0, 2, &p, &n, NULL, &e) == 0, "%s", e.msg);
+	CHECK_MSG(fk_match_link(m, 0.0, fk_threads(), &p, &n, NULL, &e) == 0, "%s", e.msg);
 
 	x = prob(m, p, n, 11, 1, 1);
 	CHECK_MSG(x >= 0.5 && x < 0.97, "a replaced given name, all else agreeing: %.3f", x);

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "schema.h"
+#include "util.h"
 
 #define NOW ((time_t)1748779200) /* 2025-06-01 12:00:00 UTC */
 
@@ -394,6 +395,13 @@ test_bytes(void)
 }
 
 static void
+count_moved(void *ctx, const char *path)
+{
+	(void)path;
+	(*(int *)ctx)++;
+}
+
+static void
 test_wizard(void)
 {
 	json_t *rec = J("{}"), *v = NULL;
@@ -503,6 +511,108 @@ test_wizard(void)
 	CHECK(PA("when", "14.05.2012", 0) && strcmp(json_string_value(v), "2012-05-14") == 0);
 	json_decref(v);
 	CHECK(PA("when", "31.02.2012", 1) && strcmp(is.v[is.n - 1].code, "invalid_date") == 0);
+	/* Dates as people write them: day, month, year; or year, month, day. */
+	{
+		static const char *const same[] = {"14.5.2012", "14.05.2012", "2012-5-14",
+		    "14/05/2012", " 14-05-2012 ", "2012-05-14", "2012.05.14", "2012/5/14", NULL};
+		char rd[64];
+		for (i = 0; same[i] != NULL; i++) {
+			CHECK_MSG(PA("when", same[i], 0) && strcmp(json_string_value(v), "2012-05-14") == 0,
+			    "%s", same[i]);
+			json_decref(v);
+		}
+		CHECK(fk_date_readable("2012-05-14", rd, sizeof rd) == 0 && strcmp(rd, "14 May 2012") == 0);
+		CHECK(fk_date_readable("2012-02-30", rd, sizeof rd) == -1);
+		CHECK(fk_date_readable(NULL, rd, sizeof rd) == -1);
+	}
+	CHECK(PA("when", "31.02.2012", 1) && strstr(is.v[is.n - 1].msg, "no 31 February") != NULL);
+	CHECK(PA("when", "2012-02-30", 1) && strstr(is.v[is.n - 1].msg, "no 30 February") != NULL);
+	CHECK(PA("when", "29.02.2013", 1) && strstr(is.v[is.n - 1].msg, "no 29 February in 2013") != NULL);
+	CHECK(PA("when", "29.02.2012", 0) && strcmp(json_string_value(v), "2012-02-29") == 0);
+	json_decref(v);
+	CHECK(PA("when", "31.04.2012", 1) && strstr(is.v[is.n - 1].msg, "no 31 April") != NULL);
+	CHECK(PA("when", "31.11.2012", 1) && strstr(is.v[is.n - 1].msg, "no 31 November") != NULL);
+	CHECK(PA("when", "14.13.2012", 1) && strstr(is.v[is.n - 1].msg, "no month 13") != NULL);
+	CHECK(PA("when", "32.01.2012", 1) && strstr(is.v[is.n - 1].msg, "no day 32") != NULL);
+	CHECK(PA("when", "00.01.2012", 1) && strstr(is.v[is.n - 1].msg, "no day 0") != NULL);
+	CHECK(PA("when", "14.05.0999", 1) && strstr(is.v[is.n - 1].msg, "1000") != NULL);
+	/* not dates at all: the format is explained */
+	{
+		static const char *const bad[] = {"14.05.12", "14.05-2012", "2012", "14 May 2012",
+		    "2012-05-14x", "114.05.2012", "2012-123-1", "1.1.1.2012", "", "-", NULL};
+		for (i = 0; bad[i] != NULL; i++) {
+			CHECK_MSG(PA("when", bad[i], 1) && v == NULL &&
+			    strcmp(is.v[is.n - 1].code, "invalid_date") == 0 &&
+			    strstr(is.v[is.n - 1].msg, "14.05.2012") != NULL, "%s: %s", bad[i],
+			    is.n ? is.v[is.n - 1].msg : "");
+		}
+	}
+	/* Dependent answers follow: a Latin answer that was the transliteration follows it. */
+	{
+		json_t *r2 = J("{\"kids\": [{\"kid_name\": \"Юрій\"}]}");
+		int moved = 0;
+		CHECK(fk_answers_set_follow(form, r2, "surname_cyr", json_string("Петренко"), &en, count_moved,
+		    &moved, &e) == 0 && moved == 1);
+		CHECK(fk_answers_get(form, r2, "surname_lat") == NULL); /* nothing taken yet */
+		CHECK(fk_answers_set(form, r2, "surname_lat", json_string("Petrenko"), &e) == 0);
+		CHECK(fk_answers_set_follow(form, r2, "surname_cyr", json_string("Петрук"), &en, count_moved,
+		    &moved, &e) == 0 && moved == 2);
+		CHECK(strcmp(json_string_value(fk_answers_get(form, r2, "surname_lat")), "Petruk") == 0);
+		CHECK(fk_answers_set(form, r2, "surname_lat", json_string("Petruck"), &e) == 0); /* typed */
+		CHECK(fk_answers_set_follow(form, r2, "surname_cyr", json_string("Петров"), &en, NULL, NULL,
+		    &e) == 0);
+		CHECK(strcmp(json_string_value(fk_answers_get(form, r2, "surname_lat")), "Petruck") == 0);
+		CHECK(fk_answers_set(form, r2, "surname_lat", json_string("Petrov"), &e) == 0);
+		CHECK(fk_answers_set_follow(form, r2, "surname_cyr", NULL, &en, NULL, NULL, &e) == 0);
+		CHECK(fk_answers_get(form, r2, "surname_lat") == NULL); /* its source went: so does it */
+		/* in a repeat entry: only that entry's Latin name */
+		CHECK(fk_answers_set(form, r2, "kids[0].kid_name_lat", json_string("Yurii"), &e) == 0);
+		CHECK(fk_answers_set_follow(form, r2, "kids[0].kid_name", json_string("Іван"), &en, NULL, NULL,
+		    &e) == 0);
+		CHECK(strcmp(json_string_value(fk_answers_get(form, r2, "kids[0].kid_name_lat")), "Ivan") == 0);
+		json_decref(r2);
+	}
+	/* A refused file says which types are taken, and sizes as people read them. */
+	{
+		json_t *a = J("{\"id\": \"d1\", \"media_type\": \"image/gif\", \"size\": 20971520}");
+		json_t *b = J("{\"id\": \"d1\", \"media_type\": \"application/pdf\", \"size\": 11010048}");
+		size_t n0 = is.n;
+		char ok[64];
+		CHECK(fk_form_check_answer(form, rec, "doc", a, &en, &is, &e) == 0 && is.n == n0 + 1);
+		CHECK_MSG(strstr(is.v[is.n - 1].msg, "20 MB") != NULL &&
+		    strstr(is.v[is.n - 1].msg, "10 MB") != NULL && strstr(is.v[is.n - 1].msg, "bytes") == NULL,
+		    "%s", is.v[is.n - 1].msg);
+		json_object_set_new(a, "size", json_integer(300));
+		CHECK(fk_form_check_answer(form, rec, "doc", a, &en, &is, &e) == 0 && is.n == n0 + 2);
+		CHECK_MSG(strcmp(is.v[is.n - 1].code, "media_type") == 0 &&
+		    strstr(is.v[is.n - 1].msg, "choose PDF") != NULL, "%s", is.v[is.n - 1].msg);
+		CHECK(fk_form_check_answer(form, rec, "doc", b, &en, &is, &e) == 0 && is.n == n0 + 3 &&
+		    strstr(is.v[is.n - 1].msg, "10.5 MB") != NULL);
+		CHECK(strcmp(fk_media_accepted(fk_form_find(form, "pic"), ok, sizeof ok), "JPEG or PNG") == 0);
+		CHECK(strcmp(fk_size_text(300, ok, sizeof ok), "300 bytes") == 0);
+		CHECK(strcmp(fk_size_text(48 * 1024 + 100, ok, sizeof ok), "48 KB") == 0);
+		CHECK(strcmp(fk_size_text(1572864, ok, sizeof ok), "1.5 MB") == 0);
+		json_decref(a);
+		json_decref(b);
+	}
+	/* One-line text: a name takes no line break; a long free text does. */
+	CHECK(!fk_field_multiline(fk_form_find(form, "surname_cyr")) &&
+	    !fk_field_multiline(fk_form_find(form, "surname_lat")) &&
+	    fk_field_multiline(fk_form_find(form, "kid_name")) &&
+	    fk_field_multiline(fk_form_find(form, "kid_name_lat")) &&
+	    !fk_field_multiline(fk_form_find(form, "when")));
+	CHECK(PA("surname_cyr", "Ко\nваль", 1) && v == NULL && strcmp(is.v[is.n - 1].code, "one_line") == 0);
+	CHECK(PA("surname_lat", "Koval\r\n", 1) && strcmp(is.v[is.n - 1].code, "one_line") == 0);
+	CHECK(PA("kid_name", "Юрій\nЮра", 0) && v != NULL);
+	json_decref(v);
+	{
+		json_t *nl = json_string("Ко\nваль");
+		size_t n0 = is.n;
+		CHECK(fk_form_check_answer(form, rec, "surname_cyr", nl, &en, &is, &e) == 0 &&
+		    is.n == n0 + 1 && strcmp(is.v[is.n - 1].code, "one_line") == 0 &&
+		    strcmp(is.v[is.n - 1].path, "surname_cyr") == 0);
+		json_decref(nl);
+	}
 	CHECK(PA("colours", "red, blue", 0) && json_array_size(v) == 2);
 	json_decref(v);
 	CHECK(PA("where", "50.45 30.52", 0) && json_number_value(json_object_get(v, "lon")) == 30.52);

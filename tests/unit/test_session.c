@@ -130,7 +130,8 @@ test_flow(const char *home, fk_session_cfg *cfg)
 	AT("patronymic_cyr");
 	CHECK(keep() == 0);
 	AT("dob");
-	CHECK(type("2015-06-01") == 0);
+	CHECK(type("31.06.2015") == 1 && IS.n == 1 && strstr(IS.v[0].msg, "no 31 June") != NULL);
+	CHECK(type("1/6/2015") == 0); /* as Ukrainians write it */
 	st = step();
 	CHECK(st.kind == FK_STEP_INFO && strcmp(st.path, "age_calc") == 0 && st.suggestion != NULL &&
 	    json_integer_value(st.suggestion) == 10);
@@ -232,6 +233,9 @@ test_flow(const char *home, fk_session_cfg *cfg)
 	CHECK(i >= 0 && r.v[i].number == 5 && strcmp(r.v[i].value, "Other place") == 0);
 	i = row_find(&r, "langs");
 	CHECK(i >= 0 && strcmp(r.v[i].value, "Ukrainian, Russian") == 0);
+	i = row_find(&r, "dob");
+	CHECK_MSG(i >= 0 && strcmp(r.v[i].value, "01.06.2015 (1 June 2015)") == 0, "%s",
+	    i >= 0 ? r.v[i].value : "");
 	i = row_find(&r, "age_calc");
 	CHECK(i >= 0 && r.v[i].kind == FK_ROW_CALCULATED && r.v[i].number == 0 &&
 	    strcmp(r.v[i].value, "10") == 0);

@@ -139,7 +139,9 @@ main(void)
 	o.forms = forms;
 	o.nforms = 1;
 	memset(&w, 0, sizeof w);
+	setenv("FIELDKIT_LANG", "uk", 1); /* the language the app is started in */
 	CHECK(web_open(&w, &o, &e) == 0);
+	unsetenv("FIELDKIT_LANG");
 	for (i = 0; i < sizeof png; i++)
 		png[i] = jpg[i] = (uint8_t)i;
 	memcpy(png, "\x89PNG\r\n\x1a\n", 8);
@@ -147,6 +149,8 @@ main(void)
 
 	/* locked: only the status and the unlock */
 	CHECK(call("GET", "status", NULL, &j) == 200 && json_is_true(json_object_get(j, "locked")));
+	/* the page opens in the app's language, whatever the language it asked in */
+	CHECK(strcmp(json_string_value(json_object_get(j, "user_lang")), "uk") == 0);
 	json_decref(j);
 	CHECK(call("GET", "forms", NULL, NULL) == 423);
 	CHECK(call("GET", "drafts", NULL, NULL) == 423);
@@ -180,6 +184,32 @@ main(void)
 	CHECK(strcmp(json_string_value(json_object_get(q_of(st, "reporter_surname_lat"), "s")),
 	    "Zghurska") == 0);
 	CHECK(json_is_true(json_object_get(st, "dirty")));
+	/* The Latin answer taken is the server's suggestion, and follows the Cyrillic one
+	   (fk_answers_set_follow, as in the wizard); nothing to take from an empty source. */
+#define ANS(p) json_string_value(json_object_get(json_object_get(st, "answers"), p))
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_lat\",\"take\":true}", &st) == 200 &&
+	    ANS("reporter_surname_lat") && strcmp(ANS("reporter_surname_lat"), "Zghurska") == 0);
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"text\":\"Петренко\"}", &st) == 200 &&
+	    strcmp(ANS("reporter_surname_lat"), "Petrenko") == 0);
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"text\":\"Петрук\"}", &st) == 200 &&
+	    strcmp(ANS("reporter_surname_lat"), "Petruk") == 0 && strcmp(json_string_value(
+	    json_object_get(q_of(st, "reporter_surname_lat"), "s")), "Petruk") == 0);
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_lat\",\"text\":\"Petruck\"}", &st) == 200);
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"text\":\"Згурська\"}", &st) == 200 &&
+	    strcmp(ANS("reporter_surname_lat"), "Petruck") == 0); /* typed: stays */
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_lat\",\"take\":true}", &st) == 200 &&
+	    strcmp(ANS("reporter_surname_lat"), "Zghurska") == 0);
+	CHECK(answer(rid, "{\"p\":\"reporter_given_lat\",\"take\":true}", &st) == 409);
+	/* one line: a name takes no line break (as text: kept aside with why; as a value: refused) */
+	CHECK(!json_is_true(json_object_get(q_of(st, "reporter_surname_cyr"), "ml")));
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"text\":\"Згур\\nська\"}", &st) == 200 &&
+	    issue_code(st, "reporter_surname_cyr") &&
+	    strcmp(issue_code(st, "reporter_surname_cyr"), "one_line") == 0 &&
+	    json_object_get(json_object_get(st, "raw"), "reporter_surname_cyr") != NULL);
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"value\":\"Згур\\nська\"}", &st) == 400);
+	CHECK(answer(rid, "{\"p\":\"reporter_surname_cyr\",\"text\":\"Згурська\",\"save\":true}", &st) == 200 &&
+	    json_is_false(json_object_get(st, "dirty")) && json_integer_value(json_object_get(st, "saved")) > 0);
+	CHECK(json_is_true(json_object_get(q_of(st, "reporter_given_cyr"), "ml"))); /* no max_length */
 	/* typed text that is no answer: kept aside, with why; a parsed one out of bounds is kept */
 	CHECK(answer(rid, "{\"p\":\"reporter_age\",\"text\":\"4o\"}", &st) == 200);
 	CHECK(json_object_get(json_object_get(st, "answers"), "reporter_age") == NULL);
@@ -194,6 +224,16 @@ main(void)
 	CHECK(answer(rid, "{\"p\":\"report_date\",\"text\":\"02.01.2025\"}", &st) == 200);
 	CHECK(strcmp(json_string_value(json_object_get(json_object_get(st, "answers"), "report_date")),
 	    "2025-01-02") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(q_of(st, "report_date"), "u")), "2 January 2025") == 0);
+	/* as people write it; an impossible day named */
+	CHECK(answer(rid, "{\"p\":\"report_date\",\"text\":\"3/1/2025\"}", &st) == 200 &&
+	    strcmp(ANS("report_date"), "2025-01-03") == 0);
+	CHECK(answer(rid, "{\"p\":\"report_date\",\"text\":\"31.02.2012\"}", &st) == 200 &&
+	    strcmp(issue_code(st, "report_date"), "invalid_date") == 0 && strstr(json_string_value(
+	    json_object_get(json_array_get(json_object_get(q_of(st, "report_date"), "i"), 0), "m")),
+	    "no 31 February") != NULL && json_object_get(q_of(st, "report_date"), "u") == NULL);
+	CHECK(answer(rid, "{\"p\":\"report_date\",\"text\":\"2025-1-2\"}", &st) == 200 &&
+	    strcmp(ANS("report_date"), "2025-01-02") == 0);
 	/* relevance */
 	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":\"no\"}", &st) == 200 && q_of(st, "consent_reason") != NULL);
 	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":\"yes\"}", &st) == 200 && q_of(st, "consent_reason") == NULL);

@@ -132,9 +132,10 @@
 			{ day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 	}
 	function fmtSize(n) {
-		if (n < 1024) return n + ' B';
-		if (n < 1048576) return (n / 1024).toFixed(0) + ' KB';
-		return (n / 1048576).toFixed(1) + ' MB';
+		if (n < 1024) return t('size_b', n);
+		if (n < 1048576) return t('size_kb', Math.round(n / 1024));
+		const mb = Math.round(n / 104857.6) / 10;
+		return t('size_mb', lang === 'uk' ? String(mb).replace('.', ',') : String(mb));
 	}
 
 	/* Record paths: "children[1].child_photos[0].photo". */
@@ -226,14 +227,53 @@
 		$('#prev').textContent = t('back');
 		$('#toreview').textContent = t('to_review');
 	}
+	/* Another language: everything is drawn again from what the server says in it
+	   (the engine's messages, the review's problems), nothing kept from the old one. */
 	async function switchLang(l) {
 		if (l === lang) return;
 		setLang(l);
+		const keep = anchorOf();
 		try {
-			if (app.st) app.st = await api('GET', 'r/' + app.st.rid);
-			else await api('GET', 'status');
+			if (app.st && app.view === 'form') {
+				await flush();
+				app.st = await api('GET', 'r/' + app.st.rid);
+			} else if (app.st && app.view === 'review') {
+				await flush();
+				app.st = await api('GET', 'r/' + app.st.rid);
+				app.review = await api('POST', 'r/' + app.st.rid + '/review');
+			} else if (app.view === 'home') {
+				const [f, d] = await Promise.all([api('GET', 'forms'), api('GET', 'drafts')]);
+				app.forms = f.forms;
+				app.drafts = d.drafts;
+			}
 		} catch (e) { fail(e); }
+		const t0 = $('.toast');
+		if (t0) t0.remove();
+		app.nodes.clear();
+		$('#main').replaceChildren();
 		render();
+		restoreAnchor(keep);
+	}
+	/* Where the worker is: the question at the top of the screen (or the focused one). */
+	function anchorOf() {
+		const f = document.activeElement;
+		const q = f && f.closest && f.closest('#main .q');
+		if (q) return { p: q.dataset.path, top: q.getBoundingClientRect().top, focus: true };
+		for (const el of document.querySelectorAll('#main .q')) {
+			const top = el.getBoundingClientRect().top;
+			if (top >= 0) return { p: el.dataset.path, top };
+		}
+		return null;
+	}
+	function restoreAnchor(a) {
+		if (!a) return;
+		const el = document.querySelector('#main .q[data-path="' + CSS.escape(a.p) + '"]');
+		if (!el) return;
+		window.scrollBy(0, el.getBoundingClientRect().top - a.top);
+		if (a.focus) {
+			const inp = el.querySelector('input:not([type=file]):not([type=date]), select, textarea');
+			if (inp) inp.focus({ preventScroll: true });
+		}
 	}
 	function setSaved() {
 		const el = $('#saved');
@@ -361,6 +401,7 @@
 		app.touched = new Set();
 		app.tried = new Set();
 		app.fromReview = false;
+		app.navSec = -1;
 		app.view = 'form';
 		render();
 		window.scrollTo(0, 0);
@@ -421,8 +462,13 @@
 				dataset: { sec: s.id }, onclick: () => goSection(i) },
 				(i + 1) + '. ' + sectionLabel(s), n ? h('span', { class: 'badge' }, n) : null);
 		}));
+		/* The current tab into view sideways, when the section changes; never by
+		   scrolling the page (that made it jump on every answer at 800x480). */
 		const active = nav.querySelector('[aria-current]');
-		if (active) active.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+		if (active && app.navSec !== app.sec) {
+			app.navSec = app.sec;
+			nav.scrollLeft = Math.max(0, active.offsetLeft - (nav.clientWidth - active.offsetWidth) / 2);
+		}
 		$('#prev').disabled = app.sec === 0;
 		$('#next').textContent = app.sec === secs.length - 1 ? t('review') : t('next');
 		$('#toreview').hidden = !app.fromReview || app.sec === secs.length - 1;
@@ -587,7 +633,8 @@
 
 	function drawQuestion(q, f) {
 		let node = app.nodes.get(q.p);
-		if (!node || node.dataset.type !== f.type || node.dataset.ro !== String(!!q.ro)) {
+		if (!node || node.dataset.type !== f.type || node.dataset.ro !== String(!!q.ro) ||
+			node.dataset.ml !== String(!!q.ml)) {
 			node = buildQuestion(q, f);
 		}
 		/* label, hint, required mark follow the language and the answers */
@@ -606,7 +653,7 @@
 
 	function buildQuestion(q, f) {
 		const id = fieldId(q.p);
-		const node = h('div', { class: 'q', dataset: { path: q.p, type: f.type, ro: String(!!q.ro) } });
+		const node = h('div', { class: 'q', dataset: { path: q.p, type: f.type, ro: String(!!q.ro), ml: String(!!q.ml) } });
 		const lab = (f.type === 'select_one' || f.type === 'select_multiple' || f.type === 'attachment' || q.ro)
 			? h('div', { class: 'label', id: id + '-l' }, h('span', { class: 'label-text' }), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *'))
 			: h('label', { for: id, id: id + '-l' }, h('span', { class: 'label-text' }), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *'));
@@ -617,11 +664,15 @@
 	}
 
 	function textInput(q, f, id, extra) {
-		const long = f.type === 'text' && (f.max_length === undefined || f.max_length > 200);
+		/* Several lines only where the engine allows them (fk_field_multiline: long free
+		   text); a name, a number or a place is one line, and an <input> takes no line break. */
+		const long = f.type === 'text' && !!q.ml;
 		const el = h(long ? 'textarea' : 'input', Object.assign({
 			id, type: long ? undefined : 'text', autocomplete: 'off', spellcheck: false,
 			'aria-describedby': id + '-h', dataset: { p: q.p } }, extra || {}));
-		el.addEventListener('input', () => queueText(el.dataset.p, el.value, 350));
+		/* What is typed is sent, and the draft saved with it, 500 ms after the last key
+		   (and at once when the page goes away: pagehide below). */
+		el.addEventListener('input', () => queueText(el.dataset.p, el.value, 500, true));
 		el.addEventListener('change', () => queueText(el.dataset.p, el.value, 0));
 		el.addEventListener('blur', () => { app.touched.add(el.dataset.p); flush().then(() => redrawOne(el.dataset.p)); });
 		if (!long) el.addEventListener('keydown', e => { if (e.key === 'Enter') { e.preventDefault(); focusNext(el); } });
@@ -652,8 +703,9 @@
 				queueText(q.p, pick.value, 0);
 			});
 			const btn = h('button', { type: 'button', class: 'secondary cal', title: t('calendar'), 'aria-label': t('calendar'),
-				onclick: () => { pick.value = /^\d{4}-\d\d-\d\d$/.test(inp.value) ? inp.value : ''; try { pick.showPicker(); } catch (e) { pick.click(); } } }, calendarIcon());
-			return h('div', {}, h('div', { class: 'withbtn' }, inp, btn, pick), h('div', { class: 'sugg', hidden: true }));
+				onclick: () => { const v = getAt(app.st.answers, q.p); pick.value = typeof v === 'string' ? v : ''; try { pick.showPicker(); } catch (e) { pick.click(); } } }, calendarIcon());
+			return h('div', {}, h('div', { class: 'withbtn' }, inp, btn, pick),
+				h('div', { class: 'understood', hidden: true, 'aria-live': 'polite' }), h('div', { class: 'sugg', hidden: true }));
 		}
 		case 'select_one': {
 			const cs = choicesOf(f);
@@ -733,6 +785,7 @@
 		if (isEmpty(v)) return '';
 		if (f.type === 'geopoint' && typeof v === 'object') return v.lat + ' ' + v.lon + (v.accuracy !== undefined ? ' ' + v.accuracy : '');
 		if (typeof v === 'number') return lang === 'uk' && f.type === 'decimal' ? String(v).replace('.', ',') : String(v);
+		if (f.type === 'date') return readable(f, v);
 		return String(v);
 	}
 	/* An answer as a person reads it (review, suggestions). */
@@ -762,7 +815,12 @@
 		const inp = node.querySelector('input[type=text], textarea');
 		if (inp) {
 			const want = raw !== undefined ? raw : asText(f, v);
-			if (document.activeElement !== inp && !pendingFor(q.p) && inp.value !== want) inp.value = want;
+			/* The server's answer is shown unless the worker is typing in the field: a
+			   focused field not typed in since the server last filled it follows it too
+			   (a Latin name that followed its Cyrillic one must not show the old one). */
+			const untouched = inp.dataset.sv !== undefined && inp.value === inp.dataset.sv;
+			if ((document.activeElement !== inp || untouched) && !pendingFor(q.p) && inp.value !== want) inp.value = want;
+			if (!pendingFor(q.p) && inp.value === want) inp.dataset.sv = want;
 			inp.placeholder = q.s !== undefined && isEmpty(v) ? readable(f, q.s) : (f.type === 'date' ? t('date_ph') : inp.getAttribute('placeholder') && f.type !== 'text' ? inp.placeholder : '');
 			if (f.type === 'date') { if (!inp.placeholder) inp.placeholder = t('date_ph'); }
 			inp.setAttribute('aria-invalid', String(shown(q)));
@@ -788,13 +846,25 @@
 			for (const c of node.querySelectorAll('input[type=checkbox]')) c.checked = set.has(c.value);
 		}
 		if (f.type === 'attachment') fillAttachment(node, q, f, v);
+		const und = node.querySelector('.understood');
+		if (und) {
+			/* Which date the engine understood, in words: 14.05.2012 is 14 May. */
+			und.hidden = !q.u || raw !== undefined;
+			und.textContent = q.u && raw === undefined ? t('understood', q.u) : '';
+		}
 		if (sugg) {
 			if (q.s !== undefined && isEmpty(v) && raw === undefined) {
 				sugg.hidden = false;
+				/* rebuilt only when it changes: a redraw between the press and the release
+				   of "Use it" would take the click away */
+				const key = lang + ':' + (f.translit_from ? 't' : 'd') + ':' + JSON.stringify(q.s);
+				if (sugg.dataset.key === key) return;
+				sugg.dataset.key = key;
 				sugg.replaceChildren(h('span', {}, f.translit_from ? t('translit_sugg') : t('default_sugg')), h('b', {}, readable(f, q.s)),
-					h('button', { type: 'button', class: 'link', onclick: () => { app.touched.add(q.p); queueValue(q.p, q.s); } }, t('use_it')));
+					h('button', { type: 'button', class: 'link take', onclick: () => { app.touched.add(q.p); queueTake(q.p); } }, t('use_it')));
 			} else {
 				sugg.hidden = true;
+				sugg.dataset.key = '';
 				sugg.replaceChildren();
 			}
 		}
@@ -818,12 +888,15 @@
 				h('button', { type: 'button', class: 'danger detach', onclick: () => detach(q.p, v) }, t('remove_file'))));
 			return;
 		}
-		const types = (f.media_types || (f.kind === 'photo' ? ['image/jpeg', 'image/png'] : ['application/pdf', 'image/jpeg', 'image/png'])).join(',');
-		const file = h('input', { type: 'file', accept: types, class: 'file' });
+		const mts = f.media_types || (f.kind === 'photo' ? ['image/jpeg', 'image/png'] : ['application/pdf', 'image/jpeg', 'image/png']);
+		const file = h('input', { type: 'file', accept: mts.join(','), class: 'file' });
 		file.addEventListener('change', () => { if (file.files[0]) upload(q.p, file.files[0], file.files[0].name); });
 		const kids = [h('label', { class: 'filebtn' }, file, f.kind === 'photo' ? t('choose_photo') : t('choose_file'))];
 		if (f.kind === 'photo' && navigator.mediaDevices && navigator.mediaDevices.getUserMedia)
 			kids.push(h('button', { type: 'button', class: 'secondary camera', onclick: () => camera(q.p) }, t('camera')));
+		const names = mts.map(m => ({ 'image/jpeg': 'JPEG', 'image/png': 'PNG', 'application/pdf': 'PDF' })[m] || m);
+		const list = names.length > 1 ? names.slice(0, -1).join(', ') + t('or') + names[names.length - 1] : names[0];
+		kids.push(h('span', { class: 'muted types' }, t('file_types', list, fmtSize(f.max_size || 10485760))));
 		w.replaceChildren(h('div', { class: 'row' }, kids), h('div', { class: 'progress', hidden: true }));
 	}
 
@@ -898,8 +971,10 @@
 	const pending = new Map();   /* path -> {body, timer} */
 	let inflight = null;
 	function pendingFor(p) { return pending.has(p); }
-	function queueText(p, text, delay) { queue(p, { p, text }, delay); }
+	function queueText(p, text, delay, saveToo) { queue(p, saveToo ? { p, text, save: true } : { p, text }, delay); }
 	function queueValue(p, value) { queue(p, { p, value }, 0); }
+	/* "Use it": the server takes what it would fill in now, not a copy kept here. */
+	function queueTake(p) { queue(p, { p, take: true }, 0); }
 	function queue(p, body, delay) {
 		const old = pending.get(p);
 		if (old) clearTimeout(old.timer);
@@ -966,8 +1041,18 @@
 		if (!app.st || st.rid !== app.st.rid) return;
 		app.st = st;
 		if (st.dirty) saveSoon();
-		if (app.view === 'form') render();
-		else setSaved();
+		if (app.view === 'form') {
+			/* Redrawing must not move the question being answered: what appears or goes
+			   above it (a problem, a question made relevant) is made up by scrolling. */
+			const f = document.activeElement;
+			const inMain = f && f !== document.body && $('#main').contains(f);
+			const top = inMain ? f.getBoundingClientRect().top : 0;
+			render();
+			if (inMain && f.isConnected) {
+				const d = f.getBoundingClientRect().top - top;
+				if (Math.abs(d) >= 1) window.scrollBy(0, d);
+			}
+		} else setSaved();
 	}
 	async function save() {
 		try {
@@ -1167,13 +1252,32 @@
 		});
 		$('#next').addEventListener('click', next);
 		$('#toreview').addEventListener('click', async () => { await flush(); toReview(); });
+		/* Closed, reloaded or navigated away: what was typed and not yet sent is sent
+		   now (keepalive outlives the page) and the draft saved with it. */
 		window.addEventListener('pagehide', () => {
 			for (const u of app.blobs.values()) URL.revokeObjectURL(u);
-			if (app.st) fetch('api/r/' + app.st.rid + '/save?lang=' + lang, { method: 'POST', keepalive: true, cache: 'no-store' }).catch(() => {});
+			if (!app.st) return;
+			const base = 'api/r/' + app.st.rid;
+			const opts = { method: 'POST', keepalive: true, cache: 'no-store', credentials: 'same-origin' };
+			let sent = false;
+			for (const it of pending.values()) {
+				clearTimeout(it.timer);
+				fetch(base + '/answer?lang=' + lang, Object.assign({ headers: { 'Content-Type': 'application/json' },
+					body: JSON.stringify(Object.assign({}, it.body, { save: true })) }, opts)).catch(() => {});
+				sent = true;
+			}
+			pending.clear();
+			if (!sent) fetch(base + '/save?lang=' + lang, opts).catch(() => {});
+		});
+		/* Hidden (another tab, the screen off): the same, while the page still runs. */
+		document.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'hidden' && app.st && (pending.size || inflight || app.st.dirty)) save();
 		});
 		try {
 			app.status = await api('GET', 'status');
-			if (app.status.lang) setLang(app.status.lang);
+			/* The language fieldkit app was started in (FIELDKIT_LANG, LANGUAGE): the page
+			   opens in it; without one, the browser's. The switch stays. */
+			if (app.status.user_lang) setLang(app.status.user_lang);
 		} catch (e) {
 			$('#main').replaceChildren(h('p', { class: 'panel' }, e.message));
 			return;
