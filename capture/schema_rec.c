@@ -48,14 +48,17 @@ check_text(const struct fk_field *x, const json_t *v, const char *path, fk_issue
 	/* A character is at most 4 bytes: longer input is refused before it is read. */
 	if (n > (size_t)x->max_length * 4 ||
 	    (chars = fk_utf8_count(s, n, (size_t)x->max_length)) > (size_t)x->max_length)
-		return ISSUE("too_long", _("longer than %ld characters: shorten it"), x->max_length);
+		return ISSUE("too_long", ngettext("longer than %ld character: shorten it",
+		    "longer than %ld characters: shorten it", (unsigned long)x->max_length),
+		    x->max_length);
 	if (!fk_utf8_valid(s, n, &i))
 		return ISSUE("invalid_utf8", _("invalid UTF-8 at byte %zu"), i);
 	for (i = 0; i < n; i++)
 		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') || s[i] == 0x7f)
 			return ISSUE("control_chars", _("contains control characters"));
 	if (chars < (size_t)x->min_length)
-		return ISSUE("too_short", _("shorter than %ld characters"), x->min_length);
+		return ISSUE("too_short", ngettext("shorter than %ld character",
+		    "shorter than %ld characters", (unsigned long)x->min_length), x->min_length);
 	return 0;
 }
 
@@ -1004,7 +1007,9 @@ fk_answers_repeat_add(const fk_form *f, json_t *answers, const char *path, size_
 	if (arr == NULL)
 		return -1;
 	if (json_array_size(arr) >= (size_t)rs.x->rmax)
-		return fk_fail(e, FK_ELIMIT, _("%s: at most %ld entries are allowed"), path, rs.x->rmax);
+		return fk_fail(e, FK_ELIMIT, ngettext("%s: at most %ld entry is allowed",
+		    "%s: at most %ld entries are allowed", (unsigned long)rs.x->rmax), path,
+		    rs.x->rmax);
 	if (json_array_append_new(arr, json_object()) != 0)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if (index != NULL)
@@ -1356,7 +1361,9 @@ fk_form_parse_answer(const fk_field *x, const char *text, size_t len, json_t **o
 		    -1 : 1;
 	if (x->type == FK_T_TEXT) {
 		if (len > (size_t)x->max_length * 4)
-			return fk_issue_add(is, "", "too_long", e, _("longer than %ld characters: shorten it"),
+			return fk_issue_add(is, "", "too_long", e,
+			    ngettext("longer than %ld character: shorten it",
+			    "longer than %ld characters: shorten it", (unsigned long)x->max_length),
 			    x->max_length) ? -1 : 1;
 		if (!fk_field_multiline(x) && (memchr(text, '\n', len) || memchr(text, '\r', len)))
 			return fk_issue_add(is, "", "one_line", e, "%s",

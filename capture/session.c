@@ -1142,7 +1142,8 @@ fk_session_remove_entry(fk_session *s, const char *entry, fk_err *e)
 		return fk_fail(e, FK_EINPUT, _("%s does not name an entry"), entry);
 	fk_field_repeat_bounds(x, &min, &max);
 	if ((long)fk_ss_entries(s, rep) <= min)
-		return fk_fail(e, FK_ELIMIT, _("at least %ld entries are needed here"), min);
+		return fk_fail(e, FK_ELIMIT, ngettext("at least %ld entry is needed here",
+		    "at least %ld entries are needed here", (unsigned long)min), min);
 	for (i = 0; i < s->nflow && first < 0; i++)
 		if (strncmp(s->flow[i].key, entry, n) == 0 && s->flow[i].key[n] == '.')
 			first = (long)i;

@@ -60,6 +60,22 @@ say_escaped(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "fieldkit: %s%s", prefix, fk_show(msg));
 }
 
+size_t
+fk_text_width(const char *s)
+{
+	return s == NULL ? 0 : fk_utf8_width(s, strlen(s));
+}
+
+void
+fk_put_col(const char *s, size_t width)
+{
+	size_t w = fk_text_width(s);
+
+	fputs(s != NULL ? s : "", stdout);
+	for (; w < width; w++)
+		putchar(' ');
+}
+
 int
 fk_report(const fk_err *e)
 {
@@ -144,6 +160,53 @@ cmd_cmp(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
+/* The width of the command names in `fieldkit --help` ("hub duplicates"). */
+#define USAGE_W 14
+
+/*
+ * The sub-commands of a group (its overview's paragraph after "Commands:",
+ * in the language of the messages) as "  hub init       summary" lines. A
+ * line the translation wrapped (it starts with blanks) stays under its
+ * summary.
+ */
+static void
+usage_group(FILE *f, const struct fk_command *c)
+{
+	const char *t = _(c->overview), *p, *nl;
+	int para = 0;
+	char full[64];
+
+	/* The third paragraph: usage, description, then the commands. */
+	for (p = t; *p != '\0' && para < 2; p++)
+		if (p[0] == '\n' && p[1] == '\n') {
+			para++;
+			p++;
+		}
+	if ((nl = strchr(p, '\n')) == NULL) /* the heading "Commands:" */
+		return;
+	for (p = nl + 1; *p != '\0' && *p != '\n'; p = nl + 1) {
+		const char *name = p, *rest;
+		size_t n;
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		while (name < nl && *name == ' ')
+			name++;
+		if (name - p > 2) { /* a wrapped line */
+			fprintf(f, "  %-*s %.*s\n", USAGE_W, "", (int)(nl - name), name);
+			continue;
+		}
+		for (rest = name; rest < nl && *rest != ' '; rest++)
+			;
+		n = (size_t)(rest - name);
+		while (rest < nl && *rest == ' ')
+			rest++;
+		snprintf(full, sizeof full, "%s %.*s", c->name, (int)n, name);
+		fprintf(f, "  %-*s %.*s\n", USAGE_W, full, (int)(nl - rest), rest);
+		if (*nl == '\0')
+			break;
+	}
+}
+
 static void
 usage(FILE *f)
 {
@@ -156,9 +219,13 @@ usage(FILE *f)
 	for (c = __start_fk_cmds; c < __stop_fk_cmds && n < 256; c++)
 		list[n++] = c;
 	qsort(list, n, sizeof list[0], cmd_cmp);
-	for (i = 0; i < n; i++)
-		fprintf(f, "  %-12s %s\n", list[i]->name, _(list[i]->summary));
-	fprintf(f, _("\nRun 'fieldkit COMMAND --help' for a command's options.\n"
+	for (i = 0; i < n; i++) {
+		fprintf(f, "  %-*s %s\n", USAGE_W, list[i]->name, _(list[i]->summary));
+		if (list[i]->overview != NULL)
+			usage_group(f, list[i]);
+	}
+	fprintf(f, _("\nRun 'fieldkit COMMAND --help' (or 'fieldkit help COMMAND') for a command's\n"
+		     "options.\n"
 		     "Set LANGUAGE=uk (or FIELDKIT_LANG=uk) for Ukrainian messages.\n"));
 }
 

@@ -19,12 +19,21 @@ struct fk_command {
 	const char *name;
 	const char *summary; /* untranslated; translated when shown */
 	int (*run)(int argc, char **argv);
+	/* A command with sub-commands listed in `fieldkit --help` (hub): its
+	 * overview help (untranslated); the paragraph after the heading
+	 * "Commands:" lists them, one a line. NULL for the others. */
+	const char *overview;
 };
 
 #define FK_COMMAND(id, summary, fn)                                                    \
 	static const struct fk_command fk_cmd_##id                                     \
 	    __attribute__((used, section("fk_cmds"), aligned(sizeof(void *)))) = {      \
-		#id, summary, fn}
+		#id, summary, fn, NULL}
+/* The same, with its sub-commands listed under it in `fieldkit --help`. */
+#define FK_COMMAND_GROUP(id, summary, fn, overview)                                    \
+	static const struct fk_command fk_cmd_##id                                     \
+	    __attribute__((used, section("fk_cmds"), aligned(sizeof(void *)))) = {      \
+		#id, summary, fn, overview}
 
 /* Exit statuses. */
 #define FK_EXIT_OK 0
@@ -127,6 +136,15 @@ int fk_subcommands(const char *cmd, const char *help, const struct fk_opt *commo
 const char *fk_show(const char *s);
 const char *fk_shown(const void *p, size_t n);
 
+/*
+ * Table columns padded by what a terminal shows, not by bytes (a Cyrillic
+ * letter is two bytes, one column; a CJK one three bytes, two columns):
+ * fk_text_width is s's width in columns (text.h's fk_utf8_width), fk_put_col
+ * prints s on stdout and blanks up to width columns (none when s is wider).
+ */
+size_t fk_text_width(const char *s);
+void fk_put_col(const char *s, size_t width);
+
 /* Prints "fieldkit: <msg>" on stderr and returns the exit status for e. */
 int fk_report(const fk_err *e);
 /* Prints "fieldkit: <formatted>" on stderr. */
@@ -146,6 +164,19 @@ int fk_progress_enabled(void);
  * and a closing line on the terminal. */
 int fk_cli_qr_receive(const fk_args *qr, const fk_args *more, size_t max, const char *what,
     fk_buf *out, fk_err *e) FK_WUR;
+
+/*
+ * What a QR receive still misses, said one way everywhere (progress and the
+ * closing error): "not seen yet: frames 2, 4-5 (in frame-00001.png); any new
+ * frame stands in for one". Frames are numbered from 1, as the frame files
+ * of `qr send --png --single` and the labels of --sheet pages; when pictures
+ * held several codes (--png screens), the files that held the missing ones
+ * are named too. fk_cli_qr_incomplete appends it to an "incomplete QR stream"
+ * error.
+ */
+struct fk_qr_progress;
+void fk_cli_qr_missing(const struct fk_qr_progress *p, char *out, size_t cap);
+void fk_cli_qr_incomplete(const struct fk_qr_progress *p, fk_err *e);
 
 /* Finds a registered command by name, or NULL. */
 const struct fk_command *fk_command_find(const char *name);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "kind.h"
 #include "hub.h"
 #include "io.h"
 
@@ -51,7 +52,8 @@ static const char unpack_help[] = N_(
     "Writes manifest.json.zst, its .minisig, manifest.json, device.pub (when the\n"
     "key is known), records/ID.age, attachments/ID.age and SHA256SUMS into DIR, so\n"
     "that `minisign -V`, `sha256sum -c` and `age -d` check and open them without\n"
-    "fieldkit. Every hash is checked; the signature only with --hub or --pubkey.\n\n"
+    "fieldkit. Every hash is checked; the signature only with --hub or --pubkey.\n"
+    "DIR is made if missing; its parent folder must exist.\n\n"
     "Options:\n"
     "  --hub DIR        take the device key from this hub's registered devices\n"
     "  --pubkey FILE    the device's minisign public key\n"
@@ -212,11 +214,12 @@ run_verify(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
 static int
 run_unpack(fk_bundle_reader *r, const fk_args *pos, struct keysrc *k, fk_err *e)
 {
-	if (fk_mkdirs(pos->v[1], 0755, e) != 0 || unpack(r, pos->v[1], k, e) != 0)
+	if (fk_mkdir_target(pos->v[1], 0755, e) != 0 || unpack(r, pos->v[1], k, e) != 0)
 		return -1;
 	if (!k->have_used)
 		fk_warn(_("signature not checked (no --hub or --pubkey); hashes checked"));
-	printf(_("unpacked %zu records into %s\n"), fk_bundle_manifest_of(r)->n, pos->v[1]);
+	printf(ngettext("unpacked %zu record into %s\n", "unpacked %zu records into %s\n",
+	    fk_bundle_manifest_of(r)->n), fk_bundle_manifest_of(r)->n, pos->v[1]);
 	return 0;
 }
 
@@ -266,7 +269,10 @@ bundle_run(const struct fk_call *call, int argc, char **argv)
 		rc = c->run(r, &pos, &k, &e);
 out:
 	if (rc != 0) {
-		fk_prefix(&e, "%s", pos.v[0]);
+		/* A receipt or a card given for a bundle: say what it is and who takes it. */
+		if (strcmp(pos.v[0], "-") == 0 ||
+		    !fk_kind_hint_file(&e, pos.v[0], pos.v[0], FK_KIND_BUNDLE))
+			fk_prefix(&e, "%s", pos.v[0]);
 		rc = fk_report(&e);
 	}
 	fk_bundle_close(r);

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "kind.h"
 #include "batch.h"
 #include "device.h"
 #include "draft.h"
@@ -687,6 +688,9 @@ run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_sto
 	if (fk_batch_key(home, &b->key, e) != 0)
 		goto out;
 	r.max = FK_RECORD_MAX;
+	/* A form (or a bundle...) given for records: say what it is. */
+	if (strcmp(o->from, "-") != 0 && fk_kind_hint_file(e, o->from, o->from, FK_KIND_RECORD))
+		goto out;
 	if ((r.f = fk_open_read(o->from, e)) == NULL)
 		goto out;
 	/* No stdio buffer: input bytes go straight into sodium_malloc memory. */
@@ -723,8 +727,13 @@ run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_sto
 	if (chunk_flush(b, e) != 0 || (b->ngrp > 0 && group_commit(b, e) != 0))
 		goto out;
 	batch_progress(b, 1);
-	fprintf(stderr, _("capture: %ld records finalized, %ld already sealed, %ld rejected\n"),
-	    b->done, b->dups, b->rejected);
+	/* Each count with its own plural form (Ukrainian has three). */
+	fprintf(stderr, ngettext("capture: %ld record finalized", "capture: %ld records finalized",
+	    (unsigned long)b->done), b->done);
+	fprintf(stderr, ngettext(", %ld already sealed", ", %ld already sealed",
+	    (unsigned long)b->dups), b->dups);
+	fprintf(stderr, ngettext(", %ld rejected\n", ", %ld rejected\n",
+	    (unsigned long)b->rejected), b->rejected);
 	if (b->rej_open) {
 		if (fk_atomic_commit(&b->rej, e) != 0)
 			goto out;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ack.h"
+#include "kind.h"
 #include "bundle_export.h"
 #include "card.h"
 #include "cli.h"
@@ -63,6 +64,7 @@ static const char export_help[] = N_(
     "(or --terminal); the hub takes them with `fieldkit hub import --qr DIR`.\n\n"
     "Options:\n"
     "  --to DIR                  where to write (a USB stick)\n"
+    "                            (made if missing; its parent folder must exist)\n"
     "  --max-size SIZE           split into bundles of at most SIZE bytes (K, M, G)\n"
     "  --home DIR                device home (default $FIELDKIT_HOME)\n"
     "  --passphrase-file F       read the device passphrase from F (for the signing key)\n"
@@ -104,7 +106,7 @@ cmd_export(int argc, char **argv)
 		goto out;
 	}
 	/* The signing key (and its passphrase) only when there is something to sign. */
-	if (counts.pending > 0 && (fk_mkdirs(to, 0755, &e) != 0 ||
+	if (counts.pending > 0 && (fk_mkdir_target(to, 0755, &e) != 0 ||
 	    load_sign_key(home, o.passfile, &sk, &e) != 0 ||
 	    fk_bundle_export(store_iter, s, d->device_id, sk, to, max, &res, &e) != 0)) {
 		rc = fk_report(&e);
@@ -114,10 +116,16 @@ cmd_export(int argc, char **argv)
 		printf(_("nothing to export: every record was acknowledged by a hub\n"));
 	for (i = 0; i < res.nfiles; i++)
 		printf(_("wrote %s\n"), res.paths[i]);
-	if (res.nfiles > 0)
-		printf(_("%zu records and %zu attachments in %zu bundle(s), %llu bytes, read back "
-		    "and verified; records stay here until a hub's receipt is acknowledged\n"),
-		    res.nrec, res.natt, res.nfiles, (unsigned long long)res.bytes);
+	if (res.nfiles > 0) {
+		/* Each count with its own plural form (Ukrainian has three). */
+		printf(ngettext("%zu record", "%zu records", res.nrec), res.nrec);
+		printf(ngettext(" and %zu attachment", " and %zu attachments", res.natt), res.natt);
+		printf(ngettext(" in %zu bundle", " in %zu bundles", res.nfiles), res.nfiles);
+		printf(ngettext(", %llu byte", ", %llu bytes", (unsigned long)res.bytes),
+		    (unsigned long long)res.bytes);
+		printf("%s", _(", read back and verified; records stay here until a hub's receipt "
+		    "is acknowledged\n"));
+	}
 	rc = 0;
 out:
 	fk_export_result_free(&res);
@@ -168,15 +176,23 @@ cmd_ack(int argc, char **argv)
 	if (load_device(o.home, d, &home, &e) != 0)
 		goto fail;
 	if (qr.n > 0 ? fk_cli_qr_receive(&qr, &pos, FK_SIGNED_MAX_BODY + 8192, _("receipt"), &b,
-	    &e) != 0 : fk_read_file(pos.v[0], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0)
+	    &e) != 0 : fk_read_file(pos.v[0], FK_SIGNED_MAX_BODY + 8192, &b, &e) != 0) {
+		/* A bundle is often larger than any receipt: said what it is all the same. */
+		if (qr.n == 0)
+			(void)fk_kind_hint_file(&e, pos.v[0], pos.v[0], FK_KIND_RECEIPT);
 		goto fail;
-	if (fk_ack_receipt(d, b.p, b.len, &r, &e) != 0)
+	}
+	if (fk_ack_receipt(d, b.p, b.len, &r, &e) != 0) {
+		(void)fk_kind_hint(&e, qr.n == 0 ? pos.v[0] : NULL, b.p, b.len, FK_KIND_RECEIPT);
 		goto fail;
-	printf(_("receipt from hub \"%s\" (%s): %zu records confirmed delivered"),
+	}
+	printf(ngettext("receipt from hub \"%s\" (%s): %zu record confirmed delivered",
+	    "receipt from hub \"%s\" (%s): %zu records confirmed delivered", r.marked),
 	    fk_show(r.hub), fk_show(r.created), r.marked);
 	if (r.mismatched > 0)
-		printf(_("; %zu listed records are not held here in that form (kept as they are)"),
-		    r.mismatched);
+		printf(ngettext("; %zu listed record is not held here in that form (kept as it is)",
+		    "; %zu listed records are not held here in that form (kept as they are)",
+		    r.mismatched), r.mismatched);
 	putchar('\n');
 	rc = 0;
 	goto out;
@@ -259,4 +275,4 @@ FK_COMMAND(ack, N_("acknowledge a hub's receipt: mark its records delivered"), c
 static const struct fk_command fk_cmd_device_card
     __attribute__((used, section("fk_cmds"), aligned(sizeof(void *)))) = {
 	"device-card", N_("write this device's signed public card for the hub"),
-	cmd_device_card};
+	cmd_device_card, NULL};

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "card.h"
+#include "kind.h"
 #include "cli.h"
 #include "cli_net.h"
 #include "hub.h"
@@ -215,6 +216,7 @@ static const char export_help[] = N_(
     "Options:\n"
     "  --format jsonl|csv        the format\n"
     "  --to DIR                  the folder to write to\n"
+    "                            (made if missing; its parent folder must exist)\n"
     "  --labels LANG             beside each choice's code, its label in LANG (uk, en)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
@@ -253,6 +255,7 @@ static const char receipt_help[] = N_(
     "Options:\n"
     "  --device ID|NAME          the device, by its id or its name\n"
     "  --to DIR                  the folder to write the receipt to (a USB stick)\n"
+    "                            (made if missing; its parent folder must exist)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
     "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
@@ -339,7 +342,7 @@ hub_init(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	(void)pos;
 	if (o->url != NULL && !fk_hub_url_valid(o->url))
 		return fk_usage_error("hub init", _("--url must be https://HOST[:PORT]"));
-	if (fk_pass_get(_("New hub passphrase: "), 1, o->passfile, &pass, e) != 0)
+	if (fk_pass_new(_("New hub passphrase: "), o->passfile, &pass, e) != 0)
 		return -1;
 	rc = fk_hub_create(o->home, o->name, pass.p, pass.len, logn ? atoi(logn) : 16, e);
 	/* Network sync: the TLS key, its pin and the URL in the card. */
@@ -366,8 +369,14 @@ devices_add(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 
 	rc = o->qr.n > 0 ? fk_cli_qr_receive(&o->qr, pos, 1 << 20, _("device card"), &b, e) :
 	    fk_read_file(pos->v[0], 1 << 20, &b, e);
-	if (rc == 0 && (fk_card_device_parse(b.p, b.len, &c, e) != 0 ||
-	    fk_hub_unlock(h, o->passfile, e) != 0 ||
+	if (rc != 0 && o->qr.n == 0)
+		(void)fk_kind_hint_file(e, pos->v[0], pos->v[0], FK_KIND_DEVICE_CARD);
+	if (rc == 0 && fk_card_device_parse(b.p, b.len, &c, e) != 0) {
+		(void)fk_kind_hint(e, o->qr.n == 0 ? pos->v[0] : NULL, b.p, b.len,
+		    FK_KIND_DEVICE_CARD);
+		rc = -1;
+	}
+	if (rc == 0 && (fk_hub_unlock(h, o->passfile, e) != 0 ||
 	    fk_hub_device_add(h, c.device_id, c.name, &c.pk, e) != 0))
 		rc = -1;
 	fk_buf_free(&b);
@@ -467,20 +476,29 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 			fk_warn("%s: %s", p, fk_show(e.msg));
 			return;
 		}
+		/* A receipt or card given for a bundle: say what it is and who takes it. */
+		(void)fk_kind_hint_file(&e, path, NULL, FK_KIND_BUNDLE);
 		fk_warn(_("%s: refused: %s%s%s"), p, fk_show(e.msg),
 		    r.quarantined[0] ? _("; copied to ") : "", fk_show(r.quarantined));
 		return;
 	}
 	/* A file name on a stick is outside text too. */
-	printf(_("%s: %zu records from %s: %zu new, %zu duplicates, %zu conflicts, "
-	    "%zu attachments\n"), p, r.nrec, fk_show(r.device_id), r.nnew, r.ndup, r.nconf, r.natt);
+	/* Each count with its own plural form (Ukrainian has three). */
+	printf(ngettext("%s: %zu record from %s:", "%s: %zu records from %s:", r.nrec), p, r.nrec,
+	    fk_show(r.device_id));
+	printf(ngettext(" %zu new", " %zu new", r.nnew), r.nnew);
+	printf(ngettext(", %zu duplicate", ", %zu duplicates", r.ndup), r.ndup);
+	printf(ngettext(", %zu conflict", ", %zu conflicts", r.nconf), r.nconf);
+	printf(ngettext(", %zu attachment\n", ", %zu attachments\n", r.natt), r.natt);
 	if (r.replayed[0])
 		printf(_("%s: this bundle was already imported on %s; nothing changed\n"), p,
 		    fk_show(r.replayed));
 	if (r.nfork > 0)
-		printf(_("%s: %zu of the conflicts are a second record at a sequence number the hub "
-		    "holds (a fork: a cloned device or a store restored from a backup); see "
-		    "`fieldkit hub conflicts`\n"), p, r.nfork);
+		printf(ngettext("%s: %zu of the conflicts is a second record at a sequence number "
+		    "the hub holds (a fork: a cloned device or a store restored from a backup); see "
+		    "`fieldkit hub conflicts`\n", "%s: %zu of the conflicts are a second record at "
+		    "a sequence number the hub holds (a fork: a cloned device or a store restored "
+		    "from a backup); see `fieldkit hub conflicts`\n", r.nfork), p, r.nfork);
 }
 
 static int
@@ -752,7 +770,8 @@ hub_export(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		return fk_fail(e, FK_EUSAGE, _("--labels is for --format csv"));
 	if (fk_hub_export(h, o->format, o->to, o->labels, &n, e) != 0)
 		return -1;
-	printf(_("%zu records exported as %s to %s\n"), n, o->format, o->to);
+	printf(ngettext("%zu record exported as %s to %s\n", "%zu records exported as %s to %s\n",
+	    n), n, o->format, o->to);
 	return 0;
 }
 
@@ -826,7 +845,9 @@ hub_conflicts(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		printf(_("no conflicts\n"));
 		return 0;
 	}
-	printf(_("%ld conflicting versions kept; compare them with `fieldkit hub show ID`\n"), n);
+	printf(ngettext("%ld conflicting version kept; compare it with `fieldkit hub show ID`\n",
+	    "%ld conflicting versions kept; compare them with `fieldkit hub show ID`\n",
+	    (unsigned long)n), n);
 	return FK_EXIT_FAIL;
 }
 
@@ -843,14 +864,15 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	/* an unknown device is refused (an empty receipt would say nothing) */
 	if (fk_hub_device_find(h, o->device, id, e) != 0 ||
 	    fk_hub_sign_key(h, o->passfile, &sk, e) != 0 ||
-	    fk_hub_receipt_make(h, id, sk, &out, &n, e) != 0 || fk_mkdirs(o->to, 0755, e))
+	    fk_hub_receipt_make(h, id, sk, &out, &n, e) != 0 || fk_mkdir_target(o->to, 0755, e))
 		goto fail;
 	fk_now_rfc3339(stamp);
 	stamp[4] = stamp[7] = stamp[13] = stamp[16] = '-';
 	snprintf(path, sizeof path, "%s/receipt-%s-%s.fkr", o->to, id, stamp);
 	if (fk_write_file_atomic(path, out.p, out.len, 0644, e) != 0)
 		goto fail;
-	printf(_("receipt for %zu records of device %s written to %s\n"), n, id, path);
+	printf(ngettext("receipt for %zu record of device %s written to %s\n",
+	    "receipt for %zu records of device %s written to %s\n", n), n, id, path);
 	printf(_("or as QR codes: `fieldkit qr send %s --png DIR` (or --terminal), read on the "
 	    "device with `fieldkit ack --qr DIR`\n"), path);
 	rc = 0;
@@ -1063,5 +1085,5 @@ cmd_hub(int argc, char **argv)
 	    argc, argv);
 }
 
-FK_COMMAND(hub, N_("the hub: init, info, devices, import, list, show, export, gaps, "
-    "conflicts, receipt, find, match, duplicates, sql, migrate, serve"), cmd_hub);
+FK_COMMAND_GROUP(hub, N_("the hub: imports, keeps, exports and matches records; its "
+    "commands:"), cmd_hub, hub_help);

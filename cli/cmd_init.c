@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kind.h"
 #include "text.h"
 #include "device.h"
 #include "pass.h"
@@ -53,8 +54,14 @@ add_card(fk_device *d, const char *path, const fk_args *qr, const fk_args *more,
 		rc = fk_read_file(path, FK_DEVICE_MAX_JSON, &b, e);
 	else
 		rc = fk_cli_qr_receive(qr, more, FK_DEVICE_MAX_JSON, _("hub card"), &b, e);
-	if (rc == 0)
-		rc = fk_hubcard_parse(b.p, b.len, &c, e);
+	if (rc == 0 && (rc = fk_hubcard_parse(b.p, b.len, &c, e)) != 0 &&
+	    fk_kind_hint(e, path, b.p, b.len, FK_KIND_HUB_CARD)) {
+		fk_buf_free(&b);
+		return -1;
+	}
+	if (rc != 0 && path != NULL && b.p == NULL &&
+	    fk_kind_hint_file(e, path, path, FK_KIND_HUB_CARD)) /* too large: a bundle? */
+		return -1;
 	fk_buf_free(&b);
 	if (rc != 0)
 		return path != NULL ? fk_prefix(e, "%s", path) : -1;
@@ -185,7 +192,7 @@ cmd_init(int argc, char **argv)
 	}
 	if (fk_device_home(home, &d->home, &e) != 0)
 		goto fail;
-	if (fk_pass_get(_("New device passphrase: "), 1, passfile, &pass, &e) != 0)
+	if (fk_pass_new(_("New device passphrase: "), passfile, &pass, &e) != 0)
 		goto fail;
 	if (fk_device_create(d, pass.p, pass.len, &e) != 0)
 		goto fail;

@@ -89,19 +89,68 @@ open_device(const char *opt, fk_device *d, fk_store **s, fk_err *e)
 	return rc;
 }
 
+/* The columns of `fieldkit list`: each as wide as its heading or its widest value. */
+struct listcols {
+	size_t w[8];
+};
+
+static const char *const list_heads[8] = {
+	N_("seq"), N_("form"), N_("ver"), N_("reference"), N_("finalized"), N_("state"),
+	N_("delivered"), N_("att"),
+};
+
+static void
+list_cols_init(struct listcols *c)
+{
+	static const size_t min[8] = {6, 20, 3, 9, 20, 9, 20, 0};
+	size_t i, w;
+	int st;
+
+	for (i = 0; i < 8; i++) {
+		w = fk_text_width(_(list_heads[i]));
+		c->w[i] = w > min[i] ? w : min[i];
+	}
+	for (st = FK_STATE_PENDING; st <= FK_STATE_PENDING + 2; st++)
+		if ((w = fk_text_width(state_name(st))) > c->w[5])
+			c->w[5] = w;
+}
+
+/* One row: the cells separated as the heading's are. */
+static void
+list_row(const struct listcols *c, const char *const cell[8])
+{
+	static const char *const sep[8] = {" ", " ", " ", "  ", "  ", " ", "  ", "\n"};
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		fk_put_col(cell[i], i == 7 ? 0 : c->w[i]);
+		fputs(sep[i], stdout);
+	}
+}
+
 static int
 print_info(void *ctx, const fk_store_info *r, fk_err *e)
 {
-	char ref[10], t[FK_TIME_BUF], dt[FK_TIME_BUF] = "-";
+	char ref[10], t[FK_TIME_BUF], dt[FK_TIME_BUF] = "-", seq[24], ver[16], natt[24];
+	const char *cell[8];
 
-	(void)ctx;
 	(void)e;
 	fk_shortref_format(r->short_ref, ref);
 	fk_time_rfc3339(r->finalized_at, t);
 	if (r->delivered_at)
 		fk_time_rfc3339(r->delivered_at, dt);
-	printf("%-6lld %-20s %-3d %s  %s  %-9s %s  %zu\n", (long long)r->seq, r->form_id,
-	    r->form_version, ref, t, state_name(r->state), dt, r->natt);
+	snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
+	snprintf(ver, sizeof ver, "%d", r->form_version);
+	snprintf(natt, sizeof natt, "%zu", r->natt);
+	cell[0] = seq;
+	cell[1] = r->form_id;
+	cell[2] = ver;
+	cell[3] = ref;
+	cell[4] = t;
+	cell[5] = state_name(r->state);
+	cell[6] = dt;
+	cell[7] = natt;
+	list_row(ctx, cell);
 	return 0;
 }
 
@@ -112,15 +161,20 @@ cmd_list(int argc, char **argv)
 	fk_device d;
 	fk_store *s = NULL;
 	fk_err e = { 0 };
+	struct listcols cols;
+	const char *heads[8];
+	size_t i;
 	int rc = home_only("list", list_help, argc, argv, &home);
 
 	if (rc != FK_GO)
 		return rc;
 	if (open_device(home, &d, &s, &e) != 0)
 		goto fail;
-	printf("%-6s %-20s %-3s %-9s  %-20s  %-9s %-20s  %s\n", _("seq"), _("form"), _("ver"),
-	    _("reference"), _("finalized"), _("state"), _("delivered"), _("att"));
-	if (fk_store_each_info(s, print_info, NULL, &e) != 0)
+	list_cols_init(&cols);
+	for (i = 0; i < 8; i++)
+		heads[i] = _(list_heads[i]);
+	list_row(&cols, heads);
+	if (fk_store_each_info(s, print_info, &cols, &e) != 0)
 		goto fail;
 	rc = FK_EXIT_OK;
 	goto out;
@@ -157,8 +211,10 @@ cmd_status(int argc, char **argv)
 	printf(_("records:     %lld pending, %lld delivered, %lld purged (last seq %lld)\n"),
 	    (long long)c.pending, (long long)c.delivered, (long long)c.purged,
 	    (long long)c.last_seq);
-	printf(_("to deliver:  %lld bytes of ciphertext, %lld attachments stored\n"),
-	    (long long)c.pending_bytes, (long long)c.attachments);
+	printf(ngettext("to deliver:  %lld byte of ciphertext", "to deliver:  %lld bytes of "
+	    "ciphertext", (unsigned long)c.pending_bytes), (long long)c.pending_bytes);
+	printf(ngettext(", %lld attachment stored\n", ", %lld attachments stored\n",
+	    (unsigned long)c.attachments), (long long)c.attachments);
 	printf(_("drafts:      %lld\n"), (long long)c.drafts);
 	printf(_("retention:   %s\n"), purge);
 	if (fk_memory_locked(&why) == FK_MEMLOCK_ALL)
@@ -169,7 +225,8 @@ cmd_status(int argc, char **argv)
 		printf(_("hash chain:  BROKEN at seq %lld\n"), (long long)bad);
 		rc = FK_EXIT_FAIL;
 	} else {
-		printf(_("hash chain:  ok (%lld records)\n"), (long long)n);
+		printf(ngettext("hash chain:  ok (%lld record)\n", "hash chain:  ok (%lld records)\n",
+		    (unsigned long)n), (long long)n);
 		rc = FK_EXIT_OK;
 	}
 	goto out;
@@ -181,16 +238,8 @@ out:
 	return rc;
 }
 
-/* Prints s and blanks up to width columns (at least one blank). */
-static void
-pad(const char *s, size_t width)
-{
-	size_t w = fk_le_width(s, strlen(s));
-
-	printf("%s%*s", s, (int)(w < width ? width - w : 1), "");
-}
-
 struct draftlist {
+	size_t w[4]; /* draft, form, answered, last saved: as wide as heading or value */
 	fk_form *forms[8];
 	size_t nforms;
 	const char *lang;
@@ -216,12 +265,26 @@ draft_form(struct draftlist *l, const char *id)
 	return f;
 }
 
+static void
+draft_row(const struct draftlist *l, const char *id, const char *form, const char *prog,
+    const char *saved, const char *at)
+{
+	fk_put_col(id, l->w[0]);
+	fputs("  ", stdout);
+	fk_put_col(form, l->w[1]);
+	fputs(" ", stdout);
+	fk_put_col(prog, l->w[2]);
+	fputs(" ", stdout);
+	fk_put_col(saved, l->w[3]);
+	printf("  %s\n", at);
+}
+
 static int
 print_draft(void *ctx, const fk_store_draft *dr, fk_err *e)
 {
 	struct draftlist *l = ctx;
 	const fk_form *f = draft_form(l, dr->form_id);
-	char t[FK_TIME_BUF], prog[32], at[512];
+	char t[FK_TIME_BUF], prog[32], at[512], id[9];
 	const char *lang = l->lang;
 
 	(void)e;
@@ -238,7 +301,8 @@ print_draft(void *ctx, const fk_store_draft *dr, fk_err *e)
 	} else if (dr->at[0] == '\0' && dr->total > 0) {
 		snprintf(at, sizeof at, "%s", _("the review"));
 	}
-	printf("%.8s  %-20s %-9s %s  %s\n", dr->id, dr->form_id, prog, t, at[0] ? at : "-");
+	snprintf(id, sizeof id, "%.8s", dr->id);
+	draft_row(l, id, dr->form_id, prog, t, at[0] ? at : "-");
 	return 0;
 }
 
@@ -296,11 +360,13 @@ cmd_drafts(int argc, char **argv)
 	l.lang = fk_lang_pref() ? fk_lang_pref() : "en";
 	if (open_device(home, &d, &s, &e) != 0)
 		goto fail;
-	pad(_("draft"), 10);
-	pad(_("form"), 21);
-	pad(_("answered"), 10);
-	pad(_("last saved"), 22);
-	printf("%s\n", _("stopped at"));
+	{
+		static const size_t min[4] = {8, 20, 9, 20};
+		const char *head[4] = {_("draft"), _("form"), _("answered"), _("last saved")};
+		for (i = 0; i < 4; i++)
+			l.w[i] = fk_text_width(head[i]) > min[i] ? fk_text_width(head[i]) : min[i];
+		draft_row(&l, head[0], head[1], head[2], head[3], _("stopped at"));
+	}
 	if (fk_store_each_draft(s, print_draft, &l, &e) != 0)
 		goto fail;
 	rc = FK_EXIT_OK;

@@ -59,6 +59,7 @@ static const char send_usage[] = N_("Usage:\n"
 		     "      --terminal         animate the codes in this terminal (Ctrl-C stops)\n"
 		     "      --png DIR          write DIR/frame-00001.png ...: screen-sized images holding\n"
 		     "                         k frames plus --extra, to show full screen one by one\n"
+		     "                         (DIR is made if missing; its parent folder must exist)\n"
 		     "      --sheet STEM       write printable A4 pages STEM-1.png ... (300 dpi)\n"
 		     "      --fps N            screens per second (0.5 to 15, default 8): the terminal's\n"
 		     "                         rate, and the one the time estimate assumes for --png\n"
@@ -191,11 +192,13 @@ say_frames(uint32_t n, uint32_t k)
 		fprintf(stderr, _("any %u of these %u frames restore the file (k = %u, plus 2 "
 		    "to be safe): up to %u may be lost\n"), k + 2, n, k, n - k - 2);
 	else if (n == k + 2)
-		fprintf(stderr, _("these %u frames restore the file (k = %u, plus 2 to be safe); "
-		    "--extra adds spare frames\n"), n, k);
+		fprintf(stderr, ngettext("this %u frame restores the file (k = %u, plus 2 to be "
+		    "safe); --extra adds spare frames\n", "these %u frames restore the file (k = %u, "
+		    "plus 2 to be safe); --extra adds spare frames\n", n), n, k);
 	else
-		fprintf(stderr, _("the file needs all %u frames (k = %u and fewer than 2 spare); "
-		    "--extra adds spare frames\n"), n, k);
+		fprintf(stderr, ngettext("the file needs its %u frame (k = %u and fewer than 2 "
+		    "spare); --extra adds spare frames\n", "the file needs all %u frames (k = %u and "
+		    "fewer than 2 spare); --extra adds spare frames\n", n), n, k);
 }
 
 /* What qr send was asked for. */
@@ -249,8 +252,10 @@ say_estimate(const struct send *sd, uint32_t k, size_t chunk, const fk_qr_layout
 	fprintf(stderr, _("at %g screens per second: %s without loss, about %s if a quarter of the "
 	    "frames are lost\n"), sd->fps, a, b);
 	if (shown_codes > 0 && fk_qr_codes_needed(k, 25) > shown_codes)
-		fprintf(stderr, _("(the %u frames written cover a loss of up to %u%%; show them again "
-		    "or use a larger --extra for more)\n"), shown_codes,
+		fprintf(stderr, ngettext("(the %u frame written covers a loss of up to %u%%; show it "
+		    "again or use a larger --extra for more)\n", "(the %u frames written cover a loss "
+		    "of up to %u%%; show them again or use a larger --extra for more)\n", shown_codes),
+		    shown_codes,
 		    (unsigned)(100.0 * (shown_codes - k - 2) / shown_codes));
 }
 
@@ -305,7 +310,8 @@ send_terminal_single(struct send *sd, fk_err *e)
 	}
 	fputs("\033[0m\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
-	fprintf(stderr, _("showed %lu frames of %s (k = %u)\n"), n, sd->name, s.k);
+	fprintf(stderr, ngettext("showed %lu frame of %s (k = %u)\n",
+	    "showed %lu frames of %s (k = %u)\n", n), n, sd->name, s.k);
 	fk_buf_free(&out);
 	fk_qr_stream_free(&s);
 	return rc;
@@ -369,8 +375,8 @@ send_terminal(struct send *sd, fk_err *e)
 	}
 	fputs("\033[0m\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
-	fprintf(stderr, _("showed %lu screens of %s (%lu frames, k = %u)\n"), n, sd->name,
-	    n * per, s.k);
+	fprintf(stderr, ngettext("showed %lu screen of %s (%lu frames, k = %u)\n",
+	    "showed %lu screens of %s (%lu frames, k = %u)\n", n), n, sd->name, n * per, s.k);
 	fk_buf_free(&out);
 	fk_qr_stream_free(&s);
 	return rc;
@@ -415,6 +421,9 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 	unsigned extra = sd->extra < 0 ? 50 : (unsigned)sd->extra;
 	int min_px;
 
+	/* A missing stick is said before anything else (io.h). */
+	if (fk_mkdir_target(dir, 0755, e) != 0)
+		return -1;
 	if (sd->single) {
 		if (sd->o.version == 0)
 			sd->o.version = 20;
@@ -428,7 +437,8 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 			extra = (200 + k - 1) / k;
 		if (fk_qr_send_png(sd->file->p, sd->file->len, dir, extra, &sd->o, &n, e) != 0)
 			return -1;
-		fprintf(stderr, _("wrote %u frames to %s\n"), n, dir);
+		fprintf(stderr, ngettext("wrote %u frame to %s\n", "wrote %u frames to %s\n", n), n,
+		    dir);
 		say_frames(n, k);
 		return 0;
 	}
@@ -447,8 +457,10 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 	if (fk_qr_send_screens(sd->file->p, sd->file->len, dir, extra, &sd->o, &l, sd->sw, sd->sh,
 	    png_progress, NULL, &n, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u screens to %s (%d x %d, %d pixels per module; k = %u: any "
-	    "k + 2 frames restore the file)\n"), n, dir, sd->sw, sd->sh, l.px, k);
+	fprintf(stderr, ngettext("wrote %u screen to %s (%d x %d, %d pixels per module; k = %u: "
+	    "any k + 2 frames restore the file)\n", "wrote %u screens to %s (%d x %d, %d pixels "
+	    "per module; k = %u: any k + 2 frames restore the file)\n", n), n, dir, sd->sw, sd->sh,
+	    l.px, k);
 	return 0;
 }
 
@@ -470,7 +482,8 @@ send_sheet(struct send *sd, const char *stem, fk_err *e)
 	r = fk_qr_extra_frames(k, sd->extra < 0 ? 10 : (unsigned)sd->extra);
 	if (r < 4 && sd->extra < 0)
 		r = 4;
-	/* The pages' folder, like --png's. */
+	/* The pages' folder, with its parents (pages are printed, not written to a
+	 * stick: issue 14 kept --sheet new/deeper/STEM working). */
 	if ((dir = strdup(stem)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
@@ -483,7 +496,8 @@ send_sheet(struct send *sd, const char *stem, fk_err *e)
 	free(dir);
 	if (fk_qr_send_sheet(sd->file->p, sd->file->len, sd->name, stem, r, &sd->o, &pages, e) != 0)
 		return -1;
-	fprintf(stderr, _("wrote %u pages %s-1.png ... with %u codes\n"), pages, stem, k + r);
+	fprintf(stderr, ngettext("wrote %u page %s-1.png ... with %u codes\n",
+	    "wrote %u pages %s-1.png ... with %u codes\n", pages), pages, stem, k + r);
 	say_frames(k + r, k);
 	return 0;
 }
@@ -630,28 +644,6 @@ draw_bar(FILE *f, double share, int width)
 	fputc(']', f);
 }
 
-/* Frame numbers as ranges, "4, 9, 17-20", from 1 as on printed sheets. */
-static void
-missing_list(const fk_qr_progress *p, char *out, size_t n)
-{
-	unsigned i, j, shown = p->missing < FK_QR_MISSING_SHOWN ? p->missing : FK_QR_MISSING_SHOWN;
-	size_t len = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < shown && len + 24 < n; i = j + 1) {
-		for (j = i; j + 1 < shown && p->missing_first[j + 1] == p->missing_first[j] + 1; j++)
-			;
-		if (j == i)
-			len += (size_t)snprintf(out + len, n - len, "%s%u", i ? ", " : "",
-			    p->missing_first[i] + 1);
-		else
-			len += (size_t)snprintf(out + len, n - len, "%s%u-%u", i ? ", " : "",
-			    p->missing_first[i] + 1, p->missing_first[j] + 1);
-	}
-	if (p->missing > shown && len + 24 < n)
-		snprintf(out + len, n - len, _(" and %u more"), p->missing - shown);
-}
-
 static double
 since(const struct timespec *t0)
 {
@@ -666,7 +658,7 @@ show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 {
 	struct show *sh = ctx;
 	double share, secs;
-	char list[256];
+	char list[400];
 
 	(void)image;
 	sh->p = *p;
@@ -689,13 +681,14 @@ show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 	if (p->done)
 		fprintf(stderr, _(" 100%%  %.1f KB: complete"), p->len / 1000.0);
 	else
-		fprintf(stderr, _(" %3.0f%%  %.1f of %.1f KB, %u more frames needed"), 100 * share,
-		    share * p->len / 1000.0, p->len / 1000.0, p->k - p->rank);
+		fprintf(stderr, ngettext(" %3.0f%%  %.1f of %.1f KB, %u more frame needed",
+		    " %3.0f%%  %.1f of %.1f KB, %u more frames needed", p->k - p->rank),
+		    100 * share, share * p->len / 1000.0, p->len / 1000.0, p->k - p->rank);
 	fputs("\n\033[K", stderr);
 	sh->lines = 2;
 	if (!p->done && p->missing > 0) {
-		missing_list(p, list, sizeof list);
-		fprintf(stderr, _("not seen yet: frames %s (any new frame stands in for one)"), list);
+		fk_cli_qr_missing(p, list, sizeof list);
+		fputs(list, stderr);
 	} else if (!p->done) {
 		fprintf(stderr, _("every source frame seen; %u repair frames more"), p->k - p->rank);
 	}
@@ -784,7 +777,9 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		fk_hex(h, sizeof h, hex);
 		fprintf(stderr, _("received %zu bytes, SHA-256 %s (verified)\n"), file.len, hex);
 		if (p->unreadable > 0)
-			fk_warn(_("%lu files were not readable images and were skipped"), p->unreadable);
+			fk_warn(ngettext("%lu file was not a readable image and was skipped",
+			    "%lu files were not readable images and were skipped", p->unreadable),
+			    p->unreadable);
 	}
 	if (p->images > 0 && (rc == 0 || getenv("FIELDKIT_QUIET") == NULL ||
 	    getenv("FIELDKIT_QUIET")[0] == '\0')) {
@@ -797,6 +792,8 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		    p->rectified, p->zxing);
 	}
 	fk_buf_free(&file);
+	if (rc != 0)
+		fk_cli_qr_incomplete(p, &e);
 	return rc == 0 ? FK_EXIT_OK : fk_report(&e);
 }
 

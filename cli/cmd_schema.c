@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "batch.h"
+#include "kind.h"
 #include "cli.h"
 #include "expr.h"
 #include "io.h"
@@ -287,6 +288,9 @@ validate_file(const fk_form *f, const char *path, const fk_vopts *o, size_t *nre
 		return validate_jsonl(f, path, o, nrec, nbad);
 	folder_of(path, base, sizeof base);
 	(*nrec)++;
+	/* A form given for a record: say so, not a list of unknown answers. */
+	if (fk_kind_hint_file(&e, path, path, FK_KIND_RECORD))
+		return fk_report(&e), -1;
 	if (fk_read_file(path, FK_RECORD_MAX, &b, &e) != 0) {
 		fk_buf_free(&b);
 		if (e.code != FK_ELIMIT)

@@ -109,7 +109,7 @@ sig_keygen(const struct fk_call *call, int argc, char **argv)
 	rc = FK_EXIT_FAIL;
 	if (key_exists(pkpath, force, &e) != 0 || key_exists(skpath, force, &e) != 0)
 		goto report;
-	if (!nopass && fk_pass_get(_("Passphrase for the new secret key: "), 1, passfile, &pass,
+	if (!nopass && fk_pass_new(_("Passphrase for the new secret key: "), passfile, &pass,
 	    &e) != 0)
 		goto report;
 	if (fk_minisign_keygen(&sk, &pk, &e) != 0)

@@ -350,3 +350,43 @@ fk_mkdirs(const char *path, int mode, fk_err *e)
 	free(p);
 	return 0;
 }
+
+int
+fk_mkdir_target(const char *path, int mode, fk_err *e)
+{
+	char *p = strdup(path), *slash;
+	const char *parent;
+	struct stat st;
+	size_t n;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	if (stat(p, &st) == 0) {
+		free(p);
+		if (!S_ISDIR(st.st_mode))
+			return fk_fail(e, FK_EUSAGE, _("%s is not a folder"), path);
+		return 0;
+	}
+	slash = strrchr(p, '/');
+	if (slash == NULL)
+		parent = ".";
+	else if (slash == p)
+		parent = "/";
+	else {
+		*slash = '\0';
+		parent = p;
+	}
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fk_fail(e, FK_EUSAGE, _("folder %s does not exist: check the path, or that the USB "
+		    "stick is mounted, or create it first (mkdir -p %s)"), parent, parent);
+		free(p);
+		return -1;
+	}
+	free(p);
+	if (mkdir(path, (mode_t)mode) != 0 && errno != EEXIST)
+		return fk_fail(e, FK_EIO, _("cannot create folder %s: %s"), path, strerror(errno));
+	return 0;
+}

@@ -66,5 +66,14 @@ int fk_write_secret_file(const char *path, const void *data, size_t len, int for
 
 /* Creates a directory and its parents with the given mode; ok if it exists. */
 int fk_mkdirs(const char *path, int mode, fk_err *e) FK_WUR;
+/*
+ * A folder a command writes into (export --to, hub export --to, bundle
+ * unpack, qr send --png...): used as it is when it exists; created when only
+ * its last component is missing; refused (FK_EUSAGE, naming the missing
+ * parent) when its parent does not exist, so that a mistyped or unmounted
+ * USB stick path (/media/usb for /media/usb0) is not silently made on the
+ * laptop's own disk.
+ */
+int fk_mkdir_target(const char *path, int mode, fk_err *e) FK_WUR;
 
 #endif

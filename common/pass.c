@@ -2,6 +2,7 @@
  * pass.c - see pass.h.
  */
 #include "pass.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,4 +134,50 @@ fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *out, f
 	}
 	close(fd);
 	return rc;
+}
+
+size_t
+fk_pass_chars(const uint8_t *p, size_t len)
+{
+	/* Code points when the passphrase is UTF-8; else each byte counts once. */
+	if (!fk_utf8_valid(p, len, NULL))
+		return len;
+	return fk_utf8_count(p, len, len);
+}
+
+int
+fk_pass_check_new(const uint8_t *p, size_t len, fk_err *e)
+{
+	if (fk_pass_chars(p, len) < FK_PASS_MIN)
+		return fk_fail(e, FK_EPASS, _("the new passphrase is too short: use at least %d "
+		    "characters (a few words are easiest to remember)"), FK_PASS_MIN);
+	return 0;
+}
+
+int
+fk_pass_new(const char *prompt, const char *file, fk_secret *out, fk_err *e)
+{
+	char cred[4096], again[1024];
+	int tries;
+
+	/* From a file: one answer, refused when short. */
+	if (pass_source(file, cred, sizeof cred) != NULL) {
+		if (fk_pass_get(prompt, 1, file, out, e) != 0)
+			return -1;
+		if (fk_pass_check_new(out->p, out->len, e) != 0) {
+			fk_secret_free(out);
+			return -1;
+		}
+		return 0;
+	}
+	/* On the terminal: said why, and asked again (three times at most). */
+	for (tries = 0; tries < 3; tries++) {
+		if (fk_pass_get(tries ? again : prompt, 1, NULL, out, e) != 0)
+			return -1;
+		if (fk_pass_check_new(out->p, out->len, e) == 0)
+			return 0;
+		fk_secret_free(out);
+		snprintf(again, sizeof again, "%s\n%s", e->msg, prompt);
+	}
+	return -1;
 }

@@ -9,6 +9,9 @@
 #include "io.h"
 
 #define FK_PASS_MAX 1024
+/* The shortest passphrase a new key is given, in characters (UTF-8 code
+ * points, not bytes). Unlocking an existing key takes any non-empty one. */
+#define FK_PASS_MIN 8
 
 /* The systemd credential a service's passphrase is read from. */
 #define FK_PASS_CREDENTIAL "fieldkit-passphrase"
@@ -27,5 +30,18 @@ int fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *ou
 
 /* Parses a passphrase out of file bytes (first line). Exposed for tests. */
 int fk_pass_from_bytes(const uint8_t *p, size_t len, fk_secret *out, fk_err *e) FK_WUR;
+
+/*
+ * Gets a new passphrase (asked twice on a terminal) for a key being made:
+ * as fk_pass_get, and refused with a one-line message when it is shorter
+ * than FK_PASS_MIN characters (on a terminal the message is shown and the
+ * passphrase asked again, three times at most). Used at creation only
+ * (device init, hub init, a new signing key), never to unlock.
+ */
+int fk_pass_new(const char *prompt, const char *file, fk_secret *out, fk_err *e) FK_WUR;
+/* 0 when p[0..len) is long enough for a new key; else -1 and the message. */
+int fk_pass_check_new(const uint8_t *p, size_t len, fk_err *e) FK_WUR;
+/* Characters in a passphrase: UTF-8 code points, or bytes when not UTF-8. */
+size_t fk_pass_chars(const uint8_t *p, size_t len);
 
 #endif

@@ -151,3 +151,50 @@ fk_text_plain(const void *src, size_t n)
 	}
 	return 1;
 }
+
+/* Code points a terminal draws over the one before (width 0). */
+static int
+cp_zero(uint32_t c)
+{
+	return (c >= 0x0300 && c <= 0x036f) || (c >= 0x0483 && c <= 0x0489) ||
+	    (c >= 0x0591 && c <= 0x05bd) || (c >= 0x0610 && c <= 0x061a) ||
+	    (c >= 0x064b && c <= 0x065f) || (c >= 0x1ab0 && c <= 0x1aff) ||
+	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe00 && c <= 0xfe0f) ||
+	    (c >= 0xfe20 && c <= 0xfe2f) || c == 0xfeff || (c >= 0xe0100 && c <= 0xe01ef);
+}
+
+/* East Asian wide and full-width code points, and emoji (width 2). */
+static int
+cp_wide(uint32_t c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x231a && c <= 0x231b) ||
+	    (c >= 0x2e80 && c <= 0x303e) || (c >= 0x3041 && c <= 0x33ff) ||
+	    (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) ||
+	    (c >= 0xa000 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
+	    (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||
+	    (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ||
+	    (c >= 0x1f300 && c <= 0x1f64f) || (c >= 0x1f900 && c <= 0x1f9ff) ||
+	    (c >= 0x20000 && c <= 0x2fffd) || (c >= 0x30000 && c <= 0x3fffd);
+}
+
+size_t
+fk_utf8_width(const void *src, size_t n)
+{
+	const uint8_t *p = src;
+	size_t i = 0, w = 0, l;
+	uint32_t c;
+
+	while (i < n) {
+		if ((l = fk_utf8_decode(p + i, n - i, &c)) == 0) {
+			w++; /* a byte that is not UTF-8: one column (shown as one mark) */
+			i++;
+			continue;
+		}
+		i += l;
+		if (cp_zero(c))
+			continue;
+		w += cp_wide(c) ? 2 : 1;
+	}
+	return w;
+}

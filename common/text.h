@@ -35,6 +35,15 @@ int fk_utf8_valid(const uint8_t *p, size_t n, size_t *bad);
 /* Number of code points in valid UTF-8 (stops counting past limit, returning limit + 1). */
 size_t fk_utf8_count(const uint8_t *p, size_t n, size_t limit);
 
+/*
+ * Columns p[0..n) takes on a terminal, whatever the locale: one for each code
+ * point (Latin, Cyrillic...), two for East Asian wide and full-width ones and
+ * emoji, none for combining marks and zero-width ones; a byte that is not
+ * UTF-8 counts one. For padding table columns (never strlen: Cyrillic letters
+ * are two bytes each).
+ */
+size_t fk_utf8_width(const void *p, size_t n);
+
 /* Room for the escaped form of n bytes, with its NUL (at most 4 bytes a byte). */
 #define FK_ESC_BUF(n) (4 * (size_t)(n) + 1)
 

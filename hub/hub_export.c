@@ -533,7 +533,7 @@ fk_hub_export(fk_hubdb *h, const char *format, const char *dir, const char *labe
 	if (format == NULL || dir == NULL ||
 	    (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
 		return fk_fail(e, FK_EUSAGE, _("say --format jsonl|csv and --to DIR"));
-	if (fk_mkdirs(dir, 0700, e) != 0)
+	if (fk_mkdir_target(dir, 0700, e) != 0)
 		return -1;
 	snprintf(detail, sizeof detail, "%s to %s", format, dir);
 	/* Logged before anything readable is written. */

@@ -329,7 +329,7 @@ send_images(const uint8_t *data, size_t len, const char *dir, unsigned extra_per
 		    "choose another directory, so that two streams do not mix"), dir);
 	if (fk_qr_stream_init(&s, data, len, o, e) != 0)
 		return -1;
-	if (fk_mkdirs(dir, 0755, e) != 0)
+	if (fk_mkdir_target(dir, 0755, e) != 0)
 		goto fail;
 	n = s.k + fk_qr_extra_frames(s.k, extra_percent);
 	if (l != NULL)

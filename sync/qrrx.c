@@ -460,9 +460,9 @@ fk_qr_rx_take(fk_qr_rx *rx, fk_buf *out, fk_err *e)
 			    _("no QR stream frames found in %lu images (%lu QR codes unreadable as frames)"),
 			    p.images, p.invalid);
 		return fk_fail(e, FK_ESTATE,
-		    _("incomplete QR stream: %u of %u frames' worth received; about %u more "
-		      "frames needed"),
-		    p.rank, p.k, p.k - p.rank + 2);
+		    ngettext("incomplete QR stream: %u of %u frames received, %u more frame "
+		    "needed", "incomplete QR stream: %u of %u frames received, %u more frames "
+		    "needed", p.k - p.rank), p.rank, p.k, p.k - p.rank);
 	}
 	if (rx->conflict)
 		return fk_fail(e, FK_EINPUT,

@@ -18,7 +18,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 export FIELDKIT_QUIET=1 FIELDKIT_SCRYPT_LOGN=14
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # Every hub command of an encrypted hub needs the passphrase.
 export FIELDKIT_PASSPHRASE_FILE="$T/pass"
 

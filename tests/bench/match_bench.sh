@@ -31,7 +31,7 @@ cd "$W"
 # (a bundle imported again stops at "already imported", so the difference of the
 # two imports is the bundle's checks, storage and matching together)
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_QUIET=1 FIELDKIT_MATCH_TIMING=1
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (its database is encrypted).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 

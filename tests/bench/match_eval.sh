@@ -18,7 +18,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/fk-match-eval.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cd "$W"
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_QUIET=1
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (its database is encrypted).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 python3 "$SRC/tests/bench/match_gen.py" set "$@"

@@ -24,7 +24,7 @@ trap 'for p in $pids; do kill $p 2>/dev/null || true; done; rm -rf "$T"' EXIT
 cd "$T"
 export FIELDKIT_QUIET=1 FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$src/tests/data
 FORM=$src/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # Each record its own (a line already sealed on a device is not sealed again).
 n_rec=0
 rec() { n_rec=$((n_rec + 1)); printf '{"reporter_surname_cyr":"Коваленко","reporter_surname_lat":"Kovalenko %s","reporter_given_cyr":"Олена","report_date":"2026-09-01","reporter_age":41,"children":[{"child_surname_cyr":"Коваленко","child_sex":"f","child_dob":"2014-03-02"}]}\n' "$n_rec-$RANDOM$RANDOM"; }

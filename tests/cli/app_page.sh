@@ -43,7 +43,7 @@ ok "the page's words are complete in both languages; no HTML built from text, no
 cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 $F hub init --home hub --name hub --passphrase-file pass >/dev/null
 $F init --home dev --name "tablet 1" --hub hub/hub-card.json --passphrase-file pass >/dev/null
 $F app --help | grep -q "Usage: fieldkit app" || fail "app --help"
@@ -83,7 +83,7 @@ ok "the binary serves web/www byte for byte with its types; nothing else, nothin
 # Uploads through HTTP: refused at once when too large, refused when the content
 # is not its type, kept (sealed, as a pending file) when it is.
 post() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "${URL}api/$1"; }
-post unlock '{"passphrase":"pw"}' | grep -q '"ok": *true' || fail "unlock"
+post unlock '{"passphrase":"pw of the tests"}' | grep -q '"ok": *true' || fail "unlock"
 RID=$(post records '{"form":"capture-test"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["rid"])')
 head -c 20000000 /dev/zero >big
 start=$(date +%s%N)

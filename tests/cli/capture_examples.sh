@@ -11,7 +11,7 @@ cd "$T"
 F=$FIELDKIT
 EX=$FK_SRC/schemas/examples
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/schemas FIELDKIT_LANG=en
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 export FIELDKIT_PASSPHRASE_FILE=$T/pass # the hub's (its database is sealed)
 
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null

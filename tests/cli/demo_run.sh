@@ -15,7 +15,7 @@ grep -q "family-report@1" demo.out && grep -q "child-intake@1" demo.out || fail 
 grep -q "2 records confirmed delivered" demo.out || fail "demo ack"
 [ "$(grep -c purged demo.out)" = 9 ] || fail "demo device did not purge"
 grep -q "^Lost on the way (deleted): frame-00005.png frame-00010.png" demo.out || fail "demo lost no frames"
-grep -q "incoming/qr-.*: 1 records from .*: 1 new, 0 duplicates" demo.out || fail "demo import by QR"
+grep -q "incoming/qr-.*: 1 record from .*: 1 new, 0 duplicates" demo.out || fail "demo import by QR"
 grep -q "3 records confirmed delivered" demo.out || fail "demo ack by QR"
 grep -q "1 records delivered to hub \"Demo hub\".*receipt verified and acknowledged" demo.out ||
 	fail "demo push over the network"

@@ -21,7 +21,7 @@ F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_LANG=en
 export FIELDKIT_PASSPHRASE_FILE=$T/pass
 FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 ESC=$(printf '\033')
 
 # no_esc WHAT FILE...: none of the files holds an ESC, a C1 CSI or a bidi override.

@@ -74,7 +74,7 @@ $F export --home d --to s2 >/dev/null
 $F export --home clone --to s3 >/dev/null
 $F hub import --home ../hub s2 | grep -q "1 new" || fail "record 3 of the device"
 $F hub import --home ../hub s3 >fork.out
-grep -q "0 new, 2 duplicates, 1 conflicts" fork.out || fail "the fork was not a conflict: $(cat fork.out)"
+grep -q "0 new, 2 duplicates, 1 conflict," fork.out || fail "the fork was not a conflict: $(cat fork.out)"
 grep -q "a fork" fork.out || fail "the import did not say fork: $(cat fork.out)"
 cd ..
 [ "$(rows "select count(*) from records where device_id = '$D2' and seq = 3")" = 1 ] ||

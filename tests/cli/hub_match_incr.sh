@@ -12,7 +12,7 @@ set -eu
 cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (its database is encrypted).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 q() { $F hub sql --home "$1" "$2"; }

@@ -18,7 +18,7 @@ set -eu
 cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 rows() { $F hub sql --home hub "$1"; }
 

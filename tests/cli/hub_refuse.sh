@@ -10,7 +10,7 @@ cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (restic's convention).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 snap() { $F hub sql --home hub 'select record_id, ct_hash from records order by 1' | sha256sum; }

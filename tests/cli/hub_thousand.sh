@@ -8,7 +8,7 @@ cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (restic's convention).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 $F hub init --home hub --name "Kyiv hub" --passphrase-file pass >/dev/null
@@ -46,7 +46,7 @@ cat imp*.out | grep -o '[0-9]* new' | awk '{s += $1} END {exit !(s == 1000)}' ||
 [ "$($F hub sql --home hub 'select count(*) from attachments')" = 6 ] || fail "attachments"
 ok "1,000 records and 6 photos from three devices imported"
 
-$PTY pw -- age -d -o id.txt hub/identity.age >/dev/null 2>&1 || fail "age -d identity"
+$PTY 'pw of the tests' -- age -d -o id.txt hub/identity.age >/dev/null 2>&1 || fail "age -d identity"
 for k in 0 1 2; do
 	DEV=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["device_id"])' dev$k/device.json)
 	$F hub sql --home hub "select json_extract(body, '\$.answers') from records where device_id = '$DEV' order by seq" >out$k.jsonl

@@ -24,7 +24,7 @@ BIG_MIB=${FK_NET_BIG_MIB:-8}
 RATE=${FK_NET_RATE:-2000000}
 WANT=${FK_NET_INTERRUPTIONS:-80}
 NDEV=${FK_NET_DEVICES:-3}
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub's database is encrypted: its commands read the passphrase from here.
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 # Each record its own (a line already sealed on a device is not sealed again).

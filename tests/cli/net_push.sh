@@ -14,7 +14,7 @@ cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_NET_STALL=5
 FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub's database is encrypted: its commands read the passphrase from here.
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 # Each record its own (a line already sealed on a device is not sealed again).

@@ -11,7 +11,7 @@ cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (restic's convention).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 
@@ -173,4 +173,32 @@ grep -q "0 new, 2 duplicates" "$T/out" || fail "the good bundles were not import
 ok "hub import exits 1 when a folder holds no bundles, and still imports the rest"
 status 1 "hub import of a missing file" $F hub import --home hub --passphrase-file pass nothing.fkb
 ok "hub import exits 1 for a missing file"
+# `fieldkit --help` lists every command, and every hub command on a line of
+# its own with its summary; each one's --help (and `fieldkit help CMD`)
+# works in both languages.
+set +e
+choices=$($F hub frob 2>&1 | sed -n "s/.*(one of: \([^)]*\)).*/\1/p" | tr -d ',')
+set -e
+[ -n "$choices" ] || fail "no hub command choices"
+for lang in en uk; do
+	LANGUAGE=$lang $F --help >top.$lang
+	[ "$($F help)" = "$($F --help)" ] || fail "fieldkit help differs from --help"
+	cmds=$(sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' top.$lang)
+	[ "$(echo "$cmds" | wc -l)" -ge 18 ] || fail "--help ($lang) lists too few commands: $cmds"
+	for c in $cmds; do
+		LANGUAGE=$lang $F $c --help >c.txt || fail "$c --help ($lang) exit $?"
+		head -1 c.txt | grep -q "^\(Usage\|Використання\)" || fail "$c --help ($lang): $(head -1 c.txt)"
+		[ "$(LANGUAGE=$lang $F help $c)" = "$(cat c.txt)" ] || fail "fieldkit help $c ($lang)"
+		[ $lang = en ] || ! grep -q "^Usage\|^Options:" c.txt || fail "$c --help is English in uk"
+	done
+	for s in $choices; do
+		grep -q "^  hub $s  *[^ ]" top.$lang || fail "fieldkit --help ($lang) lacks hub $s: $(cat top.$lang)"
+		LANGUAGE=$lang $F hub $s --help >c.txt || fail "hub $s --help ($lang)"
+		head -1 c.txt | grep -q "^\(Usage\|Використання\): fieldkit hub $s" ||
+			fail "hub $s --help ($lang): $(head -1 c.txt)"
+		[ $lang = en ] || ! grep -q "^Usage\|^Options:" c.txt || fail "hub $s --help is English in uk"
+	done
+done
+grep -q "^Використання: fieldkit КОМАНДА" top.uk || fail "Ukrainian usage line: $(head -1 top.uk)"
+ok "fieldkit --help lists $(echo $cmds | wc -w) commands and $(echo $choices | wc -w) hub commands with summaries; each --help in en and uk"
 finish

@@ -25,10 +25,12 @@ n, text = int(sys.argv[1]), open(sys.argv[2]).read()
 m = re.search(r"any (\d+) of these (\d+) frames", text)
 if m:
     assert int(m.group(1)) <= int(m.group(2)) == n, text
-m = re.search(r"these (\d+) frames restore", text) or re.search(r"needs all (\d+) frames", text)
+m = re.search(r"(?:these|this) (\d+) frames? restores?", text) or \
+    re.search(r"needs (?:all|its) (\d+) frames?", text)
 if m:
     assert int(m.group(1)) == n, text
-assert re.search(r"any \d+ of these|these \d+ frames restore|needs all \d+ frames", text), text
+assert re.search(r"any \d+ of these|(?:these|this) \d+ frames? restores?|needs (?:all|its) \d+ frames?",
+                 text), text
 assert "k + 2 of them" not in text, text
 PY
 }

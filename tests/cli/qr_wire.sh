@@ -10,7 +10,7 @@ cd "$T"
 F=$FIELDKIT
 export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data FIELDKIT_LANG=en
 FORM=$FK_SRC/tests/data/capture-test.json
-printf 'pw\n' >pass && chmod 600 pass
+printf 'pw of the tests\n' >pass && chmod 600 pass
 # The hub commands read the hub passphrase from here (restic's convention).
 export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 rows() { $F hub sql --home hub "$1"; }

@@ -28,7 +28,15 @@ hub_env() {
 	F=$FIELDKIT
 	export FIELDKIT_SCRYPT_LOGN=10 FIELDKIT_SCHEMAS=$FK_SRC/tests/data
 	FORM=$FK_SRC/tests/data/capture-test.json
-	printf 'pw\n' >pass && chmod 600 pass
+	printf 'pw of the tests\n' >pass && chmod 600 pass
 	export FIELDKIT_PASSPHRASE_FILE="$PWD/pass"
 }
 rows() { "$FIELDKIT" hub sql --home hub "$1"; }
+# After hub_env: a hub in ./hub ("H"), a device in ./dev set up for it, and the
+# device registered at the hub (its card in ./dev.card).
+hub_and_device() {
+	"$FIELDKIT" hub init --home hub --name H >/dev/null
+	"$FIELDKIT" init --home dev --hub hub/hub-card.json >/dev/null
+	"$FIELDKIT" device-card --home dev --to dev.card >/dev/null
+	"$FIELDKIT" hub devices add dev.card --home hub >/dev/null
+}
