@@ -15,6 +15,7 @@
 #include "cmd_match.h"
 #include "hub.h"
 #include "hub_lookup.h"
+#include "lineedit.h"
 #include "match_db.h"
 
 struct mopts {
@@ -55,6 +56,8 @@ static const char match_help[] = N_(
     "  --confirm INTAKE REPORT:CHILD   a person's decision: the same child (logged;\n"
     "                            `hub show` then shows the link on both records)\n"
     "  --reject INTAKE REPORT:CHILD    not the same child: never proposed again\n"
+    "                            (either decision replaces the pair's earlier one,\n"
+    "                            and says so; both stay in the log)\n"
     "  --candidates              every pair blocking lets through (intake, report,\n"
     "                            child), to measure blocking (tests/bench)\n"
     "  --format table|tsv|json   output (default: table)\n"
@@ -110,6 +113,86 @@ dob_text(json_t *v, char *out, size_t n)
 		snprintf(out, n, _("age %lld"), (long long)json_integer_value(age));
 	else
 		snprintf(out, n, "-");
+}
+
+/* The words a table shows for the stored codes (tsv and json keep the codes). */
+static const char *
+decision_word(const fk_match_hit *x)
+{
+	return x->status == 'c' ? _("confirmed") : x->status == 'r' ? _("review") : _("match");
+}
+
+static const char *
+sex_word(const char *s)
+{
+	return strcmp(s, "male") == 0 ? _("male") : strcmp(s, "female") == 0 ? _("female") :
+	    s[0] ? s : "-";
+}
+
+static const char *
+relation_word(const char *s)
+{
+	static const char *const code[][2] = {
+		{"mother", N_("mother")}, {"father", N_("father")}, {"aunt", N_("aunt")},
+		{"uncle", N_("uncle")}, {"grandmother", N_("grandmother")},
+		{"grandfather", N_("grandfather")}, {"brother", N_("brother")},
+		{"sister", N_("sister")}, {"other_family", N_("other relative")},
+		{"other_nonfamily", N_("not family")}, {"legal_guardian", N_("guardian")},
+		{"institution_staff", N_("institution staff")},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof code / sizeof code[0]; i++)
+		if (strcmp(s, code[i][0]) == 0)
+			return _(code[i][1]);
+	return s;
+}
+
+/* Display columns of text as shown (escaped): Cyrillic letters count one, wide ones two. */
+static size_t
+cols(const char *s)
+{
+	return fk_le_width(s, strlen(s));
+}
+
+/* Prints shown text and blanks up to width columns (at least two blanks). */
+static void
+put_padded(const char *shown, size_t width)
+{
+	size_t w = cols(shown);
+
+	printf("%s%*s", shown, (int)(w + 2 <= width ? width - w : 2), "");
+}
+
+/*
+ * One hit of `hub find` as a table row: rank, score (NULL: none), the form,
+ * the record and child, a note (may be NULL); then the name, the date of
+ * birth and the sex, in columns padded by display width.
+ */
+static void
+hit_row(size_t rank, const double *score, char kind, const char *id, int child,
+    const char *note, json_t *v, const char *born)
+{
+	char name[400];
+	size_t wk = cols(_("family report")) > cols(_("intake")) ? cols(_("family report")) :
+	    cols(_("intake"));
+
+	printf("%2zu  ", rank);
+	if (score != NULL)
+		printf("%.3f  ", *score);
+	put_padded(kind == 'r' ? _("family report") : _("intake"), wk + 2);
+	printf("%s", id);
+	if (child)
+		printf(_(" child %d"), child);
+	if (note != NULL)
+		printf("  %s", note);
+	snprintf(name, sizeof name, "%s%s%s%s%s", str(v, "surname_cyr"),
+	    str(v, "given_cyr")[0] ? " " : "", str(v, "given_cyr"),
+	    str(v, "patronymic_cyr")[0] ? " " : "", str(v, "patronymic_cyr"));
+	printf("\n    ");
+	put_padded(fk_show(name), 40);
+	put_padded(born, 14);
+	printf("%s\n", sex_word(str(v, "sex")));
 }
 
 /* ---- find ---- */
@@ -226,17 +309,8 @@ find_slip(fk_hubdb *h, const char *code, int dashed, const char *fmt, fk_err *e)
 				free(s);
 				json_decref(j);
 			} else {
-				printf("%2zu  %-13s  %s", row, f.kind[k] == 'r' ? _("family report") :
-				    _("intake"), f.id[k]);
-				if (c)
-					printf(_(" child %d"), c);
-				printf("  %s\n    ", f.cited[k] ? _("(cites the code)") : _("(its own code)"));
-				put_safe(str(v, "surname_cyr"), 0);
-				putchar(' ');
-				put_safe(str(v, "given_cyr"), 0);
-				putchar(' ');
-				put_safe(str(v, "patronymic_cyr"), 0);
-				printf("  %s  %s\n", born, str(v, "sex"));
+				hit_row(row, NULL, f.kind[k], f.id[k], c, f.cited[k] ?
+				    _("(cites the code)") : _("(its own code)"), v, born);
 			}
 			json_decref(v);
 		}
@@ -336,17 +410,8 @@ hub_find(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 			free(s);
 			json_decref(j);
 		} else {
-			printf("%2zu  %.3f  %-13s  %s", k + 1, hits[k].p,
-			    hits[k].kind == 'r' ? _("family report") : _("intake"), hits[k].intake);
-			if (hits[k].child)
-				printf(_(" child %d"), hits[k].child);
-			printf("\n    ");
-			put_safe(str(v, "surname_cyr"), 0);
-			putchar(' ');
-			put_safe(str(v, "given_cyr"), 0);
-			putchar(' ');
-			put_safe(str(v, "patronymic_cyr"), 0);
-			printf("  %s  %s\n", born, str(v, "sex"));
+			double sc = hits[k].p;
+			hit_row(k + 1, &sc, hits[k].kind, hits[k].intake, hits[k].child, NULL, v, born);
 		}
 		json_decref(v);
 	}
@@ -384,6 +449,7 @@ hub_decide(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 {
 	const char *intake = o->confirm ? o->confirm : o->reject;
 	char report[FK_MATCH_IDLEN];
+	fk_match_prev prev;
 	int child;
 
 	if (o->confirm && o->reject)
@@ -391,8 +457,23 @@ hub_decide(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 	if (argc != 1 || parse_target(argv[0], report, sizeof report, &child) != 0)
 		return fk_usage_error("hub match", _("say INTAKE REPORT:CHILD, for example "
 		    "--confirm 1f0e... 9a3c...:2"));
-	if (fk_match_db_decide(h, intake, report, child, o->confirm != NULL, e) != 0)
+	if (fk_match_db_decide(h, intake, report, child, o->confirm != NULL, &prev, e) != 0)
 		return fk_report(e);
+	if (strcmp(prev.decision, o->confirm ? "confirmed" : "rejected") == 0) {
+		if (o->confirm)
+			printf(_("already confirmed by %s at %s: intake %s is child %d of report %s; "
+			    "nothing changed\n"), fk_show(prev.who), prev.at, intake, child, report);
+		else
+			printf(_("already rejected by %s at %s: intake %s is not child %d of report %s; "
+			    "nothing changed\n"), fk_show(prev.who), prev.at, intake, child, report);
+		return 0;
+	}
+	if (prev.decision[0] && o->confirm)
+		printf(_("this replaces the earlier decision: rejected by %s at %s (both kept in "
+		    "the log)\n"), fk_show(prev.who), prev.at);
+	else if (prev.decision[0])
+		printf(_("this replaces the earlier decision: confirmed by %s at %s; the link is "
+		    "removed (both kept in the log)\n"), fk_show(prev.who), prev.at);
 	if (o->confirm)
 		printf(_("confirmed: intake %s is child %d of report %s (logged)\n"), intake, child,
 		    report);
@@ -408,30 +489,18 @@ decision(const fk_match_hit *x)
 	return x->status == 'r' ? "review" : "match";
 }
 
-static void
-field_row(const char *name, const char *a, const char *b, const fk_match_hit *x, int f)
-{
-	const char *lv;
-
-	printf("  %-16s ", name);
-	put_safe(a, 0);
-	printf("  |  ");
-	put_safe(b, 0);
-	if (f >= 0) {
-		lv = x->level[f] ? _(fk_match_level_name(f, x->level[f])) : _("missing");
-		printf("  [%s%s, %+.1f]", x->level[f] == 0 ? "" :
-		    x->weight[f] > 0 ? _("agrees: ") : _("differs: "), lv, x->weight[f]);
-	}
-	putchar('\n');
-}
+struct trow {
+	const char *label;
+	char a[512], b[512];
+	int f;
+};
 
 static void
 names_of(json_t *v, const char *a, const char *b, char *out, size_t n)
 {
 	const char *x = str(v, a), *y = str(v, b);
 
-	snprintf(out, n, "%s%s%s%s%s", x, y[0] && x[0] ? " (" : "", y, y[0] && x[0] ? ")" : "",
-	    "");
+	snprintf(out, n, "%s%s%s%s", x, y[0] && x[0] ? " (" : "", y, y[0] && x[0] ? ")" : "");
 }
 
 static void
@@ -442,15 +511,49 @@ members_of(json_t *v, char *out, size_t n)
 
 	out[0] = 0;
 	if (json_object_get(v, "reporter_surname_cyr") != NULL) {
-		snprintf(out, n, "%s %s", str(v, "reporter_given_cyr"), str(v, "reporter_surname_cyr"));
+		snprintf(out, n, "%s %s%s%s%s", str(v, "reporter_given_cyr"),
+		    str(v, "reporter_surname_cyr"), str(v, "relationship")[0] ? " (" : "",
+		    str(v, "relationship")[0] ? relation_word(str(v, "relationship")) : "",
+		    str(v, "relationship")[0] ? ")" : "");
 		return;
 	}
 	json_array_foreach(m, i, x) {
 		int w = snprintf(out + len, n - len, "%s%s (%s)", i ? ", " : "",
-		    str(x, "member_name_cyr"), str(x, "member_relationship"));
+		    str(x, "member_name_cyr"), relation_word(str(x, "member_relationship")));
 		if (w < 0 || (size_t)w >= n - len)
 			break;
 		len += (size_t)w;
+	}
+}
+
+/* Document numbers, and the report reference (a report's own; the one an intake names). */
+static void
+docs_of(json_t *v, int intake, char *out, size_t n)
+{
+	json_t *m = json_object_get(v, "family_members"), *x;
+	const char *d = intake ? str(v, "docs_numbers") : str(v, "birth_cert_no");
+	const char *sref = str(v, "short_ref");
+	char t[128], ref[16];
+	size_t i, len;
+
+	snprintf(out, n, "%s", d);
+	if (!intake && sref[0]) {
+		/* the slip shows it as XXXX-XXXX */
+		if (strlen(sref) == 8)
+			snprintf(ref, sizeof ref, "%.4s-%.4s", sref, sref + 4);
+		else
+			snprintf(ref, sizeof ref, "%.15s", sref);
+		snprintf(t, sizeof t, _("report %s"), ref);
+		len = strlen(out);
+		snprintf(out + len, n - len, "%s%s", len ? ", " : "", t);
+	}
+	json_array_foreach(m, i, x) {
+		const char *r = str(x, "member_report_ref");
+		if (r[0] == 0)
+			continue;
+		snprintf(t, sizeof t, _("names report %.16s"), r);
+		len = strlen(out);
+		snprintf(out + len, n - len, "%s%s", len ? ", " : "", t);
 	}
 }
 
@@ -458,7 +561,8 @@ static int
 show_table(fk_hubdb *h, const fk_match_hit *x, fk_err *e)
 {
 	json_t *a = NULL, *b = NULL;
-	char s1[512], s2[512];
+	struct trow r[9];
+	size_t nr = 0, i, wl, wa;
 
 	if (fk_match_db_view(h, x->intake, 0, &a, e) != 0 ||
 	    fk_match_db_view(h, x->report, x->child, &b, e) != 0) {
@@ -466,25 +570,64 @@ show_table(fk_hubdb *h, const fk_match_hit *x, fk_err *e)
 		return -1;
 	}
 	printf(_("intake %s  <->  report %s child %d   score %.3f  %s\n"), x->intake, x->report,
-	    x->child, x->p, x->status == 'c' ? _("confirmed") : decision(x));
+	    x->child, x->p, decision_word(x));
 	if (x->status != 'c') {
-		names_of(a, "given_cyr", "given_lat", s1, sizeof s1);
-		names_of(b, "given_cyr", "given_lat", s2, sizeof s2);
-		field_row(_("given name"), s1, s2, x, MF_GIVEN);
-		names_of(a, "surname_cyr", "surname_lat", s1, sizeof s1);
-		names_of(b, "surname_cyr", "surname_lat", s2, sizeof s2);
-		field_row(_("surname"), s1, s2, x, MF_SURNAME);
-		field_row(_("patronymic"), str(a, "patronymic_cyr"), str(b, "patronymic_cyr"), x,
-		    MF_PATR);
-		field_row(_("other names"), str(a, "away_names_cyr"), str(b, "nicknames_cyr"), x, -1);
-		dob_text(a, s1, sizeof s1);
-		dob_text(b, s2, sizeof s2);
-		field_row(_("date of birth"), s1, s2, x, MF_DOB);
-		field_row(_("sex"), str(a, "sex"), str(b, "sex"), x, MF_SEX);
-		field_row(_("documents"), str(a, "docs_numbers"), str(b, "birth_cert_no"), x, MF_DOC);
-		members_of(a, s1, sizeof s1);
-		members_of(b, s2, sizeof s2);
-		field_row(_("relatives"), s1, s2, x, MF_REL);
+		memset(r, 0, sizeof r);
+		r[nr].label = _("given name"), r[nr].f = MF_GIVEN;
+		names_of(a, "given_cyr", "given_lat", r[nr].a, sizeof r[nr].a);
+		names_of(b, "given_cyr", "given_lat", r[nr].b, sizeof r[nr].b), nr++;
+		r[nr].label = _("surname"), r[nr].f = MF_SURNAME;
+		names_of(a, "surname_cyr", "surname_lat", r[nr].a, sizeof r[nr].a);
+		names_of(b, "surname_cyr", "surname_lat", r[nr].b, sizeof r[nr].b), nr++;
+		r[nr].label = _("patronymic"), r[nr].f = MF_PATR;
+		snprintf(r[nr].a, sizeof r[nr].a, "%s", str(a, "patronymic_cyr"));
+		snprintf(r[nr].b, sizeof r[nr].b, "%s", str(b, "patronymic_cyr")), nr++;
+		r[nr].label = _("other names"), r[nr].f = -1;
+		snprintf(r[nr].a, sizeof r[nr].a, "%s", str(a, "away_names_cyr"));
+		snprintf(r[nr].b, sizeof r[nr].b, "%s", str(b, "nicknames_cyr")), nr++;
+		r[nr].label = _("date of birth"), r[nr].f = MF_DOB;
+		dob_text(a, r[nr].a, sizeof r[nr].a);
+		dob_text(b, r[nr].b, sizeof r[nr].b), nr++;
+		r[nr].label = _("sex"), r[nr].f = MF_SEX;
+		snprintf(r[nr].a, sizeof r[nr].a, "%s", sex_word(str(a, "sex")));
+		snprintf(r[nr].b, sizeof r[nr].b, "%s", sex_word(str(b, "sex"))), nr++;
+		r[nr].label = _("documents"), r[nr].f = MF_DOC;
+		docs_of(a, 1, r[nr].a, sizeof r[nr].a);
+		docs_of(b, 0, r[nr].b, sizeof r[nr].b), nr++;
+		r[nr].label = _("relatives"), r[nr].f = MF_REL;
+		members_of(a, r[nr].a, sizeof r[nr].a);
+		members_of(b, r[nr].b, sizeof r[nr].b), nr++;
+		/* columns by display width: the labels, then the intake's side */
+		wl = cols(_("field")), wa = cols(_("intake"));
+		for (i = 0; i < nr; i++) {
+			if (cols(r[i].label) > wl)
+				wl = cols(r[i].label);
+			if (cols(fk_show(r[i].a)) > wa)
+				wa = cols(fk_show(r[i].a));
+		}
+		wl += 2;
+		wa = wa > 40 ? 42 : wa + 2;
+		printf("  ");
+		put_padded(_("field"), wl);
+		put_padded(_("intake"), wa);
+		printf("%s\n", _("report"));
+		for (i = 0; i < nr; i++) {
+			size_t wb;
+			printf("  ");
+			put_padded(r[i].label, wl);
+			put_padded(fk_show(r[i].a[0] ? r[i].a : "-"), wa);
+			fputs(fk_show(r[i].b[0] ? r[i].b : "-"), stdout);
+			wb = cols(fk_show(r[i].b[0] ? r[i].b : "-"));
+			if (r[i].f >= 0) {
+				int f = r[i].f;
+				const char *lv = x->level[f] ? _(fk_match_level_name(f, x->level[f])) :
+				    _("missing");
+				printf("%*s[%s%s, %+.1f]", (int)(wb < 30 ? 32 - wb : 2), "",
+				    x->level[f] == 0 ? "" : x->weight[f] > 0 ? _("agrees: ") :
+				    _("differs: "), lv, x->weight[f]);
+			}
+			putchar('\n');
+		}
 		printf(_("  match weight %+.1f: the sum of the fields (log2); the score also weighs a "
 		    "brother or sister and the intake's other candidates\n"), x->total);
 	}

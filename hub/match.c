@@ -123,9 +123,57 @@ static const double s_doc[C_N] = {0, 1e-4, 1e-4, 0.002, 0.075, 0.9228};
  * The prior of "a sibling of this report's child" against "this child":
  * brothers and sisters reported in the same report are candidates of their
  * own and compete directly ("one child is one child"), so this is the
- * chance that the intake is a sibling nobody reported beside the child.
+ * chance that the intake is a sibling nobody reported beside the child. A
+ * family reports the children it misses, and a brother taken with the child
+ * is missed too, so that chance is small (0.3 before: a given name replaced
+ * in Russia then stayed under review however much else agreed; 0.1 gains
+ * recall on the project's sets and the reviewer's alike, precision within
+ * 0.0006).
  */
-#define SIBLING_PRIOR 0.3
+#define SIBLING_PRIOR 0.1
+
+/*
+ * u priors: P(level | two different children) on a reference population
+ * (the random pairs of two synthetic hubs of 12,000 children each, whose
+ * names follow the Ukrainian frequencies), per model, each class summing
+ * to 1. A hub's own random pairs are added to them as U_PRIOR_N pairs'
+ * worth of evidence: on a large hub its own counts decide (10^6 pairs), on
+ * a young hub, whose few random pairs are often the same child reported
+ * twice, the reference does (three records must not teach the model that
+ * an exact date of birth in common means nothing).
+ */
+#define U_PRIOR_N 10000.0
+static const double u_ref[2][MF_N][FK_MATCH_MAXLEVEL] = {{
+	{0, 0.0156, 0.0308, 0.00121, 0.00439, 0.0438, 0.984, 0.921, 0.00034},
+	{0, 0.00144, 0.0001, 0.00128, 0.000509, 0.000278, 0.996},
+	{0, 0.0356, 0.000199, 0.964, 0.0855, 0.000287, 0.915},
+	{0, 0.000246, 0.00399, 0.00766, 0.0991, 0.103, 0.786, 0.118, 0.106, 0.0975, 0.678},
+	{0, 0.5, 0.5},
+	{0, 0.000275, 1.15e-05, 9.11e-05, 1.15e-05, 1},
+	{0, 1.19e-05, 0.033, 9.31e-06, 0.676, 0.29, 0.0696, 0.619, 0.311},
+	{0, 0.5, 0.5},
+}, {
+	{0, 0.0158, 0.0329, 0.00105, 0.00523, 0.0438, 0.984, 0.917, 0.000309},
+	{0, 0.00139, 9.02e-05, 0.00121, 0.000512, 0.000317, 0.996},
+	{0, 0.035, 8.64e-07, 0.965, 0.0709, 0.00029, 0.929},
+	{0, 0.000211, 0.00399, 0.00759, 0.1, 0.104, 0.784, 0.134, 0.106, 0.0953, 0.664},
+	{0, 0.5, 0.5},
+	{0, 8.11e-05, 4.06e-06, 6.08e-05, 4.06e-06, 1},
+	{0, 1.8e-05, 0.0263, 1.1e-05, 0.533, 0.441, 0.029, 0.475, 0.497},
+	{0, 0.111, 0.889},
+}};
+
+/*
+ * Term-frequency priors, the same way: a name's frequency is its count
+ * among the hub's children plus TF_PRIOR_N children's worth of the
+ * reference chance that two random children share a given-name group
+ * (GF_REF) or a surname (SF_REF). On a young hub, where two of three
+ * children share a name because they are one child, the name is not taken
+ * for the commonest in the country.
+ */
+#define TF_PRIOR_N 30.0
+#define GF_REF 0.0157
+#define SF_REF 0.0014
 
 /* ---- persons ---- */
 
@@ -149,7 +197,8 @@ struct var {
 	uint8_t fuzzy;  /* the groups are those of the nearest table name */
 	uint8_t rel;    /* relatives: which one (1..), and 's' or 'g' in kind */
 	uint8_t role;   /* relatives: ROLE_* */
-	char kind;      /* 'g' given, 's' surname (relatives) */
+	char kind;      /* 'g' given, 's' surname (relatives); 'a' the child's surname from
+	                 * other names (away, new, other names), not the name field */
 	uint32_t stem;  /* surname or patronymic stem in the arena */
 	uint32_t stemh; /* its hash: stems are compared by hash */
 	uint32_t sk;    /* hash of the skeleton (tf) */
@@ -383,7 +432,7 @@ has_var(struct pb *b, int f, const char *sk, char kind, int rel)
 	int i;
 
 	for (i = 0; i < b->n[f]; i++)
-		if (b->v[f][i].kind == kind && b->v[f][i].rel == rel &&
+		if ((b->v[f][i].kind == kind || f == NV_SUR) && b->v[f][i].rel == rel &&
 		    strcmp(STR(b->m, b->v[f][i].off), sk) == 0)
 			return 1;
 	return 0;
@@ -477,7 +526,8 @@ add_fullname(struct pb *b, const char *s, int rel, int role, fk_err *e)
 				continue;
 			kind = f == NV_GIVEN ? 'g' : 's';
 			f = NV_REL;
-		}
+		} else if (f == NV_SUR)
+			kind = 'a'; /* another name of the child's (away, new, other names) */
 		r = add_word(b, f, w, kind, rel, role, e);
 		if (r != 0)
 			return -1;
@@ -858,32 +908,52 @@ cmp_given(const fk_match *m, const struct person *a, const struct person *b, int
  * replaced surname). *tf = the skeleton hash the two share (S_EQ, S_FAMILY).
  */
 static int
-cmp_surname(const fk_match *m, const struct person *a, const struct person *b, uint32_t *tf)
+cmp_surname(const fk_match *m, const struct person *a, const struct person *b, uint32_t *tf,
+    int *kept)
 {
 	const struct var *va = m->v + a->v0 + a->nv[NV_GIVEN];
 	const struct var *vb = m->v + b->v0 + b->nv[NV_GIVEN];
-	int i, j, best = S_N, l;
+	int i, j, best = S_N, l, bestkept = 0;
+	uint32_t besttf = 0;
 
 	*tf = 0;
+	*kept = 0;
 	if (a->nv[NV_SUR] == 0 || b->nv[NV_SUR] == 0)
 		return L_NULL;
+	/*
+	 * The best level over every pair of spellings; at one level, a pair of
+	 * the two name fields (the surname kept) before one through other names
+	 * (an adoptive or earlier surname: the name field was replaced)
+	 */
 	for (i = 0; i < a->nv[NV_SUR]; i++)
 		for (j = 0; j < b->nv[NV_SUR]; j++) {
 			const struct var *x = va + i, *y = vb + j;
-			if (x->sk == y->sk) {
+			int k = x->kind != 'a' && y->kind != 'a';
+			if (x->sk == y->sk && k) {
 				*tf = x->sk;
+				*kept = 1;
 				return S_EQ;
 			}
-			if (x->stemh == y->stemh)
+			if (x->sk == y->sk)
+				l = S_EQ;
+			else if (x->stemh == y->stemh)
 				l = S_STEM;
 			else {
 				const char *xs = STR(m, x->off), *ys = STR(m, y->off);
 				int typos = strlen(xs) >= 8 && strlen(ys) >= 8 ? 2 : 1;
 				l = fk_mn_dl_within(xs, ys, typos) ? S_JW92 : x->dm == y->dm ? S_DM : S_DIFF;
 			}
-			if (l < best)
+			if (l < best || (l == best && k && !bestkept)) {
 				best = l;
+				bestkept = k;
+				besttf = l == S_EQ ? x->sk : 0;
+			}
 		}
+	if (best < S_FAMILY) {
+		*tf = besttf;
+		*kept = bestkept;
+		return best;
+	}
 	if (best > S_FAMILY) {
 		/* a replaced surname: the relatives of either may still carry the old one */
 		const struct person *pp[2] = {a, b}, *qq[2] = {b, a};
@@ -1081,12 +1151,14 @@ static void
 compare(const fk_match *m, const struct person *a, const struct person *b, int dedup,
     struct cmp *c)
 {
-	int sl, pl;
+	int sl, pl, kept;
 
 	c->level[MF_GIVEN] = (uint8_t)cmp_given(m, a, b, &c->gtf);
-	c->level[MF_SURNAME] = (uint8_t)(sl = cmp_surname(m, a, b, &c->stf));
+	c->level[MF_SURNAME] = (uint8_t)(sl = cmp_surname(m, a, b, &c->stf, &kept));
 	pl = cmp_patr(m, a, b);
-	c->level[MF_PATR] = (uint8_t)(pl != L_NULL && S_AGREES(sl) ? pl + P_DIFF : pl);
+	/* with the family name kept, another patronymic is a typo at most; through an
+	 * adoptive or earlier surname, or a relative's, the patronymic may be replaced too */
+	c->level[MF_PATR] = (uint8_t)(pl != L_NULL && S_AGREES(sl) && kept ? pl + P_DIFF : pl);
 	c->level[MF_DOB] = (uint8_t)cmp_dob(a, b);
 	c->level[MF_SEX] = (uint8_t)(a->sex && b->sex ? (a->sex == b->sex ? X_EQ : X_DIFF) :
 	    L_NULL);
@@ -1152,15 +1224,14 @@ build_tf(fk_match *m, int kind1, int kind2, fk_err *e)
 		}
 	}
 	for (f = 0; f < fk_mn_names_count(m->t); f++)
-		m->gfreq[f] /= m->ntf > 0 ? m->ntf : 1;
+		m->gfreq[f] = (m->gfreq[f] + TF_PRIOR_N * GF_REF) / (m->ntf + TF_PRIOR_N);
 	m->sumsq = 0;
 	for (i = 0; i < m->sf.cap; i++)
 		if (m->sf.key[i] != 0) {
 			double x = m->sf.cnt[i] / (m->ntf > 0 ? m->ntf : 1);
 			m->sumsq += x * x;
 		}
-	if (m->sumsq <= 0)
-		m->sumsq = 1;
+	m->sumsq = (m->sumsq * m->ntf + TF_PRIOR_N * SF_REF) / (m->ntf + TF_PRIOR_N);
 	return 0;
 }
 
@@ -1176,7 +1247,8 @@ static double
 surname_tf(const fk_match *m, uint32_t k)
 {
 	size_t s = sf_slot(m, k);
-	double f = m->sf.key[s] == k ? m->sf.cnt[s] / m->ntf : 0;
+	double f = ((m->sf.key[s] == k ? m->sf.cnt[s] : 0) + TF_PRIOR_N * SF_REF) /
+	    (m->ntf + TF_PRIOR_N);
 	double floor = m->ntf > 0 ? 1.0 / m->ntf : 1e-4;
 
 	return f > floor ? f : floor;
@@ -1311,9 +1383,9 @@ estimate_u(fk_match *m, const uint32_t *A, size_t na, const uint32_t *B, size_t 
 	for (f = 0; f < MF_N; f++)
 		for (l = 1; l < nlevels[f]; l++) {
 			int cls = cls_of(f, l);
-			/* add-one smoothing, and a floor: no level is certain */
-			double uu = (u[0].cnt[f][l] + u[1].cnt[f][l] + 0.5) /
-			    (u[0].tot[f][cls] + u[1].tot[f][cls] + 1.0);
+			/* the hub's pairs on top of the reference, and a floor: no level is certain */
+			double uu = (u[0].cnt[f][l] + u[1].cnt[f][l] + U_PRIOR_N * u_ref[dedup][f][l]) /
+			    (u[0].tot[f][cls] + u[1].tot[f][cls] + U_PRIOR_N);
 			if (uu < 1e-7)
 				uu = 1e-7;
 			m->w[f][l] = log2(m->mp[f][l] / uu);
@@ -1364,6 +1436,8 @@ mix(uint64_t a, uint64_t b)
  *  9 a surname's DM code x birth year (query: +-1), the child's own or a
  *    relative's (the reporter; the intake's family), capped: the family's
  *    name survives a replaced surname and a replaced given name
+ * 10 given-name group x birth year x sex, capped (rule 1 for common names)
+ * 11 father's name group (patronymic) x the exact date of birth
  * query = 1 widens the years; returns the number of keys written (no key
  * twice).
  */
@@ -1393,8 +1467,14 @@ keys_of(const fk_match *m, const struct person *p, int query, uint64_t *k, size_
 			if (p->dk == DK_EXACT && n < max)
 				k[n++] = mix(8, g * 1000003 + (uint64_t)p->dob) & ~(uint64_t)1;
 			if (p->dk != DK_NONE)
-				for (y = p->ylo - query; y <= p->yhi + query && n < max; y++)
+				for (y = p->ylo - query; y <= p->yhi + query && n + 3 < max; y++) {
 					k[n++] = mix(1, g * 4096 + (uint64_t)(y & 4095)) | 1; /* odd: capped */
+					/* the same with sex: a common name in a year still blocks */
+					if (p->sex != 'f')
+						k[n++] = mix(11, (g * 4096 + (uint64_t)(y & 4095)) * 4 + 1) | 1;
+					if (p->sex != 'm')
+						k[n++] = mix(11, (g * 4096 + (uint64_t)(y & 4095)) * 4 + 2) | 1;
+				}
 			for (j = 0; j < p->nv[NV_REL] && n < max; j++)
 				if (rv[j].kind == 's')
 					k[n++] = mix(5, g * 1000003 + rv[j].dm) & ~(uint64_t)1;
@@ -1431,6 +1511,16 @@ keys_of(const fk_match *m, const struct person *p, int query, uint64_t *k, size_
 			k[n++] = mix(9, (uint64_t)p->dob * 4 + 1) | 1;
 		if (p->sex != 'm')
 			k[n++] = mix(9, (uint64_t)p->dob * 4 + 2) | 1;
+	}
+	if (p->dk == DK_EXACT) {
+		/* the father's name (patronymic) x the exact date: a given name replaced, the
+		 * patronymic kept */
+		const struct var *pv = v + p->nv[0] + p->nv[1];
+		int pg;
+		for (j = 0; j < p->nv[NV_PATR]; j++)
+			for (pg = 0; pg < pv[j].ng && n < max; pg++)
+				k[n++] = mix(12, (uint64_t)GRP(m, pv + j)[pg] * 1000003 +
+				    (uint64_t)p->dob) & ~(uint64_t)1;
 	}
 	if (p->dk != DK_NONE)
 		for (i = 0; i < (size_t)(p->nv[NV_SUR] + p->nv[NV_REL]); i++) {
@@ -2541,8 +2631,11 @@ fk_match_search_keys(const fk_match *m, uint32_t person, uint64_t *k, size_t max
 		for (gi = 0; gi < (v[i].ng ? v[i].ng : 1); gi++) {
 			if (n < max)
 				k[n++] = skey(1, gkey(m, v + i, gi), 0);
-			for (j = 0; j < p->nv[NV_SUR] && n < max; j++)
+			for (j = 0; j < p->nv[NV_SUR] && n + 1 < max; j++) {
 				k[n++] = skey(3, gkey(m, v + i, gi), sv[j].dm);
+				/* x the surname's first letter: a surname two typos away */
+				k[n++] = skey(5, gkey(m, v + i, gi), (uint8_t)STR(m, sv[j].off)[0]);
+			}
 		}
 	for (j = 0; j < p->nv[NV_SUR] && n < max; j++) {
 		k[n++] = skey(2, sv[j].dm, 0);
@@ -2575,10 +2668,14 @@ fk_match_query_keys(const fk_match *m, const char *query, uint64_t *k, size_t ma
 			uint32_t dm = fk_mn_dm_skel(words[j]);
 			if (i == j)
 				continue;
-			for (x = 0; x < ng && n < max; x++)
+			for (x = 0; x < ng && n + 1 < max; x++) {
 				k[n++] = skey(3, (uint64_t)g[x] + 1, dm);
-			if (n < max)
+				k[n++] = skey(5, (uint64_t)g[x] + 1, (uint8_t)words[j][0]);
+			}
+			if (n + 1 < max) {
 				k[n++] = skey(3, (uint64_t)h32(words[i]) << 16, dm);
+				k[n++] = skey(5, (uint64_t)h32(words[i]) << 16, (uint8_t)words[j][0]);
+			}
 		}
 	}
 	tiers[0] = (int)n;

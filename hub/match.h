@@ -150,7 +150,8 @@ size_t fk_match_keys(const fk_match *m, uint32_t person, int query, uint64_t *ke
 
 /*
  * Search keys of a person (given-name group, surname code, the two
- * together, and the surname's one-typo neighbourhood), and of a query in
+ * together, the group with the surname's first letter, and the surname's
+ * one-typo neighbourhood), and of a query in
  * tiers: tiers[0] keys of given name and surname together (every split),
  * then up to tiers[1] keys of a surname alone (its code, one typo away),
  * then keys of a given name alone (the widest: a caller may stop early).

@@ -16,7 +16,7 @@
 #include "util.h"
 
 /* the rules of the stored keys (blocking and search): a change re-indexes every record */
-#define KEYS_VERSION "2"
+#define KEYS_VERSION "4"
 
 static const char match_sql[] =
     "CREATE TABLE IF NOT EXISTS match_records(rid INTEGER PRIMARY KEY,"
@@ -24,6 +24,8 @@ static const char match_sql[] =
     " matched INT NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS match_records_new ON match_records(matched)"
     " WHERE matched = 0;"
+    /* counting by form must not read every view (an import counts them each time) */
+    "CREATE INDEX IF NOT EXISTS match_records_form ON match_records(form_id);"
     "CREATE TABLE IF NOT EXISTS match_keys(key INTEGER NOT NULL, kind TEXT NOT NULL,"
     " rid INTEGER NOT NULL, child INT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS match_keys_key ON match_keys(key, kind);"
@@ -615,9 +617,10 @@ count_records(sqlite3 *db, const char *form)
 	sqlite3_stmt *st;
 	size_t n = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM match_records WHERE ?1 IS NULL OR"
-	    " form_id = ?1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, form, -1, SQLITE_STATIC);
+	if (sqlite3_prepare_v2(db, form != NULL ? "SELECT count(*) FROM match_records WHERE"
+	    " form_id = ?1" : "SELECT count(*) FROM match_records", -1, &st, NULL) == SQLITE_OK) {
+		if (form != NULL)
+			sqlite3_bind_text(st, 1, form, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			n = (size_t)sqlite3_column_int64(st, 0);
 	}
@@ -1535,13 +1538,19 @@ out:
 
 int
 fk_match_db_decide(fk_hubdb *h, const char *intake, const char *report, int child,
-    int confirm, fk_err *e)
+    int confirm, fk_match_prev *prev, fk_err *e)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	struct passwd *pw;
-	char when[FK_TIME_BUF], who[128], detail[256];
+	char when[FK_TIME_BUF], who[128], detail[320];
+	const char *dec = confirm ? "confirmed" : "rejected";
+	fk_match_prev last;
 	int ok = 0, k;
+
+	memset(&last, 0, sizeof last);
+	if (prev != NULL)
+		memset(prev, 0, sizeof *prev);
 
 	if (init(h, &db, e) != 0)
 		return -1;
@@ -1579,13 +1588,39 @@ fk_match_db_decide(fk_hubdb *h, const char *intake, const char *report, int chil
 	snprintf(who, sizeof who, "%s (uid %u)", pw ? pw->pw_name : "?", (unsigned)geteuid());
 	if (exec(db, "BEGIN IMMEDIATE", e) != 0)
 		return -1;
+	/* the pair's last decision: the same again changes nothing, another replaces it */
+	if (prep(db, &st, "SELECT decision, who, at FROM match_decisions WHERE intake = ? AND"
+	    " report = ? AND child = ? ORDER BY id DESC LIMIT 1", e) != 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, intake, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, report, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, child);
+	if ((k = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c0 = (const char *)sqlite3_column_text(st, 0);
+		const char *c1 = (const char *)sqlite3_column_text(st, 1);
+		const char *c2 = (const char *)sqlite3_column_text(st, 2);
+		snprintf(last.decision, sizeof last.decision, "%s", c0 ? c0 : "");
+		snprintf(last.who, sizeof last.who, "%s", c1 ? c1 : "?");
+		snprintf(last.at, sizeof last.at, "%s", c2 ? c2 : "?");
+	}
+	sqlite3_finalize(st);
+	if (k != SQLITE_ROW && k != SQLITE_DONE) {
+		sql_err(db, e);
+		goto fail;
+	}
+	if (prev != NULL)
+		*prev = last;
+	if (strcmp(last.decision, dec) == 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
 	if (prep(db, &st, "INSERT INTO match_decisions(intake, report, child, decision, who, at)"
 	    " VALUES(?, ?, ?, ?, ?, ?)", e) != 0)
 		goto fail;
 	sqlite3_bind_text(st, 1, intake, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, report, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, child);
-	sqlite3_bind_text(st, 4, confirm ? "confirmed" : "rejected", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, dec, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, who, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, when, -1, SQLITE_STATIC);
 	k = sqlite3_step(st);
@@ -1608,7 +1643,11 @@ fk_match_db_decide(fk_hubdb *h, const char *intake, const char *report, int chil
 			goto fail;
 		}
 	}
-	snprintf(detail, sizeof detail, "%.64s %.64s:%d", intake, report, child);
+	if (last.decision[0])
+		snprintf(detail, sizeof detail, "%.64s %.64s:%d (replaces: %s by %.80s at %s)",
+		    intake, report, child, last.decision, last.who, last.at);
+	else
+		snprintf(detail, sizeof detail, "%.64s %.64s:%d", intake, report, child);
 	if (fk_hub_audit(h, confirm ? "match-confirm" : "match-reject", detail, 2, e) != 0 ||
 	    exec(db, "COMMIT", e) != 0)
 		goto fail;
@@ -1681,6 +1720,8 @@ fk_match_db_view(fk_hubdb *h, const char *record_id, int child, json_t **view, f
 		json_object_set(*view, "reporter_given_cyr", json_object_get(a, "reporter_given_cyr"));
 		json_object_set(*view, "reporter_surname_cyr",
 		    json_object_get(a, "reporter_surname_cyr"));
+		if (json_is_string(json_object_get(v, "short_ref")))
+			json_object_set(*view, "short_ref", json_object_get(v, "short_ref"));
 	} else
 		*view = json_deep_copy(a);
 	json_decref(v);

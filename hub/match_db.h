@@ -79,9 +79,22 @@ int fk_match_db_dups(fk_hubdb *h, fk_match_dup **d, size_t *n, size_t *nclusters
 int fk_match_db_blocked(fk_hubdb *h, char (**ids)[FK_MATCH_IDLEN], int **child, size_t *n,
     fk_err *e) FK_WUR;
 
-/* A person's decision on a pair; logged in the audit table. */
+/* The decision a new one met on the same pair (decision[0] == 0: none). */
+typedef struct fk_match_prev {
+	char decision[16];            /* "confirmed" or "rejected" */
+	char who[128];
+	char at[40];
+} fk_match_prev;
+
+/*
+ * A person's decision on a pair; logged in the audit table. A decision
+ * that differs from the pair's last one replaces it (the earlier stays in
+ * match_decisions and the audit row says what was replaced); the same
+ * decision again changes nothing. prev (may be NULL) receives the pair's
+ * last decision before this one.
+ */
 int fk_match_db_decide(fk_hubdb *h, const char *intake, const char *report, int child,
-    int confirm, fk_err *e) FK_WUR;
+    int confirm, fk_match_prev *prev, fk_err *e) FK_WUR;
 
 /* Confirmed links of a record (either side), for `hub show`. */
 int fk_match_db_links(fk_hubdb *h, const char *record_id,

@@ -10,7 +10,9 @@
  *    a surname that only sounds alike is weak;
  *  - an age one year off at the intake's date still meets an exact date;
  *  - a birth certificate number one digit off is partial agreement;
- *  - the weights explained per field add up to the pair's weight.
+ *  - the weights explained per field add up to the pair's weight;
+ *  - a surname met only through the other's away names (adoption) does not
+ *    make another patronymic count as if the family name had been kept.
  * The cases come from an independent review of the matcher; each failed
  * before the change that fixed it.
  */
@@ -263,6 +265,15 @@ main(void)
 	    "\"given_cyr\": \"Вікторія\", \"surname_cyr\": \"Храпко\", \"sex\": \"female\","
 	    " \"dob_kind\": \"exact\", \"dob\": \"2020-12-31\""));
 
+	/* 9. adopted: the family's surname only among the intake's other names, the
+	 * patronymic replaced with it (Сергеевич for Олексійович) */
+	add(m, 23, "family-report", REPORT("Олексій", "Сумець", "father",
+	    "\"given_cyr\": \"Богдан\", \"surname_cyr\": \"Сумець\", \"patronymic_cyr\":"
+	    " \"Олексійович\", \"sex\": \"male\", \"dob_kind\": \"exact\", \"dob\": \"2007-04-26\""));
+	add(m, 24, "child-intake", INTAKE("\"given_cyr\": \"Богдан\", \"surname_cyr\": \"Прохоров\","
+	    " \"patronymic_cyr\": \"Сергеевич\", \"away_names_cyr\": \"Сумець\", \"sex\": \"male\","
+	    " \"dob_kind\": \"exact\", \"dob\": \"2007-04-26\""));
+
 	CHECK_MSG(fk_match_link(m, 0.0, fk_threads(), &p, &n, NULL, &e) == 0, "%s", e.msg);
 
 	x = prob(m, p, n, 11, 1, 1);
@@ -285,6 +296,23 @@ main(void)
 
 	x = prob(m, p, n, 17, 7, 1);
 	CHECK_MSG(x < 0.8, "another patronymic under the same surname: %.3f", x);
+	{
+		/* the surname kept: another patronymic is strong evidence against; met
+		 * through other names (adoption): the patronymic may be replaced too */
+		const fk_match_pair *q = find_pair(m, p, n, 17, 7, 1);
+		const fk_match_pair *r = find_pair(m, p, n, 24, 23, 1);
+		CHECK_MSG(q != NULL && strcmp(fk_match_level_name(MF_PATR, q->level[MF_PATR]),
+		    "different, although the surnames agree") == 0, "kept surname: %s",
+		    q ? fk_match_level_name(MF_PATR, q->level[MF_PATR]) : "no pair");
+		CHECK_MSG(r != NULL && r->level[MF_SURNAME] != 0 &&
+		    strcmp(fk_match_level_name(MF_SURNAME, r->level[MF_SURNAME]), "same") == 0 &&
+		    strcmp(fk_match_level_name(MF_PATR, r->level[MF_PATR]), "different") == 0,
+		    "surname through away names: %s / %s",
+		    r ? fk_match_level_name(MF_SURNAME, r->level[MF_SURNAME]) : "no pair",
+		    r ? fk_match_level_name(MF_PATR, r->level[MF_PATR]) : "");
+		CHECK_MSG(r != NULL && r->p >= 0.8, "adopted, family surname in away names: %.3f",
+		    r ? r->p : 0);
+	}
 
 	x = prob(m, p, n, 18, 8, 1);
 	CHECK_MSG(x < 0.8, "a surname that only sounds alike: %.3f", x);
