@@ -65,10 +65,7 @@ struct fk_server {
 	int port;
 	int lsock;
 	/* group commit of the database's write-ahead log */
-	pthread_mutex_t gmu;
-	pthread_cond_t gcv;
-	uint64_t g_asked, g_done;
-	int g_busy;
+	fk_group_sync gs;
 	char *wal_path;
 	fk_serve_log_fn log;
 	void *lctx;
@@ -386,8 +383,9 @@ authenticate(fk_server *s, struct MHD_Connection *c, struct req *r, const char *
 /* ---- group commit ---- */
 
 static int
-fsync_path(const char *path)
+fsync_path(void *ctx)
 {
+	const char *path = ctx;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0)
@@ -407,32 +405,7 @@ fsync_path(const char *path)
 static int
 wal_sync(fk_server *s)
 {
-	uint64_t mine, upto;
-	int rc = 0, k;
-
-	pthread_mutex_lock(&s->gmu);
-	mine = ++s->g_asked;
-	while (s->g_done < mine) {
-		if (s->g_busy) {
-			pthread_cond_wait(&s->gcv, &s->gmu);
-			continue;
-		}
-		s->g_busy = 1;
-		upto = s->g_asked;
-		pthread_mutex_unlock(&s->gmu);
-		k = fsync_path(s->wal_path);
-		pthread_mutex_lock(&s->gmu);
-		s->g_busy = 0;
-		if (k == 0 && upto > s->g_done)
-			s->g_done = upto;
-		pthread_cond_broadcast(&s->gcv);
-		if (k != 0) {
-			rc = -1;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&s->gmu);
-	return rc;
+	return fk_group_sync_run(&s->gs, fsync_path, s->wal_path);
 }
 
 /* ---- importing a complete upload ---- */
@@ -1028,8 +1001,7 @@ fk_serve_start(fk_server **out, fk_hubdb *h, const fk_serve_opts *o, const fk_se
 	pthread_mutex_init(&s->dbmu, NULL);
 	pthread_mutex_init(&s->logmu, NULL);
 	pthread_mutex_init(&s->nmu, NULL);
-	pthread_mutex_init(&s->gmu, NULL);
-	pthread_cond_init(&s->gcv, NULL);
+	fk_group_sync_init(&s->gs);
 	randombytes_buf(s->nkey, sizeof s->nkey);
 	fk_minisign_sk_public(sign, &pk);
 	fk_net_hub_keyid(&pk, s->hub_keyid);
@@ -1126,8 +1098,7 @@ fk_serve_stop(fk_server *s)
 	pthread_mutex_destroy(&s->dbmu);
 	pthread_mutex_destroy(&s->logmu);
 	pthread_mutex_destroy(&s->nmu);
-	pthread_mutex_destroy(&s->gmu);
-	pthread_cond_destroy(&s->gcv);
+	fk_group_sync_destroy(&s->gs);
 	free(s->wal_path);
 	free(s);
 }

@@ -82,43 +82,77 @@ out:
 	return rc;
 }
 
+void
+fk_group_sync_init(fk_group_sync *g)
+{
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	g->asked = g->done = 0;
+	g->busy = 0;
+}
+
+void
+fk_group_sync_destroy(fk_group_sync *g)
+{
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+}
+
+int
+fk_group_sync_run(fk_group_sync *g, int (*sync)(void *ctx), void *ctx)
+{
+	uint64_t mine, upto;
+	int rc = 0, k, err = 0;
+
+	pthread_mutex_lock(&g->mu);
+	mine = ++g->asked;
+	while (g->done < mine) {
+		if (g->busy) {
+			pthread_cond_wait(&g->cv, &g->mu);
+			continue;
+		}
+		g->busy = 1;
+		upto = g->asked;
+		pthread_mutex_unlock(&g->mu);
+		k = sync(ctx);
+		err = errno;
+		pthread_mutex_lock(&g->mu);
+		g->busy = 0;
+		if (k == 0 && upto > g->done)
+			g->done = upto;
+		pthread_cond_broadcast(&g->cv);
+		if (k != 0) {
+			rc = -1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g->mu);
+	errno = err;
+	return rc;
+}
+
+static int
+sync_dir(void *ctx)
+{
+	int fd = open(ctx, O_RDONLY | O_DIRECTORY | O_CLOEXEC), k;
+
+	if (fd < 0)
+		return -1;
+	k = fsync(fd);
+	close(fd);
+	return k == 0 ? 0 : -1;
+}
+
 /*
  * Group sync of the uploads folder: every name made or renamed in it before
- * this call is durable when it returns 0. One fsync of the folder, begun
- * after the call, serves every request waiting meanwhile.
+ * this call is durable when it returns 0.
  */
 static int
 dir_sync(fk_upstore *s, fk_err *e)
 {
-	uint64_t mine, upto;
-	int rc = 0, fd, k;
-
-	pthread_mutex_lock(&s->gmu);
-	mine = ++s->g_asked;
-	while (s->g_done < mine) {
-		if (s->g_busy) {
-			pthread_cond_wait(&s->gcv, &s->gmu);
-			continue;
-		}
-		s->g_busy = 1;
-		upto = s->g_asked;
-		pthread_mutex_unlock(&s->gmu);
-		fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		k = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
-		if (fd >= 0)
-			close(fd);
-		pthread_mutex_lock(&s->gmu);
-		s->g_busy = 0;
-		if (k == 0 && upto > s->g_done)
-			s->g_done = upto;
-		pthread_cond_broadcast(&s->gcv);
-		if (k != 0) {
-			rc = fk_fail(e, FK_EIO, _("cannot sync %s: %s"), s->dir, strerror(errno));
-			break;
-		}
-	}
-	pthread_mutex_unlock(&s->gmu);
-	return rc;
+	if (fk_group_sync_run(&s->gs, sync_dir, s->dir) != 0)
+		return fk_fail(e, FK_EIO, _("cannot sync %s: %s"), s->dir, strerror(errno));
+	return 0;
 }
 
 /* An upload's files made durable, the first time it is needed: .info
@@ -355,8 +389,7 @@ fk_upstore_open(fk_upstore *s, const char *home, uint64_t quota, int expire_days
 
 	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_mutex_init(&s->gmu, NULL);
-	pthread_cond_init(&s->gcv, NULL);
+	fk_group_sync_init(&s->gs);
 	s->quota = quota;
 	s->expire_secs = (int64_t)expire_days * 86400;
 	s->max_per_device = max_per_device;
@@ -408,8 +441,7 @@ fk_upstore_close(fk_upstore *s)
 	free(s->dir);
 	s->dir = NULL;
 	pthread_mutex_destroy(&s->mu);
-	pthread_mutex_destroy(&s->gmu);
-	pthread_cond_destroy(&s->gcv);
+	fk_group_sync_destroy(&s->gs);
 }
 
 fk_upload *

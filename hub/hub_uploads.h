@@ -60,13 +60,27 @@ typedef struct fk_upload {
 	struct fk_upload *next;
 } fk_upload;
 
+/*
+ * Group sync: many threads ask for one durable point (an fsync); one fsync
+ * begun after a caller asked serves it and everyone waiting meanwhile.
+ */
+typedef struct fk_group_sync {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t asked, done;
+	int busy;
+} fk_group_sync;
+
+void fk_group_sync_init(fk_group_sync *g);
+void fk_group_sync_destroy(fk_group_sync *g);
+/* Runs sync(ctx) (0 or -1 with errno) as above: 0 once a sync that began after
+ * this call succeeded, -1 (errno from sync) when the one it waited on failed. */
+int fk_group_sync_run(fk_group_sync *g, int (*sync)(void *ctx), void *ctx);
+
 typedef struct fk_upstore {
 	char *dir;
 	pthread_mutex_t mu;        /* the list, the quota counters */
-	pthread_mutex_t gmu;       /* group sync of the folder */
-	pthread_cond_t gcv;
-	uint64_t g_asked, g_done;
-	int g_busy;
+	fk_group_sync gs;          /* group sync of the folder */
 	fk_upload *head;
 	uint64_t held;             /* bytes reserved by partial uploads (their lengths) */
 	uint64_t quota;

@@ -555,25 +555,9 @@ fit_line(double *px, double *py, int n, double *a, double *b, double *c)
 	int pass, i, m;
 
 	for (pass = 0; pass < 2; pass++) {
-		double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, th;
-
 		if (n < 6)
 			return -1;
-		for (i = 0; i < n; i++) {
-			mx += px[i];
-			my += py[i];
-		}
-		mx /= n;
-		my /= n;
-		for (i = 0; i < n; i++) {
-			sxx += (px[i] - mx) * (px[i] - mx);
-			sxy += (px[i] - mx) * (py[i] - my);
-			syy += (py[i] - my) * (py[i] - my);
-		}
-		th = 0.5 * atan2(2 * sxy, sxx - syy);
-		*a = -sin(th);
-		*b = cos(th);
-		*c = *a * mx + *b * my;
+		lsq_line(px, py, n, a, b, c);
 		for (i = m = 0; i < n; i++)
 			if (fabs(*a * px[i] + *b * py[i] - *c) <= 1.5) {
 				px[m] = px[i];
