@@ -227,14 +227,42 @@ is_ring(const struct search *s, int i)
 	return n > 0 && sum / n > c->sum / c->n + 20;
 }
 
+/* Orders four corners TL, TR, BR, BL (by angle from their middle, y downwards). */
+static void
+order_corners(double px[4], double py[4])
+{
+	double mx = 0, my = 0, ang[4], tx[4], ty[4];
+	int x, y, k, order[4] = {0, 1, 2, 3};
+
+	for (k = 0; k < 4; k++) {
+		mx += px[k] / 4;
+		my += py[k] / 4;
+	}
+	for (k = 0; k < 4; k++)
+		ang[k] = atan2(py[k] - my, px[k] - mx);
+	for (x = 0; x < 4; x++)
+		for (y = x + 1; y < 4; y++)
+			if (ang[order[y]] < ang[order[x]]) {
+				k = order[x];
+				order[x] = order[y];
+				order[y] = k;
+			}
+	for (k = 0; k < 4; k++) {
+		tx[k] = px[order[k]];
+		ty[k] = py[order[k]];
+	}
+	memcpy(px, tx, sizeof tx);
+	memcpy(py, ty, sizeof ty);
+}
+
 /* Corners of component i by the farthest-point method, ordered TL, TR, BR, BL. */
 static void
 ring_corners(const struct search *s, int i, double px[4], double py[4])
 {
 	const struct comp *c = &s->c[i];
 	double cx = (c->x0 + c->x1) / 2.0, cy = (c->y0 + c->y1) / 2.0, best[4] = {-1, -1, -1, -1};
-	double ax, ay, mx = 0, my = 0, ang[4];
-	int x, y, k, order[4] = {0, 1, 2, 3};
+	double ax, ay;
+	int x, y, k;
 
 	for (k = 0; k < 4; k++)
 		px[k] = py[k] = 0;
@@ -277,30 +305,8 @@ ring_corners(const struct search *s, int i, double px[4], double py[4])
 				py[3] = y;
 			}
 		}
-	for (k = 0; k < 4; k++) {
-		mx += px[k] / 4;
-		my += py[k] / 4;
-	}
-	for (k = 0; k < 4; k++)
-		ang[k] = atan2(py[k] - my, px[k] - mx);
 	/* by angle from -pi: TL, TR, BR, BL for a picture whose y grows downwards */
-	for (x = 0; x < 4; x++)
-		for (y = x + 1; y < 4; y++)
-			if (ang[order[y]] < ang[order[x]]) {
-				k = order[x];
-				order[x] = order[y];
-				order[y] = k;
-			}
-	{
-		double tx[4], ty[4];
-
-		for (k = 0; k < 4; k++) {
-			tx[k] = px[order[k]];
-			ty[k] = py[order[k]];
-		}
-		memcpy(px, tx, sizeof tx);
-		memcpy(py, ty, sizeof ty);
-	}
+	order_corners(px, py);
 }
 
 #define RAYS 360
@@ -498,34 +504,6 @@ ring_lines(const struct search *s, int i, double px[4], double py[4])
 			return -1;
 	}
 	return 0;
-}
-
-/* Orders four corners TL, TR, BR, BL (by angle from their middle, y downwards). */
-static void
-order_corners(double px[4], double py[4])
-{
-	double mx = 0, my = 0, ang[4], tx[4], ty[4];
-	int x, y, k, order[4] = {0, 1, 2, 3};
-
-	for (k = 0; k < 4; k++) {
-		mx += px[k] / 4;
-		my += py[k] / 4;
-	}
-	for (k = 0; k < 4; k++)
-		ang[k] = atan2(py[k] - my, px[k] - mx);
-	for (x = 0; x < 4; x++)
-		for (y = x + 1; y < 4; y++)
-			if (ang[order[y]] < ang[order[x]]) {
-				k = order[x];
-				order[x] = order[y];
-				order[y] = k;
-			}
-	for (k = 0; k < 4; k++) {
-		tx[k] = px[order[k]];
-		ty[k] = py[order[k]];
-	}
-	memcpy(px, tx, sizeof tx);
-	memcpy(py, ty, sizeof ty);
 }
 
 static double
