@@ -195,6 +195,18 @@ hit_row(size_t rank, const double *score, char kind, const char *id, int child,
 	printf("%s\n", sex_word(str(v, "sex")));
 }
 
+/* The names, birth and sex columns of a find row in tsv. */
+static void
+tsv_names(json_t *v, const char *born)
+{
+	put_safe(str(v, "surname_cyr"), 1);
+	putchar('\t');
+	put_safe(str(v, "given_cyr"), 1);
+	putchar('\t');
+	put_safe(str(v, "patronymic_cyr"), 1);
+	printf("\t%s\t%s\n", born, str(v, "sex"));
+}
+
 /* ---- find ---- */
 
 /*
@@ -294,12 +306,7 @@ find_slip(fk_hubdb *h, const char *code, int dashed, const char *fmt, fk_err *e)
 			row++;
 			if (strcmp(fmt, "tsv") == 0) {
 				printf("%zu\t1.000\t%s\t%s\t%d\t", row, form, f.id[k], c);
-				put_safe(str(v, "surname_cyr"), 1);
-				putchar('\t');
-				put_safe(str(v, "given_cyr"), 1);
-				putchar('\t');
-				put_safe(str(v, "patronymic_cyr"), 1);
-				printf("\t%s\t%s\n", born, str(v, "sex"));
+				tsv_names(v, born);
 			} else if (strcmp(fmt, "json") == 0) {
 				json_t *j = json_pack("{s:i, s:f, s:s, s:s, s:i, s:O, s:s}", "rank",
 				    (int)row, "score", 1.0, "form", form, "record", f.id[k], "child", c,
@@ -387,12 +394,7 @@ hub_find(fk_hubdb *h, const struct mopts *o, int argc, char **argv, fk_err *e)
 		if (strcmp(fmt, "tsv") == 0) {
 			printf("%zu\t%.3f\t%s\t%s\t%d\t", k + 1, hits[k].p, form, hits[k].intake,
 			    hits[k].child);
-			put_safe(str(v, "surname_cyr"), 1);
-			putchar('\t');
-			put_safe(str(v, "given_cyr"), 1);
-			putchar('\t');
-			put_safe(str(v, "patronymic_cyr"), 1);
-			printf("\t%s\t%s\n", born, str(v, "sex"));
+			tsv_names(v, born);
 		} else if (strcmp(fmt, "json") == 0) {
 			json_t *why = json_object(), *j;
 			int f;
