@@ -24,6 +24,7 @@
 
 #include "attach.h"
 #include "io.h"
+#include "record.h"
 #include "schema.h"
 
 #define FK_BATCH_KEY "batch.key"
@@ -66,5 +67,34 @@ int fk_batch_attachments(const fk_form *f, json_t *record, const char *base, uin
  */
 int fk_batch_attach_at(const fk_form *f, json_t *record, const char *answer, const char *file,
     uint64_t limit, fk_batch_files *files, fk_issues *is, fk_err *e) FK_WUR;
+
+/*
+ * The records of a batch input (batch_in.c): JSON Lines, or the whole input
+ * as one pretty-printed document when its first record line starts an object
+ * that does not end there. read fills buf with up to cap bytes and sets *got
+ * (0 at the end); it returns 0, or -1 with e set. Records over max bytes are
+ * returned once as toolong (no bytes) and skipped; blank lines are skipped.
+ * A record's bytes are in sodium_malloc memory, valid (and wiped) until the
+ * next call.
+ */
+typedef int (*fk_batch_read_fn)(void *ctx, uint8_t *buf, size_t cap, size_t *got, fk_err *e);
+typedef struct fk_batch_in {
+	fk_batch_read_fn read;
+	void *ctx;
+	fk_secbuf chunk, line;
+	size_t pos, n, max;
+	long lineno;
+	int eof, toolong, started, document, done;
+} fk_batch_in;
+typedef struct fk_batch_rec {
+	const uint8_t *p;
+	size_t n;
+	long line;   /* its line in the input (the first line of a document) */
+	int toolong; /* longer than max: skipped, p is NULL */
+} fk_batch_rec;
+int fk_batch_in_init(fk_batch_in *r, fk_batch_read_fn read, void *ctx, size_t max, fk_err *e) FK_WUR;
+/* 1 and the next record in out, 0 at the end, -1 on a read failure. */
+int fk_batch_in_next(fk_batch_in *r, fk_batch_rec *out, fk_err *e) FK_WUR;
+void fk_batch_in_free(fk_batch_in *r);
 
 #endif

@@ -108,68 +108,19 @@ load_form(const char *name, fk_form **form, fk_err *e)
 	return rc;
 }
 
-/* --- reading input: lines in secure memory --- */
-
-struct lreader {
-	FILE *f;
-	fk_secbuf chunk, line;
-	size_t pos, n, max;
-	long lineno;
-	int eof, toolong;
-};
-
-static int
-lr_next(struct lreader *r, fk_err *e)
-{
-	r->line.len = 0;
-	r->toolong = 0;
-	for (;;) {
-		const uint8_t *nl;
-		size_t take;
-		if (r->pos == r->n) {
-			if (r->eof)
-				return r->line.len > 0 || r->toolong ? (r->lineno++, 1) : 0;
-			r->n = fread(r->chunk.p, 1, r->chunk.cap, r->f);
-			r->pos = 0;
-			if (r->n == 0) {
-				if (ferror(r->f))
-					return fk_fail(e, FK_EIO, _("cannot read the input"));
-				r->eof = 1;
-			}
-			continue;
-		}
-		nl = memchr(r->chunk.p + r->pos, '\n', r->n - r->pos);
-		take = nl ? (size_t)(nl - (r->chunk.p + r->pos)) : r->n - r->pos;
-		if (!r->toolong) {
-			if (r->line.len + take > r->max) {
-				r->toolong = 1;
-				sodium_memzero(r->line.p, r->line.cap);
-				r->line.len = 0;
-			} else if (fk_secbuf_append(&r->line, r->chunk.p + r->pos, take, e) != 0) {
-				return -1;
-			}
-		}
-		r->pos += take;
-		if (nl != NULL) {
-			r->pos++;
-			r->lineno++;
-			return 1;
-		}
-	}
-}
-
-static int
-blank(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 /* --- the batch --- */
+
+/* The batch reader's source: the input file, unbuffered. */
+static int
+read_file(void *ctx, uint8_t *buf, size_t cap, size_t *got, fk_err *e)
+{
+	FILE *f = ctx;
+
+	*got = fread(buf, 1, cap, f);
+	if (*got == 0 && ferror(f))
+		return fk_fail(e, FK_EIO, _("cannot read the input"));
+	return 0;
+}
 
 struct pending_out {
 	long line;
@@ -527,69 +478,6 @@ batch_progress(struct batch *b, int final)
 		fputc('\n', stderr);
 }
 
-/* If line 1 is an incomplete JSON object, the input is one (pretty) JSON document. */
-static int
-read_document(struct lreader *r, fk_err *e)
-{
-	const uint8_t nl = '\n';
-	long first = r->lineno;
-	struct lreader save = *r;
-	int rc;
-
-	(void)save;
-	for (;;) {
-		size_t have = r->line.len;
-		fk_secbuf keep = r->line;
-		r->line.p = NULL;
-		r->line.len = r->line.cap = 0;
-		rc = lr_next(r, e);
-		if (rc < 0) {
-			fk_secbuf_free(&keep);
-			return -1;
-		}
-		if (rc == 0 || r->toolong || have + 1 + r->line.len > r->max) {
-			int tl = rc != 0;
-			fk_secbuf_free(&r->line);
-			r->line = keep;
-			r->toolong = tl;
-			if (tl) {
-				/* Skip the rest of the input: one document only. */
-				while ((rc = lr_next(r, e)) == 1)
-					;
-				r->toolong = 1;
-			}
-			r->lineno = first;
-			return rc < 0 ? -1 : 0;
-		}
-		if (fk_secbuf_append(&keep, &nl, 1, e) != 0 ||
-		    fk_secbuf_append(&keep, r->line.p, r->line.len, e) != 0) {
-			fk_secbuf_free(&keep);
-			return -1;
-		}
-		fk_secbuf_free(&r->line);
-		r->line = keep;
-	}
-}
-
-static int
-incomplete_object(const uint8_t *p, size_t n)
-{
-	json_error_t je;
-	json_t *j;
-	size_t i = 0;
-
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
-		i++;
-	if (i == n || p[i] != '{')
-		return 0;
-	j = json_loadb((const char *)p, n, 0, &je);
-	if (j != NULL) {
-		json_decref(j);
-		return 0;
-	}
-	return json_error_code(&je) == json_error_premature_end_of_input;
-}
-
 /*
  * Where the rejected lines go: --rejects FILE, else next to the input as
  * NAME.rejected.jsonl (the input itself when it is such a file); none for
@@ -661,7 +549,9 @@ static int
 run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_store *store,
     const char *home, uint64_t limit, fk_err *e)
 {
-	struct lreader r;
+	fk_batch_in r;
+	fk_batch_rec rec;
+	FILE *in = NULL;
 	struct batch *b = calloc(1, sizeof *b);
 	char *rej = NULL;
 	int rc = -1, x = 0;
@@ -687,24 +577,18 @@ run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_sto
 	}
 	if (fk_batch_key(home, &b->key, e) != 0)
 		goto out;
-	r.max = FK_RECORD_MAX;
 	/* A form (or a bundle...) given for records: say what it is. */
 	if (strcmp(o->from, "-") != 0 && fk_kind_hint_file(e, o->from, o->from, FK_KIND_RECORD))
 		goto out;
-	if ((r.f = fk_open_read(o->from, e)) == NULL)
+	if ((in = fk_open_read(o->from, e)) == NULL)
 		goto out;
 	/* No stdio buffer: input bytes go straight into sodium_malloc memory. */
-	setvbuf(r.f, NULL, _IONBF, 0);
-	if (fk_secbuf_reserve(&r.chunk, 65536, e) != 0)
+	setvbuf(in, NULL, _IONBF, 0);
+	if (fk_batch_in_init(&r, read_file, in, FK_RECORD_MAX, e) != 0)
 		goto out;
-	while ((x = lr_next(&r, e)) == 1) {
-		long line = r.lineno;
-		if (!r.toolong && blank(r.line.p, r.line.len))
-			continue;
-		if (line == 1 && !r.toolong && incomplete_object(r.line.p, r.line.len) &&
-		    read_document(&r, e) != 0)
-			goto out;
-		if (r.toolong) {
+	while ((x = fk_batch_in_next(&r, &rec, e)) == 1) {
+		long line = rec.line;
+		if (rec.toolong) {
 			b->seen++;
 			b->rejected++;
 			b->uncopied += b->rej_path != NULL;
@@ -712,10 +596,9 @@ run_batch(struct capture_opts *o, const fk_form *form, fk_finalizer *fin, fk_sto
 			    line, FK_RECORD_MAX);
 			continue;
 		}
-		x = batch_record(b, r.line.p, r.line.len, line, e);
-		if (x == 1 && keep_rejected(b, r.line.p, r.line.len, e) != 0)
+		x = batch_record(b, rec.p, rec.n, line, e);
+		if (x == 1 && keep_rejected(b, rec.p, rec.n, e) != 0)
 			x = -1;
-		sodium_memzero(r.line.p, r.line.cap);
 		if (x < 0)
 			goto out;
 		b->rejected += x == 1;
@@ -764,10 +647,9 @@ out:
 	}
 	if (b->rej_open)
 		fk_atomic_abort(&b->rej);
-	if (r.f != NULL && r.f != stdin)
-		fclose(r.f);
-	fk_secbuf_free(&r.chunk);
-	fk_secbuf_free(&r.line);
+	if (in != NULL && in != stdin)
+		fclose(in);
+	fk_batch_in_free(&r);
 	if (b->key.p != NULL)
 		fk_secret_free(&b->key);
 	free(b->base);

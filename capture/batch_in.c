@@ -1,0 +1,186 @@
+/*
+ * batch_in.c - the records of a batch input (`fieldkit capture FORM --from
+ * FILE`): one JSON object per line (JSON Lines), or, when the first record
+ * line is the start of an object that does not end on that line, the whole
+ * input as one (pretty-printed) JSON document.
+ *
+ * Bytes come from a read callback in chunks of any size and go straight into
+ * sodium_malloc memory; a record is at most max bytes (longer ones are
+ * skipped to their end and reported once, never buffered). Blank lines
+ * (spaces, tabs, CR) are skipped. This is only the cutting into records:
+ * each record's JSON is parsed by the caller.
+ */
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "batch.h"
+
+int
+fk_batch_in_init(fk_batch_in *r, fk_batch_read_fn read, void *ctx, size_t max, fk_err *e)
+{
+	memset(r, 0, sizeof *r);
+	r->read = read;
+	r->ctx = ctx;
+	r->max = max;
+	return fk_secbuf_reserve(&r->chunk, 65536, e);
+}
+
+void
+fk_batch_in_free(fk_batch_in *r)
+{
+	fk_secbuf_free(&r->chunk);
+	fk_secbuf_free(&r->line);
+	memset(r, 0, sizeof *r);
+}
+
+/* The next line (without its '\n') into r->line: 1, 0 at the end, -1. */
+static int
+next_line(fk_batch_in *r, fk_err *e)
+{
+	r->line.len = 0;
+	r->toolong = 0;
+	for (;;) {
+		const uint8_t *nl;
+		size_t take;
+		if (r->pos == r->n) {
+			size_t got = 0;
+			if (r->eof)
+				return r->line.len > 0 || r->toolong ? (r->lineno++, 1) : 0;
+			if (r->read(r->ctx, r->chunk.p, r->chunk.cap, &got, e) != 0)
+				return -1;
+			r->n = got > r->chunk.cap ? r->chunk.cap : got;
+			r->pos = 0;
+			r->eof = r->n == 0;
+			continue;
+		}
+		nl = memchr(r->chunk.p + r->pos, '\n', r->n - r->pos);
+		take = nl ? (size_t)(nl - (r->chunk.p + r->pos)) : r->n - r->pos;
+		if (!r->toolong) {
+			if (take > r->max || r->line.len > r->max - take) {
+				r->toolong = 1;
+				sodium_memzero(r->line.p, r->line.cap);
+				r->line.len = 0;
+			} else if (fk_secbuf_append(&r->line, r->chunk.p + r->pos, take, e) != 0) {
+				return -1;
+			}
+		}
+		r->pos += take;
+		if (nl != NULL) {
+			r->pos++;
+			r->lineno++;
+			return 1;
+		}
+	}
+}
+
+static int
+blank(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Whether the line starts an object that does not end on it. */
+static int
+incomplete_object(const uint8_t *p, size_t n)
+{
+	json_error_t je;
+	json_t *j;
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+		i++;
+	if (i == n || p[i] != '{')
+		return 0;
+	j = json_loadb((const char *)p, n, 0, &je);
+	if (j != NULL) {
+		json_decref(j);
+		return 0;
+	}
+	return json_error_code(&je) == json_error_premature_end_of_input;
+}
+
+/* The rest of the input joined to r->line by '\n': the one document. */
+static int
+read_document(fk_batch_in *r, fk_err *e)
+{
+	const uint8_t nl = '\n';
+	long first = r->lineno;
+	int rc;
+
+	for (;;) {
+		size_t have = r->line.len;
+		fk_secbuf keep = r->line;
+		r->line.p = NULL;
+		r->line.len = r->line.cap = 0;
+		rc = next_line(r, e);
+		if (rc < 0) {
+			fk_secbuf_free(&keep);
+			return -1;
+		}
+		if (rc == 0 || r->toolong || have >= r->max || r->line.len > r->max - have - 1) {
+			int tl = rc != 0;
+			fk_secbuf_free(&r->line);
+			r->line = keep;
+			if (tl) {
+				/* Too large: the rest of the input is skipped (one document). */
+				sodium_memzero(r->line.p, r->line.cap);
+				r->line.len = 0;
+				while ((rc = next_line(r, e)) == 1)
+					;
+				if (rc < 0)
+					return -1;
+			}
+			r->toolong = tl;
+			r->eof = 1;
+			r->pos = r->n;
+			r->lineno = first;
+			return 0;
+		}
+		if (fk_secbuf_append(&keep, &nl, 1, e) != 0 ||
+		    fk_secbuf_append(&keep, r->line.p, r->line.len, e) != 0) {
+			fk_secbuf_free(&keep);
+			return -1;
+		}
+		fk_secbuf_free(&r->line);
+		r->line = keep;
+	}
+}
+
+int
+fk_batch_in_next(fk_batch_in *r, fk_batch_rec *out, fk_err *e)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (r->line.p != NULL)
+		sodium_memzero(r->line.p, r->line.cap);
+	if (r->done)
+		return 0;
+	for (;;) {
+		if ((rc = next_line(r, e)) <= 0) {
+			r->done = rc == 0;
+			return rc;
+		}
+		if (!r->toolong && blank(r->line.p, r->line.len))
+			continue;
+		if (!r->started && !r->toolong && incomplete_object(r->line.p, r->line.len)) {
+			if (read_document(r, e) != 0)
+				return -1;
+			r->document = 1;
+			r->done = 1;
+		}
+		r->started = 1;
+		out->line = r->lineno;
+		out->toolong = r->toolong;
+		out->p = r->toolong ? NULL : r->line.p;
+		out->n = r->toolong ? 0 : r->line.len;
+		return 1;
+	}
+}
