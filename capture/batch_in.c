@@ -10,6 +10,7 @@
  * (spaces, tabs, CR) are skipped. This is only the cutting into records:
  * each record's JSON is parsed by the caller.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -35,11 +36,19 @@ fk_batch_in_free(fk_batch_in *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* The next line (without its '\n') into r->line: 1, 0 at the end, -1. */
+/*
+ * The next line (without its '\n') into r->line, after what it holds when
+ * append is set: 1, 0 at the end, -1. Over max bytes in all, r->line is
+ * wiped and emptied and the line read to its end (toolong).
+ */
 static int
-next_line(fk_batch_in *r, fk_err *e)
+next_line(fk_batch_in *r, int append, fk_err *e)
 {
-	r->line.len = 0;
+	size_t start;
+
+	if (!append)
+		r->line.len = 0;
+	start = r->line.len;
 	r->toolong = 0;
 	for (;;) {
 		const uint8_t *nl;
@@ -47,7 +56,7 @@ next_line(fk_batch_in *r, fk_err *e)
 		if (r->pos == r->n) {
 			size_t got = 0;
 			if (r->eof)
-				return r->line.len > 0 || r->toolong ? (r->lineno++, 1) : 0;
+				return r->line.len > start || r->toolong ? (r->lineno++, 1) : 0;
 			if (r->read(r->ctx, r->chunk.p, r->chunk.cap, &got, e) != 0)
 				return -1;
 			r->n = got > r->chunk.cap ? r->chunk.cap : got;
@@ -106,51 +115,51 @@ incomplete_object(const uint8_t *p, size_t n)
 	return json_error_code(&je) == json_error_premature_end_of_input;
 }
 
-/* The rest of the input joined to r->line by '\n': the one document. */
+/*
+ * The rest of the input joined to r->line by '\n', in place: the one
+ * document, without the blank lines and spaces that end it. Over max bytes
+ * (blank ones after it may take DOC_SLACK more while reading), the rest is
+ * read and dropped (toolong).
+ */
+#define DOC_SLACK 4096
+
 static int
 read_document(fk_batch_in *r, fk_err *e)
 {
 	const uint8_t nl = '\n';
 	long first = r->lineno;
-	int rc;
+	size_t max = r->max;
+	int rc = 0;
 
+	r->max = max > SIZE_MAX - DOC_SLACK ? SIZE_MAX : max + DOC_SLACK;
 	for (;;) {
 		size_t have = r->line.len;
-		fk_secbuf keep = r->line;
-		r->line.p = NULL;
-		r->line.len = r->line.cap = 0;
-		rc = next_line(r, e);
-		if (rc < 0) {
-			fk_secbuf_free(&keep);
-			return -1;
+		if (fk_secbuf_append(&r->line, &nl, 1, e) != 0 || (rc = next_line(r, 1, e)) < 0) {
+			rc = -1;
+			break;
 		}
-		if (rc == 0 || r->toolong || have >= r->max || r->line.len > r->max - have - 1) {
-			int tl = rc != 0;
-			fk_secbuf_free(&r->line);
-			r->line = keep;
-			if (tl) {
-				/* Too large: the rest of the input is skipped (one document). */
-				sodium_memzero(r->line.p, r->line.cap);
-				r->line.len = 0;
-				while ((rc = next_line(r, e)) == 1)
-					;
-				if (rc < 0)
-					return -1;
-			}
-			r->toolong = tl;
-			r->eof = 1;
-			r->pos = r->n;
-			r->lineno = first;
-			return 0;
+		if (rc == 0) {
+			r->line.len = have;
+			while (r->line.len > 0 && memchr(" \t\r\n", r->line.p[r->line.len - 1], 4) != NULL)
+				r->line.len--;
+			if (r->line.len > max)
+				r->toolong = 1;
+			break;
 		}
-		if (fk_secbuf_append(&keep, &nl, 1, e) != 0 ||
-		    fk_secbuf_append(&keep, r->line.p, r->line.len, e) != 0) {
-			fk_secbuf_free(&keep);
-			return -1;
+		if (r->toolong) {
+			while ((rc = next_line(r, 0, e)) == 1)
+				;
+			r->toolong = 1;
+			break;
 		}
-		fk_secbuf_free(&r->line);
-		r->line = keep;
 	}
+	r->max = max;
+	if (r->toolong) {
+		sodium_memzero(r->line.p, r->line.cap);
+		r->line.len = 0;
+	}
+	r->lineno = first;
+	return rc < 0 ? -1 : 0;
 }
 
 int
@@ -164,7 +173,7 @@ fk_batch_in_next(fk_batch_in *r, fk_batch_rec *out, fk_err *e)
 	if (r->done)
 		return 0;
 	for (;;) {
-		if ((rc = next_line(r, e)) <= 0) {
+		if ((rc = next_line(r, 0, e)) <= 0) {
 			r->done = rc == 0;
 			return rc;
 		}

@@ -111,6 +111,33 @@ main(void)
 		}
 	}
 
+	/* A document of exactly the limit fits (blank lines after it too); one
+	 * byte more does not. Many lines, read a few bytes at a time. */
+	{
+		static char doc[8192];
+		char want[64];
+		size_t len = 0, k;
+		len += (size_t)snprintf(doc + len, sizeof doc - len, "{\n");
+		for (k = 0; k < 500; k++)
+			len += (size_t)snprintf(doc + len, sizeof doc - len, " \"k%zu\": %zu,\n", k, k);
+		len += (size_t)snprintf(doc + len, sizeof doc - len, " \"end\": 0\n}");
+		snprintf(doc + len, sizeof doc - len, "\n\n \n");
+		{
+			struct src s = { doc, strlen(doc), 0, 7, -1 };
+			fk_batch_in r;
+			fk_batch_rec rec;
+			fk_err e = { 0 };
+			CHECK(fk_batch_in_init(&r, rd, &s, len, &e) == 0);
+			CHECK(fk_batch_in_next(&r, &rec, &e) == 1 && !rec.toolong && rec.line == 1 &&
+			    rec.n == len && memcmp(rec.p, doc, len) == 0);
+			CHECK(fk_batch_in_next(&r, &rec, &e) == 0);
+			fk_batch_in_free(&r);
+		}
+		cut(doc, len - 1, 5, got, sizeof got);
+		snprintf(want, sizeof want, "1:!|");
+		CHECK_MSG(strcmp(got, want) == 0, "one byte over: [%s]", got);
+	}
+
 	/* A read failure is an error, not an end. */
 	{
 		const char *t = "{\"a\":1}\n{\"b\":2}\n";
