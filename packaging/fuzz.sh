@@ -16,13 +16,15 @@
 #   --long       the release run: 10 million executions or one hour per target,
 #                whichever comes first, two targets at a time, then --merge
 #   --build-only only build
+#   --no-build   use the targets already built (a second run beside a first)
+#   --build-dir D build in D (default build-fuzz)
 # Every run ends with one line per target: executions, and crashes found.
 # Artefacts (crashing inputs) go to build-fuzz/artifacts/; logs to build-fuzz/logs/
 # (build-fuzz/logs-ci/ for --ci).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
-secs=60 runs="" jobs=1 merge=0 ci=0 buildonly=0 targets=""
+secs=60 runs="" jobs=1 merge=0 ci=0 buildonly=0 nobuild=0 build="" targets=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--time) secs=$2; shift ;;
@@ -32,26 +34,31 @@ while [ $# -gt 0 ]; do
 	--ci) ci=1; secs=4 ;;
 	--long) secs=3600; runs=10000000; jobs=2; merge=1 ;;
 	--build-only) buildonly=1 ;;
-	-h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--no-build) nobuild=1 ;;
+	--build-dir) build=$2; shift ;;
+	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "fuzz.sh: unknown option $1 (see: packaging/fuzz.sh --help)" >&2; exit 2 ;;
 	[0-9]*) secs=$1 ;; # the old form: packaging/fuzz.sh SECONDS
 	*) targets="$targets $1" ;;
 	esac
 	shift
 done
-build="$src/build-fuzz"
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-"$here/setup-deps.sh" >/dev/null
-for p in clang libclang-rt-14-dev; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		$SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
-done
-CC=clang CXX=clang++ cmake -S "$src" -B "$build" -DFK_FUZZ=ON >/dev/null
+[ -n "$build" ] || build="$src/build-fuzz"
 mkdir -p "$build/logs"
-if ! cmake --build "$build" -j"$(nproc)" >"$build/logs/build.log" 2>&1; then
-	grep -B2 -A6 'error' "$build/logs/build.log" | head -40
-	echo "fuzz.sh: the fuzz build failed (see $build/logs/build.log)" >&2
-	exit 1
+build=$(cd "$build" && pwd)
+if [ "$nobuild" -eq 0 ]; then
+	if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+	"$here/setup-deps.sh" >/dev/null
+	for p in clang libclang-rt-14-dev; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			$SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
+	done
+	CC=clang CXX=clang++ cmake -S "$src" -B "$build" -DFK_FUZZ=ON >/dev/null
+	if ! cmake --build "$build" -j"$(nproc)" >"$build/logs/build.log" 2>&1; then
+		grep -B2 -A6 'error' "$build/logs/build.log" | head -40
+		echo "fuzz.sh: the fuzz build failed (see $build/logs/build.log)" >&2
+		exit 1
+	fi
 fi
 [ "$buildonly" -eq 1 ] && exit 0
 if [ -z "$targets" ]; then
@@ -72,6 +79,11 @@ seed() {
 			[ -f "$j" ] && { printf '\000'; cat "$j"; } >"$2/seed-form-$(basename "$j")"
 		done ;;
 	fuzz_minisign) cp "$src"/tests/data/minisign/* "$2"/ 2>/dev/null || true ;;
+	fuzz_batchin)
+		# Byte 0: the record limit (8 + 4 * byte), byte 1: the chunk sizes.
+		for j in "$src"/schemas/examples/*.json; do
+			[ -f "$j" ] && { printf '\377\007'; cat "$j"; } >"$2/seed-$(basename "$j")"
+		done ;;
 	esac
 }
 
