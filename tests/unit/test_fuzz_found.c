@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "expr.h"
 #include "util.h"
 
 /*
@@ -39,10 +40,52 @@ rfc3339_real_days(void)
 	}
 }
 
+/*
+ * fuzz_expr: string(.) copied its argument with strndup, which stops at a
+ * NUL byte, yet kept the argument's length, so a value holding a NUL was
+ * read past its copy (heap-buffer-overflow in str_num when -string(.) made
+ * it a number), and str_num itself stopped at a NUL ("12\0..." was 12).
+ * Now every byte is copied and a NUL is not part of a number. (A NUL in the
+ * expression's own text is refused by the parser.)
+ */
+static void
+expr_string_keeps_nul(void)
+{
+	static const char val[] = "12\0\0\0\0 ";
+	static const char *const src[] = { "string(.)", "-string(.)", "'a\0b' = 'a'" };
+	fk_value self, out;
+	fk_expr_env env = { NULL, NULL, NULL, &self, 1748779200 };
+	fk_expr *ex;
+	fk_err e;
+	size_t lens[] = { 9, 10, 12 }, i;
+
+	fk_value_str(&self, val, sizeof val - 1);
+	for (i = 0; i < 3; i++) {
+		memset(&out, 0, sizeof out);
+		ex = NULL;
+		if (i == 2) {
+			CHECK(fk_expr_parse(src[i], lens[i], &ex, &e) != 0);
+			continue;
+		}
+		CHECK(fk_expr_parse(src[i], lens[i], &ex, &e) == 0);
+		if (ex == NULL)
+			continue;
+		CHECK(fk_expr_eval(ex, &env, &out, &e) == 0);
+		if (i == 0)
+			CHECK(out.type == FK_VAL_STR && out.len == sizeof val - 1 &&
+			    memcmp(out.str, val, out.len) == 0);
+		if (i == 1) /* not a number: NUL bytes are not digits */
+			CHECK(out.type == FK_VAL_NUM && out.num != out.num);
+		fk_value_free(&out);
+		fk_expr_free(ex);
+	}
+}
+
 int
 main(void)
 {
 	check_init();
 	rfc3339_real_days();
+	expr_string_keeps_nul();
 	return check_done("test_fuzz_found");
 }
