@@ -3,6 +3,7 @@
  * a tree-walking evaluator. The source is never evaluated as anything else.
  */
 #include "expr.h"
+#include "util.h"
 #include "shortref.h"
 
 #include <ctype.h>
@@ -120,19 +121,6 @@ str_num(const char *s, size_t len, double *out)
 			return -1;
 	*out = strtod(buf, &end);
 	return *end == '\0' ? 0 : -1;
-}
-
-/* A copy of exactly len bytes (NULs too), NUL-terminated; NULL when out of memory. */
-static char *
-bytes_dup(const char *s, size_t len)
-{
-	char *d = malloc(len + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, len);
-		d[len] = '\0';
-	}
-	return d;
 }
 
 double
@@ -434,7 +422,7 @@ parse_string(struct parser *p)
 	if ((n = node_new(p, OP_STR, start)) == NULL)
 		return NULL;
 	n->len = end - start - 1;
-	if ((n->str = bytes_dup(p->s + start + 1, n->len)) == NULL) {
+	if ((n->str = fk_bytes_dup(p->s + start + 1, n->len)) == NULL) {
 		free(n);
 		fk_fail(p->e, FK_ENOMEM, _("out of memory"));
 		return NULL;
@@ -1034,7 +1022,7 @@ call(const struct node *n, const fk_expr_env *env, const fk_value *a, fk_value *
 	case FN_FALSE: fk_value_bool(out, 0); return 0;
 	case FN_NUMBER: fk_value_num(out, fk_value_to_num(&a[0])); return 0;
 	case FN_INT: fk_value_num(out, trunc(fk_value_to_num(&a[0]))); return 0;
-	case FN_STRING: return own_str(out, bytes_dup(s, len), len, e);
+	case FN_STRING: return own_str(out, fk_bytes_dup(s, len), len, e);
 	case FN_IS_DIGITS: fk_value_bool(out, is_digits(s, len)); return 0;
 	case FN_IS_PHONE: fk_value_bool(out, is_phone(s, len)); return 0;
 	case FN_IS_SHORT_REF: {

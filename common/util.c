@@ -275,3 +275,15 @@ fk_size_text(unsigned long long n, char *buf, size_t cap)
 	}
 	return buf;
 }
+
+char *
+fk_bytes_dup(const void *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s != NULL) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}

@@ -7,6 +7,7 @@
  * or unwiped stack.
  */
 #include "age.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -710,18 +711,6 @@ hdr_fail(fk_err *e, const char *what)
 	return fk_fail(e, FK_EHEADER, _("not a valid age file: %s"), what);
 }
 
-static char *
-dupn(const uint8_t *p, size_t n)
-{
-	char *s = malloc(n + 1);
-
-	if (s != NULL) {
-		memcpy(s, p, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
 static int
 parse_stanza(fk_age_dec *d, const uint8_t *line, size_t len, fk_err *e)
 {
@@ -748,12 +737,12 @@ parse_stanza(fk_age_dec *d, const uint8_t *line, size_t len, fk_err *e)
 		if (!valid_arg(line + start, i - start))
 			return hdr_fail(e, _("malformed recipient line"));
 		if (s->type == NULL) {
-			if ((s->type = dupn(line + start, i - start)) == NULL)
+			if ((s->type = fk_bytes_dup(line + start, i - start)) == NULL)
 				return fk_fail(e, FK_ENOMEM, _("out of memory"));
 		} else {
 			if (s->nargs == MAX_ARGS)
 				return hdr_fail(e, _("too many arguments"));
-			if ((s->args[s->nargs] = dupn(line + start, i - start)) == NULL)
+			if ((s->args[s->nargs] = fk_bytes_dup(line + start, i - start)) == NULL)
 				return fk_fail(e, FK_ENOMEM, _("out of memory"));
 			s->nargs++;
 		}
