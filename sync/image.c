@@ -4,6 +4,7 @@
  * libpng and libjpeg report errors by longjmp; each use is wrapped so that a
  * malformed file ends in fk_fail, never in exit() or a crash.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,24 @@ fk_image_fill(fk_image *img, int x, int y, int w, int h, uint8_t v)
 		y1 = img->h;
 	for (r = y; r < y1 && x < x1; r++)
 		memset(img->px + (size_t)r * (size_t)img->w + x, v, (size_t)(x1 - x));
+}
+
+double
+fk_image_sample(const fk_image *img, double x, double y)
+{
+	double fx, fy;
+	int x0, y0;
+	const uint8_t *p;
+
+	if (!(x >= 0 && y >= 0 && x < img->w - 1 && y < img->h - 1))
+		return 255; /* also NaN */
+	x0 = (int)floor(x);
+	y0 = (int)floor(y);
+	fx = x - x0;
+	fy = y - y0;
+	p = img->px + (size_t)y0 * (size_t)img->w + (size_t)x0;
+	return (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
+	    (p[img->w] * (1 - fx) + p[img->w + 1] * fx) * fy;
 }
 
 static int

@@ -36,4 +36,11 @@ int fk_image_save_png(const fk_image *img, int dpi, const char *path, fk_err *e)
 /* Fills a rectangle (clipped to the image). */
 void fk_image_fill(fk_image *img, int x, int y, int w, int h, uint8_t v);
 
+/*
+ * The gray value at (x, y) in pixel coordinates (a pixel's centre is at its
+ * index), interpolated between the four pixels around it (bilinear); 255
+ * (white) where those four are not all inside the image.
+ */
+double fk_image_sample(const fk_image *img, double x, double y);
+
 #endif

@@ -506,20 +506,6 @@ ring_lines(const struct search *s, int i, double px[4], double py[4])
 	return 0;
 }
 
-static double
-sample(const fk_image *im, double x, double y)
-{
-	int x0 = (int)floor(x), y0 = (int)floor(y);
-	double fx = x - x0, fy = y - y0;
-	const uint8_t *p;
-
-	if (x0 < 0 || y0 < 0 || x0 >= im->w - 1 || y0 >= im->h - 1)
-		return 255;
-	p = im->px + (size_t)y0 * (size_t)im->w + (size_t)x0;
-	return (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
-	    (p[im->w] * (1 - fx) + p[im->w + 1] * fx) * fy;
-}
-
 static int
 inside(const fk_image *im, double x, double y)
 {
@@ -576,7 +562,7 @@ refine(const fk_image *im, double qx[4], double qy[4], double t)
 			    !inside(im, bx + nx * 2 * t, by + ny * 2 * t))
 				continue;
 			for (u = -2 * t; u <= 2 * t; u += 0.5) {
-				v = sample(im, bx + nx * u, by + ny * u);
+				v = fk_image_sample(im, bx + nx * u, by + ny * u);
 				lo = v < lo ? v : lo;
 				hi = v > hi ? v : hi;
 			}
@@ -584,9 +570,9 @@ refine(const fk_image *im, double qx[4], double qy[4], double t)
 				continue;
 			mid = (lo + hi) / 2;
 			/* outwards from inside the stroke: the first dark-to-light crossing */
-			prev = sample(im, bx - nx * t * 0.5, by - ny * t * 0.5);
+			prev = fk_image_sample(im, bx - nx * t * 0.5, by - ny * t * 0.5);
 			for (u = -t * 0.5 + 0.25; u <= 2 * t; u += 0.25) {
-				v = sample(im, bx + nx * u, by + ny * u);
+				v = fk_image_sample(im, bx + nx * u, by + ny * u);
 				if (prev < mid && v >= mid) {
 					double f = (mid - prev) / (v - prev), o = u - 0.25 + 0.25 * f;
 
@@ -776,7 +762,7 @@ fk_qr_ring_rectify(const fk_image *img, const fk_qr_quad *q, fk_image *out, fk_e
 	for (y = 0; y < hh; y++)
 		for (x = 0; x < w; x++) {
 			double xx = x + 0.5, yy = y + 0.5, d = h[6] * xx + h[7] * yy + h[8];
-			double v = d > 1e-9 ? sample(img, (h[0] * xx + h[1] * yy + h[2]) / d - 0.5,
+			double v = d > 1e-9 ? fk_image_sample(img, (h[0] * xx + h[1] * yy + h[2]) / d - 0.5,
 			    (h[3] * xx + h[4] * yy + h[5]) / d - 0.5) : 255;
 
 			out->px[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)(v + 0.5);

@@ -366,6 +366,32 @@ scan_short(const struct scan *sc)
 	return sc->valid == 0 || sc->valid < sc->rx->p.per_image || sc->valid < sc->target;
 }
 
+/* Whether zbar already read a code inside this cell. */
+static int
+cell_read(const struct scan *sc, const fk_qr_cell *c)
+{
+	unsigned j;
+
+	for (j = 0; j < sc->npos; j++)
+		if (sc->px[j] >= c->x && sc->px[j] < c->x + c->w &&
+		    sc->py[j] >= c->y && sc->py[j] < c->y + c->h)
+			return 1;
+	return 0;
+}
+
+/* One cut-out read alone: zbar, then zxing if zbar found nothing new. */
+static int
+read_alone(struct scan *sc, const fk_image *sub)
+{
+	unsigned before = sc->valid;
+
+	if (scan_zbar(sc, sub) != 0)
+		return -1;
+	if (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING))
+		return scan_zxing(sc, sub);
+	return 0;
+}
+
 /*
  * Reads the cells of the rectified image where zbar found no symbol, one at
  * a time: zbar, then zxing. zbar, given several codes at once, now and then
@@ -376,20 +402,14 @@ scan_cells(struct scan *sc, const fk_image *rect)
 {
 	fk_qr_cell cell[64];
 	int n = fk_qr_ring_cells(rect, cell, 64), i, y;
-	unsigned j;
 
 	sc->target = (unsigned)n;
 	if (!scan_short(sc))
 		return 0;
 	for (i = 0; i < n; i++) {
 		fk_image sub;
-		unsigned before = sc->valid;
 
-		for (j = 0; j < sc->npos; j++)
-			if (sc->px[j] >= cell[i].x && sc->px[j] < cell[i].x + cell[i].w &&
-			    sc->py[j] >= cell[i].y && sc->py[j] < cell[i].y + cell[i].h)
-				break;
-		if (j < sc->npos)
+		if (cell_read(sc, &cell[i]))
 			continue; /* zbar read this one */
 		if (fk_image_alloc(&sub, cell[i].w, cell[i].h, 255, sc->e) != 0)
 			return -1;
@@ -399,8 +419,7 @@ scan_cells(struct scan *sc, const fk_image *rect)
 			    (size_t)cell[i].w);
 		sc->ox = cell[i].x;
 		sc->oy = cell[i].y;
-		if (scan_zbar(sc, &sub) != 0 ||
-		    (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING) && scan_zxing(sc, &sub) != 0)) {
+		if (read_alone(sc, &sub) != 0) {
 			fk_image_free(&sub);
 			return -1;
 		}
@@ -462,7 +481,6 @@ scan_blobs(struct scan *sc, const fk_image *img)
 {
 	fk_qr_cell cell[BLOBS_MAX];
 	int n, i, x, y;
-	unsigned j;
 
 	if ((n = fk_qr_blobs(img, cell, BLOBS_MAX, sc->e)) < 0)
 		return -1;
@@ -475,33 +493,18 @@ scan_blobs(struct scan *sc, const fk_image *img)
 		unsigned before = sc->valid;
 		int z = (long)cell[i].w * cell[i].h <= 1000000L ? 2 : 1;
 
-		for (j = 0; j < sc->npos; j++)
-			if (sc->px[j] >= cell[i].x && sc->px[j] < cell[i].x + cell[i].w &&
-			    sc->py[j] >= cell[i].y && sc->py[j] < cell[i].y + cell[i].h)
-				break;
-		if (j < sc->npos)
+		if (cell_read(sc, &cell[i]))
 			continue;
 		if (fk_image_alloc(&sub, cell[i].w * z, cell[i].h * z, 255, sc->e) != 0)
 			return -1;
 		for (y = 0; y < sub.h; y++)
-			for (x = 0; x < sub.w; x++) {
-				double sx = cell[i].x + (x + 0.5) / z - 0.5, sy = cell[i].y + (y + 0.5) / z - 0.5;
-				int x0 = (int)sx, y0 = (int)sy;
-				double fx = sx - x0, fy = sy - y0;
-				const uint8_t *p;
-
-				if (sx < 0 || sy < 0 || x0 >= img->w - 1 || y0 >= img->h - 1)
-					continue;
-				p = img->px + (size_t)y0 * (size_t)img->w + (size_t)x0;
-				sub.px[(size_t)y * (size_t)sub.w + (size_t)x] = (uint8_t)(0.5 +
-				    (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) + (p[img->w] * (1 - fx) + p[img->w + 1] * fx) * fy);
-			}
+			for (x = 0; x < sub.w; x++)
+				sub.px[(size_t)y * (size_t)sub.w + (size_t)x] = (uint8_t)(0.5 + fk_image_sample(img,
+				    cell[i].x + (x + 0.5) / z - 0.5, cell[i].y + (y + 0.5) / z - 0.5));
 		sc->record = 0;
-		if (scan_zbar(sc, &sub) != 0 ||
-		    (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING) && scan_zxing(sc, &sub) != 0) ||
+		if (read_alone(sc, &sub) != 0 ||
 		    (sc->valid == before && (binarise(&sub, sub.w / 24 > 2 ? sub.w / 24 : 2, sc->e) != 0 ||
-		    scan_zbar(sc, &sub) != 0 ||
-		    (sc->valid == before && (sc->rx->decoders & FK_QR_DEC_ZXING) && scan_zxing(sc, &sub) != 0)))) {
+		    read_alone(sc, &sub) != 0))) {
 			fk_image_free(&sub);
 			return -1;
 		}

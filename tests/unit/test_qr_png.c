@@ -3,8 +3,10 @@
  * libqrencode, written as PNG (libpng), read back and decoded by zbar, with
  * random frame loss; 1 KB and 50 KB files at 0/10/30/50% loss, 500 KB at 30%;
  * byte mode as well as Base45; several codes in one image; JPEG input;
- * the PNG frame-set writer and fk_qr_receive_images; damaged image files.
+ * the PNG frame-set writer and fk_qr_receive_images; damaged image files;
+ * bilinear sampling (fk_image_sample) at pixels, between them and outside.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +258,37 @@ test_bad_images(void)
 	CHECK(1);
 }
 
+/* fk_image_sample: exact at pixel centres, linear between, white outside. */
+static void
+test_sample(void)
+{
+	fk_image img;
+	fk_err e;
+
+	CHECK(fk_image_alloc(&img, 3, 2, 0, &e) == 0);
+	img.px[0] = 0;
+	img.px[1] = 100;
+	img.px[2] = 200;
+	img.px[3] = 50;
+	img.px[4] = 150;
+	img.px[5] = 250;
+	CHECK(fk_image_sample(&img, 0, 0) == 0);
+	CHECK(fk_image_sample(&img, 1, 0) == 100);
+	CHECK(fabs(fk_image_sample(&img, 0.5, 0) - 50) < 1e-9);
+	CHECK(fabs(fk_image_sample(&img, 1.5, 0.5) - 175) < 1e-9);
+	CHECK(fabs(fk_image_sample(&img, 0.25, 0.75) - (25 * 0.25 + 75 * 0.75)) < 1e-9);
+	/* The last row and column have no neighbour to blend with: white, as
+	 * everything outside, including NaN and values beyond an int. */
+	CHECK(fk_image_sample(&img, 2, 0) == 255);
+	CHECK(fk_image_sample(&img, 0, 1) == 255);
+	CHECK(fk_image_sample(&img, -0.01, 0) == 255);
+	CHECK(fk_image_sample(&img, 0, -1e300) == 255);
+	CHECK(fk_image_sample(&img, 1e300, 0) == 255);
+	CHECK(fk_image_sample(&img, NAN, 0.5) == 255);
+	CHECK(fk_image_sample(&img, 0.5, NAN) == 255);
+	fk_image_free(&img);
+}
+
 int
 main(void)
 {
@@ -274,5 +307,6 @@ main(void)
 	test_multi();
 	test_files();
 	test_bad_images();
+	test_sample();
 	return check_done("qr png");
 }
