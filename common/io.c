@@ -27,15 +27,48 @@ fk_open_read(const char *path, fk_err *e)
 }
 
 int
-fk_read_file(const char *path, size_t max, fk_buf *b, fk_err *e)
+fk_open_regular(const char *path, const char *want, int nofollow, struct stat *st, fk_err *e)
 {
-	FILE *f = fk_open_read(path, e);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	const char *what;
+	struct stat st0;
+
+	if (st == NULL)
+		st = &st0;
+	if (fd < 0 && errno == ELOOP && nofollow)
+		return fk_fail(e, FK_EINPUT, _("a symbolic link, not %s"), want);
+	if (fd < 0)
+		return fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
+	if (fstat(fd, st) != 0) {
+		fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		what = S_ISFIFO(st->st_mode) ? _("a FIFO") : S_ISCHR(st->st_mode) ?
+		    _("a character device") : S_ISBLK(st->st_mode) ? _("a block device") :
+		    S_ISDIR(st->st_mode) ? _("a folder") : S_ISSOCK(st->st_mode) ? _("a socket") :
+		    _("a special file");
+		close(fd);
+		return fk_fail(e, FK_EINPUT, _("%s, not %s"), what, want);
+	}
+	/* back to blocking reads for the file itself */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads all of f into b, up to max bytes; path is for the messages. */
+static int
+read_all(FILE *f, const char *path, size_t max, fk_buf *b, fk_err *e)
+{
 	uint8_t tmp[65536];
 	size_t n;
 	size_t oldmax = b->max;
 
-	if (f == NULL)
-		return -1;
 	b->max = max;
 	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
 		if (fk_buf_append(b, tmp, n, e) != 0) {
@@ -47,17 +80,44 @@ fk_read_file(const char *path, size_t max, fk_buf *b, fk_err *e)
 		fk_fail(e, FK_EIO, _("cannot read %s: %s"), path, strerror(errno));
 		goto fail;
 	}
-	if (f != stdin)
-		fclose(f);
 	b->max = oldmax;
 	sodium_memzero(tmp, sizeof tmp);
 	return 0;
 fail:
-	if (f != stdin)
-		fclose(f);
 	b->max = oldmax;
 	sodium_memzero(tmp, sizeof tmp);
 	return -1;
+}
+
+int
+fk_read_file(const char *path, size_t max, fk_buf *b, fk_err *e)
+{
+	FILE *f = fk_open_read(path, e);
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	rc = read_all(f, path, max, b, e);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+int
+fk_read_regular(const char *path, const char *want, size_t max, fk_buf *b, fk_err *e)
+{
+	FILE *f;
+	int fd = fk_open_regular(path, want, 0, NULL, e), rc;
+
+	if (fd < 0)
+		return fk_prefix(e, "%s", path);
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
+	}
+	rc = read_all(f, path, max, b, e);
+	fclose(f);
+	return rc;
 }
 
 int

@@ -12,6 +12,7 @@
 #define FK_IO_H
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "fk.h"
 
@@ -45,6 +46,21 @@ fk_sink fk_file_sink(FILE *f);
 
 /* Opens path for reading ("-" = stdin); on failure sets e. */
 FILE *fk_open_read(const char *path, fk_err *e);
+
+/*
+ * Opens a file that came from outside (a folder on a stick) for reading: a
+ * regular file only, opened without blocking (a FIFO would wait forever for
+ * a writer; a device such as /dev/zero never ends), and, when nofollow, never
+ * through a symbolic link (a link on a stick may point at any local file).
+ * want names what was expected, for the message: "a FIFO, not a bundle"
+ * (FK_EINPUT). Returns the descriptor, in blocking mode, with st filled; or
+ * -1 with e set.
+ */
+int fk_open_regular(const char *path, const char *want, int nofollow, struct stat *st,
+    fk_err *e) FK_WUR;
+/* fk_read_file for such a file (symbolic links followed). */
+int fk_read_regular(const char *path, const char *want, size_t max, fk_buf *b,
+    fk_err *e) FK_WUR;
 
 /*
  * Secrets. fk_secret is sodium_malloc'd and wiped by fk_secret_free.

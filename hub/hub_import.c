@@ -615,33 +615,15 @@ finish(struct imp *im, fk_err *e)
 static int
 open_regular(const char *path, int *fdp, struct stat *st, fk_err *e)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	const char *what;
+	if ((*fdp = fk_open_regular(path, _("a bundle"), 1, st, e)) >= 0)
+		return 0;
+	if (e->code == FK_EINPUT) {
+		char what[sizeof e->msg];
 
-	*fdp = -1;
-	if (fd < 0 && errno == ELOOP)
-		return fk_fail(e, FK_EINPUT, _("a symbolic link, not a bundle: skipped"));
-	if (fd < 0)
-		return fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
-	if (fstat(fd, st) != 0) {
-		close(fd);
-		return fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
+		snprintf(what, sizeof what, "%s", e->msg);
+		fk_fail(e, FK_EINPUT, _("%s: skipped"), what);
 	}
-	if (!S_ISREG(st->st_mode)) {
-		what = S_ISFIFO(st->st_mode) ? _("a FIFO") : S_ISCHR(st->st_mode) ?
-		    _("a character device") : S_ISBLK(st->st_mode) ? _("a block device") :
-		    S_ISDIR(st->st_mode) ? _("a folder") : S_ISSOCK(st->st_mode) ? _("a socket") :
-		    _("a special file");
-		close(fd);
-		return fk_fail(e, FK_EINPUT, _("%s, not a bundle: skipped"), what);
-	}
-	/* back to blocking reads for the file itself */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
-		close(fd);
-		return fk_fail(e, FK_EIO, _("cannot open it: %s"), strerror(errno));
-	}
-	*fdp = fd;
-	return 0;
+	return -1;
 }
 
 int

@@ -180,8 +180,8 @@ fk_image_load(const char *path, fk_image *img, fk_err *e)
 	fk_buf b = {0};
 	int rc;
 
-	if (fk_read_file(path, FK_IMAGE_MAX_FILE, &b, e) != 0)
-		return fk_prefix(e, "%s", path);
+	if (fk_read_regular(path, _("an image"), FK_IMAGE_MAX_FILE, &b, e) != 0)
+		return -1;
 	rc = fk_image_load_mem(b.p, b.len, img, e);
 	fk_buf_free(&b);
 	if (rc != 0)

@@ -3,11 +3,11 @@
  */
 #include "kind.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "io.h"
 
 static int
 starts(const uint8_t *p, size_t n, const char *s)
@@ -66,16 +66,12 @@ fk_kind_of(const uint8_t *p, size_t n)
 static ssize_t
 head_of(const char *path, uint8_t *b, size_t cap)
 {
-	struct stat st;
+	fk_err e;
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = fk_open_regular(path, "", 1, NULL, &e);
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -1;
-	}
 	r = read(fd, b, cap);
 	close(fd);
 	return r;

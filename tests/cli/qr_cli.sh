@@ -70,6 +70,22 @@ fk qr receive --images "$d"/one/*.png >"$d/out2" 2>/dev/null
 cmp -s "$d/in1000" "$d/out2" || fail "stdout output"
 ok "byte mode, file list, stdout"
 
+# A folder from a stick with special files among the frames: a FIFO named
+# like a frame, links to /dev/zero and /dev/urandom. Skipped (said so), never
+# read: without that a FIFO blocks the receive forever.
+cp -r "$d/one" "$d/hostile"
+mkfifo "$d/hostile/p.png"
+ln -s /dev/zero "$d/hostile/z.png"
+ln -s /dev/urandom "$d/hostile/u.png"
+set +e
+timeout 60 "$FIELDKIT" qr receive --images "$d/hostile" -o "$d/out3" 2>"$d/err"; rc=$?
+set -e
+[ $rc -eq 0 ] || fail "special files among frames: exit $rc ($(cat "$d/err"))"
+cmp -s "$d/in1000" "$d/out3" || fail "special files among frames: content"
+grep -q "3 files were not readable images and were skipped" "$d/err" ||
+	fail "special files not reported: $(cat "$d/err")"
+ok "a FIFO and links to devices among the frames skipped, the file rebuilt"
+
 # Too few frames: exit 1, no output file, a message saying how many are missing.
 rm -rf "$d/fr"
 fk qr send "$d/in50000" --png "$d/fr" --extra 0 2>/dev/null

@@ -4,13 +4,15 @@
  * random frame loss; 1 KB and 50 KB files at 0/10/30/50% loss, 500 KB at 30%;
  * byte mode as well as Base45; several codes in one image; JPEG input;
  * the PNG frame-set writer and fk_qr_receive_images; damaged image files;
- * bilinear sampling (fk_image_sample) at pixels, between them and outside.
+ * bilinear sampling (fk_image_sample) at pixels, between them and outside;
+ * special files among pictures (a FIFO, a device, links) refused unread.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jpeglib.h>
@@ -19,6 +21,7 @@
 #include "image.h"
 #include "io.h"
 #include "qr.h"
+#include "tmpdir.h"
 
 static uint64_t st = 0x2545F4914F6CDD1Dull;
 
@@ -289,6 +292,49 @@ test_sample(void)
 	fk_image_free(&img);
 }
 
+/*
+ * A FIFO named like a picture, links to devices: refused at once (a FIFO
+ * would block the reader forever), with what it is; a link to a picture is
+ * followed for pictures, never where the caller asks (fk_open_regular, nofollow).
+ */
+static void
+test_special_files(void)
+{
+	char *dir = test_tmpdir("qrpng"), p[512], q[512];
+	fk_image img;
+	fk_err e;
+	struct stat sb;
+	int fd;
+
+	CHECK(dir != NULL);
+	snprintf(p, sizeof p, "%s/p.png", dir);
+	CHECK(mkfifo(p, 0600) == 0);
+	CHECK(fk_image_load(p, &img, &e) != 0 && strstr(e.msg, "a FIFO, not an image") != NULL);
+	snprintf(p, sizeof p, "%s/z.png", dir);
+	CHECK(symlink("/dev/zero", p) == 0);
+	CHECK(fk_image_load(p, &img, &e) != 0 && strstr(e.msg, "a character device") != NULL);
+	snprintf(p, sizeof p, "%s/d.png", dir);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK(fk_image_load(p, &img, &e) != 0 && strstr(e.msg, "a folder") != NULL);
+	/* a real picture, and a link to it */
+	CHECK(fk_image_alloc(&img, 8, 8, 200, &e) == 0);
+	snprintf(p, sizeof p, "%s/real.png", dir);
+	CHECK(fk_image_save_png(&img, 0, p, &e) == 0);
+	fk_image_free(&img);
+	snprintf(q, sizeof q, "%s/link.png", dir);
+	CHECK(symlink(p, q) == 0);
+	CHECK(fk_image_load(q, &img, &e) == 0 && img.w == 8 && img.px[63] == 200);
+	fk_image_free(&img);
+	fd = fk_open_regular(q, "a bundle", 1, &sb, &e);
+	CHECK(fd < 0 && e.code == FK_EINPUT && strcmp(e.msg, "a symbolic link, not a bundle") == 0);
+	fd = fk_open_regular(p, "a bundle", 1, &sb, &e);
+	CHECK(fd >= 0 && S_ISREG(sb.st_mode) && sb.st_size > 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(p, sizeof p, "%s/missing.png", dir);
+	CHECK(fk_open_regular(p, "a bundle", 1, &sb, &e) < 0 && e.code == FK_EIO);
+}
+
 int
 main(void)
 {
@@ -308,5 +354,6 @@ main(void)
 	test_files();
 	test_bad_images();
 	test_sample();
+	test_special_files();
 	return check_done("qr png");
 }
