@@ -478,8 +478,9 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 		}
 		/* A receipt or card given for a bundle: say what it is and who takes it. */
 		(void)fk_kind_hint_file(&e, path, NULL, FK_KIND_BUNDLE);
-		fk_warn(_("%s: refused: %s%s%s"), p, fk_show(e.msg),
-		    r.quarantined[0] ? _("; copied to ") : "", fk_show(r.quarantined));
+		fk_warn(_("%s: refused: %s%s%s%s%s%s"), p, fk_show(e.msg),
+		    r.quarantined[0] ? _("; copied to ") : "", fk_show(r.quarantined),
+		    r.qnote[0] ? " (" : "", fk_show(r.qnote), r.qnote[0] ? ")" : "");
 		return;
 	}
 	/* A file name on a stick is outside text too. */

@@ -124,6 +124,7 @@ typedef struct fk_import_result {
 	size_t nrec, nnew, ndup, nconf, natt;
 	char replayed[FK_TIME_BUF];      /* when this bundle was imported before, or "" */
 	char quarantined[4096]; /* where a refused file went ("" if not) */
+	char qnote[600];        /* what of it went there, or why nothing: "" when all */
 	size_t nfork;           /* of nconf: second records at a (device, seq) held */
 	int skipped;            /* not a regular file (a link, a FIFO, a device): not read */
 } fk_import_result;
@@ -131,7 +132,12 @@ typedef struct fk_import_result {
 /*
  * Imports one bundle file in one transaction. On refusal the file is copied
  * into quarantine/ with the reason beside it, the database and files/ are
- * unchanged, and -1 is returned with e saying why. Only a regular file is
+ * unchanged, and -1 is returned with e saying why. The copy is whole only for
+ * a file that starts as a bundle; of anything else (not a bundle at all)
+ * only its first 64 KiB are kept. No copy is made of a file already in
+ * quarantine, or when one with the same name and bytes is there
+ * (res->quarantined then names it), or when the copy would leave the disk
+ * with less than 64 MiB; res->qnote says which. Only a regular file is
  * read (opened without following a symbolic link, without blocking): anything
  * else is skipped (res->skipped), neither read nor copied. A record with a
  * new id at a (device, seq) the hub holds is a fork: kept in `conflicts` and

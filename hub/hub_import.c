@@ -13,6 +13,7 @@
 #include "hub_int.h"
 #include "match_db.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -26,6 +27,7 @@
 #include <sodium.h>
 
 #include "io.h"
+#include "kind.h"
 
 /* New; held already; a conflict (another body under a held id, or a second
  * record at a (device, seq) the hub holds: a fork), kept in `conflicts`. */
@@ -483,35 +485,143 @@ copy_to(int fd, off_t size, const char *dir, const char *dst, fk_err *e)
 	return fk_atomic_commit(&a, e);
 }
 
+/* Of a file that is not a bundle at all, what quarantine keeps as evidence. */
+#define QUARANTINE_HEAD 65536
+
+/* Whether the first n bytes of fd and of the file at path are the same, and it has n. */
+static int
+same_bytes(int fd, const char *path, off_t n)
+{
+	uint8_t a[65536], b[65536];
+	struct stat st;
+	off_t off = 0;
+	int g = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), same = 0;
+
+	if (g < 0)
+		return 0;
+	if (fstat(g, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != n)
+		goto out;
+	while (off < n) {
+		size_t want = n - off < (off_t)sizeof a ? (size_t)(n - off) : sizeof a;
+		ssize_t x = pread(fd, a, want, off), y = pread(g, b, want, off);
+
+		if (x <= 0 || x != y || memcmp(a, b, (size_t)x) != 0)
+			goto out;
+		off += x;
+	}
+	same = 1;
+out:
+	close(g);
+	return same;
+}
+
+/* A copy of the first n bytes of fd already in quarantine (dir), by name and bytes. */
+static int
+already_kept(const char *dir, const char *base, int fd, off_t n, char *found, size_t cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t bl = strlen(base);
+	int hit = 0;
+
+	if (d == NULL)
+		return 0;
+	while (!hit && (de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		char path[4600];
+
+		/* names are STAMP-I-BASE */
+		if (l <= bl + 1 || de->d_name[l - bl - 1] != '-' || strcmp(de->d_name + l - bl, base) != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (same_bytes(fd, path, n)) {
+			snprintf(found, cap, "%.4000s", path);
+			hit = 1;
+		}
+	}
+	closedir(d);
+	return hit;
+}
+
+/* Whether path is a file in the folder dir (the same folder, by device and inode). */
+static int
+inside(const char *path, const char *dir)
+{
+	char *copy = strdup(path);
+	struct stat a, b;
+	int in;
+
+	if (copy == NULL)
+		return 0;
+	in = stat(dirname(copy), &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+	free(copy);
+	return in;
+}
+
 static void
 quarantine(fk_hubdb *h, const char *path, int fd, off_t size, const fk_err *why,
     fk_import_result *res)
 {
 	char dir[4096], dst[4600], rsn[4700], stamp[FK_TIME_BUF], *copy = strdup(path);
-	char text[1400];
+	char text[2200];
+	uint8_t head[64];
 	time_t t = time(NULL);
 	struct tm tm;
 	struct stat st;
 	fk_err e2 = {0};
+	ssize_t hn;
+	off_t keep = size;
 	int i, n;
 
 	if (copy == NULL)
 		return;
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(dir, sizeof dir, "%s/%s", h->home, FK_HUB_QUARANTINE);
 	if (fk_mkdirs(dir, 0700, &e2) != 0)
 		goto out;
+	if (inside(path, dir)) {
+		snprintf(res->qnote, sizeof res->qnote, "%s", _("already in quarantine: not copied again"));
+		goto out;
+	}
+	/* Anything that does not even start as a bundle is kept only in part: a
+	 * stick's junk (a 3 GB file named x.fkb) must not fill the hub's disk. */
+	hn = pread(fd, head, sizeof head, 0);
+	if (hn < 0 || fk_kind_of(head, (size_t)hn) != FK_KIND_BUNDLE) {
+		if (size > QUARANTINE_HEAD) {
+			keep = QUARANTINE_HEAD;
+			snprintf(res->qnote, sizeof res->qnote,
+			    _("not a bundle: only its first %d of %lld bytes kept"), QUARANTINE_HEAD,
+			    (long long)size);
+		}
+	}
+	if (already_kept(dir, basename(copy), fd, keep, res->quarantined, sizeof res->quarantined)) {
+		fk_buf old = {0};
+
+		snprintf(res->qnote, sizeof res->qnote, "%s", _("the same file is already in quarantine"));
+		/* its reason file gains this refusal's reason (it may be another) */
+		snprintf(rsn, sizeof rsn, "%s.reason", res->quarantined);
+		if (fk_read_file(rsn, 1 << 20, &old, &e2) == 0 &&
+		    fk_buf_append(&old, why->msg, strlen(why->msg), &e2) == 0 &&
+		    fk_buf_append(&old, "\n", 1, &e2) == 0 &&
+		    fk_write_file_atomic(rsn, old.p, old.len, 0600, &e2) != 0)
+			fk_err_clear(&e2);
+		fk_buf_free(&old);
+		goto out;
+	}
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	for (i = 0; i < 1000; i++) {
 		snprintf(dst, sizeof dst, "%s/%s-%d-%s", dir, stamp, i, basename(copy));
 		if (lstat(dst, &st) != 0)
 			break;
 	}
 	snprintf(rsn, sizeof rsn, "%s.reason", dst);
-	if (copy_to(fd, size, dir, dst, &e2) == 0)
+	if (copy_to(fd, keep, dir, dst, &e2) == 0)
 		snprintf(res->quarantined, sizeof res->quarantined, "%.4000s", dst);
-	n = snprintf(text, sizeof text, "%s\n%s%s", why->msg, e2.msg[0] ? e2.msg : "",
-	    e2.msg[0] ? "\n" : "");
+	else
+		snprintf(res->qnote, sizeof res->qnote, "%s", e2.msg);
+	n = snprintf(text, sizeof text, "%s\n%s%s", why->msg, res->qnote,
+	    res->qnote[0] ? "\n" : "");
 	if (fk_write_file_atomic(rsn, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1,
 	    0600, &e2) != 0)
 		goto out;

@@ -58,6 +58,38 @@ expect_fail "a bundle with a record of an unknown form" $F hub import --home hub
 cmp -s "$(ls stick2/*.fkb)" "$(ls hub/quarantine/*.fkb | head -1)" || fail "the quarantined copy differs"
 ok "a refused bundle leaves no attachment in files/, and its quarantined copy is whole"
 
+# Quarantine keeps evidence without filling the disk: a file that is not a
+# bundle at all keeps only its first 64 KiB (a sparse 3 GB junk.fkb, read
+# through, would otherwise be copied whole); the same file imported again,
+# or quarantine/ itself imported, adds no copy.
+mkdir junk
+truncate -s 3G junk/junk.fkb
+printf 'not a bundle' | dd of=junk/junk.fkb conv=notrunc status=none
+q_before=$(ls hub/quarantine | wc -l)
+set +e
+timeout 60 $F hub import --home hub junk 2>junk.err
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "junk import: exit status $rc; $(cat junk.err)"
+grep -q "not a bundle: only its first 65536 of 3221225472 bytes kept" junk.err ||
+	fail "junk: what was kept is not said: $(cat junk.err)"
+kept=$(ls hub/quarantine/*-junk.fkb)
+[ "$(stat -c %s "$kept")" = 65536 ] || fail "junk: $(stat -c %s "$kept") bytes kept"
+cmp -s -n 65536 "$kept" junk/junk.fkb || fail "junk: the kept head differs from the file's"
+grep -q "only its first 65536" "$kept.reason" || fail "junk: the reason file does not say what was kept"
+[ "$(ls hub/quarantine | wc -l)" = $((q_before + 2)) ] || fail "junk: $(ls hub/quarantine)"
+expect_fail "the same junk again" $F hub import --home hub junk
+expect_fail "the same refused bundle again" $F hub import --home hub stick2
+$F hub import --home hub stick2 2>again.err || true
+grep -q "the same file is already in quarantine" again.err || fail "bundle again: $(cat again.err)"
+[ "$(grep -c "stray-form version 1 is not known" "$(ls hub/quarantine/*.fkb.reason | head -1)")" = 3 ] ||
+	fail "the reason file does not gather each refusal: $(cat hub/quarantine/*.fkb.reason)"
+$F hub import --home hub hub/quarantine 2>qq.err && fail "quarantine imported: exit 0"
+grep -q "already in quarantine: not copied again" qq.err || fail "quarantine imported: $(cat qq.err)"
+[ "$(ls hub/quarantine | wc -l)" = $((q_before + 2)) ] ||
+	fail "copies made again: $(ls hub/quarantine)"
+ok "junk keeps its first 64 KiB in quarantine; nothing is quarantined twice"
+
 # A cloned device: the same sequence number twice.
 mkdir fork && cd fork
 $F init --home d --name "tablet 2" --hub ../hub/hub-card.json >/dev/null
