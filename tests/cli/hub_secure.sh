@@ -95,12 +95,21 @@ Q="select 1, 'a|b', NULL, 2.5, x'41', -0.0, 1e300, 'Коваленко', 7/2, 1.
 	-- done")" = "$(printf '1\n2\n3')" ] || fail "WITH with comments and a semicolon"
 [ "$(sql "select json_extract(body, '\$.answers.reporter_surname_cyr') from records order by seq limit 1")" = Коваленко ] ||
 	fail "json_extract"
+# The repeat group walked with json_each and json_tree, as docs/hub-database.md shows.
+n=$(sql "select count(*) from records r, json_each(r.body, '\$.answers.children') c")
+[ "$n" -ge 1 ] || fail "json_each: $n"
+[ "$(sql "select count(*) from records r, json_tree(r.body) t where t.key = 'child_surname_cyr'")" = "$n" ] ||
+	fail "json_tree"
+sql "select json_extract(c.value, '\$.child_surname_cyr') from records r, json_each(r.body, '\$.answers.children') c" |
+	grep -q Коваленко || fail "json_each values"
 [ "$(sql "select count(*) from audit where action = 'sql'")" -ge 4 ] || fail "sql not audited"
 before=$(sql 'select count(*), sum(length(body)) from records')
 for q in "delete from records" "insert into meta values('a', 'b')" "select 1; delete from records" \
 	"with x as (select 1) delete from records" "pragma writable_schema=1" \
 	"attach 'x.db' as x" "select 1 from records; select 2" "vacuum" "update records set body = '{}'" \
-	"drop table records" "select load_extension('/tmp/x')" "create temp table t(a)"; do
+	"drop table records" "select load_extension('/tmp/x')" "create temp table t(a)" \
+	"update sqlite_master set sql = ''" "pragma writable_schema=1; update sqlite_master set sql = ''" \
+	"create virtual table v using json_each('[1]')"; do
 	expect_fail "hub sql \"$q\"" $F hub sql --home hub --passphrase-file pass "$q"
 done
 [ "$(sql 'select count(*), sum(length(body)) from records')" = "$before" ] || fail "hub sql changed the hub"
@@ -111,7 +120,7 @@ grep -qF 'a\x1b[2Jb\x0ac' tty.out && ! grep -q $'\x1b\\[2J' tty.out ||
 	fail "hub sql on a terminal: control characters not escaped: $(od -c tty.out | head -3)"
 [ "$(sql "select 'a'||char(27)||'b'" | od -An -tx1 | tr -d ' \n')" = 611b620a ] ||
 	fail "hub sql into a pipe: not the bytes as they are"
-ok "hub sql: sqlite3's output format, WITH and comments, json_extract, audited; writes, several statements, ATTACH, PRAGMA refused"
+ok "hub sql: sqlite3's output format, WITH and comments, json_extract, json_each and json_tree, audited; writes, several statements, ATTACH, PRAGMA refused"
 
 # A hub made before encryption: refused, before any passphrase, until hub migrate.
 # Its keys were sealed with "pw" (tests/data/hub-v0.README): a passphrase
