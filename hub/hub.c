@@ -252,8 +252,11 @@ migrate(sqlite3 *db, fk_err *e)
 static int
 tighten(const char *home, fk_err *e)
 {
+	/* The keys are not in this list: a key others could read is refused
+	 * where it is read (fk_read_secret_file), never quietly made private, so
+	 * that the operator learns it may have been copied. */
 	static const char *const priv[] = {FK_HUB_DB, FK_HUB_DB "-wal", FK_HUB_DB "-shm",
-		FK_HUB_DB "-journal", FK_HUB_IDENTITY, FK_HUB_SIGN_KEY};
+		FK_HUB_DB "-journal"};
 	struct stat st;
 	size_t i;
 

@@ -28,9 +28,26 @@ for f in hub.db identity.age sign.key; do
 done
 ok "hub init into a 0755 folder: the folder 0700, hub.db, identity.age, sign.key 0600"
 
+
 $F init --home dev --name "tablet 1" --hub hub/hub-card.json --passphrase-file pass >/dev/null
 $F device-card --home dev --to dev.card --passphrase-file pass >/dev/null
 $F hub devices add dev.card --home hub --passphrase-file pass >/dev/null
+
+# A key someone made readable by others is refused, naming the fix, never
+# quietly made private again (the operator must learn it may have been copied);
+# the database files are simply made 0600 again.
+for f in identity.age sign.key; do
+	chmod 0644 "hub/$f"
+	out=$(expect_fail "hub/$f readable by others" $F hub receipt --home hub --device "tablet 1" --to r.fkr --passphrase-file pass)
+	grep -q "hub/$f can be read by other users; run: chmod 600 hub/$f" <<<"$out" || fail "$f: $out"
+	[ "$(stat -c %a "hub/$f")" = 644 ] || fail "hub/$f was changed quietly"
+	chmod 0600 "hub/$f"
+done
+chmod 0644 hub/hub.db
+$F hub list --home hub --passphrase-file pass >/dev/null
+[ "$(stat -c %a hub/hub.db)" = 600 ] || fail "hub.db not made private again"
+ok "identity.age or sign.key readable by others: refused with chmod 600 named, left as found"
+
 cat >recs.jsonl <<'J'
 {"reporter_surname_cyr":"Коваленко","reporter_given_cyr":"Олена","report_date":"2026-09-01","children":[{"child_surname_cyr":"Коваленко"}]}
 {"reporter_surname_cyr":"Шевченко","reporter_given_cyr":"Іван","report_date":"2026-09-02","children":[{"child_surname_cyr":"Шевченко"}]}
