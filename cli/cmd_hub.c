@@ -727,8 +727,8 @@ hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	/* A record id, a unique beginning of one, or a family's slip code. */
 	if (fk_hub_resolve_record(h, pos->v[0], id, e) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE record_id = ?"
-	    " UNION ALL SELECT body FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=
+	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body, 0 FROM records WHERE record_id = ?"
+	    " UNION ALL SELECT body, 1 FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -746,6 +746,10 @@ hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		sqlite3_finalize(st);
 		return -1;
 	}
+	/* Only a version kept for review (a fork): say so before it. */
+	if (sqlite3_column_int(st, 1) == 1)
+		printf(_("--- kept for review, not stored as a record (a fork or a conflicting "
+		    "version); see `fieldkit hub conflicts`:\n"));
 	print_json(j);
 	json_decref(j);
 	while ((k = sqlite3_step(st)) == SQLITE_ROW) {

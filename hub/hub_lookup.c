@@ -154,6 +154,12 @@ fk_hub_resolve_record(fk_hubdb *h, const char *text, char id[FK_UUID_BUF], fk_er
 	if (o.n == 0 && why == NULL && fk_hub_find_by_ref(h, text, FK_HUB_REF_OWN, keep_one, &o, &n,
 	    e) != 0)
 		return -1;
+	/* 2b. The slip code of a fork (a record kept in conflicts, under an id of
+	 * its own): the family's slip may name it. */
+	if (o.n == 0 && why == NULL && each_row(h, "SELECT record_id, device_id, seq, '', ?1"
+	    " FROM conflicts WHERE json_extract(body, '$.short_ref') = ?1 AND record_id NOT IN"
+	    " (SELECT record_id FROM records) GROUP BY record_id", ref, 0, keep_one, &o, &n, e) != 0)
+		return -1;
 	/* 3. The beginning of an id. */
 	if (o.n == 0 && lower[0] != '\0' && is_id_prefix(lower) &&
 	    strlen(lower) >= FK_HUB_ID_PREFIX_MIN) {

@@ -126,7 +126,16 @@ set -e
 [ "$rc" = 1 ] && grep -q "fork of" conf.out || fail "hub conflicts does not list the fork: $(cat conf.out)"
 $F hub import --home hub fork/s3 | grep -q "0 new, 3 duplicates, 0 conflicts" ||
 	fail "the fork imported twice"
-ok "a second record at a held sequence number: kept as a fork, reported by import, gaps and conflicts"
+# The family's slip code of the forked record finds it, and hub show says it
+# was kept for review, not stored.
+FREF=$(rows "select json_extract(body, '\$.short_ref') from conflicts where device_id = '$D2' and seq = 3")
+[ -n "$FREF" ] || fail "the fork has no slip code"
+$F hub show "$FREF" --home hub >fshow.out || fail "hub show by the fork's slip code $FREF"
+head -1 fshow.out | grep -q "kept for review, not stored as a record" || fail "fork not marked: $(head -3 fshow.out)"
+grep -q Кравець fshow.out || fail "the fork's body: $(cat fshow.out)"
+$F hub show "$(rows "select record_id from records where device_id = '$D2' and seq = 3")" --home hub >rshow.out
+! grep -q "kept for review" rshow.out || fail "a stored record marked as kept for review"
+ok "a second record at a held sequence number: kept as a fork, reported by import, gaps and conflicts, found by its slip code and marked by show"
 
 # bundle unpack refuses a planted symbolic link in its target folder.
 B=$(ls fork/s1/*.fkb)
