@@ -463,6 +463,9 @@ devices_unrevoke(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err 
 	return 0;
 }
 
+/* An import of this command failed for the hub's own reason (its disk full). */
+static int import_hub_failed;
+
 static void
 import_one(fk_hubdb *h, const char *path, int *bad)
 {
@@ -474,6 +477,11 @@ import_one(fk_hubdb *h, const char *path, int *bad)
 		(*bad)++;
 		if (r.skipped) {
 			fk_warn("%s: %s", p, fk_show(e.msg));
+			return;
+		}
+		if (r.hub_failed) {
+			fk_warn(_("%s: not imported: %s"), p, fk_show(e.msg));
+			import_hub_failed = 1;
 			return;
 		}
 		/* A receipt or card given for a bundle: say what it is and who takes it. */
@@ -617,8 +625,9 @@ hub_import(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 			import_one(h, pos->v[i], &bad);
 		}
 	}
-	{
-		/* matching: the new records against the hub (hub/match_db.c) */
+	/* matching: the new records against the hub (hub/match_db.c); not when the
+	 * hub itself just failed (its disk full): the import again will do it */
+	if (!import_hub_failed) {
 		size_t nm = 0;
 		struct timespec t0, t1;
 		int mrc;
@@ -655,7 +664,7 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	    " form_version, coalesce(short_ref, ''), json_extract(body, '$.finalized_at') FROM"
 	    " records WHERE ?1 IS NULL OR device_id = ?1 ORDER BY device_id, seq", -1, &st,
 	    NULL) != SQLITE_OK)
-		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		return fk_hub_db_err(h, e);
 	sqlite3_bind_text(st, 1, o->device, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n",
@@ -730,7 +739,7 @@ hub_show(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body, 0 FROM records WHERE record_id = ?"
 	    " UNION ALL SELECT body, 1 FROM conflicts WHERE record_id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		return fk_hub_db_err(h, e);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	k = sqlite3_step(st);
@@ -831,7 +840,7 @@ hub_conflicts(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	    " ON r.record_id = c.record_id LEFT JOIN records f ON r.record_id IS NULL AND"
 	    " f.device_id = c.device_id AND f.seq = c.seq ORDER BY c.imported_at, c.record_id",
 	    -1, &st, NULL) != SQLITE_OK)
-		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		return fk_hub_db_err(h, e);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char kind[200];
 		if (sqlite3_column_int(st, 7))

@@ -57,7 +57,13 @@ static const char schema_sql[] =
 int
 fk_hub_sql_err(sqlite3 *db, fk_err *e)
 {
-	return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(db));
+	return fk_vfs_fail(db, 0, e);
+}
+
+int
+fk_hub_db_err(fk_hubdb *h, fk_err *e)
+{
+	return fk_vfs_fail(h->db, 0, e);
 }
 
 int
@@ -65,8 +71,10 @@ fk_hub_exec(sqlite3 *db, const char *sql, fk_err *e)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fk_fail(e, FK_EIO, _("hub database: %s"), msg ? msg : "error");
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		fk_vfs_fail(db, rc, e);
 		sqlite3_free(msg);
 		return -1;
 	}

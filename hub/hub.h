@@ -72,6 +72,8 @@ const char *fk_hub_home(const fk_hubdb *h);
 /* The sqlite3 * of an unlocked hub (NULL while locked), for listings and
  * queries. Never open hub.db any other way: its pages are encrypted. */
 void *fk_hub_sqlite(fk_hubdb *h);
+/* Says why the last call on the hub's database failed (a full disk as such); -1. */
+int fk_hub_db_err(fk_hubdb *h, fk_err *e);
 /*
  * Encrypts the database of a hub made before hub.db was encrypted (a plain
  * SQLite file), on a hub opened but not unlocked: asks the passphrase, copies
@@ -127,6 +129,8 @@ typedef struct fk_import_result {
 	char qnote[600];        /* what of it went there, or why nothing: "" when all */
 	size_t nfork;           /* of nconf: second records at a (device, seq) held */
 	int skipped;            /* not a regular file (a link, a FIFO, a device): not read */
+	int hub_failed;         /* not imported for the hub's own failure (its disk full...):
+	                           not quarantined, to be imported again as it is */
 } fk_import_result;
 
 /*

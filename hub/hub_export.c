@@ -394,7 +394,7 @@ export_form(fk_hubdb *h, struct xctx *x, const char *dir, const char *form, int 
 	main.path = strdup(path);
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records WHERE form_id = ?"
 	    " AND form_version = ? ORDER BY device_id, seq", -1, &st, NULL) != SQLITE_OK) {
-		fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		fk_hub_db_err(h, e);
 		goto fail;
 	}
 	sqlite3_bind_text(st, 1, form, -1, SQLITE_STATIC);
@@ -465,7 +465,7 @@ export_csv(fk_hubdb *h, const char *dir, const char *lang, size_t *n, fk_err *e)
 	    "records ORDER BY 1, 2", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT ct_hash FROM attachments WHERE att_id = ?"
 	    " AND record_id = ?", -1, &x.att, NULL) != SQLITE_OK) {
-		fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		fk_hub_db_err(h, e);
 		goto out;
 	}
 	rc = 0;
@@ -501,7 +501,7 @@ export_jsonl(fk_hubdb *h, const char *dir, size_t *n, fk_err *e)
 	snprintf(path, sizeof path, "%s/records.jsonl", dir);
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT body FROM records ORDER BY device_id,"
 	    " seq", -1, &st, NULL) != SQLITE_OK)
-		return fk_fail(e, FK_EIO, _("hub database: %s"), sqlite3_errmsg(fk_hub_sqlite(h)));
+		return fk_hub_db_err(h, e);
 	if (fk_atomic_open(&a, path, 0600, e) != 0) {
 		sqlite3_finalize(st);
 		return -1;

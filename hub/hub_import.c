@@ -779,7 +779,13 @@ fk_hub_import_file(fk_hubdb *h, const char *path, fk_import_result *res, fk_err 
 			fk_err_clear(&e2);
 		if (!sqlite3_get_autocommit(h->db))
 			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		quarantine(h, path, fileno(f), st.st_size, e, res);
+		/* A failure of the hub's own (its disk full, its database) says
+		 * nothing about the bundle: it is not copied, and may be imported
+		 * again as it is. */
+		if (e->code != FK_EIO && e->code != FK_ENOMEM)
+			quarantine(h, path, fileno(f), st.st_size, e, res);
+		else
+			res->hub_failed = 1;
 		if (fk_hub_audit(h, "refuse", e->msg, 0, &e2) != 0)
 			fk_err_clear(&e2);
 		memset(res->device_id, 0, sizeof res->device_id);

@@ -670,6 +670,21 @@ fk_vfs_keyerr(int rc)
 	    (rc & 0xff) == SQLITE_CORRUPT;
 }
 
+int
+fk_vfs_fail(void *dbp, int rc, fk_err *e)
+{
+	sqlite3 *db = dbp;
+	int sys = db != NULL ? sqlite3_system_errno(db) : 0;
+
+	if (rc == 0 && db != NULL)
+		rc = sqlite3_extended_errcode(db);
+	if ((rc & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
+		return fk_fail(e, FK_EIO, _("the hub's disk is full: free some space on it and run "
+		    "the command again (nothing was changed)"));
+	return fk_fail(e, FK_EIO, _("hub database: %s"), db != NULL ? sqlite3_errmsg(db) :
+	    sqlite3_errstr(rc));
+}
+
 static int
 open_fail(sqlite3 *db, int rc, fk_err *e)
 {
@@ -677,8 +692,7 @@ open_fail(sqlite3 *db, int rc, fk_err *e)
 		fk_fail(e, FK_EKEY, _("the hub database does not open with this hub's key (is it "
 		    "another hub's, or damaged?)"));
 	else
-		fk_fail(e, FK_EIO, _("hub database: %s"), db ? sqlite3_errmsg(db) :
-		    sqlite3_errstr(rc));
+		fk_vfs_fail(db, rc, e);
 	sqlite3_close(db);
 	return -1;
 }

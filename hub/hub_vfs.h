@@ -53,6 +53,14 @@ int fk_vfs_open(fk_vfs *v, const char *path, int flags, void **db, fk_err *e) FK
 /* True when an SQLite error code (extended or not) says a page did not open. */
 int fk_vfs_keyerr(int sqlite_rc);
 
+/*
+ * Says why a call on db (an sqlite3 *) failed, for a person: a full disk as
+ * such, whatever SQLite called it ("database or disk is full", or "disk I/O
+ * error" when it struck a sync or the WAL index); rc is the failed call's
+ * result, or 0 for the connection's last one. FK_EIO; returns -1.
+ */
+int fk_vfs_fail(void *db, int rc, fk_err *e);
+
 /* True when the first bytes of a file are a plain SQLite header. */
 int fk_vfs_is_plain(const uint8_t *head, size_t n);
 
