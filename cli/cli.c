@@ -272,9 +272,16 @@ fk_main(int argc, char **argv)
 			fk_warn(_("unknown command '%s' (see: fieldkit --help)"), argv[2]);
 			return FK_EXIT_USAGE;
 		}
-		argv[1] = argv[2];
-		argv[2] = "--help";
-		return c->run(2, argv + 1);
+		/* "fieldkit help hub import": hub import --help (every word after
+		 * help, then --help; argv has room: it ended with NULL) */
+		{
+			int i;
+
+			for (i = 1; i < argc - 1; i++)
+				argv[i] = argv[i + 1];
+			argv[argc - 1] = "--help";
+			return c->run(argc - 1, argv + 1);
+		}
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "cli_net.h"
 #include "hub.h"
+#include "shortref.h"
 #include "hub_lookup.h"
 #include "hub_forms.h"
 #include "cmd_match.h"
@@ -131,14 +132,16 @@ static const char devices_add_help[] = N_(
     "                            frames (PNG/JPEG files or a folder of them; further\n"
     "                            arguments are images too)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char devices_list_help[] = N_(
     "Usage: fieldkit hub devices list [--home DIR]\n\n"
     "Lists the registered devices, one a line, separated by tabs: id, name, when\n"
-    "added, \"active\" or when revoked, records held, signing key.\n\n"
+    "added, \"active\" or \"revoked\" and when, records held, signing key.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char devices_revoke_help[] = N_(
@@ -183,13 +186,14 @@ static const char import_help[] = N_(
     "  -h, --help                show this help\n");
 
 static const char list_help[] = N_(
-    "Usage: fieldkit hub list [--device ID] [--home DIR]\n\n"
+    "Usage: fieldkit hub list [--device ID|NAME] [--home DIR]\n\n"
     "Lists the stored records, one a line, separated by tabs: record id, device,\n"
     "sequence number, form@version, short reference, when finalized. Every listing\n"
     "is logged in the audit table.\n\n"
     "Options:\n"
-    "  --device ID               only the records of device ID\n"
+    "  --device ID|NAME          only the records of that device (its id or name)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char show_help[] = N_(
@@ -202,6 +206,7 @@ static const char show_help[] = N_(
     "audit table.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char export_help[] = N_(
@@ -230,6 +235,7 @@ static const char gaps_help[] = N_(
     "chain is broken (each problem is printed), 2 for a usage error.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char conflicts_help[] = N_(
@@ -244,6 +250,7 @@ static const char conflicts_help[] = N_(
     "error.\n\n"
     "Options:\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char receipt_help[] = N_(
@@ -394,9 +401,9 @@ print_device(void *ctx, const fk_hub_device_row *d)
 	(void)ctx;
 	/* A name stored before names were checked may hold a tab, a newline or ESC:
 	 * escaped, it stays one row of six columns. */
-	return printf("%s\t%s\t%s\t%s\t%lld\t%s\n", fk_show(d->id), fk_show(d->name),
-	    fk_show(d->added), d->revoked ? fk_show(d->revoked) : "active", d->nrec,
-	    fk_show(d->sign_pubkey)) < 0 ? -1 : 0;
+	return printf("%s\t%s\t%s\t%s%s\t%lld\t%s\n", fk_show(d->id), fk_show(d->name),
+	    fk_show(d->added), d->revoked ? "revoked " : "active", d->revoked ? fk_show(d->revoked) :
+	    "", d->nrec, fk_show(d->sign_pubkey)) < 0 ? -1 : 0;
 }
 
 static int
@@ -658,22 +665,32 @@ hub_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
 	sqlite3_stmt *st;
 	long n = 0;
+	char dev[FK_ID_MAX + 1], ref[10];
+	const char *sref;
 
 	(void)pos;
+	/* --device: an id or a name; an unknown one is an error, not an empty list */
+	if (o->device != NULL && fk_hub_device_find(h, o->device, dev, e) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT record_id, device_id, seq, form_id,"
 	    " form_version, coalesce(short_ref, ''), json_extract(body, '$.finalized_at') FROM"
 	    " records WHERE ?1 IS NULL OR device_id = ?1 ORDER BY device_id, seq", -1, &st,
 	    NULL) != SQLITE_OK)
 		return fk_hub_db_err(h, e);
-	sqlite3_bind_text(st, 1, o->device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, o->device != NULL ? dev : NULL, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		/* the slip code as the family's slip shows it: XXXX-XXXX */
+		sref = (const char *)sqlite3_column_text(st, 5);
+		if (sref != NULL && fk_shortref_valid(sref)) {
+			fk_shortref_format(sref, ref);
+			sref = ref;
+		}
 		printf("%s\t%s\t%lld\t%s@%d\t%s\t%s\n",
 		    fk_show((const char *)sqlite3_column_text(st, 0)),
 		    fk_show((const char *)sqlite3_column_text(st, 1)),
 		    (long long)sqlite3_column_int64(st, 2),
 		    fk_show((const char *)sqlite3_column_text(st, 3)), sqlite3_column_int(st, 4),
-		    fk_show((const char *)sqlite3_column_text(st, 5)),
-		    fk_show((const char *)sqlite3_column_text(st, 6)));
+		    fk_show(sref), fk_show((const char *)sqlite3_column_text(st, 6)));
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -777,11 +794,6 @@ hub_export(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	size_t n;
 
 	(void)pos;
-	if (o->labels != NULL && (strlen(o->labels) < 2 || strlen(o->labels) > 8 ||
-	    strspn(o->labels, "abcdefghijklmnopqrstuvwxyz-") != strlen(o->labels)))
-		return fk_fail(e, FK_EUSAGE, _("--labels takes a language code, such as uk or en"));
-	if (o->labels != NULL && strcmp(o->format, "csv") != 0)
-		return fk_fail(e, FK_EUSAGE, _("--labels is for --format csv"));
 	if (fk_hub_export(h, o->format, o->to, o->labels, &n, e) != 0)
 		return -1;
 	printf(ngettext("%zu record exported as %s to %s\n", "%zu records exported as %s to %s\n",
@@ -969,10 +981,10 @@ static const struct hub_cmd devices_cmds[] = {
 	    N_("name one device card (or its QR images with --qr)"), HUB_OPEN,
 	    devices_add},
 	{devices_list_help, 0, 0, NULL, 0, 0, NULL, HUB_UNLOCK, devices_list},
-	{devices_revoke_help, H_YES, 0, NULL, 1, 1, N_("name one device id"), HUB_UNLOCK,
+	{devices_revoke_help, H_YES, 0, NULL, 1, 1, N_("name one device (its id or name)"), HUB_UNLOCK,
 	    devices_revoke},
 	{devices_unrevoke_help, H_REASON, H_REASON, N_("say why: --reason TEXT"), 1, 1,
-	    N_("name one device id"), HUB_UNLOCK, devices_unrevoke}};
+	    N_("name one device (its id or name)"), HUB_UNLOCK, devices_unrevoke}};
 
 enum { C_INIT, C_IMPORT, C_LIST, C_SHOW, C_EXPORT, C_GAPS, C_CONFLICTS, C_RECEIPT, C_SQL,
 	C_MIGRATE, C_INFO };
@@ -1033,6 +1045,17 @@ hub_run(const struct fk_call *call, int argc, char **argv)
 		return rc;
 	if (o->qr.n == 0 && (pos.n < c->min || pos.n > c->max))
 		return fk_usage_error(cmd, "%s", _(c->args_msg));
+	/* Usage errors said before the passphrase is asked. */
+	if ((c->opts & H_FORMAT) && o->format != NULL && strcmp(o->format, "jsonl") != 0 &&
+	    strcmp(o->format, "csv") != 0)
+		return fk_usage_error(cmd, _("--format is jsonl or csv"));
+	if ((c->opts & H_LABELS) && o->labels != NULL && (strlen(o->labels) < 2 ||
+	    strlen(o->labels) > 8 || strspn(o->labels, "abcdefghijklmnopqrstuvwxyz-") !=
+	    strlen(o->labels)))
+		return fk_usage_error(cmd, _("--labels takes a language code, such as uk or en"));
+	if ((c->opts & H_LABELS) && o->labels != NULL && o->format != NULL &&
+	    strcmp(o->format, "csv") != 0)
+		return fk_usage_error(cmd, _("--labels is for --format csv"));
 	if (c->open && (o->home == NULL || o->home[0] == 0))
 		return fk_usage_error(cmd, _("say where the hub is: --home DIR (or set "
 		    "FIELDKIT_HUB_HOME)"));

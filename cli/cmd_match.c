@@ -38,6 +38,7 @@ static const char find_help[] = N_(
     "  --sex f|m                 sex of the child\n"
     "  --format table|tsv|json   output (default: table)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char match_help[] = N_(
@@ -62,6 +63,7 @@ static const char match_help[] = N_(
     "                            child), to measure blocking (tests/bench)\n"
     "  --format table|tsv|json   output (default: table)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 static const char dups_help[] = N_(
@@ -72,6 +74,7 @@ static const char dups_help[] = N_(
     "Options:\n"
     "  --format tsv|json         output (default: tsv)\n"
     "  --home DIR                the hub home (default: $FIELDKIT_HUB_HOME)\n"
+    "  --passphrase-file FILE    read the hub passphrase from FILE (first line; 0600)\n"
     "  -h, --help                show this help\n");
 
 /* Outside text for a terminal or a TSV cell: the one escaper (common/text.h),

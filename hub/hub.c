@@ -631,7 +631,8 @@ fk_hub_device_add(fk_hubdb *h, const char *id, const char *name, const fk_minisi
 			    "cannot be added again"), id);
 		else if (strcmp((const char *)sqlite3_column_text(st, 0), b64) != 0)
 			fk_fail(e, FK_ESTATE, _("device %s is already registered with another "
-			    "key; revoke it first"), id);
+			    "key: this card does not come from that device (altered or forged?); "
+			    "compare its key id with the device's own"), id);
 		else
 			rc = 0; /* the same card again */
 		sqlite3_finalize(st);

@@ -468,6 +468,24 @@ export_csv(fk_hubdb *h, const char *dir, const char *lang, size_t *n, fk_err *e)
 		fk_hub_db_err(h, e);
 		goto out;
 	}
+	/* --labels LANG: every form exported must have labels in LANG, or the
+	 * operator would get another language's without knowing it. */
+	while (lang != NULL && (k = sqlite3_step(st)) == SQLITE_ROW) {
+		const fk_form *f = fk_hub_forms_get(forms, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 1));
+		char have[200] = "";
+		size_t i;
+
+		if (f == NULL || fk_form_has_lang(f, lang))
+			continue;
+		for (i = 0; i < fk_form_nlangs(f); i++)
+			snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", i ? ", " : "",
+			    fk_form_lang(f, i));
+		rc = fk_fail(e, FK_EUSAGE, _("form %s has no labels in %s (it has: %s); give one of "
+		    "these to --labels"), fk_form_id(f), lang, have);
+		goto out;
+	}
+	sqlite3_reset(st);
 	rc = 0;
 	while (rc == 0 && (k = sqlite3_step(st)) == SQLITE_ROW) {
 		char *form = strdup((const char *)sqlite3_column_text(st, 0));

@@ -66,6 +66,12 @@ done
 $F hub export --home hub --format csv --to x2 >/dev/null
 head -1 x2/capture-test-v1.csv | grep -q "consent_share,consent_reason" || fail "labels without --labels"
 expect_fail "--labels with jsonl" $F hub export --home hub --format jsonl --to x3 --labels uk
+expect_fail "--labels in a language the form lacks" $F hub export --home hub --format csv --to x4 --labels de
+grep -q "form capture-test has no labels in de (it has: uk, en)" "$T/err" || fail "labels de: $(cat "$T/err")"
+[ ! -e x4/capture-test-v1.csv ] || fail "labels de: a file was written"
+# Usage errors come before the passphrase is asked (none given here), with the command named.
+expect_fail "--format xml" env -u FIELDKIT_PASSPHRASE_FILE setsid -w $F hub export --home hub --format xml --to x5
+grep -q "hub export: --format is jsonl or csv" "$T/err" || fail "format xml: $(cat "$T/err")"
 ok "hub export csv: formula starts defused, UTF-8 mark, the form's column order, labels beside codes, the photo as its file"
 
 # hub show by the slip's reference (dash and case as typed) or by the start of an id.
@@ -80,6 +86,15 @@ typo=X; [ "${REF:7:1}" != X ] || typo=Y
 expect_fail "hub show of a reference with a typo" $F hub show "${REF:0:7}$typo" --home hub
 ok "hub show by the reference on the slip ($slip) and by the start of a record id"
 
+# hub list: the slip code as the slip shows it; --device by id or name; an
+# unknown device is an error, not an empty list.
+$F hub list --home hub | grep -q "	${REF:0:4}-${REF:4}	" || fail "hub list does not show ${REF:0:4}-${REF:4}: $($F hub list --home hub)"
+[ "$($F hub list --home hub --device "tablet 1")" = "$($F hub list --home hub --device "$DEV")" ] &&
+	[ -n "$($F hub list --home hub --device "tablet 1")" ] || fail "hub list --device by name"
+expect_fail "hub list --device of an unknown device" $F hub list --home hub --device "no such tablet"
+grep -q 'no device with the id or name "no such tablet"' "$T/err" || fail "list unknown device: $(cat "$T/err")"
+ok "hub list: slip codes as XXXX-XXXX, --device by name or id, an unknown device refused"
+
 # Revoking asks first; unrevoke takes it back, with the reason audited.
 expect_fail "revoke without a terminal or --yes" setsid -w $F hub devices revoke "$DEV" --home hub
 $F hub devices list --home hub | grep -q "active" || fail "revoked without confirmation"
@@ -87,6 +102,7 @@ $PTY no -- $F hub devices revoke "tablet 1" --home hub >/dev/null 2>tty.out && f
 $F hub devices list --home hub | grep -q "active" || fail "revoked after \"no\""
 $PTY yes -- $F hub devices revoke "tablet 1" --home hub >/dev/null 2>tty.out || fail "revoke after yes: $(cat tty.out)"
 $F hub devices list --home hub | grep -q "active" && fail "not revoked after yes"
+$F hub devices list --home hub | grep -q "	revoked 20[0-9-]*T" || fail "devices list: $($F hub devices list --home hub)"
 rec='{"reporter_surname_cyr":"Бондар","reporter_given_cyr":"Марія","report_date":"2026-09-03","children":[{"child_surname_cyr":"Бондар"}]}'
 echo "$rec" | $F capture "$FORM" --from - --home dev >/dev/null
 $F export --home dev --to stick2 >/dev/null

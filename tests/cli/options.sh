@@ -87,6 +87,9 @@ grep -q "^Usage: fieldkit hub import FILE|DIR" h.txt || fail "hub import --help:
 grep -q -- "--qr IMAGE|DIR" h.txt || fail "hub import --help lacks --qr"
 grep -q "^Commands:" h.txt && fail "hub import --help printed the overview"
 [ "$($F hub import -h)" = "$(cat h.txt)" ] || fail "-h differs from --help"
+[ "$($F help hub import)" = "$(cat h.txt)" ] || fail "fieldkit help hub import differs from hub import --help"
+[ "$($F help hub devices add)" = "$($F hub devices add --help)" ] || fail "fieldkit help hub devices add"
+[ "$($F help capture)" = "$($F capture --help)" ] || fail "fieldkit help capture"
 [ "$($F hub help import)" = "$(cat h.txt)" ] || fail "hub help import"
 [ "$($F hub --home hub import --help)" = "$(cat h.txt)" ] || fail "--home before import --help"
 for sub in init import list show export gaps conflicts receipt; do
