@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,7 +61,8 @@ static const char send_usage[] = N_("Usage:\n"
 		     "      --png DIR          write DIR/frame-00001.png ...: screen-sized images holding\n"
 		     "                         k frames plus --extra, to show full screen one by one\n"
 		     "                         (DIR is made if missing; its parent folder must exist)\n"
-		     "      --sheet STEM       write printable A4 pages STEM-1.png ... (300 dpi)\n"
+		     "      --sheet STEM       write printable A4 pages STEM-1.png ... (300 dpi); a\n"
+		     "                         folder as STEM (pages/): pages/sheet-1.png ...\n"
 		     "      --fps N            screens per second (0.5 to 15, default 8): the terminal's\n"
 		     "                         rate, and the one the time estimate assumes for --png\n"
 		     "      --count N          stop the animation after N screens\n"
@@ -246,8 +248,10 @@ say_estimate(const struct send *sd, uint32_t k, size_t chunk, const fk_qr_layout
 
 	fmt_secs(clean / sd->fps, a, sizeof a);
 	fmt_secs(lossy / sd->fps, b, sizeof b);
-	fprintf(stderr, _("%s: %zu bytes in k = %u frames of %zu bytes, %u per screen (QR version "
-	    "%d-%s): %u screens\n"), sd->name, sd->file->len, k, chunk, per, l->version,
+	fprintf(stderr, ngettext("%s: %zu bytes in k = %u frame of %zu bytes",
+	    "%s: %zu bytes in k = %u frames of %zu bytes", k), sd->name, sd->file->len, k, chunk);
+	fprintf(stderr, ngettext(", %u per screen (QR version %d-%s): %u screen\n",
+	    ", %u per screen (QR version %d-%s): %u screens\n", clean), per, l->version,
 	    level_name(sd->o.level), clean);
 	fprintf(stderr, _("at %g screens per second: %s without loss, about %s if a quarter of the "
 	    "frames are lost\n"), sd->fps, a, b);
@@ -464,8 +468,32 @@ send_png(struct send *sd, const char *dir, fk_err *e)
 	return 0;
 }
 
+static int send_sheet_to(struct send *sd, const char *stem, fk_err *e);
+
 static int
 send_sheet(struct send *sd, const char *stem, fk_err *e)
+{
+	char *made = NULL;
+	struct stat st;
+	size_t len = strlen(stem);
+	int rc;
+
+	/* A folder named as the stem (sheets/ or an existing folder): the pages
+	 * go into it as sheet-1.png ..., not as sheets/-1.png. */
+	if (len > 0 && (stem[len - 1] == '/' || (stat(stem, &st) == 0 && S_ISDIR(st.st_mode)))) {
+		while (len > 1 && stem[len - 1] == '/')
+			len--;
+		if (asprintf(&made, "%.*s/sheet", (int)len, stem) < 0)
+			return fk_fail(e, FK_ENOMEM, _("out of memory"));
+		stem = made;
+	}
+	rc = send_sheet_to(sd, stem, e);
+	free(made);
+	return rc;
+}
+
+static int
+send_sheet_to(struct send *sd, const char *stem, fk_err *e)
 {
 	uint32_t k, r;
 	size_t chunk;
@@ -783,9 +811,13 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 	}
 	if (p->images > 0 && (rc == 0 || getenv("FIELDKIT_QUIET") == NULL ||
 	    getenv("FIELDKIT_QUIET")[0] == '\0')) {
-		fprintf(stderr, _("from %lu images: %lu QR codes, %lu frames of the stream, %lu useful, "
-		    "k = %u"), p->images, p->symbols, p->frames - p->other - p->refused, p->useful,
-		    p->k);
+		unsigned long fr = p->frames - p->other - p->refused;
+
+		fprintf(stderr, ngettext("from %lu image: ", "from %lu images: ", p->images), p->images);
+		fprintf(stderr, ngettext("%lu QR code, ", "%lu QR codes, ", p->symbols), p->symbols);
+		fprintf(stderr, ngettext("%lu frame of the stream, ", "%lu frames of the stream, ", fr),
+		    fr);
+		fprintf(stderr, _("%lu useful, k = %u"), p->useful, p->k);
 		if (p->done_at > 0)
 			fprintf(stderr, _("; complete after image %lu"), p->done_at);
 		fprintf(stderr, _("; ring found in %lu, %lu frames read by zxing only\n"),

@@ -71,4 +71,21 @@ head -1 err | grep -q "bytes in k = .* frames" || fail "no estimate first: $(cat
 sed -n 2p err | grep -q "without loss, about .* if a quarter" || fail "no time estimate: $(cat err)"
 grep -q "Ctrl-C to stop" term || fail "no status line"
 ok "estimate before starting: $(head -1 err)"
+
+# One of a thing is one: a 2-byte file is k = 1 frame on 1 screen, received
+# from 1 image; a --sheet naming a folder writes sheet-1.png inside it.
+printf 'hi' >tiny
+$F qr send tiny --png one 2>err
+grep -q "in k = 1 frame of 480 bytes, 6 per screen (QR version 15-L): 1 screen$" err || fail "send tiny: $(cat err)"
+$F qr receive --images one/frame-00001.png -o tiny.out 2>err
+grep -q "^from 1 image: 6 QR codes, 6 frames of the stream, 1 useful, k = 1" err || fail "receive tiny: $(cat err)"
+cmp -s tiny tiny.out || fail "tiny not rebuilt"
+mkdir pages
+$F qr send tiny --sheet pages/ 2>err
+[ -f pages/sheet-1.png ] && [ ! -e pages/-1.png ] || fail "--sheet pages/: $(ls pages)"
+grep -q "wrote 1 page pages/sheet-1.png" err || fail "--sheet pages/: $(cat err)"
+rm pages/sheet-1.png
+$F qr send tiny --sheet pages 2>err
+[ -f pages/sheet-1.png ] || fail "--sheet into an existing folder: $(ls pages)"
+ok "singular counts for one frame, screen and image; --sheet DIR writes DIR/sheet-1.png"
 finish
