@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -530,14 +531,18 @@ import_dir(fk_hubdb *h, const char *dir, int *bad, fk_err *e)
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **v = NULL, **nv, path[4200];
-	size_t n = 0, i, l;
+	size_t n = 0, i, l, nsub = 0;
 	int rc = 0;
 
 	if (d == NULL)
 		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), dir, strerror(errno));
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 4, ".fkb") != 0)
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			nsub++;
+		/* X.FKB too: sticks formatted FAT may show names in capitals */
+		if (l < 5 || strcasecmp(de->d_name + l - 4, ".fkb") != 0)
 			continue;
 		if ((nv = realloc(v, (n + 1) * sizeof *v)) != NULL)
 			v = nv;
@@ -557,7 +562,10 @@ import_dir(fk_hubdb *h, const char *dir, int *bad, fk_err *e)
 		free(v[i]);
 	}
 	free(v);
-	if (rc == 0 && n == 0)
+	if (rc == 0 && n == 0 && nsub > 0)
+		rc = fk_fail(e, FK_EINPUT, _("no *.fkb bundles in %s (the folders inside it are not "
+		    "searched: name them)"), dir);
+	else if (rc == 0 && n == 0)
 		rc = fk_fail(e, FK_EINPUT, _("no *.fkb bundles in %s"), dir);
 	return rc;
 }

@@ -139,4 +139,16 @@ $F hub import --home hub stick3 >imp3.out 2>&1 || true
 ! grep -q $'\x1b' imp3.out || fail "a file name from the stick was printed raw: $(od -c imp3.out | head)"
 grep -qF 'evil\x1b[2Jname' imp3.out || fail "the file name was not shown escaped: $(cat imp3.out)"
 ok "control characters refused in device names, escaped in what import prints"
+
+# A stick formatted FAT may show X.FKB in capitals: imported. A folder whose
+# bundles sit in folders inside it: the message says those are not searched.
+rec='{"reporter_surname_cyr":"Гнатюк","reporter_given_cyr":"Ірина","report_date":"2026-09-04","children":[{"child_surname_cyr":"Гнатюк"}]}'
+echo "$rec" | $F capture "$FORM" --from - --home dev >/dev/null
+$F export --home dev --to stick4 >/dev/null
+for f in stick4/*.fkb; do mv "$f" "stick4/UPPER.FKB"; done
+$F hub import --home hub stick4 | grep -q "UPPER.FKB: .* 1 new" || fail "X.FKB not imported"
+mkdir -p outer && mv stick4 outer/
+expect_fail "a folder holding only folders" $F hub import --home hub outer
+grep -q "the folders inside it are not searched" "$T/err" || fail "subfolder hint: $(cat "$T/err")"
+ok "X.FKB imported; bundles in folders inside the one named: said, not silently nothing"
 finish
