@@ -739,7 +739,7 @@ fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *end, char draft_
     fk_err *e)
 {
 	struct wiz w;
-	struct sigaction sa, old;
+	struct sigaction sa, old, oterm, ohup;
 	fk_session_cfg c;
 	size_t i, answered, total;
 	int rc = -1, go;
@@ -775,10 +775,16 @@ fk_wizard_run(const fk_wizard_opts *o, fk_record_out *res, int *end, char draft_
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old); /* no SA_RESTART: reads return with EINTR */
+	/* A closed terminal window or a dropped ssh link (SIGHUP), a shutdown
+	 * (SIGTERM): like Ctrl-C, what was typed is kept as a draft. */
+	sigaction(SIGTERM, &sa, &oterm);
+	sigaction(SIGHUP, &sa, &ohup);
 	fprintf(w.out, "%s\n", fk_form_title(o->form, fk_session_lang(w.s)));
 	show_keys(&w);
 	go = run(&w, res, e);
 	sigaction(SIGINT, &old, NULL);
+	sigaction(SIGTERM, &oterm, NULL);
+	sigaction(SIGHUP, &ohup, NULL);
 	fk_le_free(&w.le);
 	if (go == GO_FAIL) {
 		if (e->code == FK_OK)

@@ -35,16 +35,39 @@ fk_pass_from_bytes(const uint8_t *p, size_t len, fk_secret *out, fk_err *e)
 	return 0;
 }
 
+/* A signal that came while the passphrase was being typed (echo off). */
+static volatile sig_atomic_t pass_signal;
+
+static void
+on_pass_signal(int sig)
+{
+	pass_signal = sig;
+}
+
+/*
+ * Reads one line from the terminal fd with echo off. Ctrl-C, a hang-up or
+ * SIGTERM while it waits first puts the terminal back as it was (echo on),
+ * then is delivered as it would have been (the process stops, or the
+ * caller's own handler sees it): never a shell left without echo.
+ */
 static int
 tty_read_line(int fd, const char *prompt, fk_secret *out, fk_err *e)
 {
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa, olds[3];
 	struct termios old, raw;
 	fk_secret buf;
-	size_t n = 0;
-	int echo_off = 0, rc = -1;
+	size_t n = 0, i;
+	int echo_off = 0, rc = -1, sig;
 
 	if (fk_secret_alloc(&buf, FK_PASS_MAX + 2, e) != 0)
 		return -1;
+	pass_signal = 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_pass_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &olds[i]); /* no SA_RESTART: read returns EINTR */
 	if (tcgetattr(fd, &old) == 0) {
 		raw = old;
 		raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
@@ -58,7 +81,7 @@ tty_read_line(int fd, const char *prompt, fk_secret *out, fk_err *e)
 	for (;;) {
 		char c;
 		ssize_t r = read(fd, &c, 1);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR && pass_signal == 0)
 			continue;
 		if (r <= 0 || c == '\n')
 			break;
@@ -70,6 +93,13 @@ tty_read_line(int fd, const char *prompt, fk_secret *out, fk_err *e)
 		if (write(fd, "\n", 1) < 0) {
 			/* cosmetic */
 		}
+	}
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &olds[i], NULL);
+	if ((sig = pass_signal) != 0) {
+		fk_secret_free(&buf);
+		raise(sig); /* as it would have been: stops the process, or the caller handles it */
+		return fk_fail(e, FK_EPASS, _("interrupted"));
 	}
 	rc = fk_pass_from_bytes(buf.p, n, out, e);
 	fk_secret_free(&buf);

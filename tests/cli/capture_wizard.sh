@@ -117,4 +117,74 @@ PY
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 2 ] || fail "Ctrl-C did not save a draft"
 ok "Ctrl-C on a terminal saves a draft"
 [ "$(check_chain "$H")" -eq 2 ] || fail "chain"
+
+# 5. A closed terminal window (SIGHUP) and a shutdown (SIGTERM) keep what was
+# typed as a draft, as Ctrl-C does; the terminal is given back with echo on.
+for how in hup term; do
+	before=$("$FIELDKIT" drafts --home "$H" | wc -l)
+	"$PY" - "$FIELDKIT" "$H" "$W/pass" "$how" <<'PY' > "$W/pty.out" || fail "$how: $(cat "$W/pty.out")"
+import os, pty, sys, time, select, signal
+fk, home, pw, how = sys.argv[1:5]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(fk, [fk, "capture", "capture-test", "--home", home, "--passphrase-file", pw, "--lang", "en"])
+buf = b""
+def read_until(s, t=10):
+    global buf
+    end = time.time() + t
+    while s not in buf and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    return s in buf
+assert read_until(b"> "), buf
+os.write(fd, ("Закриття" + how + "\n").encode())
+assert read_until(b"(Latin)"), buf
+time.sleep(0.2)
+if how == "hup":
+    os.close(fd)          # the window closed: the kernel hangs up the terminal
+else:
+    os.kill(pid, signal.SIGTERM)
+    read_until(b"Resume with", 10)
+_, st = os.waitpid(pid, 0)
+assert os.WIFEXITED(st), st
+PY
+	[ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq $((before + 1)) ] || fail "$how did not save a draft"
+done
+ok "a hang-up (terminal closed) and SIGTERM save a draft, as Ctrl-C does"
+
+# 6. Ctrl-C at the passphrase prompt (echo off) gives the terminal back with echo on.
+"$PY" - "$FIELDKIT" "$H" <<'PY' > "$W/pty.out" || fail "Ctrl-C at the passphrase: $(cat "$W/pty.out")"
+import os, pty, sys, time, select, termios
+fk, home = sys.argv[1:3]
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ.pop("FIELDKIT_PASSPHRASE_FILE", None)
+    os.execv("/bin/bash", ["bash", "-c", 'trap ":" INT; "$0" capture capture-test --home "$1" --lang en; echo "status $?"; stty -a', fk, home])
+buf = b""
+def read_until(s, t=10):
+    global buf
+    end = time.time() + t
+    while s not in buf and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    return s in buf
+assert read_until(b"assphrase"), buf
+time.sleep(0.3)
+os.write(fd, b"\x03")
+assert read_until(b"echoke", 10), buf  # the end of stty -a's list
+os.waitpid(pid, 0)
+out = buf.decode("utf-8", "replace")
+sys.stdout.write(out)
+assert "status 130" in out, out
+assert " echo " in out.split("status 130")[1] and "-echo " not in out.split("status 130")[1], out
+PY
+ok "Ctrl-C at the passphrase prompt: the command stops (130), the terminal's echo is back"
 echo "capture_wizard: all checks passed"
