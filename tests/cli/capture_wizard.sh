@@ -91,28 +91,20 @@ fk, home, pw = sys.argv[1:4]
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(fk, [fk, "capture", "capture-test", "--home", home, "--passphrase-file", pw, "--lang", "en"])
-buf = b""
-def read_until(s, t=10):
-    global buf
-    end = time.time() + t
-    while s not in buf and time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                buf += os.read(fd, 4096)
-            except OSError:
-                break
-    return s in buf
-assert read_until(b"> "), buf
+sys.path.insert(0, os.environ["FK_SRC"] + "/tests/cli/lib")
+from ptyread import PtyReader
+rd = PtyReader(fd)
+read_until = rd.until
+assert read_until(b"> "), rd.buf
 os.write(fd, "Мельник\n".encode())
-assert read_until(b"(Latin)"), buf
+assert read_until(b"(Latin)"), rd.buf
 time.sleep(0.2)
 os.write(fd, b"\x03")
 read_until(b"Resume with", 10)
 _, st = os.waitpid(pid, 0)
-sys.stdout.write(buf.decode("utf-8", "replace"))
+sys.stdout.write(rd.buf.decode("utf-8", "replace"))
 assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, st
-assert b"Draft saved" in buf
+assert b"Draft saved" in rd.buf
 PY
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 2 ] || fail "Ctrl-C did not save a draft"
 ok "Ctrl-C on a terminal saves a draft"
@@ -128,21 +120,13 @@ fk, home, pw, how = sys.argv[1:5]
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(fk, [fk, "capture", "capture-test", "--home", home, "--passphrase-file", pw, "--lang", "en"])
-buf = b""
-def read_until(s, t=10):
-    global buf
-    end = time.time() + t
-    while s not in buf and time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                buf += os.read(fd, 4096)
-            except OSError:
-                break
-    return s in buf
-assert read_until(b"> "), buf
+sys.path.insert(0, os.environ["FK_SRC"] + "/tests/cli/lib")
+from ptyread import PtyReader
+rd = PtyReader(fd)
+read_until = rd.until
+assert read_until(b"> "), rd.buf
 os.write(fd, ("Закриття" + how + "\n").encode())
-assert read_until(b"(Latin)"), buf
+assert read_until(b"(Latin)"), rd.buf
 time.sleep(0.2)
 if how == "hup":
     os.close(fd)          # the window closed: the kernel hangs up the terminal
@@ -164,24 +148,16 @@ pid, fd = pty.fork()
 if pid == 0:
     os.environ.pop("FIELDKIT_PASSPHRASE_FILE", None)
     os.execv("/bin/bash", ["bash", "-c", 'trap ":" INT; "$0" capture capture-test --home "$1" --lang en; echo "status $?"; stty -a', fk, home])
-buf = b""
-def read_until(s, t=10):
-    global buf
-    end = time.time() + t
-    while s not in buf and time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                buf += os.read(fd, 4096)
-            except OSError:
-                break
-    return s in buf
-assert read_until(b"assphrase"), buf
+sys.path.insert(0, os.environ["FK_SRC"] + "/tests/cli/lib")
+from ptyread import PtyReader
+rd = PtyReader(fd)
+read_until = rd.until
+assert read_until(b"assphrase"), rd.buf
 time.sleep(0.3)
 os.write(fd, b"\x03")
-assert read_until(b"echoke", 10), buf  # the end of stty -a's list
+assert read_until(b"echoke", 10), rd.buf  # the end of stty -a's list
 os.waitpid(pid, 0)
-out = buf.decode("utf-8", "replace")
+out = rd.buf.decode("utf-8", "replace")
 sys.stdout.write(out)
 assert "status 130" in out, out
 assert " echo " in out.split("status 130")[1] and "-echo " not in out.split("status 130")[1], out
