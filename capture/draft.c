@@ -3,10 +3,14 @@
  */
 #include "draft.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -102,4 +106,48 @@ fk_draft_load(fk_store *s, const fk_secret *key, const char *id, fk_store_draft 
 	d->ct = NULL;
 	d->ctlen = 0;
 	return rc;
+}
+
+int
+fk_draft_hold(const char *home, const char *id, int *fd, fk_err *e)
+{
+	char dir[4096], path[4200];
+	int f;
+
+	*fd = -1;
+	if (!fk_uuid_valid(id))
+		return fk_fail(e, FK_EINPUT, _("not a draft id: %.40s"), id);
+	if ((size_t)snprintf(dir, sizeof dir, "%s/locks", home) >= sizeof dir)
+		return fk_fail(e, FK_EINPUT, _("the device folder's name is too long"));
+	if (fk_mkdirs(dir, 0700, e) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/%s", dir, id);
+	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		int busy = errno == EWOULDBLOCK;
+
+		close(f);
+		if (busy)
+			return fk_fail(e, FK_ESTATE, _("draft %.8s is open elsewhere (in the form app "
+			    "or another terminal): finish or close it there first"), id);
+		return fk_fail(e, FK_EIO, _("cannot lock %s: %s"), path, strerror(errno));
+	}
+	*fd = f;
+	return 0;
+}
+
+void
+fk_draft_release(int *fd, const char *home, const char *id)
+{
+	char path[4200];
+
+	/* Unlinked while still held, so no other process takes the old file's
+	 * lock for a draft that no longer exists. */
+	if (*fd >= 0 && home != NULL && id != NULL && fk_uuid_valid(id) &&
+	    (size_t)snprintf(path, sizeof path, "%s/locks/%s", home, id) < sizeof path)
+		(void)unlink(path);
+	if (*fd >= 0)
+		close(*fd); /* the lock goes with it */
+	*fd = -1;
 }

@@ -29,6 +29,7 @@ struct att {
 
 struct fk_entry {
 	const fk_form *f;
+	int hold; /* the draft's lock (fk_draft_hold), -1 when none */
 	char *home;
 	char id[FK_UUID_BUF];
 	json_t *answers, *face, *visited, *history;
@@ -91,6 +92,8 @@ entry_alloc(const fk_form *f, const char *home, fk_err *e)
 {
 	fk_entry *x = calloc(1, sizeof *x);
 
+	if (x != NULL)
+		x->hold = -1;
 	if (x == NULL || (x->home = strdup(home)) == NULL ||
 	    (x->answers = json_object()) == NULL || (x->face = json_object()) == NULL ||
 	    (x->visited = json_object()) == NULL || (x->history = json_array()) == NULL) {
@@ -102,6 +105,17 @@ entry_alloc(const fk_form *f, const char *home, fk_err *e)
 	return x;
 }
 
+/* x with its draft id held (fk_draft_hold), or freed. */
+static int
+entry_hold(fk_entry *x, fk_err *e)
+{
+	if (fk_draft_hold(x->home, x->id, &x->hold, e) != 0) {
+		fk_entry_free(x);
+		return -1;
+	}
+	return 0;
+}
+
 int
 fk_entry_new(const fk_form *f, const char *home, fk_entry **out, fk_err *e)
 {
@@ -111,6 +125,8 @@ fk_entry_new(const fk_form *f, const char *home, fk_entry **out, fk_err *e)
 	if (x == NULL)
 		return -1;
 	fk_uuid(x->id);
+	if (entry_hold(x, e) != 0)
+		return -1;
 	x->created_at = (int64_t)time(NULL);
 	*out = x;
 	return 0;
@@ -123,6 +139,8 @@ fk_entry_free(fk_entry *x)
 
 	if (x == NULL)
 		return;
+	/* a record never saved as a draft leaves no lock file behind */
+	fk_draft_release(&x->hold, x->saved_at == 0 ? x->home : NULL, x->id);
 	for (i = 0; i < x->natt; i++)
 		att_clear(&x->att[i]);
 	free(x->att);
@@ -442,6 +460,7 @@ fk_entry_discard(fk_entry *x, fk_store *s, fk_err *e)
 	while (x->natt > 0)
 		att_drop(x, x->natt - 1);
 	x->saved_at = 0;
+	fk_draft_release(&x->hold, x->home, x->id);
 	return rc;
 }
 
@@ -524,6 +543,10 @@ fk_entry_resume(const fk_form *f, const char *home, fk_store *s, const fk_secret
 		return -1;
 	}
 	memcpy(x->id, d.id, sizeof x->id);
+	if (entry_hold(x, e) != 0) {
+		json_decref(j);
+		return -1;
+	}
 	x->created_at = d.created_at;
 	x->saved_at = d.saved_at;
 	json_decref(x->answers);
@@ -742,6 +765,7 @@ out:
 		while (x->natt > 0)
 			att_drop(x, x->natt - 1);
 		x->saved_at = 0;
+		fk_draft_release(&x->hold, x->home, x->id);
 	}
 	return rc;
 }

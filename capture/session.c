@@ -10,6 +10,7 @@
  * nothing can drift between what is shown and what is kept.
  */
 #include "session_int.h"
+#include "draft.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -657,6 +658,7 @@ fk_ss_session_init(const fk_session_cfg *c, fk_session **sp, fk_err *e)
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return fk_ss_oom(e);
 	s->c = *c;
+	s->hold = -1;
 	if (l == NULL || !fk_form_has_lang(c->form, l))
 		l = fk_form_lang(c->form, 0);
 	snprintf(s->lang, sizeof s->lang, "%s", l);
@@ -686,6 +688,7 @@ fk_session_free(fk_session *s)
 {
 	if (s == NULL)
 		return;
+	fk_draft_release(&s->hold, NULL, NULL);
 	flow_clear(s);
 	free(s->flow);
 	free(s->cursor);

@@ -23,6 +23,7 @@ struct fstep {
 
 struct fk_session {
 	fk_session_cfg c;
+	int hold;            /* the draft's lock (fk_draft_hold), -1 when none */
 	char lang[8];
 	json_t *answers, *seen, *files;
 	json_t *history, *face; /* a draft's, kept as they came (the old wizard's, the page's) */

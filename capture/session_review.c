@@ -455,6 +455,7 @@ fk_session_finalize(fk_session *s, fk_record_out *out, fk_err *e)
 	json_object_foreach(s->files, k, v)
 		if (json_object_get(v, "pending") != NULL && s->c.home != NULL)
 			(void)!fk_pending_remove(s->c.home, k, NULL);
+	fk_draft_release(&s->hold, s->c.home, s->draft_id);
 	s->draft_id[0] = '\0';
 	s->dirty = 0;
 	rc = 0;
@@ -519,8 +520,14 @@ fk_session_save(fk_session *s, fk_err *e)
 	if (each_attachment(s, s->answers, "", attach_el, att, e) != 0)
 		goto out;
 	memset(&d, 0, sizeof d);
-	if (s->draft_id[0] == '\0')
+	if (s->draft_id[0] == '\0') {
 		fk_uuid(s->draft_id);
+		/* a new id: nobody else has it; held so that no other face opens it */
+		if (s->c.home != NULL && fk_draft_hold(s->c.home, s->draft_id, &s->hold, e) != 0) {
+			s->draft_id[0] = '\0';
+			goto out;
+		}
+	}
 	memcpy(d.id, s->draft_id, sizeof d.id);
 	snprintf(d.form_id, sizeof d.form_id, "%s", fk_form_id(s->c.form));
 	d.form_version = fk_form_version(s->c.form);
@@ -635,6 +642,8 @@ fk_session_resume(const fk_session_cfg *c, const char *id, fk_session **sp, fk_e
 		return -1;
 	if (fk_ss_session_init(c, &s, e) != 0)
 		return -1;
+	if (c->home != NULL && fk_draft_hold(c->home, full, &s->hold, e) != 0)
+		goto out;
 	if (fk_draft_load(c->store, c->draft_key, full, &d, &pt, e) != 0)
 		goto out;
 	if (strcmp(d.form_id, fk_form_id(c->form)) != 0 || d.form_version != fk_form_version(c->form)) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "draft.h"
 #include "lineedit.h"
 #include "device.h"
 #include "harden.h"
@@ -313,15 +314,19 @@ drafts_discard(const char *home, const char *id)
 	fk_store *s = NULL;
 	fk_err e = { 0 };
 	char full[FK_UUID_BUF], *h = NULL;
-	int rc;
+	int rc, hold = -1;
 
 	memset(&d, 0, sizeof d);
+	/* Not a draft open in the form app or another terminal (held there). */
 	if (fk_device_home(home, &h, &e) != 0 || fk_device_load(&d, h, &e) != 0 ||
 	    fk_device_store_open(&d, FK_STORE_WRITE, &s, &e) != 0 ||
-	    fk_draft_find(s, id, full, &e) != 0 || fk_store_draft_delete(s, full, &e) != 0) {
+	    fk_draft_find(s, id, full, &e) != 0 || fk_draft_hold(h, full, &hold, &e) != 0 ||
+	    fk_store_draft_delete(s, full, &e) != 0) {
+		fk_draft_release(&hold, NULL, NULL);
 		rc = fk_report(&e);
 		goto out;
 	}
+	fk_draft_release(&hold, h, full);
 	printf(_("draft %.8s discarded\n"), full);
 	rc = FK_EXIT_OK;
 out:

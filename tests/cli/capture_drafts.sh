@@ -50,6 +50,31 @@ ok "short or unknown ids refused in one line"
 
 # Discard.
 left=$("$FIELDKIT" drafts --home "$H" | awk 'NR == 2 {print $1}')
+
+# A draft open elsewhere (the form app, another terminal: a process holding its
+# lock) is neither resumed nor discarded here, so neither face overwrites the
+# other's answers; once let go, it is.
+full=$(sqlite3 "$H/store.db" "SELECT id FROM drafts WHERE id LIKE '$left%'")
+mkfifo "$W/go"
+python3 -c '
+import fcntl, os, sys
+os.makedirs(sys.argv[1] + "/locks", exist_ok=True)
+f = open(sys.argv[1] + "/locks/" + sys.argv[2], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("held", flush=True)
+open(sys.argv[3]).read()  # until the test says go
+' "$H" "$full" "$W/go" >"$W/held" &
+HOLDER=$!
+for _ in $(seq 50); do grep -q held "$W/held" && break; sleep 0.1; done
+if "$FIELDKIT" capture --resume "$left" --home "$H" --passphrase-file "$W/pass" </dev/null >/dev/null 2>"$W/err"; then
+	fail "resumed a draft open elsewhere"
+fi
+grep -q "is open elsewhere (in the form app or another terminal)" "$W/err" || fail "resume while held: $(cat "$W/err")"
+if "$FIELDKIT" drafts discard "$left" --home "$H" 2>"$W/err"; then fail "discarded a draft open elsewhere"; fi
+grep -q "is open elsewhere" "$W/err" || fail "discard while held: $(cat "$W/err")"
+echo go >"$W/go"
+wait "$HOLDER"
+ok "a draft open elsewhere is neither resumed nor discarded"
 if "$FIELDKIT" drafts discard ffffffff --home "$H" 2>"$W/err"; then fail "discarded an unknown draft"; fi
 "$FIELDKIT" drafts discard "$left" --home "$H" > "$W/out" || fail "discard"
 grep -q "$left" "$W/out" || fail "discard says nothing: $(cat "$W/out")"

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "draft.h"
 #include "entry.h"
+#include "session.h"
 #include "shortref.h"
 #include "test_store_util.h"
 #include "util.h"
@@ -118,7 +119,8 @@ main(void)
 	fk_record_out out;
 	struct opened o;
 	fk_err e = { 0 };
-	json_t *a;
+	json_t *a, *kept;
+	int64_t created;
 
 	check_init();
 	fk_json_use_wiping_alloc();
@@ -151,17 +153,37 @@ main(void)
 	CHECK(fk_entry_save(x, s, &dkey, &e) == 0 && ndrafts(s) == 1 && fk_entry_saved_at(x) > 0);
 	snprintf(rid, sizeof rid, "%s", fk_entry_id(x));
 
-	/* resumed: the same answers, face, language and photo */
+	/* held: no second face (the wizard, another page) opens it while x has it */
+	CHECK(fk_entry_resume(f, home, s, &dkey, rid, &y, &e) != 0 && e.code == FK_ESTATE &&
+	    strstr(e.msg, "open elsewhere") != NULL);
+	{
+		fk_session_cfg sc;
+		fk_session *ss = NULL;
+
+		memset(&sc, 0, sizeof sc);
+		sc.form = f;
+		sc.store = s;
+		sc.draft_key = &dkey;
+		sc.home = home;
+		CHECK(fk_session_resume(&sc, rid, &ss, &e) != 0 && e.code == FK_ESTATE);
+		fk_session_free(ss);
+	}
+	/* x closed (its answers kept here to compare), then resumed: the same
+	 * answers, face, language and photo */
+	kept = json_deep_copy(fk_entry_answers(x));
+	created = fk_entry_created_at(x);
+	fk_entry_free(x);
+	x = NULL;
 	CHECK(fk_entry_resume(f, home, s, &dkey, rid, &y, &e) == 0);
 	if (y != NULL) {
 		fk_entry_src src;
 		uint8_t buf[8000];
 		long n;
-		CHECK(json_equal(fk_entry_answers(y), fk_entry_answers(x)));
+		CHECK(json_equal(fk_entry_answers(y), kept));
 		CHECK(strcmp(json_string_value(json_object_get(json_object_get(fk_entry_face(y), "raw"),
 		    "reporter_age")), "4o") == 0);
 		CHECK(strcmp(fk_entry_lang(y), "uk") == 0);
-		CHECK(fk_entry_created_at(y) == fk_entry_created_at(x));
+		CHECK(fk_entry_created_at(y) == created);
 		CHECK(fk_entry_att_open(y, id1, &src, &e) == 0);
 		n = fk_source_read_full(&src.src, buf, sizeof buf, &e);
 		CHECK(n == (long)sizeof data1 && memcmp(buf, data1, sizeof data1) == 0 &&
@@ -171,6 +193,11 @@ main(void)
 		fk_entry_free(y);
 		y = NULL;
 	}
+	json_decref(kept);
+	/* freed: its hold went with it; x again for what follows */
+	CHECK(fk_entry_resume(f, home, s, &dkey, rid, &x, &e) == 0);
+	if (x == NULL)
+		return check_done("test_entry");
 	/* a draft for another form is refused */
 	{
 		fk_form *g = NULL;
