@@ -704,6 +704,12 @@ fk_session_free(fk_session *s)
 	free(s);
 }
 
+const json_t *
+fk_session_answer_at(const fk_session *s, const char *path)
+{
+	return path != NULL ? fk_answers_get(s->c.form, s->answers, path) : NULL;
+}
+
 const fk_form *
 fk_session_form(const fk_session *s)
 {

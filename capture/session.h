@@ -201,6 +201,8 @@ int fk_session_goto_review(fk_session *s, fk_err *e) FK_WUR;
  * a location as "lat, lon"; text as it is. Nothing (out->len 0) for NULL.
  * Text is not escaped: a face escapes what it shows.
  */
+/* The answer at a record path, or NULL (borrowed: valid until the next change). */
+const json_t *fk_session_answer_at(const fk_session *s, const char *path);
 int fk_session_value_text(const fk_session *s, const fk_field *x, const json_t *value,
     fk_secbuf *out, fk_err *e) FK_WUR;
 

@@ -403,9 +403,22 @@ ask(struct wiz *w, const fk_step *st, fk_err *e)
 		rc = fk_session_keep(w->s, &w->is, e);
 	else if (is_cmd(w, "-") && st->kind == FK_STEP_QUESTION)
 		rc = fk_session_clear(w->s, NULL, &w->is, e);
-	else
+	else {
+		/* A date as typed (03/04/2015) is said back as understood, in
+		 * words: day first, which an English speaker may not expect. */
+		char *dpath = st->kind == FK_STEP_QUESTION && fk_field_type(st->field) == FK_T_DATE &&
+		    st->path != NULL ? strdup(st->path) : NULL;
+		const fk_field *df = st->field;
+
 		rc = fk_session_answer(w->s, NULL, (const char *)w->le.line.p, w->le.line.len,
 		    &w->is, e);
+		if (rc == 0 && w->is.n == 0 && dpath != NULL) {
+			const json_t *v = fk_session_answer_at(w->s, dpath);
+			if (v != NULL)
+				fprintf(w->out, "  = %s\n", value_text(w, df, v));
+		}
+		free(dpath);
+	}
 	if (rc < 0)
 		return GO_FAIL;
 	show_issues(w);
