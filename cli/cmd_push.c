@@ -86,11 +86,11 @@ static void
 human(uint64_t n, char out[32])
 {
 	if (n >= (1u << 20))
-		snprintf(out, 32, "%.1f MiB", (double)n / (1 << 20));
+		snprintf(out, 32, _("%.1f MiB"), (double)n / (1 << 20));
 	else if (n >= 1024)
-		snprintf(out, 32, "%.1f KiB", (double)n / 1024);
+		snprintf(out, 32, _("%.1f KiB"), (double)n / 1024);
 	else
-		snprintf(out, 32, "%llu B", (unsigned long long)n);
+		snprintf(out, 32, _("%llu B"), (unsigned long long)n);
 }
 
 /* ---- which hub ---- */
@@ -293,7 +293,7 @@ push_once(struct push *p, int quiet_if_idle)
 		human(res.hub_offset, a);
 		snprintf(p->last_words, sizeof p->last_words, "%s", res.cls);
 		fk_warn(_("bundle %s: %s; the hub holds %s of it, the next run resumes"),
-		    it->bundle_id, res.cls, a);
+		    it->bundle_id, _(res.cls), a);
 		if (fk_outbox_save(&ob, it, &e) != 0)
 			goto fail;
 		rc = EXIT_TEMPFAIL;
@@ -452,12 +452,13 @@ status(struct push *p)
 		human(it->length, b);
 		when(it->last_try, lt);
 		when(it->next_try, nt);
-		printf(_("bundle %s: %zu records, %s; the hub holds %s; %u attempts (last %s)\n"),
+		printf(ngettext("bundle %s: %zu record, %s; the hub holds %s; %u attempts (last %s)\n",
+		    "bundle %s: %zu records, %s; the hub holds %s; %u attempts (last %s)\n", it->nrec),
 		    it->bundle_id, it->nrec, b, a, it->attempts, lt);
 		if (it->refused)
 			printf(_("  refused: %s\n"), it->last_reason);
 		else if (it->last_class[0])
-			printf(_("  last failure: %s; next try %s\n"), it->last_class, nt);
+			printf(_("  last failure: %s; next try %s\n"), _(it->last_class), nt);
 		else
 			printf(_("  not sent yet\n"));
 	}

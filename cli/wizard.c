@@ -740,6 +740,11 @@ start_lang(const fk_wizard_opts *o)
 		return NULL; /* the draft's own */
 	if (l == NULL)
 		l = fk_lang_pref();
+	/* No preference (LANG=C...): the messages are English, so the form too
+	 * where it has English, never questions in one language and prompts in
+	 * another. */
+	if (l == NULL)
+		l = "en";
 	if (l != NULL && strncmp(l, "uk", 2) == 0 && fk_form_has_lang(o->form, "uk"))
 		return "uk";
 	if (l != NULL && strncmp(l, "en", 2) == 0 && fk_form_has_lang(o->form, "en"))

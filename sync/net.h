@@ -34,7 +34,8 @@ typedef struct fk_net_target {
 
 enum fk_net_outcome { FK_NET_DELIVERED = 0, FK_NET_TEMPFAIL, FK_NET_REFUSED };
 
-/* Failure classes, in words a person reads in `push --status`. */
+/* Failure classes, in words a person reads in `push --status` (stored in
+ * English; shown through gettext, so each is a msgid in po/). */
 #define FK_NET_C_OFFLINE "offline"
 #define FK_NET_C_UNREACHABLE "hub unreachable"
 #define FK_NET_C_PIN "TLS pin mismatch"
