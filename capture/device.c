@@ -325,6 +325,7 @@ load_json(const uint8_t *p, size_t n, const char *what, fk_err *e)
 
 	root = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
+		fk_json_err_strip(je.text); /* never a byte of the file itself */
 		fk_fail(e, FK_EINPUT, _("%s is not valid JSON (line %d: %s)"), what, je.line, je.text);
 		return NULL;
 	}

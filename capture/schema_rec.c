@@ -4,6 +4,7 @@
  * API of the wizard. See schema.h; the semantics are those of
  * docs/schema-language.md, "Records" and "Evaluation".
  */
+#include "text.h"
 #include "schema_int.h"
 
 #include <ctype.h>
@@ -829,9 +830,11 @@ fk_form_validate_bytes(const fk_form *f, const uint8_t *p, size_t len, const fk_
 		    _("the record is larger than %u bytes"), FK_RECORD_MAX);
 	if (!fk_utf8_valid(p, len, &bad))
 		return fk_issue_add(is, "", "invalid_utf8", e, _("invalid UTF-8 at byte %zu"), bad);
-	if ((rec = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+	if ((rec = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		fk_json_err_strip(je.text); /* never a piece of an answer in a message */
 		return fk_issue_add(is, "", "invalid_json", e, _("not valid JSON: line %d, column %d: %s"),
 		    je.line, je.column, je.text);
+	}
 	rc = fk_form_validate(f, rec, o, is, e);
 	json_decref(rec);
 	return rc;

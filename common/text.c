@@ -198,3 +198,12 @@ fk_utf8_width(const void *src, size_t n)
 	}
 	return w;
 }
+
+void
+fk_json_err_strip(char *text)
+{
+	char *near = strstr(text, " near ");
+
+	if (near != NULL)
+		*near = '\0';
+}

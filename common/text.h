@@ -61,4 +61,11 @@ char *fk_escape_dup(const void *p, size_t n);
 /* 1 when p[0..n) is shown as it is (escaping changes nothing), else 0. */
 int fk_text_plain(const void *p, size_t n);
 
+/*
+ * Cuts jansson's " near 'TOKEN'" off a JSON parse error (in place): the token
+ * is bytes of the input, which must not be shown when the input is a record
+ * (answers) or a file given by mistake (a passphrase file named as a card).
+ */
+void fk_json_err_strip(char *text);
+
 #endif

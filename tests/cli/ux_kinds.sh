@@ -49,4 +49,15 @@ LANGUAGE=uk want "init --hub DEVICE-CARD in Ukrainian" "це картка при
 # The right file still works.
 $F ack --home dev "$R" >/dev/null
 ok "the receipt is acknowledged"
+
+# A passphrase file named as the hub card, a record line that is not JSON: the
+# refusal never shows a byte of the file or of the answers (jansson's "near").
+printf 'secretword here\n' >pw.txt
+expect_fail "a passphrase file as the hub card" $F init --home dev2 --hub pw.txt
+! grep -q "secret" "$T/err" || fail "a piece of the passphrase file shown: $(cat "$T/err")"
+printf 'Таємниченко, not json\n' >bad.jsonl
+$F capture "$FORM" --from bad.jsonl --home dev >out.txt 2>err.txt && fail "a bad line accepted"
+grep -q "not valid JSON" err.txt || fail "bad line: $(cat err.txt)"
+! grep -q "Таємниченко" err.txt out.txt || fail "a piece of the answers shown: $(cat err.txt)"
+ok "JSON errors never show the input's bytes"
 finish
