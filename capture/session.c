@@ -851,7 +851,25 @@ fk_session_answer(fk_session *s, const char *path, const char *text, size_t len,
 		    _("there is no question to answer here given the other answers"), e);
 	switch (fk_field_type(q->field)) {
 	case FK_T_ATTACHMENT: {
-		char *file = strndup(text, len);
+		char *file;
+		/* A file dragged into a terminal comes quoted, with a blank after
+		 * it ('/media/usb/фото 1.jpg' ); ~/ is the home folder. */
+		while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+			len--;
+		while (len > 0 && (*text == ' ' || *text == '\t')) {
+			text++;
+			len--;
+		}
+		if (len >= 2 && (text[0] == '\'' || text[0] == '"') && text[len - 1] == text[0]) {
+			text++;
+			len -= 2;
+		}
+		if (len >= 2 && text[0] == '~' && text[1] == '/' && getenv("HOME") != NULL) {
+			if (asprintf(&file, "%s%.*s", getenv("HOME"), (int)(len - 1), text + 1) < 0)
+				file = NULL;
+		} else {
+			file = strndup(text, len);
+		}
 		if (file == NULL)
 			return fk_ss_oom(e);
 		rc = fk_session_attach(s, path, file, is, e);

@@ -4,6 +4,7 @@
  */
 #include "wizard.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -399,6 +400,12 @@ ask(struct wiz *w, const fk_step *st, fk_err *e)
 	}
 	if (is_cmd(w, ":remove"))
 		return remove_entry(w, e);
+	/* ":foo" is a mistyped command, not an answer to be judged as one */
+	if (w->le.line.len > 1 && w->le.line.p[0] == ':' && isalpha(w->le.line.p[1])) {
+		fprintf(w->out, "  ! %s\n", _("not a command: the commands are :review, :draft, "
+		    ":remove, :lang uk or :lang en, and :help"));
+		return GO_ON;
+	}
 	if (w->le.line.len == 0)
 		rc = fk_session_keep(w->s, &w->is, e);
 	else if (is_cmd(w, "-") && st->kind == FK_STEP_QUESTION)

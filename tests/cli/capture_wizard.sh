@@ -18,16 +18,18 @@ last_record() {
 }
 
 # 1. Back, constraints, choices, repeats, review.
-#    surname, latin (take suggestion), given "Wrong", '<' at its latin question
+#    ':foo' (not a command: said, asked again), surname, latin (take
+#    suggestion), given "Wrong", '<' at its latin question
 #    (back to given), given again, latin, a future date, a good date typed
 #    01/04/2025 (said back as 1 April 2025), age 7
 #    (below min 14), age 40, child 1 (auto-added: min 1), choice 2, no dob,
 #    add another: y, child 2, choice 1, a bad date, empty, add another: n,
 #    no photo, consent: 2 (no) so "why not" becomes relevant, review: y.
-out=$(printf '%s\n' 'Коваль' '' 'Wrong' '<' 'Олена' '' '2999-01-01' '01/04/2025' '7' '40' \
+out=$(printf '%s\n' ':foo' 'Коваль' '' 'Wrong' '<' 'Олена' '' '2999-01-01' '01/04/2025' '7' '40' \
 	'Коваль' '2' '' 'y' 'Коваль-Друга' '1' '31.02.2020' '' 'n' '' '2' 'afraid' 'y' | wiz --lang en 2>&1) \
 	|| fail "wizard: $out"
 echo "$out" | grep -q 'the date is in the future' || fail "no reason for the future date"
+echo "$out" | grep -q '! not a command: the commands are :review' || fail ":foo taken as an answer"
 # 01/04/2025 typed: said back as understood, day first, in words.
 echo "$out" | grep -q '  = 01.04.2025 (1 April 2025)' || fail "the typed date not said back: $out"
 echo "$out" | grep -q '! .*14' || fail "no reason for age below 14: $out"

@@ -197,11 +197,22 @@ test_flow(const char *home, fk_session_cfg *cfg)
 	write_jpeg(p3, 100);
 	CHECK(type(p3) == 1); /* a JPEG named .png */
 	CHECK(type("/nonexistent/x.jpg") == 1);
-	CHECK(type(p1) == 0);
+	/* as a file dragged into a terminal comes: quoted, a blank after it */
+	{
+		char q[1100];
+
+		snprintf(q, sizeof q, " '%s' ", p1);
+		CHECK(type(q) == 0);
+	}
 	CHECK(type("first") == 0);
 	AT("children[0].photos#add");
 	CHECK(type("так") == 0);
-	CHECK(type(p2) == 0);
+	{
+		char q[1100];
+
+		snprintf(q, sizeof q, "\"%s\"", p2);
+		CHECK(type(q) == 0);
+	}
 	CHECK(type("second") == 0);
 	st = step();
 	AT("children[0].photos#add");
