@@ -708,16 +708,24 @@ fk_device_unlock_drafts(const char *home, const char *passfile, fk_secret *key, 
 {
 	char *path = fk_path_join(home, FK_DEVICE_DRAFT_KEY);
 	fk_secret file = { 0 }, pass = { 0 };
-	int rc = -1;
+	int rc = -1, tries;
 
 	key->p = NULL;
 	if (path == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	if (fk_read_secret_file(path, 4096, &file, e) != 0)
 		goto out;
-	if (fk_pass_get(_("Device passphrase: "), 0, passfile, &pass, e) != 0)
-		goto out;
-	rc = fk_draftkey_unwrap(file.p, file.len, pass.p, pass.len, key, e);
+	/* Typed on the terminal: a mistyped passphrase is asked again, three
+	 * tries in all (from a file: once). */
+	for (tries = fk_pass_asks(passfile) ? 3 : 1; tries > 0; tries--) {
+		if (fk_pass_get(tries == 3 || !fk_pass_asks(passfile) ? _("Device passphrase: ") :
+		    _("Wrong passphrase; try again: "), 0, passfile, &pass, e) != 0)
+			goto out;
+		rc = fk_draftkey_unwrap(file.p, file.len, pass.p, pass.len, key, e);
+		fk_secret_free(&pass);
+		if (rc == 0 || e->code != FK_EPASS)
+			break;
+	}
 out:
 	if (file.p != NULL)
 		fk_secret_free(&file);

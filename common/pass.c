@@ -130,6 +130,14 @@ pass_source(const char *file, char *credpath, size_t n)
 }
 
 int
+fk_pass_asks(const char *file)
+{
+	char cred[4096];
+
+	return pass_source(file, cred, sizeof cred) == NULL;
+}
+
+int
 fk_pass_get(const char *prompt, int confirm, const char *file, fk_secret *out, fk_err *e)
 {
 	fk_secret again;

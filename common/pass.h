@@ -16,6 +16,11 @@
 /* The systemd credential a service's passphrase is read from. */
 #define FK_PASS_CREDENTIAL "fieldkit-passphrase"
 
+/* 1 when fk_pass_get with this file would ask on the terminal (no file, no
+ * $FIELDKIT_PASSPHRASE_FILE, no systemd credential): a mistyped one may be
+ * asked again. */
+int fk_pass_asks(const char *file);
+
 /*
  * Gets a passphrase. If file is not NULL, its first line (without the line end)
  * is used; the file must not be readable by others. Without one, the file

@@ -168,4 +168,26 @@ assert "status 130" in out, out
 assert " echo " in out.split("status 130")[1] and "-echo " not in out.split("status 130")[1], out
 PY
 ok "Ctrl-C at the passphrase prompt: the command stops (130), the terminal's echo is back"
+
+# 7. A mistyped passphrase on the terminal is asked again (three tries in all).
+"$PY" - "$FIELDKIT" "$H" "$W/pass" <<'PY' > "$W/pty.out" || fail "passphrase again: $(cat "$W/pty.out")"
+import os, pty, sys, time
+fk, home, pwfile = sys.argv[1:4]
+pw = open(pwfile, "rb").read().splitlines()[0]
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ.pop("FIELDKIT_PASSPHRASE_FILE", None)
+    os.execv(fk, [fk, "capture", "capture-test", "--home", home, "--lang", "en"])
+sys.path.insert(0, os.environ["FK_SRC"] + "/tests/cli/lib")
+from ptyread import PtyReader
+rd = PtyReader(fd)
+assert rd.until(b"Device passphrase: "), rd.buf
+os.write(fd, b"not it\n")
+assert rd.until(b"Wrong passphrase; try again: "), rd.buf
+os.write(fd, pw + b"\n")
+assert rd.until(b"> "), rd.buf
+os.write(fd, b":draft\n")
+os.waitpid(pid, 0)
+PY
+ok "a mistyped passphrase is asked again on the terminal"
 echo "capture_wizard: all checks passed"
