@@ -303,3 +303,20 @@ fk_main(int argc, char **argv)
 	}
 	return c->run(argc - 1, argv + 1);
 }
+
+int
+fk_confirm(const char *question)
+{
+	char line[32];
+	FILE *tty = fopen("/dev/tty", "r+");
+	int yes;
+
+	if (tty == NULL)
+		return -1;
+	fputs(question, tty);
+	fflush(tty);
+	yes = fgets(line, sizeof line, tty) != NULL &&
+	    (strcmp(line, "yes\n") == 0 || strcmp(line, _("yes\n")) == 0);
+	fclose(tty);
+	return yes;
+}

@@ -147,6 +147,12 @@ void fk_put_col(const char *s, size_t width);
 
 /* Prints "fieldkit: <msg>" on stderr and returns the exit status for e. */
 int fk_report(const fk_err *e);
+/*
+ * Asks question on the terminal (/dev/tty) and reads one line: 1 when it is
+ * "yes" (or the word for yes in the messages' language), 0 otherwise, -1
+ * when there is no terminal (a script: it must say --yes).
+ */
+int fk_confirm(const char *question);
 /* Prints "fieldkit: <formatted>" on stderr. */
 void fk_warn(const char *fmt, ...) FK_PRINTF(1, 2);
 /* Prints "fieldkit: CMD: <formatted> (see: fieldkit CMD --help)", one line on

@@ -415,23 +415,6 @@ devices_list(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 	return fk_hub_each_device(h, print_device, NULL, e);
 }
 
-/* Asks "yes" on the terminal; 1 when it was typed. */
-static int
-confirmed(const char *question)
-{
-	char line[16];
-	FILE *tty = fopen("/dev/tty", "r+");
-	int yes;
-
-	if (tty == NULL)
-		return -1;
-	fputs(question, tty);
-	fflush(tty);
-	yes = fgets(line, sizeof line, tty) != NULL && strcmp(line, "yes\n") == 0;
-	fclose(tty);
-	return yes;
-}
-
 static int
 devices_revoke(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 {
@@ -444,7 +427,7 @@ devices_revoke(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e
 		snprintf(q, sizeof q, _("Revoke device %s? Every bundle from it will be refused, "
 		    "also of records it captured before (`hub devices unrevoke` takes it back). "
 		    "Type yes: "), id);
-		if ((k = confirmed(q)) < 0)
+		if ((k = fk_confirm(q)) < 0)
 			return fk_fail(e, FK_EUSAGE, _("hub devices revoke asks for confirmation; "
 			    "without a terminal, add --yes"));
 		if (k == 0) {

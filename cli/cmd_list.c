@@ -62,13 +62,14 @@ static const char status_help[] = N_(
 
 static const char drafts_help[] = N_(
     "Usage: fieldkit drafts [--home DIR]\n"
-    "       fieldkit drafts discard ID [--home DIR]\n\n"
+    "       fieldkit drafts discard ID [--yes] [--home DIR]\n\n"
     "Lists saved drafts: a short id, the form, how many questions are answered of\n"
     "how many, when it was last saved, and where it stopped (a question, never an\n"
     "answer). Resume one with 'fieldkit capture --resume ID' (the short id, or any\n"
     "beginning of the id of at least 4 characters that no other draft shares).\n"
-    "'discard ID' deletes a draft for good.\n\n"
+    "'discard ID' deletes a draft for good, after asking (type yes).\n\n"
     "Options:\n"
+    "  --yes                     discard without asking (for scripts)\n"
     "  --home DIR                device home (default $FIELDKIT_HOME)\n"
     "  -h, --help                show this help\n");
 
@@ -308,7 +309,7 @@ print_draft(void *ctx, const fk_store_draft *dr, fk_err *e)
 }
 
 static int
-drafts_discard(const char *home, const char *id)
+drafts_discard(const char *home, const char *id, int yes)
 {
 	fk_device d;
 	fk_store *s = NULL;
@@ -320,8 +321,31 @@ drafts_discard(const char *home, const char *id)
 	/* Not a draft open in the form app or another terminal (held there). */
 	if (fk_device_home(home, &h, &e) != 0 || fk_device_load(&d, h, &e) != 0 ||
 	    fk_device_store_open(&d, FK_STORE_WRITE, &s, &e) != 0 ||
-	    fk_draft_find(s, id, full, &e) != 0 || fk_draft_hold(h, full, &hold, &e) != 0 ||
-	    fk_store_draft_delete(s, full, &e) != 0) {
+	    fk_draft_find(s, id, full, &e) != 0 || fk_draft_hold(h, full, &hold, &e) != 0) {
+		fk_draft_release(&hold, NULL, NULL);
+		rc = fk_report(&e);
+		goto out;
+	}
+	/* Deleted for good: asked first, unless --yes (a script). */
+	if (!yes) {
+		char q[300];
+		int k;
+
+		snprintf(q, sizeof q, _("Discard draft %.8s for good? Its answers cannot be "
+		    "recovered. Type yes: "), full);
+		if ((k = fk_confirm(q)) <= 0) {
+			fk_draft_release(&hold, NULL, NULL);
+			if (k < 0) {
+				rc = fk_usage_error("drafts", _("discard asks for confirmation; without a "
+				    "terminal, add --yes"));
+				goto out;
+			}
+			fk_warn(_("draft %.8s kept"), full);
+			rc = FK_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (fk_store_draft_delete(s, full, &e) != 0) {
 		fk_draft_release(&hold, NULL, NULL);
 		rc = fk_report(&e);
 		goto out;
@@ -340,7 +364,9 @@ static int
 cmd_drafts(int argc, char **argv)
 {
 	const char *home = NULL;
-	const struct fk_opt opt[] = {FK_STR("home", 0, &home), FK_OPT_END};
+	int yes = 0;
+	const struct fk_opt opt[] = {FK_STR("home", 0, &home), FK_FLAG("yes", 0, &yes),
+		FK_OPT_END};
 	struct draftlist l;
 	fk_args pos;
 	fk_device d;
@@ -358,7 +384,7 @@ cmd_drafts(int argc, char **argv)
 			    pos.v[0]);
 		if (pos.n != 2)
 			return fk_usage_error("drafts", _("discard takes the draft's ID"));
-		return drafts_discard(home, pos.v[1]);
+		return drafts_discard(home, pos.v[1], yes);
 	}
 	memset(&l, 0, sizeof l);
 	/* Labels in the language of the messages (English unless asked). */

@@ -76,7 +76,13 @@ echo go >"$W/go"
 wait "$HOLDER"
 ok "a draft open elsewhere is neither resumed nor discarded"
 if "$FIELDKIT" drafts discard ffffffff --home "$H" 2>"$W/err"; then fail "discarded an unknown draft"; fi
-"$FIELDKIT" drafts discard "$left" --home "$H" > "$W/out" || fail "discard"
+# Asked first: without a terminal, --yes is needed; on a terminal "no" keeps it.
+if setsid -w "$FIELDKIT" drafts discard "$left" --home "$H" </dev/null 2>"$W/err"; then fail "discarded unasked"; fi
+grep -q "without a terminal, add --yes" "$W/err" || fail "discard unasked: $(cat "$W/err")"
+python3 "$FK_SRC/tests/cli/lib/pty_answer.py" no -- "$FIELDKIT" drafts discard "$left" --home "$H" >/dev/null 2>&1 &&
+	fail "discarded after no"
+[ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 2 ] || fail "discarded after no"
+"$FIELDKIT" drafts discard "$left" --yes --home "$H" > "$W/out" || fail "discard"
 grep -q "$left" "$W/out" || fail "discard says nothing: $(cat "$W/out")"
 [ "$("$FIELDKIT" drafts --home "$H" | wc -l)" -eq 1 ] || fail "draft not discarded"
 [ "$(sqlite3 "$H/store.db" 'SELECT count(*) FROM drafts')" = 0 ] || fail "draft row left"
