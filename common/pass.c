@@ -208,13 +208,29 @@ fk_pass_new(const char *prompt, const char *file, fk_secret *out, fk_err *e)
 		}
 		return 0;
 	}
-	/* On the terminal: said why, and asked again (three times at most). */
+	/* On the terminal: a short one is said at once (before it is repeated),
+	 * and asked again, three times at most. */
 	for (tries = 0; tries < 3; tries++) {
-		if (fk_pass_get(tries ? again : prompt, 1, NULL, out, e) != 0)
+		fk_secret rep = { 0 };
+		int same;
+
+		if (fk_pass_get(tries ? again : prompt, 0, NULL, out, e) != 0)
 			return -1;
-		if (fk_pass_check_new(out->p, out->len, e) == 0)
+		if (fk_pass_check_new(out->p, out->len, e) != 0) {
+			fk_secret_free(out);
+			snprintf(again, sizeof again, "%s\n%s", e->msg, prompt);
+			continue;
+		}
+		if (fk_pass_get(_("Repeat the passphrase: "), 0, NULL, &rep, e) != 0) {
+			fk_secret_free(out);
+			return -1;
+		}
+		same = rep.len == out->len && sodium_memcmp(rep.p, out->p, out->len) == 0;
+		fk_secret_free(&rep);
+		if (same)
 			return 0;
 		fk_secret_free(out);
+		fk_fail(e, FK_EPASS, _("the passphrases do not match"));
 		snprintf(again, sizeof again, "%s\n%s", e->msg, prompt);
 	}
 	return -1;

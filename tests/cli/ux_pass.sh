@@ -31,12 +31,13 @@ expect_fail "sig keygen with a short passphrase" $F sig keygen -p k.pub -s k.key
 [ ! -e k.key ] || fail "sig keygen wrote a key"
 $F sig keygen -p k.pub -s k.key --passphrase-file ok8 >/dev/null
 ok "sig keygen with 8 characters"
-# On a terminal: said why, and asked again.
-$PTY pw pw 'пароль12' 'пароль12' -- $F hub init --home h2 --name H >tty.out 2>&1 ||
+# On a terminal: said why at once (not after typing it twice), and asked again.
+$PTY pw 'пароль12' 'пароль12' -- $F hub init --home h2 --name H >tty.out 2>&1 ||
 	fail "hub init on a terminal after a short passphrase: $(cat tty.out)"
 grep -q "too short: use at least 8 characters" tty.out || fail "no reason on the terminal: $(cat tty.out)"
+[ "$(grep -c "Repeat the passphrase" tty.out)" = 1 ] || fail "the short one was asked twice: $(cat tty.out)"
 [ -f h2/hub-card.json ] || fail "no hub after the second answer"
-$PTY a a b b c c -- $F init --home d3 --hub hub/hub-card.json >tty.out 2>&1 &&
+$PTY a b c -- $F init --home d3 --hub hub/hub-card.json >tty.out 2>&1 &&
 	fail "init took a short passphrase on a terminal"
 [ "$(grep -c "too short" tty.out)" -ge 3 ] || fail "three tries: $(cat tty.out)"
 ok "on a terminal a short passphrase is refused with the reason and asked again (3 tries)"
