@@ -779,24 +779,33 @@ out:
 }
 
 int
-fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e)
+fk_device_home_free(const char *home, fk_err *e)
 {
-	uint8_t wrapped[FK_DRAFTKEY_FILE_LEN];
-	fk_secret key;
-	fk_store *st = NULL;
-	char *path;
+	char *path = fk_path_join(home, FK_DEVICE_JSON);
 	int exists;
 
-	if (d->nhubs == 0)
-		return fk_fail(e, FK_EUSAGE, _("a device needs at least one hub to encrypt to"));
-	if ((path = fk_path_join(d->home, FK_DEVICE_JSON)) == NULL)
+	if (path == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	exists = access(path, F_OK) == 0;
 	free(path);
 	if (exists)
 		return fk_fail(e, FK_ESTATE,
 		    _("a device is already set up in %s; its records would be orphaned, so it is left as it is"),
-		    d->home);
+		    home);
+	return 0;
+}
+
+int
+fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e)
+{
+	uint8_t wrapped[FK_DRAFTKEY_FILE_LEN];
+	fk_secret key;
+	fk_store *st = NULL;
+
+	if (d->nhubs == 0)
+		return fk_fail(e, FK_EUSAGE, _("a device needs at least one hub to encrypt to"));
+	if (fk_device_home_free(d->home, e) != 0)
+		return -1;
 	if (fk_mkdirs(d->home, 0700, e) != 0)
 		return -1;
 	if (chmod(d->home, 0700) != 0)

@@ -129,5 +129,8 @@ int fk_device_unlock_drafts(const char *home, const char *passfile, fk_secret *k
  * device_id and created are filled in. Refuses a home that is already set up.
  */
 int fk_device_create(fk_device *d, const uint8_t *pass, size_t passlen, fk_err *e) FK_WUR;
+/* 0 when no device is set up in home yet (checked again by fk_device_create;
+ * asked first so that no passphrase is asked for nothing). */
+int fk_device_home_free(const char *home, fk_err *e) FK_WUR;
 
 #endif

@@ -190,7 +190,7 @@ cmd_init(int argc, char **argv)
 		    "--hub-recipient"));
 		goto out;
 	}
-	if (fk_device_home(home, &d->home, &e) != 0)
+	if (fk_device_home(home, &d->home, &e) != 0 || fk_device_home_free(d->home, &e) != 0)
 		goto fail;
 	if (fk_pass_new(_("New device passphrase: "), passfile, &pass, &e) != 0)
 		goto fail;

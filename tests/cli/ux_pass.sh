@@ -27,6 +27,12 @@ LANGUAGE=uk expect_fail "init, short, in Ukrainian" \
 grep -q "щонайменше 8 символів" "$T/err" || fail "Ukrainian message: $(cat "$T/err")"
 $F init --home dev --hub hub/hub-card.json --passphrase-file pass >/dev/null
 ok "init with a long passphrase"
+# init into a home that has a device: refused before any passphrase is asked.
+$PTY 'пароль12' 'пароль12' -- $F init --home dev --hub hub/hub-card.json >tty.out 2>&1 &&
+	fail "init over an existing device"
+grep -q "a device is already set up in dev" tty.out || fail "init over a device: $(cat tty.out)"
+! grep -qi "passphrase" tty.out || fail "a passphrase was asked for nothing: $(cat tty.out)"
+ok "init over an existing device: refused before asking a passphrase"
 expect_fail "sig keygen with a short passphrase" $F sig keygen -p k.pub -s k.key --passphrase-file short
 [ ! -e k.key ] || fail "sig keygen wrote a key"
 $F sig keygen -p k.pub -s k.key --passphrase-file ok8 >/dev/null
