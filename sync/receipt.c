@@ -109,7 +109,7 @@ fk_receipt_check(const uint8_t *p, size_t len, const fk_minisign_pk *pks,
 			break;
 	if (i == npk)
 		return fk_fail(e, FK_ESIG, _("the receipt is not signed by any hub this device "
-		    "sends to (forged or altered)"));
+		    "sends to (another hub's receipt, or altered or forged)"));
 	if (parse_body(body, blen, r, e) != 0)
 		goto fail;
 	if (strcmp(r->hub, names[i]) != 0) {
