@@ -333,6 +333,7 @@ test_special_files(void)
 		close(fd);
 	snprintf(p, sizeof p, "%s/missing.png", dir);
 	CHECK(fk_open_regular(p, "a bundle", 1, &sb, &e) < 0 && e.code == FK_EIO);
+	free(dir);
 }
 
 int
