@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 const char *
 fk_media_type(const char *path)
 {
@@ -196,5 +198,29 @@ fk_attach_answer(fk_attach_in *a, uint64_t limit, json_t **out, fk_err *e)
 	if (*out == NULL)
 		return fk_fail(e, FK_EINPUT, _("attachment %s: the file name is not valid UTF-8"),
 		    a->path);
+	return 0;
+}
+
+int
+fk_attach_file_sha256(const char *path, char hex[65], fk_err *e)
+{
+	crypto_hash_sha256_state st;
+	uint8_t buf[65536], h[crypto_hash_sha256_BYTES];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int bad;
+
+	if (f == NULL)
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		crypto_hash_sha256_update(&st, buf, n);
+	bad = ferror(f);
+	fclose(f);
+	sodium_memzero(buf, sizeof buf);
+	if (bad)
+		return fk_fail(e, FK_EIO, _("cannot read %s: %s"), path, strerror(errno));
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(hex, 65, h, sizeof h);
 	return 0;
 }

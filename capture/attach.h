@@ -36,7 +36,12 @@ typedef struct fk_attach_in {
 	fk_source src;                    /* path == NULL: the bytes */
 	uint64_t size;
 	const char *name, *media_type;
+	const char *sha256;               /* path: the SHA-256 (hex) of the file when it was
+	                                     attached, checked when it is sealed; or NULL */
 } fk_attach_in;
+
+/* The SHA-256 (hex, 65 bytes with the NUL) of the file at path, read whole. */
+int fk_attach_file_sha256(const char *path, char hex[65], fk_err *e) FK_WUR;
 
 /* The media type a file name's extension claims, or "application/octet-stream". */
 const char *fk_media_type(const char *path);

@@ -389,10 +389,13 @@ seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
 	uint64_t got = 0;
 	const char *content = NULL, *want, *shown = a->path ? a->path : a->name;
 	const json_t *ans = answer_at(in->answers, a->field);
+	crypto_hash_sha256_state pth;
+	uint8_t pt_hash[FK_SHA256_LEN];
 	json_t *o;
 	long n;
 	int rc = -1;
 
+	crypto_hash_sha256_init(&pth);
 	memset(&s, 0, sizeof s);
 	s.fd = -1;
 	if (a->id[0] == '\0' || !json_is_object(ans) ||
@@ -431,6 +434,7 @@ seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
 			fk_fail(e, FK_EIO, _("attachment %s changed while it was read"), s.path);
 			goto out;
 		}
+		crypto_hash_sha256_update(&pth, f->io.p, (size_t)n);
 		if (fk_age_enc_write(enc, f->io.p, (size_t)n, e) != 0)
 			goto out;
 	}
@@ -444,6 +448,19 @@ seal_attachment(fk_finalizer *f, const fk_record_in *in, int64_t seq, int idx,
 		/* An empty file: no type to show. */
 		fk_fail(e, FK_EINPUT, _("attachment %s is empty"), s.path);
 		goto out;
+	}
+	/* The same bytes as when it was attached (and shown in the review): a
+	 * file replaced by another of the same size and type is not sealed. */
+	crypto_hash_sha256_final(&pth, pt_hash);
+	if (a->sha256 != NULL) {
+		char now[FK_SHA256_HEX + 1];
+
+		sodium_bin2hex(now, sizeof now, pt_hash, sizeof pt_hash);
+		if (strcmp(now, a->sha256) != 0) {
+			fk_fail(e, FK_EIO, _("attachment %s changed since it was attached: attach it "
+			    "again"), s.path);
+			goto out;
+		}
 	}
 	if (fk_age_enc_finish(enc, e) != 0)
 		goto out;

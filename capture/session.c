@@ -1010,7 +1010,7 @@ fk_session_attach(fk_session *s, const char *path, const char *file, fk_issues *
 	const fk_question *q;
 	fk_attach_in a;
 	json_t *val = NULL, *rec;
-	char *abs;
+	char *abs, hex[65];
 	size_t at;
 	int cur, rc;
 
@@ -1044,8 +1044,15 @@ fk_session_attach(fk_session *s, const char *path, const char *file, fk_issues *
 		json_decref(val);
 		return fk_fail(e, FK_EIO, _("cannot find attachment %s: %s"), file, strerror(errno));
 	}
-	rec = json_pack("{s:s, s:I}", "path", abs, "size", json_object_get(val, "size") ?
-	    json_integer_value(json_object_get(val, "size")) : 0);
+	/* Its content as it is now, which the review shows: sealing checks that
+	 * the file still holds it (a file replaced meanwhile is never sealed). */
+	if (fk_attach_file_sha256(abs, hex, e) != 0) {
+		free(abs);
+		json_decref(val);
+		return -1;
+	}
+	rec = json_pack("{s:s, s:I, s:s}", "path", abs, "size", json_object_get(val, "size") ?
+	    json_integer_value(json_object_get(val, "size")) : 0, "sha256", hex);
 	free(abs);
 	if (rec == NULL) {
 		json_decref(val);

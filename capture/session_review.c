@@ -364,6 +364,7 @@ seal_one(fk_session *s, const char *path, const json_t *v, void *ctx, fk_err *e)
 	g->n++;
 	if (file != NULL) {
 		in->path = file;
+		in->sha256 = json_string_value(json_object_get(f, "sha256"));
 		return 0;
 	}
 	{
@@ -494,8 +495,8 @@ attach_el(fk_session *s, const char *path, const json_t *v, void *ctx, fk_err *e
 	if (json_object_get(f, "pending") != NULL)
 		el = json_deep_copy(json_object_get(f, "pending"));
 	else
-		el = json_pack("{s:s, s:s, s:O}", "field", path, "id", id, "path",
-		    json_object_get(f, "path"));
+		el = json_pack("{s:s, s:s, s:O, s:O?}", "field", path, "id", id, "path",
+		    json_object_get(f, "path"), "sha256", json_object_get(f, "sha256"));
 	if (el == NULL || json_array_append_new(arr, el) != 0)
 		return fk_ss_oom(e);
 	return 0;
@@ -603,7 +604,7 @@ load_draft(fk_session *s, json_t *j, fk_err *e)
 		if (id == NULL)
 			continue;
 		if (p != NULL)
-			f = json_pack("{s:s}", "path", p);
+			f = json_pack("{s:s, s:O?}", "path", p, "sha256", json_object_get(el, "sha256"));
 		else if (json_is_string(json_object_get(el, "key")))
 			f = json_pack("{s:O}", "pending", el);
 		else

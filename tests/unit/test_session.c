@@ -302,6 +302,17 @@ test_flow(const char *home, fk_session_cfg *cfg)
 	i = row_find(&r, "surname_lat");
 	CHECK(i >= 0 && strcmp(r.v[i].value, "Petrukova") == 0); /* built: transliterated */
 	fk_review_rows_free(&r);
+	/* The photo replaced meanwhile by another of the same size and type: not
+	 * sealed (the review showed the first); put back, it is. */
+	{
+		FILE *pf = fopen(p2, "r+b");
+		CHECK(pf != NULL && fseek(pf, 100, SEEK_SET) == 0 && fputc('x', pf) != EOF);
+		if (pf != NULL)
+			fclose(pf);
+	}
+	CHECK(fk_session_finalize(S, &out, &E) != 0 && E.code == FK_EIO &&
+	    strstr(E.msg, "changed since it was attached") != NULL);
+	write_jpeg(p2, 3000);
 	CHECK_MSG(fk_session_finalize(S, &out, &E) == 0, "%s", E.msg);
 
 	fk_session_free(S);
