@@ -24,6 +24,7 @@ struct parser {
 	const struct fk_opt *opt;
 	struct kept *k;
 	size_t nk;
+	unsigned long long given; /* value options already given (bit: index in opt) */
 };
 
 /* "--x": a long option, never a value given separately. */
@@ -43,15 +44,29 @@ list_tag(const struct fk_opt *opt, const struct fk_opt *o)
 	return t;
 }
 
-/* Stores value v (NULL for a flag) of option o. */
-static void
+/*
+ * Stores value v (NULL for a flag) of option o. A value option given twice
+ * with two values (--home A ... --home B) is a usage error, not the last
+ * one silently taken: a script that imports into the wrong hub is worse.
+ */
+static int
 store(struct parser *p, const struct fk_opt *o, char *v)
 {
+	size_t idx = (size_t)(o - p->opt);
+
 	switch (o->kind) {
 	case FK_OPT_FLAG:
 		*(int *)o->dst = o->val;
 		break;
 	case FK_OPT_STR:
+		if (idx < 64 && (p->given >> idx & 1) && strcmp(*(const char **)o->dst, v) != 0)
+			return o->name != NULL ?
+			    fk_usage_error(p->cmd, _("option --%s given twice, with two values"),
+				o->name) :
+			    fk_usage_error(p->cmd, _("option -%c given twice, with two values"),
+				o->letter);
+		if (idx < 64)
+			p->given |= 1ull << idx;
 		*(const char **)o->dst = v;
 		break;
 	case FK_OPT_LIST:
@@ -59,6 +74,7 @@ store(struct parser *p, const struct fk_opt *o, char *v)
 		p->k[p->nk++].tag = list_tag(p->opt, o);
 		break;
 	}
+	return FK_GO;
 }
 
 static void
@@ -92,11 +108,11 @@ one_long(struct parser *p, int argc, char **argv, int *i)
 	if (o->kind == FK_OPT_FLAG) {
 		if (eq != NULL)
 			return fk_usage_error(p->cmd, _("option --%s takes no value"), o->name);
-		store(p, o, NULL);
+		return store(p, o, NULL);
 	} else if (eq != NULL) {
-		store(p, o, eq + 1);
+		return store(p, o, eq + 1);
 	} else if (*i + 1 < argc && !looks_like_option(argv[*i + 1])) {
-		store(p, o, argv[++*i]);
+		return store(p, o, argv[++*i]);
 	} else {
 		return fk_usage_error(p->cmd, _("option --%s needs a value"), o->name);
 	}
@@ -124,16 +140,15 @@ one_short(struct parser *p, int argc, char **argv, int *i)
 		if (o->dst == NULL)
 			return fk_usage_error(p->cmd, _("unknown option -%c"), a[j]);
 		if (o->kind == FK_OPT_FLAG) {
-			store(p, o, NULL);
+			(void)store(p, o, NULL);
 			continue;
 		}
 		if (a[j + 1] != '\0')
-			store(p, o, a + j + 1);
+			return store(p, o, a + j + 1);
 		else if (*i + 1 < argc && !looks_like_option(argv[*i + 1]))
-			store(p, o, argv[++*i]);
+			return store(p, o, argv[++*i]);
 		else
 			return fk_usage_error(p->cmd, _("option -%c needs a value"), a[j]);
-		break;
 	}
 	return FK_GO;
 }
@@ -162,7 +177,7 @@ static int
 parse(const char *cmd, const char *help, const struct fk_opt *opt, int stop, int argc,
     char **argv, fk_args *pos)
 {
-	struct parser p = {cmd, help, opt, NULL, 0};
+	struct parser p = {cmd, help, opt, NULL, 0, 0};
 	const struct fk_opt *o;
 	int i, rc = FK_GO, opts = 1;
 	size_t w;

@@ -58,6 +58,11 @@ usage_error "an option of another sub-command" "hub list: unknown option --forma
 usage_error "unknown short option" "age: unknown option -z " $F age -dz
 usage_error "a flag given a value" "option --armor takes no value" $F age --armor=yes -p /dev/null
 usage_error "unknown option at the top" "fieldkit: unknown option --frob" $F --frob
+# A value option twice with two values: refused (the last is not silently
+# taken: a script would import into the wrong hub); twice the same is fine.
+usage_error "--home twice" "hub list: option --home given twice, with two values" \
+	$F hub list --home hub --home elsewhere
+$F hub list --home hub --home hub --passphrase-file pass >/dev/null || fail "--home twice, the same"
 
 # A missing value: one line, never taken from the next option.
 usage_error "--to at the end" "hub export: option --to needs a value" \
