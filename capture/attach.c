@@ -2,6 +2,7 @@
  * attach.c - see attach.h.
  */
 #include "attach.h"
+#include "io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -206,20 +207,27 @@ fk_attach_file_sha256(const char *path, char hex[65], fk_err *e)
 {
 	crypto_hash_sha256_state st;
 	uint8_t buf[65536], h[crypto_hash_sha256_BYTES];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int bad;
+	/* as everything read from outside: a regular file, never a FIFO swapped in */
+	int fd = fk_open_regular(path, _("a file"), 0, NULL, e);
+	ssize_t n;
+	int err = 0;
 
-	if (f == NULL)
-		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
+	if (fd < 0)
+		return fk_prefix(e, "%s", path);
 	crypto_hash_sha256_init(&st);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		crypto_hash_sha256_update(&st, buf, n);
-	bad = ferror(f);
-	fclose(f);
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		crypto_hash_sha256_update(&st, buf, (size_t)n);
+	}
+	close(fd);
 	sodium_memzero(buf, sizeof buf);
-	if (bad)
-		return fk_fail(e, FK_EIO, _("cannot read %s: %s"), path, strerror(errno));
+	if (n < 0)
+		return fk_fail(e, FK_EIO, _("cannot read %s: %s"), path, strerror(err));
 	crypto_hash_sha256_final(&st, h);
 	sodium_bin2hex(hex, 65, h, sizeof h);
 	return 0;

@@ -708,7 +708,7 @@ fk_device_unlock_drafts(const char *home, const char *passfile, fk_secret *key, 
 {
 	char *path = fk_path_join(home, FK_DEVICE_DRAFT_KEY);
 	fk_secret file = { 0 }, pass = { 0 };
-	int rc = -1, tries;
+	int rc = -1, tries, asks = fk_pass_asks(passfile);
 
 	key->p = NULL;
 	if (path == NULL)
@@ -717,8 +717,8 @@ fk_device_unlock_drafts(const char *home, const char *passfile, fk_secret *key, 
 		goto out;
 	/* Typed on the terminal: a mistyped passphrase is asked again, three
 	 * tries in all (from a file: once). */
-	for (tries = fk_pass_asks(passfile) ? 3 : 1; tries > 0; tries--) {
-		if (fk_pass_get(tries == 3 || !fk_pass_asks(passfile) ? _("Device passphrase: ") :
+	for (tries = 0; tries < (asks ? 3 : 1); tries++) {
+		if (fk_pass_get(tries == 0 ? _("Device passphrase: ") :
 		    _("Wrong passphrase; try again: "), 0, passfile, &pass, e) != 0)
 			goto out;
 		rc = fk_draftkey_unwrap(file.p, file.len, pass.p, pass.len, key, e);

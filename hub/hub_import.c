@@ -495,11 +495,11 @@ same_bytes(int fd, const char *path, off_t n)
 	uint8_t a[65536], b[65536];
 	struct stat st;
 	off_t off = 0;
-	int g = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), same = 0;
+	int g = fk_open_regular(path, "", 1, &st, NULL), same = 0;
 
 	if (g < 0)
 		return 0;
-	if (fstat(g, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != n)
+	if (st.st_size != n)
 		goto out;
 	while (off < n) {
 		size_t want = n - off < (off_t)sizeof a ? (size_t)(n - off) : sizeof a;
