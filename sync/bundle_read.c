@@ -56,6 +56,10 @@ read_line(fk_source *in, char *out, size_t cap, fk_err *e)
 			return bad(e, _("the file ends inside its header (truncated?)"));
 		if (c == '\n')
 			break;
+		/* A NUL would end the line for strcmp and the lengths parser, so
+		 * "fieldkit-bundle v1\0" would pass: a second spelling of the head. */
+		if (c == 0)
+			return bad(e, _("a NUL byte in the header"));
 		if (i + 1 >= cap)
 			return bad(e, _("header line too long"));
 		out[i++] = (char)c;

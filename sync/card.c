@@ -120,7 +120,8 @@ fk_signed_split(const char *magic, const uint8_t *p, size_t n, const uint8_t **b
 		return fk_fail(e, FK_EINPUT, _("not a %s file"), magic);
 	off = ml + 1;
 	nl = memchr(p + off, '\n', n - off < sizeof line ? n - off : sizeof line);
-	if (nl == NULL)
+	/* A NUL would end the C string early: "181 286\0" must not pass. */
+	if (nl == NULL || memchr(p + off, 0, (size_t)(nl - (p + off))) != NULL)
 		return fk_fail(e, FK_EINPUT, _("malformed %s file"), magic);
 	memcpy(line, p + off, (size_t)(nl - (p + off)));
 	line[nl - (p + off)] = 0;
