@@ -135,7 +135,15 @@ head -1 fshow.out | grep -q "kept for review, not stored as a record" || fail "f
 grep -q Кравець fshow.out || fail "the fork's body: $(cat fshow.out)"
 $F hub show "$(rows "select record_id from records where device_id = '$D2' and seq = 3")" --home hub >rshow.out
 ! grep -q "kept for review" rshow.out || fail "a stored record marked as kept for review"
-ok "a second record at a held sequence number: kept as a fork, reported by import, gaps and conflicts, found by its slip code and marked by show"
+# hub find does not search a fork (it is not a stored record) and says so.
+$F hub find Кравець --home hub >ffind.out 2>ffind.err || fail "hub find beside a fork: $(cat ffind.err)"
+grep -q "1 record kept for review .* is not searched; .fieldkit hub conflicts. lists it" ffind.err ||
+	fail "hub find does not say a fork is not searched: $(cat ffind.err)"
+$F hub find Кравець --home hub --format tsv 2>/dev/null | head -1 | grep -q "^rank" ||
+	fail "hub find --format tsv: the note reached standard output"
+LANGUAGE=uk $F hub find Кравець --home hub 2>&1 >/dev/null | grep -q "не шукається" ||
+	fail "the fork note in Ukrainian"
+ok "a second record at a held sequence number: kept as a fork, reported by import, gaps and conflicts, found by its slip code, marked by show, named by find"
 
 # bundle unpack refuses a planted symbolic link in its target folder.
 B=$(ls fork/s1/*.fkb)
