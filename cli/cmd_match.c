@@ -238,7 +238,7 @@ looks_like_slip(const char *q)
 
 struct slip_found {
 	char (*id)[FK_MATCH_IDLEN];
-	char *kind; /* 'r' a family report, 'i' an intake */
+	char *kind; /* 'r' a family report, 'i' an intake, 'f' a fork kept for review */
 	int *cited;
 	size_t n, cap;
 };
@@ -263,7 +263,7 @@ slip_collect(void *ctx, const fk_hub_found *r)
 		f->cap = cap;
 	}
 	snprintf(f->id[f->n], sizeof f->id[0], "%s", r->record_id);
-	f->kind[f->n] = strcmp(r->form_id, "family-report") == 0 ? 'r' : 'i';
+	f->kind[f->n] = r->fork ? 'f' : strcmp(r->form_id, "family-report") == 0 ? 'r' : 'i';
 	f->cited[f->n] = r->cited;
 	f->n++;
 	return f->n >= 50; /* enough to show */
@@ -278,10 +278,11 @@ static int
 find_slip(fk_hubdb *h, const char *code, int dashed, const char *fmt, fk_err *e)
 {
 	struct slip_found f = {0};
-	size_t n = 0, k, row = 0;
+	size_t n = 0, k, row = 0, nfork = 0;
 	int c, rc = -1;
 
-	if (fk_hub_find_by_ref(h, code, FK_HUB_REF_CITED, slip_collect, &f, &n, e) != 0) {
+	if (fk_hub_find_by_ref(h, code, FK_HUB_REF_CITED | FK_HUB_REF_FORKS, slip_collect, &f, &n,
+	    e) != 0) {
 		if (!dashed && e->code == FK_EINPUT)
 			rc = 1;
 		goto out;
@@ -297,6 +298,10 @@ find_slip(fk_hubdb *h, const char *code, int dashed, const char *fmt, fk_err *e)
 	else if (strcmp(fmt, "json") == 0)
 		printf("[");
 	for (k = 0; k < f.n; k++) {
+		if (f.kind[k] == 'f') {
+			nfork++;
+			continue; /* not stored: named below, opened with hub show */
+		}
 		/* a report: each of its children; an intake: the child it is about */
 		for (c = f.kind[k] == 'r' ? 1 : 0; c <= (f.kind[k] == 'r' ? 100 : 0); c++) {
 			json_t *v = NULL;
@@ -329,8 +334,15 @@ find_slip(fk_hubdb *h, const char *code, int dashed, const char *fmt, fk_err *e)
 	}
 	if (strcmp(fmt, "json") == 0)
 		printf("]\n");
-	else if (strcmp(fmt, "table") == 0 && f.n == 0)
-		printf(_("no record has this slip code\n"));
+	else if (strcmp(fmt, "table") == 0 && f.n == nfork)
+		printf(_("no stored record has this slip code\n"));
+	/* A fork is no stored record (no row to print): where it is, on stderr so
+	 * that tsv and json stay rows. */
+	for (k = 0; k < f.n; k++)
+		if (f.kind[k] == 'f')
+			fprintf(stderr, _("record %s has this slip code but is kept for review (a second "
+			    "record at a sequence number), not stored; open it with `fieldkit hub show "
+			    "%s`\n"), f.id[k], f.id[k]);
 	rc = 0;
 out:
 	free(f.id);

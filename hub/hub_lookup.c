@@ -31,8 +31,15 @@ ref_problem(const char *text, char out[FK_SHORTREF_LEN + 1])
 	return _("the check character (the last one) does not fit the others: one of them is mistyped");
 }
 
+enum { ROW_OWN, ROW_CITED, ROW_FORK };
+
+/* The forks (in conflicts, their id in no row of records) whose code is ?1. */
+static const char forks_by_ref[] = "SELECT record_id, device_id, seq, '', ?1 FROM conflicts"
+    " WHERE json_extract(body, '$.short_ref') = ?1 AND record_id NOT IN"
+    " (SELECT record_id FROM records) GROUP BY record_id ORDER BY device_id, seq";
+
 static int
-each_row(fk_hubdb *h, const char *sql, const char *arg, int cited, fk_hub_found_fn fn,
+each_row(fk_hubdb *h, const char *sql, const char *arg, int kind, fk_hub_found_fn fn,
     void *ctx, size_t *n, fk_err *e)
 {
 	sqlite3_stmt *st;
@@ -49,7 +56,8 @@ each_row(fk_hubdb *h, const char *sql, const char *arg, int cited, fk_hub_found_
 		f.seq = sqlite3_column_int64(st, 2);
 		f.form_id = (const char *)sqlite3_column_text(st, 3);
 		f.short_ref = (const char *)sqlite3_column_text(st, 4);
-		f.cited = cited;
+		f.cited = kind == ROW_CITED;
+		f.fork = kind == ROW_FORK;
 		(*n)++;
 		if (fn != NULL && (stop = fn(ctx, &f)) < 0)
 			break;
@@ -75,15 +83,19 @@ fk_hub_find_by_ref(fk_hubdb *h, const char *code, int flags, fk_hub_found_fn fn,
 	if (why != NULL)
 		return fk_fail(e, FK_EINPUT, _("%.40s is not a slip code: %s"), code, why);
 	if (each_row(h, "SELECT record_id, device_id, seq, form_id, short_ref FROM records"
-	    " WHERE short_ref = ?1 ORDER BY device_id, seq", ref, 0, fn, ctx, n, e) != 0)
+	    " WHERE short_ref = ?1 ORDER BY device_id, seq", ref, ROW_OWN, fn, ctx, n, e) != 0)
 		return -1;
-	if (!(flags & FK_HUB_REF_CITED))
-		return 0;
 	/* Answers citing the code, as typed (any case, with or without a dash or blanks). */
-	return each_row(h, "SELECT DISTINCT r.record_id, r.device_id, r.seq, r.form_id, r.short_ref"
-	    " FROM records r, json_tree(r.body, '$.answers') t WHERE t.type = 'text'"
-	    " AND t.key LIKE '%report_ref' AND upper(replace(replace(t.atom, '-', ''), ' ', '')) = ?1"
-	    " ORDER BY r.device_id, r.seq", ref, 1, fn, ctx, n, e);
+	if ((flags & FK_HUB_REF_CITED) && each_row(h, "SELECT DISTINCT r.record_id, r.device_id,"
+	    " r.seq, r.form_id, r.short_ref FROM records r, json_tree(r.body, '$.answers') t"
+	    " WHERE t.type = 'text' AND t.key LIKE '%report_ref'"
+	    " AND upper(replace(replace(t.atom, '-', ''), ' ', '')) = ?1"
+	    " ORDER BY r.device_id, r.seq", ref, ROW_CITED, fn, ctx, n, e) != 0)
+		return -1;
+	if ((flags & FK_HUB_REF_FORKS) && each_row(h, forks_by_ref, ref, ROW_FORK, fn, ctx, n,
+	    e) != 0)
+		return -1;
+	return 0;
 }
 
 struct one {
@@ -147,7 +159,7 @@ fk_hub_resolve_record(fk_hubdb *h, const char *text, char id[FK_UUID_BUF], fk_er
 	/* 1. The id itself (of a record, or of a conflicting version). */
 	if (lower[0] != '\0' && each_row(h, "SELECT record_id, device_id, seq, form_id, short_ref"
 	    " FROM records WHERE record_id = ?1 UNION SELECT record_id, device_id, seq, '', ''"
-	    " FROM conflicts WHERE record_id = ?1 LIMIT 1", lower, 0, keep_one, &o, &n, e) != 0)
+	    " FROM conflicts WHERE record_id = ?1 LIMIT 1", lower, ROW_OWN, keep_one, &o, &n, e) != 0)
 		return -1;
 	/* 2. A slip code. */
 	why = ref_problem(text, ref);
@@ -156,9 +168,8 @@ fk_hub_resolve_record(fk_hubdb *h, const char *text, char id[FK_UUID_BUF], fk_er
 		return -1;
 	/* 2b. The slip code of a fork (a record kept in conflicts, under an id of
 	 * its own): the family's slip may name it. */
-	if (o.n == 0 && why == NULL && each_row(h, "SELECT record_id, device_id, seq, '', ?1"
-	    " FROM conflicts WHERE json_extract(body, '$.short_ref') = ?1 AND record_id NOT IN"
-	    " (SELECT record_id FROM records) GROUP BY record_id", ref, 0, keep_one, &o, &n, e) != 0)
+	if (o.n == 0 && why == NULL && each_row(h, forks_by_ref, ref, ROW_FORK, keep_one, &o, &n,
+	    e) != 0)
 		return -1;
 	/* 3. The beginning of an id. */
 	if (o.n == 0 && lower[0] != '\0' && is_id_prefix(lower) &&
@@ -166,7 +177,7 @@ fk_hub_resolve_record(fk_hubdb *h, const char *text, char id[FK_UUID_BUF], fk_er
 		snprintf(like, sizeof like, "%s%%", lower);
 		if (each_row(h, "SELECT DISTINCT record_id, '', 0, '', '' FROM (SELECT record_id FROM"
 		    " records WHERE record_id LIKE ?1 UNION SELECT record_id FROM conflicts WHERE"
-		    " record_id LIKE ?1)", like, 0, keep_one, &o, &n, e) != 0)
+		    " record_id LIKE ?1)", like, ROW_OWN, keep_one, &o, &n, e) != 0)
 			return -1;
 	}
 	if (o.n == 1) {

@@ -20,18 +20,22 @@ typedef struct fk_hub_found {
 	const char *record_id, *device_id, *form_id, *short_ref;
 	int64_t seq;
 	int cited;    /* 1: the record cites the code (a family member's report_ref), 0: it is its own */
+	int fork;     /* 1: not a stored record: a fork kept in conflicts for review */
 } fk_hub_found;
 
 typedef int (*fk_hub_found_fn)(void *ctx, const fk_hub_found *r);
 
-/* Lookups: the records' own codes only, or also records that cite the code. */
-enum { FK_HUB_REF_OWN = 0, FK_HUB_REF_CITED = 1 };
+/* Lookups: the records' own codes only, or also records that cite the code;
+ * with FK_HUB_REF_FORKS also forks (kept in conflicts) that carry it. */
+enum { FK_HUB_REF_OWN = 0, FK_HUB_REF_CITED = 1, FK_HUB_REF_FORKS = 2 };
 
 /*
  * Calls fn for every record whose slip code is code (several devices may
  * have given the same one), and with FK_HUB_REF_CITED also for every record
  * that names it in an answer ending in "report_ref" (an intake's
- * member_report_ref). *n counts them. FK_EINPUT when code is not a valid slip
+ * member_report_ref), and with FK_HUB_REF_FORKS for every fork (a second
+ * record at a held sequence number, kept for review, never stored; its
+ * form_id is "") whose own code it is, after the records. *n counts them. FK_EINPUT when code is not a valid slip
  * code (its message says whether a character is outside the alphabet or the
  * check character does not fit: a typo). fn returns 0 to go on, 1 to stop.
  */

@@ -135,6 +135,15 @@ head -1 fshow.out | grep -q "kept for review, not stored as a record" || fail "f
 grep -q Кравець fshow.out || fail "the fork's body: $(cat fshow.out)"
 $F hub show "$(rows "select record_id from records where device_id = '$D2' and seq = 3")" --home hub >rshow.out
 ! grep -q "kept for review" rshow.out || fail "a stored record marked as kept for review"
+# hub find by the fork's slip code points at it (on stderr: it has no row).
+FID=$(rows "select record_id from conflicts where device_id = '$D2' and seq = 3")
+$F hub find "$FREF" --home hub >fref.out 2>fref.err || fail "hub find by the fork's slip code: $(cat fref.err)"
+grep -q "record $FID has this slip code but is kept for review" fref.err ||
+	fail "hub find by the fork's slip code does not name it: $(cat fref.out fref.err)"
+grep -q "no stored record has this slip code" fref.out || fail "hub find $FREF: $(cat fref.out)"
+$F hub find "${FREF:0:4}-${FREF:4:4}" --home hub --format json 2>fref.err | python3 -c 'import json,sys; assert json.load(sys.stdin) == []' ||
+	fail "hub find --format json by a fork's slip code is not an empty list"
+grep -q "$FID" fref.err || fail "hub find --format json: the fork not named on stderr"
 # hub find does not search a fork (it is not a stored record) and says so.
 $F hub find Кравець --home hub >ffind.out 2>ffind.err || fail "hub find beside a fork: $(cat ffind.err)"
 grep -q "1 record kept for review .* is not searched; .fieldkit hub conflicts. lists it" ffind.err ||
