@@ -160,10 +160,26 @@ show_issues(struct wiz *w)
 static void
 show_keys(struct wiz *w)
 {
-	fprintf(w->out, "%s\n%s\n",
+	const char *t[2] = {
 	    _("Enter keeps the answer or takes the suggestion; a lone '-' clears an optional answer;"),
 	    _("'<' goes back; ':review' shows all answers; ':remove' takes away the entry being "
-	      "answered;\n':draft' saves a draft and stops; ':lang uk' or ':lang en' switches language."));
+	      "answered;\n':draft' saves a draft and stops; ':lang uk' or ':lang en' switches language.")
+	};
+	char line[512];
+	size_t i;
+
+	/* Each line wrapped at blanks to the terminal (not cut mid-word at 80
+	 * columns), continued two columns in. */
+	for (i = 0; i < 2; i++) {
+		const char *p = t[i];
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+			snprintf(line, sizeof line, "%.*s", (int)n, p);
+			put_wrapped(w, line, 0, 2);
+			fputc('\n', w->out);
+			p += n + (p[n] == '\n');
+		}
+	}
 }
 
 /* "Sought child 2 of 3 › Photos of the child 1 of 2 › Residence" for a step. */

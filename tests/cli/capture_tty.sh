@@ -13,7 +13,8 @@
 #  - the review: numbered, calculated ages, labels, file names, numbered
 #    entries, "add another child?" after that child's photos; a number jumps
 #    to that answer and answering returns to the review;
-#  - Ctrl-C on the first question leaves no empty draft.
+#  - Ctrl-C on the first question leaves no empty draft;
+#  - on a 60-column terminal the keys' lines wrap at blanks (not mid-word).
 set -eu
 . "$(dirname "$0")/capture_lib.inc"
 W=$(mktemp -d "$TMPDIR/capture_tty.XXXXXX")
@@ -147,12 +148,19 @@ t.expect("Short reference for the family: [0-9A-Z]{4}-[0-9A-Z]{4}")
 assert t.wait() == 0
 print("ok: wizard on a terminal")
 
-# Ctrl-C on the first question: no draft.
+# Ctrl-C on the first question: no draft. On a 60-column terminal, in
+# Ukrainian: the keys' lines are wrapped at blanks, no word cut in two.
 t = Term([fk, "capture", "session-test", "--home", home, "--passphrase-file", w + "/pass",
-          "--lang", "en"], env=env)
-t.prompt()
+          "--lang", "uk"], cols=60, env=env)
+s = t.prompt()
+keys = s[:s.index("==")] if "==" in s else s
+words = ("необов'язкову", "відповідь;", "перемикає", "зберігає", "чернетку")
+for ln in keys.splitlines():
+    assert len(ln) <= 60, "a line wider than the terminal: %r" % ln
+for wd in words:
+    assert wd in keys, "%r cut at the terminal's edge:\n%s" % (wd, keys)
 t.keys("\x03")
-t.expect("Nothing was answered: no draft saved")
+t.expect("Жодної відповіді не дано: чернетку не збережено")
 assert t.wait() == 1, t.status
 PY
 last_record | "$PY" -c '
