@@ -79,7 +79,7 @@ static const char hub_help[] = N_(
     "  show        show one record (logged)\n"
     "  export      write records out as JSON Lines or CSV (logged)\n"
     "  gaps        report missing sequence numbers and chain breaks\n"
-    "  conflicts   list different bodies received under a known record id\n"
+    "  conflicts   list what was kept for review instead of being stored\n"
     "  receipt     write a signed receipt for a device\n"
     "  find        find a child by name, in any script or spelling (logged)\n"
     "  match       returned children against the family reports; confirm or reject\n"
