@@ -218,7 +218,17 @@ cmd_status(int argc, char **argv)
 	printf(ngettext(", %lld attachment stored\n", ", %lld attachments stored\n",
 	    (unsigned long)c.attachments), (long long)c.attachments);
 	printf(_("drafts:      %lld\n"), (long long)c.drafts);
-	printf(_("retention:   %s\n"), purge);
+	/* The setting's token (as --retention takes it), and what it means. */
+	if (d.purge == FK_RETAIN_NOW || (d.purge == FK_RETAIN_DAYS && d.purge_days == 0))
+		printf(_("retention:   %s (a record is purged when a hub's receipt confirms it)\n"),
+		    purge);
+	else if (d.purge == FK_RETAIN_DAYS)
+		printf(ngettext("retention:   %s (a record is purged %d day after a hub's receipt "
+		    "confirms it)\n", "retention:   %s (a record is purged %d days after a hub's "
+		    "receipt confirms it)\n", (unsigned long)d.purge_days), purge, d.purge_days);
+	else
+		printf(_("retention:   %s (delivered records stay on this device, sealed)\n"),
+		    purge);
 	if (fk_memory_locked(&why) == FK_MEMLOCK_ALL)
 		printf(_("memory:      locked (swap cannot take what is typed or decrypted)\n"));
 	else

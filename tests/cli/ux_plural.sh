@@ -2,7 +2,7 @@
 # ux_plural.sh - counts in the messages field workers and operators see most
 # take the plural form of their number (Ukrainian has three: 1 запис, 2 записи,
 # 5 записів; English 1 record, 2 records): capture, export, hub import, hub
-# export, hub receipt, ack, bundle unpack.
+# export, hub receipt, ack, bundle unpack; status's retention line.
 set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
@@ -63,4 +63,17 @@ has st.txt "геш-ланцюжок: гаразд (30 записів)"
 LANGUAGE=en $F status --home dev >st.en
 has st.en "hash chain:  ok (30 records)"
 ok "status: $(grep геш st.txt)"
+# The retention setting is said with what it means (not its token alone).
+has st.txt "зберігання:  now (запис стирається, щойно квитанція хабу підтвердить його)"
+has st.en "retention:   now (a record is purged when a hub's receipt confirms it)"
+for r in days:1 days:5 never; do
+	$F init --home "d$r" --hub hub/hub-card.json --retention "$r" >/dev/null
+	$F status --home "d$r" >"st$r.txt"
+done
+has stdays:1.txt "через 1 день після того"
+has stdays:5.txt "через 5 днів після того"
+has stnever.txt "(доставлені записи лишаються на цьому пристрої, запечатані)"
+LANGUAGE=en $F status --home ddays:5 | grep -qF "days:5 (a record is purged 5 days after" ||
+	fail "status: days:5 in English"
+ok "status: retention $(grep зберігання stdays:5.txt)"
 finish
