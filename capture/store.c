@@ -734,13 +734,13 @@ fk_store_purge_due(fk_store *s, int64_t now, size_t *purged, fk_err *e)
 
 int
 fk_store_mark_delivered(fk_store *s, const char (*ids)[FK_UUID_BUF], const uint8_t (*ct_hash)[FK_SHA256_LEN],
-    size_t n, size_t *marked, size_t *mismatched, fk_err *e)
+    size_t n, size_t *marked, size_t *already, size_t *mismatched, fk_err *e)
 {
 	sqlite3_stmt *upd = NULL, *del = NULL;
 	int64_t now = (int64_t)time(NULL);
 	size_t i;
 
-	*marked = *mismatched = 0;
+	*marked = *already = *mismatched = 0;
 	if (exec(s, "BEGIN IMMEDIATE", e) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(s->db,
@@ -796,9 +796,10 @@ fk_store_mark_delivered(fk_store *s, const char (*ids)[FK_UUID_BUF], const uint8
 					known = sqlite3_column_int64(q, 0);
 				sqlite3_finalize(q);
 			}
-			if (known)
+			if (known) {
 				(*marked)++;
-			else
+				(*already)++;
+			} else
 				(*mismatched)++;
 		}
 	}

@@ -78,11 +78,12 @@ enum fk_retention { FK_RETAIN_NOW = 0, FK_RETAIN_DAYS, FK_RETAIN_NEVER };
  * Marks the records (by id, with the ct_hash the hub acknowledged) delivered
  * and purges their ciphertext per the device's retention setting. Ids whose
  * hash does not match what is stored are left untouched and counted in
- * *mismatched. All in one transaction.
+ * *mismatched. *marked counts the others, of which *already were delivered
+ * before (the same receipt acknowledged twice). All in one transaction.
  */
 int fk_store_mark_delivered(fk_store *s, const char (*ids)[FK_UUID_BUF],
-    const uint8_t (*ct_hash)[FK_SHA256_LEN], size_t n, size_t *marked, size_t *mismatched,
-    fk_err *e) FK_WUR;
+    const uint8_t (*ct_hash)[FK_SHA256_LEN], size_t n, size_t *marked, size_t *already,
+    size_t *mismatched, fk_err *e) FK_WUR;
 
 #define FK_STORE_SCHEMA_VERSION 2
 

@@ -186,9 +186,20 @@ cmd_ack(int argc, char **argv)
 		(void)fk_kind_hint(&e, qr.n == 0 ? pos.v[0] : NULL, b.p, b.len, FK_KIND_RECEIPT);
 		goto fail;
 	}
-	printf(ngettext("receipt from hub \"%s\" (%s): %zu record confirmed delivered",
-	    "receipt from hub \"%s\" (%s): %zu records confirmed delivered", r.marked),
-	    fk_show(r.hub), fk_show(r.created), r.marked);
+	if (r.marked > 0 && r.already == r.marked)
+		/* The same receipt again: nothing changed; say so, not "confirmed". */
+		printf(ngettext("receipt from hub \"%s\" (%s) was acknowledged before: its %zu "
+		    "record was already confirmed delivered (nothing changed)",
+		    "receipt from hub \"%s\" (%s) was acknowledged before: its %zu records were "
+		    "already confirmed delivered (nothing changed)", r.marked),
+		    fk_show(r.hub), fk_show(r.created), r.marked);
+	else
+		printf(ngettext("receipt from hub \"%s\" (%s): %zu record confirmed delivered",
+		    "receipt from hub \"%s\" (%s): %zu records confirmed delivered",
+		    r.marked - r.already), fk_show(r.hub), fk_show(r.created), r.marked - r.already);
+	if (r.already > 0 && r.already < r.marked)
+		printf(ngettext("; %zu other was confirmed before", "; %zu others were confirmed "
+		    "before", r.already), r.already);
 	if (r.mismatched > 0)
 		printf(ngettext("; %zu listed record is not held here in that form (kept as it is)",
 		    "; %zu listed records are not held here in that form (kept as they are)",

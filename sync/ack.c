@@ -30,7 +30,8 @@ fk_ack_receipt(const fk_device *d, const uint8_t *p, size_t len, fk_ack_result *
 	res->listed = r.n;
 	if (fk_device_store_open(d, FK_STORE_WRITE, &s, e) == 0 &&
 	    fk_store_mark_delivered(s, (const char (*)[FK_UUID_BUF])r.ids,
-	    (const uint8_t (*)[FK_SHA256_LEN])r.ct, r.n, &res->marked, &res->mismatched, e) == 0)
+	    (const uint8_t (*)[FK_SHA256_LEN])r.ct, r.n, &res->marked, &res->already,
+	    &res->mismatched, e) == 0)
 		rc = 0;
 	fk_store_close(s);
 	fk_receipt_free(&r);

@@ -18,6 +18,7 @@ typedef struct fk_ack_result {
 	char created[FK_TIME_BUF];       /* when the hub made it */
 	size_t listed;                   /* records the receipt names */
 	size_t marked;                   /* records now delivered (or already were) */
+	size_t already;                  /* of marked: delivered before this receipt */
 	size_t mismatched;               /* named but held here in another form: kept */
 } fk_ack_result;
 

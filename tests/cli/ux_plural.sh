@@ -2,7 +2,7 @@
 # ux_plural.sh - counts in the messages field workers and operators see most
 # take the plural form of their number (Ukrainian has three: 1 запис, 2 записи,
 # 5 записів; English 1 record, 2 records): capture, export, hub import, hub
-# export, hub receipt, ack, bundle unpack; status's retention line.
+# export, hub receipt, ack (and ack again), bundle unpack; status's retention line.
 set -eu
 . "$(dirname "$0")/lib/common.sh"
 cd "$T"
@@ -36,6 +36,11 @@ $F hub receipt --home hub --device "$ID" --to stick >rcpt.txt
 has rcpt.txt "квитанцію на 3 записи пристрою"
 $F ack --home dev stick/*.fkr >ack.txt
 has ack.txt "підтверджено доставку: 3 записи"
+# The same receipt again: said to have changed nothing, not confirmed anew.
+$F ack --home dev stick/*.fkr >ack2.txt
+has ack2.txt "уже прийнято раніше: доставку її 3 записів уже підтверджено (нічого не змінено)"
+LANGUAGE=en $F ack --home dev stick/*.fkr | grep -qF "was acknowledged before: its 3 records were already confirmed delivered (nothing changed)" ||
+	fail "ack twice, in English"
 $F bundle unpack stick/*.fkb unpacked >unp.txt 2>/dev/null
 has unp.txt "розпаковано 3 записи до unpacked"
 ok "hub export, receipt, ack, unpack: 3 записи"

@@ -186,7 +186,7 @@ test_finalize_and_chain(const char *home)
 	{
 		char idv[3][37];
 		uint8_t hv[3][32];
-		size_t marked, mism;
+		size_t marked, already, mism;
 		memcpy(idv[0], c.ids_seen[0], 37);
 		memcpy(hv[0], c.hashes[0], 32);
 		memcpy(idv[1], c.ids_seen[1], 37);
@@ -195,19 +195,19 @@ test_finalize_and_chain(const char *home)
 		memcpy(hv[2], c.hashes[2], 32);
 		fk_store_set_retention(s, FK_RETAIN_NOW, 0);
 		CHECK(fk_store_mark_delivered(s, (const char(*)[37])idv, (const uint8_t(*)[32])hv, 3,
-		    &marked, &mism, &e) == 0);
-		CHECK(marked == 2 && mism == 1);
+		    &marked, &already, &mism, &e) == 0);
+		CHECK(marked == 2 && already == 0 && mism == 1);
 		CHECK(sql_count(home, "SELECT count(*) FROM records WHERE ct IS NULL AND state = 2") == 2);
 		/* Again: already delivered with the same hash counts as marked. */
 		CHECK(fk_store_mark_delivered(s, (const char(*)[37])idv, (const uint8_t(*)[32])hv, 1,
-		    &marked, &mism, &e) == 0);
-		CHECK(marked == 1 && mism == 0);
+		    &marked, &already, &mism, &e) == 0);
+		CHECK(marked == 1 && already == 1 && mism == 0);
 		/* Retention days: kept until due, then purged. */
 		memcpy(idv[0], c.ids_seen[3], 37);
 		memcpy(hv[0], c.hashes[3], 32);
 		fk_store_set_retention(s, FK_RETAIN_DAYS, 3);
 		CHECK(fk_store_mark_delivered(s, (const char(*)[37])idv, (const uint8_t(*)[32])hv, 1,
-		    &marked, &mism, &e) == 0);
+		    &marked, &already, &mism, &e) == 0);
 		CHECK(sql_count(home, "SELECT count(*) FROM records WHERE state = 1 AND ct IS NOT NULL") == 1);
 		{
 			size_t purged;
@@ -220,7 +220,7 @@ test_finalize_and_chain(const char *home)
 		memcpy(hv[0], c.hashes[4], 32);
 		fk_store_set_retention(s, FK_RETAIN_NEVER, 0);
 		CHECK(fk_store_mark_delivered(s, (const char(*)[37])idv, (const uint8_t(*)[32])hv, 1,
-		    &marked, &mism, &e) == 0);
+		    &marked, &already, &mism, &e) == 0);
 		CHECK(sql_count(home, "SELECT count(*) FROM records WHERE state = 1 AND ct IS NOT NULL") == 1);
 	}
 	CHECK(fk_store_verify_chain(s, &n, &bad, &e) == 0 && n == 13 && bad == 0);
