@@ -26,6 +26,21 @@ bundle_ok(const uint8_t *p, size_t n, struct fx_dev *d)
 	return rc;
 }
 
+/* Says where an accepted mutation differs from the original, to reproduce it. */
+static void
+show_accepted(const char *what, const fk_buf *orig, const uint8_t *p, size_t n, unsigned seed)
+{
+	size_t i = 0, k;
+
+	while (i < n && i < orig->len && p[i] == orig->p[i])
+		i++;
+	fprintf(stderr, "accepted %s: mutation kind %u, %zu bytes (original %zu), first "
+	    "difference at offset %zu:", what, seed % 6, n, orig->len, i);
+	for (k = i >= 8 ? i - 8 : 0; k < i + 8 && k < n; k++)
+		fprintf(stderr, " %02x", p[k]);
+	fputc('\n', stderr);
+}
+
 static size_t
 mutate(const fk_buf *in, uint8_t *out, size_t cap, unsigned seed)
 {
@@ -100,8 +115,10 @@ main(void)
 			same++;
 			continue;
 		}
-		if (bundle_ok(buf, n, &d))
+		if (bundle_ok(buf, n, &d)) {
+			show_accepted("bundle", &b, buf, n, (unsigned)i);
 			accepted++;
+		}
 	}
 	CHECK_MSG(accepted == 0, "%zu mutated bundles accepted", accepted);
 	/* The head, exhaustively: a byte deleted or a space, digit, '+' or NUL
@@ -143,8 +160,10 @@ main(void)
 		n = mutate(&card, buf, cap, (unsigned)i);
 		if (n == card.len && memcmp(buf, card.p, n) == 0)
 			continue;
-		if (fk_card_device_parse(buf, n, &c2, &e) == 0)
+		if (fk_card_device_parse(buf, n, &c2, &e) == 0) {
+			show_accepted("device card", &card, buf, n, (unsigned)i);
 			accepted++;
+		}
 	}
 	CHECK_MSG(accepted == 0, "%zu mutated device cards accepted", accepted);
 	/* Exhaustively: every byte deleted, and a space, digit, newline, '+', tab or
