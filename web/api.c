@@ -855,29 +855,52 @@ do_detach(struct web *w, struct web_open *op, struct web_call *c)
 	return reply_state(w, op, c, NULL);
 }
 
-/* Typed text that is not an answer yet, as problems of the review. */
-static void
-raw_issues(struct web_open *op, json_t *issues)
+/*
+ * Typed text that is not an answer yet, on a question shown now: counted in
+ * *n and, when issues is not NULL, added to it as problems of the review.
+ * Text left on a question that other answers have since hidden is not asked
+ * for (like a hidden question's answer, it is not sealed): it must not keep
+ * the record from being sealed with no question to correct it on.
+ */
+static int
+raw_pending(struct web *w, struct web_open *op, json_t *issues, size_t *n, fk_err *e)
 {
 	const fk_form *f = fk_entry_form(op->x);
+	fk_vopts vo = { w->lang, 0 };
+	fk_questions q = { 0 };
 	const char *k;
 	json_t *v;
+	size_t i;
 
+	*n = 0;
+	if (json_object_size(raw_map(op)) == 0)
+		return 0;
+	if (fk_form_visible(f, fk_entry_answers(op->x), &vo, &q, e) != 0)
+		return -1;
 	json_object_foreach(raw_map(op), k, v) {
 		const fk_field *x = field_of(f, k);
 		fk_issues is = { 0 };
 		json_t *pv = NULL;
-		fk_err e = { 0 };
+		fk_err e2 = { 0 };
 		int rc;
 		if (x == NULL || !json_is_string(v))
 			continue;
-		rc = fk_form_parse_answer(x, json_string_value(v), json_string_length(v), &pv, &is, &e);
+		for (i = 0; i < q.n && strcmp(q.v[i].path, k) != 0; i++)
+			;
+		if (i == q.n)
+			continue; /* hidden now */
+		(*n)++;
+		if (issues == NULL)
+			continue;
+		rc = fk_form_parse_answer(x, json_string_value(v), json_string_length(v), &pv, &is, &e2);
 		json_array_append_new(issues, json_pack("{s:s, s:s, s:s}", "p", k, "c",
 		    rc > 0 && is.n > 0 ? is.v[0].code : "wrong_type", "m",
 		    rc > 0 && is.n > 0 ? is.v[0].msg : _("not accepted: type it again")));
 		json_decref(pv);
 		fk_issues_free(&is);
 	}
+	fk_questions_free(&q);
+	return 0;
 }
 
 static unsigned
@@ -896,9 +919,8 @@ do_review(struct web *w, struct web_open *op, struct web_call *c)
 	for (i = 0; issues != NULL && i < rv.issues.n; i++)
 		json_array_append_new(issues, json_pack("{s:s, s:s, s:s}", "p", rv.issues.v[i].path,
 		    "c", rv.issues.v[i].code, "m", rv.issues.v[i].msg));
-	if (issues != NULL)
-		raw_issues(op, issues);
-	if (fk_form_visible(fk_entry_form(op->x), rv.answers, &vo, &q, &e) != 0) {
+	if ((issues != NULL && raw_pending(w, op, issues, &i, &e) != 0) ||
+	    fk_form_visible(fk_entry_form(op->x), rv.answers, &vo, &q, &e) != 0) {
 		json_decref(issues);
 		fk_review_free(&rv);
 		return refuse_e(c, &e);
@@ -925,8 +947,13 @@ do_finalize(struct web *w, struct web_open *op, struct web_call *c)
 	fk_record_out out;
 	fk_err e = { 0 };
 	char ref[10];
+	size_t nraw;
 
-	if (json_object_size(raw_map(op)) > 0) {
+	if (raw_pending(w, op, NULL, &nraw, &e) != 0) {
+		json_decref(j);
+		return refuse_e(c, &e);
+	}
+	if (nraw > 0) {
 		json_decref(j);
 		return refuse(c, 409, _("some answers were not accepted: correct or clear them first"));
 	}

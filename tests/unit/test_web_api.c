@@ -324,6 +324,28 @@ main(void)
 	CHECK(call("POST", path, "{\"digest\":\"x\"}", NULL) == 409);
 	CHECK(answer(rid, "{\"p\":\"children[0].child_dob\",\"text\":\"\"}", &st) == 200);
 	CHECK(answer(rid, "{\"p\":\"reporter_given_cyr\",\"text\":\"Олена\"}", &st) == 200);
+	/* Text not accepted on a question that another answer then hides does not
+	 * keep the record from being sealed: there is no question left to correct
+	 * it on (it once did; the worker was stuck). */
+	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":\"no\"}", &st) == 200);
+	{
+		/* longer than 4 x max_length (10,000) bytes: not read, kept aside as typed */
+		size_t nb = 40100, k;
+		char *big = malloc(nb + 64);
+		k = (size_t)snprintf(big, 64, "{\"p\":\"consent_reason\",\"text\":\"");
+		memset(big + k, 'x', nb);
+		memcpy(big + k + nb, "\"}", 3);
+		CHECK(answer(rid, big, &st) == 200 &&
+		    json_object_get(json_object_get(st, "raw"), "consent_reason") != NULL &&
+		    issue_code(st, "consent_reason") != NULL &&
+		    strcmp(issue_code(st, "consent_reason"), "too_long") == 0);
+		free(big);
+	}
+	snprintf(path, sizeof path, "r/%s/review", rid);
+	CHECK(call("POST", path, NULL, &j) == 200 && json_is_false(json_object_get(j, "complete")));
+	json_decref(j);
+	CHECK(answer(rid, "{\"p\":\"consent_share\",\"value\":null}", &st) == 200 &&
+	    q_of(st, "consent_reason") == NULL);
 	snprintf(path, sizeof path, "r/%s/review", rid);
 	CHECK(call("POST", path, NULL, &j) == 200 && json_is_true(json_object_get(j, "complete")));
 	CHECK(strcmp(json_string_value(json_object_get(json_object_get(j, "answers"),
