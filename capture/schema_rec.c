@@ -57,6 +57,11 @@ check_text(const struct fk_field *x, const json_t *v, const char *path, fk_issue
 	for (i = 0; i < n; i++)
 		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') || s[i] == 0x7f)
 			return ISSUE("control_chars", _("contains control characters"));
+	/* Shown on the review, in lists and at the hub: nothing invisible that
+	 * reorders what is drawn (U+202E shows "evil" as "live"). */
+	if (fk_text_has_hidden(s, n))
+		return ISSUE("control_chars", _("contains invisible direction or control characters "
+		    "(they change how text is shown): type it again"));
 	if (chars < (size_t)x->min_length)
 		return ISSUE("too_short", ngettext("shorter than %ld character",
 		    "shorter than %ld characters", (unsigned long)x->min_length), x->min_length);

@@ -136,20 +136,37 @@ fk_escape_dup(const void *p, size_t n)
 	return out;
 }
 
-int
-fk_text_plain(const void *src, size_t n)
+/* Whether p[0..n) holds a hidden code point; with strict, also a C0 control,
+ * DEL or invalid UTF-8 (else invalid bytes are passed over). */
+static int
+text_acted_on(const uint8_t *p, size_t n, int strict)
 {
-	const uint8_t *p = src;
 	size_t off = 0, k;
 	uint32_t c;
 
 	while (off < n) {
-		if ((k = fk_utf8_decode(p + off, n - off, &c)) == 0 || c < 0x20 || c == 0x7f ||
-		    cp_hidden(c))
-			return 0;
+		if ((k = fk_utf8_decode(p + off, n - off, &c)) == 0) {
+			if (strict)
+				return 1;
+			k = 1;
+		} else if ((strict && (c < 0x20 || c == 0x7f)) || cp_hidden(c)) {
+			return 1;
+		}
 		off += k;
 	}
-	return 1;
+	return 0;
+}
+
+int
+fk_text_has_hidden(const void *src, size_t n)
+{
+	return text_acted_on(src, n, 0);
+}
+
+int
+fk_text_plain(const void *src, size_t n)
+{
+	return !text_acted_on(src, n, 1);
 }
 
 /* Code points a terminal draws over the one before (width 0). */

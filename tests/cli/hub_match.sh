@@ -141,14 +141,19 @@ $F hub duplicates --home hub >dups.tsv
 $F hub duplicates --home hub --format json | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "duplicates json"
 ok "hub duplicates: $(($(wc -l <dups.tsv) - 1)) children in clusters"
 
-# names are outside input: a right-to-left override must not reach the terminal
+# names are outside input: a right-to-left override is refused where it is
+# typed (it would show "Зламова" reversed on every list), so it never reaches
+# the hub from a field device; how the hub shows one a forged device might
+# send is tests/unit/test_escape.c (U+202E escaped as \u{202e}).
 printf '%s\n' '{"intake_date":"2025-02-11","intake_place":"X","surname_cyr":"Зла\u202eмова","given_cyr":"Ганна","sex":"female","dob_kind":"unknown","age_years":9,"citizenship":["UA"],"docs_on_return":["none"],"imposed":["none"],"dna_sample_taken":"no","return_date":"2025-02-10","crossing_point":"X","accompanied_by":["alone"],"child_wishes":"not_asked","care_arrangement":"none_yet","urgent":"no","risk_level":"low","interview_present":["psychologist"],"crime_disclosed":"no","interview_subject":"child","consent_services":"yes","consent_tracing":"yes","consent_share_family":"yes","consent_share_authorities":"yes","consent_share_orgs":"yes","legal_basis":"consent","withheld":"no"}' >evil.jsonl
-$F capture child-intake --from evil.jsonl --home dev >/dev/null
-$F export --home dev --to stick2 --passphrase-file pass >/dev/null
-$F hub import --home hub --passphrase-file pass stick2 >/dev/null
-$F hub find --home hub "Ганна Зламова" >evil.out
-grep -q "$(printf '\xe2\x80\xae')" evil.out && fail "control character printed"
-ok "names with a right-to-left override are escaped"
+set +e
+$F capture child-intake --from evil.jsonl --home dev >/dev/null 2>evil.err
+rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "surname_cyr: contains invisible direction or control characters" evil.err ||
+	fail "a name with a right-to-left override was not refused (exit $rc): $(cat evil.err)"
+grep -q "$(printf '\xe2\x80\xae')" evil.err && fail "the override printed back"
+ok "a name with a right-to-left override is refused at capture, and not printed back"
 
 for c in find match duplicates; do
 	$F hub $c --help | grep -q "^Usage: fieldkit hub $c" || fail "$c --help"

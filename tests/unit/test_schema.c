@@ -161,6 +161,12 @@ test_types(void)
 	expect("surname_cyr", "\"Шевченко-Юрченко-Ільїн\"", "surname_cyr:too_long ");
 	expect("surname_cyr", "\"a\\u0000b\"", "surname_cyr:control_chars ");
 	expect("surname_cyr", "\"a\\u001bb\"", "surname_cyr:control_chars ");
+	/* Invisible direction controls and C1 controls: "evil" must not show as "live". */
+	expect("surname_cyr", "\"\\u202eevil\\u202c\"", "surname_cyr:control_chars ");
+	expect("surname_cyr", "\"a\\u2066b\\u2069\"", "surname_cyr:control_chars ");
+	expect("surname_cyr", "\"a\\u200fb\"", "surname_cyr:control_chars ");
+	expect("surname_cyr", "\"a\\u0085b\"", "surname_cyr:control_chars ");
+	expect("surname_cyr", "\"Ґалаґан-Їжак\"", "");
 	expect("surname_cyr", "\"рядок\\nдругий\"", "");
 	expect("surname_cyr", "42", "surname_cyr:wrong_type ");
 	expect("surname_cyr", "[\"a\"]", "surname_cyr:wrong_type ");
