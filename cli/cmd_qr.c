@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,51 @@ sleep_until(struct timespec *t, double period)
  * FK_QR_MAX_K frames of chunk bytes (the file's SHA-256 travels with it), and
  * never more than FK_QR_MAX_LEN. The message quotes the limit that applies.
  */
+/*
+ * The status line under the codes, cut to the terminal's width: a line that
+ * wrapped would scroll the screen and take the codes' top margin with it (a
+ * bundle's name alone is 60 characters). Autowrap is off while codes are
+ * shown (\033[?7l), this is the second guard.
+ */
+static void
+status_line(const char *fmt, ...)
+{
+	char line[512];
+	int cols = 80, rows = 24;
+	size_t i, shown = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	(void)term_size(&cols, &rows);
+	for (i = 0; line[i]; i++) {
+		if (((unsigned char)line[i] & 0xc0) != 0x80 && ++shown > (size_t)(cols > 1 ? cols - 1 : 1))
+			break; /* at the first byte of the code point that would not fit */
+	}
+	line[i] = '\0';
+	fputs("\033[K", stdout);
+	fputs(line, stdout);
+}
+
+/* Whether a terminal too small for any stream frame is the cause of e. */
+static int
+term_too_small(const fk_qr_opts *o, fk_err *e)
+{
+	int cols = 0, rows = 0, v;
+	size_t chunk;
+	fk_err e2 = {0};
+
+	(void)term_size(&cols, &rows);
+	for (v = o->version + 1; v <= 40; v++)
+		if (fk_qr_chunk_size(v, o->level, o->binary, &chunk, &e2) == 0)
+			break;
+	fk_err_clear(e);
+	return fk_fail(e, FK_EUSAGE, _("the terminal (%d x %d) is too small for a QR stream: "
+	    "enlarge it to at least %d x %d or use a smaller font, or write pictures with --png DIR"),
+	    cols, rows, 17 + 4 * v + 2 * o->margin, (17 + 4 * v + 2 * o->margin + 1) / 2 + 1);
+}
+
 static int
 check_size(const fk_buf *file, const char *name, const fk_qr_opts *o, fk_err *e)
 {
@@ -272,16 +318,21 @@ send_terminal_single(struct send *sd, fk_err *e)
 	unsigned long n;
 	QRcode *c;
 	int rc = 0, cols, rows;
+	size_t chunk;
 	fk_qr_opts *o = &sd->o;
+	int chosen = o->version == 0;
 
 	o->margin = 2;
-	if (o->version == 0 && (o->version = term_version(o->margin)) == 0)
-		return fk_fail(e, FK_EUSAGE,
-		    _("the terminal is too small for a QR code; enlarge it or use a smaller font"));
+	if (o->version == 0 && (o->version = term_version(o->margin)) == 0) {
+		o->version = 0;
+		return term_too_small(o, e);
+	}
 	if (term_size(&cols, &rows) == 0 && (17 + 4 * o->version + 2 * o->margin > cols ||
 	    (17 + 4 * o->version + 2 * o->margin + 1) / 2 + 1 > rows))
 		fk_warn(_("a version %d code does not fit this terminal (%d x %d); enlarge it or "
 		    "use a lower --version"), o->version, cols, rows);
+	if (chosen && fk_qr_chunk_size(o->version, o->level, o->binary, &chunk, e) != 0)
+		return term_too_small(o, e);
 	if (check_size(sd->file, sd->name, o, e) != 0 ||
 	    fk_qr_stream_init(&s, sd->file->p, sd->file->len, o, e) != 0)
 		return -1;
@@ -291,7 +342,7 @@ send_terminal_single(struct send *sd, fk_err *e)
 		say_estimate(sd, s.k, s.chunk, &one, 0);
 	}
 	qr_catch_signals();
-	fputs("\033[?1049h\033[?25l\033[2J", stdout);
+	fputs("\033[?1049h\033[?25l\033[?7l\033[2J", stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	for (n = 0; !qr_stop && (sd->count == 0 || n < sd->count); n++) {
 		if ((c = fk_qr_stream_code(&s, (uint32_t)n, e)) == NULL) {
@@ -306,13 +357,12 @@ send_terminal_single(struct send *sd, fk_err *e)
 		if (rc != 0)
 			break;
 		fwrite(out.p, 1, out.len, stdout);
-		fputs("\033[K", stdout);
-		printf(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), sd->name, n + 1,
-		    s.k, o->version);
+		status_line(_("%s: frame %lu, k = %u, QR version %d - Ctrl-C to stop"), sd->name,
+		    n + 1, s.k, o->version);
 		fflush(stdout);
 		sleep_until(&t, 1.0 / sd->fps);
 	}
-	fputs("\033[0m\033[?25h\033[?1049l", stdout);
+	fputs("\033[0m\033[?7h\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
 	fprintf(stderr, ngettext("showed %lu frame of %s (k = %u)\n",
 	    "showed %lu frames of %s (k = %u)\n", n), n, sd->name, s.k);
@@ -356,7 +406,7 @@ send_terminal(struct send *sd, fk_err *e)
 	say_estimate(sd, s.k, s.chunk, &l, 0);
 	fmt_secs(pass / sd->fps, tot, sizeof tot);
 	qr_catch_signals();
-	fputs("\033[?1049h\033[?25l\033[2J", stdout);
+	fputs("\033[?1049h\033[?25l\033[?7l\033[2J", stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	for (n = 0; !qr_stop && (sd->count == 0 || n < sd->count); n++) {
 		out.len = 0;
@@ -366,18 +416,17 @@ send_terminal(struct send *sd, fk_err *e)
 		if (rc != 0)
 			break;
 		fwrite(out.p, 1, out.len, stdout);
-		fputs("\033[K", stdout);
 		fmt_secs(n / sd->fps, el, sizeof el);
 		if (n < pass)
-			printf(_("%s: screen %lu of %u (all k = %u frames once), %s of %s - Ctrl-C "
-			    "to stop"), sd->name, n + 1, pass, s.k, el, tot);
+			status_line(_("%s: screen %lu of %u (all k = %u frames once), %s of %s - "
+			    "Ctrl-C to stop"), sd->name, n + 1, pass, s.k, el, tot);
 		else
-			printf(_("%s: screen %lu, repair frames for what was missed, %s - Ctrl-C to "
-			    "stop"), sd->name, n + 1, el);
+			status_line(_("%s: screen %lu, repair frames for what was missed, %s - Ctrl-C "
+			    "to stop"), sd->name, n + 1, el);
 		fflush(stdout);
 		sleep_until(&t, 1.0 / sd->fps);
 	}
-	fputs("\033[0m\033[?25h\033[?1049l", stdout);
+	fputs("\033[0m\033[?7h\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
 	fprintf(stderr, ngettext("showed %lu screen of %s (%lu frames, k = %u)\n",
 	    "showed %lu screens of %s (%lu frames, k = %u)\n", n), n, sd->name, n * per, s.k);

@@ -123,6 +123,48 @@ convert "$d/term.pgm" "$d/term.png"
 fk qr receive --images "$d/term.png" -o "$d/term.bin" 2>"$d/err" && [ ! -s "$d/term.bin" ] &&
 	fail "one frame cannot be a whole 1000-byte file"
 grep -q "incomplete QR stream: 1 of" "$d/err" || fail "terminal frame unreadable: $(cat "$d/err")"
+# On an 80 x 24 terminal, a file named as bundles are (about 60 characters):
+# the status line is cut to the width and autowrap is off, so no line wraps,
+# scrolls the screen and takes the code's top margin (it once did: nothing
+# could be read). What the terminal shows is read back through zbar.
+long="$d/b700052e-e3b9-4d8d-b922-7a54417e5ef6-9af87702-0011223344.fkb"
+cp "$d/in1000" "$long"
+python3 - "$FIELDKIT" "$long" "$d/screen.pgm" "$FK_SRC/tests/cli/lib" <<'PY' || fail "terminal screen (above)"
+import fcntl, os, pty, select, struct, sys, termios
+fk, path, out, lib = sys.argv[1:5]
+sys.path.insert(0, lib)
+from vtscreen import screen, pgm
+for rows, cols in ((24, 80), (40, 80)):
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        os.execv(fk, [fk, "qr", "send", path, "--terminal", "--count", "1", "--fps", "4"])
+    raw = b""
+    while True:
+        r, _, _ = select.select([fd], [], [], 10)
+        if not r:
+            break
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        raw += data
+    os.waitpid(pid, 0)
+    # the screen as it was before the alternate screen was left
+    shown = raw[:raw.rindex(b"\x1b[?1049l")]
+    lines = screen(shown, rows, cols)
+    assert "Ctrl-C" in "".join(lines) or "9af87702" in "".join(lines), "no status line:\n" + "\n".join(lines)
+    assert any("\u2588" in ln for ln in lines[:2]), "the code's top scrolled off (%dx%d):\n%s" % (cols, rows, "\n".join(lines))
+    pgm(lines, out.replace(".pgm", "-%d.pgm" % rows))
+PY
+for r in 24 40; do
+	convert "$d/screen-$r.pgm" "$d/screen-$r.png"
+	fk qr receive --images "$d/screen-$r.png" -o "$d/screen.bin" 2>"$d/err" && fail "one screen cannot be the whole file"
+	grep -q "incomplete QR stream: [1-9][0-9]* of" "$d/err" || fail "80 x $r terminal: the screen is unreadable: $(cat "$d/err")"
+done
+ok "80 x 24 and 80 x 40 terminals, a bundle-length name: the screen is readable"
 # Ctrl-C (SIGINT) stops it and restores the terminal.
 "$FIELDKIT" qr send "$d/in1000" --terminal --fps 2 >"$d/term2" 2>/dev/null &
 pid=$!
