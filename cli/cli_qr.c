@@ -57,17 +57,19 @@ fk_cli_qr_missing(const fk_qr_progress *p, char *out, size_t cap)
 		len = add(list, sizeof list, len, _(" and %u more"), p->missing - shown);
 	len = add(out, cap, 0, ngettext("not seen yet: frame %s", "not seen yet: frames %s",
 	    p->missing), list);
-	/* Several codes on each picture (`qr send --png` screens): the files too. */
+	/* Several codes on each picture (`qr send --png` screens, --sheet pages):
+	 * which pictures, as qr send numbered them (frame-00006.png, sheet-6.png;
+	 * the files here may have been renamed, so no name is guessed). */
 	if (per > 1) {
-		len = add(out, cap, len, "%s", _(" (in "));
+		len = add(out, cap, len, "%s", _(" (on pictures "));
 		for (i = 0; i < shown; i++) {
 			unsigned screen = p->missing_first[i] / per + 1;
 			if (screen == last)
 				continue;
-			len = add(out, cap, len, "%sframe-%05u.png", last ? ", " : "", screen);
+			len = add(out, cap, len, "%s%u", last ? ", " : "", screen);
 			last = screen;
 		}
-		len = add(out, cap, len, ")");
+		len = add(out, cap, len, "%s", _(" as qr send numbered them)"));
 	}
 	add(out, cap, len, "%s", _("; any new frame stands in for one"));
 }

@@ -120,15 +120,36 @@ parse_num(const char *s, double lo, double hi, double *v)
 }
 
 static int
-term_size(int *cols, int *rows)
+term_size_fd(int fd, int *cols, int *rows)
 {
 	struct winsize ws;
 
-	if (ioctl(1, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0 || ws.ws_row == 0)
+	if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0 || ws.ws_row == 0)
 		return -1;
 	*cols = ws.ws_col;
 	*rows = ws.ws_row;
 	return 0;
+}
+
+static int
+term_size(int *cols, int *rows)
+{
+	return term_size_fd(1, cols, rows);
+}
+
+/* Cuts UTF-8 line s in place to the columns of the terminal on fd, less one
+ * (a line as wide as the terminal wraps on some). */
+static void
+cut_to_terminal(char *s, int fd)
+{
+	int cols = 80, rows = 24;
+	size_t i, shown = 0;
+
+	(void)term_size_fd(fd, &cols, &rows);
+	for (i = 0; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++shown > (size_t)(cols > 1 ? cols - 1 : 1))
+			break; /* at the first byte of the code point that would not fit */
+	s[i] = '\0';
 }
 
 /* The largest version (at most 25) whose code fits the terminal; 0 if none. */
@@ -177,19 +198,12 @@ static void
 status_line(const char *fmt, ...)
 {
 	char line[512];
-	int cols = 80, rows = 24;
-	size_t i, shown = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	(void)term_size(&cols, &rows);
-	for (i = 0; line[i]; i++) {
-		if (((unsigned char)line[i] & 0xc0) != 0x80 && ++shown > (size_t)(cols > 1 ? cols - 1 : 1))
-			break; /* at the first byte of the code point that would not fit */
-	}
-	line[i] = '\0';
+	cut_to_terminal(line, 1);
 	fputs("\033[K", stdout);
 	fputs(line, stdout);
 }
@@ -763,14 +777,20 @@ show_progress(const fk_qr_progress *p, const char *image, void *ctx)
 		    100 * share, share * p->len / 1000.0, p->len / 1000.0, p->k - p->rank);
 	fputs("\n\033[K", stderr);
 	sh->lines = 2;
-	if (!p->done && p->missing > 0) {
+	/* The second line is cut to the terminal: one that wrapped would not be
+	 * taken back by the next redraw (it scrolled, one line per picture). */
+	list[0] = '\0';
+	if (!p->done && p->missing > 0)
 		fk_cli_qr_missing(p, list, sizeof list);
-		fputs(list, stderr);
-	} else if (!p->done) {
-		fprintf(stderr, _("every source frame seen; %u repair frames more"), p->k - p->rank);
+	else if (!p->done)
+		snprintf(list, sizeof list, _("every source frame seen; %u repair frames more"),
+		    p->k - p->rank);
+	if (sh->camera && secs > 0) {
+		size_t l = strlen(list);
+		snprintf(list + l, sizeof list - l, _("; %.0f pictures per second"), p->images / secs);
 	}
-	if (sh->camera && secs > 0)
-		fprintf(stderr, _("; %.0f pictures per second"), p->images / secs);
+	cut_to_terminal(list, 2);
+	fputs(list, stderr);
 }
 
 static int

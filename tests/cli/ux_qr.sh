@@ -22,6 +22,10 @@ n=$(ls screens | wc -l)
 [ "$n" -ge 2 ] || fail "want at least 2 screens: $(ls screens)"
 rm screens/frame-00001.png
 expect_fail "receive with the first screen missing" $F qr receive --images screens -o out.bin
-grep -q "not seen yet: frames 1-[0-9]* (in frame-00001.png); any new frame stands in for one" "$T/err" ||
+grep -q "not seen yet: frames 1-[0-9]* (on pictures 1 as qr send numbered them); any new frame stands in for one" "$T/err" ||
 	fail "screens: $(cat "$T/err")"
+# Renamed pictures: no file name is guessed (it said frame-00001.png, which is not there).
+for f in screens/*; do mv "$f" "screens/photo_$(basename "$f")"; done
+expect_fail "receive renamed screens with the first missing" $F qr receive --images screens -o out.bin
+grep -q "frame-0000" "$T/err" && fail "a file name guessed: $(cat "$T/err")"
 finish
