@@ -200,6 +200,27 @@ ensure_client(struct push *p, fk_err *e)
 }
 
 /* One pass over the queue: 0, EXIT_TEMPFAIL or FK_EXIT_FAIL. */
+/* A refusal in the worker's language and with what to do, from the hub's
+ * Fieldkit-Error token; the hub's own words for the others (an import's
+ * reason names what it found). */
+static const char *
+refusal_text(const char *token, const char *words)
+{
+	if (strcmp(token, "revoked") == 0)
+		return _("this device was revoked at this hub: ask its operator (`fieldkit hub "
+		    "devices unrevoke`)");
+	if (strcmp(token, "unknown-device") == 0)
+		return _("this device is not registered at this hub: give its operator this "
+		    "device's card (`fieldkit device-card`)");
+	if (strcmp(token, "too-large") == 0)
+		return _("the bundle is larger than this hub takes over the network: take these "
+		    "records on a USB stick (`fieldkit export --to DIR`)");
+	if (strcmp(token, "clock") == 0)
+		return _("this device's clock is more than 5 minutes off the hub's: set the date "
+		    "and time, then push again");
+	return words;
+}
+
 static int
 push_once(struct push *p, int quiet_if_idle)
 {
@@ -277,13 +298,15 @@ push_once(struct push *p, int quiet_if_idle)
 		}
 		fk_net_result_free(&res);
 		snprintf(it->last_class, sizeof it->last_class, "%s", res.cls);
-		snprintf(it->last_reason, sizeof it->last_reason, "%s", res.reason);
+		snprintf(it->last_reason, sizeof it->last_reason, "%s",
+		    res.outcome == FK_NET_REFUSED ? refusal_text(res.token, res.reason) : res.reason);
 		if (res.hub_offset > 0)
 			it->last_ok = it->last_try;
 		if (res.outcome == FK_NET_REFUSED) {
 			it->refused = 1;
 			refused = 1;
-			fk_warn(_("bundle %s: the hub refused it: %s"), it->bundle_id, res.reason);
+			fk_warn(_("bundle %s: the hub refused it: %s"), it->bundle_id,
+			    refusal_text(res.token, res.reason));
 			if (fk_outbox_save(&ob, it, &e) != 0)
 				goto fail;
 			i++;
@@ -292,8 +315,16 @@ push_once(struct push *p, int quiet_if_idle)
 		it->refused = 0;
 		human(res.hub_offset, a);
 		snprintf(p->last_words, sizeof p->last_words, "%s", res.cls);
-		fk_warn(_("bundle %s: %s; the hub holds %s of it, the next run resumes"),
-		    it->bundle_id, _(res.cls), a);
+		if (strcmp(res.cls, FK_NET_C_PIN) == 0)
+			/* Not a break the next run resumes: the key answering is not the one
+			 * in the hub's card. */
+			fk_warn(_("bundle %s: the hub's TLS key is not the one in its card: if the hub "
+			    "renewed its key, take its new card (`fieldkit push --hub-card CARD`); "
+			    "otherwise this network is intercepting the connection (nothing was sent "
+			    "to it)"), it->bundle_id);
+		else
+			fk_warn(_("bundle %s: %s; the hub holds %s of it, the next run resumes"),
+			    it->bundle_id, _(res.cls), a);
 		if (fk_outbox_save(&ob, it, &e) != 0)
 			goto fail;
 		rc = EXIT_TEMPFAIL;

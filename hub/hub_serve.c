@@ -958,6 +958,15 @@ listen_on(const char *spec, int *port, fk_err *e)
 		host[strlen(host) - 1] = 0;
 	}
 	snprintf(ps, sizeof ps, "%s", colon + 1);
+	/* getaddrinfo takes 99999 as 34463 (mod 65536): the card would name a
+	 * port the hub does not listen on. 0 asks for any free port (tests). */
+	{
+		char *end;
+		long v = strtol(ps, &end, 10);
+		if (*end != '\0' || end == ps || v < 0 || v > 65535 || ps[0] == '-' || ps[0] == '+')
+			return fk_fail(e, FK_EUSAGE, _("--listen %s: the port is a number from 1 to "
+			    "65535"), spec);
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -755,6 +755,7 @@ fk_net_push_file(fk_net_client *c, const char *path, fk_net_result *res, fk_err 
 			char why[300];
 			reason_of(&r, why, sizeof why);
 			set_fail(res, FK_NET_REFUSED, FK_NET_C_REFUSED, why);
+			snprintf(res->token, sizeof res->token, "%s", r.error);
 		}
 		break;
 	}

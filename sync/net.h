@@ -51,6 +51,7 @@ typedef struct fk_net_result {
 	int outcome;             /* enum fk_net_outcome */
 	char cls[64];            /* the failure class (FK_NET_C_*), "" when delivered */
 	char reason[320];        /* the hub's reason when refused (its words) */
+	char token[40];          /* its Fieldkit-Error token when refused ("revoked", ...) */
 	uint64_t hub_offset;     /* bytes the hub holds, as last heard */
 	uint64_t length;         /* of the bundle */
 	uint64_t sent;           /* body bytes handed to the network */

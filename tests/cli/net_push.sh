@@ -100,7 +100,9 @@ $F hub devices add dev2.card --home hub >/dev/null
 DEV2=$(python3 -c 'import json;print(json.load(open("dev2/device.json"))["device_id"])')
 $F hub devices revoke "$DEV2" --home hub --yes >/dev/null
 push_rc --home dev2
-[ "$RC" = 1 ] && grep -q "revoked" push.err || fail "revoked: exit $RC $(cat push.err)"
+[ "$RC" = 1 ] && grep -q "revoked at this hub: ask its operator" push.err || fail "revoked: exit $RC $(cat push.err)"
+LANGUAGE=uk $F push --home dev2 2>&1 >/dev/null | grep -q "відкликано" ||
+	fail "revoked, in Ukrainian: $(LANGUAGE=uk $F push --home dev2 2>&1)"
 [ "$(snap hub)" = "$before" ] && [ "$(pending dev2)" = 2 ] || fail "revoked: state changed"
 ok "revoked device refused (exit 1), hub unchanged, records kept"
 
@@ -110,10 +112,12 @@ SERVE1=$SERVE_PID
 serve hub2 other
 capture dev 2
 push_rc --home dev --url "https://127.0.0.1:$other_PORT"
-[ "$RC" = 75 ] && grep -q "TLS pin mismatch" push.err || fail "other key: exit $RC $(cat push.err)"
+[ "$RC" = 75 ] && grep -q "TLS key is not the one in its card: if the hub renewed its key, take its new card" push.err ||
+	fail "other key: exit $RC $(cat push.err)"
+grep -q "the next run resumes" push.err && fail "other key: told a retry resumes: $(cat push.err)"
 [ "$(pending dev)" = 2 ] && [ "$(hub_count hub2)" = 0 ] || fail "other key: state changed"
 $F push --status --home dev | grep -q "last failure: TLS pin mismatch" || fail "status: pin"
-ok "a hub with another TLS key: exit 75, records kept, --status says TLS pin mismatch"
+ok "a hub with another TLS key: exit 75, says to take the hub's new card (or an interception), records kept, --status says TLS pin mismatch"
 
 # A captive portal (or a proxy) answering 200 with a login page, even with the
 # hub's own certificate: not a success.
@@ -163,7 +167,7 @@ NET_PIDS=$(echo "$NET_PIDS" | sed "s/ $SERVE1\\b//")
 serve hub hub
 capture dev 1
 push_rc --home dev --url "https://127.0.0.1:$hub_PORT"
-[ "$RC" = 75 ] && grep -q "TLS pin mismatch" push.err || fail "old card: exit $RC"
+[ "$RC" = 75 ] && grep -q "take its new card (.fieldkit push --hub-card CARD.)" push.err || fail "old card: exit $RC"
 $F push --home dev --hub-card hub/hub-card.json >/dev/null
 push_rc --home dev --url "https://127.0.0.1:$hub_PORT"
 [ "$RC" = 0 ] || fail "new card: exit $RC $(cat push.err)"
@@ -176,5 +180,10 @@ $F hub url --help | grep -q "url set" || fail "hub url --help"
 $F hub --help | grep -q "serve" || fail "hub --help"
 expect_fail "push with a bad URL" $F push --home dev --url http://127.0.0.1:1
 expect_fail "hub url set with a bad URL" $F hub url set ftp://x --home hub
+# A port out of range was taken modulo 65536 (99999 listened on 34463).
+for port in 99999 65536 -1 8x; do
+	expect_fail "hub serve --listen 127.0.0.1:$port" timeout 20 $F hub serve --home hub --listen "127.0.0.1:$port"
+	grep -q "the port is a number from 1 to 65535" "$T/err" || fail "--listen :$port: $(cat "$T/err")"
+done
 ok "--help everywhere"
 finish
