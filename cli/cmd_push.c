@@ -206,18 +206,23 @@ ensure_client(struct push *p, fk_err *e)
 static const char *
 refusal_text(const char *token, const char *words)
 {
-	if (strcmp(token, "revoked") == 0)
-		return _("this device was revoked at this hub: ask its operator (`fieldkit hub "
-		    "devices unrevoke`)");
-	if (strcmp(token, "unknown-device") == 0)
-		return _("this device is not registered at this hub: give its operator this "
-		    "device's card (`fieldkit device-card`)");
-	if (strcmp(token, "too-large") == 0)
-		return _("the bundle is larger than this hub takes over the network: take these "
-		    "records on a USB stick (`fieldkit export --to DIR`)");
-	if (strcmp(token, "clock") == 0)
-		return _("this device's clock is more than 5 minutes off the hub's: set the date "
-		    "and time, then push again");
+	static const struct {
+		const char *token, *text;
+	} known[] = {
+		{"revoked", N_("this device was revoked at this hub: ask its operator (`fieldkit hub "
+		    "devices unrevoke`)")},
+		{"unknown-device", N_("this device is not registered at this hub: give its operator "
+		    "this device's card (`fieldkit device-card`)")},
+		{"too-large", N_("the bundle is larger than this hub takes over the network: take "
+		    "these records on a USB stick (`fieldkit export --to DIR`)")},
+		{"clock", N_("this device's clock is more than 5 minutes off the hub's: set the date "
+		    "and time, then push again")},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(token, known[i].token) == 0)
+			return _(known[i].text);
 	return words;
 }
 
