@@ -885,7 +885,7 @@ hub_receipt(fk_hubdb *h, const struct hopts *o, const fk_args *pos, fk_err *e)
 		goto fail;
 	fk_now_rfc3339(stamp);
 	stamp[4] = stamp[7] = stamp[13] = stamp[16] = '-';
-	snprintf(path, sizeof path, "%s/receipt-%s-%s.fkr", o->to, id, stamp);
+	snprintf(path, sizeof path, "%s%sreceipt-%s-%s.fkr", o->to, fk_dir_sep(o->to), id, stamp);
 	if (fk_write_file_atomic(path, out.p, out.len, 0644, e) != 0)
 		goto fail;
 	printf(ngettext("receipt for %zu record of device %s written to %s\n",

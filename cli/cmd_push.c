@@ -290,8 +290,10 @@ push_once(struct push *p, int quiet_if_idle)
 			    "\"%s\" (%s); receipt verified and acknowledged\n", marked), it->bundle_id,
 			    marked, p->hub->name, a);
 			if (res.breaks > 0 || res.sent > it->length)
-				printf(_("  %u breaks resumed in this run; %llu bytes sent for %llu "
-				    "(%.1f%% again)\n"), res.breaks, (unsigned long long)res.sent,
+				printf(ngettext("  %u break resumed in this run; %llu bytes sent for %llu "
+				    "(%.1f%% again)\n", "  %u breaks resumed in this run; %llu bytes sent "
+				    "for %llu (%.1f%% again)\n", res.breaks), res.breaks,
+				    (unsigned long long)res.sent,
 				    (unsigned long long)it->length, it->length ? 100.0 *
 				    ((double)res.sent - (double)it->length) / (double)it->length : 0.0);
 			fk_net_result_free(&res);
@@ -538,7 +540,8 @@ take_card(struct push *p, fk_err *e)
 		h->npins = c.hub.npins;
 		if (fk_device_save(&p->d, e) != 0)
 			return fk_report(e);
-		printf(_("hub \"%s\": address %s, %zu TLS pin(s) taken from the card\n"), h->name,
+		printf(ngettext("hub \"%s\": address %s, %zu TLS pin taken from the card\n",
+		    "hub \"%s\": address %s, %zu TLS pins taken from the card\n", h->npins), h->name,
 		    h->url[0] ? h->url : _("(none)"), h->npins);
 		return 0;
 	}

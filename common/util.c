@@ -148,8 +148,16 @@ fk_path_join(const char *dir, const char *name)
 	char *p = malloc(n);
 
 	if (p != NULL)
-		snprintf(p, n, "%s/%s", dir, name);
+		snprintf(p, n, "%s%s%s", dir, fk_dir_sep(dir), name);
 	return p;
+}
+
+const char *
+fk_dir_sep(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return n > 0 && dir[n - 1] == '/' ? "" : "/";
 }
 
 size_t

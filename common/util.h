@@ -33,6 +33,8 @@ int fk_time_parse_rfc3339(const char *s, int64_t *t);
 
 /* "dir/name", malloc'd; NULL when out of memory. */
 char *fk_path_join(const char *dir, const char *name);
+/* "" when dir ends in '/' (as typed: "stick/"), else "/": no "stick//x" shown. */
+const char *fk_dir_sep(const char *dir);
 /* A copy of exactly n bytes (NULs too), NUL-terminated; NULL when out of memory. */
 char *fk_bytes_dup(const void *p, size_t n);
 

@@ -127,7 +127,7 @@ write_fn(void *ctx, const fk_store_record *rec, fk_err *e)
 		return 1;
 	m = &w->p->parts[w->part];
 	if (!w->open) {
-		snprintf(path, sizeof path, "%s/%s-%.8s.fkb", w->dir, w->device_id,
+		snprintf(path, sizeof path, "%s%s%s-%.8s.fkb", w->dir, fk_dir_sep(w->dir), w->device_id,
 		    m->bundle_id);
 		if (fk_atomic_open(&w->a, path, 0644, e) != 0)
 			return -1;

@@ -48,4 +48,13 @@ for h in "export" "hub export" "hub receipt" "bundle unpack" "qr send"; do
 	$F $h --help | grep -q "parent folder must exist" || fail "$h --help does not say it"
 done
 ok "--help says the parent folder must exist"
+# A folder typed with its trailing slash (as tab completion gives it): the
+# paths said back have no "//".
+mkdir stick
+$F export --home dev --to stick/ >exp.out
+grep -q "stick/[0-9a-f]" exp.out && ! grep -q "//" exp.out || fail "export --to stick/: $(cat exp.out)"
+DEV=$($F hub devices list --home hub | awk 'NR==1{print $1}')
+$F hub receipt --home hub --device "$DEV" --to stick/ >rc.out
+grep -q "stick/receipt-" rc.out && ! grep -q "//" rc.out || fail "hub receipt --to stick/: $(cat rc.out)"
+ok "a trailing slash on --to: no // in what is said"
 finish
