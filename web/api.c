@@ -61,6 +61,31 @@ refuse_e(struct web_call *c, const fk_err *e)
 	return refuse(c, status, e->msg[0] ? e->msg : _("something went wrong"));
 }
 
+/*
+ * One browser tab edits a record at a time. Another tab that opens it takes it
+ * over; the first is then refused (it would overwrite, or its typing be thrown
+ * away, without a word) and told where the record went. A tab not said (tests,
+ * an older page) is not checked.
+ */
+static int
+elsewhere(const struct web_open *op, const char *tab)
+{
+	return tab != NULL && tab[0] != '\0' && op->tab[0] != '\0' && strcmp(op->tab, tab) != 0;
+}
+
+static void
+own(struct web_open *op, const char *tab)
+{
+	snprintf(op->tab, sizeof op->tab, "%s", tab != NULL ? tab : "");
+}
+
+static unsigned
+refuse_elsewhere(struct web_call *c)
+{
+	return reply(c, 409, json_pack("{s:s, s:s}", "error", _("this record was opened in another "
+	    "window and goes on there: this window stopped editing it"), "code", "elsewhere"));
+}
+
 static unsigned
 ok(struct web_call *c)
 {
@@ -643,6 +668,7 @@ do_new(struct web *w, struct web_call *c)
 		return refuse_e(c, &e);
 	op->wf = wf;
 	op->used = web_now();
+	own(op, c->tab);
 	fk_entry_set_lang(op->x, w->lang);
 	return reply_state(w, op, c, NULL);
 }
@@ -655,7 +681,11 @@ do_open_draft(struct web *w, struct web_call *c, const char *id, int discard)
 	fk_store_draft d;
 	fk_buf ct = { 0 };
 	fk_err e = { 0 };
+	int taken = 0;
 
+	if (op != NULL && discard && elsewhere(op, c->tab))
+		return refuse(c, 409, _("this draft is open in another window: close it there first "
+		    "(or press Continue here, which takes it over)"));
 	if (op == NULL) {
 		if (fk_store_draft_get(w->store, id, &d, &ct, &e) != 0)
 			return refuse(c, 404, _("no such draft"));
@@ -675,7 +705,9 @@ do_open_draft(struct web *w, struct web_call *c, const char *id, int discard)
 		close_open(w, op);
 		return ok(c);
 	}
-	return reply_state(w, op, c, NULL);
+	taken = elsewhere(op, c->tab);
+	own(op, c->tab);
+	return reply_state(w, op, c, taken ? json_pack("{s:b}", "taken", 1) : NULL);
 }
 
 /* When instance i of repeat p goes: raw p[i].* goes, p[j].* for j > i become p[j-1].*. */
@@ -1013,6 +1045,9 @@ web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char 
 	if ((op = find_open(w, rid)) == NULL)
 		return fk_fail(&rq->err, FK_EINPUT,
 		    _("this record is not open: open it again from the start page")), 404;
+	if (elsewhere(op, rq->tab))
+		return fk_fail(&rq->err, FK_ESTATE, _("this record was opened in another window and "
+		    "goes on there: this window stopped editing it")), 409;
 	snprintf(rq->rid, sizeof rq->rid, "%s", rid);
 	f = fk_entry_form(op->x);
 	if (p == NULL || (x = field_of(f, p)) == NULL || fk_field_type(x) != FK_T_ATTACHMENT ||
@@ -1231,6 +1266,8 @@ route(struct web *w, struct web_call *c)
 	sub = path + 2 + FK_UUID_LEN;
 	if ((op = find_open(w, rid)) == NULL)
 		return refuse(c, 404, _("this record is not open: open it again from the start page"));
+	if (elsewhere(op, c->tab))
+		return refuse_elsewhere(c);
 	op->used = web_now();
 	if (is(sub, "") && is(m, "GET"))
 		return reply_state(w, op, c, NULL);

@@ -268,6 +268,7 @@ api(struct web *w, struct web_req *rq, struct MHD_Connection *c, const char *met
 	call.method = method;
 	call.path = path;
 	call.lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+	call.tab = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tab");
 	call.body = rq->body.p;
 	call.len = rq->body.len;
 	if (rq->upload)
@@ -349,6 +350,9 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 			char rid[FK_UUID_BUF];
 			snprintf(rid, sizeof rid, "%.36s", rest + 6);
 			rq->upload = 1;
+			snprintf(rq->tab, sizeof rq->tab, "%s",
+			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tab") ?
+			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tab") : "");
 			rq->status = web_upload_begin(w, rq, rid,
 			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p"),
 			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name"),

@@ -38,6 +38,7 @@ struct web_open {
 	struct web_form *wf;
 	int dirty;
 	double changed, used;
+	char tab[40];       /* the browser tab editing it ("" when not said) */
 };
 
 struct web {
@@ -68,6 +69,7 @@ struct web_req {
 	int too_big;
 	/* upload */
 	char rid[37];
+	char tab[40];        /* the page's tab id, "" when not given */
 	fk_pending_w *w;
 	fk_secret key;
 	char id[37];
@@ -95,6 +97,7 @@ void web_headers(struct MHD_Response *r);
  */
 struct web_call {
 	const char *method, *path, *lang;
+	const char *tab;     /* the page's tab id (?tab=), NULL when not given */
 	const uint8_t *body;
 	size_t len;
 	unsigned status;

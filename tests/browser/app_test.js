@@ -46,7 +46,7 @@ async function main() {
 	/* Refusals the test provokes (a wrong passphrase: 403; the API while locked: 423;
 	   a GIF for a photo: 415, once; a line break in a name: 400, once) show as failed
 	   loads; anything else in red fails the test. */
-	const provoked = { 415: 1, 400: 1 };
+	const provoked = { 415: 1, 400: 1, 409: 1 };
 	page.on('console', m => {
 		const st = (/status of (\d+)/.exec(m.text()) || [])[1];
 		if (m.type() !== 'error' || st === '403' || st === '423') return;
@@ -587,6 +587,48 @@ async function main() {
 	/* discarded: no draft of it is left */
 	await tap('#close');
 	await page.waitForSelector('.draft');
+	/* Two tabs on one draft (the second trial: the last save won silently, and a
+	   draft open in one tab was discarded from the other). Tab A continues it;
+	   tab B cannot discard it, continues it (told it took it over); A's next
+	   answer is refused and A's start page says where the record went. */
+	step = 'two tabs';
+	await tap('.draft button.secondary');
+	await page.waitForSelector('.section');
+	await idle();
+	const pageB = await browser.newPage();
+	await pageB.setViewport({ width: 800, height: 480, deviceScaleFactor: 1 });
+	pageB.on('dialog', d => d.dismiss());
+	await pageB.goto(page.url());
+	await pageB.waitForSelector('.draft button.danger');
+	const clickB = sel => pageB.$eval(sel, b => b.click());
+	await clickB('.draft button.danger');
+	await pageB.waitForSelector('#confirm[open]');
+	await clickB('#confirm-yes');
+	await pageB.waitForSelector('.toast.bad');
+	const discardMsg = await pageB.$eval('.toast', e => e.textContent);
+	if (!/іншому вікні|another window/.test(discardMsg)) defect('a draft open in another tab discarded: ' + discardMsg);
+	if (!await pageB.$('.draft')) defect('the draft open in tab A is gone from tab B\'s list');
+	await clickB('.draft button.secondary');
+	try {
+		await pageB.waitForSelector('.section');
+	} catch (e) {
+		await pageB.screenshot({ path: path.join(shots, 'FAILED-tab-b.png') });
+		throw e;
+	}
+	await pageB.waitForFunction(() => /іншому вікні|another window/.test((document.querySelector('.toast') || {}).textContent || ''));
+	await pageB.screenshot({ path: path.join(shots, String(++n).padStart(2, '0') + '-tab-b-took-over.png') });
+	await page.bringToFront();
+	await text('report_date', '15.05.2012');
+	await page.waitForSelector('.panel.notice');
+	const notice = await page.$eval('.panel.notice', e => e.textContent);
+	if (!/іншому вікні|another window/.test(notice)) defect('tab A not told: ' + notice);
+	await shot('tab-a-told');
+	log('two tabs:', discardMsg, '|', notice);
+	await pageB.bringToFront();
+	await clickB('#close');
+	await pageB.waitForSelector('.draft');
+	await pageB.close();
+	await page.bringToFront();
 	await tap('.draft button.danger');
 	await confirm();
 	await page.waitForFunction(() => !document.querySelector('.draft'));

@@ -20,6 +20,7 @@
 #include "web_int.h"
 
 static struct web w;
+static const char *tab_now; /* the page's tab id sent with each call (NULL: none) */
 
 /* One call; returns the status, *out the JSON (caller frees). */
 static unsigned
@@ -31,6 +32,7 @@ call(const char *method, const char *path, const char *body, json_t **out)
 	c.method = method;
 	c.path = path;
 	c.lang = "en";
+	c.tab = tab_now;
 	c.body = (const uint8_t *)body;
 	c.len = body ? strlen(body) : 0;
 	web_call(&w, &c);
@@ -386,8 +388,43 @@ main(void)
 	json_decref(st);
 	CHECK(call("POST", path, NULL, &st) == 200 && strcmp(json_string_value(json_object_get(
 	    json_object_get(st, "answers"), "reporter_surname_cyr")), "Бондар") == 0);
+	/* Two tabs: the draft opened in tab A is taken over by tab B, which is told;
+	 * A's typing is then refused with where the record went (it was silently
+	 * overwritten, or thrown away); A cannot discard it while B has it. */
+	tab_now = "tabA";
+	snprintf(path, sizeof path, "drafts/%s/open", rid);
+	json_decref(st);
+	CHECK(call("POST", path, NULL, &st) == 200 && json_object_get(st, "taken") == NULL);
+	CHECK(answer(rid, "{\"p\":\"reporter_given_cyr\",\"text\":\"from A\"}", &st) == 200);
+	tab_now = "tabB";
+	json_decref(st);
+	CHECK(call("POST", path, NULL, &st) == 200 && json_is_true(json_object_get(st, "taken")) &&
+	    strcmp(ANS("reporter_given_cyr"), "from A") == 0);
+	CHECK(answer(rid, "{\"p\":\"reporter_given_cyr\",\"text\":\"from B\"}", &st) == 200);
+	tab_now = "tabA";
+	CHECK(answer(rid, "{\"p\":\"reporter_given_cyr\",\"text\":\"A again\"}", &st) == 409 &&
+	    strcmp(json_string_value(json_object_get(st, "code")), "elsewhere") == 0);
+	json_decref(st);
+	st = NULL;
+	{
+		struct web_req *rq = calloc(1, sizeof *rq);
+		rq->upload = 1;
+		snprintf(rq->tab, sizeof rq->tab, "tabA");
+		CHECK(web_upload_begin(&w, rq, rid, "photo", "a.png", "image/png", "10", "en") == 409);
+		web_req_free(rq);
+	}
+	snprintf(path, sizeof path, "r/%s/close", rid);
+	CHECK(call("POST", path, NULL, NULL) == 409);
+	snprintf(path, sizeof path, "drafts/%s/discard", rid);
+	CHECK(call("POST", path, NULL, &j) == 409 && strstr(json_string_value(json_object_get(j,
+	    "error")), "open in another window") != NULL);
+	json_decref(j);
+	tab_now = "tabB";
+	snprintf(path, sizeof path, "r/%s", rid);
+	CHECK(call("GET", path, NULL, &st) == 200 && strcmp(ANS("reporter_given_cyr"), "from B") == 0);
 	snprintf(path, sizeof path, "drafts/%s/discard", rid);
 	CHECK(call("POST", path, NULL, NULL) == 200);
+	tab_now = NULL;
 	CHECK(call("GET", "drafts", NULL, &j) == 200 && json_array_size(json_object_get(j, "drafts")) == 0);
 	json_decref(j);
 	CHECK(call("POST", "drafts/00000000-0000-4000-8000-000000000000/open", NULL, NULL) == 404);

@@ -53,6 +53,20 @@
 		document.body.dataset.busy = calls > 0 || pending.size > 0 || inflight ? '1' : '0';
 	}
 
+	/* This tab's id: the server lets one tab edit a record at a time (another tab
+	   that opens it takes it over, and this one is told). A random id, nothing
+	   about the record, kept across a reload of this tab in window.name (which
+	   stays with the tab, and is not storage the browser keeps on disk). */
+	const TAB = (() => {
+		const m = /^fieldkit-tab:([0-9a-f]{32})$/.exec(window.name || '');
+		if (m) return m[1];
+		const b = new Uint8Array(16);
+		crypto.getRandomValues(b);
+		const v = Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+		window.name = 'fieldkit-tab:' + v;
+		return v;
+	})();
+
 	/* Every call carries the page language; the server answers in it. */
 	async function api(method, path, body, headers) {
 		calls++;
@@ -65,7 +79,7 @@
 		}
 	}
 	async function apiCall(method, path, body, headers) {
-		const url = 'api/' + path + (path.includes('?') ? '&' : '?') + 'lang=' + lang;
+		const url = 'api/' + path + (path.includes('?') ? '&' : '?') + 'lang=' + lang + '&tab=' + TAB;
 		const init = { method, cache: 'no-store', credentials: 'same-origin', headers: headers || {} };
 		if (body instanceof Blob) {
 			init.body = body;
@@ -85,6 +99,11 @@
 			showLock();
 			throw new ApiError(t('locked'), 423, j);
 		}
+		if (r.status === 409 && j && j.code === 'elsewhere') {
+			/* Another tab took this record over: stop editing it here, say where it went. */
+			lostRecord(j.error);
+			throw new ApiError(j.error, 409, j);
+		}
 		if (!r.ok) throw new ApiError((j && j.error) || r.statusText, r.status, j);
 		return j;
 	}
@@ -100,6 +119,7 @@
 	}
 	function fail(e) {
 		if (e && e.status === 423) return;
+		if (e && e.body && e.body.code === 'elsewhere') return; /* said on the start page */
 		toast((e && e.message) || String(e), true);
 	}
 
@@ -351,6 +371,16 @@
 		pw.focus();
 	}
 
+	/* The record went to another tab: what was not sent is not sent, and the start
+	   page says why until the worker does something else. */
+	function lostRecord(msg) {
+		if (!app.st) return;
+		for (const it of pending.values()) clearTimeout(it.timer);
+		pending.clear();
+		app.notice = msg;
+		toHome().then(() => window.scrollTo(0, 0));
+	}
+
 	async function toHome() {
 		app.st = null;
 		app.review = null;
@@ -371,6 +401,10 @@
 	function viewHome() {
 		setTitle(t('app_title'));
 		const main = $('#main');
+		if (app.notice) {
+			main.append(h('p', { class: 'panel notice', role: 'alert' }, app.notice));
+			app.notice = null;
+		}
 		const news = h('div', { class: 'panel stack' }, h('h2', {}, t('new_record')));
 		for (const f of app.forms)
 			news.append(h('button', { type: 'button', class: 'primary big', dataset: { form: f.id },
@@ -417,6 +451,7 @@
 			const st = await api('POST', 'drafts/' + id + '/open');
 			await loadDef(st.form);
 			startForm(st);
+			if (st.taken) toast(t('taken_over'));
 			return true;
 		} catch (e) {
 			if (!quiet) fail(e);
@@ -1262,12 +1297,12 @@
 			let sent = false;
 			for (const it of pending.values()) {
 				clearTimeout(it.timer);
-				fetch(base + '/answer?lang=' + lang, Object.assign({ headers: { 'Content-Type': 'application/json' },
+				fetch(base + '/answer?lang=' + lang + '&tab=' + TAB, Object.assign({ headers: { 'Content-Type': 'application/json' },
 					body: JSON.stringify(Object.assign({}, it.body, { save: true })) }, opts)).catch(() => {});
 				sent = true;
 			}
 			pending.clear();
-			if (!sent) fetch(base + '/save?lang=' + lang, opts).catch(() => {});
+			if (!sent) fetch(base + '/save?lang=' + lang + '&tab=' + TAB, opts).catch(() => {});
 		});
 		/* Hidden (another tab, the screen off): the same, while the page still runs. */
 		document.addEventListener('visibilitychange', () => {
