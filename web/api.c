@@ -1226,9 +1226,9 @@ route(struct web *w, struct web_call *c)
 	fk_err e = { 0 };
 
 	if (is(path, "status") && is(m, "GET"))
-		return reply(c, 200, json_pack("{s:b, s:s, s:s, s:s, s:s}", "locked", !w->unlocked,
+		return reply(c, 200, json_pack("{s:b, s:s, s:s, s:s, s:s, s:i}", "locked", !w->unlocked,
 		    "device", w->dev->name, "lang", w->lang, "user_lang", w->user_lang,
-		    "version", FK_VERSION));
+		    "version", FK_VERSION, "lock_after", w->o->lock_after));
 	if (is(path, "unlock") && is(m, "POST"))
 		return do_unlock(w, c);
 	if (!w->unlocked)

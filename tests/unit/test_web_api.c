@@ -153,6 +153,9 @@ main(void)
 	CHECK(call("GET", "status", NULL, &j) == 200 && json_is_true(json_object_get(j, "locked")));
 	/* the page opens in the app's language, whatever the language it asked in */
 	CHECK(strcmp(json_string_value(json_object_get(j, "user_lang")), "uk") == 0);
+	/* the idle lock, for the page to hide itself when the app forgets the passphrase */
+	CHECK(json_is_integer(json_object_get(j, "lock_after")) &&
+	    json_integer_value(json_object_get(j, "lock_after")) == o.lock_after);
 	json_decref(j);
 	CHECK(call("GET", "forms", NULL, NULL) == 423);
 	CHECK(call("GET", "drafts", NULL, NULL) == 423);

@@ -99,6 +99,7 @@
 			showLock();
 			throw new ApiError(t('locked'), 423, j);
 		}
+		armIdle();
 		if (r.status === 409 && j && j.code === 'elsewhere') {
 			/* Another tab took this record over: stop editing it here, say where it went. */
 			lostRecord(j.error);
@@ -106,6 +107,18 @@
 		}
 		if (!r.ok) throw new ApiError((j && j.error) || r.statusText, r.status, j);
 		return j;
+	}
+
+	/* The app forgets the passphrase after --lock-after without a request; the page
+	   then hides what it shows at the same moment (it waited for the next key, and
+	   a child's answers stayed on the screen of an unattended laptop). A request
+	   restarts the count, as it does on the server. */
+	let idleTimer = 0;
+	function armIdle() {
+		clearTimeout(idleTimer);
+		const s = app.status && app.status.lock_after;
+		if (s > 0)
+			idleTimer = setTimeout(() => { if (app.view !== 'lock') showLock(); }, (s + 1) * 1000);
 	}
 
 	let toastTimer = 0;
@@ -338,7 +351,7 @@
 		const msg = h('p', { id: 'pass-msg', class: 'muted', role: 'alert' });
 		const go = h('button', { type: 'button', class: 'primary', id: 'unlock' }, t('unlock'));
 		async function unlock() {
-			if (!pw.value) { pw.focus(); return; }
+			if (!pw.value) { msg.textContent = t('pass_empty'); pw.focus(); return; }
 			go.disabled = true;
 			msg.textContent = t('unlocking');
 			try {
