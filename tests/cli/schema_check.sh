@@ -120,6 +120,12 @@ expect 0 "$FK" schema build --today 2025-06-01 family-report "$EX/family-report-
 has '"reporter_surname_lat": "Yurchenko"'
 has '"given_lat": "Ihor"'
 has '"age_calc": 8'
+# A date of birth in the future: no calculated age (it showed -73 beside the error).
+sed 's/"dob": "[0-9-]*"/"dob": "2099-01-01"/' "$EX/family-report-valid-2.json" >"$T/future.json"
+grep -q '"dob": "2099-01-01"' "$T/future.json" || fail "no dob in the example to change"
+expect 0 "$FK" schema build --today 2025-06-01 family-report "$T/future.json"
+grep -q '"age_calc"' "$T/out" && fail "an age calculated for a date of birth in the future: $(grep age_calc "$T/out")"
+ok
 expect 1 "$FK" schema build family-report "$T/trunc.json"
 
 # Built-in reasons follow FIELDKIT_LANG when a Ukrainian catalogue is built.
