@@ -584,6 +584,21 @@ async function main() {
 	await shot('scratch-form-en-1366');
 	await page.setViewport({ width: 800, height: 480, deviceScaleFactor: 1, hasTouch: true });
 	await lang('uk');
+	/* "+ Add" follows the repeat's own count (it read a nested repeat's button:
+	   still enabled at the 20th child, so the 21st was refused by the server) */
+	step = 'repeat at its maximum';
+	await section('children');
+	while (await instances('children') < 20) {
+		const before = await instances('children');
+		await page.$eval('.repeat[data-key="children"] > .add', b => b.click());
+		await page.waitForFunction((b) => document.querySelectorAll('.repeat[data-key="children"] > .insts > .inst').length === b + 1, {}, before);
+		await idle();
+	}
+	if (!await page.$eval('.repeat[data-key="children"] > .add', b => b.disabled)) defect('+ Add enabled at 20 children (the maximum)');
+	if (await page.$eval('.repeat[data-key="children[0].child_photos"] > .add', b => b.disabled)) defect('a child\'s photos: + Add disabled with none');
+	await removeInstance('children', 19);
+	if (await page.$eval('.repeat[data-key="children"] > .add', b => b.disabled)) defect('+ Add disabled at 19 children');
+	log('+ Add: disabled at 20 children, enabled again at 19');
 	/* discarded: no draft of it is left */
 	await tap('#close');
 	await page.waitForSelector('.draft');

@@ -623,11 +623,13 @@
 			app.nodes.set(key, node);
 		}
 		keep.add(key);
-		if (!top && node.querySelector('h3')) node.querySelector('h3').textContent = L(f.label);
+		if (!top && node.querySelector(':scope > h3')) node.querySelector(':scope > h3').textContent = L(f.label);
 		const arr = getAt(app.st.answers, q.p);
 		const n = Array.isArray(arr) ? arr.length : 0;
 		const max = f.max === undefined ? 100 : f.max;
-		const add = node.querySelector('.add');
+		/* its own button: the first '.add' inside is a nested repeat's, in entry 1
+		   (the children's button stayed enabled at 20, a child's photos' followed it) */
+		const add = node.querySelector(':scope > .add');
 		add.textContent = t('add_instance', L(f.label));
 		add.disabled = n >= max;
 		const insts = [];
@@ -645,7 +647,7 @@
 			inst.querySelector('h4').textContent = t('instance_of', L(f.label), i + 1, n);
 			insts.push(inst);
 		}
-		want.set(node.querySelector('.insts'), insts);
+		want.set(node.querySelector(':scope > .insts'), insts);
 		if (top) {
 			if (!want.has($('.kids', root))) want.set($('.kids', root), []);
 			want.get($('.kids', root)).push(node);
