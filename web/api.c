@@ -1126,6 +1126,28 @@ sniffable(const char *mt)
 	    strcmp(mt, "application/pdf") == 0;
 }
 
+/* Whether the file question at path takes a file of media type mt. */
+static int
+accepts(struct web *w, struct web_open *op, const char *path, const char *mt)
+{
+	const fk_form *f = fk_entry_form(op->x);
+	fk_vopts vo = { w->lang, 0 };
+	fk_issues is = { 0 };
+	fk_err e = { 0 };
+	json_t *probe = json_pack("{s:s, s:s, s:i}", "id", "00000000-0000-4000-8000-000000000000",
+	    "media_type", mt, "size", 1);
+	size_t i;
+	int ok = probe != NULL &&
+	    fk_form_check_answer(f, fk_entry_answers(op->x), path, probe, &vo, &is, &e) == 0;
+
+	for (i = 0; ok && i < is.n; i++)
+		if (strcmp(is.v[i].code, "media_type") == 0)
+			ok = 0;
+	json_decref(probe);
+	fk_issues_free(&is);
+	return ok;
+}
+
 void
 web_upload_end(struct web *w, struct web_req *rq, struct web_call *c)
 {
@@ -1151,7 +1173,12 @@ web_upload_end(struct web *w, struct web_req *rq, struct web_call *c)
 		refuse(c, w->unlocked ? 404 : 423, _("this record is not open: open it again from the start page"));
 		return;
 	}
-	/* What the file is, not what its name or the browser says. */
+	/* What the file is, not what its name or the browser says: a PNG named
+	 * .jpg is a PNG, taken as one when the question takes PNG (it was refused
+	 * with "not what its type says", and the worker had chosen a PNG). */
+	if (sniffable(rq->media) && seen != NULL && strcmp(seen, rq->media) != 0 &&
+	    accepts(w, op, rq->path, seen))
+		snprintf(rq->media, sizeof rq->media, "%s", seen);
 	if (sniffable(rq->media) && (seen == NULL || strcmp(seen, rq->media) != 0)) {
 		const fk_field *x = op ? field_of(fk_entry_form(op->x), rq->path) : NULL;
 		char ok[160], msg[320];

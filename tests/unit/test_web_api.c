@@ -281,7 +281,20 @@ main(void)
 	/* uploads: the question, the size, the type and the content are checked */
 	CHECK(upload(rid, "reporter_age", "image/png", png, sizeof png, &st) == 400);
 	CHECK(upload(rid, "photo", "text/plain", png, sizeof png, &st) == 415);
-	CHECK(upload(rid, "photo", "image/png", jpg, sizeof jpg, &st) == 415);
+	{
+		/* a file that is neither, named a picture: refused by its content */
+		uint8_t junk[3000];
+		memset(junk, 'x', sizeof junk);
+		CHECK(upload(rid, "photo", "image/png", junk, sizeof junk, &st) == 415);
+	}
+	/* a JPEG named .png (the browser says image/png): taken as what it is, a JPEG
+	   (it was refused "not what its type says" though the question takes JPEG) */
+	CHECK(upload(rid, "photo", "image/png", jpg, sizeof jpg, &st) == 200);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(json_object_get(st, "answers"),
+	    "photo"), "media_type")), "image/jpeg") == 0);
+	snprintf(path, sizeof path, "r/%s/detach", rid);
+	json_decref(st);
+	CHECK(call("POST", path, "{\"p\":\"photo\"}", &st) == 200);
 	CHECK(upload(rid, "photo", "image/png", png, 0, &st) == 400);
 	CHECK(upload("00000000-0000-4000-8000-000000000000", "photo", "image/png", png, sizeof png, &st) == 404);
 	CHECK(pending_count(home) == 0);
