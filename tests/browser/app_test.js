@@ -561,13 +561,19 @@ async function main() {
 	});
 	if (!/^400 .*one line/.test(refused)) defect('a line break in a name accepted: ' + refused);
 	await idle();
-	/* the review in one language, then the other: nothing left in the first */
+	/* a date typed wrong stays on the review as typed (it showed today's default) */
 	await lang('uk');
+	await section('report');
+	await text('report_date', '31.02.2012');
+	/* the review in one language, then the other: nothing left in the first */
 	await tap('#sections button:last-child');
 	await idle();
 	await tap('#next');
 	await page.waitForSelector('#finalize');
 	await idle();
+	const dateRow = await page.$eval('.rvrow[data-path="report_date"]', e => e.textContent);
+	if (!dateRow.includes('31.02.2012')) defect('the review shows another date than the one typed: ' + dateRow);
+	log('review row of a date not accepted:', dateRow);
 	if (!/[а-яіїєґ]/i.test(await page.$eval('.problems', e => e.textContent))) defect('the problems are not in Ukrainian');
 	await lang('en');
 	await page.waitForSelector('#finalize');

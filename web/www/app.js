@@ -1172,6 +1172,10 @@
 		setTitle(t('review_title', L(app.def.title)));
 		const main = $('#main');
 		main.append(h('h2', {}, t('review_title', L(app.def.title))));
+		/* Problems in form order (text not accepted came after the others). */
+		const at = new Map(rv.q.map((x, i) => [x.p, i]));
+		const ord = p => (at.has(p) ? at.get(p) : rv.q.length);
+		rv.issues.sort((a, b) => ord(a.p) - ord(b.p));
 		if (rv.issues.length) {
 			main.append(h('div', { class: 'problems', role: 'alert' },
 				h('b', {}, t('problems', rv.issues.length)),
@@ -1208,6 +1212,13 @@
 				const rf = app.def.by[lastName(m[1])];
 				const arr = getAt(rv.answers, m[1]) || [];
 				box.append(h('h4', {}, t('instance_of', L(rf.label), +m[2] + 1, arr.length)));
+			}
+			/* Typed text not accepted is shown as typed, not the answer (or the
+			   default) it left in place: the review showed today's date for 31.02. */
+			const raw = app.st && app.st.raw ? app.st.raw[q.p] : undefined;
+			if (raw !== undefined) {
+				box.append(row(q, f, t('typed_not_accepted', raw), true));
+				continue;
 			}
 			const v = getAt(rv.answers, q.p);
 			box.append(row(q, f, v, false));
