@@ -453,6 +453,8 @@ state_json(struct web *w, struct web_open *op, fk_err *e)
 	    "answers", fk_entry_answers(op->x), "raw", raw_map(op), "q", arr);
 	if (st == NULL)
 		fk_fail(e, FK_ENOMEM, _("out of memory"));
+	else if (json_is_string(json_object_get(fk_entry_face(op->x), "at")))
+		json_object_set(st, "at", json_object_get(fk_entry_face(op->x), "at"));
 out:
 	json_decref(arr);
 	fk_questions_free(&q);
@@ -760,6 +762,8 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 		goto out;
 	}
 	fk_issues_clear(&is);
+	/* Where the worker was, saved with the draft: a reopened draft goes back there. */
+	json_object_set_new(fk_entry_face(op->x), "at", json_string(p));
 	tj = json_object_get(j, "text");
 	vj = json_object_get(j, "value");
 	if (json_is_string(tj)) {

@@ -398,6 +398,8 @@ async function main() {
 	await page.waitForFunction(() => /saved|збережено/i.test(document.querySelector('#saved').textContent), { timeout: 10000 });
 	await page.reload();
 	await page.waitForSelector('.draft');
+	/* the language chosen in this tab stays over a reload (it came back in the app's) */
+	if (await page.evaluate(() => document.documentElement.lang) !== 'en') defect('English lost over a reload');
 	await shot('child-intake-draft-en');
 	await tap('.draft button.secondary');
 	await page.waitForSelector('.section');
@@ -548,6 +550,10 @@ async function main() {
 	await page.waitForSelector('.draft');
 	await tap('.draft button.secondary');
 	await page.waitForSelector('.section');
+	await idle();
+	/* reopened where the worker was (it opened at section 1) */
+	if (!await page.$('.section[data-section="reporter"]'))
+		defect('the draft reopened at ' + await page.$eval('.section', e => e.dataset.section) + ', not where the worker was');
 	await section('reporter');
 	const kept = await page.$eval(`${q('reporter_surname_cyr')} input`, e => e.value);
 	if (kept !== 'Бондаренко') defect('what was typed before the reload was lost: "' + kept + '"');

@@ -57,15 +57,17 @@
 	   that opens it takes it over, and this one is told). A random id, nothing
 	   about the record, kept across a reload of this tab in window.name (which
 	   stays with the tab, and is not storage the browser keeps on disk). */
-	const TAB = (() => {
-		const m = /^fieldkit-tab:([0-9a-f]{32})$/.exec(window.name || '');
-		if (m) return m[1];
+	const NAME = /^fieldkit-tab:([0-9a-f]{32})(?::(uk|en))?$/.exec(window.name || '');
+	const TAB = NAME ? NAME[1] : (() => {
 		const b = new Uint8Array(16);
 		crypto.getRandomValues(b);
-		const v = Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
-		window.name = 'fieldkit-tab:' + v;
-		return v;
+		return Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
 	})();
+	/* The language the worker chose in this tab, kept over a reload the same way
+	   (the page came back in the app's language). */
+	const CHOSEN = NAME && NAME[2] ? NAME[2] : null;
+	function remember(l) { window.name = 'fieldkit-tab:' + TAB + (l ? ':' + l : ''); }
+	remember(CHOSEN);
 
 	/* Every call carries the page language; the server answers in it. */
 	async function api(method, path, body, headers) {
@@ -265,6 +267,7 @@
 	async function switchLang(l) {
 		if (l === lang) return;
 		setLang(l);
+		remember(l);
 		const keep = anchorOf();
 		try {
 			if (app.st && app.view === 'form') {
@@ -464,6 +467,7 @@
 			const st = await api('POST', 'drafts/' + id + '/open');
 			await loadDef(st.form);
 			startForm(st);
+			if (st.at) resumeAt(st.at);
 			if (st.taken) toast(t('taken_over'));
 			return true;
 		} catch (e) {
@@ -1131,6 +1135,20 @@
 	}
 
 	/* Opens the section of path, scrolls to the question and puts the cursor in it. */
+	/* A reopened draft: the section of the question last answered, that question
+	   in view (it opened at section 1 and the worker had to find the place). */
+	function resumeAt(p) {
+		const secs = visibleSections();
+		const i = secs.findIndex(s => s.id === app.def.secOf[lastName(p)]);
+		if (i <= 0) return;
+		app.sec = i;
+		app.nodes.clear();
+		$('#main').replaceChildren();
+		render();
+		const node = app.nodes.get(p) || app.nodes.get(p + '#rep');
+		if (node) node.scrollIntoView({ block: 'center', behavior: 'instant' });
+	}
+
 	async function goTo(p) {
 		const name = lastName(p);
 		app.view = 'form';
@@ -1338,7 +1356,8 @@
 			app.status = await api('GET', 'status');
 			/* The language fieldkit app was started in (FIELDKIT_LANG, LANGUAGE): the page
 			   opens in it; without one, the browser's. The switch stays. */
-			if (app.status.user_lang) setLang(app.status.user_lang);
+			if (CHOSEN) setLang(CHOSEN);
+			else if (app.status.user_lang) setLang(app.status.user_lang);
 		} catch (e) {
 			$('#main').replaceChildren(h('p', { class: 'panel' }, e.message));
 			return;
