@@ -194,6 +194,8 @@ sleep_until(struct timespec *t, double period)
  * bundle's name alone is 60 characters). Autowrap is off while codes are
  * shown (\033[?7l), this is the second guard.
  */
+static void status_line(const char *fmt, ...) FK_PRINTF(1, 2);
+
 static void
 status_line(const char *fmt, ...)
 {
