@@ -841,9 +841,13 @@ body_piece(fk_server *s, struct req *r, const char *p, size_t n)
 	}
 	crypto_hash_sha256_update(&r->hs, (const uint8_t *)p, n);
 	if (fk_upload_write(r->u, r->gen, r->start + r->got, (const uint8_t *)p, n, &e) != 0) {
+		int sys = errno;
 		r->werr = e.code == FK_ESTATE ? 2 : 1;
+		/* The operator must read "disk full" here, not "error". */
 		if (r->werr == 1)
-			logf_(s, "cannot write upload %.8s: %s", r->u->id, err_class(e.code));
+			logf_(s, "cannot write upload %.8s: %s", r->u->id, sys == ENOSPC ||
+			    sys == EDQUOT ? "no space left on the hub's disk (free some space)" :
+			    err_class(e.code));
 	}
 	r->got += n;
 }
