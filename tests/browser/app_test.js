@@ -542,6 +542,11 @@ async function main() {
 	await next('reporter');
 	for (const n of ['reporter_surname_cyr', 'reporter_surname_lat', 'reporter_given_lat', 'reporter_settlement'])
 		if (!await page.$(`${q(n)} input[type=text]`) || await page.$(`${q(n)} textarea`)) defect(n + ' is not one line');
+	/* required is said to screen readers (the '*' is aria-hidden) */
+	if (await page.$eval(`${q('reporter_surname_cyr')} input`, e => e.getAttribute('aria-required')) !== 'true')
+		defect('a required answer is not aria-required');
+	if (await page.$eval(`${q('reporter_patronymic_cyr')} input, ${q('reporter_patronymic_cyr')} textarea`, e => e.getAttribute('aria-required')) !== 'false')
+		defect('an optional answer is aria-required');
 	/* what was typed and not yet sent survives a reload (sent at pagehide, draft saved) */
 	step = 'typed, then reloaded at once';
 	await tap(`${q('reporter_surname_cyr')} input`);

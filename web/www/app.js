@@ -93,10 +93,21 @@
 		try {
 			r = await fetch(url, init);
 		} catch (e) {
+			/* What was typed since is not saved: the header must not say it is. */
+			app.gone = true;
+			setSaved();
 			throw new ApiError(t('err_server_gone'), 0, null);
 		}
+		app.gone = false;
 		let j = null;
 		try { j = await r.json(); } catch (e) { j = null; }
+		/* Not one of our answers: the address is no longer served, fieldkit app was
+		   started again (a new secret in the address). */
+		if (r.status === 404 && j === null) {
+			app.gone = true;
+			setSaved();
+			throw new ApiError(t('err_restarted'), 404, null);
+		}
 		if (r.status === 423) {
 			showLock();
 			throw new ApiError(t('locked'), 423, j);
@@ -314,7 +325,8 @@
 	function setSaved() {
 		const el = $('#saved');
 		if (!app.st) { el.textContent = ''; return; }
-		if (app.st.saved && !app.st.dirty) el.textContent = t('saved_at', fmtTime(app.st.saved));
+		if (app.gone) el.textContent = t('not_answering');
+		else if (app.st.saved && !app.st.dirty) el.textContent = t('saved_at', fmtTime(app.st.saved));
 		else if (app.st.dirty) el.textContent = t('saving');
 		else el.textContent = t('not_saved');
 	}
@@ -694,6 +706,10 @@
 		/* label, hint, required mark follow the language and the answers */
 		node.querySelector('.label-text').textContent = L(f.label);
 		node.querySelector('.req').hidden = !q.r;
+		/* The '*' is hidden from screen readers: say "required" on the control
+		   (the text box, the list, the group of choices). */
+		for (const el of node.querySelectorAll('input[type=text], input[type=number], select, textarea, [role=radiogroup], [role=group]'))
+			el.setAttribute('aria-required', q.r ? 'true' : 'false');
 		const hint = node.querySelector('.hint');
 		hint.textContent = L(f.hint);
 		hint.hidden = !f.hint;
