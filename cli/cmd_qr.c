@@ -842,6 +842,17 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		    _("give one of --images FILE|DIR..., --camera DEV and --text FILE"));
 	if (output == NULL && isatty(1))
 		return fk_usage_error(call->cmd, _("give -o FILE, or redirect the output"));
+	if (output != NULL) {
+		/* Said now, not after a minute of decoding (and not as a temporary name). */
+		char dir[4096];
+		const char *slash = strrchr(output, '/');
+		struct stat st;
+		snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == output ? 1 :
+		    (int)(slash - output), slash == NULL ? "." : output);
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			return fk_usage_error(call->cmd, _("-o %s: the folder %s does not exist (create "
+			    "it first, or check that the USB stick is mounted)"), output, dir);
+	}
 	if (images.n > 0) {
 		/* --images FILE|DIR, then any further arguments. */
 		if ((paths = calloc(images.n + pos.n, sizeof *paths)) == NULL)

@@ -57,4 +57,7 @@ DEV=$($F hub devices list --home hub | awk 'NR==1{print $1}')
 $F hub receipt --home hub --device "$DEV" --to stick/ >rc.out
 grep -q "stick/receipt-" rc.out && ! grep -q "//" rc.out || fail "hub receipt --to stick/: $(cat rc.out)"
 ok "a trailing slash on --to: no // in what is said"
+# qr receive -o into a missing folder: said before decoding, not after (with a temporary name)
+expect_fail "qr receive -o under a missing folder" $F qr receive --images stick -o nodir/x.bin
+grep -q "the folder nodir does not exist" "$T/err" && ! grep -q "tmp-" "$T/err" || fail "qr receive -o: $(cat "$T/err")"
 finish
