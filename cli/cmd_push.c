@@ -233,12 +233,18 @@ push_once(struct push *p, int quiet_if_idle)
 	fk_outbox ob = {0};
 	fk_err e = {0};
 	int64_t unq = 0;
-	size_t i, nf, nr, delivered = 0, ndel = 0;
+	size_t i, nf, nr, delivered = 0, ndel = 0, gone = 0;
 	int rc = 0, refused = 0;
 
 	if (fk_device_store_open(&p->d, FK_STORE_WRITE, &s, &e) != 0 ||
-	    fk_outbox_load(&ob, p->home, &e) != 0 || fk_outbox_unqueued(&ob, s, &unq, &e) != 0)
+	    fk_outbox_load(&ob, p->home, &e) != 0 ||
+	    fk_outbox_drop_delivered(&ob, s, &gone, &e) != 0 ||
+	    fk_outbox_unqueued(&ob, s, &unq, &e) != 0)
 		goto fail;
+	if (gone > 0)
+		printf(ngettext("%zu queued bundle was delivered another way (a USB receipt): not "
+		    "sent again\n", "%zu queued bundles were delivered another way (a USB receipt): "
+		    "not sent again\n", gone), gone);
 	if (ob.n == 0 && unq == 0) {
 		if (!quiet_if_idle)
 			printf(_("nothing to push: every record is delivered\n"));

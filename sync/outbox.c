@@ -258,6 +258,52 @@ fk_outbox_unqueued(const fk_outbox *o, fk_store *s, int64_t *n, fk_err *e)
 	return 0;
 }
 
+struct live {
+	const fk_outbox *o;
+	unsigned char *has;        /* per item: a pending record in its range */
+};
+
+static int
+mark_live(void *ctx, const fk_store_record *rec, fk_err *e)
+{
+	struct live *l = ctx;
+	size_t i;
+
+	(void)e;
+	for (i = 0; i < l->o->n; i++)
+		if (rec->seq >= l->o->items[i].first_seq && rec->seq <= l->o->items[i].last_seq)
+			l->has[i] = 1;
+	return 0;
+}
+
+int
+fk_outbox_drop_delivered(fk_outbox *o, fk_store *s, size_t *dropped, fk_err *e)
+{
+	struct live l = { o, NULL };
+	size_t i, j;
+	int rc = 0;
+
+	*dropped = 0;
+	if (o->n == 0)
+		return 0;
+	if ((l.has = calloc(o->n, 1)) == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	if (fk_store_each_pending(s, mark_live, &l, e) != 0) {
+		free(l.has);
+		return -1;
+	}
+	for (i = 0, j = 0; rc == 0 && i < o->n; j++) {
+		if (l.has[j]) {
+			i++;
+			continue;
+		}
+		if ((rc = fk_outbox_remove(o, i, e)) == 0)
+			(*dropped)++;
+	}
+	free(l.has);
+	return rc;
+}
+
 static int
 pass_one(void *ctx, const fk_store_record *rec, fk_err *e)
 {

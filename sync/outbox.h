@@ -58,6 +58,13 @@ int fk_outbox_fill(fk_outbox *o, fk_store *s, const char *device_id,
     fk_err *e) FK_WUR;
 
 /* The path of an item's bundle (malloc'd). */
+/*
+ * Removes the queued bundles none of whose records is pending any more: they
+ * reached a hub another way (a USB bundle and its receipt) while queued, and
+ * sending them again would only cost the link. *dropped counts them.
+ */
+int fk_outbox_drop_delivered(fk_outbox *o, fk_store *s, size_t *dropped, fk_err *e) FK_WUR;
+
 char *fk_outbox_path(const fk_outbox *o, const fk_outbox_item *it);
 /* Writes an item's state file. */
 int fk_outbox_save(const fk_outbox *o, const fk_outbox_item *it, fk_err *e) FK_WUR;

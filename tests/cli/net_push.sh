@@ -151,9 +151,24 @@ push_rc --home dev
 [ "$RC" = 0 ] || fail "push: $RC"
 cp lost.fkb dev/outbox/
 push_rc --home dev
-[ "$RC" = 0 ] && grep -q "1 record delivered" push.out && [ "$(hub_count hub)" = 6 ] ||
-	fail "re-upload: exit $RC $(cat push.out) $(hub_count hub)"
-ok "a bundle uploaded again is answered with its receipt; nothing is imported twice"
+[ "$RC" = 0 ] && grep -q "1 queued bundle was delivered another way (a USB receipt): not sent again" push.out &&
+	[ "$(hub_count hub)" = 6 ] && [ -z "$(ls dev/outbox/*.fkb 2>/dev/null)" ] ||
+	fail "a queued bundle whose records were delivered: exit $RC $(cat push.out) $(hub_count hub)"
+ok "a queued bundle whose records were all delivered is dropped, not sent again (a lost receipt: net_faults)"
+# A bundle queued by a push that failed, its records then taken by USB and
+# acknowledged: the next push does not send it again (it sent the whole bundle).
+capture dev 1
+push_rc --home dev --url "https://127.0.0.1:1"
+[ -n "$(ls dev/outbox/*.fkb 2>/dev/null)" ] || fail "nothing queued"
+$F export --home dev --to usb --passphrase-file pass >/dev/null
+$F hub import --home hub usb >/dev/null
+$F hub receipt --home hub --device "$($F hub devices list --home hub | awk 'NR==1{print $1}')" --to usb >/dev/null
+$F ack --home dev usb/*.fkr >/dev/null
+[ "$(pending dev)" = 0 ] || fail "the USB receipt did not deliver"
+push_rc --home dev
+[ "$RC" = 0 ] && grep -q "delivered another way" push.out && [ -z "$(ls dev/outbox/*.fkb 2>/dev/null)" ] ||
+	fail "USB then push: exit $RC $(cat push.out)"
+ok "records taken by USB while their bundle was queued: the bundle is dropped, not uploaded again"
 
 # TLS renewal: the same key keeps the pin; a new key needs the new card.
 pin0=$(cat hub/tls.pins)
