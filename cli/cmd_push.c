@@ -237,8 +237,19 @@ push_once(struct push *p, int quiet_if_idle)
 	int rc = 0, refused = 0;
 
 	if (fk_device_store_open(&p->d, FK_STORE_WRITE, &s, &e) != 0 ||
-	    fk_outbox_load(&ob, p->home, &e) != 0 ||
-	    fk_outbox_drop_delivered(&ob, s, &gone, &e) != 0 ||
+	    fk_outbox_load(&ob, p->home, &e) != 0)
+		goto fail;
+	if (fk_outbox_lock(&ob, &e) != 0) {
+		/* Not a failure of this device's data: try again later (75). */
+		if (e.code == FK_ESTATE) {
+			fk_prefix(&e, "push");
+			(void)fk_report(&e);
+			rc = EXIT_TEMPFAIL;
+			goto out;
+		}
+		goto fail;
+	}
+	if (fk_outbox_drop_delivered(&ob, s, &gone, &e) != 0 ||
 	    fk_outbox_unqueued(&ob, s, &unq, &e) != 0)
 		goto fail;
 	if (gone > 0)

@@ -5,9 +5,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,9 +167,34 @@ by_seq(const void *a, const void *b)
 void
 fk_outbox_free(fk_outbox *o)
 {
+	if (o->lockfd > 0)
+		close(o->lockfd - 1);
 	free(o->dir);
 	free(o->items);
 	memset(o, 0, sizeof *o);
+}
+
+int
+fk_outbox_lock(fk_outbox *o, fk_err *e)
+{
+	char *p = fk_path_join(o->dir, ".lock");
+	int fd;
+
+	if (p == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(p);
+	if (fd < 0)
+		return fk_fail(e, FK_EIO, _("cannot open the outbox's lock: %s"), strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int busy = errno == EWOULDBLOCK;
+		close(fd);
+		return busy ? fk_fail(e, FK_ESTATE, _("another push is running on this device: "
+		    "let it finish (or stop it) first")) :
+		    fk_fail(e, FK_EIO, _("cannot lock the outbox: %s"), strerror(errno));
+	}
+	o->lockfd = fd + 1;
+	return 0;
 }
 
 int

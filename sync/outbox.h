@@ -42,10 +42,15 @@ typedef struct fk_outbox {
 	char *dir;
 	size_t n;
 	fk_outbox_item *items;     /* oldest records first */
+	int lockfd;                /* fk_outbox_lock's descriptor + 1 (0: not held) */
 } fk_outbox;
 
 /* Lists the queued bundles (creating the folder, 0700). */
 int fk_outbox_load(fk_outbox *o, const char *home, fk_err *e) FK_WUR;
+/* One sender at a time (two pushes sent a bundle twice): an advisory lock on
+ * the outbox, held until fk_outbox_free or the process ends. FK_ESTATE when
+ * another process holds it. */
+int fk_outbox_lock(fk_outbox *o, fk_err *e) FK_WUR;
 void fk_outbox_free(fk_outbox *o);
 
 /* Pending records not in any queued bundle (they need exporting). */

@@ -169,6 +169,20 @@ push_rc --home dev
 [ "$RC" = 0 ] && grep -q "delivered another way" push.out && [ -z "$(ls dev/outbox/*.fkb 2>/dev/null)" ] ||
 	fail "USB then push: exit $RC $(cat push.out)"
 ok "records taken by USB while their bundle was queued: the bundle is dropped, not uploaded again"
+# One push at a time on a device (two at once sent a bundle twice): the second
+# is told and exits 75, sending nothing.
+capture dev 1
+python3 -c 'import fcntl, sys, time; f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)' dev/outbox/.lock &
+HOLD=$!
+sleep 0.3
+push_rc --home dev
+kill $HOLD 2>/dev/null || true
+wait $HOLD 2>/dev/null || true
+[ "$RC" = 75 ] && grep -q "another push is running on this device" push.err && [ "$(pending dev)" = 1 ] ||
+	fail "a second push at once: exit $RC $(cat push.err)"
+push_rc --home dev
+[ "$RC" = 0 ] && [ "$(pending dev)" = 0 ] || fail "push after the other ended: exit $RC $(cat push.err)"
+ok "a second push while one runs: told, exit 75, nothing sent; then it goes"
 
 # TLS renewal: the same key keeps the pin; a new key needs the new card.
 pin0=$(cat hub/tls.pins)
