@@ -72,7 +72,7 @@ expect 0 "$FK" schema validate --today 2025-06-01 family-report "$EX"/family-rep
 has "records checked: 2, with problems: 0"
 expect 0 "$FK" schema validate --today 2025-06-01 "$SRC/schemas/child-intake.json" "$EX"/child-intake-valid-*.json
 expect 1 "$FK" schema validate --today 2025-06-01 family-report "$EX/family-report-bad-dob-future.json"
-has "family-report-bad-dob-future.json: children[0].dob: date_in_future: the date is in the future (today is 2025-06-01)"
+has "family-report-bad-dob-future.json: children[0].dob: date_in_future: the date is in the future (today is 01.06.2025)"
 expect 1 "$FK" schema validate family-report "$EX/family-report-bad-unknown-field.json"
 has "favourite_colour: unknown_field"
 expect 1 "$FK" schema validate child-intake "$EX/child-intake-bad-utf8.json"
@@ -131,7 +131,7 @@ expect 1 "$FK" schema build family-report "$T/trunc.json"
 # Built-in reasons follow FIELDKIT_LANG when a Ukrainian catalogue is built.
 if [ -n "${FIELDKIT_LOCALEDIR:-}" ] && [ -f "$FIELDKIT_LOCALEDIR/uk/LC_MESSAGES/fieldkit.mo" ]; then
 	FIELDKIT_LANG=uk LANGUAGE=uk expect 1 "$FK" schema validate --today 2025-06-01 family-report "$EX/family-report-bad-dob-future.json"
-	has "children[0].dob: date_in_future: дата в майбутньому (сьогодні 2025-06-01)"
+	has "children[0].dob: date_in_future: дата в майбутньому (сьогодні 01.06.2025)"
 	has "children[0].separation_date: constraint: Дата розлучення не може бути раніше дати народження"
 fi
 
