@@ -599,6 +599,17 @@ async function main() {
 	await page.waitForSelector('.section');
 	await idle();
 	await shot('scratch-form-en-1366');
+	/* a phone, 360 px: nothing past the right edge, the title readable (the header's
+	   buttons pushed "Заблокувати" out and the title to nothing) */
+	step = '360x640';
+	await page.setViewport({ width: 360, height: 640, deviceScaleFactor: 1, hasTouch: true });
+	await idle();
+	const narrow = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth,
+		title: document.querySelector('#title').getBoundingClientRect().width,
+		lock: document.querySelector('#lock').getBoundingClientRect().right }));
+	if (narrow.sw > 360 || narrow.lock > 360) defect('wider than a 360 px phone: ' + JSON.stringify(narrow));
+	if (narrow.title < 150) defect('the title squeezed on a phone: ' + JSON.stringify(narrow));
+	await shot('scratch-form-en-360');
 	await page.setViewport({ width: 800, height: 480, deviceScaleFactor: 1, hasTouch: true });
 	await lang('uk');
 	/* "+ Add" follows the repeat's own count (it read a nested repeat's button:
