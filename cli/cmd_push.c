@@ -289,6 +289,12 @@ push_once(struct push *p, int quiet_if_idle)
 		}
 		it->attempts++;
 		it->last_try = (int64_t)time(NULL);
+		/* Kept before the upload: a run killed midway still shows in --status as
+		 * an attempt (it said "0 attempts (last -)"). */
+		if (fk_outbox_save(&ob, it, &e) != 0) {
+			free(path);
+			goto fail;
+		}
 		k = fk_net_push_file(p->net, path, &res, &e);
 		free(path);
 		if (p->progress)
@@ -507,9 +513,10 @@ status(struct push *p)
 		human(it->length, b);
 		when(it->last_try, lt);
 		when(it->next_try, nt);
-		printf(ngettext("bundle %s: %zu record, %s; the hub holds %s; %u attempts (last %s)\n",
-		    "bundle %s: %zu records, %s; the hub holds %s; %u attempts (last %s)\n", it->nrec),
-		    it->bundle_id, it->nrec, b, a, it->attempts, lt);
+		printf(ngettext("bundle %s: %zu record, %s; the hub holds %s", "bundle %s: %zu records, "
+		    "%s; the hub holds %s", it->nrec), it->bundle_id, it->nrec, b, a);
+		printf(ngettext("; %u attempt (last %s)\n", "; %u attempts (last %s)\n", it->attempts),
+		    it->attempts, lt);
 		if (it->refused)
 			printf(_("  refused: %s\n"), it->last_reason);
 		else if (it->last_class[0])

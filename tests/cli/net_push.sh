@@ -183,6 +183,25 @@ wait $HOLD 2>/dev/null || true
 push_rc --home dev
 [ "$RC" = 0 ] && [ "$(pending dev)" = 0 ] || fail "push after the other ended: exit $RC $(cat push.err)"
 ok "a second push while one runs: told, exit 75, nothing sent; then it goes"
+# A push killed mid-run (kill -9 during a TLS handshake that never ends) still
+# shows in --status as an attempt (it said "0 attempts (last -)").
+capture dev 1
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); c = s.accept(); time.sleep(30)' >stall.port &
+STALL=$!
+for _ in $(seq 50); do [ -s stall.port ] && break; sleep 0.1; done
+$F push --home dev --passphrase-file pass --url "https://127.0.0.1:$(cat stall.port)" >/dev/null 2>&1 &
+PUSH=$!
+sleep 1.5
+kill -9 $PUSH 2>/dev/null || true
+wait $PUSH 2>/dev/null || true
+kill $STALL 2>/dev/null || true
+$F push --status --home dev >st.out
+grep -q "; 1 attempt (last [0-9]" st.out || fail "a killed push is not an attempt: $(cat st.out)"
+push_rc --home dev
+[ "$RC" = 0 ] && [ "$(pending dev)" = 0 ] || fail "push after a killed one: exit $RC $(cat push.err)"
+ok "a push killed mid-run counts as an attempt in --status; the next one delivers"
 
 # TLS renewal: the same key keeps the pin; a new key needs the new card.
 pin0=$(cat hub/tls.pins)
