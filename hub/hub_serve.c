@@ -732,6 +732,12 @@ post_begin(fk_server *s, struct MHD_Connection *c, struct req *r)
 			return fail(s, c, r, 503, "busy", "the upload is being created; ask again",
 			    h);
 		}
+		if (why == 4) {
+			logf_(s, "refused an upload from device %s larger than the upload space "
+			    "(--quota)", r->device_id);
+			return fail(s, c, r, 413, "too-large", "the bundle is larger than this hub's "
+			    "whole upload space (--quota); carry it on a USB stick", NULL);
+		}
 		if (why == 2) {
 			const char *h[] = { "Retry-After", "3600", NULL };
 			logf_(s, "upload space full: refused a new upload from device %s",

@@ -542,6 +542,12 @@ fk_upstore_create(fk_upstore *s, const char *device_id, const char *bundle_id,
 		fk_fail(e, FK_ELIMIT, "too many partial uploads from this device");
 		goto fail;
 	}
+	if (length > s->quota) {
+		/* Never fits, however long the device waits: not "full, try later". */
+		*why = 4;
+		fk_fail(e, FK_ELIMIT, "the bundle is larger than the hub's whole upload space");
+		goto fail;
+	}
 	if (s->held + length > s->quota) {
 		*why = 2;
 		fk_fail(e, FK_ELIMIT, "the hub's upload space is full");

@@ -101,7 +101,8 @@ void fk_upload_put(fk_upstore *s, fk_upload *u);
 
 /*
  * Creates an upload. FK_ELIMIT when the device has too many partial uploads
- * (*why = 1) or the quota would be passed (*why = 2); FK_ESTATE (*why = 3)
+ * (*why = 1), the quota would be passed (*why = 2) or the bundle alone is
+ * larger than the whole quota (*why = 4); FK_ESTATE (*why = 3)
  * when another request is creating the same upload right now. *out is held.
  */
 int fk_upstore_create(fk_upstore *s, const char *device_id, const char *bundle_id,

@@ -202,6 +202,15 @@ grep -q "; 1 attempt (last [0-9]" st.out || fail "a killed push is not an attemp
 push_rc --home dev
 [ "$RC" = 0 ] && [ "$(pending dev)" = 0 ] || fail "push after a killed one: exit $RC $(cat push.err)"
 ok "a push killed mid-run counts as an attempt in --status; the next one delivers"
+# A bundle larger than a hub's whole upload space: refused as too large, with
+# what to do (it was "hub busy", exit 75, on every run for ever).
+SERVE_OPTS="--quota 1K" serve hub tiny
+capture dev 3
+push_rc --home dev --url "https://127.0.0.1:$tiny_PORT"
+[ "$RC" = 1 ] && grep -q "take these records on a USB stick" push.err ||
+	fail "a bundle larger than the quota: exit $RC $(cat push.err)"
+grep -q "larger than the upload space" tiny.log || fail "the hub's log: $(cat tiny.log)"
+ok "a bundle larger than the hub's whole upload space: refused with what to do (exit 1), not 'busy'"
 
 # TLS renewal: the same key keeps the pin; a new key needs the new card.
 pin0=$(cat hub/tls.pins)

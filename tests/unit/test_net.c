@@ -374,6 +374,9 @@ store(void)
 	sha[0] = 2;
 	CHECK(fk_upstore_create(&s, "d", "6b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, 600, &u2,
 	    &why, &e) != 0 && why == 2);
+	/* larger than the whole quota: never fits, told apart from "full for now" */
+	CHECK(fk_upstore_create(&s, "d", "7c29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, 1001, &u2,
+	    &why, &e) != 0 && why == 4);
 	CHECK(fk_upstore_create(&s, "d", "6b29bcdf-e2a6-46f3-8e39-85e9e18af4c6", sha, 300, &u2,
 	    &why, &e) == 0);
 	{
