@@ -641,10 +641,21 @@ fk_qr_rx_take(fk_qr_rx *rx, fk_buf *out, fk_err *e)
 			return fk_fail(e, FK_ESTATE,
 			    _("no QR stream frames found in %lu images (%lu QR codes unreadable as frames)"),
 			    p.images, p.invalid);
-		return fk_fail(e, FK_ESTATE,
+		fk_fail(e, FK_ESTATE,
 		    ngettext("incomplete QR stream: %u of %u frames received, %u more frame "
 		    "needed", "incomplete QR stream: %u of %u frames received, %u more frames "
 		    "needed", p.k - p.rank), p.rank, p.k, p.k - p.rank);
+		/* After a frame with a valid checksum but wrong content (forged, or
+		 * a damaged picture) the stream started over: say so, or "frames
+		 * needed" is all the worker hears after giving every frame. */
+		if (p.failed > 0) {
+			size_t l = strlen(e->msg);
+			snprintf(e->msg + l, sizeof e->msg - l, ngettext("; the frames once made a file "
+			    "that did not verify (a wrong frame among them), so decoding started over "
+			    "%u time", "; the frames once made a file that did not verify (a wrong "
+			    "frame among them), so decoding started over %u times", p.failed), p.failed);
+		}
+		return -1;
 	}
 	if (rx->conflict)
 		return fk_fail(e, FK_EINPUT,

@@ -165,6 +165,46 @@ for r in 24 40; do
 	grep -q "incomplete QR stream: [1-9][0-9]* of" "$d/err" || fail "80 x $r terminal: the screen is unreadable: $(cat "$d/err")"
 done
 ok "80 x 24 and 80 x 40 terminals, a bundle-length name: the screen is readable"
+# A forged frame (valid CRC, wrong content) among genuine ones: the file it
+# makes does not verify, nothing is written, and the message says so (it said
+# only that frames were missing, though every genuine one had been given).
+python3 - "$d/forged.txt" "$d/forged-then-good.txt" <<'PY'
+import hashlib, struct, sys, zlib, os
+B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+def b45(b):
+    out = []
+    for i in range(0, len(b) - 1, 2):
+        n = b[i] * 256 + b[i + 1]
+        out += [B45[n % 45], B45[n // 45 % 45], B45[n // 2025]]
+    if len(b) % 2:
+        out += [B45[b[-1] % 45], B45[b[-1] // 45]]
+    return "".join(out)
+data = os.urandom(900)
+c = 200
+H = hashlib.sha256(data).digest()
+L = len(data)
+k = -(-(L + 32) // c)
+M = data + H + bytes(k * c - L - 32)
+sid = hashlib.sha256(b"fieldkit-qr-v1" + struct.pack(">IH", L, c) + H).digest()[:8]
+def frame(i, payload):
+    head = b"FQ\x01" + sid + struct.pack(">HII", k, L, i) + payload
+    return head + struct.pack(">I", zlib.crc32(head) & 0xffffffff)
+good = [frame(i, M[i * c:(i + 1) * c]) for i in range(k)]
+bad = bytearray(M[0:c]); bad[5] ^= 0x55
+forged = [frame(0, bytes(bad))] + good
+# then all but the last genuine frame again: after the restart, one is missing
+open(sys.argv[1], "w").write("\n".join(b45(f) for f in forged + good[:-1]) + "\n")
+open(sys.argv[2], "w").write("\n".join(b45(f) for f in forged + good) + "\n")
+PY
+set +e
+fk qr receive --text "$d/forged.txt" -o "$d/forged.out" 2>"$d/err"; rc=$?
+set -e
+[ $rc -eq 1 ] && [ ! -e "$d/forged.out" ] || fail "a forged frame: exit $rc, or a file written"
+grep -q "did not verify (a wrong frame among them), so decoding started over 1 time" "$d/err" ||
+	fail "a forged frame not said: $(cat "$d/err")"
+fk qr receive --text "$d/forged-then-good.txt" -o "$d/forged.out" 2>/dev/null ||
+	fail "the genuine frames after a forged one did not rebuild the file"
+ok "a forged frame (valid CRC): said, nothing written; the genuine frames that follow rebuild the file"
 # Ctrl-C (SIGINT) stops it and restores the terminal.
 "$FIELDKIT" qr send "$d/in1000" --terminal --fps 2 >"$d/term2" 2>/dev/null &
 pid=$!
