@@ -128,9 +128,9 @@ fk_cli_qr_receive(const fk_args *qr, const fk_args *more, size_t max, const char
 	crypto_hash_sha256(h, out->p, out->len);
 	fk_hex(h, 8, hex);
 	if (quiet == NULL || quiet[0] == '\0')
-		fprintf(stderr, ngettext("%s received by QR: %zu bytes from %lu image (%lu frames "
-		    "used, k = %u), SHA-256 %s... verified\n", "%s received by QR: %zu bytes from "
-		    "%lu images (%lu frames used, k = %u), SHA-256 %s... verified\n", p.images), what,
+		fprintf(stderr, ngettext("%s received by QR: %zu bytes from %lu image (frames used: "
+		    "%lu, k = %u), SHA-256 %s... verified\n", "%s received by QR: %zu bytes from "
+		    "%lu images (frames used: %lu, k = %u), SHA-256 %s... verified\n", p.images), what,
 		    out->len, p.images, p.useful, p.k, hex);
 	return 0;
 }
