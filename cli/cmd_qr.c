@@ -886,10 +886,15 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 		crypto_hash_sha256(h, file.p, file.len);
 		fk_hex(h, sizeof h, hex);
 		fprintf(stderr, _("received %zu bytes, SHA-256 %s (verified)\n"), file.len, hex);
-		if (p->unreadable > 0)
-			fk_warn(ngettext("%lu file was not a readable image and was skipped",
-			    "%lu files were not readable images and were skipped", p->unreadable),
-			    p->unreadable);
+		if (p->unreadable > 0) {
+			/* which, and why: the first of them (its name is outside text) */
+			char shown[FK_ESC_BUF(200)];
+			fk_escape_display(p->first_unreadable, strlen(p->first_unreadable), shown,
+			    sizeof shown);
+			fk_warn(ngettext("%lu file was not a readable image and was skipped (%s)",
+			    "%lu files were not readable images and were skipped (the first: %s)",
+			    p->unreadable), p->unreadable, shown);
+		}
 	}
 	if (p->images > 0 && (rc == 0 || getenv("FIELDKIT_QUIET") == NULL ||
 	    getenv("FIELDKIT_QUIET")[0] == '\0')) {

@@ -182,6 +182,7 @@ typedef struct fk_qr_progress {
 	unsigned long done_at;   /* images scanned when the file was complete; 0 before */
 	uint32_t missing;        /* source frames of the leading stream not seen yet */
 	uint32_t missing_first[FK_QR_MISSING_SHOWN]; /* the first of them, ascending */
+	char first_unreadable[512]; /* the first unreadable image and why (receive_images), "" if none */
 } fk_qr_progress;
 
 typedef struct fk_qr_rx fk_qr_rx;

@@ -685,6 +685,7 @@ struct rx_run {
 	fk_qr_progress_fn cb;
 	void *ctx;
 	unsigned long unreadable;
+	char first_bad[512];   /* the first unreadable image and why (outside text: shown escaped) */
 };
 
 static void
@@ -696,6 +697,7 @@ rx_report(struct rx_run *r, const char *path)
 		return;
 	fk_qr_rx_progress(r->rx, &p);
 	p.unreadable = r->unreadable;
+	snprintf(p.first_unreadable, sizeof p.first_unreadable, "%s", r->first_bad);
 	r->cb(&p, path, r->ctx);
 }
 
@@ -707,7 +709,8 @@ rx_image(struct rx_run *r, const char *path, fk_err *e)
 	int rc;
 
 	if (fk_image_load(path, &img, &ie) != 0) {
-		r->unreadable++;
+		if (r->unreadable++ == 0)
+			snprintf(r->first_bad, sizeof r->first_bad, "%.200s", ie.msg);
 		rx_report(r, path);
 		return 0;
 	}
@@ -773,7 +776,7 @@ int
 fk_qr_receive_images_dec(const char **paths, size_t n, unsigned decoders, fk_buf *out,
     fk_qr_progress_fn cb, void *ctx, fk_err *e)
 {
-	struct rx_run r = {NULL, cb, ctx, 0};
+	struct rx_run r = {NULL, cb, ctx, 0, ""};
 	struct stat st;
 	size_t i;
 	int rc = 0;
