@@ -790,8 +790,17 @@ fk_qr_receive_images_dec(const char **paths, size_t n, unsigned decoders, fk_buf
 		else
 			rc = rx_image(&r, paths[i], e);
 	}
-	if (rc == 0)
-		rc = fk_qr_rx_take(r.rx, out, e);
+	if (rc == 0) {
+		fk_qr_progress p;
+		fk_qr_rx_progress(r.rx, &p);
+		/* An empty folder (or the wrong one) is said as such, not as "no frames
+		 * found in 0 images". */
+		if (p.images == 0 && r.unreadable == 0)
+			rc = fk_fail(e, FK_ESTATE, _("no pictures to read (PNG or JPEG files): check "
+			    "the folder, or that the pictures were copied"));
+		else
+			rc = fk_qr_rx_take(r.rx, out, e);
+	}
 	if (rc != 0 && r.unreadable > 0)
 		fk_prefix(e, _("%lu images could not be read"), r.unreadable);
 	fk_qr_rx_free(r.rx);

@@ -28,4 +28,8 @@ grep -q "not seen yet: frames 1-[0-9]* (on pictures 1 as qr send numbered them);
 for f in screens/*; do mv "$f" "screens/photo_$(basename "$f")"; done
 expect_fail "receive renamed screens with the first missing" $F qr receive --images screens -o out.bin
 grep -q "frame-0000" "$T/err" && fail "a file name guessed: $(cat "$T/err")"
+# An empty folder: said as such (it was "no QR stream frames found in 0 images").
+mkdir empty
+expect_fail "receive from an empty folder" $F qr receive --images empty -o out.bin
+grep -q "no pictures to read (PNG or JPEG files)" "$T/err" || fail "empty folder: $(cat "$T/err")"
 finish
