@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "text.h"
 
 /* Lower-case Cyrillic а (U+0430) .. я (U+044F). */
 static const char *const base[32] = {
@@ -134,6 +135,12 @@ fk_translit_uk(const uint8_t *in, size_t len, fk_buf *out, fk_err *e)
 		return fk_fail(e, FK_EINPUT, _("invalid UTF-8 at byte %zu"), bad);
 	while (off < len) {
 		k = fk_utf8_decode(in + off, len - off, &c);
+		/* Invisible direction marks and the like have no Latin: not carried
+		 * over (the refused Cyrillic answer made a refused Latin one too). */
+		if (fk_text_has_hidden(in + off, k)) {
+			off += k;
+			continue;
+		}
 		if (!in_word && (is_letter(c) || is_apos(c)))
 			scan_word(in, len, off, &allcaps);
 		in_word = is_letter(c) || is_apos(c);

@@ -76,12 +76,15 @@ fk_utf8_count(const uint8_t *p, size_t n, size_t limit)
 	return count;
 }
 
-/* Code points a terminal or a bidirectional renderer acts on. */
+/* Code points a terminal or a bidirectional renderer acts on, and the
+ * invisible ones that make two equal-looking names differ (zero width space,
+ * word joiner, byte order mark). */
 static int
 cp_hidden(uint32_t c)
 {
-	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200b || c == 0x200e ||
+	    c == 0x200f || (c >= 0x2028 && c <= 0x202e) || c == 0x2060 ||
+	    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
 }
 
 size_t

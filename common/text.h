@@ -60,9 +60,10 @@ char *fk_escape_str(const char *s, char *out, size_t cap);
 char *fk_escape_dup(const void *p, size_t n);
 /* 1 when p[0..n) is shown as it is (escaping changes nothing), else 0. */
 int fk_text_plain(const void *p, size_t n);
-/* Whether UTF-8 text p (n bytes) holds a C1 control or a code point that
+/* Whether UTF-8 text p (n bytes) holds a C1 control, a code point that
  * changes the direction text is drawn in (U+061C, U+200E/F, U+2028-U+202E,
- * U+2066-U+2069): invisible, and able to show "evil" as "live". */
+ * U+2066-U+2069: able to show "evil" as "live"), or an invisible one that
+ * makes equal-looking names differ (U+200B, U+2060, U+FEFF). */
 int fk_text_has_hidden(const void *p, size_t n);
 
 /*

@@ -73,6 +73,18 @@ elsewhere(const struct web_open *op, const char *tab)
 	return tab != NULL && tab[0] != '\0' && op->tab[0] != '\0' && strcmp(op->tab, tab) != 0;
 }
 
+/* A tab closed without a word (the browser quit, a crash) holds nothing for
+ * ever: after this long without a request from it, another tab's request
+ * takes the record over (that tab, if it comes back, is then told). A tab
+ * closed normally lets go at once ("release", sent as the page goes). */
+#define WEB_OWNER_IDLE 600.0
+
+static int
+owner_gone(const struct web_open *op)
+{
+	return op->tab[0] == '\0' || web_now() - op->used > WEB_OWNER_IDLE;
+}
+
 static void
 own(struct web_open *op, const char *tab)
 {
@@ -115,6 +127,18 @@ body_json(struct web_call *c)
 		return NULL;
 	}
 	return j;
+}
+
+/* The page is going (closed, reloaded): {"release": true} with its last save
+ * lets another tab continue the record without taking it over. */
+static int
+releases(struct web_call *c)
+{
+	json_t *j = body_json(c);
+	int r = json_is_true(json_object_get(j, "release"));
+
+	json_decref(j);
+	return r;
 }
 
 /* ---- forms, device, store ---- */
@@ -685,7 +709,7 @@ do_open_draft(struct web *w, struct web_call *c, const char *id, int discard)
 	fk_err e = { 0 };
 	int taken = 0;
 
-	if (op != NULL && discard && elsewhere(op, c->tab))
+	if (op != NULL && discard && elsewhere(op, c->tab) && !owner_gone(op))
 		return refuse(c, 409, _("this draft is open in another window: close it there first "
 		    "(or press Continue here, which takes it over)"));
 	if (op == NULL) {
@@ -707,7 +731,7 @@ do_open_draft(struct web *w, struct web_call *c, const char *id, int discard)
 		close_open(w, op);
 		return ok(c);
 	}
-	taken = elsewhere(op, c->tab);
+	taken = elsewhere(op, c->tab) && !owner_gone(op);
 	own(op, c->tab);
 	return reply_state(w, op, c, taken ? json_pack("{s:b}", "taken", 1) : NULL);
 }
@@ -928,6 +952,15 @@ raw_pending(struct web *w, struct web_open *op, json_t *issues, size_t *n, fk_er
 		(*n)++;
 		if (issues == NULL)
 			continue;
+		/* One problem per question: "must be answered" is not said beside why
+		 * what was typed is not an answer (a required date typed 14.13.2012). */
+		for (i = json_array_size(issues); i-- > 0;) {
+			json_t *it = json_array_get(issues, i);
+			const char *ip = json_string_value(json_object_get(it, "p"));
+			const char *ic = json_string_value(json_object_get(it, "c"));
+			if (ip != NULL && ic != NULL && strcmp(ip, k) == 0 && strcmp(ic, "required") == 0)
+				json_array_remove(issues, i);
+		}
 		rc = fk_form_parse_answer(x, json_string_value(v), json_string_length(v), &pv, &is, &e2);
 		json_array_append_new(issues, json_pack("{s:s, s:s, s:s}", "p", k, "c",
 		    rc > 0 && is.n > 0 ? is.v[0].code : "wrong_type", "m",
@@ -1049,7 +1082,7 @@ web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char 
 	if ((op = find_open(w, rid)) == NULL)
 		return fk_fail(&rq->err, FK_EINPUT,
 		    _("this record is not open: open it again from the start page")), 404;
-	if (elsewhere(op, rq->tab))
+	if (elsewhere(op, rq->tab) && !owner_gone(op))
 		return fk_fail(&rq->err, FK_ESTATE, _("this record was opened in another window and "
 		    "goes on there: this window stopped editing it")), 409;
 	snprintf(rq->rid, sizeof rq->rid, "%s", rid);
@@ -1297,15 +1330,22 @@ route(struct web *w, struct web_call *c)
 	sub = path + 2 + FK_UUID_LEN;
 	if ((op = find_open(w, rid)) == NULL)
 		return refuse(c, 404, _("this record is not open: open it again from the start page"));
-	if (elsewhere(op, c->tab))
-		return refuse_elsewhere(c);
+	if (elsewhere(op, c->tab)) {
+		if (!owner_gone(op))
+			return refuse_elsewhere(c);
+		own(op, c->tab);
+	}
 	op->used = web_now();
 	if (is(sub, "") && is(m, "GET"))
 		return reply_state(w, op, c, NULL);
 	if (!is(m, "POST"))
 		return refuse(c, 405, _("no such request"));
-	if (is(sub, "/answer"))
-		return do_answer(w, op, c);
+	if (is(sub, "/answer")) {
+		unsigned st = do_answer(w, op, c);
+		if (st == 200 && releases(c))
+			op->tab[0] = '\0';
+		return st;
+	}
 	if (is(sub, "/repeat"))
 		return do_repeat(w, op, c);
 	if (is(sub, "/detach"))
@@ -1317,6 +1357,8 @@ route(struct web *w, struct web_call *c)
 	if (is(sub, "/save") || is(sub, "/close")) {
 		if (save_open(w, op, &e) != 0)
 			return refuse_e(c, &e);
+		if (is(sub, "/save") && releases(c))
+			op->tab[0] = '\0';
 		if (is(sub, "/save"))
 			return reply_state(w, op, c, NULL);
 		close_open(w, op);

@@ -166,6 +166,9 @@ test_types(void)
 	expect("surname_cyr", "\"a\\u2066b\\u2069\"", "surname_cyr:control_chars ");
 	expect("surname_cyr", "\"a\\u200fb\"", "surname_cyr:control_chars ");
 	expect("surname_cyr", "\"a\\u0085b\"", "surname_cyr:control_chars ");
+	/* invisible: two names that look equal would differ */
+	expect("surname_cyr", "\"Іва\\u200bн\"", "surname_cyr:control_chars ");
+	expect("surname_cyr", "\"\\ufeffІван\"", "surname_cyr:control_chars ");
 	expect("surname_cyr", "\"Ґалаґан-Їжак\"", "");
 	expect("surname_cyr", "\"рядок\\nдругий\"", "");
 	expect("surname_cyr", "42", "surname_cyr:wrong_type ");

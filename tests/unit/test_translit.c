@@ -92,6 +92,12 @@ main(void)
 	CHECK(fk_utf8_count((const uint8_t *)"Юрій", strlen("Юрій"), 100) == 4);
 	CHECK(fk_utf8_count((const uint8_t *)"Юрій", strlen("Юрій"), 2) == 3);
 
+	/* Invisible direction marks have no Latin: not carried over (a refused
+	 * Cyrillic answer made its Latin one refused too). */
+	t("Ковал\xe2\x80\xae\xd1\x8c", "Koval");
+	t("\xd8\x9c\xd0\xb0\xd0\xb1\xd0\xb2", "abv");
+	t("\xe2\x81\xa6Іван\xe2\x81\xa9", "Ivan");
+
 	/* Output bound respected. */
 	b.len = 0;
 	b.max = 4;

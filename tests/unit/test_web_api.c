@@ -385,6 +385,29 @@ main(void)
 	snprintf(path, sizeof path, "r/%s", rid);
 	CHECK(call("GET", path, NULL, NULL) == 404);
 
+	/* One problem per question on the review: a required answer typed wrong is
+	 * "one line only", not that and "must be answered" too. */
+	{
+		char r2[FK_UUID_BUF], p2[128];
+		size_t k, nsur = 0;
+		json_t *x;
+		json_decref(st);
+		CHECK(call("POST", "records", "{\"form\":\"capture-test\"}", &st) == 200);
+		snprintf(r2, sizeof r2, "%s", json_string_value(json_object_get(st, "rid")));
+		CHECK(answer(r2, "{\"p\":\"reporter_surname_cyr\",\"text\":\"a\\nb\"}", &st) == 200);
+		snprintf(p2, sizeof p2, "r/%s/review", r2);
+		CHECK(call("POST", p2, NULL, &j) == 200);
+		json_array_foreach(json_object_get(j, "issues"), k, x)
+			if (strcmp(json_string_value(json_object_get(x, "p")), "reporter_surname_cyr") == 0) {
+				nsur++;
+				CHECK(strcmp(json_string_value(json_object_get(x, "c")), "one_line") == 0);
+			}
+		CHECK_MSG(nsur == 1, "%zu problems for one answer", nsur);
+		json_decref(j);
+		snprintf(p2, sizeof p2, "r/%s/discard", r2);
+		CHECK(call("POST", p2, NULL, NULL) == 200);
+	}
+
 	/* drafts: listed, resumed after a lock, discarded */
 	json_decref(st);
 	CHECK(call("POST", "records", "{\"form\":\"capture-test\"}", &st) == 200);
@@ -438,6 +461,27 @@ main(void)
 	tab_now = "tabB";
 	snprintf(path, sizeof path, "r/%s", rid);
 	CHECK(call("GET", path, NULL, &st) == 200 && strcmp(ANS("reporter_given_cyr"), "from B") == 0);
+	/* B's page goes (closed, reloaded): its last save lets go; A continues it
+	 * without a take-over, and may discard it. */
+	snprintf(path, sizeof path, "r/%s/save", rid);
+	CHECK(call("POST", path, "{\"release\":true}", NULL) == 200);
+	tab_now = "tabA";
+	snprintf(path, sizeof path, "drafts/%s/open", rid);
+	json_decref(st);
+	CHECK(call("POST", path, NULL, &st) == 200 && json_object_get(st, "taken") == NULL);
+	/* A tab gone without a word (the browser quit) holds it for 10 minutes
+	 * only: then another tab's request takes it over, and A is told. */
+	{
+		size_t k;
+		for (k = 0; k < WEB_MAX_OPEN; k++)
+			if (w.open[k].x != NULL && strcmp(fk_entry_id(w.open[k].x), rid) == 0)
+				w.open[k].used -= 700;
+	}
+	tab_now = "tabB";
+	CHECK(answer(rid, "{\"p\":\"reporter_given_cyr\",\"text\":\"B after A left\"}", &st) == 200);
+	tab_now = "tabA";
+	CHECK(answer(rid, "{\"p\":\"reporter_given_cyr\",\"text\":\"A back\"}", &st) == 409);
+	tab_now = "tabB";
 	snprintf(path, sizeof path, "drafts/%s/discard", rid);
 	CHECK(call("POST", path, NULL, NULL) == 200);
 	tab_now = NULL;

@@ -118,6 +118,12 @@
 			lostRecord(j.error);
 			throw new ApiError(j.error, 409, j);
 		}
+		if (r.status === 404 && j && app.st && path.startsWith('r/' + app.st.rid)) {
+			/* Not open any more: sealed or closed in another window (or the app
+			   locked and reopened without it): back to the start page, said why. */
+			lostRecord(t('record_gone'));
+			throw new ApiError(t('record_gone'), 404, { code: 'elsewhere' });
+		}
 		if (!r.ok) throw new ApiError((j && j.error) || r.statusText, r.status, j);
 		return j;
 	}
@@ -403,9 +409,15 @@
 	   page says why until the worker does something else. */
 	function lostRecord(msg) {
 		if (!app.st) return;
-		for (const it of pending.values()) clearTimeout(it.timer);
+		/* What was typed here and not saved is shown, so it can be copied over. */
+		const lost = [];
+		for (const it of (app.sending ? [app.sending] : []).concat([...pending.values()])) {
+			clearTimeout(it.timer);
+			if (it.body && typeof it.body.text === 'string' && it.body.text !== '')
+				lost.push(labelOfPath(it.body.p) + ': ' + it.body.text);
+		}
 		pending.clear();
-		app.notice = msg;
+		app.notice = lost.length ? msg + ' — ' + t('not_saved_here') + ' ' + lost.join('; ') : msg;
 		toHome().then(() => window.scrollTo(0, 0));
 	}
 
@@ -1059,15 +1071,21 @@
 			await Promise.resolve(); /* inflight is set before the loop runs */
 			try {
 				for (;;) {
+					/* locked (or the record went elsewhere) meanwhile: what is typed
+					   waits for the unlock (a TypeError was shown as the lock came) */
+					if (!app.st) break;
 					let next = null;
 					for (const [p, it] of pending) if (!it.timer) { next = [p, it]; break; }
 					if (!next) break;
 					pending.delete(next[0]);
+					app.sending = next[1];
 					try {
 						update(await api('POST', 'r/' + app.st.rid + '/answer', next[1].body));
 					} catch (e) {
 						if (e.status === 423) { pending.set(next[0], next[1]); break; }
 						fail(e);
+					} finally {
+						app.sending = null;
 					}
 				}
 			} finally {
@@ -1358,11 +1376,12 @@
 			for (const it of pending.values()) {
 				clearTimeout(it.timer);
 				fetch(base + '/answer?lang=' + lang + '&tab=' + TAB, Object.assign({ headers: { 'Content-Type': 'application/json' },
-					body: JSON.stringify(Object.assign({}, it.body, { save: true })) }, opts)).catch(() => {});
+					body: JSON.stringify(Object.assign({}, it.body, { save: true, release: true })) }, opts)).catch(() => {});
 				sent = true;
 			}
 			pending.clear();
-			if (!sent) fetch(base + '/save?lang=' + lang + '&tab=' + TAB, opts).catch(() => {});
+			if (!sent) fetch(base + '/save?lang=' + lang + '&tab=' + TAB, Object.assign({ headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ release: true }) }, opts)).catch(() => {});
 		});
 		/* Hidden (another tab, the screen off): the same, while the page still runs. */
 		document.addEventListener('visibilitychange', () => {
