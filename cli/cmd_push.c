@@ -499,9 +499,14 @@ status(struct push *p)
 	fk_err e = {0};
 	int64_t unq = 0;
 	size_t i;
+	unsigned char *live = NULL;
 
 	if (fk_device_store_open(&p->d, FK_STORE_READ, &s, &e) != 0 ||
-	    fk_outbox_load(&ob, p->home, &e) != 0 || fk_outbox_unqueued(&ob, s, &unq, &e) != 0) {
+	    fk_outbox_load(&ob, p->home, &e) != 0 || fk_outbox_unqueued(&ob, s, &unq, &e) != 0 ||
+	    (live = calloc(ob.n + 1, 1)) == NULL || fk_outbox_live(&ob, s, live, &e) != 0) {
+		if (live == NULL && e.code == FK_OK)
+			fk_fail(&e, FK_ENOMEM, _("out of memory"));
+		free(live);
 		fk_outbox_free(&ob);
 		fk_store_close(s);
 		return fk_report(&e);
@@ -517,7 +522,10 @@ status(struct push *p)
 		    "%s; the hub holds %s", it->nrec), it->bundle_id, it->nrec, b, a);
 		printf(ngettext("; %u attempt (last %s)\n", "; %u attempts (last %s)\n", it->attempts),
 		    it->attempts, lt);
-		if (it->refused)
+		if (!live[i])
+			/* its records reached a hub another way: the next push drops it */
+			printf(_("  delivered another way (a USB receipt): the next push drops it\n"));
+		else if (it->refused)
 			printf(_("  refused: %s\n"), it->last_reason);
 		else if (it->last_class[0])
 			printf(_("  last failure: %s; next try %s\n"), _(it->last_class), nt);
@@ -530,6 +538,7 @@ status(struct push *p)
 		    (unsigned long)unq), (long long)unq);
 	if (ob.n == 0 && unq == 0)
 		printf(_("nothing waiting: every record is delivered\n"));
+	free(live);
 	fk_outbox_free(&ob);
 	fk_store_close(s);
 	return 0;

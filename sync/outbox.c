@@ -304,6 +304,15 @@ mark_live(void *ctx, const fk_store_record *rec, fk_err *e)
 }
 
 int
+fk_outbox_live(const fk_outbox *o, fk_store *s, unsigned char *has, fk_err *e)
+{
+	struct live l = { o, has };
+
+	memset(has, 0, o->n);
+	return fk_store_each_pending(s, mark_live, &l, e);
+}
+
+int
 fk_outbox_drop_delivered(fk_outbox *o, fk_store *s, size_t *dropped, fk_err *e)
 {
 	struct live l = { o, NULL };
@@ -315,7 +324,7 @@ fk_outbox_drop_delivered(fk_outbox *o, fk_store *s, size_t *dropped, fk_err *e)
 		return 0;
 	if ((l.has = calloc(o->n, 1)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if (fk_store_each_pending(s, mark_live, &l, e) != 0) {
+	if (fk_outbox_live(o, s, l.has, e) != 0) {
 		free(l.has);
 		return -1;
 	}

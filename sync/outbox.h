@@ -69,6 +69,8 @@ int fk_outbox_fill(fk_outbox *o, fk_store *s, const char *device_id,
  * sending them again would only cost the link. *dropped counts them.
  */
 int fk_outbox_drop_delivered(fk_outbox *o, fk_store *s, size_t *dropped, fk_err *e) FK_WUR;
+/* has[i] (o->n bytes): 1 when queued bundle i still holds a pending record. */
+int fk_outbox_live(const fk_outbox *o, fk_store *s, unsigned char *has, fk_err *e) FK_WUR;
 
 char *fk_outbox_path(const fk_outbox *o, const fk_outbox_item *it);
 /* Writes an item's state file. */

@@ -165,6 +165,8 @@ $F hub import --home hub usb >/dev/null
 $F hub receipt --home hub --device "$($F hub devices list --home hub | awk 'NR==1{print $1}')" --to usb >/dev/null
 $F ack --home dev usb/*.fkr >/dev/null
 [ "$(pending dev)" = 0 ] || fail "the USB receipt did not deliver"
+$F push --status --home dev --passphrase-file pass | grep -q "delivered another way (a USB receipt): the next push drops it" ||
+	fail "--status of a queued bundle delivered by USB: $($F push --status --home dev --passphrase-file pass)"
 push_rc --home dev
 [ "$RC" = 0 ] && grep -q "delivered another way" push.out && [ -z "$(ls dev/outbox/*.fkb 2>/dev/null)" ] ||
 	fail "USB then push: exit $RC $(cat push.out)"
