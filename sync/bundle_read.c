@@ -435,8 +435,8 @@ read_head(fk_bundle_reader *r, fk_bundle_keyfn keyfn, void *ctx, fk_err *e)
 		return bad(e, _("wrong magic line"));
 	if (read_line(&r->in, line, sizeof line, e) != 0)
 		return -1;
-	if (fk_lengths_parse(line, FK_BUNDLE_MAX_MANIFEST_Z, FK_BUNDLE_MAX_SIG, &r->mzlen,
-	    &r->siglen) != 0)
+	if (fk_lengths_parse(line, strlen(line), FK_BUNDLE_MAX_MANIFEST_Z, FK_BUNDLE_MAX_SIG,
+	    &r->mzlen, &r->siglen) != 0)
 		return bad(e, _("malformed lengths line"));
 	if ((r->mz = malloc(r->mzlen)) == NULL || (r->sig = malloc(r->siglen)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));

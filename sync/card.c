@@ -113,19 +113,15 @@ fk_signed_split(const char *magic, const uint8_t *p, size_t n, const uint8_t **b
 {
 	size_t ml = strlen(magic), off;
 	const uint8_t *nl;
-	char line[64];
-	size_t a, b;
+	size_t a, b, most = 64; /* the lengths line is short: look no further */
 
 	if (n < ml + 1 || memcmp(p, magic, ml) != 0 || p[ml] != '\n')
 		return fk_fail(e, FK_EINPUT, _("not a %s file"), magic);
 	off = ml + 1;
-	nl = memchr(p + off, '\n', n - off < sizeof line ? n - off : sizeof line);
-	/* A NUL would end the C string early: "181 286\0" must not pass. */
-	if (nl == NULL || memchr(p + off, 0, (size_t)(nl - (p + off))) != NULL)
-		return fk_fail(e, FK_EINPUT, _("malformed %s file"), magic);
-	memcpy(line, p + off, (size_t)(nl - (p + off)));
-	line[nl - (p + off)] = 0;
-	if (fk_lengths_parse(line, FK_SIGNED_MAX_BODY, FK_BUNDLE_MAX_SIG, &a, &b) != 0)
+	nl = memchr(p + off, '\n', n - off < most ? n - off : most);
+	/* the bytes as they are: "181 286\0" once passed a C-string parse */
+	if (nl == NULL || fk_lengths_parse((const char *)p + off, (size_t)(nl - (p + off)),
+	    FK_SIGNED_MAX_BODY, FK_BUNDLE_MAX_SIG, &a, &b) != 0)
 		return fk_fail(e, FK_EINPUT, _("malformed %s file"), magic);
 	off = (size_t)(nl + 1 - p);
 	if (n - off != a + b)

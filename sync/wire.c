@@ -25,17 +25,18 @@ fk_device_id_valid(const char *s)
 	return 1;
 }
 
+/* Decimal s[0..n): digits only (a NUL or anything else refused), no leading zero. */
 static int
-parse_len(const char *s, size_t max, size_t *out)
+parse_len(const char *s, size_t n, size_t max, size_t *out)
 {
-	size_t v = 0;
+	size_t v = 0, i;
 
-	if (*s == 0 || (*s == '0' && s[1] != 0))
+	if (n == 0 || (s[0] == '0' && n > 1))
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v * 10 + (size_t)(*s - '0');
+		v = v * 10 + (size_t)(s[i] - '0');
 		if (v > max)
 			return -1;
 	}
@@ -87,18 +88,12 @@ fk_sig_canonical(const uint8_t *p, size_t len, const char *untrusted)
 }
 
 int
-fk_lengths_parse(const char *line, size_t max_a, size_t max_b, size_t *a, size_t *b)
+fk_lengths_parse(const char *line, size_t n, size_t max_a, size_t max_b, size_t *a, size_t *b)
 {
-	char tmp[64];
-	char *sp;
+	const char *sp = memchr(line, ' ', n);
 
-	if (strlen(line) >= sizeof tmp)
-		return -1;
-	memcpy(tmp, line, strlen(line) + 1);
-	if ((sp = strchr(tmp, ' ')) == NULL)
-		return -1;
-	*sp++ = 0;
-	if (parse_len(tmp, max_a, a) != 0 || parse_len(sp, max_b, b) != 0 || *a == 0 || *b == 0)
+	if (sp == NULL || parse_len(line, (size_t)(sp - line), max_a, a) != 0 ||
+	    parse_len(sp + 1, n - (size_t)(sp + 1 - line), max_b, b) != 0 || *a == 0 || *b == 0)
 		return -1;
 	return 0;
 }

@@ -158,8 +158,8 @@ small(const uint8_t *p, size_t n)
 	int purge, days;
 	fk_err e;
 
-	if (fk_lengths_parse(s, 1u << 30, 1u << 20, &a, &b) == 0 && (a == 0 || b == 0 ||
-	    a > 1u << 30 || b > 1u << 20))
+	if (fk_lengths_parse((const char *)p, n, 1u << 30, 1u << 20, &a, &b) == 0 &&
+	    (a == 0 || b == 0 || a > 1u << 30 || b > 1u << 20))
 		abort();
 	(void)fk_unhex(s, raw, n / 2 < sizeof raw ? n / 2 : sizeof raw);
 	(void)fk_uuid_valid(s);
