@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,7 +111,7 @@ int
 fk_draft_hold(const char *home, const char *id, int *fd, fk_err *e)
 {
 	char dir[4096], path[4200];
-	int f;
+	int rc;
 
 	*fd = -1;
 	if (!fk_uuid_valid(id))
@@ -122,19 +121,10 @@ fk_draft_hold(const char *home, const char *id, int *fd, fk_err *e)
 	if (fk_mkdirs(dir, 0700, e) != 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/%s", dir, id);
-	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
-	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
-		int busy = errno == EWOULDBLOCK;
-
-		close(f);
-		if (busy)
-			return fk_fail(e, FK_ESTATE, _("draft %.8s is open elsewhere (in the form app "
-			    "or another terminal): finish or close it there first"), id);
-		return fk_fail(e, FK_EIO, _("cannot lock %s: %s"), path, strerror(errno));
-	}
-	*fd = f;
-	return 0;
+	if ((rc = fk_lock_try(path, fd, e)) == 1)
+		return fk_fail(e, FK_ESTATE, _("draft %.8s is open elsewhere (in the form app "
+		    "or another terminal): finish or close it there first"), id);
+	return rc;
 }
 
 void

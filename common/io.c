@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -408,6 +409,26 @@ fk_mkdirs(const char *path, int mode, fk_err *e)
 		return -1;
 	}
 	free(p);
+	return 0;
+}
+
+int
+fk_lock_try(const char *path, int *fd, fk_err *e)
+{
+	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	*fd = -1;
+	if (f < 0)
+		return fk_fail(e, FK_EIO, _("cannot open %s: %s"), path, strerror(errno));
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		int busy = errno == EWOULDBLOCK;
+
+		close(f);
+		if (busy)
+			return 1;
+		return fk_fail(e, FK_EIO, _("cannot lock %s: %s"), path, strerror(errno));
+	}
+	*fd = f;
 	return 0;
 }
 

@@ -92,4 +92,12 @@ int fk_mkdirs(const char *path, int mode, fk_err *e) FK_WUR;
  */
 int fk_mkdir_target(const char *path, int mode, fk_err *e) FK_WUR;
 
+/*
+ * An advisory lock held while *fd stays open (closing it, or the process
+ * ending however it ends, lets go): path is made 0600 if missing, never
+ * followed as a link. 0 with *fd; 1 when another process holds it (*fd -1,
+ * e untouched: the caller says what is busy); -1 with FK_EIO.
+ */
+int fk_lock_try(const char *path, int *fd, fk_err *e) FK_WUR;
+
 #endif

@@ -5,11 +5,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,23 +176,18 @@ int
 fk_outbox_lock(fk_outbox *o, fk_err *e)
 {
 	char *p = fk_path_join(o->dir, ".lock");
-	int fd;
+	int fd, rc;
 
 	if (p == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	rc = fk_lock_try(p, &fd, e);
 	free(p);
-	if (fd < 0)
-		return fk_fail(e, FK_EIO, _("cannot open the outbox's lock: %s"), strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int busy = errno == EWOULDBLOCK;
-		close(fd);
-		return busy ? fk_fail(e, FK_ESTATE, _("another push is running on this device: "
-		    "let it finish (or stop it) first")) :
-		    fk_fail(e, FK_EIO, _("cannot lock the outbox: %s"), strerror(errno));
-	}
-	o->lockfd = fd + 1;
-	return 0;
+	if (rc == 1)
+		return fk_fail(e, FK_ESTATE, _("another push is running on this device: "
+		    "let it finish (or stop it) first"));
+	if (rc == 0)
+		o->lockfd = fd + 1;
+	return rc;
 }
 
 int
