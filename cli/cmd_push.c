@@ -199,7 +199,6 @@ ensure_client(struct push *p, fk_err *e)
 	return 0;
 }
 
-/* One pass over the queue: 0, EXIT_TEMPFAIL or FK_EXIT_FAIL. */
 /* A refusal in the worker's language and with what to do, from the hub's
  * Fieldkit-Error token; the hub's own words for the others (an import's
  * reason names what it found). */
@@ -226,6 +225,7 @@ refusal_text(const char *token, const char *words)
 	return words;
 }
 
+/* One pass over the queue: 0, EXIT_TEMPFAIL or FK_EXIT_FAIL. */
 static int
 push_once(struct push *p, int quiet_if_idle)
 {
@@ -328,6 +328,7 @@ push_once(struct push *p, int quiet_if_idle)
 		}
 		fk_net_result_free(&res);
 		snprintf(it->last_class, sizeof it->last_class, "%s", res.cls);
+		/* a refusal in the worker's words, kept for --status as it is said now */
 		snprintf(it->last_reason, sizeof it->last_reason, "%s",
 		    res.outcome == FK_NET_REFUSED ? refusal_text(res.token, res.reason) : res.reason);
 		if (res.hub_offset > 0)
@@ -335,8 +336,7 @@ push_once(struct push *p, int quiet_if_idle)
 		if (res.outcome == FK_NET_REFUSED) {
 			it->refused = 1;
 			refused = 1;
-			fk_warn(_("bundle %s: the hub refused it: %s"), it->bundle_id,
-			    refusal_text(res.token, res.reason));
+			fk_warn(_("bundle %s: the hub refused it: %s"), it->bundle_id, it->last_reason);
 			if (fk_outbox_save(&ob, it, &e) != 0)
 				goto fail;
 			i++;

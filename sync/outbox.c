@@ -308,28 +308,28 @@ fk_outbox_live(const fk_outbox *o, fk_store *s, unsigned char *has, fk_err *e)
 int
 fk_outbox_drop_delivered(fk_outbox *o, fk_store *s, size_t *dropped, fk_err *e)
 {
-	struct live l = { o, NULL };
-	size_t i, j;
+	unsigned char *has;
+	size_t i, j;          /* i: the item now (removals shift), j: its place when loaded */
 	int rc = 0;
 
 	*dropped = 0;
 	if (o->n == 0)
 		return 0;
-	if ((l.has = calloc(o->n, 1)) == NULL)
+	if ((has = calloc(o->n, 1)) == NULL)
 		return fk_fail(e, FK_ENOMEM, _("out of memory"));
-	if (fk_outbox_live(o, s, l.has, e) != 0) {
-		free(l.has);
+	if (fk_outbox_live(o, s, has, e) != 0) {
+		free(has);
 		return -1;
 	}
 	for (i = 0, j = 0; rc == 0 && i < o->n; j++) {
-		if (l.has[j]) {
+		if (has[j]) {
 			i++;
 			continue;
 		}
 		if ((rc = fk_outbox_remove(o, i, e)) == 0)
 			(*dropped)++;
 	}
-	free(l.has);
+	free(has);
 	return rc;
 }
 

@@ -62,7 +62,6 @@ int fk_outbox_fill(fk_outbox *o, fk_store *s, const char *device_id,
     const fk_minisign_sk *sk, uint64_t max_size, size_t *nfiles, size_t *nrec,
     fk_err *e) FK_WUR;
 
-/* The path of an item's bundle (malloc'd). */
 /*
  * Removes the queued bundles none of whose records is pending any more: they
  * reached a hub another way (a USB bundle and its receipt) while queued, and
@@ -72,6 +71,7 @@ int fk_outbox_drop_delivered(fk_outbox *o, fk_store *s, size_t *dropped, fk_err 
 /* has[i] (o->n bytes): 1 when queued bundle i still holds a pending record. */
 int fk_outbox_live(const fk_outbox *o, fk_store *s, unsigned char *has, fk_err *e) FK_WUR;
 
+/* The path of an item's bundle (malloc'd). */
 char *fk_outbox_path(const fk_outbox *o, const fk_outbox_item *it);
 /* Writes an item's state file. */
 int fk_outbox_save(const fk_outbox *o, const fk_outbox_item *it, fk_err *e) FK_WUR;
