@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "cli.h"
 #include "cmd_match.h"
 #include "hub.h"
@@ -356,17 +354,10 @@ out:
 static void
 note_forks(fk_hubdb *h)
 {
-	sqlite3_stmt *st;
 	long n = 0;
+	fk_err e = {0};
 
-	if (sqlite3_prepare_v2(fk_hub_sqlite(h), "SELECT count(*) FROM conflicts c WHERE NOT"
-	    " EXISTS (SELECT 1 FROM records r WHERE r.record_id = c.record_id)", -1, &st,
-	    NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (n > 0)
+	if (fk_hub_fork_count(h, &n, &e) == 0 && n > 0)
 		fprintf(stderr, ngettext("note: %ld record kept for review (a second record at a "
 		    "sequence number) is not searched; `fieldkit hub conflicts` lists it\n",
 		    "note: %ld records kept for review (second records at a sequence number) are "

@@ -33,10 +33,31 @@ ref_problem(const char *text, char out[FK_SHORTREF_LEN + 1])
 
 enum { ROW_OWN, ROW_CITED, ROW_FORK };
 
-/* The forks (in conflicts, their id in no row of records) whose code is ?1. */
+/* A fork: a row of conflicts whose id is in no row of records. */
+#define FORK_WHERE "record_id NOT IN (SELECT record_id FROM records)"
+
+/* The forks whose code is ?1. */
 static const char forks_by_ref[] = "SELECT record_id, device_id, seq, '', ?1 FROM conflicts"
-    " WHERE json_extract(body, '$.short_ref') = ?1 AND record_id NOT IN"
-    " (SELECT record_id FROM records) GROUP BY record_id ORDER BY device_id, seq";
+    " WHERE json_extract(body, '$.short_ref') = ?1 AND " FORK_WHERE
+    " GROUP BY record_id ORDER BY device_id, seq";
+
+int
+fk_hub_fork_count(fk_hubdb *h, long *n, fk_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (fk_hub_need_db(h, e) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(h->db, "SELECT count(DISTINCT record_id) FROM conflicts WHERE "
+	    FORK_WHERE, -1, &st, NULL) != SQLITE_OK)
+		return fk_hub_sql_err(h->db, e);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : fk_hub_sql_err(h->db, e);
+}
 
 static int
 each_row(fk_hubdb *h, const char *sql, const char *arg, int kind, fk_hub_found_fn fn,

@@ -35,9 +35,10 @@ enum { FK_HUB_REF_OWN = 0, FK_HUB_REF_CITED = 1, FK_HUB_REF_FORKS = 2 };
  * that names it in an answer ending in "report_ref" (an intake's
  * member_report_ref), and with FK_HUB_REF_FORKS for every fork (a second
  * record at a held sequence number, kept for review, never stored; its
- * form_id is "") whose own code it is, after the records. *n counts them. FK_EINPUT when code is not a valid slip
- * code (its message says whether a character is outside the alphabet or the
- * check character does not fit: a typo). fn returns 0 to go on, 1 to stop.
+ * form_id is "") whose own code it is, after the records. *n counts them.
+ * FK_EINPUT when code is not a valid slip code (its message says whether a
+ * character is outside the alphabet or the check character does not fit: a
+ * typo). fn returns 0 to go on, 1 to stop.
  */
 int fk_hub_find_by_ref(fk_hubdb *h, const char *code, int flags, fk_hub_found_fn fn, void *ctx,
     size_t *n, fk_err *e) FK_WUR;
@@ -48,6 +49,9 @@ int fk_hub_find_by_ref(fk_hubdb *h, const char *code, int flags, fk_hub_found_fn
  * versions share their record's id. FK_EINPUT when nothing fits, FK_EUSAGE
  * when several records do (the message says how to tell them apart).
  */
+/* How many forks (second records at a held sequence number) wait for review. */
+int fk_hub_fork_count(fk_hubdb *h, long *n, fk_err *e) FK_WUR;
+
 int fk_hub_resolve_record(fk_hubdb *h, const char *text, char id[FK_UUID_BUF],
     fk_err *e) FK_WUR;
 
