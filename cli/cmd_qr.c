@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "io.h"
+#include "lineedit.h"
 #include "qr.h"
 #include "text.h"
 
@@ -138,18 +139,22 @@ term_size(int *cols, int *rows)
 }
 
 /* Cuts UTF-8 line s in place to the columns of the terminal on fd, less one
- * (a line as wide as the terminal wraps on some). */
+ * (a line as wide as the terminal wraps on some), measured as the line editor
+ * measures (wide characters take two). */
 static void
 cut_to_terminal(char *s, int fd)
 {
 	int cols = 80, rows = 24;
-	size_t i, shown = 0;
+	size_t n = strlen(s), room;
 
 	(void)term_size_fd(fd, &cols, &rows);
-	for (i = 0; s[i]; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++shown > (size_t)(cols > 1 ? cols - 1 : 1))
-			break; /* at the first byte of the code point that would not fit */
-	s[i] = '\0';
+	room = cols > 1 ? (size_t)cols - 1 : 1;
+	while (n > 0 && fk_le_width(s, n) > room) {
+		n--;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--; /* to the first byte of that code point */
+	}
+	s[n] = '\0';
 }
 
 /* The largest version (at most 25) whose code fits the terminal; 0 if none. */
@@ -183,11 +188,6 @@ sleep_until(struct timespec *t, double period)
 		;
 }
 
-/*
- * The size a stream can carry at the version and level chosen: fewer than
- * FK_QR_MAX_K frames of chunk bytes (the file's SHA-256 travels with it), and
- * never more than FK_QR_MAX_LEN. The message quotes the limit that applies.
- */
 /*
  * The status line under the codes, cut to the terminal's width: a line that
  * wrapped would scroll the screen and take the codes' top margin with it (a
@@ -228,6 +228,11 @@ term_too_small(const fk_qr_opts *o, fk_err *e)
 	    cols, rows, 17 + 4 * v + 2 * o->margin, (17 + 4 * v + 2 * o->margin + 1) / 2 + 1);
 }
 
+/*
+ * The size a stream can carry at the version and level chosen: fewer than
+ * FK_QR_MAX_K frames of chunk bytes (the file's SHA-256 travels with it), and
+ * never more than FK_QR_MAX_LEN. The message quotes the limit that applies.
+ */
 static int
 check_size(const fk_buf *file, const char *name, const fk_qr_opts *o, fk_err *e)
 {
@@ -339,10 +344,8 @@ send_terminal_single(struct send *sd, fk_err *e)
 	int chosen = o->version == 0;
 
 	o->margin = 2;
-	if (o->version == 0 && (o->version = term_version(o->margin)) == 0) {
-		o->version = 0;
+	if (o->version == 0 && (o->version = term_version(o->margin)) == 0)
 		return term_too_small(o, e);
-	}
 	if (term_size(&cols, &rows) == 0 && (17 + 4 * o->version + 2 * o->margin > cols ||
 	    (17 + 4 * o->version + 2 * o->margin + 1) / 2 + 1 > rows))
 		fk_warn(_("a version %d code does not fit this terminal (%d x %d); enlarge it or "
@@ -845,11 +848,7 @@ qr_receive(const struct fk_call *call, int argc, char **argv)
 	if (output != NULL) {
 		/* Said now, not after a minute of decoding (and not as a temporary name). */
 		char dir[4096];
-		const char *slash = strrchr(output, '/');
-		struct stat st;
-		snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == output ? 1 :
-		    (int)(slash - output), slash == NULL ? "." : output);
-		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		if (!fk_parent_dir(output, dir, sizeof dir))
 			return fk_usage_error(call->cmd, _("-o %s: the folder %s does not exist (create "
 			    "it first, or check that the USB stick is mounted)"), output, dir);
 	}

@@ -433,10 +433,24 @@ fk_lock_try(const char *path, int *fd, fk_err *e)
 }
 
 int
+fk_parent_dir(const char *path, char *parent, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (slash == NULL)
+		snprintf(parent, cap, ".");
+	else if (slash == path)
+		snprintf(parent, cap, "/");
+	else
+		snprintf(parent, cap, "%.*s", (int)(slash - path), path);
+	return stat(parent, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
 fk_mkdir_target(const char *path, int mode, fk_err *e)
 {
-	char *p = strdup(path), *slash;
-	const char *parent;
+	char *p = strdup(path), *parent;
 	struct stat st;
 	size_t n;
 
@@ -451,21 +465,18 @@ fk_mkdir_target(const char *path, int mode, fk_err *e)
 			return fk_fail(e, FK_EUSAGE, _("%s is not a folder"), path);
 		return 0;
 	}
-	slash = strrchr(p, '/');
-	if (slash == NULL)
-		parent = ".";
-	else if (slash == p)
-		parent = "/";
-	else {
-		*slash = '\0';
-		parent = p;
+	if ((parent = malloc(n + 2)) == NULL) {
+		free(p);
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
 	}
-	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (!fk_parent_dir(p, parent, n + 2)) {
 		fk_fail(e, FK_EUSAGE, _("folder %s does not exist: check the path, or that the USB "
 		    "stick is mounted, or create it first (mkdir -p %s)"), parent, parent);
+		free(parent);
 		free(p);
 		return -1;
 	}
+	free(parent);
 	free(p);
 	if (mkdir(path, (mode_t)mode) != 0 && errno != EEXIST)
 		return fk_fail(e, FK_EIO, _("cannot create folder %s: %s"), path, strerror(errno));
