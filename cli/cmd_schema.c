@@ -209,14 +209,7 @@ validate_one(const fk_form *f, const char *label, const uint8_t *p, size_t len,
 static void
 folder_of(const char *path, char *out, size_t cap)
 {
-	const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
-
-	if (slash == NULL)
-		snprintf(out, cap, ".");
-	else if (slash == path)
-		snprintf(out, cap, "/");
-	else
-		snprintf(out, cap, "%.*s", (int)(slash - path), path);
+	fk_path_dir(strcmp(path, "-") == 0 ? "" : path, out, cap);
 }
 
 static int

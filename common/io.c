@@ -432,18 +432,25 @@ fk_lock_try(const char *path, int *fd, fk_err *e)
 	return 0;
 }
 
+void
+fk_path_dir(const char *path, char *out, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(out, cap, ".");
+	else if (slash == path)
+		snprintf(out, cap, "/");
+	else
+		snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
 int
 fk_parent_dir(const char *path, char *parent, size_t cap)
 {
-	const char *slash = strrchr(path, '/');
 	struct stat st;
 
-	if (slash == NULL)
-		snprintf(parent, cap, ".");
-	else if (slash == path)
-		snprintf(parent, cap, "/");
-	else
-		snprintf(parent, cap, "%.*s", (int)(slash - path), path);
+	fk_path_dir(path, parent, cap);
 	return stat(parent, &st) == 0 && S_ISDIR(st.st_mode);
 }
 

@@ -91,8 +91,9 @@ int fk_mkdirs(const char *path, int mode, fk_err *e) FK_WUR;
  * laptop's own disk.
  */
 int fk_mkdir_target(const char *path, int mode, fk_err *e) FK_WUR;
-/* The folder path is in ("." or "/" when that is all), in parent (cap
- * bytes); 1 when it exists as a folder, else 0. */
+/* The folder path is in ("." or "/" when that is all), in out (cap bytes). */
+void fk_path_dir(const char *path, char *out, size_t cap);
+/* The same in parent; 1 when it exists as a folder, else 0. */
 int fk_parent_dir(const char *path, char *parent, size_t cap);
 
 /*
