@@ -91,11 +91,13 @@ own(struct web_open *op, const char *tab)
 	snprintf(op->tab, sizeof op->tab, "%s", tab != NULL ? tab : "");
 }
 
+static const char elsewhere_msg[] = N_("this record was opened in another window and goes on "
+    "there: this window stopped editing it");
+
 static unsigned
 refuse_elsewhere(struct web_call *c)
 {
-	return reply(c, 409, json_pack("{s:s, s:s}", "error", _("this record was opened in another "
-	    "window and goes on there: this window stopped editing it"), "code", "elsewhere"));
+	return reply(c, 409, json_pack("{s:s, s:s}", "error", _(elsewhere_msg), "code", "elsewhere"));
 }
 
 static unsigned
@@ -778,6 +780,7 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 	unsigned st;
 	size_t i;
 	int rc, save_now = json_is_true(json_object_get(j, "save"));
+	int release = json_is_true(json_object_get(j, "release"));
 
 	if (x == NULL || !is_question(x) || fk_field_readonly(x) ||
 	    fk_field_type(x) == FK_T_ATTACHMENT ||
@@ -855,6 +858,9 @@ do_answer(struct web *w, struct web_open *op, struct web_call *c)
 	/* "save": the page is going away (closed, reloaded, hidden): the draft now. */
 	st = save_now && save_open(w, op, &e) != 0 ? refuse_e(c, &e) : reply_state(w, op, c, NULL);
 out:
+	/* "release": that page is going; another tab may continue without a take-over */
+	if (st == 200 && release)
+		op->tab[0] = '\0';
 	json_decref(val);
 	json_decref(j);
 	fk_issues_free(&is);
@@ -1059,6 +1065,26 @@ media_token(const char *s, size_t max)
 	return slash == 1 && i > 2 && i < max && s[0] != '/' && s[i - 1] != '/';
 }
 
+/* The answer a file of type mt and size n would make at path, checked as an
+ * answer (the problems in *is): before a byte is taken, and for a type the
+ * content shows. */
+static int
+check_file(struct web *w, struct web_open *op, const char *path, const char *id,
+    const char *mt, uint64_t n, fk_issues *is, fk_err *e)
+{
+	fk_vopts vo = { w->lang, 0 };
+	json_t *probe = json_pack("{s:s, s:s, s:I}", "id", id, "media_type", mt, "size",
+	    (json_int_t)n);
+	int rc;
+
+	if (probe == NULL)
+		return fk_fail(e, FK_ENOMEM, _("out of memory"));
+	rc = fk_form_check_answer(fk_entry_form(op->x), fk_entry_answers(op->x), path, probe, &vo,
+	    is, e);
+	json_decref(probe);
+	return rc;
+}
+
 unsigned
 web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char *p,
     const char *name, const char *ctype, const char *clen, const char *lang)
@@ -1069,7 +1095,6 @@ web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char 
 	fk_vopts vo;
 	fk_issues is = { 0 };
 	const char *base;
-	json_t *probe;
 	uint64_t n = 0;
 	size_t i;
 	unsigned st = 0;
@@ -1083,8 +1108,7 @@ web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char 
 		return fk_fail(&rq->err, FK_EINPUT,
 		    _("this record is not open: open it again from the start page")), 404;
 	if (elsewhere(op, rq->tab) && !owner_gone(op))
-		return fk_fail(&rq->err, FK_ESTATE, _("this record was opened in another window and "
-		    "goes on there: this window stopped editing it")), 409;
+		return fk_fail(&rq->err, FK_ESTATE, "%s", _(elsewhere_msg)), 409;
 	snprintf(rq->rid, sizeof rq->rid, "%s", rid);
 	f = fk_entry_form(op->x);
 	if (p == NULL || (x = field_of(f, p)) == NULL || fk_field_type(x) != FK_T_ATTACHMENT ||
@@ -1107,15 +1131,10 @@ web_upload_begin(struct web *w, struct web_req *rq, const char *rid, const char 
 	}
 	/* The answer the file will make, checked before a byte is taken: type and size. */
 	fk_uuid(rq->id);
-	probe = json_pack("{s:s, s:s, s:I}", "id", rq->id, "media_type", rq->media, "size",
-	    (json_int_t)n);
-	if (probe == NULL ||
-	    fk_form_check_answer(f, fk_entry_answers(op->x), p, probe, &vo, &is, &rq->err) != 0) {
-		json_decref(probe);
+	if (check_file(w, op, p, rq->id, rq->media, n, &is, &rq->err) != 0) {
 		fk_issues_free(&is);
 		return 500;
 	}
-	json_decref(probe);
 	for (i = 0; st == 0 && i < is.n; i++)
 		if (strcmp(is.v[i].code, "media_type") == 0 || strcmp(is.v[i].code, "too_large") == 0 ||
 		    strcmp(is.v[i].code, "invalid_attachment") == 0) {
@@ -1167,20 +1186,15 @@ sniffable(const char *mt)
 static int
 accepts(struct web *w, struct web_open *op, const char *path, const char *mt)
 {
-	const fk_form *f = fk_entry_form(op->x);
-	fk_vopts vo = { w->lang, 0 };
 	fk_issues is = { 0 };
 	fk_err e = { 0 };
-	json_t *probe = json_pack("{s:s, s:s, s:i}", "id", "00000000-0000-4000-8000-000000000000",
-	    "media_type", mt, "size", 1);
 	size_t i;
-	int ok = probe != NULL &&
-	    fk_form_check_answer(f, fk_entry_answers(op->x), path, probe, &vo, &is, &e) == 0;
+	int ok = check_file(w, op, path, "00000000-0000-4000-8000-000000000000", mt, 1, &is,
+	    &e) == 0;
 
 	for (i = 0; ok && i < is.n; i++)
 		if (strcmp(is.v[i].code, "media_type") == 0)
 			ok = 0;
-	json_decref(probe);
 	fk_issues_free(&is);
 	return ok;
 }
@@ -1340,12 +1354,8 @@ route(struct web *w, struct web_call *c)
 		return reply_state(w, op, c, NULL);
 	if (!is(m, "POST"))
 		return refuse(c, 405, _("no such request"));
-	if (is(sub, "/answer")) {
-		unsigned st = do_answer(w, op, c);
-		if (st == 200 && releases(c))
-			op->tab[0] = '\0';
-		return st;
-	}
+	if (is(sub, "/answer"))
+		return do_answer(w, op, c);
 	if (is(sub, "/repeat"))
 		return do_repeat(w, op, c);
 	if (is(sub, "/detach"))

@@ -349,10 +349,9 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		    strlen(rest) == 6 + FK_UUID_LEN + 7 && strcmp(rest + 6 + FK_UUID_LEN, "/attach") == 0) {
 			char rid[FK_UUID_BUF];
 			snprintf(rid, sizeof rid, "%.36s", rest + 6);
+			const char *tab = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tab");
 			rq->upload = 1;
-			snprintf(rq->tab, sizeof rq->tab, "%s",
-			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tab") ?
-			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tab") : "");
+			snprintf(rq->tab, sizeof rq->tab, "%s", tab != NULL ? tab : "");
 			rq->status = web_upload_begin(w, rq, rid,
 			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p"),
 			    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name"),
