@@ -80,8 +80,12 @@
 			setBusy();
 		}
 	}
+	/* The address of a call: the page's language and tab ride along. */
+	function apiUrl(path) {
+		return 'api/' + path + (path.includes('?') ? '&' : '?') + 'lang=' + lang + '&tab=' + TAB;
+	}
 	async function apiCall(method, path, body, headers) {
-		const url = 'api/' + path + (path.includes('?') ? '&' : '?') + 'lang=' + lang + '&tab=' + TAB;
+		const url = apiUrl(path);
 		const init = { method, cache: 'no-store', credentials: 'same-origin', headers: headers || {} };
 		if (body instanceof Blob) {
 			init.body = body;
@@ -1168,35 +1172,34 @@
 		if (app.sec > 0) goSection(app.sec - 1);
 	}
 
-	/* Opens the section of path, scrolls to the question and puts the cursor in it. */
-	/* A reopened draft: the section of the question last answered, that question
-	   in view (it opened at section 1 and the worker had to find the place). */
-	function resumeAt(p) {
+	/* Draws the section of path with its question in view; returns that question's
+	   element (null when the path is in no visible section). */
+	function showSection(p) {
 		const secs = visibleSections();
 		const i = secs.findIndex(s => s.id === app.def.secOf[lastName(p)]);
-		if (i <= 0) return;
-		app.sec = i;
-		app.nodes.clear();
-		$('#main').replaceChildren();
-		render();
-		const node = app.nodes.get(p) || app.nodes.get(p + '#rep');
-		if (node) node.scrollIntoView({ block: 'center', behavior: 'instant' });
-	}
-
-	async function goTo(p) {
-		const name = lastName(p);
-		app.view = 'form';
-		app.fromReview = true;
-		try { app.st = await api('GET', 'r/' + app.st.rid); } catch (e) { fail(e); return; }
-		const secs = visibleSections();
-		const i = secs.findIndex(s => s.id === app.def.secOf[name]);
 		app.sec = i < 0 ? 0 : i;
 		app.nodes.clear();
 		$('#main').replaceChildren();
 		render();
 		const node = app.nodes.get(p) || app.nodes.get(p + '#rep');
+		if (node) node.scrollIntoView({ block: 'center', behavior: 'instant' });
+		return node;
+	}
+
+	/* A reopened draft: the section of the question last answered, that question
+	   in view (it opened at section 1 and the worker had to find the place). */
+	function resumeAt(p) {
+		const secs = visibleSections();
+		if (secs.findIndex(s => s.id === app.def.secOf[lastName(p)]) > 0) showSection(p);
+	}
+
+	/* Opens the section of path, scrolls to the question and puts the cursor in it. */
+	async function goTo(p) {
+		app.view = 'form';
+		app.fromReview = true;
+		try { app.st = await api('GET', 'r/' + app.st.rid); } catch (e) { fail(e); return; }
+		const node = showSection(p);
 		if (node) {
-			node.scrollIntoView({ block: 'center', behavior: 'instant' });
 			node.classList.remove('flash');
 			void node.offsetWidth;
 			node.classList.add('flash');
@@ -1370,18 +1373,17 @@
 		window.addEventListener('pagehide', () => {
 			for (const u of app.blobs.values()) URL.revokeObjectURL(u);
 			if (!app.st) return;
-			const base = 'api/r/' + app.st.rid;
-			const opts = { method: 'POST', keepalive: true, cache: 'no-store', credentials: 'same-origin' };
+			const send = (sub, body) => fetch(apiUrl('r/' + app.st.rid + sub), { method: 'POST',
+				keepalive: true, cache: 'no-store', credentials: 'same-origin',
+				headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).catch(() => {});
 			let sent = false;
 			for (const it of pending.values()) {
 				clearTimeout(it.timer);
-				fetch(base + '/answer?lang=' + lang + '&tab=' + TAB, Object.assign({ headers: { 'Content-Type': 'application/json' },
-					body: JSON.stringify(Object.assign({}, it.body, { save: true, release: true })) }, opts)).catch(() => {});
+				send('/answer', Object.assign({}, it.body, { save: true, release: true }));
 				sent = true;
 			}
 			pending.clear();
-			if (!sent) fetch(base + '/save?lang=' + lang + '&tab=' + TAB, Object.assign({ headers: { 'Content-Type': 'application/json' },
-				body: JSON.stringify({ release: true }) }, opts)).catch(() => {});
+			if (!sent) send('/save', { release: true });
 		});
 		/* Hidden (another tab, the screen off): the same, while the page still runs. */
 		document.addEventListener('visibilitychange', () => {
