@@ -256,6 +256,9 @@ int fk_form_parse_answer(const fk_field *x, const char *text, size_t len, json_t
 const char *fk_media_accepted(const fk_field *x, char *out, size_t cap);
 /* "14 May 2012" (in the current language) for "2012-05-14"; -1 if iso is not a date. */
 int fk_date_readable(const char *iso, char *out, size_t cap);
+/* A YYYY-MM-DD date as the faces write it, DD.MM.YYYY (anything else as it is,
+ * cut to 15 bytes); returns out. */
+const char *fk_date_dmy(const char *iso, char out[16]);
 
 /*
  * What the wizard should offer for the question at path given the answers:

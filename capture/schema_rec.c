@@ -84,10 +84,9 @@ check_number(const struct fk_field *x, const json_t *v, const char *path, fk_iss
 	return 0;
 }
 
-/* A YYYY-MM-DD date as the faces write it, DD.MM.YYYY (messages said 2025-06-01
- * beside a page that writes 01.06.2025). */
-static const char *
-dmy(const char *iso, char out[16])
+/* Messages said 2025-06-01 beside a page that writes 01.06.2025. */
+const char *
+fk_date_dmy(const char *iso, char out[16])
 {
 	if (strlen(iso) == 10 && iso[4] == '-' && iso[7] == '-')
 		snprintf(out, 16, "%.2s.%.2s.%.4s", iso + 8, iso + 5, iso);
@@ -110,13 +109,13 @@ check_date(const struct fk_field *x, const json_t *v, const char *path, const ch
 		return ISSUE("invalid_date", _("not a date: write YYYY-MM-DD, e.g. 2015-04-30"));
 	if (x->dmax_today && strcmp(s, today) > 0)
 		return ISSUE("date_in_future", _("the date is in the future (today is %s)"),
-		    dmy(today, shown));
+		    fk_date_dmy(today, shown));
 	if (x->dmax[0] && strcmp(s, x->dmax) > 0)
-		return ISSUE("above_max", _("later than %s"), dmy(x->dmax, shown));
+		return ISSUE("above_max", _("later than %s"), fk_date_dmy(x->dmax, shown));
 	if (x->dmin_today && strcmp(s, today) < 0)
-		return ISSUE("below_min", _("before today (%s)"), dmy(today, shown));
+		return ISSUE("below_min", _("before today (%s)"), fk_date_dmy(today, shown));
 	if (x->dmin[0] && strcmp(s, x->dmin) < 0)
-		return ISSUE("below_min", _("earlier than %s"), dmy(x->dmin, shown));
+		return ISSUE("below_min", _("earlier than %s"), fk_date_dmy(x->dmin, shown));
 	return 0;
 }
 

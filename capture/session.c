@@ -1373,10 +1373,10 @@ fk_session_value_text(const fk_session *s, const fk_field *x, const json_t *v, f
 	case FK_T_DATE: {
 		/* As people write it, and in words: the worker sees which date was understood. */
 		const char *d = json_string_value(v);
-		char words[48];
+		char words[48], dd[16];
 		if (d != NULL && json_string_length(v) == 10 &&
 		    fk_date_readable(d, words, sizeof words) == 0) {
-			snprintf(num, sizeof num, "%.2s.%.2s.%.4s (%s)", d + 8, d + 5, d, words);
+			snprintf(num, sizeof num, "%s (%s)", fk_date_dmy(d, dd), words);
 			rc = sb_puts(out, num, e);
 		} else if (d != NULL) {
 			rc = sb_puts(out, d, e);
